@@ -1,0 +1,245 @@
+"""Input validation and exact parsing of numeric parameters.
+
+Parameters are stored exactly, as :class:`fractions.Fraction`, so that a value typed
+as ``"0.001"`` reaches the multiprecision solver as the decimal 1/1000 and not as the
+nearest binary double (a binary float would limit a 50-digit answer to ~16 digits).
+Python floats are read through their shortest ``repr`` (``1e-3`` means 1/1000).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, Union
+
+import mpmath
+
+from .errors import ParameterError
+
+RealLike = Union[int, float, str, Fraction, Decimal, "mpmath.mpf", Any]
+
+_INF_WORDS = {"inf", "+inf", "infinity", "+infinity", "oo"}
+
+
+def to_fraction(name: str, value: Any, *, allow_inf: bool = False) -> Fraction | float:
+    """Convert ``value`` to an exact :class:`Fraction` (or ``math.inf`` if allowed).
+
+    Raises :class:`ParameterError` naming ``name`` for NaN, an unparsable string,
+    a complex number, or an infinity that is not allowed.
+    """
+    if isinstance(value, bool):
+        raise ParameterError(f"`{name}` must be a real number; got the boolean {value!r}.")
+    try:
+        if isinstance(value, Fraction):
+            return value
+        if isinstance(value, int):
+            return Fraction(value)
+        if isinstance(value, str):
+            text = value.strip()
+            if text.lower() in _INF_WORDS:
+                return _inf(name, allow_inf, value)
+            if text.lower() in {"-inf", "-infinity", "-oo"}:
+                raise ParameterError(f"`{name}` must be finite; got {value!r}.")
+            try:
+                return Fraction(Decimal(text))
+            except (InvalidOperation, ValueError):
+                pass
+            return Fraction(text)  # also accepts "1/3"
+        if isinstance(value, float):
+            if math.isnan(value):
+                raise ParameterError(f"`{name}` must be a number; got NaN.")
+            if math.isinf(value):
+                if value > 0:
+                    return _inf(name, allow_inf, value)
+                raise ParameterError(f"`{name}` must be finite; got {value!r}.")
+            return Fraction(repr(value))
+        if isinstance(value, Decimal):
+            if value.is_nan():
+                raise ParameterError(f"`{name}` must be a number; got NaN.")
+            if value.is_infinite():
+                if value > 0:
+                    return _inf(name, allow_inf, value)
+                raise ParameterError(f"`{name}` must be finite; got {value!r}.")
+            return Fraction(value)
+        if isinstance(value, mpmath.mpf):
+            if mpmath.isnan(value):
+                raise ParameterError(f"`{name}` must be a number; got NaN.")
+            if mpmath.isinf(value):
+                if value > 0:
+                    return _inf(name, allow_inf, value)
+                raise ParameterError(f"`{name}` must be finite; got {value!r}.")
+            man, exp = mpmath.mpf(value).man_exp
+            return Fraction(int(man)) * (Fraction(2) ** int(exp))
+        if isinstance(value, complex | mpmath.mpc) or (
+            isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)
+        ):
+            raise ParameterError(f"`{name}` must be real; got the complex value {value!r}.")
+        # sympy Rational/Integer/Float, numpy scalars, anything with numerator/denominator
+        if hasattr(value, "is_real") and getattr(value, "is_Number", False):  # sympy
+            if value.is_Rational:
+                return Fraction(int(value.p), int(value.q))
+            if value.is_infinite:
+                return _inf(name, allow_inf, value) if value > 0 else _neg_inf(name, value)
+            if value.is_real is False:
+                raise ParameterError(f"`{name}` must be real; got {value!r}.")
+            return to_fraction(name, str(value), allow_inf=allow_inf)
+        if isinstance(value, numbers.Integral):
+            return Fraction(int(value))
+        if isinstance(value, numbers.Real):
+            return to_fraction(name, float(value), allow_inf=allow_inf)
+    except ParameterError:
+        raise
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError):
+        pass
+    raise ParameterError(f"`{name}` must be a real number; got {value!r}.")
+
+
+def _inf(name: str, allow: bool, value: Any) -> float:
+    if allow:
+        return math.inf
+    raise ParameterError(f"`{name}` must be finite; got {value!r}.")
+
+
+def _neg_inf(name: str, value: Any) -> float:
+    raise ParameterError(f"`{name}` must be finite; got {value!r}.")
+
+
+def check_real(
+    name: str,
+    value: Any,
+    *,
+    low: Fraction | int | None = None,
+    high: Fraction | int | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_inf: bool = False,
+) -> Fraction | float:
+    """Parse ``value`` exactly and check ``low (<|<=) value (<|<=) high``."""
+    x = to_fraction(name, value, allow_inf=allow_inf)
+    ok = True
+    if low is not None:
+        ok &= x > low if low_open else x >= low
+    if high is not None:
+        ok &= x < high if high_open else x <= high
+    if not ok:
+        raise ParameterError(
+            f"`{name}` must be {_range_text(low, high, low_open, high_open, allow_inf)}; "
+            f"got {_show(value)}."
+        )
+    return x
+
+
+def _range_text(low: Any, high: Any, low_open: bool, high_open: bool, allow_inf: bool) -> str:
+    fin = "" if allow_inf else " and finite"
+    if low is not None and high is not None:
+        lb = "(" if low_open else "["
+        rb = ")" if high_open else "]"
+        return f"in {lb}{low}, {high}{rb}"
+    if low is not None:
+        return f"{'>' if low_open else '≥'} {low}{fin}"
+    if high is not None:
+        return f"{'<' if high_open else '≤'} {high}{fin}"
+    return "a real number"
+
+
+def _show(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
+    """Check that ``value`` is an integer (an int or an integral string) within range."""
+    if isinstance(value, bool):
+        raise ParameterError(f"`{name}` must be an integer; got {value!r}.")
+    try:
+        if isinstance(value, numbers.Integral):
+            k = int(value)
+        else:
+            f = to_fraction(name, value)
+            if f.denominator != 1:
+                raise ValueError
+            k = int(f)
+    except (ParameterError, ValueError, TypeError):
+        raise ParameterError(f"`{name}` must be an integer; got {_show(value)}.") from None
+    if (low is not None and k < low) or (high is not None and k > high):
+        rng = f"≥ {low}" if high is None else (f"≤ {high}" if low is None else f"in [{low}, {high}]")
+        raise ParameterError(f"`{name}` must be an integer {rng}; got {k}.")
+    return k
+
+
+_NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_COMPLEX_RE = re.compile(
+    rf"^\s*\(?\s*(?:(?P<re>{_NUM})?\s*(?:(?P<sign>[+-])\s*(?P<im>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)?\s*\*?\s*[jJiI])?|(?P<imonly>{_NUM})\s*\*?\s*[jJiI]|(?P<unit>[+-]?)[jJiI])\s*\)?\s*$"
+)
+
+
+def to_complex_fractions(name: str, value: Any) -> tuple[Fraction, Fraction]:
+    """Parse a complex number exactly into ``(real, imag)`` fractions.
+
+    Accepts Python complex numbers, mpmath ``mpc``, reals, and strings such as
+    ``"1+0.5j"``, ``"-2-1e-3j"``, ``"0.5j"``, ``"3"`` (``i`` works for ``j``).
+    """
+    if isinstance(value, complex):
+        return (to_fraction(name, value.real), to_fraction(name, value.imag))  # type: ignore[return-value]
+    if isinstance(value, mpmath.mpc):
+        return (to_fraction(name, value.real), to_fraction(name, value.imag))  # type: ignore[return-value]
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        mt = _COMPLEX_RE.match(text)
+        if mt and text:
+            if mt.group("imonly") is not None:
+                return Fraction(0), Fraction(Decimal(mt.group("imonly")))
+            if mt.group("unit") is not None:
+                return Fraction(0), Fraction(-1 if mt.group("unit") == "-" else 1)
+            re_part = Fraction(Decimal(mt.group("re"))) if mt.group("re") else Fraction(0)
+            if mt.group("sign") is None:
+                if mt.group("re") is None:
+                    raise ParameterError(f"`{name}` must be a complex number like '1+0.5j'; got {value!r}.")
+                return re_part, Fraction(0)
+            im = Fraction(Decimal(mt.group("im"))) if mt.group("im") else Fraction(1)
+            return re_part, (im if mt.group("sign") == "+" else -im)
+        raise ParameterError(f"`{name}` must be a complex number like '1+0.5j'; got {value!r}.")
+    x = to_fraction(name, value)
+    return x, Fraction(0)  # type: ignore[return-value]
+
+
+def to_mpf(x: Fraction | float) -> mpmath.mpf:
+    """Exact fraction → mpf, correctly rounded at the *current* mpmath precision."""
+    if isinstance(x, float):  # only ±inf reaches here
+        return mpmath.mpf(x)
+    if x.denominator == 1:
+        return mpmath.mpf(x.numerator)
+    return mpmath.mpf(x.numerator) / x.denominator
+
+
+def exact_str(f: Any) -> str:
+    """Exact text of a parsed parameter: a terminating decimal, ``p/q``, or ``inf``."""
+    if isinstance(f, tuple):
+        re_, im_ = f
+        return f"{exact_str(re_)}{'+' if im_ >= 0 else '-'}{exact_str(abs(im_))}j"
+    if not isinstance(f, Fraction):
+        return "inf" if f == math.inf else str(f)
+    if f.denominator == 1:
+        return str(f.numerator)
+    d = f.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return f"{f.numerator}/{f.denominator}"
+    digits = max(twos, fives)
+    scaled = f * 10**digits  # an integer
+    sign = "-" if scaled < 0 else ""
+    text = str(abs(int(scaled))).rjust(digits + 1, "0")
+    return f"{sign}{text[:-digits]}.{text[-digits:]}"
+
+
+def shown_params(**kw: Any) -> dict[str, str]:
+    """Parameters as exact strings, for results and error reports."""
+    return {k: exact_str(v) for k, v in kw.items()}

@@ -1,0 +1,6 @@
+"""Models: one module per model, each registered in :mod:`._registry`."""
+
+from . import marchenko_pastur, ridge
+from ._registry import REGISTRY, ModelSpec, get_model
+
+__all__ = ["REGISTRY", "ModelSpec", "get_model", "marchenko_pastur", "ridge"]

@@ -1,0 +1,512 @@
+r"""Ridge and ridgeless regression: deterministic equivalents of the test risk.
+
+Setting (Hastie–Montanari–Rosset–Tibshirani conventions)
+--------------------------------------------------------
+``y = ⟨x, β⟩ + ε``, ``x = Σ^{1/2} z`` with i.i.d. standardized entries, ``Var ε = σ²``,
+``n`` samples, ``p`` features, ``γ = p/n``.  The estimator uses the **normalized**
+penalty: ``β̂_λ = argmin (1/n)‖y − Xb‖² + λ‖b‖²``; ``λ = 0`` is the minimum-norm
+interpolator / least squares.  *Risk* is the **excess** test risk
+``‖β̂_λ − β‖²_Σ`` (add ``σ²`` for the prediction MSE); *training error* is
+``(1/n)‖y − Xβ̂_λ‖²``.
+
+Equations (see :func:`system`)
+-----------------------------
+The effective regularization ``κ`` solves ``λ = κ (1 − df₁(κ)/n)`` with
+``df₁/n = γ Σᵢ wᵢ sᵢ/(sᵢ + κ)``, ``df₂/n = γ Σᵢ wᵢ sᵢ²/(sᵢ + κ)²`` for a spectrum of
+eigenvalues ``sᵢ`` with weights ``wᵢ`` (fractions of the ``p`` features, ``Σ wᵢ = 1``)
+and signal energies ``bᵢ`` (``Σ bᵢ = r² = ‖β‖²``).  Then
+
+.. math::
+    \mathcal B = \frac{\kappa^2 \sum_i b_i s_i/(s_i+\kappa)^2}{1 - \mathrm{df}_2/n},\quad
+    \mathcal V = \sigma^2 \frac{\mathrm{df}_2/n}{1 - \mathrm{df}_2/n},\quad
+    R = \mathcal B + \mathcal V,\quad
+    R_{\rm train} = (\lambda/\kappa)^2 (R + \sigma^2).
+
+For ``Σ = I`` (one block) ``κ = [c + √(c² + 4λ)]/2`` with ``c = λ + γ − 1``, and
+``(1+κ)² − γ = (1+κ)√(c² + 4λ)``, so ``𝓑 = r²κ²/((1+κ)√(c²+4λ))``,
+``𝓥 = σ²γ/((1+κ)√(c²+4λ))``; these cancellation-free forms are what the code evaluates.
+
+Branch rule
+-----------
+``h(κ) = 1 − λ/κ − df₁(κ)/n`` is strictly increasing on ``κ > 0``; for ``λ > 0`` its unique
+zero is the root (``κ ≥ λ``).  At ``λ = 0``: ``γ < 1`` gives ``κ = 0``; ``γ > 1`` gives
+``κ₀ > 0``, the zero of ``df₁(κ₀) = n``; ``γ = 1`` gives ``κ = 0`` with an infinite
+variance (reported as ``+inf``, never as a large finite number).
+
+Misspecification: an unobserved component ``⟨w, θ⟩`` with energy ``τ²`` acts as extra
+noise and is never learned: ``R_mis(λ) = R(λ; r², σ² + τ²) + τ²``.
+
+References
+----------
+Hastie, Montanari, Rosset, Tibshirani (arXiv 1903.08560); Dobriban & Wager (arXiv
+1507.03003); Cheng & Montanari (arXiv 2210.08571); Six Lectures (arXiv 2308.13431).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .._validate import check_int, check_real, shown_params, to_mpf
+from ..errors import ConvergenceError, ParameterError
+from ..precision import DEFAULT_DPS, certify, residual_tolerance
+from ..references import CHENG_MONTANARI_2022, HMRT_2019
+from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result
+from ..solve.roots import MP, NP, increasing_root
+from ..symbolic import symbols as S
+from ..symbolic.system import FixedPointSystem, presented
+from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
+
+NAME = "ridge"
+QUANTITIES = ("risk", "bias", "variance", "train_error", "kappa")
+BRANCH_RULE = "kappa: unique zero of the increasing h(kappa) = 1 - lam/kappa - df1(kappa)/n on kappa > 0"
+
+
+# ----------------------------------------------------------------------------- symbolic
+def _equations(df1: sp.Expr, df2: sp.Expr, signal: sp.Expr) -> tuple[sp.Eq, dict[str, sp.Expr]]:
+    lam, kappa, sigma2 = S.lam, S.kappa, S.sigma2
+    eq = sp.Eq(lam, kappa * (1 - df1))
+    bias = kappa**2 * signal / (1 - df2)
+    variance = sigma2 * df2 / (1 - df2)
+    q = {
+        "bias": bias,
+        "variance": variance,
+        "risk": bias + variance,
+        "train_error": (1 - df1) ** 2 * (bias + variance + sigma2),
+    }
+    return eq, q
+
+
+@cache
+def system(general: bool = False) -> FixedPointSystem:
+    """Ridge equations: the κ fixed point and bias/variance/risk/training error.
+
+    ``general=True`` gives the block-spectrum form with sums over ``i = 1..K``;
+    otherwise the isotropic ``Σ = I`` system, obtained from the general one with a single
+    block ``s = w = 1, b = r²`` and simplified.
+    """
+    gamma, kappa, r2 = S.gamma, S.kappa, S.r2
+    if general:
+        i, s, w, b, K = S.i, S.s, S.w, S.b, S.K
+        df1 = gamma * sp.Sum(w[i] * s[i] / (s[i] + kappa), (i, 1, K))
+        df2 = gamma * sp.Sum(w[i] * s[i] ** 2 / (s[i] + kappa) ** 2, (i, 1, K))
+        signal = sp.Sum(b[i] * s[i] / (s[i] + kappa) ** 2, (i, 1, K))
+        eq, q = _equations(df1, df2, signal)
+        params: tuple[sp.Symbol, ...] = (S.lam, gamma, S.sigma2, K)
+    else:
+        one = sp.Integer(1)
+        eq, q = _equations(gamma * one / (one + kappa), gamma / (1 + kappa) ** 2, r2 / (1 + kappa) ** 2)
+        # paper forms, each checked against the derivation by `presented`
+        U = dict(evaluate=False)
+        D = sp.Add(sp.Pow(sp.Add(1, kappa, **U), 2, **U), -gamma, **U)
+        one_minus = sp.Add(1, -sp.Mul(gamma, sp.Pow(sp.Add(1, kappa, **U), -1, **U), **U), **U)
+        shown = {
+            "bias": sp.Mul(r2 * kappa**2, sp.Pow(D, -1, **U), **U),
+            "variance": sp.Mul(S.sigma2 * gamma, sp.Pow(D, -1, **U), **U),
+            "risk": sp.Mul(sp.Add(r2 * kappa**2, S.sigma2 * gamma, **U), sp.Pow(D, -1, **U), **U),
+            "train_error": sp.Mul(sp.Pow(one_minus, 2, **U), sp.Add(sp.Symbol("R"), S.sigma2, **U), **U),
+        }
+        Rsym = sp.Symbol("R")
+        for k in ("bias", "variance", "risk"):
+            presented(sp.cancel(q[k]), shown[k])
+        presented(q["train_error"], shown["train_error"].subs(Rsym, q["risk"]))  # check only
+        q = shown
+        params = (S.lam, gamma, r2, S.sigma2)
+    sys_ = FixedPointSystem(
+        name="ridge_general" if general else "ridge",
+        unknowns=(kappa,),
+        parameters=params,
+        equations=(eq,),
+        quantities=q,
+        labels={"bias": r"\mathcal{B}", "variance": r"\mathcal{V}", "risk": "R", "train_error": r"R_{\mathrm{train}}"},
+        source=CHENG_MONTANARI_2022 if general else HMRT_2019,
+    )
+    sys_.check_rational()
+    return sys_
+
+
+# ----------------------------------------------------------------------------- spectra
+@dataclass(frozen=True)
+class Spectrum:
+    """A population spectrum as blocks ``(eigenvalue sᵢ > 0, weight wᵢ, signal energy bᵢ)``.
+
+    ``wᵢ`` is the fraction of the ``p`` features in block ``i`` (``Σ wᵢ = 1``; in the
+    note's "multiplicity/n" convention ``cᵢ = γ wᵢ``), ``bᵢ ≥ 0`` the energy of ``β`` in
+    that eigenspace (``Σ bᵢ = r²``).  Values are stored exactly.
+    """
+
+    eigenvalues: tuple[Fraction, ...]
+    weights: tuple[Fraction, ...]
+    energies: tuple[Fraction, ...]
+    label: str = "blocks"
+    _power: tuple[int, Fraction, Fraction, Fraction] | None = None
+
+    @classmethod
+    def from_blocks(cls, eigenvalues: Sequence[Any], weights: Sequence[Any], energies: Sequence[Any]) -> Spectrum:
+        if not (len(eigenvalues) == len(weights) == len(energies)) or len(eigenvalues) == 0:
+            raise ParameterError(
+                "`eigenvalues`, `weights` and `energies` must be non-empty and of equal length; "
+                f"got lengths {len(eigenvalues)}, {len(weights)}, {len(energies)}."
+            )
+        s = tuple(check_real(f"eigenvalues[{j}]", v, low=0, low_open=True) for j, v in enumerate(eigenvalues))
+        w = tuple(check_real(f"weights[{j}]", v, low=0, low_open=True) for j, v in enumerate(weights))
+        b = tuple(check_real(f"energies[{j}]", v, low=0) for j, v in enumerate(energies))
+        if sum(w) != 1:
+            raise ParameterError(f"`weights` must sum to 1 (fractions of the p features); they sum to {float(sum(w))}.")
+        return cls(s, w, b)  # type: ignore[arg-type]
+
+    @classmethod
+    def power_law(cls, p: Any, alpha: Any, beta: Any, r2: Any = 1) -> Spectrum:
+        """``p`` features with ``s_j = j^{−α}`` and ``β_j² ∝ j^{−β}`` normalized to ``Σ β_j² = r²``."""
+        pp = check_int("p", p, low=1, high=10**6)
+        a = check_real("alpha", alpha, low=0)
+        bb = check_real("beta", beta)
+        rr = check_real("r2", r2, low=0)
+        w = (Fraction(1, pp),) * pp
+        return cls((), w, (), label=f"power_law(p={pp}, alpha={a}, beta={bb})", _power=(pp, a, bb, rr))  # type: ignore[arg-type]
+
+    @property
+    def r2(self) -> Fraction:
+        return self._power[3] if self._power else sum(self.energies, Fraction(0))
+
+    def mp_blocks(self) -> tuple[list[Any], list[Any], list[Any]]:
+        """(s, w, b) as mpf lists at the current precision."""
+        if self._power is None:
+            return ([to_mpf(v) for v in self.eigenvalues], [to_mpf(v) for v in self.weights], [to_mpf(v) for v in self.energies])
+        p, a, bb, rr = self._power
+        A, B = to_mpf(a), to_mpf(bb)
+        s = [mpmath.mpf(j) ** (-A) for j in range(1, p + 1)]
+        e = [mpmath.mpf(j) ** (-B) for j in range(1, p + 1)]
+        tot = mpmath.fsum(e)
+        R = to_mpf(rr)
+        return s, [mpmath.mpf(1) / p] * p, [R * v / tot for v in e]
+
+    def np_blocks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._power is None:
+            return (np.array([float(v) for v in self.eigenvalues]), np.array([float(v) for v in self.weights]), np.array([float(v) for v in self.energies]))
+        p, a, bb, rr = self._power
+        j = np.arange(1, p + 1, dtype=float)
+        e = j ** (-float(bb))
+        return j ** (-float(a)), np.full(p, 1.0 / p), float(rr) * e / e.sum()
+
+
+# ----------------------------------------------------------------------------- parameters
+@dataclass(frozen=True)
+class RidgeParams:
+    """Validated ridge parameters (exact fractions).
+
+    ``gamma`` > 0, ``lam`` ≥ 0 (``inf`` allowed: the null estimator), ``r2`` ≥ 0,
+    ``sigma2`` ≥ 0, ``tau2`` ≥ 0 (misspecification energy).  With ``spectrum`` the
+    signal energy comes from the spectrum and ``r2`` must be left at its default.
+    """
+
+    gamma: Any
+    lam: Any = 0
+    r2: Any = 1
+    sigma2: Any = 1
+    tau2: Any = 0
+    spectrum: Spectrum | None = None
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "gamma", check_real("gamma", self.gamma, low=0, low_open=True))
+        set_(self, "lam", check_real("lam", self.lam, low=0, allow_inf=True))
+        set_(self, "r2", check_real("r2", self.r2, low=0))
+        set_(self, "sigma2", check_real("sigma2", self.sigma2, low=0))
+        set_(self, "tau2", check_real("tau2", self.tau2, low=0))
+        if self.spectrum is not None:
+            if not isinstance(self.spectrum, Spectrum):
+                raise ParameterError(f"`spectrum` must be a Spectrum; got {type(self.spectrum).__name__}.")
+            if self.r2 != 1:
+                raise ParameterError("`r2` cannot be given together with `spectrum` (the spectrum's energies set r2).")
+            set_(self, "r2", self.spectrum.r2)
+
+    def shown(self) -> dict[str, str]:
+        d = shown_params(gamma=self.gamma, lam=self.lam, r2=self.r2, sigma2=self.sigma2)
+        if self.tau2:
+            d["tau2"] = shown_params(tau2=self.tau2)["tau2"]
+        if self.spectrum is not None:
+            d["spectrum"] = self.spectrum.label
+        return d
+
+
+# ----------------------------------------------------------------------------- mp solve
+def _isotropic_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
+    g, lam, r2 = to_mpf(pr.gamma), to_mpf(pr.lam), to_mpf(pr.r2)
+    noise = to_mpf(pr.sigma2) + to_mpf(pr.tau2)
+    tau2 = to_mpf(pr.tau2)
+    if mpmath.isinf(lam):
+        return _null_estimator(r2, noise, tau2), None
+    c = lam + g - 1
+    root = mpmath.sqrt(c * c + 4 * lam)
+    kappa = (c + root) / 2 if c >= 0 else 2 * lam / (root - c)
+    ratio = (root - c) / 2 if c <= 0 else 2 * lam / (root + c)  # λ/κ, continuous at λ = 0
+    D = (1 + kappa) * root  # = (1+κ)² − γ
+    if D == 0:  # γ = 1, λ = 0
+        bias = mpmath.mpf(0)
+        variance = mpmath.inf if noise > 0 else mpmath.mpf(0)
+        train = mpmath.mpf(0)
+    else:
+        bias = r2 * kappa**2 / D
+        variance = noise * g / D
+        train = ratio**2 * (bias + variance + noise)
+    residual = abs(lam - kappa * (1 - g / (1 + kappa))) / (lam + kappa) if lam + kappa > 0 else mpmath.mpf(0)
+    return {"kappa": kappa, "bias": bias, "variance": variance, "risk": bias + variance + tau2, "train_error": train}, residual
+
+
+def _null_estimator(r2: Any, noise: Any, tau2: Any) -> dict[str, Any]:
+    """λ = ∞: β̂ = 0, so the risk is r² (+τ²) and the training error r² + σ² + τ²."""
+    return {"kappa": mpmath.inf, "bias": r2, "variance": mpmath.mpf(0), "risk": r2 + tau2, "train_error": r2 + noise}
+
+
+def _general_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
+    assert pr.spectrum is not None
+    g, lam = to_mpf(pr.gamma), to_mpf(pr.lam)
+    noise, tau2 = to_mpf(pr.sigma2) + to_mpf(pr.tau2), to_mpf(pr.tau2)
+    s, w, b = pr.spectrum.mp_blocks()
+    if mpmath.isinf(lam):
+        return _null_estimator(mpmath.fsum(b), noise, tau2), None
+
+    def df1(k: Any) -> Any:
+        return g * mpmath.fsum(wi * si / (si + k) for si, wi in zip(s, w, strict=True))
+
+    def df2(k: Any) -> Any:
+        return g * mpmath.fsum(wi * (si / (si + k)) ** 2 for si, wi in zip(s, w, strict=True))
+
+    if lam == 0 and g <= 1:
+        kappa = mpmath.mpf(0)
+    else:
+        smin, trace = min(s), g * mpmath.fsum(wi * si for si, wi in zip(s, w, strict=True))
+        lo = max(lam, (g - 1) * smin / 2) if g > 1 else lam
+        hi = lam + trace
+
+        def h(k: Any) -> Any:
+            return 1 - lam / k - df1(k)
+
+        def dh(k: Any) -> Any:
+            return lam / k**2 + g * mpmath.fsum(wi * si / (si + k) ** 2 for si, wi in zip(s, w, strict=True))
+
+        kappa, _ = increasing_root(h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="ridge kappa", params=pr.shown())
+    d1, d2 = df1(kappa), df2(kappa)
+    signal = mpmath.fsum(bi * si / (si + kappa) ** 2 for si, bi in zip(s, b, strict=True))
+    if d2 >= 1:  # γ = 1 (all mass) at λ = 0: variance diverges
+        bias, variance = (mpmath.mpf(0), mpmath.inf if noise > 0 else mpmath.mpf(0))
+        train = mpmath.mpf(0)
+    else:
+        bias = kappa**2 * signal / (1 - d2)
+        variance = noise * d2 / (1 - d2)
+        train = (1 - d1) ** 2 * (bias + variance + noise)
+    residual = abs(lam - kappa * (1 - d1)) / (lam + kappa) if lam + kappa > 0 else mpmath.mpf(0)
+    return {"kappa": kappa, "bias": bias, "variance": variance, "risk": bias + variance + tau2, "train_error": train}, residual
+
+
+def _solve_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
+    out, residual = (_general_mp if pr.spectrum is not None else _isotropic_mp)(pr)
+    if residual is not None and residual > residual_tolerance():
+        raise ConvergenceError(f"ridge: fixed-point residual {mpmath.nstr(residual, 3)} too large", params=pr.shown())
+    return out, residual
+
+
+def solve(params: RidgeParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
+    """Certified value of one ridge quantity (``risk``, ``bias``, ``variance``, ``train_error``, ``kappa``)."""
+    if quantity not in QUANTITIES:
+        raise ParameterError(f"unknown ridge quantity {quantity!r}; valid: {', '.join(QUANTITIES)}.")
+
+    def evaluate() -> tuple[Any, Any]:
+        out, residual = _solve_mp(params)
+        return out[quantity], residual
+
+    c = certify(evaluate, dps, what=f"ridge {quantity}", params=params.shown())
+    source = CHENG_MONTANARI_2022 if params.spectrum is not None else HMRT_2019
+    return Result(c.value, NAME, quantity, params.shown(), dps, c.residual, c.error_estimate, BRANCH_RULE, source)
+
+
+def _make(quantity: str, doc: str) -> Any:
+    def fn(gamma: Any, lam: Any = 0, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, spectrum: Spectrum | None = None, dps: int = DEFAULT_DPS) -> Result:
+        return solve(RidgeParams(gamma, lam, r2, sigma2, tau2, spectrum), quantity, dps=dps)
+
+    fn.__name__ = fn.__qualname__ = quantity
+    fn.__doc__ = doc
+    return fn
+
+
+_COMMON = """
+
+    Parameters
+    ----------
+    gamma : aspect ratio p/n (> 0).
+    lam : normalized ridge penalty (≥ 0; ``0`` = ridgeless; ``"inf"`` = null estimator).
+    r2 : signal energy ‖β‖² (≥ 0); omit when ``spectrum`` is given.
+    sigma2 : label-noise variance (≥ 0).
+    tau2 : misspecification energy (≥ 0): unobserved features' contribution.
+    spectrum : a :class:`Spectrum` for general covariance (default: Σ = I).
+    dps : significant digits (default 30).
+
+    Returns
+    -------
+    Result with ``value`` (mpf, ``+inf`` at γ = 1, λ = 0), the κ-equation residual and
+    a precision-ladder error estimate.
+    """
+risk = _make("risk", "Excess test risk ``R = 𝓑 + 𝓥 (+ τ²)``.\n\n    Ridgeless isotropic: ``σ²γ/(1−γ)`` (γ<1), ``r²(1−1/γ) + σ²/(γ−1)`` (γ>1)." + _COMMON)
+bias = _make("bias", "Bias ``𝓑 = κ² Σ bᵢsᵢ/(sᵢ+κ)² / (1 − df₂/n)`` (isotropic: ``r²κ²/((1+κ)²−γ)``)." + _COMMON)
+variance = _make("variance", "Variance ``𝓥 = σ² (df₂/n)/(1 − df₂/n)`` (isotropic: ``σ²γ/((1+κ)²−γ)``), σ² → σ²+τ²." + _COMMON)
+train_error = _make("train_error", "Training error ``(λ/κ)² (R + σ²)`` with ``λ/κ = 1 − df₁/n``." + _COMMON)
+kappa = _make("kappa", "Effective regularization κ (root of ``λ = κ(1 − df₁(κ)/n)``)." + _COMMON)
+
+
+def optimal_lambda(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, dps: int = DEFAULT_DPS) -> Result:
+    """Optimal penalty ``λ* = (σ² + τ²) γ / r²`` for isotropic features.
+
+    Ridge at ``λ*`` is the Bayes posterior mean under ``β ~ N(0, r²/p I)`` (Dobriban &
+    Wager 2018, Thm 2.1).  ``r2 = 0`` gives ``+inf`` (the null estimator is optimal).
+    """
+    pr = RidgeParams(gamma, 0, r2, sigma2, tau2)
+    noise = pr.sigma2 + pr.tau2
+    value = math.inf if pr.r2 == 0 else Fraction(noise * pr.gamma / pr.r2)
+
+    def evaluate() -> tuple[Any, Any]:
+        return (mpmath.inf if value == math.inf else to_mpf(value)), None
+
+    c = certify(evaluate, dps, what="optimal_lambda", params=pr.shown())
+    shown = {k: v for k, v in pr.shown().items() if k != "lam"}
+    return Result(c.value, NAME, "optimal_lambda", shown, dps, None, c.error_estimate, None, HMRT_2019)
+
+
+def optimal_risk(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, dps: int = DEFAULT_DPS) -> Result:
+    """Risk at ``λ*``: equals ``σ²γ m_γ(−λ*)`` (+τ²), monotone in γ (no double descent)."""
+    lam_star = optimal_lambda(gamma, r2, sigma2, tau2, dps=dps + 10)
+    pr = RidgeParams(gamma, 0, r2, sigma2, tau2)
+    lam_exact: Any = "inf" if pr.r2 == 0 else Fraction((pr.sigma2 + pr.tau2) * pr.gamma / pr.r2)
+    res = solve(RidgeParams(gamma, lam_exact, r2, sigma2, tau2), "risk", dps=dps)
+    shown = {k: v for k, v in pr.shown().items() if k != "lam"}
+    return Result(res.value, NAME, "optimal_risk", shown, dps, res.residual, res.error_estimate, BRANCH_RULE, HMRT_2019, {"lambda_star": lam_star.value})
+
+
+# ----------------------------------------------------------------------------- float64 path
+def curve_values(
+    quantity: str,
+    gamma: Any,
+    lam: Any = 0.0,
+    r2: Any = 1.0,
+    sigma2: Any = 1.0,
+    tau2: Any = 0.0,
+    *,
+    spectrum: Spectrum | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorized float64 evaluation (broadcast over all array arguments).
+
+    Same formulas as the certified path; returns ``(values, status)`` with the status
+    codes of :class:`~asymptotics.result.CurveResult` (``inf`` + status 1 at γ = 1, λ = 0).
+    """
+    if quantity not in QUANTITIES:
+        raise ParameterError(f"unknown ridge quantity {quantity!r}; valid: {', '.join(QUANTITIES)}.")
+    g, lam, r2, s2, t2 = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in (gamma, lam, r2, sigma2, tau2)])
+    domain = (g > 0) & (lam >= 0) & (r2 >= 0) & (s2 >= 0) & (t2 >= 0) & np.isfinite(g) & ~np.isnan(lam) & np.isfinite(r2) & np.isfinite(s2) & np.isfinite(t2)
+    noise = s2 + t2
+    with np.errstate(all="ignore"):
+        if spectrum is None:
+            out, conv = _isotropic_np(g, lam, r2, noise)
+        else:
+            out, conv = _general_np(spectrum, g, lam, noise)
+        null = np.isinf(lam)
+        rr = r2 if spectrum is None else np.full_like(g, float(spectrum.r2))
+        out["bias"] = np.where(null, rr, out["bias"])
+        out["variance"] = np.where(null, 0.0, out["variance"])
+        out["train_error"] = np.where(null, rr + noise, out["train_error"])
+        out["kappa"] = np.where(null, np.inf, out["kappa"])
+        out["risk"] = out["bias"] + out["variance"] + t2
+    val = out[quantity]
+    status = np.where(~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK)))
+    val = np.where(status >= STATUS_DOMAIN, np.nan, val)
+    return val, status
+
+
+def _isotropic_np(g: np.ndarray, lam: np.ndarray, r2: np.ndarray, noise: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    c = lam + g - 1
+    root = np.sqrt(c * c + 4 * lam)
+    kappa = np.where(c >= 0, (c + root) / 2, 2 * lam / (root - c))
+    kappa = np.where((c < 0) & (lam == 0), 0.0, kappa)
+    ratio = np.where(c <= 0, (root - c) / 2, 2 * lam / (root + c))
+    D = (1 + kappa) * root
+    sing = D == 0
+    bias = np.where(sing, 0.0, r2 * kappa**2 / D)
+    variance = np.where(sing, np.where(noise > 0, np.inf, 0.0), noise * g / D)
+    train = np.where(sing, 0.0, ratio**2 * (bias + variance + noise))
+    return {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}, np.ones(g.shape, bool)
+
+
+def _general_np(spectrum: Spectrum, g: np.ndarray, lam: np.ndarray, noise: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    s, w, b = spectrum.np_blocks()
+    shape = g.shape
+    gf, lf = g.reshape(-1, 1), lam.reshape(-1, 1)
+    lf_fin = np.where(np.isfinite(lf), lf, 1.0)
+
+    def df1(k: np.ndarray) -> np.ndarray:
+        return gf[:, 0] * ((w * s) / (s + k[:, None])).sum(axis=1)
+
+    def h(k: np.ndarray) -> np.ndarray:
+        return 1 - lf_fin[:, 0] / k - df1(k)
+
+    def dh(k: np.ndarray) -> np.ndarray:
+        return lf_fin[:, 0] / k**2 + gf[:, 0] * ((w * s) / (s + k[:, None]) ** 2).sum(axis=1)
+
+    trace = gf[:, 0] * float((w * s).sum())
+    lo = np.where(gf[:, 0] > 1, np.maximum(lf_fin[:, 0], (gf[:, 0] - 1) * s.min() / 2), lf_fin[:, 0])
+    trivial = (lf_fin[:, 0] == 0) & (gf[:, 0] <= 1)
+    lo = np.where(trivial | (lo <= 0), 1.0, lo)  # dummy bracket for κ = 0 points
+    hi = np.where(trivial, 2.0, lf_fin[:, 0] + trace)
+    kappa, conv = increasing_root(h, dh, lo, hi, ops=NP, rtol=1e-14, throw=False)
+    kappa = np.where(trivial, 0.0, kappa)
+    conv = conv | trivial
+    d1 = df1(kappa)
+    d2 = gf[:, 0] * ((w * s**2) / (s + kappa[:, None]) ** 2).sum(axis=1)
+    signal = ((b * s) / (s + kappa[:, None]) ** 2).sum(axis=1)
+    nf = noise.reshape(-1)
+    sing = d2 >= 1
+    bias = np.where(sing, 0.0, kappa**2 * signal / (1 - d2))
+    variance = np.where(sing, np.where(nf > 0, np.inf, 0.0), nf * d2 / (1 - d2))
+    train = np.where(sing, 0.0, (1 - d1) ** 2 * (bias + variance + nf))
+    out = {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}
+    return {k: v.reshape(shape) for k, v in out.items()}, conv.reshape(shape)
+
+
+# ----------------------------------------------------------------------------- registry
+def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
+    def curve(**kw: Any) -> tuple[np.ndarray, np.ndarray]:
+        return curve_values(name, **kw)
+
+    return QuantitySpec(name, doc, ("gamma", "lam", "r2", "sigma2", "tau2"), fn, curve)
+
+
+MODEL = register(
+    ModelSpec(
+        name=NAME,
+        doc="Ridge regression, isotropic features (general spectra through the Python API).",
+        params={
+            "gamma": ParamSpec("gamma", "aspect ratio p/n, > 0"),
+            "lam": ParamSpec("lam", "normalized ridge penalty, ≥ 0 (0 = ridgeless)", default="0"),
+            "r2": ParamSpec("r2", "signal energy ||beta||^2, ≥ 0", default="1"),
+            "sigma2": ParamSpec("sigma2", "noise variance, ≥ 0", default="1"),
+            "tau2": ParamSpec("tau2", "misspecification energy, ≥ 0", default="0"),
+        },
+        quantities={
+            "risk": _q("risk", risk, "excess test risk"),
+            "bias": _q("bias", bias, "bias part of the risk"),
+            "variance": _q("variance", variance, "variance part of the risk"),
+            "train_error": _q("train_error", train_error, "training error"),
+            "kappa": _q("kappa", kappa, "effective regularization"),
+            "optimal_lambda": QuantitySpec("optimal_lambda", "optimal penalty", ("gamma", "r2", "sigma2", "tau2"), optimal_lambda),
+            "optimal_risk": QuantitySpec("optimal_risk", "risk at the optimal penalty", ("gamma", "r2", "sigma2", "tau2"), optimal_risk),
+        },
+        system=system,
+        source=HMRT_2019,
+    )
+)

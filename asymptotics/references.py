@@ -1,0 +1,68 @@
+"""Bibliographic records attached to models and formulas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    """A published source of a formula (``where`` points inside it)."""
+
+    authors: str
+    title: str
+    year: int
+    arxiv: str | None = None
+    journal: str | None = None
+    where: str | None = None
+
+    def __str__(self) -> str:
+        parts = [f"{self.authors} ({self.year}), {self.title}"]
+        if self.journal:
+            parts.append(self.journal)
+        if self.arxiv:
+            parts.append(f"arXiv:{self.arxiv}")
+        if self.where:
+            parts.append(self.where)
+        return ", ".join(parts)
+
+
+MARCHENKO_PASTUR_1967 = Source(
+    "V. A. Marchenko, L. A. Pastur",
+    "Distribution of eigenvalues for some sets of random matrices",
+    1967,
+    journal="Math. USSR-Sbornik 1:457-483",
+)
+BAI_SILVERSTEIN_2010 = Source(
+    "Z. Bai, J. W. Silverstein",
+    "Spectral Analysis of Large Dimensional Random Matrices (2nd ed.)",
+    2010,
+    journal="Springer",
+    where="ch. 3 (Marchenko-Pastur law, moments)",
+)
+HMRT_2019 = Source(
+    "T. Hastie, A. Montanari, S. Rosset, R. J. Tibshirani",
+    "Surprises in high-dimensional ridgeless least squares interpolation",
+    2019,
+    arxiv="1903.08560",
+    journal="Ann. Statist. 50(2), 2022",
+)
+DOBRIBAN_WAGER_2018 = Source(
+    "E. Dobriban, S. Wager",
+    "High-dimensional asymptotics of prediction: ridge regression and classification",
+    2018,
+    arxiv="1507.03003",
+    journal="Ann. Statist. 46(1)",
+)
+CHENG_MONTANARI_2022 = Source(
+    "C. Cheng, A. Montanari",
+    "Dimension free ridge regression",
+    2022,
+    arxiv="2210.08571",
+)
+SIX_LECTURES_2023 = Source(
+    "T. Misiakiewicz, A. Montanari",
+    "Six Lectures on Linearized Neural Networks",
+    2023,
+    arxiv="2308.13431",
+)

@@ -1,0 +1,1 @@
+"""Numeric solving core shared by all models."""
