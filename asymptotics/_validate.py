@@ -55,7 +55,7 @@ def to_fraction(name: str, value: Any, *, allow_inf: bool = False) -> Fraction |
                 if value > 0:
                     return _inf(name, allow_inf, value)
                 raise ParameterError(f"`{name}` must be finite; got {value!r}.")
-            return Fraction(repr(value))
+            return Fraction(float.__repr__(value))  # shortest repr, also for numpy.float64
         if isinstance(value, Decimal):
             if value.is_nan():
                 raise ParameterError(f"`{name}` must be a number; got NaN.")
@@ -71,7 +71,7 @@ def to_fraction(name: str, value: Any, *, allow_inf: bool = False) -> Fraction |
                 if value > 0:
                     return _inf(name, allow_inf, value)
                 raise ParameterError(f"`{name}` must be finite; got {value!r}.")
-            man, exp = mpmath.mpf(value).man_exp
+            man, exp = value.man_exp  # exact; mpf(value) would round to the global precision
             return Fraction(int(man)) * (Fraction(2) ** int(exp))
         if isinstance(value, complex | mpmath.mpc) or (
             isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)
@@ -218,6 +218,8 @@ def exact_str(f: Any) -> str:
     """Exact text of a parsed parameter: a terminating decimal, ``p/q``, or ``inf``."""
     if isinstance(f, tuple):
         re_, im_ = f
+        if im_ == 0:
+            return exact_str(re_)
         return f"{exact_str(re_)}{'+' if im_ >= 0 else '-'}{exact_str(abs(im_))}j"
     if not isinstance(f, Fraction):
         return "inf" if f == math.inf else str(f)

@@ -13,7 +13,8 @@ from .references import Source
 
 def format_real(x: Any, dps: int) -> str:
     """Decimal string of ``x`` with ``dps`` significant digits; ``inf``/``-inf``/``nan``."""
-    x = mpmath.mpf(x)
+    with mpmath.mp.workdps(dps + 5):  # mpf(x) rounds to the *current* precision
+        x = mpmath.mpf(x)
     if mpmath.isinf(x):
         return "inf" if x > 0 else "-inf"
     if mpmath.isnan(x):
@@ -25,7 +26,8 @@ def format_real(x: Any, dps: int) -> str:
 
 def format_complex(z: Any, dps: int) -> str:
     """``re+imj`` form parsable by Python's ``complex()``."""
-    z = mpmath.mpc(z)
+    with mpmath.mp.workdps(dps + 5):
+        z = mpmath.mpc(z)
     re_s = format_real(z.real, dps)
     im_s = format_real(abs(z.imag), dps)
     sign = "-" if z.imag < 0 else "+"
@@ -79,6 +81,10 @@ class Result:
 
     def __float__(self) -> float:
         return float(self.value)
+
+    def __str__(self) -> str:
+        v = format_value(self.value, self.dps)
+        return f"[{', '.join(v)}]" if isinstance(v, list) else v
 
     def __complex__(self) -> complex:
         return complex(self.value)

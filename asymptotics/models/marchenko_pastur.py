@@ -222,8 +222,7 @@ def stieltjes(z: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) ->
 
     Examples
     --------
-    >>> r = stieltjes(-1, "0.5", dps=20)
-    >>> print(r.value)   # (√17 − 3)/2 ... the root with m > 0 on the negative axis
+    >>> print(stieltjes(-1, "0.5", dps=20))  # (√17 − 3)/2: the root with m > 0 for z < 0
     0.56155281280883027491
     """
     g, s2 = _params(gamma, sigma2)

@@ -1,0 +1,21 @@
+import os
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
+
+
+@pytest.fixture(autouse=True)
+def _restore_mpmath_and_numpy():
+    """Library code must not leak mpmath precision; numpy FP errors raise inside tests."""
+    dps = mpmath.mp.dps
+    with np.errstate(all="raise"):
+        yield
+    assert mpmath.mp.dps == dps, "mpmath precision leaked from library code"
+    mpmath.mp.dps = 15
