@@ -99,7 +99,7 @@ def certify(
         g *= 2
     raise ConvergenceError(
         f"{what}: could not certify {dps} digits; the precision ladder still moves by "
-        f"{mpmath.nstr(err, 3)} at {dps + 2 * g // 2} digits. Likely causes: a parameter very "
+        f"{mpmath.nstr(err, 3)} at {dps + g} digits. Likely causes: a parameter very "
         "close to a singular point (interpolation threshold, spectral edge), or extreme "
         "cancellation. Try a lower `dps` or move the parameter away from the singularity.",
         params=params,

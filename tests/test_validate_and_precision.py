@@ -83,7 +83,7 @@ def test_dps_checks():
 def test_certify_detects_precision_loss():
     # a quantity whose value depends on the working precision never certifies
     def evaluate():
-        return mpmath.mpf(1) + mpmath.eps * 2**20, None
+        return mpmath.mpf(mpmath.mp.dps), None
 
     with pytest.raises(ConvergenceError, match="could not certify"):
         certify(evaluate, 30, what="test")
