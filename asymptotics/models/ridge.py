@@ -173,6 +173,44 @@ class Spectrum:
         w = (Fraction(1, pp),) * pp
         return cls((), w, (), label=f"power_law(p={pp}, alpha={a}, beta={bb})", _power=(pp, a, bb, rr))  # type: ignore[arg-type]
 
+    @classmethod
+    def parse(cls, text: str) -> Spectrum | None:
+        """Read a spectrum from text (the CLI's ``spectrum=`` parameter).
+
+        ``"isotropic"`` → ``None`` (Σ = I); ``"power_law:p=1000,alpha=1,beta=0[,r2=1]"``;
+        ``"blocks:s1/w1/b1,s2/w2/b2,..."`` (eigenvalue/weight/energy per block, e.g.
+        ``"blocks:1/0.5/1,10/0.5/0"``).
+        """
+        if isinstance(text, Spectrum) or text is None:
+            return text
+        if not isinstance(text, str):
+            raise ParameterError(f"`spectrum` must be a Spectrum or a string; got {type(text).__name__}.")
+        kind, _, body = text.strip().partition(":")
+        kind = kind.strip().lower().replace("-", "_")
+        try:
+            if kind in ("isotropic", "identity", "") and not body:
+                return None
+            if kind in ("power_law", "powerlaw"):
+                kw = dict(item.split("=", 1) for item in body.split(",") if item.strip())
+                unknown = set(kw) - {"p", "alpha", "beta", "r2"}
+                if unknown or not {"p", "alpha", "beta"} <= set(kw):
+                    raise ValueError
+                return cls.power_law(**{k.strip(): v.strip() for k, v in kw.items()})
+            if kind == "blocks":
+                triples = [item.split("/") for item in body.split(",") if item.strip()]
+                if not triples or any(len(tr) != 3 for tr in triples):
+                    raise ValueError
+                s, w, b = zip(*triples, strict=True)
+                return cls.from_blocks(list(s), list(w), list(b))
+        except ParameterError:
+            raise
+        except ValueError:
+            pass
+        raise ParameterError(
+            "`spectrum` must be 'isotropic', 'power_law:p=P,alpha=A,beta=B[,r2=R]' or "
+            f"'blocks:s/w/b,s/w/b,...'; got {text!r}."
+        )
+
     @property
     def r2(self) -> Fraction:
         return self._power[3] if self._power else sum(self.energies, Fraction(0))
@@ -222,9 +260,8 @@ class RidgeParams:
         set_(self, "r2", check_real("r2", self.r2, low=0))
         set_(self, "sigma2", check_real("sigma2", self.sigma2, low=0))
         set_(self, "tau2", check_real("tau2", self.tau2, low=0))
+        set_(self, "spectrum", Spectrum.parse(self.spectrum))  # type: ignore[arg-type]
         if self.spectrum is not None:
-            if not isinstance(self.spectrum, Spectrum):
-                raise ParameterError(f"`spectrum` must be a Spectrum; got {type(self.spectrum).__name__}.")
             if self.r2 != 1:
                 raise ParameterError("`r2` cannot be given together with `spectrum` (the spectrum's energies set r2).")
             set_(self, "r2", self.spectrum.r2)
@@ -330,7 +367,7 @@ def solve(params: RidgeParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Resu
 
 
 def _make(quantity: str, doc: str) -> Any:
-    def fn(gamma: Any, lam: Any = 0, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, spectrum: Spectrum | None = None, dps: int = DEFAULT_DPS) -> Result:
+    def fn(gamma: Any, lam: Any = 0, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, spectrum: Spectrum | str | None = None, dps: int = DEFAULT_DPS) -> Result:
         return solve(RidgeParams(gamma, lam, r2, sigma2, tau2, spectrum), quantity, dps=dps)
 
     fn.__name__ = fn.__qualname__ = quantity
@@ -347,7 +384,8 @@ _COMMON = """
     r2 : signal energy ‖β‖² (≥ 0); omit when ``spectrum`` is given.
     sigma2 : label-noise variance (≥ 0).
     tau2 : misspecification energy (≥ 0): unobserved features' contribution.
-    spectrum : a :class:`Spectrum` for general covariance (default: Σ = I).
+    spectrum : a :class:`Spectrum` (or its text form, see :meth:`Spectrum.parse`) for
+        general covariance; default ``None`` = isotropic Σ = I.
     dps : significant digits (default 30).
 
     Returns
@@ -399,7 +437,7 @@ def curve_values(
     sigma2: Any = 1.0,
     tau2: Any = 0.0,
     *,
-    spectrum: Spectrum | None = None,
+    spectrum: Spectrum | str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized float64 evaluation (broadcast over all array arguments).
 
@@ -408,6 +446,7 @@ def curve_values(
     """
     if quantity not in QUANTITIES:
         raise ParameterError(f"unknown ridge quantity {quantity!r}; valid: {', '.join(QUANTITIES)}.")
+    spectrum = Spectrum.parse(spectrum)  # type: ignore[arg-type]
     g, lam, r2, s2, t2 = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in (gamma, lam, r2, sigma2, tau2)])
     domain = (g > 0) & (lam >= 0) & (r2 >= 0) & (s2 >= 0) & (t2 >= 0) & np.isfinite(g) & ~np.isnan(lam) & np.isfinite(r2) & np.isfinite(s2) & np.isfinite(t2)
     noise = s2 + t2
@@ -483,19 +522,25 @@ def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
     def curve(**kw: Any) -> tuple[np.ndarray, np.ndarray]:
         return curve_values(name, **kw)
 
-    return QuantitySpec(name, doc, ("gamma", "lam", "r2", "sigma2", "tau2"), fn, curve)
+    return QuantitySpec(name, doc, ("gamma", "lam", "r2", "sigma2", "tau2", "spectrum"), fn, curve)
 
 
 MODEL = register(
     ModelSpec(
         name=NAME,
-        doc="Ridge regression, isotropic features (general spectra through the Python API).",
+        doc="Ridge regression: isotropic features or a general population spectrum.",
         params={
             "gamma": ParamSpec("gamma", "aspect ratio p/n, > 0"),
             "lam": ParamSpec("lam", "normalized ridge penalty, ≥ 0 (0 = ridgeless)", default="0"),
             "r2": ParamSpec("r2", "signal energy ||beta||^2, ≥ 0", default="1"),
             "sigma2": ParamSpec("sigma2", "noise variance, ≥ 0", default="1"),
             "tau2": ParamSpec("tau2", "misspecification energy, ≥ 0", default="0"),
+            "spectrum": ParamSpec(
+                "spectrum",
+                "population spectrum: isotropic | power_law:p=P,alpha=A,beta=B[,r2=R] | blocks:s/w/b,s/w/b,...",
+                default="isotropic",
+                kind="spectrum",
+            ),
         },
         quantities={
             "risk": _q("risk", risk, "excess test risk"),

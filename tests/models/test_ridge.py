@@ -328,3 +328,17 @@ def test_float_parameters_are_read_as_typed():
     # 1e-3 as a Python float means the decimal 0.001 (not the nearest binary double)
     assert R.risk(1, 1e-3, 1, 0.25, dps=30).value == R.risk(1, "0.001", 1, "0.25", dps=30).value
     assert math.isinf(float(R.risk(1.0, 0.0).value))
+
+
+def test_spectrum_text_forms():
+    assert R.Spectrum.parse("isotropic") is None
+    blocks = R.Spectrum.parse("blocks:1/0.5/1,10/0.5/0")
+    assert blocks == R.Spectrum.from_blocks([1, 10], ["0.5", "0.5"], [1, 0])
+    pl = R.Spectrum.parse("power_law:p=50,alpha=1.5,beta=0.5,r2=2")
+    assert pl.r2 == 2 and len(pl.mp_blocks()[0]) == 50
+    assert R.risk(2, 0, sigma2="0.25", spectrum="blocks:1/0.5/1,10/0.5/0").value == R.solve(
+        R.RidgeParams(2, 0, sigma2="0.25", spectrum=blocks), "risk"
+    ).value
+    for bad in ("foo", "power_law:p=10", "blocks:1/0.5", "power_law:p=10,alpha=1,beta=0,zeta=1", "blocks:"):
+        with pytest.raises(ParameterError, match="spectrum"):
+            R.Spectrum.parse(bad)
