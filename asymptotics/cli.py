@@ -126,9 +126,19 @@ class Axis:
     name: str
     x: np.ndarray
     text: str
+    kind: str = "real"
+
+    def point(self, i: int) -> str:
+        """The ``i``-th point as the string handed to the model (``repr`` of the float)."""
+        return _point_text(self.x[i], self.kind)
 
 
-def _parse_axis(name: str, spec: str, log: bool) -> Axis:
+def _point_text(x: Any, kind: str) -> str:
+    x = float(x)
+    return str(int(x)) if kind == "int" and x.is_integer() else repr(x)
+
+
+def _parse_axis(name: str, spec: str, log: bool, kind: str = "real") -> Axis:
     parts = spec.split(":")
     if len(parts) != 3:
         raise UsageError(f"axis `{name}`={spec!r} must have the form START:STOP:NUM, e.g. {name}=0.1:3:60.")
@@ -146,7 +156,7 @@ def _parse_axis(name: str, spec: str, log: bool) -> Axis:
         x = np.geomspace(start, stop, num)
     else:
         x = np.linspace(start, stop, num)
-    return Axis(name, x, spec)
+    return Axis(name, x, spec, kind)
 
 
 # ----------------------------------------------------------------------------- eval
@@ -191,7 +201,8 @@ def compute_curve(
         found = "none" if not axes else ", ".join(f"`{a}`" for a in axes)
         raise UsageError(f"curve needs exactly one axis parameter NAME=START:STOP:NUM (e.g. gamma=0.1:3:60); found {found}.")
     _check_names(model, q, list(params))
-    axis = _parse_axis(axes[0], params[axes[0]], log)
+    spec = model.params.get(axes[0])
+    axis = _parse_axis(axes[0], params[axes[0]], log, spec.kind if spec is not None else "real")
     fixed = {k: v for k, v in params.items() if k != axis.name}
     if dps is not None:
         dps = check_dps(dps)
@@ -232,7 +243,7 @@ def _float_curve(
 
 def _raise_domain_error(q: QuantitySpec, axis: Axis, fixed: dict[str, str]) -> None:
     """Every point is outside the domain: the certified path names the bad parameter."""
-    q.certified(**{axis.name: repr(float(axis.x[0])), **fixed}, dps=15)
+    q.certified(**{axis.name: axis.point(0), **fixed}, dps=15)
     raise UsageError(f"every point of the curve over `{axis.name}` = {axis.text} lies outside the domain of {q.name}.")
 
 
@@ -258,9 +269,9 @@ def _certified_curve(
         disable=None if progress else True,
         leave=False,
     )
-    for x in bar:
+    for i, x in enumerate(bar):
         try:
-            v = q.certified(**{axis.name: repr(float(x)), **fixed}, dps=dps).value
+            v = q.certified(**{axis.name: axis.point(i), **fixed}, dps=dps).value
         except ParameterError as exc:
             first_error = first_error or exc
             raw.append(None)
@@ -307,6 +318,8 @@ def _load_simulator(model_name: str) -> Callable[..., Any]:
 
 
 def _columns(cr: CurveResult, texts: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    spec = get_model(cr.model).params.get(cr.axis)
+    kind = spec.kind if spec is not None else "real"
     width = len(texts[0]) if texts else 1
     value_cols = [cr.quantity] if width == 1 else [f"{cr.quantity}_{j}" for j in range(width)]
     header = [cr.axis, *value_cols, "status"]
@@ -314,7 +327,7 @@ def _columns(cr: CurveResult, texts: list[list[str]]) -> tuple[list[str], list[l
         header += ["mc_mean", "mc_se"]
     rows = []
     for i, x in enumerate(cr.x):
-        row = [repr(float(x)), *texts[i], str(int(cr.status[i]))]
+        row = [_point_text(x, kind), *texts[i], str(int(cr.status[i]))]
         if cr.mc_mean is not None and cr.mc_se is not None:
             row += [repr(float(cr.mc_mean[i])), repr(float(cr.mc_se[i]))]
         rows.append(row)
@@ -385,7 +398,7 @@ def _plot(cr: CurveResult, path: str, log: bool, how: str) -> None:
     if log:
         ax.set_xscale("log")
     ax.set_xlabel(_LABELS.get(cr.axis, cr.axis))
-    ax.set_ylabel(f"{cr.quantity}")
+    ax.set_ylabel(f"{cr.quantity} ({get_model(cr.model).quantity(cr.quantity).doc})")
     fixed = ", ".join(f"{k}={v}" for k, v in cr.params.items())
     ax.set_title(f"{cr.model}: {cr.quantity} vs {cr.axis}" + (f" ({fixed})" if fixed else ""), fontsize=10)
     ax.grid(alpha=0.3)
@@ -444,7 +457,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         lines.append(f"{name}{alias}: {model.doc}")
         lines.append("  parameters:")
         for p in model.params.values():
-            default = "required" if p.default is None else f"default {p.default}"
+            default = "no default" if p.default is None else f"default {p.default}"
             lines.append(f"    {p.name:<8} {p.kind:<7} {default:<11} {p.doc}")
         lines.append("  quantities:")
         for q in model.quantities.values():
