@@ -109,16 +109,28 @@ def _lookup(model_name: str, quantity: str) -> tuple[ModelSpec, QuantitySpec]:
     return model, model.quantity(quantity)
 
 
-def _float_value(model: ModelSpec, name: str, text: str) -> Any:
-    """A fixed parameter for the float64 path: parsed exactly, then rounded once."""
+NUMERIC_KINDS = ("real", "complex", "int")
+
+
+def _kind(model: ModelSpec, name: str) -> str:
     spec = model.params.get(name)
-    kind = spec.kind if spec is not None else "real"
+    return spec.kind if spec is not None else "real"
+
+
+def _float_value(model: ModelSpec, name: str, text: str) -> Any:
+    """A fixed parameter for the float64 path: parsed exactly, then rounded once.
+
+    Non-numeric kinds (e.g. ridge's ``spectrum=power_law:...``) are passed on as text.
+    """
+    kind = _kind(model, name)
     if kind == "complex":
         re_, im_ = to_complex_fractions(name, text)
         return complex(float(re_), float(im_)) if im_ else float(re_)
     if kind == "int":
         return check_int(name, text)
-    return float(to_fraction(name, text, allow_inf=True))
+    if kind == "real":
+        return float(to_fraction(name, text, allow_inf=True))
+    return text
 
 
 @dataclass(frozen=True)
@@ -196,13 +208,14 @@ def compute_curve(
     or ``dps`` significant digits on the certified path); one string per component.
     """
     model, q = _lookup(model_name, quantity)
-    axes = [k for k, v in params.items() if ":" in v]
+    # an axis is a numeric parameter given as START:STOP:NUM (text kinds such as
+    # `spectrum=power_law:p=100,...` may contain colons of their own)
+    axes = [k for k, v in params.items() if ":" in v and _kind(model, k) in NUMERIC_KINDS]
     if len(axes) != 1:
         found = "none" if not axes else ", ".join(f"`{a}`" for a in axes)
         raise UsageError(f"curve needs exactly one axis parameter NAME=START:STOP:NUM (e.g. gamma=0.1:3:60); found {found}.")
     _check_names(model, q, list(params))
-    spec = model.params.get(axes[0])
-    axis = _parse_axis(axes[0], params[axes[0]], log, spec.kind if spec is not None else "real")
+    axis = _parse_axis(axes[0], params[axes[0]], log, _kind(model, axes[0]))
     fixed = {k: v for k, v in params.items() if k != axis.name}
     if dps is not None:
         dps = check_dps(dps)
@@ -318,8 +331,7 @@ def _load_simulator(model_name: str) -> Callable[..., Any]:
 
 
 def _columns(cr: CurveResult, texts: list[list[str]]) -> tuple[list[str], list[list[str]]]:
-    spec = get_model(cr.model).params.get(cr.axis)
-    kind = spec.kind if spec is not None else "real"
+    kind = _kind(get_model(cr.model), cr.axis)
     width = len(texts[0]) if texts else 1
     value_cols = [cr.quantity] if width == 1 else [f"{cr.quantity}_{j}" for j in range(width)]
     header = [cr.axis, *value_cols, "status"]

@@ -55,6 +55,8 @@ GOOD = {
     "curve_log": ["curve", "ridge", "risk", "lam=0.001:10:5", "gamma=2", "--log"],
     "curve_stieltjes": ["curve", "mp", "stieltjes", "z=-2:4:7", "gamma=0.5"],
     "curve_moment": ["curve", "mp", "moment", "k=0:4:5", "gamma=2"],
+    "spectrum": ["eval", "ridge", "risk", "gamma=2", "sigma2=0.25", "spectrum=blocks:1/0.5/1,10/0.5/0"],
+    "curve_spectrum": ["curve", "ridge", "risk", "gamma=1.5:2.5:3", "sigma2=0.25", "spectrum=blocks:1/0.5/1,10/0.5/0"],
 }
 
 # (argv, text that the one-line error must contain)
@@ -83,6 +85,7 @@ BAD = {
     "curve_fixed_bad": (["curve", "ridge", "risk", "gamma=0.5:2:3", "sigma2=-1"], "sigma2"),
     "curve_mc_zero": (["curve", "ridge", "risk", "gamma=0.5:2:3", "--mc", "0"], "mc"),
     "latex_general_mp": (["latex", "mp", "--general"], "general"),
+    "bad_spectrum": (["curve", "ridge", "risk", "gamma=0.5:2:3", "spectrum=blocks:1/2"], "spectrum"),
     "no_command": ([], "COMMAND"),
 }
 
@@ -281,6 +284,18 @@ def test_curve_integer_axis(runs):
     assert [r[0] for r in rows] == ["0", "1", "2", "3", "4"]
     # Narayana polynomials at γ = 2: 1, 1, 1+γ, 1+3γ+γ², 1+6γ+6γ²+γ³
     assert [mpmath.mpf(r[1]) for r in rows] == [1, 1, 3, 11, 45]
+
+
+def test_general_spectrum_from_text(runs):
+    # blocks s = (1, 10), w = (1/2, 1/2), b = (1, 0) at γ = 2, λ = 0: κ₀ = √10 solves
+    # γ Σ w s/(s + κ) = 1, df₂ = 11/(1 + √10)², so R = (10 + 11σ²)/(1 + √10)² / (1 − df₂)
+    # = (10 + 11/4)/(2√10).  The spectrum's text contains ':' and is not an axis.
+    exact = _exact(lambda: mpmath.mpf("12.75") / (2 * mpmath.sqrt(10)))
+    with mpmath.workdps(50):
+        assert abs(mpmath.mpf(_ok(runs["spectrum"]).strip()) - exact) < mpmath.mpf(10) ** -29
+    header, rows = _table(_ok(runs["curve_spectrum"]))
+    assert header == ["gamma", "risk", "status"]
+    assert rows[1][0] == "2.0" and float(rows[1][1]) == pytest.approx(float(exact), rel=1e-12)
 
 
 # ----------------------------------------------------------------------------- bad input
