@@ -26,11 +26,13 @@ def format_real(x: Any, dps: int) -> str:
 
 def format_complex(z: Any, dps: int) -> str:
     """``re+imj`` form parsable by Python's ``complex()``."""
-    with mpmath.mp.workdps(dps + 5):
+    with mpmath.mp.workdps(dps + 5):  # every operation on z must keep its precision
         z = mpmath.mpc(z)
-    re_s = format_real(z.real, dps)
-    im_s = format_real(abs(z.imag), dps)
-    sign = "-" if z.imag < 0 else "+"
+        re_, im_ = z.real, z.imag
+        im_abs = abs(im_)
+    re_s = format_real(re_, dps)
+    im_s = format_real(im_abs, dps)
+    sign = "-" if im_ < 0 else "+"
     return f"{re_s}{sign}{im_s}j"
 
 
@@ -99,8 +101,10 @@ class Result:
             "value": format_value(self.value, self.dps),
         }
         if isinstance(self.value, mpmath.mpc):
-            d["real"] = format_real(self.value.real, self.dps)
-            d["imag"] = format_real(self.value.imag, self.dps)
+            with mpmath.mp.workdps(self.dps + 5):
+                re_, im_ = self.value.real, self.value.imag
+            d["real"] = format_real(re_, self.dps)
+            d["imag"] = format_real(im_, self.dps)
         d["residual"] = None if self.residual is None else mpmath.nstr(self.residual, 5)
         d["error_estimate"] = None if self.error_estimate is None else mpmath.nstr(self.error_estimate, 5)
         d["branch"] = self.branch

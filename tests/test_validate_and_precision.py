@@ -102,3 +102,17 @@ def test_formatting():
     assert format_real(x, 30) == "0." + "3" * 30
     assert format_real(mpmath.inf, 10) == "inf"
     assert complex(format_complex(mpmath.mpc("0.25", "-1e-20"), 12)) == complex(0.25, -1e-20)
+
+
+def test_complex_result_formatting_keeps_all_digits():
+    from asymptotics.models import marchenko_pastur as M
+
+    r = M.stieltjes("1+0.5j", "0.5", dps=30)
+    with mpmath.mp.workdps(50):
+        z, g = mpmath.mpc(1, "0.5"), mpmath.mpf("0.5")
+        a, b = (1 - mpmath.sqrt(g)) ** 2, (1 + mpmath.sqrt(g)) ** 2
+        ref = ((1 - g) - z + mpmath.sqrt(z - a) * mpmath.sqrt(z - b)) / (2 * g * z)
+        d = r.to_dict()
+        assert abs(mpmath.mpf(d["imag"]) - ref.imag) < mpmath.mpf(10) ** -29
+        assert abs(mpmath.mpf(d["real"]) - ref.real) < mpmath.mpf(10) ** -29
+        assert d["value"] == str(r) == f"{d['real']}+{d['imag']}j"
