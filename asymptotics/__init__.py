@@ -10,8 +10,10 @@ package — Monte Carlo simulations compared with the theory.
 1000.000999000999000999001
 """
 
+from .curves import curve
 from .errors import AsymptoticsError, BranchError, ConvergenceError, ParameterError, PrecisionWarning
 from .models import REGISTRY, get_model, marchenko_pastur, ridge
+from .plotting import plot_curve
 from .precision import DEFAULT_DPS
 from .result import CurveResult, Result
 from .symbolic import FixedPointSystem, to_latex
@@ -29,8 +31,10 @@ __all__ = [
     "ParameterError",
     "PrecisionWarning",
     "Result",
+    "curve",
     "get_model",
     "marchenko_pastur",
+    "plot_curve",
     "ridge",
     "to_latex",
 ]

@@ -125,10 +125,7 @@ def check_real(
     if high is not None:
         ok &= x < high if high_open else x <= high
     if not ok:
-        raise ParameterError(
-            f"`{name}` must be {_range_text(low, high, low_open, high_open, allow_inf)}; "
-            f"got {_show(value)}."
-        )
+        raise ParameterError(f"`{name}` must be {_range_text(low, high, low_open, high_open, allow_inf)}; got {_show(value)}.")
     return x
 
 

@@ -32,19 +32,18 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import mpmath
-import numpy as np
 
 from . import __version__
-from ._validate import check_int, to_complex_fractions, to_fraction
+from .curves import _kind, _point_text, curve
 from .errors import ConvergenceError, ParameterError
 from .models import REGISTRY, get_model
 from .models._registry import ModelSpec, QuantitySpec
+from .plotting import plot_curve
 from .precision import DEFAULT_DPS, check_dps
-from .result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, CurveResult, format_value
+from .result import CurveResult, format_value
 
 PROG = "asymptotics"
 SIMULATOR_GROUP = "asymptotics.simulators"
@@ -78,104 +77,16 @@ def _split_pairs(pairs: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _check_names(model: ModelSpec, q: QuantitySpec, given: Sequence[str]) -> None:
-    """Unknown or missing parameter names → :class:`UsageError` listing the valid ones."""
-    valid = ", ".join(_param_usage(model, q))
-    unknown = [n for n in given if n not in q.params]
-    if unknown:
-        names = ", ".join(f"`{n}`" for n in unknown)
-        raise UsageError(f"unknown parameter{'s' if len(unknown) > 1 else ''} {names} for {model.name} {q.name}; valid: {valid}.")
-    missing = [n for n in q.params if n not in given and _default(model, n) is None]
-    if missing:
-        names = ", ".join(f"`{n}`" for n in missing)
-        raise UsageError(f"missing parameter{'s' if len(missing) > 1 else ''} {names} for {model.name} {q.name}; valid: {valid}.")
-
-
-def _default(model: ModelSpec, name: str) -> str | None:
-    spec = model.params.get(name)
-    return None if spec is None else spec.default
-
-
-def _param_usage(model: ModelSpec, q: QuantitySpec) -> list[str]:
-    out = []
-    for n in q.params:
-        d = _default(model, n)
-        out.append(n if d is None else f"{n} (default {d})")
-    return out
-
-
 def _lookup(model_name: str, quantity: str) -> tuple[ModelSpec, QuantitySpec]:
     model = get_model(model_name)
     return model, model.quantity(quantity)
-
-
-NUMERIC_KINDS = ("real", "complex", "int")
-
-
-def _kind(model: ModelSpec, name: str) -> str:
-    spec = model.params.get(name)
-    return spec.kind if spec is not None else "real"
-
-
-def _float_value(model: ModelSpec, name: str, text: str) -> Any:
-    """A fixed parameter for the float64 path: parsed exactly, then rounded once.
-
-    Non-numeric kinds (e.g. ridge's ``spectrum=power_law:...``) are passed on as text.
-    """
-    kind = _kind(model, name)
-    if kind == "complex":
-        re_, im_ = to_complex_fractions(name, text)
-        return complex(float(re_), float(im_)) if im_ else float(re_)
-    if kind == "int":
-        return check_int(name, text)
-    if kind == "real":
-        return float(to_fraction(name, text, allow_inf=True))
-    return text
-
-
-@dataclass(frozen=True)
-class Axis:
-    name: str
-    x: np.ndarray
-    text: str
-    kind: str = "real"
-
-    def point(self, i: int) -> str:
-        """The ``i``-th point as the string handed to the model (``repr`` of the float)."""
-        return _point_text(self.x[i], self.kind)
-
-
-def _point_text(x: Any, kind: str) -> str:
-    x = float(x)
-    return str(int(x)) if kind == "int" and x.is_integer() else repr(x)
-
-
-def _parse_axis(name: str, spec: str, log: bool, kind: str = "real") -> Axis:
-    parts = spec.split(":")
-    if len(parts) != 3:
-        raise UsageError(f"axis `{name}`={spec!r} must have the form START:STOP:NUM, e.g. {name}=0.1:3:60.")
-    try:
-        start, stop = float(to_fraction(name, parts[0])), float(to_fraction(name, parts[1]))
-    except ParameterError:
-        raise UsageError(f"axis `{name}`={spec!r}: START and STOP must be finite real numbers.") from None
-    try:
-        num = check_int(name, parts[2], low=1, high=MAX_POINTS)
-    except ParameterError:
-        raise UsageError(f"axis `{name}`={spec!r}: NUM must be an integer in [1, {MAX_POINTS}].") from None
-    if log:
-        if start <= 0 or stop <= 0:
-            raise UsageError(f"axis `{name}`={spec!r}: --log needs START > 0 and STOP > 0.")
-        x = np.geomspace(start, stop, num)
-    else:
-        x = np.linspace(start, stop, num)
-    return Axis(name, x, spec, kind)
 
 
 # ----------------------------------------------------------------------------- eval
 def cmd_eval(args: argparse.Namespace) -> int:
     model, q = _lookup(args.model, args.quantity)
     params = _split_pairs(args.params)
-    _check_names(model, q, list(params))
+    model.check_names(q, list(params))
     dps = check_dps(args.dps)
     result = q.certified(**params, dps=dps)
     with mpmath.workdps(dps + 10):  # format at full precision whatever the global mp.dps
@@ -189,147 +100,6 @@ def _text(v: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- curve
-def compute_curve(
-    model_name: str,
-    quantity: str,
-    params: dict[str, str],
-    *,
-    log: bool = False,
-    dps: int | None = None,
-    mc: int | None = None,
-    seed: int = 0,
-    n: int | None = None,
-    progress: bool = True,
-) -> tuple[CurveResult, list[list[str]]]:
-    """The curve behind ``asymptotics curve``: a :class:`CurveResult` and its value strings.
-
-    ``params`` maps names to strings; exactly one has the form ``START:STOP:NUM``.
-    The second return value holds, per point, the value as text (``repr`` of the float,
-    or ``dps`` significant digits on the certified path); one string per component.
-    """
-    model, q = _lookup(model_name, quantity)
-    # an axis is a numeric parameter given as START:STOP:NUM (text kinds such as
-    # `spectrum=power_law:p=100,...` may contain colons of their own)
-    axes = [k for k, v in params.items() if ":" in v and _kind(model, k) in NUMERIC_KINDS]
-    if len(axes) != 1:
-        found = "none" if not axes else ", ".join(f"`{a}`" for a in axes)
-        raise UsageError(f"curve needs exactly one axis parameter NAME=START:STOP:NUM (e.g. gamma=0.1:3:60); found {found}.")
-    _check_names(model, q, list(params))
-    axis = _parse_axis(axes[0], params[axes[0]], log, _kind(model, axes[0]))
-    fixed = {k: v for k, v in params.items() if k != axis.name}
-    if dps is not None:
-        dps = check_dps(dps)
-    if mc is not None:
-        check_int("mc", mc, low=1)
-        simulator = _load_simulator(model.name)  # fail early, before the theory is computed
-    if dps is not None or q.curve is None:
-        values, status, texts = _certified_curve(model, q, axis, fixed, dps if dps is not None else DEFAULT_DPS, progress)
-    else:
-        values, status, texts = _float_curve(model, q, axis, fixed)
-    mc_mean = mc_se = None
-    if mc is not None:
-        try:
-            mc_mean, mc_se = simulator(
-                model.name, q.name, axis.name, axis.x.copy(), dict(fixed), reps=mc, seed=seed, n=n, progress=progress
-            )
-        except NotImplementedError as exc:
-            raise UsageError(f"Monte Carlo for {model.name} {q.name}: {exc}") from None
-        mc_mean, mc_se = np.asarray(mc_mean, dtype=float), np.asarray(mc_se, dtype=float)
-    result = CurveResult(model.name, q.name, axis.name, axis.x, values, status, dict(fixed), mc_mean, mc_se, mc)
-    return result, texts
-
-
-def _float_curve(
-    model: ModelSpec, q: QuantitySpec, axis: Axis, fixed: dict[str, str]
-) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
-    assert q.curve is not None
-    kwargs = {k: _float_value(model, k, v) for k, v in fixed.items()}
-    values, status = q.curve(**{axis.name: axis.x, **kwargs})
-    values, status = np.asarray(values), np.asarray(status, dtype=int)
-    if status.size and np.all(status == STATUS_DOMAIN):
-        _raise_domain_error(q, axis, fixed)
-    if np.iscomplexobj(values) and not np.any(values.imag[~np.isnan(values.imag)]):
-        values = values.real  # e.g. the Stieltjes transform on the real axis
-    texts = [[_float_text(v)] for v in values]
-    return values, status, texts
-
-
-def _raise_domain_error(q: QuantitySpec, axis: Axis, fixed: dict[str, str]) -> None:
-    """Every point is outside the domain: the certified path names the bad parameter."""
-    q.certified(**{axis.name: axis.point(0), **fixed}, dps=15)
-    raise UsageError(f"every point of the curve over `{axis.name}` = {axis.text} lies outside the domain of {q.name}.")
-
-
-def _float_text(v: Any) -> str:
-    if isinstance(v, complex | np.complexfloating):
-        return str(complex(v)).strip("()")
-    return repr(float(v))
-
-
-def _certified_curve(
-    model: ModelSpec, q: QuantitySpec, axis: Axis, fixed: dict[str, str], dps: int, progress: bool
-) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
-    from tqdm import tqdm
-
-    raw: list[Any] = []
-    status: list[int] = []
-    first_error: ParameterError | None = None
-    bar = tqdm(
-        axis.x,
-        desc=f"{model.name} {q.name} (dps={dps})",
-        unit="pt",
-        file=sys.stderr,
-        disable=None if progress else True,
-        leave=False,
-    )
-    for i, x in enumerate(bar):
-        try:
-            v = q.certified(**{axis.name: axis.point(i), **fixed}, dps=dps).value
-        except ParameterError as exc:
-            first_error = first_error or exc
-            raw.append(None)
-            status.append(STATUS_DOMAIN)
-            continue
-        except ConvergenceError as exc:
-            bar.write(f"{PROG}: warning: {axis.name}={float(x)!r}: {_one_line(exc)}", file=sys.stderr)
-            raw.append(None)
-            status.append(STATUS_NOT_CONVERGED)
-            continue
-        raw.append(v)
-        parts = v if isinstance(v, tuple | list) else (v,)
-        status.append(STATUS_INFINITE if any(mpmath.isinf(p) for p in parts) else STATUS_OK)
-    bar.close()
-    if first_error is not None and all(s == STATUS_DOMAIN for s in status):
-        raise first_error
-    width = max((len(v) if isinstance(v, tuple | list) else 1 for v in raw if v is not None), default=1)
-    is_complex = any(isinstance(v, mpmath.mpc) and v.imag != 0 for v in raw)
-    values = np.full((len(raw), width) if width > 1 else len(raw), np.nan, dtype=complex if is_complex else float)
-    texts: list[list[str]] = []
-    for i, v in enumerate(raw):
-        if v is None:
-            texts.append(["nan"] * width)
-            continue
-        parts = list(v) if isinstance(v, tuple | list) else [v]
-        with mpmath.workdps(dps + 10):
-            texts.append([str(format_value(p, dps)) for p in parts])
-        nums = [complex(p) if is_complex else float(mpmath.re(p)) for p in parts]
-        values[i] = nums if width > 1 else nums[0]
-    return values, np.asarray(status, dtype=int), texts
-
-
-def _load_simulator(model_name: str) -> Callable[..., Any]:
-    from importlib.metadata import entry_points
-
-    hint = "Monte Carlo (--mc) needs the `validation` package installed: run `pip install -e .` in the asymptotics repository"
-    matches = [ep for ep in entry_points(group=SIMULATOR_GROUP) if ep.name == model_name]
-    if not matches:
-        raise UsageError(f"{hint} (no simulator registered for model {model_name!r}).")
-    try:
-        return matches[0].load()
-    except (ImportError, AttributeError) as exc:
-        raise UsageError(f"{hint} (loading {matches[0].value} failed: {_one_line(exc)}).") from None
-
-
 def _columns(cr: CurveResult, texts: list[list[str]]) -> tuple[list[str], list[list[str]]]:
     kind = _kind(get_model(cr.model), cr.axis)
     width = len(texts[0]) if texts else 1
@@ -367,67 +137,9 @@ def _write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
         raise UsageError(f"cannot write --csv file {path!r}: {exc.strerror or exc}.") from None
 
 
-_LABELS = {
-    "gamma": r"$\gamma = p/n$",
-    "lam": r"$\lambda$ (normalized ridge penalty)",
-    "r2": r"$r^2 = \|\beta\|^2$",
-    "sigma2": r"$\sigma^2$",
-    "tau2": r"$\tau^2$",
-    "x": "$x$",
-    "z": "$z$",
-    "k": "$k$",
-}
-
-
-def _plot(cr: CurveResult, path: str, log: bool, how: str) -> None:
-    try:
-        import matplotlib
-    except ImportError:
-        raise UsageError('--plot needs matplotlib: pip install "asymptotics[plot]".') from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    x = np.asarray(cr.x, dtype=float)
-    vals = np.asarray(cr.values)
-    cols = vals.reshape(len(x), -1)
-    labels: list[tuple[np.ndarray, str]] = []
-    for j in range(cols.shape[1]):
-        suffix = "" if cols.shape[1] == 1 else f"[{j}]"
-        if np.iscomplexobj(cols):
-            labels += [(cols[:, j].real, f"Re {cr.quantity}{suffix}"), (cols[:, j].imag, f"Im {cr.quantity}{suffix}")]
-        else:
-            labels.append((cols[:, j], f"{cr.quantity}{suffix} (theory)"))
-    for y, label in labels:
-        y = np.asarray(y, dtype=float)
-        ok = np.isfinite(y) & np.isfinite(x)
-        ax.plot(x[ok], y[ok], "-", lw=1.8, label=label)
-    if cr.mc_mean is not None and cr.mc_se is not None:
-        m, se = np.asarray(cr.mc_mean, dtype=float), np.asarray(cr.mc_se, dtype=float)
-        ok = np.isfinite(m) & np.isfinite(x)
-        se = np.where(np.isfinite(se), se, 0.0)
-        ax.errorbar(x[ok], m[ok], yerr=se[ok], fmt="o", ms=4, capsize=3, label=f"Monte Carlo ({cr.mc_reps} reps, ±1 SE)")
-    if log:
-        ax.set_xscale("log")
-    ax.set_xlabel(_LABELS.get(cr.axis, cr.axis))
-    ax.set_ylabel(f"{cr.quantity} ({get_model(cr.model).quantity(cr.quantity).doc})")
-    fixed = ", ".join(f"{k}={v}" for k, v in cr.params.items())
-    ax.set_title(f"{cr.model}: {cr.quantity} vs {cr.axis}" + (f" ({fixed})" if fixed else ""), fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.text(0.99, 0.01, how, ha="right", va="bottom", fontsize=7, color="0.5")
-    fig.tight_layout()
-    try:
-        fig.savefig(path, dpi=120)
-    except OSError as exc:
-        raise UsageError(f"cannot write --plot file {path!r}: {exc.strerror or exc}.") from None
-    finally:
-        plt.close(fig)
-
-
 def cmd_curve(args: argparse.Namespace) -> int:
     params = _split_pairs(args.params)
-    cr, texts = compute_curve(args.model, args.quantity, params, log=args.log, dps=args.dps, mc=args.mc, seed=args.seed, n=args.n)
+    cr, texts = curve(args.model, args.quantity, params, log=args.log, dps=args.dps, mc=args.mc, seed=args.seed, n=args.n)
     model = get_model(args.model)
     if args.dps is not None:
         how = f"certified, {args.dps} digits"
@@ -440,7 +152,7 @@ def cmd_curve(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(args.csv, header, rows)
     if args.plot:
-        _plot(cr, args.plot, args.log, how)
+        plot_curve(cr, args.plot, log=args.log, how=how)
     for path, what in ((args.csv, "table"), (args.plot, "plot")):
         if path:
             print(f"{PROG}: wrote {what} to {path}", file=sys.stderr)
@@ -586,4 +298,4 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-__all__ = ["compute_curve", "main"]
+__all__ = ["main"]

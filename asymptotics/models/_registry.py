@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,29 @@ class ModelSpec:
     system: Callable[[], Any]
     source: Source | None = None
     aliases: tuple[str, ...] = field(default_factory=tuple)
+
+    def default(self, name: str) -> str | None:
+        """Default (as text) of parameter ``name``; ``None`` when it is required."""
+        spec = self.params.get(name)
+        return None if spec is None else spec.default
+
+    def param_usage(self, q: QuantitySpec) -> list[str]:
+        """``["gamma", "lam (default 0)", ...]`` for messages and ``asymptotics list``."""
+        return [n if self.default(n) is None else f"{n} (default {self.default(n)})" for n in q.params]
+
+    def check_names(self, q: QuantitySpec, given: Sequence[str]) -> None:
+        """Unknown or missing parameter names → :class:`ParameterError` listing the valid ones."""
+        valid = ", ".join(self.param_usage(q))
+        unknown = [n for n in given if n not in q.params]
+        if unknown:
+            names = ", ".join(f"`{n}`" for n in unknown)
+            s = "s" if len(unknown) > 1 else ""
+            raise ParameterError(f"unknown parameter{s} {names} for {self.name} {q.name}; valid: {valid}.")
+        missing = [n for n in q.params if n not in given and self.default(n) is None]
+        if missing:
+            names = ", ".join(f"`{n}`" for n in missing)
+            s = "s" if len(missing) > 1 else ""
+            raise ParameterError(f"missing parameter{s} {names} for {self.name} {q.name}; valid: {valid}.")
 
     def quantity(self, name: str) -> QuantitySpec:
         try:

@@ -210,7 +210,9 @@ def edges(gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
     """Support edges ``[a, b] = [σ²(1-√γ)², σ²(1+√γ)²]`` (``a`` computed as σ²(1-γ)²/(1+√γ)²)."""
     g, s2 = _params(gamma, sigma2)
     c = certify(lambda: (_edges_mp(to_mpf(g), to_mpf(s2)), None), dps, what="edges", params=shown_params(gamma=g, sigma2=s2))
-    return Result(c.value, NAME, "edges", shown_params(gamma=g, sigma2=s2), dps, None, c.error_estimate, None, BAI_SILVERSTEIN_2010)
+    return Result(
+        c.value, NAME, "edges", shown_params(gamma=g, sigma2=s2), dps, None, c.error_estimate, None, BAI_SILVERSTEIN_2010
+    )
 
 
 def stieltjes(z: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
@@ -422,9 +424,13 @@ MODEL = register(
             "k": ParamSpec("k", "moment order, integer ≥ 0", kind="int"),
         },
         quantities={
-            "density": QuantitySpec("density", "density of the continuous part", ("x", "gamma", "sigma2"), density, density_curve),
+            "density": QuantitySpec(
+                "density", "density of the continuous part", ("x", "gamma", "sigma2"), density, density_curve
+            ),
             "cdf": QuantitySpec("cdf", "CDF incl. the atom at 0", ("x", "gamma", "sigma2"), cdf, cdf_curve),
-            "stieltjes": QuantitySpec("stieltjes", "Stieltjes transform m(z)", ("z", "gamma", "sigma2"), stieltjes, stieltjes_curve),
+            "stieltjes": QuantitySpec(
+                "stieltjes", "Stieltjes transform m(z)", ("z", "gamma", "sigma2"), stieltjes, stieltjes_curve
+            ),
             "companion": QuantitySpec("companion", "companion transform of XX^T/n", ("z", "gamma", "sigma2"), companion),
             "edges": QuantitySpec("edges", "support edges [a, b]", ("gamma", "sigma2"), edges),
             "moment": QuantitySpec("moment", "k-th moment (Narayana)", ("k", "gamma", "sigma2"), moment),

@@ -207,8 +207,7 @@ class Spectrum:
         except ValueError:
             pass
         raise ParameterError(
-            "`spectrum` must be 'isotropic', 'power_law:p=P,alpha=A,beta=B[,r2=R]' or "
-            f"'blocks:s/w/b,s/w/b,...'; got {text!r}."
+            f"`spectrum` must be 'isotropic', 'power_law:p=P,alpha=A,beta=B[,r2=R]' or 'blocks:s/w/b,s/w/b,...'; got {text!r}."
         )
 
     @property
@@ -229,7 +228,11 @@ class Spectrum:
 
     def np_blocks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self._power is None:
-            return (np.array([float(v) for v in self.eigenvalues]), np.array([float(v) for v in self.weights]), np.array([float(v) for v in self.energies]))
+            return (
+                np.array([float(v) for v in self.eigenvalues]),
+                np.array([float(v) for v in self.weights]),
+                np.array([float(v) for v in self.energies]),
+            )
         p, a, bb, rr = self._power
         j = np.arange(1, p + 1, dtype=float)
         e = j ** (-float(bb))
@@ -331,7 +334,9 @@ def _general_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
         def dh(k: Any) -> Any:
             return lam / k**2 + g * mpmath.fsum(wi * si / (si + k) ** 2 for si, wi in zip(s, w, strict=True))
 
-        kappa, _ = increasing_root(h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="ridge kappa", params=pr.shown())
+        kappa, _ = increasing_root(
+            h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="ridge kappa", params=pr.shown()
+        )
     d1, d2 = df1(kappa), df2(kappa)
     signal = mpmath.fsum(bi * si / (si + kappa) ** 2 for si, bi in zip(s, b, strict=True))
     if d2 >= 1:  # γ = 1 (all mass) at λ = 0: variance diverges
@@ -367,7 +372,16 @@ def solve(params: RidgeParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Resu
 
 
 def _make(quantity: str, doc: str) -> Any:
-    def fn(gamma: Any, lam: Any = 0, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, spectrum: Spectrum | str | None = None, dps: int = DEFAULT_DPS) -> Result:
+    def fn(
+        gamma: Any,
+        lam: Any = 0,
+        r2: Any = 1,
+        sigma2: Any = 1,
+        tau2: Any = 0,
+        *,
+        spectrum: Spectrum | str | None = None,
+        dps: int = DEFAULT_DPS,
+    ) -> Result:
         return solve(RidgeParams(gamma, lam, r2, sigma2, tau2, spectrum), quantity, dps=dps)
 
     fn.__name__ = fn.__qualname__ = quantity
@@ -393,7 +407,11 @@ _COMMON = """
     Result with ``value`` (mpf, ``+inf`` at γ = 1, λ = 0), the κ-equation residual and
     a precision-ladder error estimate.
     """
-risk = _make("risk", "Excess test risk ``R = 𝓑 + 𝓥 (+ τ²)``.\n\n    Ridgeless isotropic: ``σ²γ/(1−γ)`` (γ<1), ``r²(1−1/γ) + σ²/(γ−1)`` (γ>1)." + _COMMON)
+risk = _make(
+    "risk",
+    "Excess test risk ``R = 𝓑 + 𝓥 (+ τ²)``.\n\n    Ridgeless isotropic: ``σ²γ/(1−γ)`` (γ<1), ``r²(1−1/γ) + σ²/(γ−1)`` (γ>1)."
+    + _COMMON,
+)
 bias = _make("bias", "Bias ``𝓑 = κ² Σ bᵢsᵢ/(sᵢ+κ)² / (1 − df₂/n)`` (isotropic: ``r²κ²/((1+κ)²−γ)``)." + _COMMON)
 variance = _make("variance", "Variance ``𝓥 = σ² (df₂/n)/(1 − df₂/n)`` (isotropic: ``σ²γ/((1+κ)²−γ)``), σ² → σ²+τ²." + _COMMON)
 train_error = _make("train_error", "Training error ``(λ/κ)² (R + σ²)`` with ``λ/κ = 1 − df₁/n``." + _COMMON)
@@ -425,7 +443,18 @@ def optimal_risk(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, dps
     lam_exact: Any = "inf" if pr.r2 == 0 else Fraction((pr.sigma2 + pr.tau2) * pr.gamma / pr.r2)
     res = solve(RidgeParams(gamma, lam_exact, r2, sigma2, tau2), "risk", dps=dps)
     shown = {k: v for k, v in pr.shown().items() if k != "lam"}
-    return Result(res.value, NAME, "optimal_risk", shown, dps, res.residual, res.error_estimate, BRANCH_RULE, HMRT_2019, {"lambda_star": lam_star.value})
+    return Result(
+        res.value,
+        NAME,
+        "optimal_risk",
+        shown,
+        dps,
+        res.residual,
+        res.error_estimate,
+        BRANCH_RULE,
+        HMRT_2019,
+        {"lambda_star": lam_star.value},
+    )
 
 
 # ----------------------------------------------------------------------------- float64 path
@@ -448,7 +477,18 @@ def curve_values(
         raise ParameterError(f"unknown ridge quantity {quantity!r}; valid: {', '.join(QUANTITIES)}.")
     spectrum = Spectrum.parse(spectrum)  # type: ignore[arg-type]
     g, lam, r2, s2, t2 = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in (gamma, lam, r2, sigma2, tau2)])
-    domain = (g > 0) & (lam >= 0) & (r2 >= 0) & (s2 >= 0) & (t2 >= 0) & np.isfinite(g) & ~np.isnan(lam) & np.isfinite(r2) & np.isfinite(s2) & np.isfinite(t2)
+    domain = (
+        (g > 0)
+        & (lam >= 0)
+        & (r2 >= 0)
+        & (s2 >= 0)
+        & (t2 >= 0)
+        & np.isfinite(g)
+        & ~np.isnan(lam)
+        & np.isfinite(r2)
+        & np.isfinite(s2)
+        & np.isfinite(t2)
+    )
     noise = s2 + t2
     with np.errstate(all="ignore"):
         if spectrum is None:
@@ -463,7 +503,9 @@ def curve_values(
         out["kappa"] = np.where(null, np.inf, out["kappa"])
         out["risk"] = out["bias"] + out["variance"] + t2
     val = out[quantity]
-    status = np.where(~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK)))
+    status = np.where(
+        ~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK))
+    )
     val = np.where(status >= STATUS_DOMAIN, np.nan, val)
     return val, status
 
@@ -482,7 +524,9 @@ def _isotropic_np(g: np.ndarray, lam: np.ndarray, r2: np.ndarray, noise: np.ndar
     return {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}, np.ones(g.shape, bool)
 
 
-def _general_np(spectrum: Spectrum, g: np.ndarray, lam: np.ndarray, noise: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _general_np(
+    spectrum: Spectrum, g: np.ndarray, lam: np.ndarray, noise: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     s, w, b = spectrum.np_blocks()
     shape = g.shape
     gf, lf = g.reshape(-1, 1), lam.reshape(-1, 1)
@@ -548,8 +592,12 @@ MODEL = register(
             "variance": _q("variance", variance, "variance part of the risk"),
             "train_error": _q("train_error", train_error, "training error"),
             "kappa": _q("kappa", kappa, "effective regularization"),
-            "optimal_lambda": QuantitySpec("optimal_lambda", "optimal penalty", ("gamma", "r2", "sigma2", "tau2"), optimal_lambda),
-            "optimal_risk": QuantitySpec("optimal_risk", "risk at the optimal penalty", ("gamma", "r2", "sigma2", "tau2"), optimal_risk),
+            "optimal_lambda": QuantitySpec(
+                "optimal_lambda", "optimal penalty", ("gamma", "r2", "sigma2", "tau2"), optimal_lambda
+            ),
+            "optimal_risk": QuantitySpec(
+                "optimal_risk", "risk at the optimal penalty", ("gamma", "r2", "sigma2", "tau2"), optimal_risk
+            ),
         },
         system=system,
         source=HMRT_2019,

@@ -1,0 +1,238 @@
+"""Curves: one quantity along one parameter axis, float64 or certified, with a Monte Carlo overlay.
+
+:func:`curve` is the engine of ``asymptotics curve``.  Parameters are strings (exact
+decimals); exactly one has the form ``START:STOP:NUM`` (``numpy.linspace``, or
+``geomspace`` with ``log=True``).  The float64 path uses the model's vectorized
+``curve`` function; ``dps=N`` evaluates every point with the certified solver instead.
+
+Monte Carlo overlays come from the ``asymptotics.simulators`` entry-point group, which
+the separate ``validation`` package registers: this module never imports ``validation``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import numpy as np
+
+from ._validate import check_int, to_complex_fractions, to_fraction
+from .errors import ConvergenceError, ParameterError
+from .models import get_model
+from .models._registry import ModelSpec, QuantitySpec
+from .precision import DEFAULT_DPS, check_dps
+from .result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, CurveResult, format_value
+
+SIMULATOR_GROUP = "asymptotics.simulators"
+MAX_POINTS = 1_000_000
+UsageError = ParameterError  # malformed curve requests are bad input
+
+NUMERIC_KINDS = ("real", "complex", "int")
+
+
+def _kind(model: ModelSpec, name: str) -> str:
+    spec = model.params.get(name)
+    return spec.kind if spec is not None else "real"
+
+
+def _float_value(model: ModelSpec, name: str, text: str) -> Any:
+    """A fixed parameter for the float64 path: parsed exactly, then rounded once.
+
+    Non-numeric kinds (e.g. ridge's ``spectrum=power_law:...``) are passed on as text.
+    """
+    kind = _kind(model, name)
+    if kind == "complex":
+        re_, im_ = to_complex_fractions(name, text)
+        return complex(float(re_), float(im_)) if im_ else float(re_)
+    if kind == "int":
+        return check_int(name, text)
+    if kind == "real":
+        return float(to_fraction(name, text, allow_inf=True))
+    return text
+
+
+@dataclass(frozen=True)
+class Axis:
+    name: str
+    x: np.ndarray
+    text: str
+    kind: str = "real"
+
+    def point(self, i: int) -> str:
+        """The ``i``-th point as the string handed to the model (``repr`` of the float)."""
+        return _point_text(self.x[i], self.kind)
+
+
+def _point_text(x: Any, kind: str) -> str:
+    x = float(x)
+    return str(int(x)) if kind == "int" and x.is_integer() else repr(x)
+
+
+def parse_axis(name: str, spec: str, log: bool, kind: str = "real") -> Axis:
+    parts = spec.split(":")
+    if len(parts) != 3:
+        raise UsageError(f"axis `{name}`={spec!r} must have the form START:STOP:NUM, e.g. {name}=0.1:3:60.")
+    try:
+        start, stop = float(to_fraction(name, parts[0])), float(to_fraction(name, parts[1]))
+    except ParameterError:
+        raise UsageError(f"axis `{name}`={spec!r}: START and STOP must be finite real numbers.") from None
+    try:
+        num = check_int(name, parts[2], low=1, high=MAX_POINTS)
+    except ParameterError:
+        raise UsageError(f"axis `{name}`={spec!r}: NUM must be an integer in [1, {MAX_POINTS}].") from None
+    if log:
+        if start <= 0 or stop <= 0:
+            raise UsageError(f"axis `{name}`={spec!r}: --log needs START > 0 and STOP > 0.")
+        x = np.geomspace(start, stop, num)
+    else:
+        x = np.linspace(start, stop, num)
+    return Axis(name, x, spec, kind)
+
+
+def curve(
+    model_name: str,
+    quantity: str,
+    params: dict[str, str],
+    *,
+    log: bool = False,
+    dps: int | None = None,
+    mc: int | None = None,
+    seed: int = 0,
+    n: int | None = None,
+    progress: bool = True,
+) -> tuple[CurveResult, list[list[str]]]:
+    """Evaluate ``quantity`` along one axis: a :class:`CurveResult` and its value strings.
+
+    This is what ``asymptotics curve`` runs; notebooks and scripts call it directly.
+
+    ``params`` maps names to strings; exactly one has the form ``START:STOP:NUM``.
+    The second return value holds, per point, the value as text (``repr`` of the float,
+    or ``dps`` significant digits on the certified path); one string per component.
+    """
+    model = get_model(model_name)
+    q = model.quantity(quantity)
+    # an axis is a numeric parameter given as START:STOP:NUM (text kinds such as
+    # `spectrum=power_law:p=100,...` may contain colons of their own)
+    axes = [k for k, v in params.items() if ":" in v and _kind(model, k) in NUMERIC_KINDS]
+    if len(axes) != 1:
+        found = "none" if not axes else ", ".join(f"`{a}`" for a in axes)
+        raise UsageError(f"curve needs exactly one axis parameter NAME=START:STOP:NUM (e.g. gamma=0.1:3:60); found {found}.")
+    model.check_names(q, list(params))
+    axis = parse_axis(axes[0], params[axes[0]], log, _kind(model, axes[0]))
+    fixed = {k: v for k, v in params.items() if k != axis.name}
+    if dps is not None:
+        dps = check_dps(dps)
+    if mc is not None:
+        check_int("mc", mc, low=1)
+        simulator = load_simulator(model.name)  # fail early, before the theory is computed
+    if dps is not None or q.curve is None:
+        values, status, texts = _certified_curve(model, q, axis, fixed, dps if dps is not None else DEFAULT_DPS, progress)
+    else:
+        values, status, texts = _float_curve(model, q, axis, fixed)
+    mc_mean = mc_se = None
+    if mc is not None:
+        try:
+            mc_mean, mc_se = simulator(
+                model.name, q.name, axis.name, axis.x.copy(), dict(fixed), reps=mc, seed=seed, n=n, progress=progress
+            )
+        except NotImplementedError as exc:
+            raise UsageError(f"Monte Carlo for {model.name} {q.name}: {exc}") from None
+        mc_mean, mc_se = np.asarray(mc_mean, dtype=float), np.asarray(mc_se, dtype=float)
+    result = CurveResult(model.name, q.name, axis.name, axis.x, values, status, dict(fixed), mc_mean, mc_se, mc)
+    return result, texts
+
+
+def _float_curve(
+    model: ModelSpec, q: QuantitySpec, axis: Axis, fixed: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    assert q.curve is not None
+    kwargs = {k: _float_value(model, k, v) for k, v in fixed.items()}
+    values, status = q.curve(**{axis.name: axis.x, **kwargs})
+    values, status = np.asarray(values), np.asarray(status, dtype=int)
+    if status.size and np.all(status == STATUS_DOMAIN):
+        _raise_domain_error(q, axis, fixed)
+    if np.iscomplexobj(values) and not np.any(values.imag[~np.isnan(values.imag)]):
+        values = values.real  # e.g. the Stieltjes transform on the real axis
+    texts = [[_float_text(v)] for v in values]
+    return values, status, texts
+
+
+def _raise_domain_error(q: QuantitySpec, axis: Axis, fixed: dict[str, str]) -> None:
+    """Every point is outside the domain: the certified path names the bad parameter."""
+    q.certified(**{axis.name: axis.point(0), **fixed}, dps=15)
+    raise UsageError(f"every point of the curve over `{axis.name}` = {axis.text} lies outside the domain of {q.name}.")
+
+
+def _float_text(v: Any) -> str:
+    if isinstance(v, complex | np.complexfloating):
+        return str(complex(v)).strip("()")
+    return repr(float(v))
+
+
+def _certified_curve(
+    model: ModelSpec, q: QuantitySpec, axis: Axis, fixed: dict[str, str], dps: int, progress: bool
+) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    from tqdm import tqdm
+
+    raw: list[Any] = []
+    status: list[int] = []
+    first_error: ParameterError | None = None
+    bar = tqdm(
+        axis.x,
+        desc=f"{model.name} {q.name} (dps={dps})",
+        unit="pt",
+        file=sys.stderr,
+        disable=None if progress else True,
+        leave=False,
+    )
+    for i, x in enumerate(bar):
+        try:
+            v = q.certified(**{axis.name: axis.point(i), **fixed}, dps=dps).value
+        except ParameterError as exc:
+            first_error = first_error or exc
+            raw.append(None)
+            status.append(STATUS_DOMAIN)
+            continue
+        except ConvergenceError as exc:
+            bar.write(f"asymptotics: warning: {axis.name}={float(x)!r}: {str(exc).splitlines()[0]}", file=sys.stderr)
+            raw.append(None)
+            status.append(STATUS_NOT_CONVERGED)
+            continue
+        raw.append(v)
+        parts = v if isinstance(v, tuple | list) else (v,)
+        status.append(STATUS_INFINITE if any(mpmath.isinf(p) for p in parts) else STATUS_OK)
+    bar.close()
+    if first_error is not None and all(s == STATUS_DOMAIN for s in status):
+        raise first_error
+    width = max((len(v) if isinstance(v, tuple | list) else 1 for v in raw if v is not None), default=1)
+    is_complex = any(isinstance(v, mpmath.mpc) and v.imag != 0 for v in raw)
+    values = np.full((len(raw), width) if width > 1 else len(raw), np.nan, dtype=complex if is_complex else float)
+    texts: list[list[str]] = []
+    for i, v in enumerate(raw):
+        if v is None:
+            texts.append(["nan"] * width)
+            continue
+        parts = list(v) if isinstance(v, tuple | list) else [v]
+        with mpmath.workdps(dps + 10):
+            texts.append([str(format_value(p, dps)) for p in parts])
+        nums = [complex(p) if is_complex else float(mpmath.re(p)) for p in parts]
+        values[i] = nums if width > 1 else nums[0]
+    return values, np.asarray(status, dtype=int), texts
+
+
+def load_simulator(model_name: str) -> Callable[..., Any]:
+    from importlib.metadata import entry_points
+
+    hint = "Monte Carlo (--mc) needs the `validation` package installed: run `pip install -e .` in the asymptotics repository"
+    matches = [ep for ep in entry_points(group=SIMULATOR_GROUP) if ep.name == model_name]
+    if not matches:
+        raise UsageError(f"{hint} (no simulator registered for model {model_name!r}).")
+    try:
+        return matches[0].load()
+    except (ImportError, AttributeError) as exc:
+        raise UsageError(
+            f"{hint} (loading {matches[0].value} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__})."
+        ) from None
