@@ -100,6 +100,12 @@ def system(general: bool = False) -> FixedPointSystem:
         df2 = gamma * sp.Sum(w[i] * s[i] ** 2 / (s[i] + kappa) ** 2, (i, 1, K))
         signal = sp.Sum(b[i] * s[i] / (s[i] + kappa) ** 2, (i, 1, K))
         eq, q = _equations(df1, df2, signal)
+        # show R_train with R named (the expanded sums are unreadable); checked by `presented`
+        U = dict(evaluate=False)
+        risk_sym = sp.Symbol("R")
+        shown_train = sp.Mul(sp.Pow(1 - df1, 2, **U), sp.Add(risk_sym, S.sigma2, **U), **U)
+        presented(q["train_error"], shown_train.subs(risk_sym, q["risk"]))
+        q["train_error"] = shown_train
         params: tuple[sp.Symbol, ...] = (S.lam, gamma, S.sigma2, K)
     else:
         one = sp.Integer(1)
