@@ -1,0 +1,9 @@
+"""Monte Carlo simulators, one module per model of :mod:`asymptotics.models` (same names).
+
+Each ``simulate(...)`` takes the same parameters as the theory and returns
+:class:`~validation.compare.MCEstimate` objects (per-replicate samples, mean, SE).
+"""
+
+from . import marchenko_pastur, ridge
+
+__all__ = ["marchenko_pastur", "ridge"]
