@@ -1,0 +1,30 @@
+"""The CLI plug-in contract: the ``asymptotics.simulators`` entry points resolve to ``simulate_curve``.
+
+(The import direction ``validation`` → ``asymptotics`` is checked in ``tests/test_architecture.py``.)
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib")  # Python ≥ 3.11
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_entry_points_resolve_to_simulate_curve():
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    group = meta["project"]["entry-points"]["asymptotics.simulators"]
+    assert set(group) == {"mp", "ridge"}
+    for target in group.values():
+        module, _, attr = target.partition(":")
+        fn = getattr(importlib.import_module(module), attr)
+        sig = inspect.signature(fn)
+        assert list(sig.parameters)[:5] == ["model", "quantity", "axis", "values", "params"]
+        keyword_only = {n for n, p in sig.parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+        assert keyword_only == {"reps", "seed", "n", "progress"}
+        assert sig.parameters["seed"].default == 0 and sig.parameters["n"].default is None
