@@ -37,6 +37,8 @@ def _fixed_params(model: str, axis: str, params: dict[str, str], needed: tuple[s
             continue
         if name in params:
             fixed[name] = params[name]
+        elif name == "r2" and params.get("spectrum", "isotropic").strip().lower() != "isotropic":
+            continue  # the spectrum's energies set r2
         elif spec.params[name].default is not None:
             fixed[name] = str(spec.params[name].default)
         else:
@@ -121,7 +123,7 @@ def simulate_curve(
         )[quantity]
         return np.asarray(est.mean, dtype=float), np.asarray(est.se, dtype=float)
     mean, se = np.empty(grid.shape), np.empty(grid.shape)
-    for i in tqdm(np.ndindex(grid.shape), total=grid.size, desc=f"ridge {quantity} vs {axis}", disable=not progress, leave=False):
+    for i in tqdm(np.ndindex(grid.shape), total=grid.size, desc=f"ridge {quantity} vs {axis}", disable=None if progress else True, leave=False):
         pr = RidgeParams(**{**fixed, axis: float(grid[i])})
         est = ridge_sim.simulate(pr, n=nn, reps=reps, seed=seed, quantities=(quantity,))[quantity]
         mean[i], se[i] = est.mean, est.se

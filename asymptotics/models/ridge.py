@@ -252,12 +252,13 @@ class RidgeParams:
 
     ``gamma`` > 0, ``lam`` ≥ 0 (``inf`` allowed: the null estimator), ``r2`` ≥ 0,
     ``sigma2`` ≥ 0, ``tau2`` ≥ 0 (misspecification energy).  With ``spectrum`` the
-    signal energy comes from the spectrum and ``r2`` must be left at its default.
+    signal energy comes from the spectrum: ``r2`` is then left out (``None``) or must equal
+    the spectrum's total energy.  Without a spectrum ``r2=None`` means 1.
     """
 
     gamma: Any
     lam: Any = 0
-    r2: Any = 1
+    r2: Any = None
     sigma2: Any = 1
     tau2: Any = 0
     spectrum: Spectrum | None = None
@@ -266,13 +267,17 @@ class RidgeParams:
         set_ = object.__setattr__
         set_(self, "gamma", check_real("gamma", self.gamma, low=0, low_open=True))
         set_(self, "lam", check_real("lam", self.lam, low=0, allow_inf=True))
-        set_(self, "r2", check_real("r2", self.r2, low=0))
+        given_r2 = None if self.r2 is None else check_real("r2", self.r2, low=0)
+        set_(self, "r2", Fraction(1) if given_r2 is None else given_r2)
         set_(self, "sigma2", check_real("sigma2", self.sigma2, low=0))
         set_(self, "tau2", check_real("tau2", self.tau2, low=0))
         set_(self, "spectrum", Spectrum.parse(self.spectrum))  # type: ignore[arg-type]
         if self.spectrum is not None:
-            if self.r2 != 1:
-                raise ParameterError("`r2` cannot be given together with `spectrum` (the spectrum's energies set r2).")
+            if given_r2 is not None and given_r2 != self.spectrum.r2:
+                raise ParameterError(
+                    f"`r2` = {shown_params(r2=given_r2)['r2']} contradicts `spectrum`, whose energies sum to "
+                    f"{shown_params(r2=self.spectrum.r2)['r2']}; leave `r2` out when a spectrum is given."
+                )
             set_(self, "r2", self.spectrum.r2)
 
     def shown(self) -> dict[str, str]:
@@ -381,7 +386,7 @@ def _make(quantity: str, doc: str) -> Any:
     def fn(
         gamma: Any,
         lam: Any = 0,
-        r2: Any = 1,
+        r2: Any = None,
         sigma2: Any = 1,
         tau2: Any = 0,
         *,
@@ -401,7 +406,7 @@ _COMMON = """
     ----------
     gamma : aspect ratio p/n (> 0).
     lam : normalized ridge penalty (≥ 0; ``0`` = ridgeless; ``"inf"`` = null estimator).
-    r2 : signal energy ‖β‖² (≥ 0); omit when ``spectrum`` is given.
+    r2 : signal energy ‖β‖² (≥ 0; default 1); omit when ``spectrum`` is given.
     sigma2 : label-noise variance (≥ 0).
     tau2 : misspecification energy (≥ 0): unobserved features' contribution.
     spectrum : a :class:`Spectrum` (or its text form, see :meth:`Spectrum.parse`) for

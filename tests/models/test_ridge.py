@@ -311,6 +311,7 @@ def test_curve_status_codes():
         (lambda: R.risk(True), "gamma"),
         (lambda: R.solve(R.RidgeParams(1), "nope"), "quantity"),
         (lambda: R.RidgeParams(1, r2=2, spectrum=R.Spectrum.from_blocks([1], [1], [1])), "r2"),
+        (lambda: R.RidgeParams(1, r2=1, spectrum=R.Spectrum.from_blocks([1], [1], [2])), "contradicts"),
         (lambda: R.Spectrum.from_blocks([1, 2], ["0.5"], [1, 1]), "equal length"),
         (lambda: R.Spectrum.from_blocks([0, 2], ["0.5", "0.5"], [1, 1]), "eigenvalues"),
         (lambda: R.Spectrum.from_blocks([1, 2], ["0.5", "0.6"], [1, 1]), "weights"),

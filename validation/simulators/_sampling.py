@@ -48,7 +48,7 @@ def features(gamma: Fraction, n: int) -> int:
 def replicate_rngs(seed: int, reps: int, *, progress: bool = False, desc: str = "replicates") -> Iterator[np.random.Generator]:
     """One independent generator per replicate: ``SeedSequence(seed).spawn(reps)``."""
     children = np.random.SeedSequence(seed).spawn(reps)
-    for child in tqdm(children, desc=desc, disable=not progress, leave=False):
+    for child in tqdm(children, desc=desc, disable=None if progress else True, leave=False):
         yield np.random.default_rng(child)
 
 
