@@ -25,7 +25,7 @@ def test_asymptotics_never_imports_validation():
     assert offenders == []
     for p in (ROOT / "asymptotics").rglob("*.py"):
         text = p.read_text(encoding="utf-8")
-        assert "import_module(\"validation" not in text and "__import__(\"validation" not in text, p
+        assert 'import_module("validation' not in text and '__import__("validation' not in text, p
 
 
 def test_models_have_matching_simulators():

@@ -61,7 +61,12 @@ def test_ranges_and_messages():
 
 @pytest.mark.parametrize(
     "text,expected",
-    [("1+0.5j", (Fraction(1), Fraction(1, 2))), ("-2-1e-3j", (Fraction(-2), Fraction(-1, 1000))), ("0.5j", (0, Fraction(1, 2))), ("3", (3, 0))],
+    [
+        ("1+0.5j", (Fraction(1), Fraction(1, 2))),
+        ("-2-1e-3j", (Fraction(-2), Fraction(-1, 1000))),
+        ("0.5j", (0, Fraction(1, 2))),
+        ("3", (3, 0)),
+    ],
 )
 def test_complex_parsing(text, expected):
     assert to_complex_fractions("z", text) == expected

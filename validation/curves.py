@@ -123,7 +123,13 @@ def simulate_curve(
         )[quantity]
         return np.asarray(est.mean, dtype=float), np.asarray(est.se, dtype=float)
     mean, se = np.empty(grid.shape), np.empty(grid.shape)
-    for i in tqdm(np.ndindex(grid.shape), total=grid.size, desc=f"ridge {quantity} vs {axis}", disable=None if progress else True, leave=False):
+    for i in tqdm(
+        np.ndindex(grid.shape),
+        total=grid.size,
+        desc=f"ridge {quantity} vs {axis}",
+        disable=None if progress else True,
+        leave=False,
+    ):
         pr = RidgeParams(**{**fixed, axis: float(grid[i])})
         est = ridge_sim.simulate(pr, n=nn, reps=reps, seed=seed, quantities=(quantity,))[quantity]
         mean[i], se[i] = est.mean, est.se

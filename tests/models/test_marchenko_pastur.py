@@ -199,7 +199,14 @@ def test_precision_ladder(z):
 
 
 @pytest.mark.parametrize(
-    "zs,parts", [("-0.5+0.3j", ("-0.5", "0.3")), ("0.05", ("0.05", "0")), ("9", ("9", "0")), ("-0.3", ("-0.3", "0")), ("0.1-2j", ("0.1", "-2"))]
+    "zs,parts",
+    [
+        ("-0.5+0.3j", ("-0.5", "0.3")),
+        ("0.05", ("0.05", "0")),
+        ("9", ("9", "0")),
+        ("-0.3", ("-0.3", "0")),
+        ("0.1-2j", ("0.1", "-2")),
+    ],
 )  # z = 0.05 lies in the gap between the atom at 0 and a = 0.536
 def test_stieltjes_against_density_quadrature(zs, parts):
     with mp.workdps(30):

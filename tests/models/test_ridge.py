@@ -64,7 +64,11 @@ def test_ridgeless_threshold_is_infinite():
 def _m_and_dm(gamma, lam):
     """MP transform at z=-lam and m'(z) by implicit differentiation (sigma2 = 1), derived here."""
     c = lam + 1 - gamma
-    m = 2 / (c + mpmath.sqrt(c * c + 4 * gamma * lam)) if c > 0 else (-c + mpmath.sqrt(c * c + 4 * gamma * lam)) / (2 * gamma * lam)
+    m = (
+        2 / (c + mpmath.sqrt(c * c + 4 * gamma * lam))
+        if c > 0
+        else (-c + mpmath.sqrt(c * c + 4 * gamma * lam)) / (2 * gamma * lam)
+    )
     z = -lam
     dm = -(gamma * m**2 + m) / (2 * gamma * z * m + z - (1 - gamma))
     return m, dm
@@ -174,7 +178,9 @@ def test_power_law_against_theory_note():
 def test_general_ridgeless_underparametrized_any_spectrum():
     # γ < 1, λ = 0: bias 0, variance σ²γ/(1−γ) for every Σ (theory note §2.2)
     spec = R.Spectrum.from_blocks(["0.1", "1", "7"], ["0.2", "0.3", "0.5"], [1, 2, 0])
-    assert ae(R.solve(R.RidgeParams("0.4", 0, sigma2="0.3", spectrum=spec), "risk", dps=40).value, F("0.3") * F("0.4") / F("0.6"), 39)
+    assert ae(
+        R.solve(R.RidgeParams("0.4", 0, sigma2="0.3", spectrum=spec), "risk", dps=40).value, F("0.3") * F("0.4") / F("0.6"), 39
+    )
 
 
 # ---------------------------------------------------------------- precision ladder and residual
@@ -337,9 +343,10 @@ def test_spectrum_text_forms():
     assert blocks == R.Spectrum.from_blocks([1, 10], ["0.5", "0.5"], [1, 0])
     pl = R.Spectrum.parse("power_law:p=50,alpha=1.5,beta=0.5,r2=2")
     assert pl.r2 == 2 and len(pl.mp_blocks()[0]) == 50
-    assert R.risk(2, 0, sigma2="0.25", spectrum="blocks:1/0.5/1,10/0.5/0").value == R.solve(
-        R.RidgeParams(2, 0, sigma2="0.25", spectrum=blocks), "risk"
-    ).value
+    assert (
+        R.risk(2, 0, sigma2="0.25", spectrum="blocks:1/0.5/1,10/0.5/0").value
+        == R.solve(R.RidgeParams(2, 0, sigma2="0.25", spectrum=blocks), "risk").value
+    )
     for bad in ("foo", "power_law:p=10", "blocks:1/0.5", "power_law:p=10,alpha=1,beta=0,zeta=1", "blocks:"):
         with pytest.raises(ParameterError, match="spectrum"):
             R.Spectrum.parse(bad)

@@ -73,5 +73,7 @@ def test_latex_exact_strings():
 def test_symbolic_residual_vanishes_at_numeric_solution():
     with mpmath.mp.workdps(50):
         m = M.stieltjes("0.3+0.4j", "1.7", "0.8", dps=45).value
-        res = M.system().residuals({S.m: m, S.z: mpmath.mpc("0.3", "0.4"), S.gamma: mpmath.mpf("1.7"), S.sigma2: mpmath.mpf("0.8")})
+        res = M.system().residuals(
+            {S.m: m, S.z: mpmath.mpc("0.3", "0.4"), S.gamma: mpmath.mpf("1.7"), S.sigma2: mpmath.mpf("0.8")}
+        )
         assert abs(res[0]) < mpmath.mpf(10) ** -43
