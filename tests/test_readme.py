@@ -14,5 +14,5 @@ def test_readme_doctest_blocks():
     parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     globs: dict = {}
     for i, block in enumerate(examples):
-        runner.run(parser.get_doctest(block, globs, f"README[{i}]", str(README), 0))
+        runner.run(parser.get_doctest(block, globs, f"README[{i}]", str(README), 0), clear_globs=False)
     assert runner.summarize(verbose=False).failed == 0
