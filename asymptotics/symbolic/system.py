@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import mpmath
 import sympy as sp
 
 from ..references import Source
@@ -86,6 +85,3 @@ class FixedPointSystem:
         from .latex import to_latex
 
         return to_latex(self)
-
-    def mpmath_value(self, expr: sp.Expr) -> Any:  # pragma: no cover - convenience
-        return mpmath.mpf(sp.N(expr, mpmath.mp.dps))

@@ -12,20 +12,11 @@ from hypothesis import strategies as st
 from asymptotics.errors import ParameterError
 from asymptotics.models import marchenko_pastur as M
 
+from ._helpers import ae
+
 mp = mpmath.mp
 
 
-@pytest.fixture(autouse=True)
-def _references_at_60_digits():
-    """Reference values in this module are computed at 60 digits (the library ignores mp.dps)."""
-    with mp.workdps(60):
-        yield
-
-
-def ae(a, b, digits):
-    """Relative agreement to `digits` significant digits."""
-    a, b = mpmath.mpmathify(a), mpmath.mpmathify(b)
-    return abs(a - b) <= mpmath.mpf(10) ** (-digits) * max(abs(b), mpmath.mpf(10) ** -300)
 
 
 # ---------------------------------------------------------------- golden values

@@ -12,18 +12,11 @@ from hypothesis import strategies as st
 from asymptotics.errors import ParameterError
 from asymptotics.models import ridge as R
 
+from ._helpers import ae
+
 mp = mpmath.mp
 
 
-@pytest.fixture(autouse=True)
-def _references_at_60_digits():
-    with mp.workdps(60):
-        yield
-
-
-def ae(a, b, digits):
-    a, b = mpmath.mpmathify(a), mpmath.mpmathify(b)
-    return abs(a - b) <= mpmath.mpf(10) ** (-digits) * max(abs(b), mpmath.mpf(10) ** -300)
 
 
 def F(s):
