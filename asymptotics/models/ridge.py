@@ -429,6 +429,11 @@ train_error = _make("train_error", "Training error ``(λ/κ)² (R + σ²)`` with
 kappa = _make("kappa", "Effective regularization κ (root of ``λ = κ(1 − df₁(κ)/n)``)." + _COMMON)
 
 
+def _lambda_star(pr: RidgeParams) -> Fraction | float:
+    """``λ* = (σ² + τ²) γ / r²`` exactly (``inf`` when ``r² = 0``)."""
+    return math.inf if pr.r2 == 0 else Fraction((pr.sigma2 + pr.tau2) * pr.gamma / pr.r2)
+
+
 def optimal_lambda(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, dps: int = DEFAULT_DPS) -> Result:
     """Optimal penalty ``λ* = (σ² + τ²) γ / r²`` for isotropic features.
 
@@ -436,23 +441,19 @@ def optimal_lambda(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, d
     Wager 2018, Thm 2.1).  ``r2 = 0`` gives ``+inf`` (the null estimator is optimal).
     """
     pr = RidgeParams(gamma, 0, r2, sigma2, tau2)
-    noise = pr.sigma2 + pr.tau2
-    value = math.inf if pr.r2 == 0 else Fraction(noise * pr.gamma / pr.r2)
-
-    def evaluate() -> tuple[Any, Any]:
-        return (mpmath.inf if value == math.inf else to_mpf(value)), None
-
-    c = certify(evaluate, dps, what="optimal_lambda", params=pr.shown())
+    value = _lambda_star(pr)
+    c = certify(lambda: (to_mpf(value), None), dps, what="optimal_lambda", params=pr.shown())
     shown = {k: v for k, v in pr.shown().items() if k != "lam"}
     return Result(c.value, NAME, "optimal_lambda", shown, dps, None, c.error_estimate, None, HMRT_2019)
 
 
 def optimal_risk(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, dps: int = DEFAULT_DPS) -> Result:
     """Risk at ``λ*``: equals ``σ²γ m_γ(−λ*)`` (+τ²), monotone in γ (no double descent)."""
-    lam_star = optimal_lambda(gamma, r2, sigma2, tau2, dps=dps + 10)
     pr = RidgeParams(gamma, 0, r2, sigma2, tau2)
-    lam_exact: Any = "inf" if pr.r2 == 0 else Fraction((pr.sigma2 + pr.tau2) * pr.gamma / pr.r2)
-    res = solve(RidgeParams(gamma, lam_exact, r2, sigma2, tau2), "risk", dps=dps)
+    lam_star = _lambda_star(pr)
+    res = solve(RidgeParams(gamma, lam_star, r2, sigma2, tau2), "risk", dps=dps)
+    with mpmath.mp.workdps(dps):
+        lam_value = to_mpf(lam_star)
     shown = {k: v for k, v in pr.shown().items() if k != "lam"}
     return Result(
         res.value,
@@ -464,7 +465,7 @@ def optimal_risk(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, dps
         res.error_estimate,
         BRANCH_RULE,
         HMRT_2019,
-        {"lambda_star": lam_star.value},
+        {"lambda_star": lam_value},
     )
 
 

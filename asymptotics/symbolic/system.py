@@ -68,12 +68,6 @@ class FixedPointSystem:
         args = [values[sym] for sym in (*self.unknowns, *self.parameters)]
         return [fn(*args) for fn in self._residual_fns]
 
-    def quantity(self, name: str, values: Mapping[sp.Symbol, Any]) -> Any:
-        """Evaluate a named quantity with mpmath at the current precision."""
-        expr = self.quantities[name]
-        fn = sp.lambdify([*self.unknowns, *self.parameters], expr, "mpmath")
-        return fn(*[values[sym] for sym in (*self.unknowns, *self.parameters)])
-
     def check_rational(self) -> None:
         """Raise if any expression holds a binary ``Float`` (precision would be lost)."""
         exprs = [*(e.lhs for e in self.equations), *(e.rhs for e in self.equations), *self.quantities.values()]
