@@ -70,15 +70,18 @@ def increasing_root(
     what: str = "root",
     params: dict[str, Any] | None = None,
     throw: bool = True,
+    x0: Any = None,
 ) -> tuple[Any, Any]:
     """Root of an increasing ``h`` in ``[lo, hi]`` (``0 < lo <= hi``).
 
     Returns ``(x, converged)``; ``converged`` is a bool (mp) or boolean array (numpy).
     With ``throw=True`` a point that has not converged after ``max_iter`` steps raises
-    :class:`ConvergenceError`.
+    :class:`ConvergenceError`.  ``x0`` (inside the bracket) warm-starts the iteration,
+    e.g. from the root at a lower precision or at the previous point of a curve; the
+    default start is the geometric mean of the bracket.
     """
     ulo, uhi = ops.log(lo), ops.log(hi)
-    u = (ulo + uhi) / 2
+    u = (ulo + uhi) / 2 if x0 is None else ops.log(x0)
     converged: Any = False
     for _ in range(max_iter):
         x = ops.exp(u)
@@ -89,10 +92,13 @@ def increasing_root(
         step = -hv / slope
         unew = u + step
         outside = ops.lor(ops.lor(unew <= ulo, unew >= uhi), ops.lnot(ops.isfinite(unew)))
-        unew = ops.where(hv == 0, u, ops.where(outside, (ulo + uhi) / 2, unew))
+        # a step below the resolution of u leaves u unchanged (possibly equal to a bracket end
+        # just updated to u): that is convergence, not a reason to bisect
+        tiny = ops.abs(step) <= rtol
+        unew = ops.where(ops.lor(hv == 0, tiny), u, ops.where(outside, (ulo + uhi) / 2, unew))
         delta = ops.abs(unew - u)
         width = ops.abs(uhi - ulo)
-        converged = ops.lor(delta <= rtol, width <= rtol)
+        converged = ops.lor(ops.lor(delta <= rtol, width <= rtol), tiny)
         u = unew
         if ops.all(converged):
             break
