@@ -1,0 +1,382 @@
+r"""Activations and their Gaussian (Hermite) coefficients.
+
+For ``G ~ N(0, 1)`` and an activation ``σ``,
+
+.. math::
+    \mu_0 = \mathbb E\,\sigma(G),\qquad \mu_1 = \mathbb E\,G\sigma(G),\qquad
+    \mu_\star^2 = \mathbb E\,\sigma(G)^2 - \mu_0^2 - \mu_1^2
+               = \mathbb E\big[(\sigma(G) - \mu_0 - \mu_1 G)^2\big],
+
+and more generally ``μ_k = E[σ(G) He_k(G)]`` (probabilists' Hermite polynomials, so
+``Σ_k μ_k²/k! = E σ(G)²``).  These numbers are all the random-features and
+neural-tangent formulas need from ``σ`` (Mei & Montanari, arXiv 1908.05355; Six Lectures,
+arXiv 2308.13431, lecture 3).
+
+How the coefficients are computed, at the *current* mpmath precision:
+
+* **closed forms** for the named activations that have them: ``relu``
+  (``1/√(2π)``, ``1/2``, ``1/4 − 1/(2π)``), ``abs`` (``√(2/π)``, ``0``, ``1 − 2/π``),
+  ``erf`` (``0``, ``2/√(3π)``, ``(2/π) arcsin(2/3) − 4/(3π)``), ``quadratic`` = ``x²``
+  (``1``, ``0``, ``2``), ``linear`` = ``x`` (``0``, ``1``, ``0``);
+* **exact Gaussian moments** for any polynomial SymPy expression (``E G^{2j} = (2j−1)!!``);
+* **tanh–sinh quadrature** (``mpmath.quad``, split at 0 and at the kinks of ``Abs``,
+  ``Max``, ``Min``, ``Heaviside``, ``sign`` and ``Piecewise``) for ``tanh``, ``softplus``
+  ``log(1 + eˣ)``, ``sigmoid`` ``1/(1 + e^{−x})``, any other SymPy expression in ``x`` and
+  any Python callable.  ``μ_⋆²`` is integrated directly as ``E[(σ − μ₀ − μ₁G)²]``, so it
+  carries no cancellation.  Each quadrature reports mpmath's error estimate; the
+  precision ladder of :func:`asymptotics.precision.certify` then confirms the digits.
+
+>>> from asymptotics.activations import get_activation
+>>> import mpmath
+>>> with mpmath.workdps(30):
+...     c = get_activation("relu").coefficients()
+...     print(mpmath.nstr(c.mustar2, 20))
+0.090845056908104664231
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .errors import ConvergenceError, ParameterError
+
+X = sp.Symbol("x", real=True)
+NAMES = ("relu", "abs", "tanh", "erf", "quadratic", "linear", "softplus", "sigmoid")
+_ALIASES = {"absolute": "abs", "|x|": "abs", "identity": "linear", "x": "linear", "square": "quadratic", "logistic": "sigmoid"}
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """``μ₀, μ₁, μ_⋆²`` at the current precision, with a quadrature error bound (0 if exact)."""
+
+    mu0: Any
+    mu1: Any
+    mustar2: Any
+    error: Any
+
+    @property
+    def mustar(self) -> Any:
+        return mpmath.sqrt(self.mustar2)
+
+
+@dataclass(frozen=True, eq=False)
+class Activation:
+    """An activation ``σ``: a name, a SymPy expression in ``x`` (if known) and evaluators.
+
+    Build one with :func:`get_activation` (a name, a SymPy expression or string, or a
+    callable).  ``mp`` evaluates at the current mpmath precision; ``np`` is a vectorized
+    float64 version for simulations.
+    """
+
+    name: str
+    expr: sp.Expr | None
+    mp: Callable[[Any], Any]
+    np: Callable[[np.ndarray], np.ndarray]
+    closed: Callable[[], tuple[Any, Any, Any]] | None = None
+    kinks: tuple[float, ...] = (0.0,)
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+    # ------------------------------------------------------------------ coefficients
+    def coefficients(self) -> Coefficients:
+        """``μ₀, μ₁, μ_⋆²`` at the current mpmath precision (cached per precision)."""
+        key = ("coef", mpmath.mp.prec)
+        if key not in self._cache:
+            self._cache[key] = self._coefficients()
+        return self._cache[key]
+
+    def _coefficients(self) -> Coefficients:
+        if self.closed is not None:
+            mu0, mu1, ms2 = self.closed()
+            return Coefficients(mu0, mu1, ms2, mpmath.mpf(0))
+        if self.expr is not None and self.expr.is_polynomial(X):
+            mu0, mu1, ms2 = (_poly_gauss(e) for e in _poly_parts(self.expr))
+            return Coefficients(mu0, mu1, ms2, mpmath.mpf(0))
+        mu0, e0 = self._gauss(lambda x: self.mp(x))
+        mu1, e1 = self._gauss(lambda x: x * self.mp(x))
+        ms2, e2 = self._gauss(lambda x: (self.mp(x) - mu0 - mu1 * x) ** 2)
+        err = max(e0, e1, e2)
+        for name, v in (("mu0", mu0), ("mu1", mu1), ("mustar2", ms2)):
+            if not mpmath.isfinite(v):
+                raise ParameterError(
+                    f"`activation` {self.name!r}: E σ(G)² is not finite ({name} = {v}); the activation must be "
+                    "square-integrable under the standard Gaussian."
+                )
+        tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 2)) * (1 + abs(mu0) + abs(mu1) + ms2)
+        if err > tol:
+            raise ConvergenceError(
+                f"`activation` {self.name!r}: Gaussian quadrature error {mpmath.nstr(err, 3)} is too large; "
+                "the activation may be discontinuous at points other than 0 or grow too fast. Pass it as a SymPy "
+                "expression (kinks of Abs/Max/Piecewise are then located) or as a polynomial."
+            )
+        return Coefficients(mu0, mu1, ms2, err)
+
+    def hermite(self, k: int) -> tuple[Any, Any]:
+        """``(μ_k, error)`` with ``μ_k = E[σ(G) He_k(G)]`` at the current precision."""
+        key = ("he", k, mpmath.mp.prec)
+        if key not in self._cache:
+            if self.expr is not None and self.expr.is_polynomial(X):
+                he = sp.hermite_prob(k, X)
+                value = (_poly_gauss(sp.expand(self.expr * he)), mpmath.mpf(0))
+            else:
+                value = self._gauss(lambda x: self.mp(x) * _he(k, x))
+            self._cache[key] = value
+        return self._cache[key]
+
+    def _gauss(self, f: Callable[[Any], Any]) -> tuple[Any, Any]:
+        """``E f(G)`` by tanh–sinh quadrature split at the kinks; ``(value, error)``."""
+        pts = [-mpmath.inf, *[mpmath.mpf(k) for k in sorted(set(self.kinks))], mpmath.inf]
+        try:
+            v, e = mpmath.quad(lambda x: f(x) * mpmath.exp(-x * x / 2), pts, error=True)
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
+            raise ParameterError(f"`activation` {self.name!r} could not be evaluated: {exc}") from None
+        c = 1 / mpmath.sqrt(2 * mpmath.pi)
+        if isinstance(v, mpmath.mpc):
+            if abs(v.imag) > 10 * abs(e) + mpmath.eps:
+                raise ParameterError(f"`activation` {self.name!r} is not real-valued on the real line.")
+            v = v.real
+        return v * c, e * c
+
+
+def _he(k: int, x: Any) -> Any:
+    """Probabilists' Hermite polynomial ``He_k(x)`` by its three-term recurrence."""
+    a, b = mpmath.mpf(1), x
+    if k == 0:
+        return a
+    for j in range(1, k):
+        a, b = b, x * b - j * a
+    return b
+
+
+def _poly_parts(p: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """Polynomials whose Gaussian means are ``μ₀``, ``μ₁``, ``μ_⋆²`` (exact)."""
+    mu0 = _gauss_exact(p)
+    mu1 = _gauss_exact(sp.expand(X * p))
+    resid = sp.expand((p - mu0 - mu1 * X) ** 2)
+    return sp.expand(p), sp.expand(X * p), resid
+
+
+def _gauss_exact(p: sp.Expr) -> sp.Expr:
+    poly = sp.Poly(sp.expand(p), X)
+    total = sp.Integer(0)
+    for (k,), c in poly.terms():
+        if k % 2 == 0:
+            total += c * sp.factorial2(k - 1)
+    return sp.nsimplify(total) if total.has(sp.Float) else total
+
+
+def _poly_gauss(p: sp.Expr) -> Any:
+    """``E p(G)`` for a polynomial ``p``: exact, then evaluated at the current precision."""
+    value = _gauss_exact(p)
+    return mpmath.mpf(sp.N(value, mpmath.mp.dps + 5)) if not value.is_Rational else mpmath.mpf(value.p) / value.q
+
+
+# ----------------------------------------------------------------------------- named
+def _relu() -> tuple[Any, Any, Any]:
+    pi = mpmath.pi
+    return 1 / mpmath.sqrt(2 * pi), mpmath.mpf(1) / 2, mpmath.mpf(1) / 4 - 1 / (2 * pi)
+
+
+def _abs() -> tuple[Any, Any, Any]:
+    pi = mpmath.pi
+    return mpmath.sqrt(2 / pi), mpmath.mpf(0), 1 - 2 / pi
+
+
+def _erf() -> tuple[Any, Any, Any]:
+    # E erf(aG)erf(bG) = (2/π) arcsin(2ab/√((1+2a²)(1+2b²))); E G erf(G) = E erf'(G) = 2/√(3π)
+    pi = mpmath.pi
+    return mpmath.mpf(0), 2 / mpmath.sqrt(3 * pi), 2 / pi * mpmath.asin(mpmath.mpf(2) / 3) - 4 / (3 * pi)
+
+
+def _sigmoid_mp(x: Any) -> Any:
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def _softplus_mp(x: Any) -> Any:
+    return mpmath.log1p(mpmath.exp(x)) if x < 0 else x + mpmath.log1p(mpmath.exp(-x))
+
+
+def _named(name: str) -> Activation:
+    from scipy import special
+
+    if name == "relu":
+        return Activation("relu", sp.Max(X, 0), lambda x: x if x > 0 else mpmath.mpf(0), lambda x: np.maximum(x, 0.0), _relu)
+    if name == "abs":
+        return Activation("abs", sp.Abs(X), abs, np.abs, _abs)
+    if name == "tanh":
+        return Activation("tanh", sp.tanh(X), mpmath.tanh, np.tanh)
+    if name == "erf":
+        return Activation("erf", sp.erf(X), mpmath.erf, special.erf, _erf)
+    if name == "quadratic":
+        return Activation("quadratic", X**2, lambda x: x * x, np.square)
+    if name == "linear":
+        return Activation("linear", X, lambda x: x, lambda x: np.asarray(x, dtype=float))
+    if name == "softplus":
+        return Activation("softplus", sp.log(1 + sp.exp(X)), _softplus_mp, lambda x: np.logaddexp(0.0, x))
+    assert name == "sigmoid"
+    return Activation("sigmoid", 1 / (1 + sp.exp(-X)), _sigmoid_mp, special.expit)
+
+
+# ----------------------------------------------------------------------------- parsing
+_SYMPY_LOCALS = {
+    "x": X,
+    "relu": lambda a: sp.Max(a, 0),
+    "Max": sp.Max,
+    "Min": sp.Min,
+    "Abs": sp.Abs,
+    "abs": sp.Abs,
+    "max": sp.Max,
+    "min": sp.Min,
+    "sign": sp.sign,
+    "Heaviside": sp.Heaviside,
+    "Piecewise": sp.Piecewise,
+    "exp": sp.exp,
+    "log": sp.log,
+    "sqrt": sp.sqrt,
+    "tanh": sp.tanh,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "atan": sp.atan,
+    "arctan": sp.atan,
+    "erf": sp.erf,
+    "pi": sp.pi,
+    "E": sp.E,
+}
+
+
+def _kinks(expr: sp.Expr) -> tuple[float, ...]:
+    """Real points where ``expr`` may fail to be smooth (Abs/Max/Min/Heaviside/sign/Piecewise)."""
+    cands: list[sp.Expr] = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Abs | sp.sign | sp.Heaviside):
+            cands.append(node.args[0])
+        elif isinstance(node, sp.Max | sp.Min):
+            args = node.args
+            cands.extend(a - b for i, a in enumerate(args) for b in args[i + 1 :])
+        elif isinstance(node, sp.Piecewise):
+            for _, cond in node.args:
+                cands.extend(r.lhs - r.rhs for r in cond.atoms(sp.core.relational.Relational))
+    pts = {0.0}
+    for c in cands:
+        try:
+            for r in sp.solve(sp.Eq(c, 0), X):
+                if r.is_real:
+                    pts.add(float(r))
+        except (NotImplementedError, TypeError, ValueError):  # kink not located: quadrature reports a larger error
+            continue
+    return tuple(sorted(pts))
+
+
+def from_expression(expr: sp.Expr | str, name: str | None = None) -> Activation:
+    """An activation from a SymPy expression (or its text) in the variable ``x``.
+
+    Decimal numbers in the text are read exactly (``0.1`` is ``1/10``).  Raises
+    :class:`ParameterError` for unparsable text or other free symbols.
+    """
+    text = expr if isinstance(expr, str) else None
+    if isinstance(expr, str):
+        try:
+            expr = sp.sympify(expr, locals=_SYMPY_LOCALS, rational=True)
+        except (sp.SympifyError, SyntaxError, TypeError, ValueError, AttributeError, NameError) as exc:
+            raise ParameterError(
+                f"`activation` {text!r} is neither a named activation ({', '.join(NAMES)}) nor a SymPy expression in x: "
+                f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}."
+            ) from None
+    if not isinstance(expr, sp.Expr):
+        raise ParameterError(
+            f"`activation` {text or expr!r} must be a named activation ({', '.join(NAMES)}) or an expression in x, "
+            "e.g. 'x + 0.1*(x**2 - 1)'."
+        )
+    free = {s.name for s in expr.free_symbols}
+    if "x" in free:  # a user's plain Symbol('x') → our real x
+        expr = expr.subs({s: X for s in expr.free_symbols if s.name == "x"})
+        free -= {"x"}
+    if free:
+        raise ParameterError(
+            f"`activation` {text or str(expr)!r} is neither a named activation ({', '.join(NAMES)}) nor an expression "
+            f"in x alone (it contains {', '.join(sorted(free))})."
+        )
+    if expr.has(sp.I) or expr.has(sp.zoo, sp.nan, sp.oo):
+        raise ParameterError(f"`activation` {text or str(expr)!r} must be a real function of x.")
+    f_mp = sp.lambdify(X, expr, "mpmath")
+    try:
+        f_np = sp.lambdify(X, expr, ["scipy", "numpy"])
+    except (ImportError, TypeError):  # pragma: no cover - numpy printer covers every function we accept
+        f_np = np.vectorize(lambda v: float(f_mp(v)))
+    return Activation(name or (text.strip() if text else str(expr)), expr, f_mp, f_np, None, _kinks(expr))
+
+
+def from_callable(fn: Callable[[Any], Any], name: str | None = None, kinks: tuple[float, ...] = (0.0,)) -> Activation:
+    """An activation from a Python callable.
+
+    ``fn`` must accept mpmath numbers (for the coefficients) and preferably numpy arrays
+    (for simulations; otherwise it is vectorized elementwise).  ``kinks`` lists points
+    where ``fn`` is not smooth, so the quadrature splits there.
+    """
+
+    def f_np(x: np.ndarray) -> np.ndarray:
+        try:
+            out = np.asarray(fn(x), dtype=float)
+            if out.shape == np.shape(x):
+                return out
+        except (TypeError, ValueError):
+            pass
+        return np.vectorize(lambda v: float(fn(v)), otypes=[float])(x)
+
+    label = name or getattr(fn, "__name__", "callable")
+    return Activation(label, None, fn, f_np, None, tuple(float(k) for k in kinks))
+
+
+@lru_cache(maxsize=256)
+def _from_text(text: str) -> Activation:
+    key = text.strip().lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    if key in NAMES:
+        return _named(key)
+    return from_expression(text)
+
+
+def get_activation(spec: Any = "relu") -> Activation:
+    """An :class:`Activation` from a name, a SymPy expression/string in ``x``, or a callable.
+
+    Named: ``relu``, ``abs``, ``tanh``, ``erf``, ``quadratic`` (``x²``), ``linear`` (``x``),
+    ``softplus``, ``sigmoid``.  Anything else that is a string is parsed as a SymPy
+    expression in ``x`` (e.g. ``"x + 0.1*(x**2 - 1)/sqrt(2)"``).
+    """
+    if isinstance(spec, Activation):
+        return spec
+    if isinstance(spec, str):
+        if not spec.strip():
+            raise ParameterError(f"`activation` must be a name ({', '.join(NAMES)}) or an expression in x; got ''.")
+        return _from_text(spec)
+    if isinstance(spec, sp.Basic):
+        return from_expression(spec)  # type: ignore[arg-type]
+    if callable(spec):
+        return from_callable(spec)
+    raise ParameterError(
+        f"`activation` must be a name ({', '.join(NAMES)}), a SymPy expression in x, or a callable; got {spec!r}."
+    )
+
+
+def coefficients_float(act: Activation) -> tuple[float, float, float]:
+    """``(μ₀, μ₁, μ_⋆²)`` as floats (computed once at 25 digits and cached)."""
+    key = ("float",)
+    if key not in act._cache:
+        with mpmath.workdps(25):
+            c = act.coefficients()
+            act._cache[key] = (float(c.mu0), float(c.mu1), float(c.mustar2))
+    return act._cache[key]
+
+
+__all__ = ["NAMES", "Activation", "Coefficients", "coefficients_float", "from_callable", "from_expression", "get_activation"]
