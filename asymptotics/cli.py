@@ -162,6 +162,12 @@ def cmd_curve(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- latex, list
 def cmd_latex(args: argparse.Namespace) -> int:
     model = get_model(args.model)
+    if args.form is not None:
+        if "form" not in inspect.signature(model.system).parameters:
+            takes = [m.name for m in REGISTRY.values() if "form" in inspect.signature(m.system).parameters]
+            raise UsageError(f"--form is not available for model {model.name!r} (only for: {', '.join(takes)}).")
+        print(model.system(form=args.form).latex())  # type: ignore[call-arg]
+        return 0
     if args.general:
         if "general" not in inspect.signature(model.system).parameters:
             takes = [m.name for m in REGISTRY.values() if "general" in inspect.signature(m.system).parameters]
@@ -196,7 +202,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _build_parser() -> tuple[_Parser, dict[str, _Parser]]:
     parser = _Parser(
         prog=PROG,
-        description="Exact high-dimensional asymptotics: Marchenko-Pastur law and ridge regression.",
+        description="Exact high-dimensional asymptotics: Marchenko-Pastur law, ridge regression, random features.",
         epilog="Exit codes: 0 ok, 2 bad input, 3 not certified (ConvergenceError). Run `asymptotics list` for models.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -236,6 +242,11 @@ def _build_parser() -> tuple[_Parser, dict[str, _Parser]]:
     )
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--general", action="store_true", help="ridge: the general-spectrum (block) system")
+    p.add_argument(
+        "--form",
+        metavar="FORM",
+        help="rf: general (default) | scalar | ridgeless | kernel_limit | data_limit",
+    )
     p.set_defaults(func=cmd_latex)
     parsers["latex"] = p
 

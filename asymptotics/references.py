@@ -66,3 +66,10 @@ SIX_LECTURES_2023 = Source(
     2023,
     arxiv="2308.13431",
 )
+MEI_MONTANARI_2019 = Source(
+    "S. Mei, A. Montanari",
+    "The generalization error of random features regression: precise asymptotics and double descent curve",
+    2019,
+    arxiv="1908.05355",
+    journal="Comm. Pure Appl. Math. 75(4), 2022",
+)

@@ -1,0 +1,824 @@
+r"""Random features ridge regression: Mei–Montanari precise asymptotics (double descent).
+
+Setting (Mei & Montanari, arXiv 1908.05355; Six Lectures, arXiv 2308.13431, lecture 3)
+--------------------------------------------------------------------------------------
+Inputs ``x`` and first-layer weights ``θ_a`` (``a ≤ N``) i.i.d. uniform on the sphere
+``S^{d−1}(√d)``; features ``σ(⟨θ_a, x⟩/√d)``; ``N = ψ₁d`` features, ``n = ψ₂d`` samples.
+Target ``f(x) = β₀ + ⟨β₁, x⟩ + f_NL(x)`` with ``‖β₁‖² = F₁²``, ``E f_NL² = F_⋆²`` (all
+degrees ≥ 2), labels ``y = f(x) + ε``, ``Var ε = τ²``.  The estimator is ridge regression
+on the features with the paper's penalty scaling
+
+.. math:: \hat a = \arg\min_a \frac1n\sum_i\big(y_i - \textstyle\sum_a a_a\sigma(\langle\theta_a,x_i\rangle/\sqrt d)\big)^2
+          + \frac{N\lambda}{d}\lVert a\rVert^2 ,
+
+equivalently kernel ridge regression ``f̂(x) = k(x)ᵀ(K + ψ₂λ I)⁻¹y`` with
+``K_ij = (1/N) Σ_a σ_a(x_i)σ_a(x_j)``.  The activation enters only through
+``μ₁ = E Gσ(G)`` and ``μ_⋆² = E σ(G)² − μ₀² − μ₁²`` (:mod:`asymptotics.activations`):
+``ζ = μ₁/μ_⋆`` and ``λ̄ = λ/μ_⋆²``.  *Risk* is the test error without noise,
+``E_x (f(x) − f̂(x))²``; *training error* is ``(1/n)Σ(yᵢ − f̂(xᵢ))²``.
+
+Equations (:func:`system`)
+-------------------------
+For ``ξ = i√(ψ₁ψ₂λ̄)`` let ``ν₁, ν₂`` solve
+``ν₁ = ψ₁(−ξ − ν₂ − ζ²ν₂/(1 − ζ²ν₁ν₂))⁻¹``, ``ν₂ = ψ₂(−ξ − ν₁ − ζ²ν₁/(1 − ζ²ν₁ν₂))⁻¹`` and
+``χ = ν₁ν₂``.  With the polynomials ``𝓔₀, 𝓔₁, 𝓔₂`` in ``χ, ζ, ψ₁, ψ₂``,
+``𝓑 = 𝓔₁/𝓔₀``, ``𝓥 = 𝓔₂/𝓔₀`` and
+
+.. math:: R = F_1^2\,\mathcal B + (\tau^2 + F_\star^2)\,\mathcal V + F_\star^2 ,\qquad
+          T = \Big(1 - \frac{g(-\chi)}{\psi_2}\Big)^2 (R + \tau^2),\quad g(p) = p + \frac{\zeta^2 p}{1 + \zeta^2 p}.
+
+Quantities returned: ``bias = F₁²𝓑``, ``variance = (τ² + F_⋆²)𝓥``, ``risk = bias +
+variance + F_⋆²`` (the nonlinear part of the target is never learned at ``N, n ∝ d``),
+``train_error = T``, ``chi``; the bare ``𝓑, 𝓥`` ride along in ``Result.extra``.
+
+Branch rule and solver
+----------------------
+On the imaginary axis ``ν₁ = ia``, ``ν₂ = ib`` with ``a, b > 0``; ``p = ab = −χ`` is the
+unique root in ``(0, p_max)`` of ``ψ₁ψ₂λ̄ p = (ψ₁ − g(p))(ψ₂ − g(p))`` with
+``g(p_max) = min(ψ₁, ψ₂)``: the left side increases and the right side decreases, so
+there is exactly one root, and ``a = (ψ₁ − g)/η > 0``, ``b = (ψ₂ − g)/η > 0`` put it on the
+branch analytic in the upper half plane (theory note ``rf_nt.md`` §1.2).  The solver uses
+``q = ζ²p`` (so ``p = tq``, ``t = μ_⋆²/μ₁² = 1/ζ²``), where the equation reads
+``ψ₁ψ₂(λ/μ₁²) q = (ψ₁ − G)(ψ₂ − G)``, ``G(q) = tq + q/(1 + q)``: regular at ``μ_⋆ → 0``
+(``t → 0``), where ``ζ`` and ``λ̄`` both blow up.  A safeguarded Newton iteration with the
+analytic derivative finds the root; the residual of the *complex* ``ν`` equations is then
+checked.  Special cases:
+
+* ``λ = 0``: ``q₀ = 2ψ/((t + 1 − ψ) + √((t + 1 − ψ)² + 4tψ))`` (``ψ = min(ψ₁, ψ₂)``),
+  i.e. ``χ₀ = −p_max``; at ``ψ₁ = ψ₂`` the risk is ``+inf`` (``𝓔₀(χ₀) = 0``);
+* ``μ₁ = 0`` (``ζ = 0``): ``p = 2ψ₁ψ₂/(S + √(S² − 4ψ₁ψ₂))``, ``S = ψ₁ + ψ₂ + ψ₁ψ₂λ̄``;
+* ``μ_⋆ = 0`` (an affine activation): the ``t = 0`` limit of the ``q`` equation
+  (``N`` linear features ``Θx/√d``); with ``λ = 0`` and ``ψ₁, ψ₂ ≥ 1`` it is least squares
+  on the ``d`` raw coordinates, ``𝓑 = 0``, ``𝓥 = 1/(ψ₂ − 1)`` (``+inf`` at ``ψ₂ = 1``);
+* ``psi1=inf`` (kernel limit): ridge regression on raw ``x`` with ``γ = 1/ψ₂`` and
+  ``λ' = (μ_⋆² + ψ₂λ)/(μ₁²ψ₂)``; ``psi2=inf`` (infinite data): ``𝓥 = 0`` and the
+  approximation error of ``N`` random features (closed forms through the
+  Marchenko–Pastur Stieltjes transform, theory note §1.5).
+
+References
+----------
+S. Mei, A. Montanari, *The generalization error of random features regression: precise
+asymptotics and double descent curve*, arXiv 1908.05355 (CPAM 2022); T. Misiakiewicz,
+A. Montanari, *Six Lectures on Linearized Neural Networks*, arXiv 2308.13431.  The
+training-error formula and the ``μ_⋆ = 0`` limit are our derivations (checked against
+an independent Gaussian-equivalence route and Monte Carlo in the tests).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .._validate import check_real, shown_params, to_mpf
+from ..activations import Activation, coefficients_float, get_activation
+from ..errors import ConvergenceError, ParameterError
+from ..precision import DEFAULT_DPS, certify, residual_tolerance
+from ..references import MEI_MONTANARI_2019
+from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result
+from ..solve.roots import MP, NP, increasing_root
+from ..symbolic import symbols as S
+from ..symbolic.system import FixedPointSystem
+from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
+
+NAME = "rf"
+QUANTITIES = ("risk", "bias", "variance", "train_error", "chi")
+COEFFICIENTS = ("mu0", "mu1", "mustar")
+FORMS = ("general", "scalar", "ridgeless", "kernel_limit", "data_limit")
+BRANCH_RULE = (
+    "chi = -p, p the unique root in (0, p_max) of psi1 psi2 lam_bar p = (psi1 - g(p))(psi2 - g(p)), "
+    "g(p) = p + zeta^2 p/(1 + zeta^2 p), g(p_max) = min(psi1, psi2): nu1, nu2 on the positive imaginary axis"
+)
+
+
+# ----------------------------------------------------------------------------- symbolic
+def e_polynomials(chi: sp.Expr, zeta: sp.Expr, psi1: sp.Expr, psi2: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """Mei–Montanari's ``𝓔₀, 𝓔₁, 𝓔₂`` (bias = 𝓔₁/𝓔₀, variance = 𝓔₂/𝓔₀)."""
+    z2 = zeta**2
+    pp = psi1 * psi2
+    e0 = (
+        -(chi**5) * z2**3
+        + 3 * chi**4 * z2**2
+        + (pp - psi2 - psi1 + 1) * chi**3 * z2**3
+        - 2 * chi**3 * z2**2
+        - 3 * chi**3 * z2
+        + (psi1 + psi2 - 3 * pp + 1) * chi**2 * z2**2
+        + 2 * chi**2 * z2
+        + chi**2
+        + 3 * pp * chi * z2
+        - pp
+    )
+    e1 = psi2 * chi**3 * z2**2 - psi2 * chi**2 * z2 + pp * chi * z2 - pp
+    e2 = (
+        chi**5 * z2**3
+        - 3 * chi**4 * z2**2
+        + (psi1 - 1) * chi**3 * z2**3
+        + 2 * chi**3 * z2**2
+        + 3 * chi**3 * z2
+        + (-psi1 - 1) * chi**2 * z2**2
+        - 2 * chi**2 * z2
+        - chi**2
+    )
+    return e0, e1, e2
+
+
+def _g(p: sp.Expr, zeta: sp.Expr) -> sp.Expr:
+    return p + zeta**2 * p / (1 + zeta**2 * p)
+
+
+def mp_stieltjes_expr(c: sp.Expr, t: sp.Expr) -> sp.Expr:
+    """``m_c(−t) = ∫ μ_c(ds)/(s + t)`` for the Marchenko–Pastur law of ratio ``c`` (closed form)."""
+    return (sp.sqrt((1 - c + t) ** 2 + 4 * c * t) - (1 - c + t)) / (2 * c * t)
+
+
+_LABELS = {
+    "xi": r"\xi",
+    "chi": r"\chi",
+    "E0": r"\mathcal{E}_0",
+    "E1": r"\mathcal{E}_1",
+    "E2": r"\mathcal{E}_2",
+    "B": r"\mathcal{B}",
+    "V": r"\mathcal{V}",
+    "risk": "R",
+    "train_error": "T",
+    "g": "g(p)",
+    "p_max": r"g(p_{\max})",
+    "nu1": r"\nu_1",
+    "nu2": r"\nu_2",
+    "chi0": r"\chi_0",
+    "B0": r"\mathcal{B}_0",
+    "V0": r"\mathcal{V}_0",
+    "V0_under": r"\mathcal{V}_0\big|_{\psi_1<\psi_2}",
+    "lam_prime": r"\lambda'",
+    "delta": r"\delta",
+    "m": r"m_\delta(-\lambda')",
+    "B_inf": r"\mathcal{B}_\infty",
+    "V_inf": r"\mathcal{V}_\infty",
+    "kappa_bar": r"\bar\kappa",
+    "I": "I(c)",
+    "J": "J(c)",
+    "B_data": r"\mathcal{B}_{\psi_2=\infty}",
+    "V_data": r"\mathcal{V}_{\psi_2=\infty}",
+}
+
+
+@cache
+def system(form: str = "general") -> FixedPointSystem:
+    """The RF equations as SymPy objects, exportable with :meth:`FixedPointSystem.latex`.
+
+    ``form``: ``"general"`` (the ``ν₁, ν₂`` fixed point, ``𝓔₀,₁,₂``, bias, variance, risk,
+    training error), ``"scalar"`` (the bracketed reduction on the imaginary axis),
+    ``"ridgeless"`` (``λ → 0``: ``χ₀`` in closed form), ``"kernel_limit"`` (``ψ₁ → ∞``) or
+    ``"data_limit"`` (``ψ₂ → ∞``).
+    """
+    if form not in FORMS:
+        raise ParameterError(f"unknown RF system form {form!r}; valid: {', '.join(FORMS)}.")
+    psi1, psi2, zeta, lam_bar, chi = S.psi1, S.psi2, S.zeta, S.lam_bar, S.chi
+    E0s, E1s, E2s = (sp.Symbol(n) for n in (r"\mathcal{E}_0", r"\mathcal{E}_1", r"\mathcal{E}_2"))
+    Bs, Vs, Rs = sp.Symbol(r"\mathcal{B}"), sp.Symbol(r"\mathcal{V}"), sp.Symbol("R")
+    e0, e1, e2 = e_polynomials(chi, zeta, psi1, psi2)
+    U = dict(evaluate=False)
+    q: dict[str, sp.Expr] = {}
+    equations: tuple[sp.Eq, ...] = ()
+    unknowns: tuple[sp.Symbol, ...] = ()
+    if form == "general":
+        nu1, nu2, xi = S.nu1, S.nu2, S.xi
+        den = 1 - zeta**2 * nu1 * nu2
+        equations = (
+            sp.Eq(nu1, psi1 / (-xi - nu2 - zeta**2 * nu2 / den)),
+            sp.Eq(nu2, psi2 / (-xi - nu1 - zeta**2 * nu1 / den)),
+        )
+        unknowns = (nu1, nu2)
+        params: tuple[sp.Symbol, ...] = (xi, psi1, psi2, zeta)
+        g_chi = -chi - zeta**2 * chi / (1 - zeta**2 * chi)  # g(p) at p = −χ
+        q = {
+            "xi": sp.I * sp.sqrt(psi1 * psi2 * lam_bar),
+            "chi": nu1 * nu2,
+            "E0": e0,
+            "E1": e1,
+            "E2": e2,
+            "B": sp.Mul(E1s, sp.Pow(E0s, -1, **U), **U),
+            "V": sp.Mul(E2s, sp.Pow(E0s, -1, **U), **U),
+            "risk": sp.Add(sp.Mul(S.F1sq, Bs, **U), sp.Mul(sp.Add(S.tau2, S.Fstar2, **U), Vs, **U), S.Fstar2, **U),
+            "train_error": sp.Mul(sp.Pow(1 - g_chi / psi2, 2, **U), sp.Add(Rs, S.tau2, **U), **U),
+        }
+    elif form == "scalar":
+        p = S.p
+        g = _g(p, zeta)
+        equations = (sp.Eq(psi1 * psi2 * lam_bar * p, (psi1 - g) * (psi2 - g)),)
+        unknowns = (p,)
+        params = (psi1, psi2, zeta, lam_bar)
+        eta = sp.sqrt(psi1 * psi2 * lam_bar)
+        q = {
+            "g": g,
+            "p_max": sp.Min(psi1, psi2),
+            "chi": -p,
+            "nu1": sp.I * (psi1 - g) / eta,
+            "nu2": sp.I * (psi2 - g) / eta,
+        }
+    elif form == "ridgeless":
+        psi = S.psi
+        A = psi * zeta**2 - zeta**2 - 1
+        unknowns, params = (), (psi, zeta)
+        q = {
+            "chi0": -(A + sp.sqrt(A**2 + 4 * zeta**2 * psi)) / (2 * zeta**2),
+            "B0": sp.Mul(E1s, sp.Pow(E0s, -1, **U), **U),
+            "V0": sp.Mul(E2s, sp.Pow(E0s, -1, **U), **U),
+            "V0_under": psi1 / (psi2 - psi1),
+        }
+    elif form == "kernel_limit":
+        unknowns, params = (), (psi2, zeta, lam_bar)
+        lp, delta = _kernel_lam(psi2, zeta, lam_bar), 1 / psi2
+        ls, ds = sp.Symbol(r"\lambda'"), sp.Symbol(r"\delta")
+        m_at, dm_at = sp.Function(r"m_{\delta}")(-ls), sp.Function(r"m_{\delta}'")(-ls)
+        q = {
+            "lam_prime": lp,
+            "delta": delta,
+            "m": mp_stieltjes_expr(ds, ls),
+            "B_inf": sp.Mul(ls**2, dm_at, **U),
+            "V_inf": sp.Mul(ds, sp.Add(m_at, -sp.Mul(ls, dm_at, **U), **U), **U),
+        }
+    else:  # data_limit
+        unknowns, params = (), (psi1, zeta, lam_bar)
+        c, kb = sp.Symbol("c"), sp.Symbol(r"\bar\kappa")
+        Is, Js = sp.Function("I"), sp.Function("J")
+        ms = sp.Function(r"m_{\psi_1}")
+        q = {
+            "kappa_bar": psi1 * lam_bar,
+            "I": zeta ** (-2) * ms(-(1 + c) / zeta**2),
+            "J": zeta ** (-4) * sp.Function(r"m_{\psi_1}'")(-(1 + c) / zeta**2),
+            "B_data": sp.Add(1, -psi1 * (1 - Is(0)), psi1 * (-Is(0) + Is(kb) + kb * (1 + kb) * Js(kb)), **U),
+            "V_data": sp.Integer(0),
+        }
+    labels = {k: _LABELS.get(k, k) for k in q}
+    sys_ = FixedPointSystem(
+        name=f"rf_{form}",
+        unknowns=unknowns,
+        parameters=params,
+        equations=equations,
+        quantities=q,
+        labels=labels,
+        source=MEI_MONTANARI_2019,
+    )
+    sys_.check_rational()
+    return sys_
+
+
+def _kernel_lam(psi2: Any, zeta: Any, lam_bar: Any) -> Any:
+    """``λ' = (1 + ψ₂λ̄)/(ζ²ψ₂)``: the linear-ridge penalty of the ``ψ₁ → ∞`` limit."""
+    return (1 + psi2 * lam_bar) / (zeta**2 * psi2)
+
+
+def _mp_m_dm(c: Any, t: Any) -> tuple[Any, Any]:
+    """SymPy ``m_c(−t)`` and ``m_c'(−t) = ∫ μ_c(ds)/(s + t)²``."""
+    m = mp_stieltjes_expr(c, t)
+    return m, -sp.diff(m, t)
+
+
+@cache
+def _q_polys() -> tuple[Any, Any]:
+    """``𝓔₀, 𝓔₁, 𝓔₂`` after ``χ = −tq``, ``ζ² = 1/t`` (polynomials in ``q, t``), lambdified.
+
+    Every monomial ``χ^a ζ^{2b}`` of the 𝓔's has ``a ≥ b``, so it becomes
+    ``(−1)^a q^a t^{a−b}``: regular at ``t = 0`` (``μ_⋆ = 0``).
+    """
+    q, t = sp.symbols("q t", nonnegative=True)
+    z = sp.Symbol("z", positive=True)
+    polys = []
+    for e in e_polynomials(S.chi, z, S.psi1, S.psi2):
+        expr = sp.expand(e.subs(S.chi, -t * q).subs(z, 1 / sp.sqrt(t)))
+        assert expr.is_polynomial(q, t), expr
+        polys.append(sp.horner(sp.collect(expr, q), wrt=q))
+    args = (q, t, S.psi1, S.psi2)
+    return (
+        sp.lambdify(args, polys, "mpmath", cse=True),
+        sp.lambdify(args, polys, "numpy", cse=True),
+    )
+
+
+# ----------------------------------------------------------------------------- parameters
+@dataclass(frozen=True)
+class RFParams:
+    """Validated RF parameters (exact fractions; ``psi1``/``psi2`` may be ``inf``).
+
+    ``psi1 = N/d > 0``, ``psi2 = n/d > 0`` (one of them may be ``"inf"``: the kernel and
+    infinite-data limits), ``lam ≥ 0`` the paper's ridge (``λ̄ = λ/μ_⋆²``), ``activation``
+    (name, SymPy expression in ``x`` or callable), ``F1sq ≥ 0``, ``Fstar2 ≥ 0``,
+    ``tau2 ≥ 0``.  ``N_over_n`` may replace ``psi1`` (``ψ₁ = (N/n)ψ₂``).
+    """
+
+    psi1: Any = None
+    psi2: Any = None
+    lam: Any = 0
+    activation: Any = "relu"
+    F1sq: Any = 1
+    Fstar2: Any = 0
+    tau2: Any = 0
+    N_over_n: Any = None
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        if self.psi2 is None:
+            raise ParameterError("`psi2` (= n/d, > 0) is required.")
+        set_(self, "psi2", check_real("psi2", self.psi2, low=0, low_open=True, allow_inf=True))
+        if self.N_over_n is not None:
+            if self.psi1 is not None:
+                raise ParameterError("give either `psi1` (= N/d) or `N_over_n` (= N/n), not both.")
+            ratio = check_real("N_over_n", self.N_over_n, low=0, low_open=True, allow_inf=True)
+            set_(self, "N_over_n", ratio)
+            set_(self, "psi1", math.inf if math.inf in (ratio, self.psi2) else ratio * self.psi2)
+        elif self.psi1 is None:
+            raise ParameterError("`psi1` (= N/d, > 0) or `N_over_n` (= N/n, > 0) is required.")
+        else:
+            set_(self, "psi1", check_real("psi1", self.psi1, low=0, low_open=True, allow_inf=True))
+        if self.psi1 == math.inf and self.psi2 == math.inf:
+            raise ParameterError(
+                "`psi1` and `psi2` cannot both be inf (the double limit depends on the order); set one of them finite."
+            )
+        set_(self, "lam", check_real("lam", self.lam, low=0))
+        set_(self, "activation", get_activation(self.activation))
+        set_(self, "F1sq", check_real("F1sq", self.F1sq, low=0))
+        set_(self, "Fstar2", check_real("Fstar2", self.Fstar2, low=0))
+        set_(self, "tau2", check_real("tau2", self.tau2, low=0))
+
+    def shown(self) -> dict[str, str]:
+        d = shown_params(psi1=self.psi1, psi2=self.psi2, lam=self.lam)
+        d["activation"] = self.activation.name
+        d.update(shown_params(F1sq=self.F1sq, Fstar2=self.Fstar2, tau2=self.tau2))
+        if self.N_over_n is not None:
+            d["N_over_n"] = shown_params(N_over_n=self.N_over_n)["N_over_n"]
+        return d
+
+
+# ----------------------------------------------------------------------------- mp solve
+def _mp(x: Any) -> Any:
+    return mpmath.inf if x == math.inf else to_mpf(x)
+
+
+class _Solver:
+    """Certified evaluation of all RF quantities; keeps the last root to warm-start the next precision."""
+
+    def __init__(self, params: RFParams) -> None:
+        self.pr = params
+        self.q_last: Any = None
+        self.conditioning: Any = 1
+
+    def coefficients(self) -> tuple[Any, Any]:
+        c = self.pr.activation.coefficients()
+        mu1sq, ms2 = c.mu1**2, c.mustar2
+        if not (ms2 >= 0 and mpmath.isfinite(ms2)):  # pragma: no cover - quadrature returns a square's mean
+            raise ConvergenceError(f"activation {self.pr.activation.name!r}: mu*^2 = {ms2} is not a non-negative number")
+        if c.error and ms2 <= 10 * c.error:
+            raise ParameterError(
+                f"`activation` {self.pr.activation.name!r} is affine to within the quadrature error (mu*^2 = "
+                f"{mpmath.nstr(ms2, 3)} ± {mpmath.nstr(c.error, 3)}); pass it as a SymPy expression or 'linear' so that "
+                "mu* = 0 is exact."
+            )
+        if mu1sq == 0 and ms2 == 0:
+            raise ParameterError(
+                f"`activation` {self.pr.activation.name!r} is constant on Gaussian inputs (mu1 = mu* = 0): the random "
+                "features carry no information about x."
+            )
+        return mu1sq, ms2
+
+    def evaluate(self) -> dict[str, Any]:
+        pr = self.pr
+        mu1sq, ms2 = self.coefficients()
+        psi1, psi2, lam = _mp(pr.psi1), _mp(pr.psi2), to_mpf(pr.lam)
+        F1, Fs, tau2 = to_mpf(pr.F1sq), to_mpf(pr.Fstar2), to_mpf(pr.tau2)
+        if mpmath.isinf(psi1):
+            B, V, factor, chi, residual = _kernel_limit_mp(psi2, lam, mu1sq, ms2)
+        elif mpmath.isinf(psi2):
+            B, V, factor, chi, residual = _data_limit_mp(psi1, lam, mu1sq, ms2)
+        elif mu1sq == 0:
+            B, V, factor, chi, residual = _zeta0_mp(psi1, psi2, lam / ms2, pr.lam == 0 and pr.psi1 == pr.psi2)
+        else:
+            B, V, factor, chi, residual = self._general(psi1, psi2, lam, mu1sq, ms2)
+        noise = tau2 + Fs
+        bias = F1 * B if F1 != 0 else mpmath.mpf(0)
+        variance = noise * V if noise != 0 else mpmath.mpf(0)
+        risk = bias + variance + Fs
+        train = mpmath.mpf(0) if factor == 0 else factor**2 * (risk + tau2)
+        # ν = i(ψ − G)/η loses log10(ψ/|ψ − G|) digits to cancellation near the threshold (tiny λ):
+        # the accepted residual grows by that factor (the precision ladder still certifies the value)
+        if residual is not None and residual > residual_tolerance() * self.conditioning:
+            raise ConvergenceError(f"rf: fixed-point residual {mpmath.nstr(residual, 3)} too large", params=pr.shown())
+        return {"risk": risk, "bias": bias, "variance": variance, "train_error": train, "chi": chi, "B": B, "V": V}, residual
+
+    def _general(self, psi1: Any, psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ...]:
+        """μ₁ ≠ 0: solve in ``q = ζ²p`` with ``t = μ_⋆²/μ₁²`` and ``ℓ = λ/μ₁²``."""
+        t, ell = ms2 / mu1sq, lam / mu1sq
+        psi = min(psi1, psi2)
+        q0 = _q_max(t, psi)
+        if lam == 0:
+            if self.pr.psi1 == self.pr.psi2 or (t == 0 and self.pr.psi2 == 1 and self.pr.psi1 >= 1):
+                return mpmath.inf, mpmath.inf, mpmath.mpf(0), -t * q0 if mpmath.isfinite(q0) else -psi, None
+            if mpmath.isinf(q0):  # μ⋆ = 0, λ = 0, ψ₁, ψ₂ ≥ 1 (not both 1): least squares on the d raw coordinates
+                return mpmath.mpf(0), 1 / (psi2 - 1), 1 - 1 / psi2, mpmath.mpf(0), None
+            q = q0
+            residual = abs(_G(q, t) - psi) / psi
+        else:
+            pp = psi1 * psi2
+            lo = min(psi / (2 * (t + 1)), 1 / (4 * ell))
+            hi = min(q0, 1 / ell)
+
+            def h(x: Any) -> Any:
+                G = t * x + x / (1 + x)
+                return pp * ell * x - (psi1 - G) * (psi2 - G)
+
+            def dh(x: Any) -> Any:
+                G = t * x + x / (1 + x)
+                dG = t + 1 / (1 + x) ** 2
+                return pp * ell + dG * ((psi1 - G) + (psi2 - G))
+
+            x0 = self.q_last if self.q_last is not None and lo < self.q_last < hi else None
+            q, _ = increasing_root(
+                h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="rf q", params=self.pr.shown(), x0=x0
+            )
+            self.q_last = q
+            G = _G(q, t)
+            self.conditioning = max(1, psi / abs(psi - G)) if psi != G else mpmath.inf
+            residual = _nu_residual(q, t, psi1, psi2, ell) if t > 0 else abs(h(q)) / (pp * (1 + ell * q))
+        e0, e1, e2 = _q_polys()[0](q, t, psi1, psi2)
+        G = _G(q, t)
+        return e1 / e0, e2 / e0, 1 - G / psi2, -t * q, residual
+
+
+def _G(q: Any, t: Any) -> Any:
+    return t * q + q / (1 + q)
+
+
+def _q_max(t: Any, psi: Any) -> Any:
+    """Positive root of ``G(q) = ψ`` (``t q² + (t + 1 − ψ) q − ψ = 0``), ``inf`` if none (``t = 0 ≤ ψ − 1``)."""
+    b = t + 1 - psi
+    root = mpmath.sqrt(b * b + 4 * t * psi)
+    if b > 0:
+        return 2 * psi / (b + root)
+    return (root - b) / (2 * t) if t > 0 else mpmath.inf  # no cancellation either way
+
+
+def _nu_residual(q: Any, t: Any, psi1: Any, psi2: Any, ell: Any) -> Any:
+    """Relative residual of the complex ``ν₁, ν₂`` equations at ``ν = i(ψ − G)/η``."""
+    z2 = 1 / t
+    eta = mpmath.sqrt(psi1 * psi2 * ell / t)  # η² = ψ₁ψ₂λ̄ = ψ₁ψ₂ℓ/t
+    G = _G(q, t)
+    nu1, nu2 = mpmath.mpc(0, (psi1 - G) / eta), mpmath.mpc(0, (psi2 - G) / eta)
+    xi = mpmath.mpc(0, eta)
+    den = 1 - z2 * nu1 * nu2
+    r1 = nu1 * (-xi - nu2 - z2 * nu2 / den) - psi1
+    r2 = nu2 * (-xi - nu1 - z2 * nu1 / den) - psi2
+    return max(abs(r1) / psi1, abs(r2) / psi2)
+
+
+def _zeta0_mp(psi1: Any, psi2: Any, lam_bar: Any, threshold: bool) -> tuple[Any, ...]:
+    """μ₁ = 0: ``g(p) = p``, a quadratic; ``𝓑 = 1 + 𝓥``, ``𝓥 = p²/(ψ₁ψ₂ − p²)``."""
+    pp = psi1 * psi2
+    if threshold:  # ψ₁ = ψ₂, λ = 0: p = ψ and ψ₁ψ₂ − p² = 0 exactly
+        return mpmath.inf, mpmath.inf, mpmath.mpf(0), -psi1, None
+    s = psi1 + psi2 + pp * lam_bar
+    p = 2 * pp / (s + mpmath.sqrt(s * s - 4 * pp))
+    den = pp - p * p
+    V = p * p / den
+    residual = abs(pp * lam_bar * p - (psi1 - p) * (psi2 - p)) / pp
+    return 1 + V, V, 1 - p / psi2, -p, residual
+
+
+def _mp_m(c: Any, t: Any) -> tuple[Any, Any]:
+    """``m_c(−t)`` and ``m_c'(−t) = ∫ μ_c(ds)/(s + t)²`` for ``t > 0`` (MP law of ratio ``c``)."""
+    b = 1 - c + t
+    root = mpmath.sqrt(b * b + 4 * c * t)
+    m = 2 / (root + b) if b > 0 else (root - b) / (2 * c * t)  # both = (root − b)/(2ct)
+    z = -t
+    dm = -(c * m * m + m) / (2 * c * z * m + z - 1 + c)
+    return m, dm
+
+
+def _kernel_limit_mp(psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ...]:
+    """ψ₁ = ∞: ridge on raw x with ``γ = 1/ψ₂`` and ``λ' = (μ_⋆² + ψ₂λ)/(μ₁²ψ₂)`` (isotropic closed form).
+
+    The kernel is ``μ₀²𝟏𝟏ᵀ + μ₁²XXᵀ/d + μ_⋆²I``: its ``μ_⋆²I`` part fits the training labels
+    on top of the linear ridge, so the training residual carries the extra factor
+    ``ψ₂λ/(μ_⋆² + ψ₂λ)``.
+    """
+    if mu1sq == 0:  # predictor 0 off the training set; training residual shrunk by ψ₂λ/(μ⋆² + ψ₂λ)
+        return mpmath.mpf(1), mpmath.mpf(0), psi2 * lam / (ms2 + psi2 * lam), mpmath.mpf(0), None
+    g = 1 / psi2
+    lp = (ms2 + psi2 * lam) / (mu1sq * psi2)
+    if lp == 0:  # μ⋆ = 0, λ = 0: least squares / min-norm on raw x
+        if g == 1:
+            return mpmath.mpf(0), mpmath.inf, mpmath.mpf(0), mpmath.mpf(0), None
+        if g < 1:
+            return mpmath.mpf(0), g / (1 - g), 1 - g, mpmath.mpf(0), None
+        return 1 - 1 / g, 1 / (g - 1), mpmath.mpf(0), mpmath.mpf(0), None
+    c = lp + g - 1
+    root = mpmath.sqrt(c * c + 4 * lp)
+    kappa = (c + root) / 2 if c >= 0 else 2 * lp / (root - c)
+    D = (1 + kappa) * root
+    B, V = kappa**2 / D, g / D
+    # training residual: the μ⋆² I part of the kernel interpolates, leaving the factor ψ₂λ/(μ⋆² + ψ₂λ)
+    factor = (lp / kappa) * (psi2 * lam / (ms2 + psi2 * lam)) if lam > 0 else mpmath.mpf(0)
+    residual = abs(lp - kappa * (1 - g / (1 + kappa))) / (lp + kappa)
+    return B, V, factor, mpmath.mpf(0), residual
+
+
+def _data_limit_mp(psi1: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ...]:
+    """ψ₂ = ∞: ``𝓥 = 0``, ``𝓑 = 1 − ψ₁ + ψ₁(μ_⋆²/μ₁²) m(−c) + ψ₁(ψ₁λ/μ₁²) c m'(−c)``, ``c = (μ_⋆² + ψ₁λ)/μ₁²``."""
+    if mu1sq == 0:
+        return mpmath.mpf(1), mpmath.mpf(0), mpmath.mpf(1), mpmath.mpf(0), None
+    c = (ms2 + psi1 * lam) / mu1sq
+    if c == 0:
+        B = max(1 - psi1, mpmath.mpf(0))
+    else:
+        m, dm = _mp_m(psi1, c)
+        B = 1 - psi1 + psi1 * (ms2 / mu1sq) * m + psi1 * (psi1 * lam / mu1sq) * c * dm
+    return B, mpmath.mpf(0), mpmath.mpf(1), mpmath.mpf(0), None
+
+
+def solve(params: RFParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
+    """Certified value of one RF quantity (see :data:`QUANTITIES` and :data:`COEFFICIENTS`)."""
+    if quantity in COEFFICIENTS:
+        return _coefficient(params.activation, quantity, dps)
+    if quantity not in QUANTITIES:
+        raise ParameterError(f"unknown rf quantity {quantity!r}; valid: {', '.join(QUANTITIES + COEFFICIENTS)}.")
+    solver = _Solver(params)
+    extras: dict[str, Any] = {}
+
+    def evaluate() -> tuple[Any, Any]:
+        out, residual = solver.evaluate()
+        extras.update(out)
+        return out[quantity], residual
+
+    c = certify(evaluate, dps, what=f"rf {quantity}", params=params.shown())
+    with mpmath.workdps(dps):
+        extra = {"B": +extras["B"], "V": +extras["V"]}
+    return Result(
+        c.value, NAME, quantity, params.shown(), dps, c.residual, c.error_estimate, BRANCH_RULE, MEI_MONTANARI_2019, extra
+    )
+
+
+def _coefficient(act: Activation, quantity: str, dps: int) -> Result:
+    def evaluate() -> tuple[Any, Any]:
+        c = act.coefficients()
+        return {"mu0": c.mu0, "mu1": c.mu1, "mustar": c.mustar}[quantity], None
+
+    c = certify(evaluate, dps, what=f"rf {quantity}", params={"activation": act.name})
+    return Result(c.value, NAME, quantity, {"activation": act.name}, dps, None, c.error_estimate, None, MEI_MONTANARI_2019)
+
+
+def _make(quantity: str, doc: str) -> Any:
+    def fn(
+        psi1: Any = None,
+        psi2: Any = None,
+        lam: Any = 0,
+        activation: Any = "relu",
+        F1sq: Any = 1,
+        Fstar2: Any = 0,
+        tau2: Any = 0,
+        *,
+        N_over_n: Any = None,
+        dps: int = DEFAULT_DPS,
+    ) -> Result:
+        return solve(RFParams(psi1, psi2, lam, activation, F1sq, Fstar2, tau2, N_over_n), quantity, dps=dps)
+
+    fn.__name__ = fn.__qualname__ = quantity
+    fn.__doc__ = doc + _COMMON
+    return fn
+
+
+_COMMON = """
+
+    Parameters
+    ----------
+    psi1 : N/d (> 0, or ``"inf"`` for the kernel limit); or give ``N_over_n`` instead.
+    psi2 : n/d (> 0, or ``"inf"`` for infinite data).
+    lam : the paper's ridge λ ≥ 0 (penalty ``(Nλ/d)‖a‖²``; ``λ̄ = λ/μ⋆²``); 0 = ridgeless.
+    activation : name (relu, abs, tanh, erf, quadratic, linear, softplus, sigmoid), SymPy
+        expression in x, or callable.
+    F1sq, Fstar2, tau2 : energies of the linear and nonlinear target parts, noise variance.
+    N_over_n : N/n, replaces ``psi1`` (``ψ₁ = (N/n)ψ₂``).
+    dps : significant digits (default 30).
+
+    Returns
+    -------
+    Result with the value (``+inf`` at the interpolation threshold ψ₁ = ψ₂, λ = 0), the
+    residual of the complex ν₁, ν₂ equations, the precision-ladder error estimate, and
+    ``extra`` = {"B": 𝓑, "V": 𝓥}.
+
+    Source: Mei & Montanari, arXiv 1908.05355 (main theorem); Six Lectures, lecture 3.
+    """
+
+risk = _make("risk", "Test error ``R = F₁²𝓑 + (τ² + F⋆²)𝓥 + F⋆²`` (noise excluded).")
+bias = _make("bias", "Bias part ``F₁²𝓑``, ``𝓑 = 𝓔₁/𝓔₀``.")
+variance = _make("variance", "Variance part ``(τ² + F⋆²)𝓥``, ``𝓥 = 𝓔₂/𝓔₀`` (the unlearnable F⋆² acts as noise).")
+train_error = _make("train_error", "Training error ``(1 − g(p)/ψ₂)²(R + τ²)`` (0 for ψ₁ ≥ ψ₂ at λ = 0).")
+chi = _make("chi", "``χ = ν₁(iη)ν₂(iη) = −p``, the fixed point the risk depends on.")
+
+
+def mu0(activation: Any = "relu", *, dps: int = DEFAULT_DPS) -> Result:
+    """``μ₀ = E σ(G)``, ``G ~ N(0, 1)`` (closed form, exact polynomial moments, or quadrature)."""
+    return _coefficient(get_activation(activation), "mu0", dps)
+
+
+def mu1(activation: Any = "relu", *, dps: int = DEFAULT_DPS) -> Result:
+    """``μ₁ = E G σ(G)``."""
+    return _coefficient(get_activation(activation), "mu1", dps)
+
+
+def mustar(activation: Any = "relu", *, dps: int = DEFAULT_DPS) -> Result:
+    """``μ⋆ = (E σ(G)² − μ₀² − μ₁²)^{1/2}``."""
+    return _coefficient(get_activation(activation), "mustar", dps)
+
+
+# ----------------------------------------------------------------------------- float64 path
+def curve_values(
+    quantity: str,
+    psi1: Any = None,
+    psi2: Any = None,
+    lam: Any = 0.0,
+    activation: Any = "relu",
+    F1sq: Any = 1.0,
+    Fstar2: Any = 0.0,
+    tau2: Any = 0.0,
+    *,
+    N_over_n: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorized float64 evaluation (broadcast over the array arguments).
+
+    Same formulas and branch rule as the certified path; returns ``(values, status)``
+    with the status codes of :class:`~asymptotics.result.CurveResult`.  Near the
+    threshold (``ψ₁ ≈ ψ₂``, tiny ``λ``) float64 loses about ``½ log₁₀(1/λ̄)`` digits: use
+    the certified path there.
+    """
+    if quantity not in QUANTITIES:
+        raise ParameterError(f"unknown rf quantity {quantity!r} for a float64 curve; valid: {', '.join(QUANTITIES)}.")
+    act = get_activation(activation)
+    with mpmath.workdps(25):
+        _Solver(RFParams(1, 1, 0, act)).coefficients()  # activation checks (constant / numerically affine)
+    _, m1, ms2 = coefficients_float(act)
+    mu1sq = m1 * m1
+    if N_over_n is not None:
+        if psi1 is not None:
+            raise ParameterError("give either `psi1` (= N/d) or `N_over_n` (= N/n), not both.")
+        r, p2 = np.broadcast_arrays(np.asarray(N_over_n, dtype=float), np.asarray(psi2, dtype=float))
+        psi1 = r * p2
+    p1, p2, lam, F1, Fs, t2 = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in (psi1, psi2, lam, F1sq, Fstar2, tau2)])
+    shape = p1.shape
+    p1, p2, lam, F1, Fs, t2 = (a.reshape(-1) for a in (p1, p2, lam, F1, Fs, t2))
+    domain = (p1 > 0) & (p2 > 0) & (lam >= 0) & np.isfinite(lam) & (F1 >= 0) & (Fs >= 0) & (t2 >= 0)
+    domain &= np.isfinite(F1) & np.isfinite(Fs) & np.isfinite(t2) & ~(np.isinf(p1) & np.isinf(p2))
+    B, V, factor, chi = (np.full(p1.shape, np.nan) for _ in range(4))
+    conv = np.ones(p1.shape, bool)
+    with np.errstate(all="ignore"):
+        kern, data = domain & np.isinf(p1), domain & np.isinf(p2)
+        fin = domain & ~kern & ~data
+        if kern.any():
+            B[kern], V[kern], factor[kern], chi[kern] = _kernel_limit_np(p2[kern], lam[kern], mu1sq, ms2)
+        if data.any():
+            B[data], V[data], factor[data], chi[data] = _data_limit_np(p1[data], lam[data], mu1sq, ms2)
+        if fin.any():
+            out, c = _general_np(p1[fin], p2[fin], lam[fin], mu1sq, ms2)
+            B[fin], V[fin], factor[fin], chi[fin] = out
+            conv[fin] = c
+        noise = t2 + Fs
+        bias = np.where(F1 == 0, 0.0, F1 * B)
+        variance = np.where(noise == 0, 0.0, noise * V)
+        risk = bias + variance + Fs
+        train = np.where(factor == 0, 0.0, factor**2 * (risk + t2))
+    val = {"risk": risk, "bias": bias, "variance": variance, "train_error": train, "chi": chi}[quantity]
+    status = np.where(
+        ~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK))
+    )
+    val = np.where(status >= STATUS_DOMAIN, np.nan, val)
+    return val.reshape(shape), status.reshape(shape)
+
+
+def _general_np(
+    p1: np.ndarray, p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float
+) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    if mu1sq == 0:  # ζ = 0: quadratic in p
+        lb = lam / ms2
+        pp = p1 * p2
+        s = p1 + p2 + pp * lb
+        p = 2 * pp / (s + np.sqrt(s * s - 4 * pp))
+        den = pp - p * p
+        thr = (lam == 0) & (p1 == p2)
+        V = np.where(thr, np.inf, p * p / den)
+        return (1 + V, V, np.where(thr, 0.0, 1 - p / p2), -p), np.ones(p1.shape, bool)
+    t = ms2 / mu1sq
+    ell = lam / mu1sq
+    psi = np.minimum(p1, p2)
+    b = t + 1 - psi
+    root = np.sqrt(b * b + 4 * t * psi)
+    q0 = np.where(b > 0, 2 * psi / np.where(b > 0, b + root, 1.0), (root - b) / (2 * t) if t > 0 else np.inf)
+    ridge = lam > 0
+    pp = p1 * p2
+    lo = np.where(ridge, np.minimum(psi / (2 * (t + 1)), 1 / (4 * np.where(ridge, ell, 1.0))), 1.0)
+    hi = np.where(ridge, np.minimum(q0, 1 / np.where(ridge, ell, 1.0)), 2.0)
+
+    def h(x: np.ndarray) -> np.ndarray:
+        G = t * x + x / (1 + x)
+        return np.where(ridge, pp * ell * x - (p1 - G) * (p2 - G), x - 1.5)
+
+    def dh(x: np.ndarray) -> np.ndarray:
+        G = t * x + x / (1 + x)
+        return np.where(ridge, pp * ell + (t + 1 / (1 + x) ** 2) * ((p1 - G) + (p2 - G)), 1.0)
+
+    q, conv = increasing_root(h, dh, lo, hi, ops=NP, rtol=1e-15, throw=False) if ridge.any() else (np.ones(p1.shape), True)
+    q = np.where(ridge, q, q0)
+    conv = np.where(ridge, conv, True)
+    e0, e1, e2 = _q_polys()[1](np.where(np.isfinite(q), q, 1.0), t, p1, p2)
+    G = t * q + q / (1 + q)
+    B, V, factor, chi = e1 / e0, e2 / e0, 1 - G / p2, -t * q
+    thr = ~ridge & ((p1 == p2) | ((t == 0) & (p2 == 1) & (p1 >= 1)))
+    ls = ~ridge & ~thr & np.isinf(q)  # μ⋆ = 0, λ = 0, ψ ≥ 1
+    B = np.where(thr, np.inf, np.where(ls, 0.0, B))
+    V = np.where(thr, np.inf, np.where(ls, 1 / (p2 - 1), V))
+    factor = np.where(thr, 0.0, np.where(ls, 1 - 1 / p2, factor))
+    chi = np.where(ls, 0.0, np.where(thr & ~np.isfinite(q), -psi, chi))
+    return (B, V, factor, chi), np.asarray(conv, bool) & np.ones(p1.shape, bool)
+
+
+def _kernel_limit_np(p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) -> tuple[np.ndarray, ...]:
+    one, zero = np.ones(p2.shape), np.zeros(p2.shape)
+    if mu1sq == 0:
+        return one, zero, p2 * lam / (ms2 + p2 * lam), zero
+    g = 1 / p2
+    lp = (ms2 + p2 * lam) / (mu1sq * p2)
+    c = lp + g - 1
+    root = np.sqrt(c * c + 4 * lp)
+    kappa = np.where(c >= 0, (c + root) / 2, 2 * lp / (root - c))
+    D = (1 + kappa) * root
+    B, V = kappa**2 / D, g / D
+    factor = np.where(lam > 0, (lp / kappa) * (p2 * lam / (ms2 + p2 * lam)), 0.0)
+    zero_lp = lp == 0
+    B = np.where(zero_lp, np.where(g > 1, 1 - 1 / g, 0.0), B)
+    V = np.where(zero_lp, np.where(g == 1, np.inf, np.where(g < 1, g / (1 - g), 1 / (g - 1))), V)
+    factor = np.where(zero_lp, np.where(g < 1, 1 - g, 0.0), factor)
+    return B, V, factor, zero
+
+
+def _data_limit_np(p1: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) -> tuple[np.ndarray, ...]:
+    one, zero = np.ones(p1.shape), np.zeros(p1.shape)
+    if mu1sq == 0:
+        return one, zero, one, zero
+    c = (ms2 + p1 * lam) / mu1sq
+    cs = np.where(c > 0, c, 1.0)
+    bb = 1 - p1 + cs
+    root = np.sqrt(bb * bb + 4 * p1 * cs)
+    m = np.where(bb > 0, 2 / (root + bb), (root - bb) / (2 * p1 * cs))
+    z = -cs
+    dm = -(p1 * m * m + m) / (2 * p1 * z * m + z - 1 + p1)
+    B = 1 - p1 + p1 * (ms2 / mu1sq) * m + p1 * (p1 * lam / mu1sq) * cs * dm
+    B = np.where(c > 0, B, np.maximum(1 - p1, 0.0))
+    return B, zero, one, zero
+
+
+# ----------------------------------------------------------------------------- registry
+_MODEL_PARAMS = ("psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "N_over_n")
+
+
+def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
+    def curve(**kw: Any) -> tuple[np.ndarray, np.ndarray]:
+        return curve_values(name, **kw)
+
+    return QuantitySpec(name, doc, _MODEL_PARAMS, fn, curve)
+
+
+MODEL = register(
+    ModelSpec(
+        name=NAME,
+        doc="Random features ridge regression (Mei-Montanari), any activation.",
+        params={
+            "psi1": ParamSpec("psi1", "N/d, > 0 (inf: kernel limit)", default="psi2*N_over_n"),
+            "psi2": ParamSpec("psi2", "n/d, > 0 (inf: infinite data)"),
+            "lam": ParamSpec("lam", "ridge lambda >= 0, penalty (N lam/d)||a||^2; lam_bar = lam/mu*^2", default="0"),
+            "activation": ParamSpec(
+                "activation",
+                "relu|abs|tanh|erf|quadratic|linear|softplus|sigmoid or a SymPy expression in x",
+                default="relu",
+                kind="activation",
+            ),
+            "F1sq": ParamSpec("F1sq", "energy of the linear part of the target, >= 0", default="1"),
+            "Fstar2": ParamSpec("Fstar2", "energy of the nonlinear part of the target, >= 0", default="0"),
+            "tau2": ParamSpec("tau2", "label-noise variance, >= 0", default="0"),
+            "N_over_n": ParamSpec("N_over_n", "N/n, > 0: replaces psi1 (psi1 = N_over_n*psi2)", default="psi1/psi2"),
+        },
+        quantities={
+            "risk": _q("risk", risk, "test error F1^2 B + (tau^2 + F*^2) V + F*^2"),
+            "bias": _q("bias", bias, "bias part F1^2 B"),
+            "variance": _q("variance", variance, "variance part (tau^2 + F*^2) V"),
+            "train_error": _q("train_error", train_error, "training error"),
+            "chi": _q("chi", chi, "chi = nu1 nu2 on the imaginary axis"),
+            "mu0": QuantitySpec("mu0", "E sigma(G)", ("activation",), mu0),
+            "mu1": QuantitySpec("mu1", "E G sigma(G)", ("activation",), mu1),
+            "mustar": QuantitySpec("mustar", "(E sigma(G)^2 - mu0^2 - mu1^2)^(1/2)", ("activation",), mustar),
+        },
+        system=system,
+        source=MEI_MONTANARI_2019,
+    )
+)
