@@ -325,6 +325,20 @@ def _general_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
     s, w, b = pr.spectrum.mp_blocks()
     if mpmath.isinf(lam):
         return _null_estimator(mpmath.fsum(b), noise, tau2), None
+    return general_equivalent(g, lam, noise, tau2, s, w, b, params=pr.shown())
+
+
+def general_equivalent(
+    g: Any, lam: Any, noise: Any, tau2: Any, s: list[Any], w: list[Any], b: list[Any], *, params: dict[str, str] | None = None
+) -> tuple[dict[str, Any], Any]:
+    """The general-spectrum deterministic equivalent on mpmath numbers (current precision).
+
+    The one solver for every block-spectrum ridge problem of the package (ridge with a
+    general Σ, kernel ridge regression level by level).  ``g = p/n``, ``lam`` the
+    normalized ridge (finite, ≥ 0), ``noise = σ² + τ²``, ``tau2`` the misspecification
+    added to the risk, blocks ``(sᵢ > 0, wᵢ, bᵢ)`` with ``Σ wᵢ = 1``.  Returns the
+    quantities ``kappa, bias, variance, risk, train_error`` and the κ-equation residual.
+    """
 
     def df1(k: Any) -> Any:
         return g * mpmath.fsum(wi * si / (si + k) for si, wi in zip(s, w, strict=True))
@@ -346,7 +360,7 @@ def _general_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
             return lam / k**2 + g * mpmath.fsum(wi * si / (si + k) ** 2 for si, wi in zip(s, w, strict=True))
 
         kappa, _ = increasing_root(
-            h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="ridge kappa", params=pr.shown()
+            h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="ridge kappa", params=params
         )
     d1, d2 = df1(kappa), df2(kappa)
     signal = mpmath.fsum(bi * si / (si + kappa) ** 2 for si, bi in zip(s, b, strict=True))

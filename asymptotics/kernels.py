@@ -1,0 +1,286 @@
+r"""Inner-product kernels on the sphere and their harmonic (Gegenbauer) decomposition.
+
+Data ``x ~ Unif(S^{d−1}(√d))``, kernel ``K(x, x') = h(⟨x, x'⟩/d)`` with ``h`` on ``[−1, 1]``
+(theory note ``mp_ridge_krr.md`` §3.1; Six Lectures, arXiv 2308.13431, lecture 2).
+
+* ``B(d, ℓ)`` (:func:`harmonic_count`): dimension of the degree-``ℓ`` spherical harmonics,
+  ``C(d+ℓ−1, ℓ) − C(d+ℓ−3, ℓ−2)``, exact integer.
+* ``Q_ℓ^{(d)}`` (:func:`gegenbauer`): the Gegenbauer polynomial of degree ``ℓ`` in the
+  cosine ``s``, normalized by ``Q_ℓ(1) = 1``: ``C_ℓ^{(ν)}(s)/C_ℓ^{(ν)}(1)``, ``ν = (d−2)/2``;
+  evaluated by the stable recurrence ``P_{k+1} = ((2k+d−2)sP_k − kP_{k−1})/(k+d−2)`` and, in
+  :func:`gegenbauer_symbolic`, as an exact SymPy polynomial.
+* ``μ_{d,ℓ}`` (:meth:`Kernel.eigenvalue`): the eigenvalue of the kernel operator on the
+  degree-``ℓ`` harmonics (multiplicity ``B(d, ℓ)``), by Funk–Hecke
+
+  .. math:: \mu_{d,\ell} = \frac{\int_{-1}^1 h(s)\,Q_\ell^{(d)}(s)\,(1-s^2)^{(d-3)/2}\,ds}{\int_{-1}^1 (1-s^2)^{(d-3)/2}\,ds}.
+
+  Closed forms: ``h(s) = e^{cs}`` gives ``Γ(d/2)(2/c)^{d/2−1} I_{d/2−1+ℓ}(c)`` (Gegenbauer's
+  plane-wave expansion, DLMF §10.23(ii)); a polynomial ``h`` gives an exact rational from
+  the Gaussian-free moments ``E s^{2m} = Π_{j<m} (2j+1)/(d+2j)`` and the Rodrigues formula
+  ``μ_{d,ℓ} = Γ(ν+1)/(2^ℓ Γ(ν+ℓ+1)) · E_{d+2ℓ}[h^{(ℓ)}(s)]``.  Other kernels use tanh–sinh
+  quadrature split in the ``d^{−1/2}`` window where the weight lives, at extra precision
+  (``ℓ·log₁₀(d)/2`` digits cancel), with mpmath's error estimate; a level whose value is
+  below 10× that estimate is exactly zero (e.g. odd levels ≥ 3 of the ReLU kernels).
+* ``ξ_ℓ = h^{(ℓ)}(0)/ℓ! = lim_d B(d, ℓ)μ_{d,ℓ}`` (:meth:`Kernel.xi`) and the trace identity
+  ``Σ_ℓ B(d, ℓ)μ_{d,ℓ} = h(1)``.
+
+Named kernels (``get_kernel``): ``exp`` (``e^s``), ``exp:c`` (``e^{cs}``, ``c > 0``), ``poly:k``
+(``(1 + s)^k``), ``coef:a0,a1,...`` (``Σ a_k s^k``, ``a_k ≥ 0``), ``relu_nngp``
+(``(√(1−s²) + (π − arccos s)s)/(2π)``, the arc-cosine kernel ``E[relu(u)relu(v)]``),
+``relu_ntk`` (``s(π − arccos s)/(2π) + relu_nngp(s)``, the NTK of a two-layer ReLU network),
+or any SymPy expression in ``s``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .errors import ConvergenceError, ParameterError
+
+S_VAR = sp.Symbol("s", real=True)
+NAMES = ("exp", "exp:c", "poly:k", "coef:a0,a1,...", "relu_nngp", "relu_ntk")
+
+
+def harmonic_count(d: int, ell: int) -> int:
+    """``B(d, ℓ)``: number of linearly independent degree-``ℓ`` harmonics on ``S^{d−1}`` (exact)."""
+    if ell == 0:
+        return 1
+    if ell == 1:
+        return d
+    return math.comb(d + ell - 1, ell) - math.comb(d + ell - 3, ell - 2)
+
+
+def gegenbauer(d: int, ell: int, s: Any) -> Any:
+    """``Q_ℓ^{(d)}(s)`` (normalized, ``Q_ℓ(1) = 1``) by the three-term recurrence; mpmath or numpy ``s``."""
+    a, b = s * 0 + 1, s
+    if ell == 0:
+        return a
+    for k in range(1, ell):
+        a, b = b, ((2 * k + d - 2) * s * b - k * a) / (k + d - 2)
+    return b
+
+
+@lru_cache(maxsize=512)
+def gegenbauer_symbolic(d: int, ell: int) -> sp.Expr:
+    """``Q_ℓ^{(d)}`` as an exact SymPy polynomial in ``s`` (same recurrence, rational coefficients)."""
+    a, b = sp.Integer(1), S_VAR
+    if ell == 0:
+        return a
+    for k in range(1, ell):
+        a, b = b, sp.expand(((2 * k + d - 2) * S_VAR * b - k * a) / sp.Integer(k + d - 2))
+    return b
+
+
+def sphere_moment(d: int, m: int) -> sp.Rational:
+    """``E s^m`` for the cosine ``s = ⟨x, e⟩/d`` on ``S^{d−1}`` (exact; 0 for odd ``m``)."""
+    if m % 2:
+        return sp.Integer(0)
+    out = sp.Integer(1)
+    for j in range(m // 2):
+        out *= sp.Rational(2 * j + 1, d + 2 * j)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Kernel:
+    """An inner-product kernel ``h``: name, SymPy expression in ``s`` (if any), evaluators.
+
+    ``closed(d, ℓ)`` returns ``μ_{d,ℓ}`` at the current precision when a closed form exists.
+    """
+
+    name: str
+    expr: sp.Expr | None
+    mp: Callable[[Any], Any]
+    np: Callable[[np.ndarray], np.ndarray]
+    closed: Callable[[int, int], Any] | None = None
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_polynomial(self) -> bool:
+        return self.expr is not None and self.expr.is_polynomial(S_VAR)
+
+    def h1(self) -> Any:
+        """``h(1) = Σ_ℓ B(d, ℓ)μ_{d,ℓ}`` (the trace identity) at the current precision."""
+        if self.expr is not None:
+            return _evalf(self.expr.subs(S_VAR, 1))
+        return self.mp(mpmath.mpf(1))
+
+    def xi(self, ell: int) -> Any:
+        """``ξ_ℓ = h^{(ℓ)}(0)/ℓ! = lim_{d→∞} B(d, ℓ)μ_{d,ℓ}`` (Taylor coefficient) at the current precision."""
+        key = ("xi", ell)
+        if key not in self._cache:
+            if self.expr is None:
+                raise ParameterError(f"kernel {self.name!r}: Taylor coefficients need a SymPy expression.")
+            self._cache[key] = sp.series(self.expr, S_VAR, 0, ell + 1).removeO().coeff(S_VAR, ell)
+        return _evalf(self._cache[key])
+
+    def eigenvalue(self, d: int, ell: int) -> tuple[Any, Any]:
+        """``(μ_{d,ℓ}, error)`` at the current precision (error 0 for closed forms and polynomials)."""
+        if self.closed is not None:
+            return self.closed(d, ell), mpmath.mpf(0)
+        if self.is_polynomial:
+            key = ("poly", d, ell)
+            if key not in self._cache:
+                self._cache[key] = _poly_eigenvalue(self.expr, d, ell)  # type: ignore[arg-type]
+            return _evalf(self._cache[key]), mpmath.mpf(0)
+        key = ("quad", d, ell)
+        need = mpmath.mp.prec
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] >= need:
+            return +cached[1], cached[2]
+        value, err = self._quad(d, ell)
+        self._cache[key] = (need, value, err)
+        return +value, err
+
+    def _quad(self, d: int, ell: int) -> tuple[Any, Any]:
+        extra = int(ell * math.log10(max(d, 2)) / 2) + 10
+        with mpmath.workdps(mpmath.mp.dps + extra):
+            nu = mpmath.mpf(d - 2) / 2
+            expo = mpmath.mpf(d - 3) / 2
+            r = 1 / mpmath.sqrt(d)
+            pts = sorted(
+                {mpmath.mpf(-1), mpmath.mpf(1), mpmath.mpf(0), *[sg * k * r for k in (1, 2, 4, 8) for sg in (-1, 1) if k * r < 1]}
+            )
+
+            def f(s: Any) -> Any:
+                return self.mp(s) * gegenbauer(d, ell, s) * (1 - s * s) ** expo
+
+            try:
+                num, err = mpmath.quad(f, pts, error=True)
+            except (TypeError, ValueError, ZeroDivisionError) as exc:
+                raise ParameterError(f"kernel {self.name!r} could not be evaluated on [-1, 1]: {exc}") from None
+            den = mpmath.sqrt(mpmath.pi) * mpmath.gamma(nu + mpmath.mpf(1) / 2) / mpmath.gamma(nu + 1)
+            value, err = num / den, err / den
+            if isinstance(value, mpmath.mpc):
+                raise ParameterError(f"kernel {self.name!r} is not real on [-1, 1].")
+            if not mpmath.isfinite(value):
+                raise ParameterError(f"kernel {self.name!r}: the Funk-Hecke integral of level {ell} is not finite.")
+            if abs(value) <= 10 * err:
+                value = mpmath.mpf(0)
+        return value, err
+
+
+def _evalf(e: Any) -> Any:
+    e = sp.sympify(e)
+    if e.is_Rational:
+        return mpmath.mpf(int(e.p)) / int(e.q)
+    return mpmath.mpf(sp.N(e, mpmath.mp.dps + 5))
+
+
+def _poly_eigenvalue(expr: sp.Expr, d: int, ell: int) -> sp.Expr:
+    """Exact ``μ_{d,ℓ}`` of a polynomial kernel: ``E[h(s) Q_ℓ(s)]`` from the exact cosine moments."""
+    prod = sp.Poly(sp.expand(expr * gegenbauer_symbolic(d, ell)), S_VAR)
+    return sp.nsimplify(sum(c * sphere_moment(d, k) for (k,), c in prod.terms()))
+
+
+# ----------------------------------------------------------------------------- named kernels
+def _exp_kernel(c: sp.Rational) -> Kernel:
+    def closed(d: int, ell: int) -> Any:
+        cc = mpmath.mpf(c.p) / c.q
+        half = mpmath.mpf(d) / 2
+        return mpmath.gamma(half) * (2 / cc) ** (half - 1) * mpmath.besseli(half - 1 + ell, cc)
+
+    name = "exp" if c == 1 else f"exp:{c}"
+    cf = float(c)
+    return Kernel(name, sp.exp(c * S_VAR), lambda s: mpmath.exp(mpmath.mpf(c.p) / c.q * s), lambda s: np.exp(cf * s), closed)
+
+
+def _relu_nngp() -> sp.Expr:
+    s = S_VAR
+    return (sp.sqrt(1 - s**2) + (sp.pi - sp.acos(s)) * s) / (2 * sp.pi)
+
+
+def _from_expr(expr: sp.Expr, name: str) -> Kernel:
+    f_mp = sp.lambdify(S_VAR, expr, "mpmath")
+    f_np = sp.lambdify(S_VAR, expr, ["scipy", "numpy"])
+    return Kernel(name, expr, f_mp, f_np)
+
+
+def _parse_rational(name: str, text: str) -> sp.Rational:
+    try:
+        v = sp.Rational(text.strip())
+    except (TypeError, ValueError, sp.SympifyError):
+        raise ParameterError(f"`kernel` {name!r}: {text!r} is not a number.") from None
+    return v
+
+
+_LOCALS = {"s": S_VAR, "exp": sp.exp, "sqrt": sp.sqrt, "acos": sp.acos, "asin": sp.asin, "pi": sp.pi, "log": sp.log}
+
+
+@lru_cache(maxsize=128)
+def _from_text(text: str) -> Kernel:
+    raw = text.strip()
+    key, _, arg = raw.partition(":")
+    key = key.strip().lower()
+    if key == "exp":
+        c = _parse_rational(raw, arg) if arg else sp.Integer(1)
+        if c <= 0:
+            raise ParameterError(f"`kernel` {raw!r}: exp:c needs c > 0.")
+        return _exp_kernel(c)
+    if key == "poly":
+        try:
+            k = int(arg)
+        except ValueError:
+            k = -1
+        if k < 0 or k > 50:
+            raise ParameterError(f"`kernel` {raw!r}: poly:k needs an integer degree k in [0, 50].")
+        return _from_expr((1 + S_VAR) ** k, f"poly:{k}")
+    if key == "coef":
+        coefs = [_parse_rational(raw, a) for a in arg.split(",") if a.strip()]
+        if not coefs or any(a < 0 for a in coefs):
+            raise ParameterError(f"`kernel` {raw!r}: coef:a0,a1,... needs non-negative Taylor coefficients.")
+        return _from_expr(sum(a * S_VAR**k for k, a in enumerate(coefs)), f"coef:{','.join(str(a) for a in coefs)}")
+    if key in ("relu_nngp", "arccos1"):
+        return _from_expr(_relu_nngp(), "relu_nngp")
+    if key == "relu_ntk":
+        s = S_VAR
+        return _from_expr(s * (sp.pi - sp.acos(s)) / (2 * sp.pi) + _relu_nngp(), "relu_ntk")
+    try:
+        expr = sp.sympify(raw, locals=_LOCALS, rational=True)
+    except (sp.SympifyError, SyntaxError, TypeError, ValueError, AttributeError, NameError):
+        expr = None
+    if not isinstance(expr, sp.Expr) or expr.free_symbols - {S_VAR}:
+        raise ParameterError(
+            f"`kernel` {raw!r} is neither a named kernel (exp, exp:c, poly:k, coef:a0,a1,..., relu_nngp, relu_ntk) "
+            "nor a SymPy expression in s (the cosine <x,x'>/d), e.g. 'exp(s/2)'."
+        )
+    return _from_expr(expr, raw)
+
+
+def get_kernel(spec: Any = "exp") -> Kernel:
+    """A :class:`Kernel` from a name (see module docstring), a SymPy expression in ``s``, or a Kernel."""
+    if isinstance(spec, Kernel):
+        return spec
+    if isinstance(spec, sp.Expr):
+        return _from_expr(spec.subs({v: S_VAR for v in spec.free_symbols if v.name == "s"}), str(spec))
+    if not isinstance(spec, str) or not spec.strip():
+        raise ParameterError(f"`kernel` must be a name (exp, poly:k, relu_ntk, ...) or an expression in s; got {spec!r}.")
+    return _from_text(spec)
+
+
+def check_eigenvalue_error(kernel: Kernel, d: int, ell: int, err: Any, value: Any) -> None:
+    """Raise if a quadrature eigenvalue is not accurate to the working precision."""
+    if err > mpmath.mpf(10) ** (-(mpmath.mp.dps - 5)) * max(abs(value), mpmath.mpf(10) ** (-mpmath.mp.dps)):
+        raise ConvergenceError(f"kernel {kernel.name!r}: eigenvalue of level {ell} at d={d} has quadrature error {err}.")
+
+
+__all__ = [
+    "NAMES",
+    "Kernel",
+    "gegenbauer",
+    "gegenbauer_symbolic",
+    "get_kernel",
+    "harmonic_count",
+    "sphere_moment",
+]
