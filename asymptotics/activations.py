@@ -101,24 +101,49 @@ class Activation:
         if self.expr is not None and self.expr.is_polynomial(X):
             mu0, mu1, ms2 = (_poly_gauss(e) for e in _poly_parts(self.expr))
             return Coefficients(mu0, mu1, ms2, mpmath.mpf(0))
+        self._check_square_integrable()
+        mu0, mu1, ms2, err = self._quad_coefficients()
+        # the same moments with 10 more digits must agree: a divergent E σ(G)² (a non-integrable
+        # singularity, too fast growth) gives values that move with the quadrature's resolution
+        with mpmath.workdps(mpmath.mp.dps + 10):
+            hi = self._quad_coefficients()
+        gap = max(abs(a - b) for a, b in zip((mu0, mu1, ms2), hi[:3], strict=True))
+        scale = 1 + abs(mu0) + abs(mu1) + ms2
+        tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 2))
+        if err > tol * scale or gap > mpmath.mpf(10) ** (-(mpmath.mp.dps - 5)) * scale or scale > mpmath.mpf(10) ** 30:
+            raise ConvergenceError(
+                f"`activation` {self.name!r}: its Gaussian moments do not converge (quadrature error {mpmath.nstr(err, 3)}, "
+                f"change with precision {mpmath.nstr(gap, 3)}). E σ(G)² must be finite; a discontinuity away from 0 "
+                "should be passed as a SymPy expression (kinks of Abs/Max/Piecewise are located) or as a polynomial."
+            )
+        return Coefficients(mu0, mu1, ms2, max(err, gap))
+
+    def _check_square_integrable(self) -> None:
+        """Growth check: ``σ(x)² φ(x)`` must be negligible at ``|x| = 40`` (``e^{−800}`` leaves room for any sane growth)."""
+        for x in (mpmath.mpf(40), mpmath.mpf(-40)):
+            try:
+                v = self.mp(x)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
+                raise ParameterError(f"`activation` {self.name!r} could not be evaluated at x = {x}: {exc}") from None
+            if isinstance(v, mpmath.mpc) and v.imag != 0:
+                raise ParameterError(f"`activation` {self.name!r} is not real-valued (σ({x}) = {mpmath.nstr(v, 5)}).")
+            if not mpmath.isfinite(v) or abs(v) ** 2 * mpmath.exp(-x * x / 2) > mpmath.mpf(10) ** -100:
+                raise ParameterError(
+                    f"`activation` {self.name!r} grows too fast (|σ({x})| = {mpmath.nstr(abs(v), 5)}): E σ(G)² must be finite "
+                    "for a standard Gaussian G."
+                )
+
+    def _quad_coefficients(self) -> tuple[Any, Any, Any, Any]:
         mu0, e0 = self._gauss(lambda x: self.mp(x))
         mu1, e1 = self._gauss(lambda x: x * self.mp(x))
         ms2, e2 = self._gauss(lambda x: (self.mp(x) - mu0 - mu1 * x) ** 2)
-        err = max(e0, e1, e2)
         for name, v in (("mu0", mu0), ("mu1", mu1), ("mustar2", ms2)):
             if not mpmath.isfinite(v):
                 raise ParameterError(
                     f"`activation` {self.name!r}: E σ(G)² is not finite ({name} = {v}); the activation must be "
                     "square-integrable under the standard Gaussian."
                 )
-        tol = mpmath.mpf(10) ** (-(mpmath.mp.dps // 2)) * (1 + abs(mu0) + abs(mu1) + ms2)
-        if err > tol:
-            raise ConvergenceError(
-                f"`activation` {self.name!r}: Gaussian quadrature error {mpmath.nstr(err, 3)} is too large; "
-                "the activation may be discontinuous at points other than 0 or grow too fast. Pass it as a SymPy "
-                "expression (kinks of Abs/Max/Piecewise are then located) or as a polynomial."
-            )
-        return Coefficients(mu0, mu1, ms2, err)
+        return mu0, mu1, ms2, max(e0, e1, e2)
 
     def hermite(self, k: int) -> tuple[Any, Any]:
         """``(μ_k, error)`` with ``μ_k = E[σ(G) He_k(G)]`` at the current precision."""
@@ -290,8 +315,8 @@ def from_expression(expr: sp.Expr | str, name: str | None = None) -> Activation:
             expr = sp.sympify(expr, locals=_SYMPY_LOCALS, rational=True)
         except (sp.SympifyError, SyntaxError, TypeError, ValueError, AttributeError, NameError) as exc:
             raise ParameterError(
-                f"`activation` {text!r} is neither a named activation ({', '.join(NAMES)}) nor a SymPy expression in x: "
-                f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}."
+                f"`activation` {text!r} is neither a named activation ({', '.join(NAMES)}) nor a parsable SymPy "
+                f"expression in x ({type(exc).__name__}); example: 'x + 0.1*(x**2 - 1)'."
             ) from None
     if not isinstance(expr, sp.Expr):
         raise ParameterError(

@@ -19,6 +19,17 @@ _LABELS = {
     "x": "$x$",
     "z": "$z$",
     "k": "$k$",
+    "psi1": r"$\psi_1 = N/d$",
+    "psi2": r"$\psi_2 = n/d$",
+    "N_over_n": r"$N/n$",
+    "F1sq": r"$F_1^2$",
+    "Fstar2": r"$F_\star^2$",
+    "n": "$n$ (samples)",
+    "alpha": r"$\alpha = n/B(d,\ell)$",
+}
+_MODEL_LABELS = {
+    ("rf", "lam"): r"$\lambda$ (penalty $(N\lambda/d)\|a\|^2$)",
+    ("krr", "lam"): r"$\lambda$ (unnormalized kernel ridge)",
 }
 
 
@@ -62,7 +73,7 @@ def plot_curve(cr: CurveResult, path: str | None = None, *, ax: Any = None, log:
         ax.errorbar(x[ok], m[ok], yerr=se[ok], fmt="o", ms=4, capsize=3, label=f"Monte Carlo ({cr.mc_reps} reps, ±1 SE)")
     if log:
         ax.set_xscale("log")
-    ax.set_xlabel(_LABELS.get(cr.axis, cr.axis))
+    ax.set_xlabel(_MODEL_LABELS.get((cr.model, cr.axis), _LABELS.get(cr.axis, cr.axis)))
     ax.set_ylabel(f"{cr.quantity} ({get_model(cr.model).quantity(cr.quantity).doc})")
     fixed = ", ".join(f"{k}={v}" for k, v in cr.params.items())
     ax.set_title(f"{cr.model}: {cr.quantity} vs {cr.axis}" + (f" ({fixed})" if fixed else ""), fontsize=10)

@@ -375,11 +375,6 @@ def test_square_integrable_with_integrable_singularity():
     assert abs(m1) < mpf(10) ** -25
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an activation that is not square-integrable under N(0,1) returns huge finite coefficients "
-    "(e.g. exp(x**2/4): mu*^2 ~ 1.6e34, error 0.8) because the quadrature-error check is relative to those huge values",
-)
 @pytest.mark.parametrize("spec", ["exp(x**2/4)", "1/x"])
 def test_not_square_integrable_is_rejected(spec):
     with pytest.raises((ParameterError, ConvergenceError)):

@@ -92,10 +92,11 @@ def test_tanh_coefficients_by_quadrature(capsys):
     assert ok(capsys, "eval", "rf", "mustar", "activation=tanh", "--dps", "25") == rounded(mustar, 25)
 
 
-def test_coefficients_take_only_the_activation(capsys):
-    rc, out, err = cli(capsys, "eval", "rf", "mu0", *RF02)
-    assert rc == 2 and out == ""
-    assert err.startswith("asymptotics: error: ") and "`psi1`" in err and "valid: activation" in err
+def test_coefficients_accept_the_full_parameter_list(capsys):
+    """One command line serves every quantity: the model parameters are accepted and ignored by mu0/mu1/mustar."""
+    assert value(capsys, "mu0", *RF02) == value(capsys, "mu0", "activation=relu")
+    rc, out, err = cli(capsys, "eval", "rf", "mu0", "activation=relu", "bogus=1")
+    assert rc == 2 and out == "" and "`bogus`" in err
 
 
 def test_rf02_risk_bias_variance_train_chi(capsys):

@@ -33,6 +33,8 @@ class QuantitySpec:
     params: tuple[str, ...]
     certified: Callable[..., Any]
     curve: Callable[..., Any] | None = None
+    optional: tuple[str, ...] = ()
+    """Parameters the quantity accepts but never requires (even without a model default)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,10 @@ class ModelSpec:
 
     def param_usage(self, q: QuantitySpec) -> list[str]:
         """``["gamma", "lam (default 0)", ...]`` for messages and ``asymptotics list``."""
-        return [n if self.default(n) is None else f"{n} (default {self.default(n)})" for n in q.params]
+        return [
+            f"{n} (default {self.default(n)})" if self.default(n) is not None else (f"{n} (optional)" if n in q.optional else n)
+            for n in q.params
+        ]
 
     def check_names(self, q: QuantitySpec, given: Sequence[str]) -> None:
         """Unknown or missing parameter names → :class:`ParameterError` listing the valid ones."""
@@ -62,7 +67,7 @@ class ModelSpec:
             names = ", ".join(f"`{n}`" for n in unknown)
             s = "s" if len(unknown) > 1 else ""
             raise ParameterError(f"unknown parameter{s} {names} for {self.name} {q.name}; valid: {valid}.")
-        missing = [n for n in q.params if n not in given and self.default(n) is None]
+        missing = [n for n in q.params if n not in given and self.default(n) is None and n not in q.optional]
         if missing:
             names = ", ".join(f"`{n}`" for n in missing)
             s = "s" if len(missing) > 1 else ""

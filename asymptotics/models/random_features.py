@@ -416,7 +416,10 @@ class _Solver:
         psi = min(psi1, psi2)
         q0 = _q_max(t, psi)
         if lam == 0:
-            if self.pr.psi1 == self.pr.psi2 or (t == 0 and self.pr.psi2 == 1 and self.pr.psi1 >= 1):
+            # threshold: N = n (for μ⋆ = 0 only below d, i.e. ψ < 1), or n = d ≤ N for μ⋆ = 0
+            if (self.pr.psi1 == self.pr.psi2 and (t > 0 or self.pr.psi1 < 1)) or (
+                t == 0 and self.pr.psi2 == 1 and self.pr.psi1 >= 1
+            ):
                 return mpmath.inf, mpmath.inf, mpmath.mpf(0), -t * q0 if mpmath.isfinite(q0) else -psi, None
             if mpmath.isinf(q0):  # μ⋆ = 0, λ = 0, ψ₁, ψ₂ ≥ 1 (not both 1): least squares on the d raw coordinates
                 return mpmath.mpf(0), 1 / (psi2 - 1), 1 - 1 / psi2, mpmath.mpf(0), None
@@ -436,7 +439,12 @@ class _Solver:
                 dG = t + 1 / (1 + x) ** 2
                 return pp * ell + dG * ((psi1 - G) + (psi2 - G))
 
-            x0 = self.q_last if self.q_last is not None and lo < self.q_last < hi else None
+            if self.q_last is not None and lo < self.q_last < hi:
+                x0 = self.q_last
+            else:  # a cheap 20-digit solve gives the start: the full-precision Newton then needs 2-3 steps
+                with mpmath.workdps(20):
+                    x0, _ = increasing_root(h, dh, +lo, +hi, ops=MP, rtol=mpmath.mpf(10) ** -17, throw=False)
+                x0 = x0 if lo < x0 < hi else None
             q, _ = increasing_root(
                 h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="rf q", params=self.pr.shown(), x0=x0
             )
@@ -446,7 +454,9 @@ class _Solver:
             residual = _nu_residual(q, t, psi1, psi2, ell) if t > 0 else abs(h(q)) / (pp * (1 + ell * q))
         e0, e1, e2 = _q_polys()[0](q, t, psi1, psi2)
         G = _G(q, t)
-        return e1 / e0, e2 / e0, 1 - G / psi2, -t * q, residual
+        # ridgeless with N > n interpolates: the training factor is exactly 0 (not rounding noise)
+        factor = mpmath.mpf(0) if lam == 0 and self.pr.psi1 > self.pr.psi2 else 1 - G / psi2
+        return e1 / e0, e2 / e0, factor, -t * q, residual
 
 
 def _G(q: Any, t: Any) -> Any:
@@ -485,7 +495,8 @@ def _zeta0_mp(psi1: Any, psi2: Any, lam_bar: Any, threshold: bool) -> tuple[Any,
     den = pp - p * p
     V = p * p / den
     residual = abs(pp * lam_bar * p - (psi1 - p) * (psi2 - p)) / pp
-    return 1 + V, V, 1 - p / psi2, -p, residual
+    factor = mpmath.mpf(0) if lam_bar == 0 and psi1 > psi2 else 1 - p / psi2  # interpolation: exactly 0
+    return 1 + V, V, factor, -p, residual
 
 
 def _mp_m(c: Any, t: Any) -> tuple[Any, Any]:
@@ -619,19 +630,32 @@ train_error = _make("train_error", "Training error ``(1 − g(p)/ψ₂)²(R + τ
 chi = _make("chi", "``χ = ν₁(iη)ν₂(iη) = −p``, the fixed point the risk depends on.")
 
 
-def mu0(activation: Any = "relu", *, dps: int = DEFAULT_DPS) -> Result:
-    """``μ₀ = E σ(G)``, ``G ~ N(0, 1)`` (closed form, exact polynomial moments, or quadrature)."""
+def mu0(activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_params: Any) -> Result:
+    """``μ₀ = E σ(G)``, ``G ~ N(0, 1)`` (closed form, exact polynomial moments, or quadrature).
+
+    The other RF parameters (``psi1``, ``lam``, ...) may be passed, so that one command line
+    serves every quantity; they do not enter the coefficients and are not reported.
+    """
+    _check_model_params(model_params)
     return _coefficient(get_activation(activation), "mu0", dps)
 
 
-def mu1(activation: Any = "relu", *, dps: int = DEFAULT_DPS) -> Result:
-    """``μ₁ = E G σ(G)``."""
+def mu1(activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_params: Any) -> Result:
+    """``μ₁ = E G σ(G)`` (other RF parameters accepted and ignored, as for :func:`mu0`)."""
+    _check_model_params(model_params)
     return _coefficient(get_activation(activation), "mu1", dps)
 
 
-def mustar(activation: Any = "relu", *, dps: int = DEFAULT_DPS) -> Result:
-    """``μ⋆ = (E σ(G)² − μ₀² − μ₁²)^{1/2}``."""
+def mustar(activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_params: Any) -> Result:
+    """``μ⋆ = (E σ(G)² − μ₀² − μ₁²)^{1/2}`` (other RF parameters accepted and ignored, as for :func:`mu0`)."""
+    _check_model_params(model_params)
     return _coefficient(get_activation(activation), "mustar", dps)
+
+
+def _check_model_params(kw: dict[str, Any]) -> None:
+    unknown = sorted(set(kw) - set(_MODEL_PARAMS))
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}; valid: {', '.join(_MODEL_PARAMS)}.")
 
 
 # ----------------------------------------------------------------------------- float64 path
@@ -708,7 +732,7 @@ def _general_np(
         den = pp - p * p
         thr = (lam == 0) & (p1 == p2)
         V = np.where(thr, np.inf, p * p / den)
-        return (1 + V, V, np.where(thr, 0.0, 1 - p / p2), -p), np.ones(p1.shape, bool)
+        return (1 + V, V, np.where(thr | ((lam == 0) & (p1 > p2)), 0.0, 1 - p / p2), -p), np.ones(p1.shape, bool)
     t = ms2 / mu1sq
     ell = lam / mu1sq
     psi = np.minimum(p1, p2)
@@ -734,11 +758,11 @@ def _general_np(
     e0, e1, e2 = _q_polys()[1](np.where(np.isfinite(q), q, 1.0), t, p1, p2)
     G = t * q + q / (1 + q)
     B, V, factor, chi = e1 / e0, e2 / e0, 1 - G / p2, -t * q
-    thr = ~ridge & ((p1 == p2) | ((t == 0) & (p2 == 1) & (p1 >= 1)))
+    thr = ~ridge & (((p1 == p2) & ((t > 0) | (p1 < 1))) | ((t == 0) & (p2 == 1) & (p1 >= 1)))
     ls = ~ridge & ~thr & np.isinf(q)  # μ⋆ = 0, λ = 0, ψ ≥ 1
     B = np.where(thr, np.inf, np.where(ls, 0.0, B))
     V = np.where(thr, np.inf, np.where(ls, 1 / (p2 - 1), V))
-    factor = np.where(thr, 0.0, np.where(ls, 1 - 1 / p2, factor))
+    factor = np.where(thr | (~ridge & ~ls & (p1 > p2)), 0.0, np.where(ls, 1 - 1 / p2, factor))
     chi = np.where(ls, 0.0, np.where(thr & ~np.isfinite(q), -psi, chi))
     return (B, V, factor, chi), np.asarray(conv, bool) & np.ones(p1.shape, bool)
 
@@ -780,6 +804,7 @@ def _data_limit_np(p1: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) ->
 
 # ----------------------------------------------------------------------------- registry
 _MODEL_PARAMS = ("psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "N_over_n")
+_COEF_PARAMS = ("activation", "psi1", "psi2", "lam", "F1sq", "Fstar2", "tau2", "N_over_n")
 
 
 def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
@@ -814,9 +839,9 @@ MODEL = register(
             "variance": _q("variance", variance, "variance part (tau^2 + F*^2) V"),
             "train_error": _q("train_error", train_error, "training error"),
             "chi": _q("chi", chi, "chi = nu1 nu2 on the imaginary axis"),
-            "mu0": QuantitySpec("mu0", "E sigma(G)", ("activation",), mu0),
-            "mu1": QuantitySpec("mu1", "E G sigma(G)", ("activation",), mu1),
-            "mustar": QuantitySpec("mustar", "(E sigma(G)^2 - mu0^2 - mu1^2)^(1/2)", ("activation",), mustar),
+            "mu0": QuantitySpec("mu0", "E sigma(G) (other parameters ignored)", _COEF_PARAMS, mu0, optional=_COEF_PARAMS),
+            "mu1": QuantitySpec("mu1", "E G sigma(G) (other parameters ignored)", _COEF_PARAMS, mu1, optional=_COEF_PARAMS),
+            "mustar": QuantitySpec("mustar", "(E sigma(G)^2 - mu0^2 - mu1^2)^(1/2)", _COEF_PARAMS, mustar, optional=_COEF_PARAMS),
         },
         system=system,
         source=MEI_MONTANARI_2019,

@@ -25,7 +25,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from mpmath import mpc, mpf
 
-from asymptotics.errors import ConvergenceError, ParameterError
+from asymptotics.errors import ParameterError
 from asymptotics.models import random_features as RF
 from asymptotics.models import ridge as RIDGE
 from asymptotics.result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_OK
@@ -363,12 +363,6 @@ def test_ridgeless_overparametrized_training_error_is_zero(act, psi1, psi2):
     assert RF.train_error(psi1, psi2, 0, act, 1, "0.3", "0.25").value == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ConvergenceError,
-    reason="BUG: at lam=0, psi1>psi2 the factor 1 - g(p)/psi2 is rounding noise instead of an exact 0, "
-    "so the precision ladder cannot certify a relative tolerance around 0 (ConvergenceError)",
-)
 def test_ridgeless_overparametrized_training_error_generic_points():
     points = [
         ("abs", "2.4", "2"),
@@ -570,11 +564,6 @@ def test_linear_at_psi1_equal_psi2_above_one_oracle(psi):
     assert ae(RF.risk(psi, psi, "1e-25", "linear", 1, "0.3", "0.25").value, expected, 18)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: linear activation (mu* = 0) at lam = 0 with psi1 = psi2 > 1 returns +inf; the features have rank d < n, "
-    "so it is least squares on d coordinates (finite; equal to the lam -> 0+ limit and to the docstring's OLS rule)",
-)
 @pytest.mark.parametrize("psi", ["1.5", "3"])
 def test_linear_ridgeless_at_psi1_equal_psi2_above_one(psi):
     expected = F("0.3") + F("0.55") / (F(psi) - 1)
