@@ -1,8 +1,8 @@
 """Monte Carlo overlays for ``asymptotics curve ... --mc REPS``.
 
 The CLI finds :func:`simulate_curve` through the entry-point group
-``asymptotics.simulators`` (names ``mp`` and ``ridge``, declared in ``pyproject.toml``), so
-``asymptotics`` never imports ``validation``.
+``asymptotics.simulators`` (names ``mp``, ``ridge`` and ``rf``, declared in ``pyproject.toml``),
+so ``asymptotics`` never imports ``validation``.
 """
 
 from __future__ import annotations
@@ -12,17 +12,23 @@ from tqdm import tqdm
 
 from asymptotics.errors import ParameterError
 from asymptotics.models import get_model
+from asymptotics.models.random_features import RFParams
 from asymptotics.models.ridge import RidgeParams
 
 from .simulators import marchenko_pastur as mp_sim
+from .simulators import random_features as rf_sim
 from .simulators import ridge as ridge_sim
 
 DEFAULT_N = 400
+DEFAULT_D = 200
+"""Default input dimension ``d`` of the ``rf`` overlay (``--n`` means ``d`` there)."""
 
 _SUPPORTED = {
     "mp": {"quantities": ("density", "cdf"), "axes": ("x",)},
     "ridge": {"quantities": ridge_sim.QUANTITIES, "axes": ("lam", "gamma", "r2", "sigma2", "tau2")},
+    "rf": {"quantities": rf_sim.QUANTITIES, "axes": ("lam", "psi1", "psi2", "N_over_n", "F1sq", "Fstar2", "tau2")},
 }
+_RF_ALTERNATIVES = ("psi1", "N_over_n")  # psi1 = N_over_n * psi2: pass only the one the user gave
 
 
 def _fixed_params(model: str, axis: str, params: dict[str, str], needed: tuple[str, ...]) -> dict[str, str]:
@@ -62,14 +68,17 @@ def simulate_curve(
 
     Parameters
     ----------
-    model : {"mp", "ridge"}
+    model : {"mp", "ridge", "rf"}
         Registry name (aliases accepted).
     quantity : str
-        ``ridge``: ``risk``, ``bias``, ``variance``, ``train_error``.  ``mp``: ``density``
-        (histogram estimate, bin width ``(b − a)/50``) or ``cdf``.
+        ``ridge``: ``risk``, ``bias``, ``variance``, ``train_error``.  ``rf``: ``risk``,
+        ``train_error`` (the RF bias/variance split cannot be simulated: ``F_⋆²`` acts as
+        noise).  ``mp``: ``density`` (histogram estimate, bin width ``(b − a)/50``) or ``cdf``.
     axis : str
         ``ridge``: ``lam`` (one SVD per replicate for the whole grid) or ``gamma``, ``r2``,
         ``sigma2``, ``tau2`` (one simulation per point, all with the same ``seed``).
+        ``rf``: ``lam`` (one SVD per replicate for the grid) or ``psi1``, ``psi2``,
+        ``N_over_n``, ``F1sq``, ``Fstar2``, ``tau2`` (one simulation per point, same ``seed``).
         ``mp``: ``x``.
     values : numpy.ndarray
         Axis values (1-d).
@@ -77,12 +86,16 @@ def simulate_curve(
         The other parameters as strings (``{"gamma": "2", "sigma2": "0.25"}``; ridge also
         ``spectrum``, in the text form of :meth:`~asymptotics.models.ridge.Spectrum.parse`);
         missing ones take the registry defaults (``get_model(model).params[name].default``).
+        ``rf`` takes ``psi1`` *or* ``N_over_n`` (``ψ₁ = (N/n)ψ₂``), whichever was given.
     reps : int, keyword-only
         Replicates per point (``≥ 2``).
     seed : int, keyword-only
         Root seed.
     n : int, keyword-only
-        Samples per design (default 400); ``p = round(γ n)``.
+        ``mp``, ``ridge``: samples per design (default 400); ``p = round(γ n)``.  ``rf``: the
+        input dimension ``d`` (default 200), with ``N = round(ψ₁d)`` features and
+        ``n = round(ψ₂d)`` samples (so ``asymptotics curve rf ... --n 300`` simulates
+        ``d = 300``).
     progress : bool, keyword-only
         Show a tqdm bar.
 
@@ -108,8 +121,12 @@ def simulate_curve(
         raise ParameterError(f"Monte Carlo for {name} {quantity} runs along {', '.join(sup['axes'])}; got axis {axis!r}.")
     if isinstance(reps, bool) or not isinstance(reps, int | np.integer) or reps < 2:
         raise ParameterError(f"`reps` must be an integer ≥ 2 (an SE needs two replicates); got {reps!r}.")
-    nn = DEFAULT_N if n is None else n
     grid = np.asarray(values, dtype=float)
+    if name == "rf":
+        return _simulate_rf(
+            quantity, axis, grid, params, reps=reps, seed=seed, d=DEFAULT_D if n is None else n, progress=progress
+        )
+    nn = DEFAULT_N if n is None else n
 
     if name == "mp":
         fixed = _fixed_params(name, axis, params, ("gamma", "sigma2"))
@@ -132,5 +149,31 @@ def simulate_curve(
     ):
         pr = RidgeParams(**{**fixed, axis: float(grid[i])})
         est = ridge_sim.simulate(pr, n=nn, reps=reps, seed=seed, quantities=(quantity,))[quantity]
+        mean[i], se[i] = est.mean, est.se
+    return mean, se
+
+
+def _simulate_rf(
+    quantity: str, axis: str, grid: np.ndarray, params: dict[str, str], *, reps: int, seed: int, d: int, progress: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``rf`` overlay: ``d`` is the input dimension; ``psi1`` and ``N_over_n`` are alternatives."""
+    given = [k for k in _RF_ALTERNATIVES if k in params or k == axis]
+    if len(given) > 1:
+        raise ParameterError("give either `psi1` (= N/d) or `N_over_n` (= N/n) for the rf Monte Carlo overlay, not both.")
+    if not given:
+        raise ParameterError("`psi1` (= N/d) or `N_over_n` (= N/n) is required for the 'rf' Monte Carlo overlay.")
+    needed = (*given, "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2")
+    fixed = _fixed_params("rf", axis, params, needed)
+    if axis == "lam":
+        est = rf_sim.simulate(RFParams(**fixed), d=d, reps=reps, lams=grid, seed=seed, quantities=(quantity,), progress=progress)[
+            quantity
+        ]
+        return np.asarray(est.mean, dtype=float), np.asarray(est.se, dtype=float)
+    mean, se = np.empty(grid.shape), np.empty(grid.shape)
+    for i in tqdm(
+        np.ndindex(grid.shape), total=grid.size, desc=f"rf {quantity} vs {axis}", disable=None if progress else True, leave=False
+    ):
+        pr = RFParams(**{**fixed, axis: float(grid[i])})
+        est = rf_sim.simulate(pr, d=d, reps=reps, seed=seed, quantities=(quantity,))[quantity]
         mean[i], se[i] = est.mean, est.se
     return mean, se

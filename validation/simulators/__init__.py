@@ -4,6 +4,6 @@ Each ``simulate(...)`` takes the same parameters as the theory and returns
 :class:`~validation.compare.MCEstimate` objects (per-replicate samples, mean, SE).
 """
 
-from . import marchenko_pastur, ridge
+from . import marchenko_pastur, random_features, ridge
 
-__all__ = ["marchenko_pastur", "ridge"]
+__all__ = ["marchenko_pastur", "random_features", "ridge"]

@@ -1,0 +1,333 @@
+r"""Monte Carlo for random-features ridge regression (mirror of :mod:`asymptotics.models.random_features`).
+
+Setting (Mei & Montanari, arXiv 1908.05355; the same :class:`~asymptotics.models.random_features.RFParams`)
+------------------------------------------------------------------------------------------------------------
+Dimension ``d``; ``N = round(ψ₁d)`` features and ``n = round(ψ₂d)`` samples.  First-layer
+weights ``θ_a`` (``a ≤ N``), training inputs ``xᵢ`` and ``n_test`` test inputs are i.i.d.
+uniform on the sphere ``S^{d−1}(√d)`` (``‖x‖² = d``, so ``E xxᵀ = I``).  Features
+``z_a(x) = σ(⟨θ_a, x⟩/√d)`` with ``σ = params.activation.np`` (vectorized float64).  Target
+
+.. math:: f(x) = \langle\beta_1, x\rangle + F_\star\,c_d\big(\langle u, x\rangle^2 - 1\big),
+          \qquad c_d^2 = \frac{d+2}{2(d-1)},
+
+with ``β₁`` uniformly distributed of norm ``‖β₁‖² = F1sq`` and ``u`` a uniform unit vector
+(both fresh in every replicate), so ``E_x⟨β₁, x⟩² = F₁²`` and the quadratic part has mean 0
+and variance exactly ``F_⋆² = Fstar2`` on the sphere (``⟨u, x⟩²/d ~ Beta(½, (d−1)/2)``), and
+it is orthogonal to every polynomial of degree ≤ 1.  Labels ``y = f(X) + ε``, ``Var ε = τ²``.
+
+Estimator (the paper's penalty scaling; ``λ`` in the units of ``RFParams.lam``)
+
+.. math:: \hat a(\lambda) = \arg\min_a \frac1n\lVert y - Za\rVert^2 + \frac{N\lambda}{d}\lVert a\rVert^2
+          = (Z^\top Z + \rho)^{-1}Z^\top y,\qquad \rho = \frac{nN\lambda}{d},
+
+i.e. ``f̂(x) = k(x)ᵀ(K + (n/d)λ I)⁻¹y`` with ``K = ZZᵀ/N`` (the sizes ``N, n, d`` actually
+simulated enter ``ρ``).  One thin SVD ``Z = U diag(s) Vᵀ`` per replicate serves the whole
+``λ`` grid: ``â = V diag(s/(s² + ρ)) Uᵀy``.  ``λ = 0`` is the minimum-norm least-squares
+solution ``Z⁺y`` (the interpolator when ``N > n``, least squares when ``N < n``): singular
+values that are zero to working precision (numpy's rank rule, as in the ridge simulator;
+e.g. the linear activation, whose ``Z`` has rank ``≤ d``) are never fitted, and nothing is
+ever ``solve``-d.  ``λ = ∞`` gives ``f̂ = 0``.
+
+Quantities (per replicate, then :class:`~validation.compare.MCEstimate` over replicates)
+--------------------------------------------------------------------------------------
+* ``risk``: ``(1/n_test) Σ_t (f(x_t) − f̂(x_t))²`` over fresh test points, noise excluded
+  (the theory's ``R``, whose ``F_⋆²`` floor is the unlearnable quadratic part);
+* ``train_error``: ``(1/n)‖y − f̂(X)‖²``.
+
+The theory's bias/variance split is not simulated: ``F_⋆²`` acts as noise there, so the two
+parts cannot be separated from a simulation of the full target.
+
+Noise integrated analytically given ``(Θ, X, X_test)`` (default)
+--------------------------------------------------------------
+With ``c = Uᵀf(X)``, ``hⱼ = sⱼ²/(sⱼ² + ρ)``, ``gⱼ = 1 − hⱼ``, ``W = Z_test V`` and
+``wⱼ = ‖W_{:,j}‖²`` (``r = min(n, N)`` singular values):
+
+.. math::
+
+    \mathbb E_\varepsilon\,\text{risk} &= \frac1{n_{\rm test}}\big\lVert f(X_{\rm test}) - W\big((h/s)\odot c\big)\big\rVert^2
+        + \frac{\tau^2}{n_{\rm test}}\sum_j \frac{h_j^2}{s_j^2}\,w_j,\\
+    \mathbb E_\varepsilon\,\text{train} &= \frac1n\Big[\lVert f(X) - Uc\rVert^2 + \sum_j g_j^2c_j^2
+        + \tau^2\Big(n - r + \sum_j g_j^2\Big)\Big].
+
+Raw mode (``integrate_noise=False``) draws ``ε ~ N(0, τ²)`` and returns the realized values
+(same formulas with ``c = Uᵀy``, ``τ² = 0``): an independent check of the integration.
+
+Reproducibility: replicate ``r`` draws, in this order, ``Θ``, ``X``, ``X_test``, the
+direction of ``β₁``, ``u`` and (raw mode) ``ε`` from
+``default_rng(SeedSequence(seed).spawn(reps)[r])`` (:func:`._sampling.replicate_rngs`).
+
+Possible issues
+---------------
+At the interpolation threshold ``N ≈ n`` with ``λ → 0`` the risk is heavy-tailed (the
+smallest singular value of ``Z`` is tiny in some replicates): compare medians or use many
+replicates, and expect the finite-``d`` mean to approach the limit slowly (theory note
+``rf_nt.md`` §6 row rf19 and §7 pitfall 8).
+
+References
+----------
+S. Mei, A. Montanari, arXiv 1908.05355; theory note ``rf_nt.md`` §1 and §6.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from asymptotics._validate import check_int
+from asymptotics.errors import ParameterError
+from asymptotics.models.random_features import RFParams
+
+from ..compare import MCEstimate
+from ._sampling import numerical_zeros, replicate_rngs
+
+QUANTITIES = ("risk", "train_error")
+DEFAULT_N_TEST = 2000
+
+
+# ----------------------------------------------------------------------------- sampling
+def sphere(rng: np.random.Generator, m: int, d: int) -> np.ndarray:
+    """``m × d`` matrix of i.i.d. rows uniform on ``S^{d−1}(√d)``."""
+    g = rng.standard_normal((m, d))
+    return g * (math.sqrt(d) / np.linalg.norm(g, axis=1, keepdims=True))
+
+
+def c_d(d: int) -> float:
+    """``c_d = √((d + 2)/(2(d − 1)))``: ``c_d(⟨u, x⟩² − 1)`` has unit variance for ``x`` uniform on ``S^{d−1}(√d)``."""
+    return math.sqrt((d + 2) / (2 * (d - 1)))
+
+
+def sizes(params: RFParams, d: int) -> tuple[int, int]:
+    """``N = round(ψ₁d)`` and ``n = round(ψ₂d)`` (Python's ``round``), both checked ``≥ 1``."""
+    out = []
+    for name, psi, what in (("psi1", params.psi1, "N"), ("psi2", params.psi2, "n")):
+        m = round(psi * d)
+        if m < 1:
+            need = math.ceil(0.5 / psi) + 1
+            raise ParameterError(
+                f"`d` = {d} gives {what} = round({name} * d) = 0 at {name} = {float(psi):g}; `d` must be ≥ {need}."
+            )
+        out.append(int(m))
+    return out[0], out[1]
+
+
+def activate(params: RFParams, pre: np.ndarray) -> np.ndarray:
+    """``σ`` applied elementwise (float64, same shape), checked finite."""
+    with np.errstate(all="ignore"):
+        out = np.asarray(params.activation.np(pre), dtype=float)
+    if out.shape != pre.shape:
+        out = np.broadcast_to(out, pre.shape).copy()
+    if not np.all(np.isfinite(out)):
+        raise ParameterError(f"`activation` {params.activation.name!r} returned NaN or inf on the pre-activations.")
+    return out
+
+
+def draw(
+    params: RFParams, rng: np.random.Generator, d: int, N: int, n: int, n_test: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One replicate's features and clean targets: ``(Z, Z_test, f(X), f(X_test))``."""
+    theta = sphere(rng, N, d)
+    x = sphere(rng, n, d)
+    x_test = sphere(rng, n_test, d)
+    beta = rng.standard_normal(d)
+    beta *= math.sqrt(float(params.F1sq)) / np.linalg.norm(beta)
+    u = rng.standard_normal(d)
+    u /= np.linalg.norm(u)
+    fstar, cd, scale = math.sqrt(float(params.Fstar2)), c_d(d), 1.0 / math.sqrt(d)
+
+    def target(xx: np.ndarray) -> np.ndarray:
+        return xx @ beta + fstar * cd * ((xx @ u) ** 2 - 1.0)
+
+    z = activate(params, (x @ theta.T) * scale)
+    z_test = activate(params, (x_test @ theta.T) * scale)
+    return z, z_test, target(x), target(x_test)
+
+
+def _lambda_grid(lams: Any, params: RFParams) -> np.ndarray:
+    if lams is None:
+        return np.asarray(float(params.lam))
+    try:
+        grid = np.asarray(lams, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"`lams` must be an array of ridge penalties ≥ 0; got {lams!r}.") from None
+    if grid.size == 0 or np.any(np.isnan(grid)) or np.any(grid < 0):
+        raise ParameterError(f"`lams` must be a non-empty array of penalties ≥ 0 (inf allowed); got {lams!r}.")
+    return grid
+
+
+# ----------------------------------------------------------------------------- one replicate
+def replicate(
+    z: np.ndarray,
+    z_test: np.ndarray,
+    f: np.ndarray,
+    f_test: np.ndarray,
+    rhos: np.ndarray,
+    *,
+    tau2: float,
+    quantities: Sequence[str] = QUANTITIES,
+    eps: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Test and training error of RF ridge for one draw of ``(Θ, X, X_test)``, for a penalty grid.
+
+    Parameters
+    ----------
+    z, z_test : (n, N) and (n_test, N) arrays
+        Training and test features.
+    f, f_test : (n,) and (n_test,) arrays
+        The clean target at the training and test inputs.
+    rhos : (L,) array
+        Penalties ``ρ = nNλ/d ≥ 0`` on ``ZᵀZ`` (``inf`` allowed).
+    tau2 : float, keyword-only
+        Noise variance (integrated analytically when ``eps`` is None).
+    quantities : keyword-only
+        Subset of ``("risk", "train_error")``.
+    eps : (n,) array, keyword-only
+        A realized noise vector (raw mode); then ``tau2`` is not used.
+
+    Returns
+    -------
+    dict
+        One ``(L,)`` array per quantity (formulas in the module docstring).
+    """
+    n, N = z.shape
+    u, s, vt = np.linalg.svd(z, full_matrices=False)
+    s2 = s**2
+    zero = numerical_zeros(s2, n, N)
+    s2[zero], s[zero] = 0.0, 0.0
+    r = s.size
+    fitted = (s2 > 0)[:, None]
+    finite = np.isfinite(rhos)[None, :]
+    rho = np.where(finite, rhos[None, :], 0.0)
+    den = s2[:, None] + rho
+    ok = fitted & finite
+    # h = s²/(s² + ρ) is the fitted fraction (0 where never fitted or ρ = ∞); g = 1 − h is formed
+    # directly (no cancellation at tiny ρ), and the coefficient on Uᵀy is h/s = s/(s² + ρ)
+    g = np.divide(np.broadcast_to(rho, den.shape), den, out=np.ones(den.shape), where=ok)
+    coef = np.divide(s[:, None], den, out=np.zeros(den.shape), where=ok)
+    y = f if eps is None else f + eps
+    c = u.T @ y
+    noise = tau2 if eps is None else 0.0
+    want = set(quantities)
+    out: dict[str, np.ndarray] = {}
+    if "risk" in want:
+        w = z_test @ vt.T  # (n_test, r)
+        pred = w @ (coef * c[:, None])
+        risk = np.mean((f_test[:, None] - pred) ** 2, axis=0)
+        if noise:
+            risk = risk + noise / z_test.shape[0] * ((coef**2) * np.sum(w**2, axis=0)[:, None]).sum(axis=0)
+        out["risk"] = risk
+    if "train_error" in want:
+        perp = 0.0 if r == n else float(np.sum((y - u @ c) ** 2))  # part of y outside the column space of U
+        resid = perp + ((g * c[:, None]) ** 2).sum(axis=0)
+        if noise:
+            resid = resid + noise * ((n - r) + (g**2).sum(axis=0))
+        out["train_error"] = resid / n
+    return out
+
+
+# ----------------------------------------------------------------------------- driver
+def simulate(
+    params: RFParams,
+    *,
+    d: int,
+    reps: int,
+    lams: Any = None,
+    seed: int = 0,
+    n_test: int = DEFAULT_N_TEST,
+    integrate_noise: bool = True,
+    quantities: Sequence[str] = QUANTITIES,
+    progress: bool = False,
+) -> dict[str, MCEstimate]:
+    r"""Monte Carlo estimates of the RF test error (``risk``) and training error.
+
+    Parameters
+    ----------
+    params : RFParams
+        The theory's parameters: ``psi1`` (or ``N_over_n``) and ``psi2`` (finite),
+        ``lam`` (used when ``lams`` is omitted), ``activation``, ``F1sq``, ``Fstar2``,
+        ``tau2``.
+    d : int, keyword-only
+        Input dimension (``≥ 2``); ``N = round(ψ₁d)``, ``n = round(ψ₂d)``.
+    reps : int, keyword-only
+        Independent replicates (``≥ 2``: the SE needs two), each with fresh ``Θ``, data,
+        test points and target directions.
+    lams : array_like, keyword-only
+        Grid of ridge penalties ``λ ≥ 0`` (the paper's ``λ``, as ``params.lam``; ``inf``
+        allowed) served by one SVD per replicate.  Default ``params.lam`` (scalar estimates).
+    seed : int, keyword-only
+        Root seed (``≥ 0``); see the module docstring for the draw order.
+    n_test : int, keyword-only
+        Fresh test points per replicate (default 2000).
+    integrate_noise : bool, keyword-only
+        ``True``: expectation over ``ε`` in closed form given the draws; ``False``: draw
+        ``ε ~ N(0, τ²)`` and return realized errors.
+    quantities : sequence of str, keyword-only
+        Subset of ``("risk", "train_error")``.
+    progress : bool, keyword-only
+        Show a tqdm bar over replicates.
+
+    Returns
+    -------
+    dict[str, MCEstimate]
+        One estimate per quantity, ``samples`` of shape ``(reps, *lams.shape)``;
+        ``n`` = samples, ``p`` = features ``N``, and ``params`` records ``d``, ``N``,
+        ``n_test`` and the noise mode.
+
+    Raises
+    ------
+    ParameterError
+        ``params`` not an ``RFParams``, ``psi1``/``psi2`` infinite, ``d < 2``, ``reps < 2``,
+        ``seed < 0``, ``n_test < 1``, unknown quantity, a negative or NaN penalty, ``N`` or
+        ``n`` rounding to 0, or an activation that returns NaN/inf.
+
+    Examples
+    --------
+    >>> from asymptotics.models.random_features import RFParams
+    >>> est = simulate(RFParams(psi1=3, psi2=1, tau2="0.25"), d=40, reps=3)
+    >>> float(abs(est["train_error"].mean)) < 1e-20      # ridgeless, N > n: the interpolator
+    True
+    """
+    if not isinstance(params, RFParams):
+        raise ParameterError(f"`params` must be an RFParams; got {type(params).__name__}.")
+    for name in ("psi1", "psi2"):
+        if not math.isfinite(getattr(params, name)):
+            raise ParameterError(
+                f"`{name}` must be finite for a simulation (N = psi1*d and n = psi2*d features/samples); got inf."
+            )
+    dd = check_int("d", d, low=2)
+    rr = check_int("reps", reps, low=2)
+    sd = check_int("seed", seed, low=0)
+    nt = check_int("n_test", n_test, low=1)
+    wanted = tuple(quantities) if not isinstance(quantities, str) else (quantities,)
+    bad = [q for q in wanted if q not in QUANTITIES]
+    if bad or not wanted:
+        raise ParameterError(
+            f"`quantities` must be a non-empty subset of {', '.join(QUANTITIES)} (the bias/variance split of the "
+            f"theory cannot be separated in simulation: F*^2 acts as noise); got {list(wanted)!r}."
+        )
+    grid = _lambda_grid(lams, params)
+    flat = np.atleast_1d(grid).ravel()
+    N, n = sizes(params, dd)
+    with np.errstate(invalid="ignore"):  # inf · N n/d stays inf
+        rhos = flat * (n * N / dd)
+    tau2 = float(params.tau2)
+
+    rows: dict[str, list[np.ndarray]] = {q: [] for q in wanted}
+    for rng in replicate_rngs(sd, rr, progress=progress, desc="rf replicates"):
+        z, z_test, f, f_test = draw(params, rng, dd, N, n, nt)
+        eps = None if integrate_noise else rng.normal(0.0, math.sqrt(tau2), n)
+        values = replicate(z, z_test, f, f_test, rhos, tau2=tau2, quantities=wanted, eps=eps)
+        for q in wanted:
+            rows[q].append(values[q])
+
+    shown = {
+        **params.shown(),
+        "d": str(dd),
+        "N": str(N),
+        "n_test": str(nt),
+        "mode": "integrated" if integrate_noise else "raw",
+    }
+    points = None if lams is None else grid
+    return {q: MCEstimate(q, np.asarray(rows[q]).reshape((rr, *grid.shape)), n, N, sd, shown, points) for q in wanted}
