@@ -220,19 +220,20 @@ def test_theory_against_monte_carlo_extrapolated(row):
         assert trend and abs(trend.extrapolated_z) <= 3.5, (q, trend)
 
 
-def test_linear_rank_deficient_least_squares():
+@pytest.mark.parametrize(("psi1", "psi2"), [(2, 3), (2, 2), (3, 1.5)])
+def test_linear_rank_deficient_least_squares(psi1, psi2):
     """Linear activation, λ = 0, ψ₁, ψ₂ > 1: Z = XΘᵀ/√d has rank d < min(N, n), so the minimum-norm
-    solution is least squares on the d raw coordinates: risk τ²/(ψ₂ − 1) (plus F⋆²·(1 + 1/(ψ₂ − 1)))."""
-    params = RFParams(2, 3, 0, "linear", 1, "0.25", "0.25")
-    assert theory_value(params, "risk") == pytest.approx(0.25 + 0.5 * 0.5)
+    solution is least squares on the d raw coordinates, even at ψ₁ = ψ₂ (no interpolation threshold):
+    risk F⋆² + (τ² + F⋆²)/(ψ₂ − 1)."""
+    params = RFParams(psi1, psi2, 0, "linear", 1, "0.25", "0.25")
+    assert theory_value(params, "risk") == pytest.approx(0.25 + 0.5 / (psi2 - 1))
     est = sim.simulate(params, d=100, reps=12, seed=SEED)
-    c = compare(theory_value(params, "risk"), est["risk"])
-    assert c, str(c)
-    # the residual of least squares on d coordinates: (F⋆²-part + τ²)(n − d)/n up to the F⋆² fluctuation
-    c = compare(theory_value(params, "train_error"), est["train_error"])
-    assert c, str(c)
-    noiseless = sim.simulate(RFParams(2, 3, 0, "linear", 1, 0, "0.25"), d=50, reps=3, seed=SEED)
-    np.testing.assert_allclose(noiseless["train_error"].samples, 0.25 * (150 - 50) / 150, rtol=1e-10)  # exactly τ²(n − d)/n
+    for q in QUANTITIES:
+        c = compare(theory_value(params, q), est[q])
+        assert c, (q, str(c))
+    noiseless = sim.simulate(RFParams(psi1, psi2, 0, "linear", 1, 0, "0.25"), d=50, reps=3, seed=SEED)
+    n = round(psi2 * 50)
+    np.testing.assert_allclose(noiseless["train_error"].samples, 0.25 * (n - 50) / n, rtol=1e-10)  # exactly τ²(n − d)/n
 
 
 @pytest.mark.parametrize("activation", ["relu", "abs"])
