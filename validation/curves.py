@@ -1,8 +1,8 @@
 """Monte Carlo overlays for ``asymptotics curve ... --mc REPS``.
 
 The CLI finds :func:`simulate_curve` through the entry-point group
-``asymptotics.simulators`` (names ``mp``, ``ridge`` and ``rf``, declared in ``pyproject.toml``),
-so ``asymptotics`` never imports ``validation``.
+``asymptotics.simulators`` (names ``mp``, ``ridge``, ``rf`` and ``krr``, declared in
+``pyproject.toml``), so ``asymptotics`` never imports ``validation``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from asymptotics.models import get_model
 from asymptotics.models.random_features import RFParams
 from asymptotics.models.ridge import RidgeParams
 
+from .simulators import krr as krr_sim
 from .simulators import marchenko_pastur as mp_sim
 from .simulators import random_features as rf_sim
 from .simulators import ridge as ridge_sim
@@ -27,6 +28,7 @@ _SUPPORTED = {
     "mp": {"quantities": ("density", "cdf"), "axes": ("x",)},
     "ridge": {"quantities": ridge_sim.QUANTITIES, "axes": ("lam", "gamma", "r2", "sigma2", "tau2")},
     "rf": {"quantities": rf_sim.QUANTITIES, "axes": ("lam", "psi1", "psi2", "N_over_n", "F1sq", "Fstar2", "tau2")},
+    "krr": {"quantities": krr_sim.QUANTITIES, "axes": krr_sim.CURVE_AXES},
 }
 _RF_ALTERNATIVES = ("psi1", "N_over_n")  # psi1 = N_over_n * psi2: pass only the one the user gave
 
@@ -68,8 +70,10 @@ def simulate_curve(
 
     Parameters
     ----------
-    model : {"mp", "ridge", "rf"}
-        Registry name (aliases accepted).
+    model : {"mp", "ridge", "rf", "krr"}
+        Registry name (aliases accepted).  ``krr`` is delegated to
+        :func:`validation.simulators.krr.curve` (axes ``n``, ``alpha``, ``lam``; quantities
+        ``risk``, ``train_error``; ``n`` must be None, see there).
     quantity : str
         ``ridge``: ``risk``, ``bias``, ``variance``, ``train_error``.  ``rf``: ``risk``,
         ``train_error`` (the RF bias/variance split cannot be simulated: ``F_⋆²`` acts as
@@ -122,6 +126,8 @@ def simulate_curve(
     if isinstance(reps, bool) or not isinstance(reps, int | np.integer) or reps < 2:
         raise ParameterError(f"`reps` must be an integer ≥ 2 (an SE needs two replicates); got {reps!r}.")
     grid = np.asarray(values, dtype=float)
+    if name == "krr":  # n and d are model parameters: `n` (the CLI's --n) must be None there
+        return krr_sim.curve(quantity, axis, grid, params, reps=reps, seed=seed, n=n, progress=progress)
     if name == "rf":
         return _simulate_rf(
             quantity, axis, grid, params, reps=reps, seed=seed, d=DEFAULT_D if n is None else n, progress=progress

@@ -1,0 +1,476 @@
+r"""Monte Carlo for kernel ridge regression on the sphere (mirror of :mod:`asymptotics.models.krr`).
+
+Setting (theory note ``mp_ridge_krr.md`` §3; the same :class:`~asymptotics.models.krr.KRRParams`)
+---------------------------------------------------------------------------------------------------
+Dimension ``d``; ``n = round(params.n)`` training inputs and ``n_test`` test inputs i.i.d.
+uniform on ``S^{d−1}(√d)`` (``‖x‖² = d``).  A real kernel matrix
+``K_ij = h(⟨xᵢ, xⱼ⟩/d)`` with ``h = params.kernel.np`` (vectorized float64; the cosine is
+clipped to ``[−1, 1]`` against rounding, the diagonal is ``h(1)``).  Target with
+prescribed degree energies ``F_ℓ² = params.F[ℓ]``:
+
+.. math:: f(x) = F_0 + \sum_{\ell\ge1} F_\ell\, g_\ell(x),\qquad
+          g_\ell(x) = \sqrt{B(d,\ell)}\; Q_\ell^{(d)}\!\big(\langle u_\ell, x\rangle/\sqrt d\big),
+
+with ``u_ℓ`` a uniform unit vector, fresh for every level and every replicate, and
+``Q_ℓ^{(d)}`` the Gegenbauer polynomial in the *cosine* normalized by ``Q_ℓ(1) = 1``
+(:func:`asymptotics.kernels.gegenbauer`).  ``⟨u, x⟩/√d`` is the cosine between ``x`` and
+``u``, whose law has density ``∝ (1 − s²)^{(d−3)/2}``, and ``E[Q_ℓ(s)²] = 1/B(d, ℓ)``, so
+``E g_ℓ² = 1`` exactly and ``E g_ℓ g_k = 0`` for ``ℓ ≠ k`` (checked in the tests by
+quadrature and by sampling).  ``g_ℓ`` is a degree-``ℓ`` harmonic: by the addition formula
+``g_ℓ = B^{−1/2} Σ_j Y_{ℓj}(√d u) Y_{ℓj}``, a unit vector in the level-``ℓ`` eigenspace.
+
+*Why one direction per level is enough.*  The law of the data is rotation invariant, so
+the expected risk ``E_X R(f)`` is a quadratic form in ``f`` that commutes with the rotation
+group; the degree-``ℓ`` harmonics carry inequivalent irreducible representations, so by
+Schur's lemma that form is diagonal across levels and a multiple of the identity inside
+each level.  ``E_X R`` therefore depends on the target only through ``(F_ℓ²)``, at every
+finite ``d`` — the same information the deterministic equivalent uses, and a single
+direction per level is an unbiased target.  (Random ``u_ℓ`` are not needed for the mean;
+they make the replicates exchangeable and let several targets share one design.)  Labels
+``y = f(X) + ε``, ``Var ε = σ²``.
+
+Estimator and the spectral formulas
+-----------------------------------
+``f̂(x) = K(x, X)(K + λI_n)⁻¹y`` with the **unnormalized** ridge ``λ`` of the theory.  One
+eigendecomposition ``K = V diag(e) Vᵀ`` per replicate serves the whole ``λ`` grid: with
+``c = Vᵀf(X)`` (one column per target, errors averaged over targets),
+``rⱼ(λ) = 1/(eⱼ + λ)``, ``W = K(X_test, X) V``, ``wⱼ = ‖W_{:,j}‖²`` and ``gⱼ = λrⱼ`` (the part of
+direction ``j`` left in the residual),
+
+.. math::
+
+    \mathbb E_\varepsilon\,\text{risk} &= \frac1{n_{\rm test}}\big\lVert f(X_{\rm test}) - W(r\odot c)\big\rVert^2
+        + \frac{\sigma^2}{n_{\rm test}}\sum_j r_j^2 w_j,\\
+    \mathbb E_\varepsilon\,\text{train} &= \frac1n\Big[\sum_j g_j^2c_j^2 + \sigma^2\sum_j g_j^2\Big].
+
+``λ = 0`` uses the pseudo-inverse ``K⁺`` (minimum-norm interpolation): eigenvalues that are
+zero to working precision (numpy's rank rule ``e ≤ max(e)·n·eps``) get ``r = 0, g = 1``
+for every ``λ``.  This is exact, not a regularization: for a polynomial kernel (finitely
+many nonzero levels, pitfall 10 of the note) ``K = ΦΦᵀ`` with a finite feature map, its null
+vectors ``v`` have ``Φᵀv = 0`` and hence ``K(x, X)v = 0``, so ``K(x, X)K⁺y = φ(x)ᵀΦ⁺y`` is
+least squares in feature space once ``n`` exceeds the number of features.  ``λ = ∞``
+gives ``f̂ = 0``.
+
+Quantities (per replicate; :class:`~validation.compare.MCEstimate` over replicates)
+--------------------------------------------------------------------------------
+* ``risk``: test error on ``n_test`` fresh points, noise excluded — the theory's ``risk``;
+* ``train_error``: ``(1/n)‖y − f̂(X)‖²`` (noise included, as in the theory).
+
+The theory's bias/variance split is available in closed form per design as well, but
+only the two quantities above are simulated (the same set as the CLI overlay).
+
+Noise: integrated analytically given ``(X, X_test, u)`` (default), or drawn
+(``integrate_noise=False``: ``ε ~ N(0, σ²)`` after everything else, the realized errors
+returned with ``c = Vᵀy`` and ``σ² = 0`` in the formulas) — an independent check of the
+integration on the same designs.
+
+Variance: several targets per design
+------------------------------------
+Given the design, the error of a single target still fluctuates a lot with its
+directions: at ``d = 200, n = 300``, ``F² = (0, 1, .5, .2)`` the spread over ``u`` on one
+design is about 3× the spread of the design average (levels ``≥ 2``: the test average of
+the heavy-tailed ``g_ℓ²``; level 1: ``uᵀM_Xu``).  Each replicate therefore averages
+``targets`` (default 8) independent targets on one ``(X, X_test)``: the extra cost is a
+matrix product, the eigendecomposition is shared, and the average is still an unbiased,
+independent-across-replicates sample of ``E R``, so the SE stays honest.
+
+Reproducibility: replicate ``r`` draws, in this order, ``X`` (``n × d``), ``X_test``, then
+for each of the ``targets`` targets ``u_1, …, u_L`` (one per listed level ``ℓ ≥ 1``, also
+for ``F_ℓ² = 0``), and (raw mode) ``ε`` (``n × targets``) from
+``default_rng(SeedSequence(seed).spawn(reps)[r])`` (:func:`._sampling.replicate_rngs`).
+
+Cost and honesty
+----------------
+Per replicate: one ``n × n`` ``eigh`` (``O(n³)``) and one ``n_test × n × n`` product;
+``n ≤ 20000`` is enforced (a 20000² matrix is 3.2 GB).  The deterministic equivalent is a
+finite-``d`` *approximation*: relative gaps of 0.5–2 % are expected near level peaks at
+``d ≈ 30–60`` (theory note §5, row K6 and §5.2), shrinking with ``d``; compare with the
+finite-``d`` DE, never the ``d → ∞`` formula, at small ``d`` (pitfall 9).
+
+References
+----------
+Bordelon, Canatar & Pehlevan (arXiv 2002.02561); Misiakiewicz (arXiv 2204.10425);
+theory note ``mp_ridge_krr.md`` §3, §5 and §6 (pitfalls 5, 8, 9, 10).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from asymptotics._validate import check_int
+from asymptotics.errors import ParameterError
+from asymptotics.kernels import Kernel, gegenbauer, harmonic_count
+from asymptotics.models.krr import KRRParams
+
+from ..compare import MCEstimate
+from ._sampling import replicate_rngs
+
+QUANTITIES = ("risk", "train_error")
+DEFAULT_N_TEST = 2000
+DEFAULT_TARGETS = 8
+MAX_N = 20_000
+"""Largest number of training samples (the ``n × n`` kernel matrix is dense)."""
+
+
+# ----------------------------------------------------------------------------- sampling
+def sphere(rng: np.random.Generator, m: int, d: int) -> np.ndarray:
+    """``m × d`` matrix of i.i.d. rows uniform on ``S^{d−1}(√d)``."""
+    g = rng.standard_normal((m, d))
+    return g * (math.sqrt(d) / np.linalg.norm(g, axis=1, keepdims=True))
+
+
+def unit_vector(rng: np.random.Generator, d: int) -> np.ndarray:
+    """A uniform unit vector in ``R^d``."""
+    u = rng.standard_normal(d)
+    return u / np.linalg.norm(u)
+
+
+def zonal_harmonic(d: int, ell: int, u: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``g_ℓ(x) = √B(d, ℓ) Q_ℓ(⟨u, x⟩/√d)`` for the rows of ``x`` on ``S^{d−1}(√d)`` (unit ``L²`` norm)."""
+    s = np.clip(x @ u / math.sqrt(d), -1.0, 1.0)
+    return math.sqrt(harmonic_count(d, ell)) * np.asarray(gegenbauer(d, ell, s), dtype=float)
+
+
+def samples(params: KRRParams) -> int:
+    """``round(params.n)`` (Python's ``round``), checked in ``[1, MAX_N]``."""
+    n = round(params.n)
+    if n < 1:
+        raise ParameterError(f"`n` = {float(params.n):g} rounds to 0 training samples; a simulation needs n ≥ 1.")
+    if n > MAX_N:
+        raise ParameterError(
+            f"`n` = {n} is too large for a dense kernel-matrix simulation (at most {MAX_N}: an n × n eigendecomposition "
+            f"per replicate, {8 * n * n / 2**30:.1f} GiB)."
+        )
+    return int(n)
+
+
+def kernel_matrix(kernel: Kernel, a: np.ndarray, b: np.ndarray, d: int) -> np.ndarray:
+    """``h(⟨aᵢ, bⱼ⟩/d)`` with the cosine clipped to ``[−1, 1]``, checked finite."""
+    s = np.clip(a @ b.T / d, -1.0, 1.0)
+    with np.errstate(all="ignore"):
+        out = np.asarray(kernel.np(s), dtype=float)
+    if out.shape != s.shape:  # a constant kernel returns a scalar
+        out = np.broadcast_to(out, s.shape).copy()
+    if not np.all(np.isfinite(out)):
+        raise ParameterError(f"kernel {kernel.name!r} returned NaN or inf on [-1, 1].")
+    return out
+
+
+class Target:
+    """``f = F_0 + Σ_{ℓ≥1} F_ℓ g_ℓ`` with one direction ``u_ℓ`` per listed level (see the module docstring)."""
+
+    def __init__(self, d: int, energies: Sequence[Any], directions: Sequence[np.ndarray]) -> None:
+        self.d = d
+        self.amplitudes = [math.sqrt(float(e)) for e in energies]
+        self.directions = list(directions)
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, d: int, energies: Sequence[Any]) -> Target:
+        """Fresh uniform directions ``u_1, …, u_L`` (``L = len(energies) − 1``), in level order."""
+        return cls(d, energies, [unit_vector(rng, d) for _ in range(1, len(energies))])
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        out = np.full(x.shape[0], self.amplitudes[0])
+        for ell, (a, u) in enumerate(zip(self.amplitudes[1:], self.directions, strict=True), start=1):
+            if a:
+                out += a * zonal_harmonic(self.d, ell, u, x)
+        return out
+
+
+def draw(
+    params: KRRParams, rng: np.random.Generator, n: int, n_test: int, targets: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One replicate: ``(K, K(X_test, X), f(X), f(X_test))``, the targets as ``targets`` columns."""
+    d = params.d
+    x = sphere(rng, n, d)
+    x_test = sphere(rng, n_test, d)
+    fs = [Target.draw(rng, d, params.F) for _ in range(targets)]
+    k = kernel_matrix(params.kernel, x, x, d)
+    k = (k + k.T) / 2  # exactly symmetric
+    f = np.stack([t(x) for t in fs], axis=1)
+    f_test = np.stack([t(x_test) for t in fs], axis=1)
+    return k, kernel_matrix(params.kernel, x_test, x, d), f, f_test
+
+
+def _lambda_grid(lams: Any, params: KRRParams) -> np.ndarray:
+    if lams is None:
+        return np.asarray(float(params.lam))
+    try:
+        grid = np.asarray(lams, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"`lams` must be an array of ridge penalties ≥ 0; got {lams!r}.") from None
+    if grid.size == 0 or np.any(np.isnan(grid)) or np.any(grid < 0):
+        raise ParameterError(f"`lams` must be a non-empty array of penalties ≥ 0 (inf allowed); got {lams!r}.")
+    return grid
+
+
+# ----------------------------------------------------------------------------- one replicate
+def spectral_weights(e: np.ndarray, lams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``r = 1/(e + λ)`` and ``g = λ/(e + λ)``, shape ``(n, L)``, with the limits made exact.
+
+    ``e = 0`` (numerically zero, never fitted, the pseudo-inverse convention): ``r = 0,
+    g = 1`` for every ``λ``; ``λ = ∞``: ``r = 0, g = 1``; ``λ = 0, e > 0``: ``r = 1/e, g = 0``.
+    """
+    finite = np.isfinite(lams)
+    lam = np.where(finite, lams, 0.0)[None, :]
+    den = e[:, None] + lam
+    ok = (e[:, None] > 0) & finite[None, :]
+    r = np.divide(1.0, den, out=np.zeros(den.shape), where=ok)
+    g = np.where(ok, lam * r, 1.0)
+    return r, g
+
+
+def replicate(
+    k: np.ndarray,
+    k_test: np.ndarray,
+    f: np.ndarray,
+    f_test: np.ndarray,
+    lams: np.ndarray,
+    *,
+    sigma2: float,
+    quantities: Sequence[str] = QUANTITIES,
+    eps: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Test and training error of KRR for one draw of ``(X, X_test)``, for a ridge grid.
+
+    Parameters
+    ----------
+    k, k_test : (n, n) and (n_test, n) arrays
+        The kernel matrix (symmetric, PSD) and the test-train kernel.
+    f, f_test : (n,) and (n_test,) arrays, or (n, J) and (n_test, J)
+        The clean target at the training and test inputs; with ``J`` columns (``J``
+        independent targets on the same design) the errors are averaged over the columns.
+    lams : (L,) array
+        Unnormalized ridges ``λ ≥ 0`` (``inf`` allowed).
+    sigma2 : float, keyword-only
+        Noise variance (integrated analytically when ``eps`` is None).
+    quantities : keyword-only
+        Subset of ``("risk", "train_error")``.
+    eps : array of ``f``'s shape, keyword-only
+        A realized noise vector per target (raw mode); then ``sigma2`` is not used.
+
+    Returns
+    -------
+    dict
+        One ``(L,)`` array per quantity (formulas in the module docstring).
+
+    Raises
+    ------
+    ParameterError
+        ``K`` has an eigenvalue below ``−10·max(e)·n·eps`` (the kernel is not positive
+        semi-definite on the sphere).
+    """
+    n = k.shape[0]
+    e, v = np.linalg.eigh(k)
+    tol = max(float(np.max(np.abs(e))), np.finfo(float).tiny) * n * np.finfo(float).eps
+    if e.min() < -10 * tol:
+        raise ParameterError(
+            f"the kernel matrix has a negative eigenvalue {e.min():.3g} (largest {e.max():.3g}): "
+            "the kernel is not positive semi-definite on the sphere."
+        )
+    e = np.where(e <= tol, 0.0, e)
+    r, g = spectral_weights(e, lams)  # (n, L)
+    y = f if eps is None else f + eps
+    c = (v.T @ y).reshape(n, -1)  # (n, J)
+    ft = f_test.reshape(f_test.shape[0], -1)
+    noise = sigma2 if eps is None else 0.0
+    want = set(quantities)
+    out: dict[str, np.ndarray] = {}
+    if "risk" in want:
+        w = k_test @ v  # (n_test, n)
+        nl, nj = r.shape[1], c.shape[1]
+        pred = (w @ (r[:, :, None] * c[:, None, :]).reshape(n, nl * nj)).reshape(-1, nl, nj)  # (n_test, L, J)
+        risk = np.mean((ft[:, None, :] - pred) ** 2, axis=(0, 2))
+        if noise:
+            risk = risk + noise / k_test.shape[0] * ((r**2) * np.sum(w**2, axis=0)[:, None]).sum(axis=0)
+        out["risk"] = risk
+    if "train_error" in want:
+        resid = np.einsum("jl,jk->l", g**2, c**2) / c.shape[1]
+        if noise:
+            resid = resid + noise * (g**2).sum(axis=0)
+        out["train_error"] = resid / n
+    return out
+
+
+# ----------------------------------------------------------------------------- driver
+def simulate(
+    params: KRRParams,
+    *,
+    reps: int,
+    lams: Any = None,
+    seed: int = 0,
+    n_test: int = DEFAULT_N_TEST,
+    targets: int = DEFAULT_TARGETS,
+    integrate_noise: bool = True,
+    quantities: Sequence[str] = QUANTITIES,
+    progress: bool = False,
+) -> dict[str, MCEstimate]:
+    r"""Monte Carlo estimates of the KRR test error (``risk``) and training error.
+
+    Parameters
+    ----------
+    params : KRRParams
+        The theory's parameters: ``d``, ``n`` (or ``alpha`` and ``level``: ``n = αB(d, ℓ)``;
+        ``round(n)`` samples are simulated), ``kernel``, ``lam`` (used when ``lams`` is
+        omitted), ``F`` (energies ``F_0², F_1², …``), ``sigma2``.
+    reps : int, keyword-only
+        Independent replicates (``≥ 2``: the SE needs two), each with fresh data, test
+        points and target directions.
+    lams : array_like, keyword-only
+        Grid of unnormalized ridges ``λ ≥ 0`` (``inf`` allowed) served by one
+        eigendecomposition of ``K`` per replicate.  Default ``params.lam`` (scalar estimates).
+    seed : int, keyword-only
+        Root seed (``≥ 0``); see the module docstring for the draw order.
+    n_test : int, keyword-only
+        Fresh test points per replicate (default 2000).
+    targets : int, keyword-only
+        Independent targets (directions ``u_ℓ``) per design (default 8); a replicate's
+        value is the average over them (see "Variance" in the module docstring).
+    integrate_noise : bool, keyword-only
+        ``True``: expectation over ``ε`` in closed form given the draws; ``False``: draw
+        ``ε ~ N(0, σ²)`` and return realized errors.
+    quantities : sequence of str, keyword-only
+        Subset of ``("risk", "train_error")``.
+    progress : bool, keyword-only
+        Show a tqdm bar over replicates.
+
+    Returns
+    -------
+    dict[str, MCEstimate]
+        One estimate per quantity, ``samples`` of shape ``(reps, *lams.shape)``; ``n`` =
+        simulated samples, ``p`` = the input dimension ``d``, and ``params`` records
+        ``n_test`` and the noise mode.
+
+    Raises
+    ------
+    ParameterError
+        ``params`` not a ``KRRParams``, ``reps < 2``, ``seed < 0``, ``n_test < 1``, unknown
+        quantity, a negative or NaN penalty, ``n`` rounding to 0 or above ``MAX_N``, a
+        kernel that returns NaN/inf or is not positive semi-definite.
+
+    Examples
+    --------
+    >>> from asymptotics.models.krr import KRRParams
+    >>> est = simulate(KRRParams(d=10, n=30, kernel="exp", F="0,1", sigma2="0.1"), reps=3, n_test=200)
+    >>> float(abs(est["train_error"].mean)) < 1e-20      # λ = 0: the interpolator
+    True
+    """
+    if not isinstance(params, KRRParams):
+        raise ParameterError(f"`params` must be a KRRParams; got {type(params).__name__}.")
+    rr = check_int("reps", reps, low=2)
+    sd = check_int("seed", seed, low=0)
+    nt = check_int("n_test", n_test, low=1)
+    nj = check_int("targets", targets, low=1)
+    wanted = tuple(quantities) if not isinstance(quantities, str) else (quantities,)
+    bad = [q for q in wanted if q not in QUANTITIES]
+    if bad or not wanted:
+        raise ParameterError(f"`quantities` must be a non-empty subset of {', '.join(QUANTITIES)}; got {list(wanted)!r}.")
+    grid = _lambda_grid(lams, params)
+    flat = np.atleast_1d(grid).ravel()
+    n = samples(params)
+    sigma2 = float(params.sigma2)
+
+    rows: dict[str, list[np.ndarray]] = {q: [] for q in wanted}
+    for rng in replicate_rngs(sd, rr, progress=progress, desc="krr replicates"):
+        k, k_test, f, f_test = draw(params, rng, n, nt, nj)
+        eps = None if integrate_noise else rng.normal(0.0, math.sqrt(sigma2), f.shape)
+        values = replicate(k, k_test, f, f_test, flat, sigma2=sigma2, quantities=wanted, eps=eps)
+        for q in wanted:
+            rows[q].append(values[q])
+
+    mode = "integrated" if integrate_noise else "raw"
+    shown = {**params.shown(), "n_simulated": str(n), "n_test": str(nt), "targets": str(nj), "mode": mode}
+    points = None if lams is None else grid
+    return {q: MCEstimate(q, np.asarray(rows[q]).reshape((rr, *grid.shape)), n, params.d, sd, shown, points) for q in wanted}
+
+
+# ----------------------------------------------------------------------------- curve overlay
+CURVE_AXES = ("n", "alpha", "lam")
+_CURVE_PARAMS = ("d", "n", "alpha", "level", "kernel", "lam", "F", "sigma2")
+_CURVE_DEFAULTS = {"kernel": "exp", "lam": "0", "F": "0,1", "sigma2": "0"}
+
+
+def curve(
+    quantity: str,
+    axis: str,
+    values: np.ndarray,
+    params: dict[str, str],
+    *,
+    reps: int,
+    seed: int = 0,
+    n: int | None = None,
+    n_test: int = DEFAULT_N_TEST,
+    progress: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monte Carlo mean and SE of ``quantity`` along ``axis`` (the ``asymptotics curve krr ... --mc`` overlay).
+
+    Parameters
+    ----------
+    quantity : {"risk", "train_error"}
+    axis : {"n", "alpha", "lam"}
+        ``n`` or ``alpha`` (with ``level`` in ``params``; ``n = αB(d, ℓ)``): one simulation
+        per point, all with the same ``seed`` (common random numbers), ``round(n)`` samples
+        each.  ``lam``: one simulation whose replicates each serve the whole grid with one
+        eigendecomposition.
+    values : numpy.ndarray
+        Axis values (1-d).
+    params : dict[str, str]
+        The other parameters as strings: ``d`` (required), ``n`` or ``alpha`` and ``level``
+        (unless one of them is the axis), ``kernel`` (default exp), ``lam`` (0), ``F``
+        (0,1), ``sigma2`` (0).
+    reps, seed, progress : keyword-only
+        Replicates per point (``≥ 2``), root seed, tqdm bar over points.
+    n : None, keyword-only
+        Must be None.  The CLI's ``--n`` (the simulated sample size of the other models)
+        does not apply to KRR: the sample size is the model parameter ``n`` (or
+        ``alpha·B(d, level)``), and the dimension is ``d``; passing it is an error rather
+        than silently ignored.
+    n_test : int, keyword-only
+        Test points per replicate.
+
+    Returns
+    -------
+    (mean, se) : tuple of numpy.ndarray
+        Both of ``values``' shape.
+
+    Raises
+    ------
+    ParameterError
+        ``n`` given, unknown quantity/axis/parameter, ``d`` missing, ``n`` together with
+        ``alpha``/``level``, ``alpha`` without ``level``, or an invalid simulation size.
+    """
+    from tqdm import tqdm
+
+    if n is not None:
+        raise ParameterError(
+            "krr Monte Carlo: --n does not apply; the sample size is the model parameter `n` (or alpha*B(d, level)) "
+            "and the dimension is `d` — drop --n."
+        )
+    if quantity not in QUANTITIES:
+        raise ParameterError(f"no Monte Carlo estimate of krr {quantity!r}; available: {', '.join(QUANTITIES)}.")
+    if axis not in CURVE_AXES:
+        raise ParameterError(f"Monte Carlo for krr {quantity} runs along {', '.join(CURVE_AXES)}; got axis {axis!r}.")
+    unknown = sorted(set(params) - set(_CURVE_PARAMS))
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)} for the krr Monte Carlo; valid: {', '.join(_CURVE_PARAMS)}."
+        )
+    if "d" not in params:
+        raise ParameterError("`d` is required for the 'krr' Monte Carlo overlay (it has no default).")
+    fixed = {**_CURVE_DEFAULTS, **{k: v for k, v in params.items() if k != axis}}
+    grid = np.asarray(values, dtype=float)
+    if axis == "lam":
+        est = simulate(
+            KRRParams(**fixed), reps=reps, lams=grid, seed=seed, n_test=n_test, quantities=(quantity,), progress=progress
+        )[quantity]
+        return np.asarray(est.mean, dtype=float), np.asarray(est.se, dtype=float)
+    mean, se = np.empty(grid.shape), np.empty(grid.shape)
+    bar = tqdm(np.ndindex(grid.shape), total=grid.size, desc=f"krr {quantity} vs {axis}", disable=None if progress else True)
+    for i in bar:
+        est = simulate(KRRParams(**{**fixed, axis: float(grid[i])}), reps=reps, seed=seed, n_test=n_test, quantities=(quantity,))
+        mean[i], se[i] = est[quantity].mean, est[quantity].se
+    return mean, se
