@@ -17,10 +17,13 @@ Data ``x ~ Unif(S^{d−1}(√d))``, kernel ``K(x, x') = h(⟨x, x'⟩/d)`` with 
   Closed forms: ``h(s) = e^{cs}`` gives ``Γ(d/2)(2/c)^{d/2−1} I_{d/2−1+ℓ}(c)`` (Gegenbauer's
   plane-wave expansion, DLMF §10.23(ii)); a polynomial ``h`` gives an exact rational from
   the Gaussian-free moments ``E s^{2m} = Π_{j<m} (2j+1)/(d+2j)`` and the Rodrigues formula
-  ``μ_{d,ℓ} = Γ(ν+1)/(2^ℓ Γ(ν+ℓ+1)) · E_{d+2ℓ}[h^{(ℓ)}(s)]``.  Other kernels use tanh–sinh
-  quadrature split in the ``d^{−1/2}`` window where the weight lives, at extra precision
-  (``ℓ·log₁₀(d)/2`` digits cancel), with mpmath's error estimate; a level whose value is
-  below 10× that estimate is exactly zero (e.g. odd levels ≥ 3 of the ReLU kernels).
+  ``μ_{d,ℓ} = Γ(ν+1)/(2^ℓ Γ(ν+ℓ+1)) · E_{d+2ℓ}[h^{(ℓ)}(s)]``.  Since ``Q_ℓ`` has the parity
+  of ``ℓ``, only the even or odd part of ``h`` matters (:meth:`Kernel.parity_part`); when that
+  part is a polynomial of degree ``D`` the levels of its parity are exact, and exactly 0 beyond
+  ``D`` in every dimension (the odd part of ``relu_nngp`` is ``s/4``, of ``relu_ntk`` ``s/2``: their
+  odd levels ``≥ 3`` vanish).  Other levels use tanh–sinh quadrature of the parity part, split
+  in the ``d^{−1/2}`` window where the weight lives, at extra precision (``ℓ·log₁₀(d)/2``
+  digits cancel), with mpmath's error estimate; a value below 10× that estimate is read as 0.
 * ``ξ_ℓ = h^{(ℓ)}(0)/ℓ! = lim_d B(d, ℓ)μ_{d,ℓ}`` (:meth:`Kernel.xi`) and the trace identity
   ``Σ_ℓ B(d, ℓ)μ_{d,ℓ} = h(1)``.
 
@@ -101,6 +104,7 @@ class Kernel:
     mp: Callable[[Any], Any]
     np: Callable[[np.ndarray], np.ndarray]
     closed: Callable[[int, int], Any] | None = None
+    closed_h2: Callable[[int], Any] | None = None
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __str__(self) -> str:
@@ -116,6 +120,26 @@ class Kernel:
             return _evalf(self.expr.subs(S_VAR, 1))
         return self.mp(mpmath.mpf(1))
 
+    def second_moment(self, d: int) -> Any:
+        """``E h(s)² = Σ_ℓ B(d, ℓ)μ_{d,ℓ}²`` (Parseval for the zonal function) at the current precision.
+
+        Closed form for ``e^{cs}`` (the level-0 eigenvalue of ``e^{2cs}``), exact rational for
+        polynomials, Funk–Hecke quadrature of ``h²`` otherwise.
+        """
+        if self.closed_h2 is not None:
+            return self.closed_h2(d)
+        if self.is_polynomial:
+            key = ("h2", d)
+            if key not in self._cache:
+                self._cache[key] = _poly_eigenvalue(sp.expand(self.expr**2), d, 0)  # type: ignore[operator]
+            return _evalf(self._cache[key])
+        key = ("h2quad", d)
+        cached = self._cache.get(key)
+        if cached is None or cached[0] < mpmath.mp.prec:
+            value, _ = self._funk_hecke(d, 0, lambda s: self.mp(s) ** 2)
+            self._cache[key] = cached = (mpmath.mp.prec, value)
+        return +cached[1]
+
     def xi(self, ell: int) -> Any:
         """``ξ_ℓ = h^{(ℓ)}(0)/ℓ! = lim_{d→∞} B(d, ℓ)μ_{d,ℓ}`` (Taylor coefficient) at the current precision."""
         key = ("xi", ell)
@@ -125,14 +149,50 @@ class Kernel:
             self._cache[key] = sp.series(self.expr, S_VAR, 0, ell + 1).removeO().coeff(S_VAR, ell)
         return _evalf(self._cache[key])
 
+    def parity_part(self, ell: int) -> tuple[sp.Expr | None, int | None]:
+        """The part of ``h`` with the parity of ``ℓ`` (``(h(s) ± h(−s))/2``) and its degree if it is a polynomial.
+
+        ``μ_{d,ℓ} = E[h(s)Q_ℓ(s)]`` only sees that part, because ``Q_ℓ`` has the parity of ``ℓ``.
+        When the part is a polynomial of degree ``D`` (e.g. the odd part ``s/4`` of ``relu_nngp``),
+        the levels of that parity are exact rationals and vanish beyond ``D`` in every dimension.
+        ``arccos`` is rewritten through ``arcsin`` (odd) so that SymPy sees the symmetry.
+        """
+        key = ("parity", ell % 2)
+        if key not in self._cache:
+            part, degree = None, None
+            if self.expr is not None:
+                try:
+                    h = self.expr.rewrite(sp.asin)
+                    sign = 1 if ell % 2 == 0 else -1
+                    part = sp.simplify(sp.expand((h + sign * h.subs(S_VAR, -S_VAR)) / 2))
+                    if part.is_polynomial(S_VAR):
+                        degree = -1 if part == 0 else sp.degree(part, S_VAR)
+                except (TypeError, ValueError, NotImplementedError, AttributeError):  # pragma: no cover - SymPy limits
+                    part, degree = None, None
+            self._cache[key] = (part, degree)
+        return self._cache[key]
+
     def eigenvalue(self, d: int, ell: int) -> tuple[Any, Any]:
-        """``(μ_{d,ℓ}, error)`` at the current precision (error 0 for closed forms and polynomials)."""
+        """``(μ_{d,ℓ}, error)`` at the current precision.
+
+        Exact (error 0) for closed forms, polynomial kernels and levels whose parity part of ``h`` is
+        a polynomial (exactly 0 beyond its degree); Funk–Hecke quadrature of the parity part otherwise.
+        """
         if self.closed is not None:
             return self.closed(d, ell), mpmath.mpf(0)
         if self.is_polynomial:
+            part, degree = self.expr, None
+        else:
+            part, degree = self.parity_part(ell)
+            if degree is None:
+                part = None
+        if part is not None:
             key = ("poly", d, ell)
             if key not in self._cache:
-                self._cache[key] = _poly_eigenvalue(self.expr, d, ell)  # type: ignore[arg-type]
+                if degree is not None and ell > degree:
+                    self._cache[key] = sp.Integer(0)
+                else:
+                    self._cache[key] = _poly_eigenvalue(part, d, ell)  # type: ignore[arg-type]
             return _evalf(self._cache[key]), mpmath.mpf(0)
         key = ("quad", d, ell)
         need = mpmath.mp.prec
@@ -143,7 +203,19 @@ class Kernel:
         self._cache[key] = (need, value, err)
         return +value, err
 
+    def _parity_mp(self, ell: int) -> Callable[[Any], Any]:
+        """mpmath evaluator of the parity part of ``h`` seen by level ``ℓ`` (``h`` itself if unknown)."""
+        key = ("parity_mp", ell % 2)
+        if key not in self._cache:
+            part, _ = self.parity_part(ell)
+            self._cache[key] = self.mp if part is None else sp.lambdify(S_VAR, part, "mpmath")
+        return self._cache[key]
+
     def _quad(self, d: int, ell: int) -> tuple[Any, Any]:
+        return self._funk_hecke(d, ell, self._parity_mp(ell))
+
+    def _funk_hecke(self, d: int, ell: int, h: Callable[[Any], Any]) -> tuple[Any, Any]:
+        """``E[h(s)Q_ℓ(s)]`` by quadrature against the cosine law, with mpmath's error estimate."""
         extra = int(ell * math.log10(max(d, 2)) / 2) + 10
         with mpmath.workdps(mpmath.mp.dps + extra):
             nu = mpmath.mpf(d - 2) / 2
@@ -154,7 +226,7 @@ class Kernel:
             )
 
             def f(s: Any) -> Any:
-                return self.mp(s) * gegenbauer(d, ell, s) * (1 - s * s) ** expo
+                return h(s) * gegenbauer(d, ell, s) * (1 - s * s) ** expo
 
             try:
                 num, err = mpmath.quad(f, pts, error=True)
@@ -181,7 +253,9 @@ def _evalf(e: Any) -> Any:
 def _poly_eigenvalue(expr: sp.Expr, d: int, ell: int) -> sp.Expr:
     """Exact ``μ_{d,ℓ}`` of a polynomial kernel: ``E[h(s) Q_ℓ(s)]`` from the exact cosine moments."""
     prod = sp.Poly(sp.expand(expr * gegenbauer_symbolic(d, ell)), S_VAR)
-    return sp.nsimplify(sum(c * sphere_moment(d, k) for (k,), c in prod.terms()))
+    # exact arithmetic throughout: rational coefficients give a Rational (never nsimplify, which may
+    # return radicals that are only close to it), symbolic ones (e.g. 1/π) a closed form
+    return sp.expand(sp.Add(*[c * sphere_moment(d, k) for (k,), c in prod.terms()]))
 
 
 # ----------------------------------------------------------------------------- named kernels
@@ -191,9 +265,16 @@ def _exp_kernel(c: sp.Rational) -> Kernel:
         half = mpmath.mpf(d) / 2
         return mpmath.gamma(half) * (2 / cc) ** (half - 1) * mpmath.besseli(half - 1 + ell, cc)
 
+    def closed_h2(d: int) -> Any:  # E e^{2cs}: level 0 of e^{2cs}
+        cc = 2 * mpmath.mpf(c.p) / c.q
+        half = mpmath.mpf(d) / 2
+        return mpmath.gamma(half) * (2 / cc) ** (half - 1) * mpmath.besseli(half - 1, cc)
+
     name = "exp" if c == 1 else f"exp:{c}"
     cf = float(c)
-    return Kernel(name, sp.exp(c * S_VAR), lambda s: mpmath.exp(mpmath.mpf(c.p) / c.q * s), lambda s: np.exp(cf * s), closed)
+    return Kernel(
+        name, sp.exp(c * S_VAR), lambda s: mpmath.exp(mpmath.mpf(c.p) / c.q * s), lambda s: np.exp(cf * s), closed, closed_h2
+    )
 
 
 def _relu_nngp() -> sp.Expr:

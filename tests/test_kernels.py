@@ -388,14 +388,16 @@ def test_relu_low_levels():
     assert K.eigenvalue(3, 3, "relu_ntk", dps=20).value == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library bug: odd levels >= 3 of the ReLU kernels are quadrature round-off (~10^-(working dps)), "
-    "not below 10x mpmath's error estimate, so they are neither zero nor certifiable",
-)
 def test_relu_odd_levels_vanish():
+    # odd parts: s/4 (relu_nngp) and s/2 (relu_ntk), so μ_{d,1} = E[s²]/4 = 1/(4d) and 1/(2d), odd levels ≥ 3 vanish
     for d, ell in [(3, 5), (10, 3), (10, 5), (50, 3)]:
         assert K.eigenvalue(d, ell, "relu_ntk", dps=20).value == 0, (d, ell)
+        assert K.eigenvalue(d, ell, "relu_nngp", dps=20).value == 0, (d, ell)
+    for d in (3, 10, 50):
+        with mpmath.workdps(40):
+            assert abs(K.eigenvalue(d, 1, "relu_ntk", dps=30).value * 2 * d - 1) < mpf(10) ** -29
+            assert abs(K.eigenvalue(d, 1, "relu_nngp", dps=30).value * 4 * d - 1) < mpf(10) ** -29
+    assert Kn.get_kernel("exp").parity_part(1) == (sp.sinh(Kn.S_VAR), None)
 
 
 # ---------------------------------------------------------------- parsing and errors

@@ -59,7 +59,7 @@ import sympy as sp
 
 from .._validate import check_int, check_real, shown_params, to_mpf
 from ..errors import ConvergenceError, ParameterError
-from ..kernels import Kernel, get_kernel, harmonic_count
+from ..kernels import S_VAR, Kernel, get_kernel, harmonic_count
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
 from ..references import Source
 from ..result import Result
@@ -206,73 +206,184 @@ def _required(**kw: Any) -> None:
 
 
 # ----------------------------------------------------------------------------- spectrum
-def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int) -> tuple[list[int], list[Any], Any]:
-    """Levels kept, their eigenvalues (current precision) and the tail mass ``T`` (self-induced ridge).
+GUARD = 12
+"""Extra digits for the eigenvalues, ``h(1)`` and ``E h²``, so that the tail moments obtained from the
+trace identities by subtraction keep the working precision."""
 
-    Stops at the first level ``L > degree`` with ``0 < nμ_L ≤ 10^{−(dps+5)}(λ + remaining mass)``
-    (a level with ``μ = 0``, e.g. an odd level of an even kernel, never stops the scan), or
-    when the remaining mass is zero to rounding (polynomial kernels).  This assumes the
-    eigenvalues decrease beyond ``L``, as they do for kernels with non-negative Taylor
-    coefficients.
+
+@dataclass(frozen=True)
+class Spectrum:
+    """Harmonic levels kept for a KRR problem, and the moments of the levels beyond.
+
+    ``levels``/``mus``: the levels ``0..L−1`` and their eigenvalues; ``tail = Σ_{k≥L} B_kμ_k`` and
+    ``tail2 = Σ_{k≥L} B_kμ_k²`` (the self-induced ridge and its first correction).
     """
-    h1 = kernel.h1()
-    eps = mpmath.mpf(10) ** (-(mpmath.mp.dps + 5))
-    rounding = mpmath.mpf(10) ** (-(mpmath.mp.dps - 8)) * abs(h1)  # of Σ B_k μ_k
-    kept, mus = [], []
-    used = mpmath.mpf(0)
-    for ell in range(MAX_LEVELS + 1):
-        mu, err = kernel.eigenvalue(d, ell)
-        if err and abs(mu) > 0 and err > mpmath.mpf(10) ** (-(mpmath.mp.dps - 3)) * abs(mu):
-            raise ConvergenceError(
-                f"kernel {kernel.name!r}: level {ell} eigenvalue at d={d} not resolved (error {mpmath.nstr(err, 3)})."
-            )
-        if mu < 0:
-            raise ParameterError(
-                f"kernel {kernel.name!r} is not positive semi-definite on S^{d - 1}: "
-                f"eigenvalue of level {ell} is {mpmath.nstr(mu, 5)}."
-            )
-        remaining = h1 - used  # mass of the levels >= ell (trace identity), up to rounding
-        if ell > degree and (remaining <= rounding or (mu > 0 and n * mu <= eps * (lam + remaining))):
-            if remaining < -rounding:
-                raise ConvergenceError(f"kernel {kernel.name!r}: trace identity violated at d={d} (tail mass {remaining}).")
-            return kept, mus, remaining if remaining > rounding else mpmath.mpf(0)
-        kept.append(ell)
-        mus.append(mu)
-        used += harmonic_count(d, ell) * mu
+
+    levels: list[int]
+    mus: list[Any]
+    tail: Any
+    tail2: Any
+
+
+def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int) -> Spectrum:
+    r"""Levels to keep and the moments of the rest, at the current precision.
+
+    Levels ``0..degree`` (the target's) are always kept.  The levels ``k ≥ L`` beyond enter
+    the solver as **one pseudo-level** with the same first two moments, multiplicity
+    ``T²/T₂`` and eigenvalue ``T₂/T`` (``T = Σ_{k≥L} B_kμ_k``, ``T₂ = Σ_{k≥L} B_kμ_k²``).  A
+    level contributes ``κB_kμ_k/(nμ_k+κ) = B_kμ_k − nB_kμ_k²/κ + O(B_k(nμ_k)²μ_k/κ²)`` to the
+    κ equation and ``nB_kμ_k²/κ² + O(·)`` to ``E``, so the pseudo-level is exact to first
+    order in ``nμ_L/κ`` and κ is off by a relative ``O((nμ_L/κ)²)``.  The scan stops at the
+    first ``L`` with ``μ_L > 0`` and ``(nμ_L/κ_lb)² ≤ 10^{−(dps−5)}`` (``dps`` the working
+    precision: the precision ladder's lower rung is then off by at most ``10^{−(target+5)}``
+    and the returned rung by ``10^{−(target+15)}``), where ``κ_lb ≤ κ`` is a lower bound:
+    ``λ + T`` (up to that same error), or ``κ_drop``, the root of the κ equation with the levels
+    ``≥ L`` dropped (dropping positive terms lowers the root) — the bound that matters at
+    ``λ = 0`` once the kept levels have more than ``n`` directions, where κ can be far below
+    ``10^{−dps} h(1)`` (``3·10^{−26}`` at ``d = 3``, ``n = 500``, ``h = e^s``).  This assumes
+    ``μ_k ≤ μ_L`` beyond ``L``, as for kernels with non-negative Taylor coefficients.
+
+    ``T`` and ``T₂`` come from the trace identities ``h(1) = Σ_k B_kμ_k`` and ``E h² = Σ_k
+    B_kμ_k²`` by subtraction (``GUARD`` extra digits) while that keeps the working precision,
+    and are summed directly otherwise (:func:`tail_moments`); ``T₂`` must be known to
+    ``10^{−(dps−5)}Tκ_lb/n``, or the scan goes on.  Polynomial kernels are exact: no level above
+    the degree is nonzero, ``T = T₂ = 0``.
+    """
+    wdps = mpmath.mp.dps
+    eps = mpmath.mpf(10) ** (-(wdps - 5))
+    top = sp.degree(kernel.expr, S_VAR) if kernel.is_polynomial else None
+    kept: list[int] = []
+    mus: list[Any] = []
+    directions = 0  # Σ B_k over kept levels with μ_k > 0
+    kappa_drop = mpmath.mpf(0)
+    next_solve = degree + 1
+    with mpmath.workdps(wdps + GUARD):
+        h1 = kernel.h1()
+        h2 = kernel.second_moment(d) if top is None else None
+        used, used2 = mpmath.mpf(0), mpmath.mpf(0)
+        for ell in range(MAX_LEVELS + 1):
+            if top is not None and ell > max(top, degree):
+                return Spectrum(kept, mus, mpmath.mpf(0), mpmath.mpf(0))  # exact
+            mu, err = kernel.eigenvalue(d, ell)
+            if err and abs(mu) > 0 and err > mpmath.mpf(10) ** (-(wdps - 3)) * abs(mu):
+                raise ConvergenceError(
+                    f"kernel {kernel.name!r}: level {ell} eigenvalue at d={d} not resolved (error {mpmath.nstr(err, 3)})."
+                )
+            if mu < 0:
+                raise ParameterError(
+                    f"kernel {kernel.name!r} is not positive semi-definite on S^{d - 1}: "
+                    f"eigenvalue of level {ell} is {mpmath.nstr(mu, 5)}."
+                )
+            if ell > degree and mu > 0:
+                if top is not None:  # polynomial kernel: the tail is a finite exact sum
+                    rest = [(harmonic_count(d, k), kernel.eigenvalue(d, k)[0]) for k in range(ell, top + 1)]
+                    tail, tail2, err2 = mpmath.fsum(b * m for b, m in rest), mpmath.fsum(b * m * m for b, m in rest), 0
+                else:
+                    tail, tail2, err2 = tail_moments(kernel, d, ell, h1 - used, h2 - used2, h1, h2)  # type: ignore[operator]
+                for bound in (lam + tail, kappa_drop):
+                    ratio = n * mu / bound if bound > 0 else mpmath.inf
+                    if ratio**2 <= eps and (ratio <= eps or n * err2 <= eps * tail * bound):
+                        return Spectrum(kept, mus, +tail, +tail2)
+                if directions > n and ell >= next_solve:
+                    kappa_drop = max(kappa_drop, _kappa_dropped(d, n, lam, kept, mus))
+                    next_solve = ell + max(1, ell // 4)
+                    ratio = n * mu / kappa_drop if kappa_drop > 0 else mpmath.inf
+                    if ratio**2 <= eps and (ratio <= eps or n * err2 <= eps * tail * kappa_drop):
+                        return Spectrum(kept, mus, +tail, +tail2)
+            kept.append(ell)
+            mus.append(mu)
+            used += harmonic_count(d, ell) * mu
+            used2 += harmonic_count(d, ell) * mu * mu
+            if mu > 0:
+                directions += harmonic_count(d, ell)
     raise ConvergenceError(
-        f"kernel {kernel.name!r} at d={d}: more than {MAX_LEVELS} harmonic levels are needed for {mpmath.mp.dps - 20} digits "
-        "(slowly decaying eigenvalues, e.g. a non-smooth kernel at small d); lower `dps`."
+        f"kernel {kernel.name!r} at d={d}, n={mpmath.nstr(n, 6)}: more than {MAX_LEVELS} harmonic levels are needed "
+        f"for {wdps - 20} digits (slowly decaying eigenvalues, e.g. a non-smooth kernel at small d, or an "
+        "astronomically small self-induced ridge at lam = 0); lower `dps` or use lam > 0."
     )
+
+
+def tail_moments(kernel: Kernel, d: int, start: int, rem1: Any, rem2: Any, h1: Any, h2: Any) -> tuple[Any, Any, Any]:
+    """``(T, T₂, error of T₂)`` for the levels ``≥ start`` (see :func:`levels`).
+
+    By the trace identities (``rem1 = h(1) − Σ_{k<start}B_kμ_k``, ``rem2`` likewise for ``E h²``)
+    while ``rem1 ≥ 10^{−(GUARD−2)} h(1)``, i.e. ``T`` keeps the working precision; the error of
+    ``T₂`` is then ``10^{−(dps−2)} E h²`` (``dps`` here includes the guard digits).  Otherwise both
+    are summed directly, until two consecutive terms are below ``10^{−(dps+3)}`` of the partial
+    sum (a zero level of the other parity never stops the sum alone).
+    """
+    if rem1 >= abs(h1) * mpmath.mpf(10) ** (-(GUARD - 2)):
+        return rem1, max(rem2, mpmath.mpf(0)), mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)) * h2
+    rel = mpmath.mpf(10) ** (-(mpmath.mp.dps + 3))
+    total, total2, small = mpmath.mpf(0), mpmath.mpf(0), 0
+    for k in range(start, start + MAX_LEVELS + 1):
+        mu = kernel.eigenvalue(d, k)[0]
+        term = harmonic_count(d, k) * mu
+        total += term
+        total2 += term * mu
+        small = small + 1 if term <= rel * total else 0
+        if small >= 2:
+            return total, total2, rel * total2
+    raise ConvergenceError(
+        f"kernel {kernel.name!r} at d={d}: the tail of the harmonic expansion beyond level {start} does not converge "
+        f"within {MAX_LEVELS} levels."
+    )
+
+
+def _kappa_dropped(d: int, n: Any, lam: Any, kept: list[int], mus: list[Any]) -> Any:
+    """κ with only the ``kept`` levels (a lower bound of the full κ), by the ridge module's solver."""
+    s = [mu for mu in mus if mu > 0]
+    counts = [harmonic_count(d, ell) for ell, mu in zip(kept, mus, strict=True) if mu > 0]
+    p = sum(counts)
+    out, _ = ridge_model.general_equivalent(
+        mpmath.mpf(p) / n, lam / n, mpmath.mpf(0), mpmath.mpf(0), s, [mpmath.mpf(c) / p for c in counts], [0] * len(s)
+    )
+    return out["kappa"] * n
+
+
+def blocks(spec: Spectrum, F: list[Any], d: int) -> tuple[list[Any], list[Any], list[Any], Any, Any]:
+    """Feature-space blocks ``(s, multiplicities, b = F²/μ, lost energy, extra ridge)`` of a :class:`Spectrum`.
+
+    Kept levels with ``μ > 0`` are blocks of multiplicity ``B(d, ℓ)``; target energy at a level
+    with ``μ = 0`` is never learned (``lost``: it adds to the risk and acts as noise); the tail
+    is the pseudo-level of multiplicity ``T²/T₂`` and eigenvalue ``T₂/T`` (no target energy),
+    or, when ``T₂ = 0`` to the working precision, the pure ridge ``T``.  Works on mpmath or
+    float numbers.
+    """
+    s, counts, b = [], [], []
+    lost = 0 * spec.tail
+    for ell, mu in zip(spec.levels, spec.mus, strict=True):
+        f2 = F[ell] if ell < len(F) else 0 * spec.tail
+        if mu == 0:
+            lost += f2
+            continue
+        s.append(mu)
+        counts.append(harmonic_count(d, ell))
+        b.append(f2 / mu)
+    extra = 0 * spec.tail
+    if spec.tail > 0 and spec.tail2 > 0:
+        s.append(spec.tail2 / spec.tail)
+        counts.append(spec.tail**2 / spec.tail2)
+        b.append(0 * spec.tail)
+    elif spec.tail > 0:
+        extra = spec.tail
+    return s, counts, b, lost, extra
 
 
 def _solve_mp(pr: KRRParams) -> tuple[dict[str, Any], Any]:
     n, lam, sigma2 = to_mpf(pr.n), to_mpf(pr.lam), to_mpf(pr.sigma2)
     F = [to_mpf(v) for v in pr.F]
-    kept, mus, tail = levels(pr.kernel, pr.d, n, lam, len(F) - 1)
-    s, counts, b = [], [], []
-    lost = mpmath.mpf(0)  # target energy in levels with μ = 0: never learned
-    for ell, mu in zip(kept, mus, strict=True):
-        f2 = F[ell] if ell < len(F) else mpmath.mpf(0)
-        if mu == 0:
-            lost += f2
-            continue
-        s.append(mu)
-        counts.append(harmonic_count(pr.d, ell))
-        b.append(f2 / mu)
-    p = sum(counts)
-    g = mpmath.mpf(p) / n
+    spec = levels(pr.kernel, pr.d, n, lam, len(F) - 1)
+    s, counts, b, lost, extra = blocks(spec, F, pr.d)
+    p = mpmath.fsum(counts)
     w = [mpmath.mpf(c) / p for c in counts]
-    lam_total = lam + tail
-    out, residual = ridge_model.general_equivalent(g, lam_total / n, sigma2 + lost, lost, s, w, b, params=pr.shown())
+    out, residual = ridge_model.general_equivalent(p / n, (lam + extra) / n, sigma2 + lost, lost, s, w, b, params=pr.shown())
     out = dict(out)
     out["kappa"] = out["kappa"] * n  # back to the KRR (unnormalized) scale
-    if lam_total == 0:
-        factor = mpmath.mpf(1)
-    else:
-        factor = lam / lam_total
-    out["train_error"] = out["train_error"] * factor**2
-    out["_levels"] = len(kept)
-    out["_tail"] = tail
+    if extra > 0:  # a pure-ridge tail: the residual is (λ/(λ+T)) times that of ridge λ + T
+        out["train_error"] = out["train_error"] * (lam / (lam + extra)) ** 2
+    out["_levels"] = len(spec.levels)
+    out["_tail"] = spec.tail
     return out, residual
 
 
@@ -372,22 +483,45 @@ def risk_asymptotic(
     shown.update(kernel=ker.name, F=",".join(shown_params(x=v)["x"] for v in energies))
 
     def evaluate() -> tuple[Any, Any]:
-        xi = [ker.xi(k) for k in range(ell + 1)]
-        if xi[ell] < 0 or any(x < 0 for x in xi):
+        xi = [ker.xi(k) for k in range(2 * ell + 1)]
+        if any(x < 0 for x in xi):
             raise ParameterError(
                 f"kernel {ker.name!r} has a negative Taylor coefficient: not positive definite in all dimensions."
             )
-        kgt = ker.h1() - mpmath.fsum(xi)
+        lost = mpmath.fsum(to_mpf(energies[k]) for k in range(min(ell, len(energies))) if _lower_level_lost(ker.name, xi, k, ell))
+        kgt = ker.h1() - mpmath.fsum(xi[: ell + 1])
         if xi[ell] == 0:
-            return to_mpf(f_l) + to_mpf(f_gt), None
+            return to_mpf(f_l) + to_mpf(f_gt) + lost, None
         lam_eff = (to_mpf(lm) + kgt) / (to_mpf(a) * xi[ell])
         with mpmath.workdps(mpmath.mp.dps):
             lam_text = mpmath.nstr(lam_eff, mpmath.mp.dps + 5, strip_zeros=False)
-        r = ridge_model.risk(1 / a, lam_text, f_l, s2, f_gt, dps=mpmath.mp.dps)
+            tau_text = mpmath.nstr(to_mpf(f_gt) + lost, mpmath.mp.dps + 5, strip_zeros=False)
+        r = ridge_model.risk(1 / a, lam_text, f_l, s2, tau_text, dps=mpmath.mp.dps)
         return r.value, r.residual
 
     c = certify(evaluate, dps, what="krr risk_asymptotic", params=shown)
     return Result(c.value, NAME, "risk_asymptotic", shown, dps, c.residual, c.error_estimate, None, MISIAKIEWICZ_2022)
+
+
+def _lower_level_lost(name: str, xi: list[Any], k: int, ell: int) -> bool:
+    """Whether level ``k < ℓ`` is unlearned at ``n ≍ d^ℓ`` (True) or learned (False).
+
+    ``B(d, k)μ_{d,k} = ξ_k + O(Σ_j ξ_j d^{(k−j)/2})`` over ``j > k`` of the parity of ``k``, so with
+    ``j`` the first such index (from ``k`` on) with ``ξ_j ≠ 0``, ``nμ_{d,k} ≍ d^{ℓ−(k+j)/2}``: the
+    level is learned if ``k + j < 2ℓ`` and unlearned (its energy adds to the risk and acts as
+    noise, like ``F²_{>ℓ}``) if ``k + j > 2ℓ`` or no such ``j`` exists (e.g. every even level
+    of an odd kernel).  ``k + j = 2ℓ`` (``nμ_{d,k}`` of order 1, e.g. level 0 of ``s + s²`` at
+    ``ℓ = 1``) is outside the per-level formula.
+    """
+    for j in range(k, 2 * ell - k + 1, 2):
+        if xi[j] != 0:
+            if k + j == 2 * ell:
+                raise ParameterError(
+                    f"kernel {name!r}: at level {ell} the level-{k} eigenvalue is of order 1/n (xi_{k} = 0, xi_{j} > 0), so "
+                    f"level {k} is only partly learned and the per-level formula does not apply; use the finite-d risk."
+                )
+            return False
+    return True
 
 
 def staircase(exponent: Any = None, F: Any = "0,1", *, dps: int = DEFAULT_DPS) -> Result:
@@ -485,27 +619,21 @@ def curve_values(
     status = np.full(nn.shape, STATUS_DOMAIN)
     if domain.any():
         with mpmath.workdps(25):
-            kept, mus, tail = levels(
-                ker, dd, mpmath.mpf(float(nn[domain].max())), mpmath.mpf(float(lm[domain].min())), len(energies) - 1
-            )
-            mus_f = [float(m) for m in mus]
-            tail_f = float(tail)
-        ells = [e for e, m in zip(kept, mus_f, strict=True) if m > 0]
-        lost = sum(float(energies[e]) for e, m in zip(kept, mus_f, strict=True) if m == 0 and e < len(energies))
-        s = np.array([m for m in mus_f if m > 0])
-        counts = np.array([float(harmonic_count(dd, e)) for e in ells])
+            spec = levels(ker, dd, mpmath.mpf(float(nn[domain].max())), mpmath.mpf(float(lm[domain].min())), len(energies) - 1)
+            spec = Spectrum(spec.levels, [float(m) for m in spec.mus], float(spec.tail), float(spec.tail2))
+        s_l, counts_l, b_l, lost, extra = blocks(spec, [float(e) for e in energies], dd)
+        s, counts, b = np.array(s_l, dtype=float), np.array(counts_l, dtype=float), np.array(b_l, dtype=float)
         p = counts.sum()
         w = counts / p
-        b = np.array([(float(energies[e]) if e < len(energies) else 0.0) / m for e, m in zip(ells, s, strict=True)])
         idx = np.flatnonzero(domain)
         g = p / nn[idx]
-        lam_total = lm[idx] + tail_f
+        lam_total = lm[idx] + extra
         with np.errstate(all="ignore"):
             out, conv = ridge_model._general_np(_Blocks(s, w, b), g, lam_total / nn[idx], s2[idx] + lost)  # type: ignore[arg-type]
             out = dict(out)
             out["kappa"] = out["kappa"] * nn[idx]
-            factor = np.where(lam_total == 0, 1.0, lm[idx] / np.where(lam_total == 0, 1.0, lam_total))
-            out["train_error"] = out["train_error"] * factor**2
+            if extra > 0:
+                out["train_error"] = out["train_error"] * (lm[idx] / lam_total) ** 2
             out["risk"] = out["bias"] + out["variance"] + lost
             v = out[quantity]
         vals[idx] = v

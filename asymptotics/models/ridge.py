@@ -362,7 +362,8 @@ def general_equivalent(
         kappa, _ = increasing_root(
             h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="ridge kappa", params=params
         )
-    d1, d2 = df1(kappa), df2(kappa)
+    # at κ = 0 (λ = 0, p ≤ n) df₁ = df₂ = γ·Σwᵢ = γ exactly; summing rounded weights would miss γ = 1 by an ulp
+    d1, d2 = (g, g) if kappa == 0 else (df1(kappa), df2(kappa))
     signal = mpmath.fsum(bi * si / (si + kappa) ** 2 for si, bi in zip(s, b, strict=True))
     if d2 >= 1:  # γ = 1 (all mass) at λ = 0: variance diverges
         bias, variance = (mpmath.mpf(0), mpmath.inf if noise > 0 else mpmath.mpf(0))
@@ -370,7 +371,9 @@ def general_equivalent(
     else:
         bias = kappa**2 * signal / (1 - d2)
         variance = noise * d2 / (1 - d2)
-        train = (1 - d1) ** 2 * (bias + variance + noise)
+        # λ = 0 with p > n interpolates: 1 − df₁(κ₀)/n = 0 exactly (it is κ₀'s equation), so the
+        # training error is exactly 0, not round-off that a relative precision ladder cannot certify
+        train = mpmath.mpf(0) if lam == 0 and g > 1 else (1 - d1) ** 2 * (bias + variance + noise)
     residual = abs(lam - kappa * (1 - d1)) / (lam + kappa) if lam + kappa > 0 else mpmath.mpf(0)
     return {"kappa": kappa, "bias": bias, "variance": variance, "risk": bias + variance + tau2, "train_error": train}, residual
 
@@ -576,13 +579,15 @@ def _general_np(
     kappa = np.where(trivial, 0.0, kappa)
     conv = conv | trivial
     d1 = df1(kappa)
-    d2 = gf[:, 0] * ((w * s**2) / (s + kappa[:, None]) ** 2).sum(axis=1)
+    d2 = np.where(kappa == 0, gf[:, 0], gf[:, 0] * ((w * s**2) / (s + kappa[:, None]) ** 2).sum(axis=1))
+    d1 = np.where(kappa == 0, gf[:, 0], d1)
     signal = ((b * s) / (s + kappa[:, None]) ** 2).sum(axis=1)
     nf = noise.reshape(-1)
     sing = d2 >= 1
     bias = np.where(sing, 0.0, kappa**2 * signal / (1 - d2))
     variance = np.where(sing, np.where(nf > 0, np.inf, 0.0), nf * d2 / (1 - d2))
-    train = np.where(sing, 0.0, (1 - d1) ** 2 * (bias + variance + nf))
+    interpolates = sing | ((lf[:, 0] == 0) & (gf[:, 0] > 1))  # λ = 0 with p > n: the interpolator, training error exactly 0
+    train = np.where(interpolates, 0.0, (1 - d1) ** 2 * (bias + variance + nf))
     out = {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}
     return {k: v.reshape(shape) for k, v in out.items()}, conv.reshape(shape)
 

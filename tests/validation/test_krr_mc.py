@@ -16,10 +16,11 @@ What is compared with what:
 * known finite-size effects of the DE (degree-2 polynomial kernel near and beyond its
   feature count, 1–3 % at ``d = 20``) are shown shrinking with ``d`` (``slow``).
 
-``relu_ntk``: the library cannot evaluate its DE (odd levels ≥ 3 are quadrature round-off,
-neither zero nor certifiable; see the strict xfail below), so the comparison uses the same
-DE solver with a kernel whose odd levels ≥ 3 are exactly 0 (they are: the odd part of the
-ReLU NTK is ``s/2``) and whose levels above 8 are lumped into the self-induced ridge.
+``relu_ntk``: its even levels decay slowly, so for speed the MC comparisons use the same DE
+solver with a kernel whose odd levels ≥ 3 are exactly 0 (as the library's own relu_ntk: the
+odd part of the ReLU NTK is ``s/2``) and whose levels above 8 are lumped into the
+self-induced ridge; ``test_relu_ntk_equivalent_is_computable`` checks it against the library's
+relu_ntk to 1e-6.
 
 Run ``python tests/validation/test_krr_mc.py`` for the table of every comparison point
 (theory, MC mean ± SE, z, d, n, reps).
@@ -78,7 +79,7 @@ def de(quantity: str, lams, *, float64: bool = False, **kw) -> np.ndarray:
 
     The float64 curve (the same solver, one pass at 25 digits for the spectrum) is used for
     ``relu_ntk`` (the certified ladder rescans hundreds of slowly decaying levels) and where
-    the certified value cannot be had (``float64=True``; see the xfail tests below).
+    a certified value at every point would be slow (``float64=True``).
     """
     if float64 or isinstance(kw["kernel"], Kernel):
         vals, status = theory.curve_values(
@@ -358,39 +359,23 @@ def test_polynomial_kernel_finite_size_gap_shrinks():
     assert trend.shrinking and rel[0] > 0.01 and rel[-1] < rel[0] / 1.5, (rel, trend.z)
 
 
-# ----------------------------------------------------------------------------- library bugs found here
-@pytest.mark.xfail(
-    raises=ConvergenceError,
-    strict=True,
-    reason="library bug (asymptotics.kernels): odd levels >= 3 of relu_ntk are quadrature round-off, neither 0 nor "
-    "certifiable, so the DE raises ConvergenceError; the MC is compared with relu_ntk_exact_odd() instead",
-)
+# ----------------------------------------------------------------------------- library bugs found here (fixed)
 def test_relu_ntk_equivalent_is_computable():
-    theory.risk(d=30, n=50, kernel="relu_ntk", F="0,1", sigma2="0.1", dps=15)
+    # the library's own relu_ntk against the helper used for the MC comparisons (levels > 8 lumped)
+    got = theory.risk(d=30, n=50, kernel="relu_ntk", F="0,1", sigma2="0.1", dps=15).value
+    vals, status = theory.curve_values("risk", 30, np.array([50.0]), RELU_NTK, np.array([0.0]), "0,1", 0.1)
+    assert status[0] == 0 and float(got) == pytest.approx(vals[0], rel=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library bug (asymptotics.kernels._poly_eigenvalue): sympy.nsimplify(Rational(4001, 4000)) returns a product "
-    "of radicals equal to 1.000250000000000001573..., so mu_{200,0} of coef:1,1,0.05 is off by 1.6e-18 and the "
-    "trace identity check raises ConvergenceError for the DE at d = 200",
-)
 def test_polynomial_eigenvalues_are_exact_rationals():
     with mpmath.workdps(40):
         mu0 = theory.eigenvalue(d=200, level=0, kernel="coef:1,1,0.05", dps=35).value
         assert abs(mu0 - mpmath.mpf(4001) / 4000) < mpmath.mpf(10) ** -34
 
 
-@pytest.mark.xfail(
-    raises=ConvergenceError,
-    strict=True,
-    reason="library bug (asymptotics.models.krr): the ridgeless training error of an interpolator is exactly 0, but for "
-    "some polynomial kernels the solver returns round-off (~1e-192) that the relative precision ladder cannot certify "
-    "at 15 or 20 digits (it can at 25 or 30)",
-)
 @pytest.mark.parametrize("kernel, d, n", [("coef:1,0,1", 30, 200), ("poly:2", 30, 300)])
 def test_ridgeless_train_error_zero_is_certified(kernel, d, n):
-    theory.train_error(d=d, n=n, kernel=kernel, F="0,0.5,1", sigma2="0.1", dps=15)
+    assert theory.train_error(d=d, n=n, kernel=kernel, F="0,0.5,1", sigma2="0.1", dps=15).value == 0
 
 
 # ----------------------------------------------------------------------------- reproducibility and inputs
