@@ -39,7 +39,7 @@ import scipy.special
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from asymptotics.errors import ConvergenceError, ParameterError
+from asymptotics.errors import ParameterError
 from asymptotics.kernels import Kernel, gegenbauer, get_kernel, harmonic_count
 from asymptotics.models import krr as theory
 from asymptotics.models.krr import KRRParams
