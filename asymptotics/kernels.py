@@ -61,6 +61,37 @@ def harmonic_count(d: int, ell: int) -> int:
     return math.comb(d + ell - 1, ell) - math.comb(d + ell - 3, ell - 2)
 
 
+DOMAINS = ("sphere", "hypercube")
+
+
+def check_domain(domain: Any) -> str:
+    """``"sphere"`` (``S^{d−1}(√d)``, the default) or ``"hypercube"`` (``{±1}^d``)."""
+    if not isinstance(domain, str) or domain.strip().lower() not in DOMAINS:
+        raise ParameterError(f"`domain` must be one of {', '.join(DOMAINS)}; got {domain!r}.")
+    return domain.strip().lower()
+
+
+def multiplicity(d: int, ell: int, domain: str = "sphere") -> int:
+    """Multiplicity of level ``ℓ``: ``B(d, ℓ)`` on the sphere, ``C(d, ℓ)`` (Walsh monomials of degree ℓ) on the hypercube."""
+    if domain == "hypercube":
+        return math.comb(d, ell)
+    return harmonic_count(d, ell)
+
+
+@lru_cache(maxsize=256)
+def kravchuk_row(d: int, ell: int) -> tuple[int, ...]:
+    """Coefficients ``c_j`` of ``(1 − t)^ℓ(1 + t)^{d−ℓ}``, exact integers, ``j = 0..d``.
+
+    On ``{±1}^d`` with ``s = Σ x_i/d`` and ``|S| = ℓ``, ``E[h(s)χ_S] = 2^{−d} Σ_j c_j h((d − 2j)/d)``
+    (``c_j = K_j(ℓ)``, the Kravchuk polynomial; theory note §3.1 writes the same sum with
+    ``C(d,j)K_ℓ(j)/C(d,ℓ) = K_j(ℓ)``).
+    """
+    row = [math.comb(d - ell, m) for m in range(d - ell + 1)]
+    for _ in range(ell):
+        row = [(row[j] if j < len(row) else 0) - (row[j - 1] if j >= 1 else 0) for j in range(len(row) + 1)]
+    return tuple(row)
+
+
 def gegenbauer(d: int, ell: int, s: Any) -> Any:
     """``Q_ℓ^{(d)}(s)`` (normalized, ``Q_ℓ(1) = 1``) by the three-term recurrence; mpmath or numpy ``s``."""
     a, b = s * 0 + 1, s
@@ -120,12 +151,29 @@ class Kernel:
             return _evalf(self.expr.subs(S_VAR, 1))
         return self.mp(mpmath.mpf(1))
 
-    def second_moment(self, d: int) -> Any:
+    def second_moment(self, d: int, domain: str = "sphere") -> Any:
         """``E h(s)² = Σ_ℓ B(d, ℓ)μ_{d,ℓ}²`` (Parseval for the zonal function) at the current precision.
 
-        Closed form for ``e^{cs}`` (the level-0 eigenvalue of ``e^{2cs}``), exact rational for
-        polynomials, Funk–Hecke quadrature of ``h²`` otherwise.
+        Sphere: closed form for ``e^{cs}`` (the level-0 eigenvalue of ``e^{2cs}``), exact rational
+        for polynomials, Funk–Hecke quadrature of ``h²`` otherwise.  Hypercube: the finite sum
+        ``2^{−d} Σ_j C(d, j) h((d − 2j)/d)²`` (positive terms; ``cosh(2c/d)^d`` for ``e^{cs}``).
         """
+        if domain == "hypercube":
+            key = ("h2cube", d)
+            if self.expr is not None and self.expr.is_polynomial(S_VAR):
+                if key not in self._cache:
+                    poly = sp.Poly(sp.expand(self.expr**2), S_VAR)
+                    self._cache[key] = (
+                        sp.Add(*[math.comb(d, j) * poly.eval(sp.Rational(d - 2 * j, d)) for j in range(d + 1)]) / 2**d
+                    )
+                return _evalf(self._cache[key])
+            if self.name.startswith("exp") and self.closed is not None and self.expr is not None:
+                c = self.expr.args[0].coeff(S_VAR) if isinstance(self.expr, sp.exp) else None
+                if c is not None and c.is_Rational:
+                    return mpmath.cosh(2 * (mpmath.mpf(c.p) / c.q) / d) ** d
+            with mpmath.workdps(mpmath.mp.dps + 5):
+                total = mpmath.fsum(math.comb(d, j) * self.mp(mpmath.mpf(d - 2 * j) / d) ** 2 for j in range(d + 1))
+                return total / mpmath.mpf(2) ** d
         if self.closed_h2 is not None:
             return self.closed_h2(d)
         if self.is_polynomial:
@@ -172,12 +220,15 @@ class Kernel:
             self._cache[key] = (part, degree)
         return self._cache[key]
 
-    def eigenvalue(self, d: int, ell: int) -> tuple[Any, Any]:
+    def eigenvalue(self, d: int, ell: int, domain: str = "sphere") -> tuple[Any, Any]:
         """``(μ_{d,ℓ}, error)`` at the current precision.
 
         Exact (error 0) for closed forms, polynomial kernels and levels whose parity part of ``h`` is
         a polynomial (exactly 0 beyond its degree); Funk–Hecke quadrature of the parity part otherwise.
+        ``domain="hypercube"``: see :meth:`cube_eigenvalue`.
         """
+        if domain == "hypercube":
+            return self.cube_eigenvalue(d, ell)
         if self.closed is not None:
             return self.closed(d, ell), mpmath.mpf(0)
         if self.is_polynomial:
@@ -201,6 +252,61 @@ class Kernel:
             return +cached[1], cached[2]
         value, err = self._quad(d, ell)
         self._cache[key] = (need, value, err)
+        return +value, err
+
+    def cube_eigenvalue(self, d: int, ell: int) -> tuple[Any, Any]:
+        """``(μ_ℓ, error)`` on the hypercube ``{±1}^d``: ``E[h(s)x_1⋯x_ℓ]``, ``s = Σ_i x_i/d`` (multiplicity ``C(d, ℓ)``).
+
+        Closed form for ``e^{cs}`` (the expectation factorizes over coordinates):
+        ``sinh(c/d)^ℓ cosh(c/d)^{d−ℓ}``.  Otherwise the Kravchuk sum ``2^{−d} Σ_j c_j h((d−2j)/d)``
+        (:func:`kravchuk_row`), exact for polynomial parts (and 0 beyond their degree, as on the
+        sphere), else at extra precision: the terms reach ``Σ|c_j||h_j| 2^{−d}``, so the digits
+        lost to cancellation are measured and the sum is redone with that many more digits;
+        the error returned is ``10^{−p}`` times that size at the final precision ``p``.
+        """
+        if ell > d or ell < 0:
+            return mpmath.mpf(0), mpmath.mpf(0)
+        if isinstance(self.expr, sp.exp) and self.closed is not None:
+            c = self.expr.args[0].coeff(S_VAR)
+            if c.is_Rational and sp.simplify(self.expr.args[0] - c * S_VAR) == 0:
+                x = mpmath.mpf(c.p) / c.q / d
+                return mpmath.sinh(x) ** ell * mpmath.cosh(x) ** (d - ell), mpmath.mpf(0)
+        if self.is_polynomial:
+            part, degree = self.expr, None
+        else:
+            part, degree = self.parity_part(ell)
+            if degree is None:
+                part = None
+        if part is not None:
+            key = ("cube_poly", d, ell)
+            if key not in self._cache:
+                if degree is not None and ell > degree:
+                    self._cache[key] = sp.Integer(0)
+                else:
+                    poly = sp.Poly(part, S_VAR)
+                    row = kravchuk_row(d, ell)
+                    self._cache[key] = sp.Add(*[c * poly.eval(sp.Rational(d - 2 * j, d)) for j, c in enumerate(row) if c]) / 2**d
+            return _evalf(self._cache[key]), mpmath.mpf(0)
+        key = ("cube", d, ell)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] >= mpmath.mp.prec:
+            return +cached[1], cached[2]
+        row = kravchuk_row(d, ell)
+        h = self._parity_mp(ell)
+        extra = 10
+        for _ in range(4):
+            with mpmath.workdps(mpmath.mp.dps + extra):
+                terms = [c * h(mpmath.mpf(d - 2 * j) / d) for j, c in enumerate(row) if c]
+                value = mpmath.fsum(terms) / mpmath.mpf(2) ** d
+                size = mpmath.fsum(abs(x) for x in terms) / mpmath.mpf(2) ** d
+                err = size * mpmath.mpf(10) ** (-(mpmath.mp.dps - 2))
+            if err <= mpmath.mpf(10) ** (-(mpmath.mp.dps + 2)) * abs(value) or size == 0:
+                break
+            lost = int(mpmath.log10(size / abs(value))) + 1 if value != 0 else mpmath.mp.dps
+            extra += lost
+        if abs(value) <= 10 * err:
+            value = mpmath.mpf(0)
+        self._cache[key] = (mpmath.mp.prec, value, err)
         return +value, err
 
     def _parity_mp(self, ell: int) -> Callable[[Any], Any]:
@@ -357,11 +463,15 @@ def check_eigenvalue_error(kernel: Kernel, d: int, ell: int, err: Any, value: An
 
 
 __all__ = [
+    "DOMAINS",
     "NAMES",
     "Kernel",
     "gegenbauer",
     "gegenbauer_symbolic",
     "get_kernel",
     "harmonic_count",
+    "check_domain",
+    "kravchuk_row",
+    "multiplicity",
     "sphere_moment",
 ]

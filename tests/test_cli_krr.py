@@ -253,3 +253,28 @@ def test_errors_exit_2_with_one_line(capsys, args, needle):
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("asymptotics: error: ") and needle in lines[0], err
     assert "Traceback" not in err
+
+
+# ----------------------------------------------------------------------------- the hypercube domain
+def test_hypercube_domain_eval_json_and_errors(capsys):
+    # exp on {±1}^d: μ_ℓ = sinh(1/d)^ℓ cosh(1/d)^{d−ℓ} (the expectation factorizes over coordinates)
+    out = ok(capsys, "eval", "krr", "eigenvalue", "d=40", "level=2", "domain=hypercube", "--dps", "25")
+    with mpmath.workdps(40):
+        want = mpmath.sinh(mpmath.mpf(1) / 40) ** 2 * mpmath.cosh(mpmath.mpf(1) / 40) ** 38
+        assert abs(mpmath.mpf(out) - want) <= mpmath.mpf(10) ** -24 * want
+    payload = json.loads(
+        ok(capsys, "eval", "krr", "risk", *K1[:1], "n=200", "F=0,1,0.5,0.2", "sigma2=0.1", "domain=hypercube", "--json")
+    )
+    assert payload["params"]["domain"] == "hypercube" and payload["levels"] > 3
+    sphere = json.loads(ok(capsys, "eval", "krr", "risk", *K1[:1], "n=200", "F=0,1,0.5,0.2", "sigma2=0.1", "--json"))
+    assert "domain" not in sphere["params"] and sphere["value"] != payload["value"]
+    assert float(ok(capsys, "eval", "krr", "multiplicity", "d=30", "level=3", "domain=hypercube")) == 4060
+    for bad in (["domain=torus"], ["domain=hypercube", "F=0,1,1,1,1,1", "d=3"]):
+        rc, out, err = cli(capsys, "eval", "krr", "risk", "d=30", "n=100", *bad)
+        assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_hypercube_curve_with_monte_carlo(capsys):
+    out = ok(capsys, "curve", "krr", "risk", "n=20:80:2", "d=20", "F=0,1,0.5", "sigma2=0.1", "domain=hypercube", "--mc", "4")
+    rows = [line.split() for line in out.splitlines() if not line.startswith("#")][1:]
+    assert len(rows) == 2 and all(r[2] == "0" and float(r[4]) > 0 for r in rows)

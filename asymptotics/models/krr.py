@@ -28,6 +28,16 @@ the trace identity, the *self-induced* ridge).  The training error is
 ``(λ/(λ+T))²(λ_r/κ_r)²(R + σ²)`` (the tail interpolates part of the labels).  Target energy at
 a level with ``μ_ℓ = 0`` is never learned (it adds to the risk and acts as noise).
 
+Hypercube (``domain="hypercube"``)
+-----------------------------------
+``x`` uniform on ``{±1}^d`` with the same kernel ``h(⟨x, x'⟩/d)`` (theory note §3.1; Misiakiewicz,
+arXiv 2204.10425, treats both): the eigenfunctions are the Walsh monomials ``χ_S(x) = Π_{i∈S} x_i``,
+level ``ℓ = |S| ∈ {0..d}`` with multiplicity ``C(d, ℓ)`` and eigenvalue ``E[h(s)χ_S]``
+(:meth:`asymptotics.kernels.Kernel.cube_eigenvalue`), and ``F_ℓ²`` is the energy of the target's
+degree-``ℓ`` Walsh part.  The deterministic equivalent above is used unchanged with these levels
+(finitely many: the tail is exactly 0 past ``ℓ = d``).  The ``d → ∞`` formulas below are the
+same, with ``α = n/C(d, ℓ)``.
+
 Polynomial regime (:func:`risk_asymptotic`, :func:`staircase`)
 -------------------------------------------------------------
 At ``n = α B(d, ℓ)``, ``d → ∞`` (Misiakiewicz, arXiv 2204.10425; Xiao et al., arXiv
@@ -59,7 +69,8 @@ import sympy as sp
 
 from .._validate import check_int, check_real, shown_params, to_mpf
 from ..errors import ConvergenceError, ParameterError
-from ..kernels import S_VAR, Kernel, get_kernel, harmonic_count
+from ..kernels import S_VAR, Kernel, check_domain, get_kernel
+from ..kernels import multiplicity as _multiplicity
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
 from ..references import Source
 from ..result import Result
@@ -168,11 +179,13 @@ class KRRParams:
     sigma2: Any = 0
     alpha: Any = None
     level: Any = None
+    domain: Any = "sphere"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         _required(d=self.d)
         set_(self, "d", check_int("d", self.d, low=2, high=10**7))
+        set_(self, "domain", check_domain(self.domain))
         if self.n is not None:
             if self.alpha is not None or self.level is not None:
                 raise ParameterError("give either `n` or (`alpha`, `level`), not both.")
@@ -182,10 +195,14 @@ class KRRParams:
                 raise ParameterError("`n` (number of samples) or both `alpha` and `level` (n = alpha*B(d, level)) are required.")
             set_(self, "alpha", check_real("alpha", self.alpha, low=0, low_open=True))
             set_(self, "level", check_int("level", self.level, low=0, high=MAX_LEVELS))
-            set_(self, "n", self.alpha * harmonic_count(self.d, self.level))
+            if self.domain == "hypercube" and self.level > self.d:
+                raise ParameterError(f"`level` = {self.level} exceeds d = {self.d}: the hypercube has levels 0..d.")
+            set_(self, "n", self.alpha * _multiplicity(self.d, self.level, self.domain))
         set_(self, "kernel", get_kernel(self.kernel))
         set_(self, "lam", check_real("lam", self.lam, low=0))
         set_(self, "F", parse_energies(self.F))
+        if self.domain == "hypercube" and any(self.F[self.d + 1 :]):
+            raise ParameterError(f"`F` puts energy above degree d = {self.d}: functions on {{-1,1}}^d have degree at most d.")
         set_(self, "sigma2", check_real("sigma2", self.sigma2, low=0))
 
     def shown(self) -> dict[str, str]:
@@ -196,6 +213,8 @@ class KRRParams:
         out.update(shown_params(lam=self.lam))
         out["F"] = ",".join(shown_params(x=v)["x"] for v in self.F)
         out.update(shown_params(sigma2=self.sigma2))
+        if self.domain != "sphere":
+            out["domain"] = self.domain
         return out
 
 
@@ -225,7 +244,7 @@ class Spectrum:
     tail2: Any
 
 
-def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int) -> Spectrum:
+def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int, domain: str = "sphere") -> Spectrum:
     r"""Levels to keep and the moments of the rest, at the current precision.
 
     Levels ``0..degree`` (the target's) are always kept.  The levels ``k ≥ L`` beyond enter
@@ -242,6 +261,8 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int) -> Spectrum:
     ``λ = 0`` once the kept levels have more than ``n`` directions, where κ can be far below
     ``10^{−dps} h(1)`` (``3·10^{−26}`` at ``d = 3``, ``n = 500``, ``h = e^s``).  This assumes
     ``μ_k ≤ μ_L`` beyond ``L``, as for kernels with non-negative Taylor coefficients.
+    On the hypercube (``domain="hypercube"``: multiplicities ``C(d, ℓ)``) the levels end at
+    ``ℓ = d``; the same rule applies before that.
 
     ``T`` and ``T₂`` come from the trace identities ``h(1) = Σ_k B_kμ_k`` and ``E h² = Σ_k
     B_kμ_k²`` by subtraction (``GUARD`` extra digits) while that keeps the working precision,
@@ -252,6 +273,7 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int) -> Spectrum:
     wdps = mpmath.mp.dps
     eps = mpmath.mpf(10) ** (-(wdps - 5))
     top = sp.degree(kernel.expr, S_VAR) if kernel.is_polynomial else None
+    last = d if domain == "hypercube" else None
     kept: list[int] = []
     mus: list[Any] = []
     directions = 0  # Σ B_k over kept levels with μ_k > 0
@@ -259,12 +281,12 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int) -> Spectrum:
     next_solve = degree + 1
     with mpmath.workdps(wdps + GUARD):
         h1 = kernel.h1()
-        h2 = kernel.second_moment(d) if top is None else None
+        h2 = kernel.second_moment(d, domain) if top is None else None
         used, used2 = mpmath.mpf(0), mpmath.mpf(0)
         for ell in range(MAX_LEVELS + 1):
-            if top is not None and ell > max(top, degree):
-                return Spectrum(kept, mus, mpmath.mpf(0), mpmath.mpf(0))  # exact
-            mu, err = kernel.eigenvalue(d, ell)
+            if (top is not None and ell > max(top, degree)) or (last is not None and ell > last):
+                return Spectrum(kept, mus, mpmath.mpf(0), mpmath.mpf(0))  # exact: no level beyond
+            mu, err = kernel.eigenvalue(d, ell, domain)
             if err and abs(mu) > 0 and err > mpmath.mpf(10) ** (-(wdps - 3)) * abs(mu):
                 raise ConvergenceError(
                     f"kernel {kernel.name!r}: level {ell} eigenvalue at d={d} not resolved (error {mpmath.nstr(err, 3)})."
@@ -276,26 +298,26 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int) -> Spectrum:
                 )
             if ell > degree and mu > 0:
                 if top is not None:  # polynomial kernel: the tail is a finite exact sum
-                    rest = [(harmonic_count(d, k), kernel.eigenvalue(d, k)[0]) for k in range(ell, top + 1)]
+                    rest = [(_multiplicity(d, k, domain), kernel.eigenvalue(d, k, domain)[0]) for k in range(ell, top + 1)]
                     tail, tail2, err2 = mpmath.fsum(b * m for b, m in rest), mpmath.fsum(b * m * m for b, m in rest), 0
                 else:
-                    tail, tail2, err2 = tail_moments(kernel, d, ell, h1 - used, h2 - used2, h1, h2)  # type: ignore[operator]
+                    tail, tail2, err2 = tail_moments(kernel, d, ell, h1 - used, h2 - used2, h1, h2, domain)  # type: ignore[operator]
                 for bound in (lam + tail, kappa_drop):
                     ratio = n * mu / bound if bound > 0 else mpmath.inf
                     if ratio**2 <= eps and (ratio <= eps or n * err2 <= eps * tail * bound):
                         return Spectrum(kept, mus, +tail, +tail2)
                 if directions > n and ell >= next_solve:
-                    kappa_drop = max(kappa_drop, _kappa_dropped(d, n, lam, kept, mus))
+                    kappa_drop = max(kappa_drop, _kappa_dropped(d, n, lam, kept, mus, domain))
                     next_solve = ell + max(1, ell // 4)
                     ratio = n * mu / kappa_drop if kappa_drop > 0 else mpmath.inf
                     if ratio**2 <= eps and (ratio <= eps or n * err2 <= eps * tail * kappa_drop):
                         return Spectrum(kept, mus, +tail, +tail2)
             kept.append(ell)
             mus.append(mu)
-            used += harmonic_count(d, ell) * mu
-            used2 += harmonic_count(d, ell) * mu * mu
+            used += _multiplicity(d, ell, domain) * mu
+            used2 += _multiplicity(d, ell, domain) * mu * mu
             if mu > 0:
-                directions += harmonic_count(d, ell)
+                directions += _multiplicity(d, ell, domain)
     raise ConvergenceError(
         f"kernel {kernel.name!r} at d={d}, n={mpmath.nstr(n, 6)}: more than {MAX_LEVELS} harmonic levels are needed "
         f"for {wdps - 20} digits (slowly decaying eigenvalues, e.g. a non-smooth kernel at small d, or an "
@@ -303,7 +325,9 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int) -> Spectrum:
     )
 
 
-def tail_moments(kernel: Kernel, d: int, start: int, rem1: Any, rem2: Any, h1: Any, h2: Any) -> tuple[Any, Any, Any]:
+def tail_moments(
+    kernel: Kernel, d: int, start: int, rem1: Any, rem2: Any, h1: Any, h2: Any, domain: str = "sphere"
+) -> tuple[Any, Any, Any]:
     """``(T, T₂, error of T₂)`` for the levels ``≥ start`` (see :func:`levels`).
 
     By the trace identities (``rem1 = h(1) − Σ_{k<start}B_kμ_k``, ``rem2`` likewise for ``E h²``)
@@ -316,24 +340,27 @@ def tail_moments(kernel: Kernel, d: int, start: int, rem1: Any, rem2: Any, h1: A
         return rem1, max(rem2, mpmath.mpf(0)), mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)) * h2
     rel = mpmath.mpf(10) ** (-(mpmath.mp.dps + 3))
     total, total2, small = mpmath.mpf(0), mpmath.mpf(0), 0
-    for k in range(start, start + MAX_LEVELS + 1):
-        mu = kernel.eigenvalue(d, k)[0]
-        term = harmonic_count(d, k) * mu
+    stop = start + MAX_LEVELS if domain == "sphere" else d
+    for k in range(start, stop + 1):
+        mu = kernel.eigenvalue(d, k, domain)[0]
+        term = _multiplicity(d, k, domain) * mu
         total += term
         total2 += term * mu
         small = small + 1 if term <= rel * total else 0
         if small >= 2:
             return total, total2, rel * total2
+    if domain == "hypercube":
+        return total, total2, rel * total2  # every level summed
     raise ConvergenceError(
         f"kernel {kernel.name!r} at d={d}: the tail of the harmonic expansion beyond level {start} does not converge "
         f"within {MAX_LEVELS} levels."
     )
 
 
-def _kappa_dropped(d: int, n: Any, lam: Any, kept: list[int], mus: list[Any]) -> Any:
+def _kappa_dropped(d: int, n: Any, lam: Any, kept: list[int], mus: list[Any], domain: str = "sphere") -> Any:
     """κ with only the ``kept`` levels (a lower bound of the full κ), by the ridge module's solver."""
     s = [mu for mu in mus if mu > 0]
-    counts = [harmonic_count(d, ell) for ell, mu in zip(kept, mus, strict=True) if mu > 0]
+    counts = [_multiplicity(d, ell, domain) for ell, mu in zip(kept, mus, strict=True) if mu > 0]
     p = sum(counts)
     out, _ = ridge_model.general_equivalent(
         mpmath.mpf(p) / n, lam / n, mpmath.mpf(0), mpmath.mpf(0), s, [mpmath.mpf(c) / p for c in counts], [0] * len(s)
@@ -341,7 +368,7 @@ def _kappa_dropped(d: int, n: Any, lam: Any, kept: list[int], mus: list[Any]) ->
     return out["kappa"] * n
 
 
-def blocks(spec: Spectrum, F: list[Any], d: int) -> tuple[list[Any], list[Any], list[Any], Any, Any]:
+def blocks(spec: Spectrum, F: list[Any], d: int, domain: str = "sphere") -> tuple[list[Any], list[Any], list[Any], Any, Any]:
     """Feature-space blocks ``(s, multiplicities, b = F²/μ, lost energy, extra ridge)`` of a :class:`Spectrum`.
 
     Kept levels with ``μ > 0`` are blocks of multiplicity ``B(d, ℓ)``; target energy at a level
@@ -358,7 +385,7 @@ def blocks(spec: Spectrum, F: list[Any], d: int) -> tuple[list[Any], list[Any], 
             lost += f2
             continue
         s.append(mu)
-        counts.append(harmonic_count(d, ell))
+        counts.append(_multiplicity(d, ell, domain))
         b.append(f2 / mu)
     extra = 0 * spec.tail
     if spec.tail > 0 and spec.tail2 > 0:
@@ -373,8 +400,8 @@ def blocks(spec: Spectrum, F: list[Any], d: int) -> tuple[list[Any], list[Any], 
 def _solve_mp(pr: KRRParams) -> tuple[dict[str, Any], Any]:
     n, lam, sigma2 = to_mpf(pr.n), to_mpf(pr.lam), to_mpf(pr.sigma2)
     F = [to_mpf(v) for v in pr.F]
-    spec = levels(pr.kernel, pr.d, n, lam, len(F) - 1)
-    s, counts, b, lost, extra = blocks(spec, F, pr.d)
+    spec = levels(pr.kernel, pr.d, n, lam, len(F) - 1, pr.domain)
+    s, counts, b, lost, extra = blocks(spec, F, pr.d, pr.domain)
     p = mpmath.fsum(counts)
     w = [mpmath.mpf(c) / p for c in counts]
     out, residual = ridge_model.general_equivalent(p / n, (lam + extra) / n, sigma2 + lost, lost, s, w, b, params=pr.shown())
@@ -417,9 +444,10 @@ def _make(quantity: str, doc: str) -> Any:
         *,
         alpha: Any = None,
         level: Any = None,
+        domain: str = "sphere",
         dps: int = DEFAULT_DPS,
     ) -> Result:
-        return solve(KRRParams(d, n, kernel, lam, F, sigma2, alpha, level), quantity, dps=dps)
+        return solve(KRRParams(d, n, kernel, lam, F, sigma2, alpha, level, domain), quantity, dps=dps)
 
     fn.__name__ = fn.__qualname__ = quantity
     fn.__doc__ = doc + _COMMON
@@ -430,13 +458,16 @@ _COMMON = """
 
     Parameters
     ----------
-    d : input dimension (integer ≥ 2); data uniform on the sphere of radius √d.
-    n : number of samples (> 0); or give ``alpha`` and ``level`` (n = alpha·B(d, level)).
+    d : input dimension (integer ≥ 2); data uniform on the sphere of radius √d (or on {±1}^d).
+    n : number of samples (> 0); or give ``alpha`` and ``level`` (n = alpha·B(d, level), with
+        ``C(d, level)`` in place of ``B`` on the hypercube).
     kernel : ``exp``, ``exp:c``, ``poly:k``, ``coef:a0,a1,...``, ``relu_nngp``, ``relu_ntk`` or a SymPy
         expression in ``s`` (the cosine ⟨x, x'⟩/d).
     lam : unnormalized ridge λ ≥ 0 in ``K(x, X)(K + λI)⁻¹y``.
     F : target energies ``F_0², F_1², ...`` by harmonic degree ("0,1,0.5").
     sigma2 : noise variance.
+    domain : ``"sphere"`` (default) or ``"hypercube"`` (``x`` uniform on ``{±1}^d``, the same
+        kernel ``h(⟨x, x'⟩/d)``; levels are the Walsh degrees ``0..d``, multiplicity ``C(d, ℓ)``).
     dps : significant digits (default 30).
 
     Returns
@@ -541,26 +572,43 @@ def staircase(exponent: Any = None, F: Any = "0,1", *, dps: int = DEFAULT_DPS) -
     return Result(c.value, NAME, "staircase", shown, dps, None, c.error_estimate, None, GMMM_2019)
 
 
-def eigenvalue(d: Any = None, level: Any = None, kernel: Any = "exp", *, dps: int = DEFAULT_DPS) -> Result:
-    """Kernel eigenvalue ``μ_{d,ℓ}`` (Funk–Hecke; closed form for exp and polynomials, else quadrature)."""
+def eigenvalue(
+    d: Any = None, level: Any = None, kernel: Any = "exp", *, domain: str = "sphere", dps: int = DEFAULT_DPS
+) -> Result:
+    """Kernel eigenvalue ``μ_{d,ℓ}`` (sphere: Funk–Hecke, closed form for exp and polynomials, else quadrature;
+    hypercube: the Kravchuk sum, closed form ``sinh(c/d)^ℓ cosh(c/d)^{d−ℓ}`` for ``e^{cs}``)."""
     _required(d=d, level=level)
     dd = check_int("d", d, low=2, high=10**7)
     ell = check_int("level", level, low=0, high=10_000)
+    dom = check_domain(domain)
     ker = get_kernel(kernel)
     shown = {"d": str(dd), "level": str(ell), "kernel": ker.name}
-    c = certify(lambda: (ker.eigenvalue(dd, ell)[0], None), dps, what="krr eigenvalue", params=shown)
+    if dom != "sphere":
+        shown["domain"] = dom
+
+    def evaluate() -> tuple[Any, Any]:
+        value, err = ker.eigenvalue(dd, ell, dom)
+        if err and abs(value) > 0 and err > mpmath.mpf(10) ** (-(mpmath.mp.dps - 3)) * abs(value):
+            raise ConvergenceError(f"kernel {ker.name!r}: eigenvalue of level {ell} at d={dd} not resolved.", params=shown)
+        return value, None
+
+    c = certify(evaluate, dps, what="krr eigenvalue", params=shown)
     return Result(c.value, NAME, "eigenvalue", shown, dps, None, c.error_estimate, None, MISIAKIEWICZ_2022)
 
 
-def multiplicity(d: Any = None, level: Any = None, *, dps: int = DEFAULT_DPS) -> Result:
-    """``B(d, ℓ)``, the number of degree-ℓ spherical harmonics in dimension d (exact integer)."""
+def multiplicity(d: Any = None, level: Any = None, *, domain: str = "sphere", dps: int = DEFAULT_DPS) -> Result:
+    """``B(d, ℓ)``, the number of degree-ℓ spherical harmonics in dimension d (``C(d, ℓ)`` on the hypercube); exact."""
     _required(d=d, level=level)
     dd = check_int("d", d, low=2, high=10**7)
     ell = check_int("level", level, low=0, high=10_000)
-    value = harmonic_count(dd, ell)
+    dom = check_domain(domain)
+    value = _multiplicity(dd, ell, dom)
+    shown = {"d": str(dd), "level": str(ell)}
+    if dom != "sphere":
+        shown["domain"] = dom
     with mpmath.workdps(max(dps, len(str(value)) + 5)):
         v = mpmath.mpf(value)
-    return Result(v, NAME, "multiplicity", {"d": str(dd), "level": str(ell)}, max(dps, len(str(value))), None, None, None, None)
+    return Result(v, NAME, "multiplicity", shown, max(dps, len(str(value))), None, None, None, None)
 
 
 def xi(level: Any = None, kernel: Any = "exp", *, dps: int = DEFAULT_DPS) -> Result:
@@ -593,6 +641,7 @@ def curve_values(
     *,
     alpha: Any = None,
     level: Any = None,
+    domain: str = "sphere",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Float64 curve of a DE quantity along ``n`` (or ``alpha``) at fixed ``d``, kernel, ``lam``, ``F``, ``sigma2``.
 
@@ -604,13 +653,16 @@ def curve_values(
     if quantity not in QUANTITIES:
         raise ParameterError(f"unknown krr quantity {quantity!r}; valid: {', '.join(QUANTITIES)}.")
     dd = check_int("d", d, low=2, high=10**7)
+    dom = check_domain(domain)
     ker = get_kernel(kernel)
     energies = parse_energies(F)
+    if dom == "hypercube" and any(energies[dd + 1 :]):
+        raise ParameterError(f"`F` puts energy above degree d = {dd}: functions on {{-1,1}}^d have degree at most d.")
     if n is None:
         if alpha is None or level is None:
             raise ParameterError("`n` or both `alpha` and `level` are required.")
         lv = check_int("level", level, low=0, high=MAX_LEVELS)
-        n = np.asarray(alpha, dtype=float) * harmonic_count(dd, lv)
+        n = np.asarray(alpha, dtype=float) * _multiplicity(dd, lv, dom)
     nn, lm, s2 = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in (n, lam, sigma2)])
     shape = nn.shape
     nn, lm, s2 = nn.reshape(-1), lm.reshape(-1), s2.reshape(-1)
@@ -619,9 +671,11 @@ def curve_values(
     status = np.full(nn.shape, STATUS_DOMAIN)
     if domain.any():
         with mpmath.workdps(25):
-            spec = levels(ker, dd, mpmath.mpf(float(nn[domain].max())), mpmath.mpf(float(lm[domain].min())), len(energies) - 1)
+            spec = levels(
+                ker, dd, mpmath.mpf(float(nn[domain].max())), mpmath.mpf(float(lm[domain].min())), len(energies) - 1, dom
+            )
             spec = Spectrum(spec.levels, [float(m) for m in spec.mus], float(spec.tail), float(spec.tail2))
-        s_l, counts_l, b_l, lost, extra = blocks(spec, [float(e) for e in energies], dd)
+        s_l, counts_l, b_l, lost, extra = blocks(spec, [float(e) for e in energies], dd, dom)
         s, counts, b = np.array(s_l, dtype=float), np.array(counts_l, dtype=float), np.array(b_l, dtype=float)
         p = counts.sum()
         w = counts / p
@@ -643,7 +697,7 @@ def curve_values(
 
 
 # ----------------------------------------------------------------------------- registry
-_DE_PARAMS = ("d", "n", "alpha", "level", "kernel", "lam", "F", "sigma2")
+_DE_PARAMS = ("d", "n", "alpha", "level", "kernel", "lam", "F", "sigma2", "domain")
 
 
 def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
@@ -656,7 +710,8 @@ def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
 MODEL = register(
     ModelSpec(
         name=NAME,
-        doc="Kernel ridge regression on the sphere S^{d-1}(sqrt d): finite-d equivalent, multiple descent.",
+        doc="Kernel ridge regression on the sphere S^{d-1}(sqrt d) or the hypercube {-1,1}^d: finite-d equivalent, "
+        "multiple descent.",
         params={
             "d": ParamSpec("d", "input dimension, integer >= 2", kind="int"),
             "n": ParamSpec("n", "number of samples > 0", default="alpha*B(d,level)"),
@@ -671,6 +726,7 @@ MODEL = register(
             "lam": ParamSpec("lam", "unnormalized ridge lambda >= 0", default="0"),
             "F": ParamSpec("F", "target energies F_0^2,F_1^2,... by degree", default="0,1", kind="energies"),
             "sigma2": ParamSpec("sigma2", "noise variance >= 0", default="0"),
+            "domain": ParamSpec("domain", "sphere | hypercube (x uniform on {-1,1}^d)", default="sphere", kind="domain"),
             "exponent": ParamSpec("exponent", "n = d^exponent, non-integer > 0", default=None),
         },
         quantities={
@@ -686,8 +742,12 @@ MODEL = register(
                 risk_asymptotic,
             ),
             "staircase": QuantitySpec("staircase", "n = d^exponent limit F^2_{>floor(exponent)}", ("exponent", "F"), staircase),
-            "eigenvalue": QuantitySpec("eigenvalue", "kernel eigenvalue mu_{d,l}", ("d", "level", "kernel"), eigenvalue),
-            "multiplicity": QuantitySpec("multiplicity", "B(d, l), number of degree-l harmonics", ("d", "level"), multiplicity),
+            "eigenvalue": QuantitySpec(
+                "eigenvalue", "kernel eigenvalue mu_{d,l}", ("d", "level", "kernel", "domain"), eigenvalue
+            ),
+            "multiplicity": QuantitySpec(
+                "multiplicity", "B(d, l) (sphere) or C(d, l) (hypercube)", ("d", "level", "domain"), multiplicity
+            ),
             "xi": QuantitySpec("xi", "Taylor coefficient h^(l)(0)/l!", ("level", "kernel"), xi),
         },
         system=system,

@@ -1,4 +1,4 @@
-r"""Monte Carlo for kernel ridge regression on the sphere (mirror of :mod:`asymptotics.models.krr`).
+r"""Monte Carlo for kernel ridge regression on the sphere or the hypercube (mirror of :mod:`asymptotics.models.krr`).
 
 Setting (theory note ``mp_ridge_krr.md`` §3; the same :class:`~asymptotics.models.krr.KRRParams`)
 ---------------------------------------------------------------------------------------------------
@@ -28,6 +28,14 @@ finite ``d`` — the same information the deterministic equivalent uses, and a s
 direction per level is an unbiased target.  (Random ``u_ℓ`` are not needed for the mean;
 they make the replicates exchangeable and let several targets share one design.)  Labels
 ``y = f(X) + ε``, ``Var ε = σ²``.
+
+Hypercube (``params.domain == "hypercube"``): inputs uniform on ``{±1}^d`` and, in place of
+``g_ℓ``, the Walsh monomial ``χ_S(x) = Π_{i∈S} x_i`` of a uniformly random ``ℓ``-subset ``S``
+(fresh per level and per target; unit norm, orthogonal across levels, an eigenfunction of
+the level-``ℓ`` eigenspace).  The same Schur argument holds for the hyperoctahedral group
+(coordinate permutations and sign flips): the level-``ℓ`` span of the ``χ_S`` is irreducible
+(sign flips separate the ``χ_S``, permutations act transitively on ``ℓ``-subsets) and the
+levels are inequivalent, so ``E_X R`` again depends on the target only through ``(F_ℓ²)``.
 
 Estimator and the spectral formulas
 -----------------------------------
@@ -129,6 +137,21 @@ def unit_vector(rng: np.random.Generator, d: int) -> np.ndarray:
     return u / np.linalg.norm(u)
 
 
+def hypercube(rng: np.random.Generator, m: int, d: int) -> np.ndarray:
+    """``m × d`` matrix of i.i.d. rows uniform on ``{±1}^d``."""
+    return rng.choice(np.array([-1.0, 1.0]), size=(m, d))
+
+
+def inputs(rng: np.random.Generator, m: int, d: int, domain: str) -> np.ndarray:
+    """``m`` inputs on the model's domain (sphere of radius ``√d`` or hypercube)."""
+    return hypercube(rng, m, d) if domain == "hypercube" else sphere(rng, m, d)
+
+
+def walsh(subset: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``χ_S(x) = Π_{i∈S} x_i`` for the rows of ``x`` in ``{±1}^d`` (1 for the empty set)."""
+    return np.prod(x[:, subset], axis=1) if subset.size else np.ones(x.shape[0])
+
+
 def zonal_harmonic(d: int, ell: int, u: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``g_ℓ(x) = √B(d, ℓ) Q_ℓ(⟨u, x⟩/√d)`` for the rows of ``x`` on ``S^{d−1}(√d)`` (unit ``L²`` norm)."""
     s = np.clip(x @ u / math.sqrt(d), -1.0, 1.0)
@@ -163,21 +186,25 @@ def kernel_matrix(kernel: Kernel, a: np.ndarray, b: np.ndarray, d: int) -> np.nd
 class Target:
     """``f = F_0 + Σ_{ℓ≥1} F_ℓ g_ℓ`` with one direction ``u_ℓ`` per listed level (see the module docstring)."""
 
-    def __init__(self, d: int, energies: Sequence[Any], directions: Sequence[np.ndarray]) -> None:
+    def __init__(self, d: int, energies: Sequence[Any], directions: Sequence[np.ndarray], domain: str = "sphere") -> None:
         self.d = d
         self.amplitudes = [math.sqrt(float(e)) for e in energies]
         self.directions = list(directions)
+        self.domain = domain
 
     @classmethod
-    def draw(cls, rng: np.random.Generator, d: int, energies: Sequence[Any]) -> Target:
-        """Fresh uniform directions ``u_1, …, u_L`` (``L = len(energies) − 1``), in level order."""
+    def draw(cls, rng: np.random.Generator, d: int, energies: Sequence[Any], domain: str = "sphere") -> Target:
+        """Fresh uniform directions ``u_1, …, u_L`` (``L = len(energies) − 1``), in level order; on the
+        hypercube, fresh uniform subsets ``S_ℓ`` of size ``ℓ`` instead."""
+        if domain == "hypercube":
+            return cls(d, energies, [np.sort(rng.choice(d, size=ell, replace=False)) for ell in range(1, len(energies))], domain)
         return cls(d, energies, [unit_vector(rng, d) for _ in range(1, len(energies))])
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         out = np.full(x.shape[0], self.amplitudes[0])
         for ell, (a, u) in enumerate(zip(self.amplitudes[1:], self.directions, strict=True), start=1):
             if a:
-                out += a * zonal_harmonic(self.d, ell, u, x)
+                out += a * (walsh(u, x) if self.domain == "hypercube" else zonal_harmonic(self.d, ell, u, x))
         return out
 
 
@@ -186,9 +213,9 @@ def draw(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One replicate: ``(K, K(X_test, X), f(X), f(X_test))``, the targets as ``targets`` columns."""
     d = params.d
-    x = sphere(rng, n, d)
-    x_test = sphere(rng, n_test, d)
-    fs = [Target.draw(rng, d, params.F) for _ in range(targets)]
+    x = inputs(rng, n, d, params.domain)
+    x_test = inputs(rng, n_test, d, params.domain)
+    fs = [Target.draw(rng, d, params.F, params.domain) for _ in range(targets)]
     k = kernel_matrix(params.kernel, x, x, d)
     k = (k + k.T) / 2  # exactly symmetric
     f = np.stack([t(x) for t in fs], axis=1)
@@ -390,7 +417,7 @@ def simulate(
 
 # ----------------------------------------------------------------------------- curve overlay
 CURVE_AXES = ("n", "alpha", "lam")
-_CURVE_PARAMS = ("d", "n", "alpha", "level", "kernel", "lam", "F", "sigma2")
+_CURVE_PARAMS = ("d", "n", "alpha", "level", "kernel", "lam", "F", "sigma2", "domain")
 _CURVE_DEFAULTS = {"kernel": "exp", "lam": "0", "F": "0,1", "sigma2": "0"}
 
 
