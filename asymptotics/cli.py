@@ -245,7 +245,8 @@ def _build_parser() -> tuple[_Parser, dict[str, _Parser]]:
     p.add_argument(
         "--form",
         metavar="FORM",
-        help="rf: general (default) | scalar | ridgeless | kernel_limit | data_limit",
+        help="rf: general (default) | scalar | ridgeless | kernel_limit | data_limit; "
+        "krr: de (default, finite d) | level (d -> inf)",
     )
     p.set_defaults(func=cmd_latex)
     parsers["latex"] = p
