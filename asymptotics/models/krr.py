@@ -411,6 +411,7 @@ def _solve_mp(pr: KRRParams) -> tuple[dict[str, Any], Any]:
         out["train_error"] = out["train_error"] * (lam / (lam + extra)) ** 2
     out["_levels"] = len(spec.levels)
     out["_tail"] = spec.tail
+    out["_unlearnable"] = lost
     return out, residual
 
 
@@ -424,12 +425,12 @@ def solve(params: KRRParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result
         out, residual = _solve_mp(params)
         if residual is not None and residual > residual_tolerance():
             raise ConvergenceError(f"krr: fixed-point residual {mpmath.nstr(residual, 3)} too large", params=params.shown())
-        info.update(levels=out["_levels"], tail=out["_tail"])
+        info.update(levels=out["_levels"], tail=out["_tail"], unlearnable=out["_unlearnable"])
         return out[quantity], residual
 
     c = certify(evaluate, dps, what=f"krr {quantity}", params=params.shown())
     with mpmath.workdps(dps):
-        extra = {"levels": info["levels"], "self_induced_ridge": +info["tail"]}
+        extra = {"levels": info["levels"], "self_induced_ridge": +info["tail"], "unlearnable": +info["unlearnable"]}
     return Result(c.value, NAME, quantity, params.shown(), dps, c.residual, c.error_estimate, BRANCH_RULE, BCP_2020, extra)
 
 
@@ -472,13 +473,22 @@ _COMMON = """
 
     Returns
     -------
-    Result; ``extra`` carries the number of harmonic levels kept and the self-induced ridge
-    (mass of the higher levels, from the trace identity).
+    Result; ``extra`` carries the number of harmonic levels kept, the self-induced ridge
+    (mass of the higher levels, from the trace identity) and ``unlearnable``, the target
+    energy at levels with ``μ = 0`` (``risk = bias + variance + unlearnable``).
     """
 
 risk = _make("risk", "Test error (noise excluded) from the finite-d deterministic equivalent.")
-bias = _make("bias", "Bias part ``κ² Σ F_ℓ²/(nμ_ℓ+κ)² / (1 − E)`` (+ energy at levels with μ = 0).")
-variance = _make("variance", "Variance part ``σ² E/(1 − E)``.")
+bias = _make(
+    "bias",
+    "Bias part ``κ² Σ F_ℓ²/(nμ_ℓ+κ)² / (1 − E)`` of the learnable target.\n\n    Convention (as ``ridge`` with "
+    "``tau2`` and ``rf`` with ``Fstar2``): ``risk = bias + variance + F²_u``, where ``F²_u`` is the target energy at "
+    "levels with ``μ = 0`` (never learned, ``extra['unlearnable']``); it is not part of the bias.",
+)
+variance = _make(
+    "variance",
+    "Variance part ``(σ² + F²_u) E/(1 − E)``: the unlearnable energy ``F²_u`` acts as noise (see ``bias``).",
+)
 train_error = _make("train_error", "Training error of the deterministic equivalent.")
 kappa = _make("kappa", "Effective regularization κ (unnormalized scale).")
 

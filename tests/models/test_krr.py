@@ -728,3 +728,20 @@ def test_bayes_optimal_ridge_with_aligned_prior(d):
             assert other >= r * (1 - mpf(10) ** -18), (n, lam)
         assert prev is None or r < prev
         prev = r
+
+
+def test_unlearnable_energy_convention():
+    """risk = bias + variance + F²_u (as ridge with tau2, rf with Fstar2); F²_u also acts as noise.
+
+    coef:1,1,1/2 has levels 0..2 only: F_3² = 1.32 is never learned.  At λ = 0 with p = 1 + 5 + 14 = 20 < n = 26
+    directions it is least squares: bias 0 and variance (σ² + F²_u)·p/(n − p) = 1.32·20/6 = 4.4 exactly.
+    """
+    kw = dict(d=5, n=26, kernel="coef:1,1,0.5", lam=0, F="0.662,0.0441,0.893,1.32", sigma2=0)
+    r = K.risk(**kw)
+    assert ae(r.extra["unlearnable"], mpf("1.32"), 28)
+    assert K.bias(**kw).value == 0
+    assert ae(K.variance(**kw).value, mpf("4.4"), 28)
+    assert ae(r.value, mpf("5.72"), 28)
+    lam = dict(kw, lam="0.3", sigma2="0.2")
+    parts = K.bias(**lam).value + K.variance(**lam).value + K.risk(**lam).extra["unlearnable"]
+    assert ae(K.risk(**lam).value, parts, 28)
