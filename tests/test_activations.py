@@ -380,3 +380,15 @@ def test_not_square_integrable_is_rejected(spec):
     with pytest.raises((ParameterError, ConvergenceError)):
         with mpmath.workdps(30):
             get_activation(spec).coefficients()
+
+
+def test_square_integrable_fast_growth_is_accepted():
+    # E e^{2G²/5} = 1/√(1 − 4/5) = √5, μ₀ = 1/√(1 − 2/5), μ₁ = 0: μ⋆² = √5 − 5/3
+    from asymptotics.models import random_features as rf
+
+    got = rf.mustar("exp(x**2/5)", dps=25).value
+    with mpmath.workdps(40):
+        assert abs(got - mpmath.sqrt(mpmath.sqrt(5) - mpmath.mpf(5) / 3)) < mpmath.mpf(10) ** -24
+    for bad in ("exp(x**2/4)", "exp(x**2)", "x*exp(x**2/4)"):
+        with pytest.raises(ParameterError, match="grows too fast"):
+            rf.mustar(bad, dps=15)

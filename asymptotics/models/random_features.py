@@ -281,23 +281,30 @@ def _mp_m_dm(c: Any, t: Any) -> tuple[Any, Any]:
 
 
 @cache
-def _q_polys() -> tuple[Any, Any]:
-    """``𝓔₀, 𝓔₁, 𝓔₂`` after ``χ = −tq``, ``ζ² = 1/t`` (polynomials in ``q, t``), lambdified.
+def _q_polys() -> tuple[Any, Any, Any]:
+    """``𝓔₀, 𝓔₁, 𝓔₂`` after ``χ = −tq``, ``ζ² = 1/t`` (polynomials in ``q, t``), lambdified (mpmath, numpy),
+    and the numpy sizes of their terms (for the float64 rounding-error estimate).
 
     Every monomial ``χ^a ζ^{2b}`` of the 𝓔's has ``a ≥ b``, so it becomes
     ``(−1)^a q^a t^{a−b}``: regular at ``t = 0`` (``μ_⋆ = 0``).
     """
     q, t = sp.symbols("q t", nonnegative=True)
     z = sp.Symbol("z", positive=True)
-    polys = []
+    polys, sizes = [], []
+    args = (q, t, S.psi1, S.psi2)
     for e in e_polynomials(S.chi, z, S.psi1, S.psi2):
         expr = sp.expand(e.subs(S.chi, -t * q).subs(z, 1 / sp.sqrt(t)))
         assert expr.is_polynomial(q, t), expr
         polys.append(sp.horner(sp.collect(expr, q), wrt=q))
-    args = (q, t, S.psi1, S.psi2)
+        # the same monomials with |coefficient| (all arguments are ≥ 0): the size of the terms that
+        # cancel in the polynomial, which bounds its float64 rounding error
+        sizes.append(
+            sp.Add(*[abs(c) * sp.Mul(*[a**k for a, k in zip(args, m, strict=True)]) for m, c in sp.Poly(expr, *args).terms()])
+        )
     return (
         sp.lambdify(args, polys, "mpmath", cse=True),
         sp.lambdify(args, polys, "numpy", cse=True),
+        sp.lambdify(args, sizes, "numpy", cse=True),
     )
 
 
@@ -455,7 +462,12 @@ class _Solver:
         e0, e1, e2 = _q_polys()[0](q, t, psi1, psi2)
         G = _G(q, t)
         # ridgeless with N > n interpolates: the training factor is exactly 0 (not rounding noise)
-        factor = mpmath.mpf(0) if lam == 0 and self.pr.psi1 > self.pr.psi2 else 1 - G / psi2
+        if lam == 0 and self.pr.psi1 > self.pr.psi2:
+            factor = mpmath.mpf(0)
+        elif lam > 0 and psi1 > psi2:  # 1 − G/ψ₂ cancels (G → ψ₂ as λ → 0); ψ₂ − G = ψ₁ψ₂ℓq/(ψ₁ − G)
+            factor = psi1 * ell * q / (psi1 - G)
+        else:
+            factor = 1 - G / psi2
         return e1 / e0, e2 / e0, factor, -t * q, residual
 
 
@@ -473,16 +485,25 @@ def _q_max(t: Any, psi: Any) -> Any:
 
 
 def _nu_residual(q: Any, t: Any, psi1: Any, psi2: Any, ell: Any) -> Any:
-    """Relative residual of the complex ``ν₁, ν₂`` equations at ``ν = i(ψ − G)/η``."""
+    """Backward-error residual of the complex ``ν₁, ν₂`` equations at ``ν = i(ψ − G)/η``.
+
+    Each equation ``ν₁(−ξ − ν₂ − z²ν₂/(1 − z²ν₁ν₂)) = ψ₁`` is measured relative to the size of
+    its terms, ``|ν₁|(|ξ| + |ν₂| + |z²ν₂/(1 − z²ν₁ν₂)|) + ψ₁``: for tiny ``λ̄`` the ``ν`` are of order
+    ``1/η`` and their products cancel to ``ψ``, so rounding alone is that size times the
+    working precision (a residual relative to ``ψ`` would then fail a correct root).
+    """
     z2 = 1 / t
     eta = mpmath.sqrt(psi1 * psi2 * ell / t)  # η² = ψ₁ψ₂λ̄ = ψ₁ψ₂ℓ/t
     G = _G(q, t)
     nu1, nu2 = mpmath.mpc(0, (psi1 - G) / eta), mpmath.mpc(0, (psi2 - G) / eta)
     xi = mpmath.mpc(0, eta)
     den = 1 - z2 * nu1 * nu2
-    r1 = nu1 * (-xi - nu2 - z2 * nu2 / den) - psi1
-    r2 = nu2 * (-xi - nu1 - z2 * nu1 / den) - psi2
-    return max(abs(r1) / psi1, abs(r2) / psi2)
+    a1, a2 = z2 * nu2 / den, z2 * nu1 / den
+    r1 = nu1 * (-xi - nu2 - a1) - psi1
+    r2 = nu2 * (-xi - nu1 - a2) - psi2
+    s1 = abs(nu1) * (abs(xi) + abs(nu2) + abs(a1)) + psi1
+    s2 = abs(nu2) * (abs(xi) + abs(nu1) + abs(a2)) + psi2
+    return max(abs(r1) / s1, abs(r2) / s2)
 
 
 def _zeta0_mp(psi1: Any, psi2: Any, lam_bar: Any, threshold: bool) -> tuple[Any, ...]:
@@ -495,7 +516,12 @@ def _zeta0_mp(psi1: Any, psi2: Any, lam_bar: Any, threshold: bool) -> tuple[Any,
     den = pp - p * p
     V = p * p / den
     residual = abs(pp * lam_bar * p - (psi1 - p) * (psi2 - p)) / pp
-    factor = mpmath.mpf(0) if lam_bar == 0 and psi1 > psi2 else 1 - p / psi2  # interpolation: exactly 0
+    if lam_bar == 0 and psi1 > psi2:
+        factor = mpmath.mpf(0)  # interpolation: exactly 0
+    elif psi1 > psi2:  # 1 − p/ψ₂ cancels as λ̄ → 0; ψ₂ − p = ψ₁ψ₂λ̄p/(ψ₁ − p)
+        factor = psi1 * lam_bar * p / (psi1 - p)
+    else:
+        factor = 1 - p / psi2
     return 1 + V, V, factor, -p, residual
 
 
@@ -509,6 +535,33 @@ def _mp_m(c: Any, t: Any) -> tuple[Any, Any]:
     return m, dm
 
 
+def _chi_limit(psi: Any, lam: Any, mu1sq: Any, ms2: Any) -> Any:
+    """``χ = ν₁ν₂`` when the other ψ is infinite (χ is symmetric in ``ψ₁, ψ₂``); mpmath scalars or numpy arrays.
+
+    Dividing ``ψ₁ψ₂ℓq = (ψ₁ − G)(ψ₂ − G)`` by ``ψ₁ → ∞`` leaves ``ψℓq = ψ − G(q)``, ``G = tq + q/(1+q)``:
+    the quadratic ``Aq² + (A + 1 − ψ)q − ψ = 0`` with ``A = ψℓ + t`` (``t = μ_⋆²/μ₁²``, ``ℓ = λ/μ₁²``),
+    positive root, and ``χ = −tq``.  ``μ₁ = 0``: ``χ = −ψ/(1 + ψλ̄)`` (the limit of ``χ = −p``);
+    ``μ_⋆ = 0``: ``χ = 0``.
+    """
+    is_np = isinstance(psi, np.ndarray)
+    sqrt = np.sqrt if is_np else mpmath.sqrt
+    if mu1sq == 0:
+        if ms2 == 0:
+            return psi * 0
+        return -psi / (1 + psi * lam / ms2)
+    if ms2 == 0:
+        return psi * 0
+    tt, ell = ms2 / mu1sq, lam / mu1sq
+    a = psi * ell + tt
+    b = a + 1 - psi
+    root = sqrt(b * b + 4 * a * psi)
+    if is_np:
+        q = np.where(b > 0, 2 * psi / np.where(b > 0, b + root, 1.0), (root - b) / (2 * a))
+    else:
+        q = 2 * psi / (b + root) if b > 0 else (root - b) / (2 * a)
+    return -tt * q
+
+
 def _kernel_limit_mp(psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ...]:
     """ψ₁ = ∞: ridge on raw x with ``γ = 1/ψ₂`` and ``λ' = (μ_⋆² + ψ₂λ)/(μ₁²ψ₂)`` (isotropic closed form).
 
@@ -517,15 +570,15 @@ def _kernel_limit_mp(psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ..
     ``ψ₂λ/(μ_⋆² + ψ₂λ)``.
     """
     if mu1sq == 0:  # predictor 0 off the training set; training residual shrunk by ψ₂λ/(μ⋆² + ψ₂λ)
-        return mpmath.mpf(1), mpmath.mpf(0), psi2 * lam / (ms2 + psi2 * lam), mpmath.mpf(0), None
+        return mpmath.mpf(1), mpmath.mpf(0), psi2 * lam / (ms2 + psi2 * lam), _chi_limit(psi2, lam, mu1sq, ms2), None
     g = 1 / psi2
     lp = (ms2 + psi2 * lam) / (mu1sq * psi2)
     if lp == 0:  # μ⋆ = 0, λ = 0: least squares / min-norm on raw x
         if g == 1:
-            return mpmath.mpf(0), mpmath.inf, mpmath.mpf(0), mpmath.mpf(0), None
+            return mpmath.mpf(0), mpmath.inf, mpmath.mpf(0), _chi_limit(psi2, lam, mu1sq, ms2), None
         if g < 1:
-            return mpmath.mpf(0), g / (1 - g), 1 - g, mpmath.mpf(0), None
-        return 1 - 1 / g, 1 / (g - 1), mpmath.mpf(0), mpmath.mpf(0), None
+            return mpmath.mpf(0), g / (1 - g), 1 - g, _chi_limit(psi2, lam, mu1sq, ms2), None
+        return 1 - 1 / g, 1 / (g - 1), mpmath.mpf(0), _chi_limit(psi2, lam, mu1sq, ms2), None
     c = lp + g - 1
     root = mpmath.sqrt(c * c + 4 * lp)
     kappa = (c + root) / 2 if c >= 0 else 2 * lp / (root - c)
@@ -534,20 +587,20 @@ def _kernel_limit_mp(psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ..
     # training residual: the μ⋆² I part of the kernel interpolates, leaving the factor ψ₂λ/(μ⋆² + ψ₂λ)
     factor = (lp / kappa) * (psi2 * lam / (ms2 + psi2 * lam)) if lam > 0 else mpmath.mpf(0)
     residual = abs(lp - kappa * (1 - g / (1 + kappa))) / (lp + kappa)
-    return B, V, factor, mpmath.mpf(0), residual
+    return B, V, factor, _chi_limit(psi2, lam, mu1sq, ms2), residual
 
 
 def _data_limit_mp(psi1: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ...]:
     """ψ₂ = ∞: ``𝓥 = 0``, ``𝓑 = 1 − ψ₁ + ψ₁(μ_⋆²/μ₁²) m(−c) + ψ₁(ψ₁λ/μ₁²) c m'(−c)``, ``c = (μ_⋆² + ψ₁λ)/μ₁²``."""
     if mu1sq == 0:
-        return mpmath.mpf(1), mpmath.mpf(0), mpmath.mpf(1), mpmath.mpf(0), None
+        return mpmath.mpf(1), mpmath.mpf(0), mpmath.mpf(1), _chi_limit(psi1, lam, mu1sq, ms2), None
     c = (ms2 + psi1 * lam) / mu1sq
     if c == 0:
         B = max(1 - psi1, mpmath.mpf(0))
     else:
         m, dm = _mp_m(psi1, c)
         B = 1 - psi1 + psi1 * (ms2 / mu1sq) * m + psi1 * (psi1 * lam / mu1sq) * c * dm
-    return B, mpmath.mpf(0), mpmath.mpf(1), mpmath.mpf(0), None
+    return B, mpmath.mpf(0), mpmath.mpf(1), _chi_limit(psi1, lam, mu1sq, ms2), None
 
 
 def solve(params: RFParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
@@ -721,6 +774,10 @@ def curve_values(
     return val.reshape(shape), status.reshape(shape)
 
 
+FLOAT64_MAX_ERROR = 1e-6
+"""Largest estimated relative rounding error of a float64 curve point reported with status 0."""
+
+
 def _general_np(
     p1: np.ndarray, p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float
 ) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
@@ -732,7 +789,9 @@ def _general_np(
         den = pp - p * p
         thr = (lam == 0) & (p1 == p2)
         V = np.where(thr, np.inf, p * p / den)
-        return (1 + V, V, np.where(thr | ((lam == 0) & (p1 > p2)), 0.0, 1 - p / p2), -p), np.ones(p1.shape, bool)
+        over = p1 > p2  # 1 − p/ψ₂ cancels as λ̄ → 0 there; ψ₂ − p = ψ₁ψ₂λ̄p/(ψ₁ − p)
+        factor = np.where(over, p1 * lb * p / np.where(over, p1 - p, 1.0), 1 - p / p2)
+        return (1 + V, V, np.where(thr | ((lam == 0) & over), 0.0, factor), -p), np.ones(p1.shape, bool)
     t = ms2 / mu1sq
     ell = lam / mu1sq
     psi = np.minimum(p1, p2)
@@ -755,22 +814,43 @@ def _general_np(
     q, conv = increasing_root(h, dh, lo, hi, ops=NP, rtol=1e-15, throw=False) if ridge.any() else (np.ones(p1.shape), True)
     q = np.where(ridge, q, q0)
     conv = np.where(ridge, conv, True)
-    e0, e1, e2 = _q_polys()[1](np.where(np.isfinite(q), q, 1.0), t, p1, p2)
+    qf = np.where(np.isfinite(q), q, 1.0)
+    e0, e1, e2 = _q_polys()[1](qf, t, p1, p2)
+    # float64 rounding error of 𝓑 = 𝓔₁/𝓔₀, 𝓥 = 𝓔₂/𝓔₀: the polynomials cancel near the threshold (ψ₁ ≈ ψ₂,
+    # tiny λ); an upper bound from the size of their terms, checked against certified values (it is 1–2
+    # orders above the actual error).  Beyond 1e-6 the point is reported as not converged (status 3).
+    a0, a1, a2 = _q_polys()[2](qf, t, p1, p2)
+    tiny = np.finfo(float).tiny
+    lost = (
+        20
+        * np.finfo(float).eps
+        * (
+            a0 / np.maximum(np.abs(e0), tiny)
+            + np.maximum(
+                np.where(e1 != 0, a1 / np.maximum(np.abs(e1), tiny), 0.0),
+                np.where(e2 != 0, a2 / np.maximum(np.abs(e2), tiny), 0.0),
+            )
+        )
+    )
     G = t * q + q / (1 + q)
-    B, V, factor, chi = e1 / e0, e2 / e0, 1 - G / p2, -t * q
+    # 1 − G/ψ₂ cancels when ψ₁ > ψ₂ and λ is small (G → ψ₂); there ψ₂ − G = ψ₁ψ₂ℓq/(ψ₁ − G) from the equation
+    stable = ridge & (p1 > p2)
+    factor = np.where(stable, p1 * ell * q / np.where(stable, p1 - G, 1.0), 1 - G / p2)
+    B, V, chi = e1 / e0, e2 / e0, -t * q
     thr = ~ridge & (((p1 == p2) & ((t > 0) | (p1 < 1))) | ((t == 0) & (p2 == 1) & (p1 >= 1)))
     ls = ~ridge & ~thr & np.isinf(q)  # μ⋆ = 0, λ = 0, ψ ≥ 1
     B = np.where(thr, np.inf, np.where(ls, 0.0, B))
     V = np.where(thr, np.inf, np.where(ls, 1 / (p2 - 1), V))
     factor = np.where(thr | (~ridge & ~ls & (p1 > p2)), 0.0, np.where(ls, 1 - 1 / p2, factor))
     chi = np.where(ls, 0.0, np.where(thr & ~np.isfinite(q), -psi, chi))
-    return (B, V, factor, chi), np.asarray(conv, bool) & np.ones(p1.shape, bool)
+    accurate = thr | ls | ~np.isfinite(q) | (lost <= FLOAT64_MAX_ERROR)
+    return (B, V, factor, chi), np.asarray(conv, bool) & accurate & np.ones(p1.shape, bool)
 
 
 def _kernel_limit_np(p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) -> tuple[np.ndarray, ...]:
     one, zero = np.ones(p2.shape), np.zeros(p2.shape)
     if mu1sq == 0:
-        return one, zero, p2 * lam / (ms2 + p2 * lam), zero
+        return one, zero, p2 * lam / (ms2 + p2 * lam), _chi_limit(p2, lam, mu1sq, ms2)
     g = 1 / p2
     lp = (ms2 + p2 * lam) / (mu1sq * p2)
     c = lp + g - 1
@@ -783,13 +863,13 @@ def _kernel_limit_np(p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) 
     B = np.where(zero_lp, np.where(g > 1, 1 - 1 / g, 0.0), B)
     V = np.where(zero_lp, np.where(g == 1, np.inf, np.where(g < 1, g / (1 - g), 1 / (g - 1))), V)
     factor = np.where(zero_lp, np.where(g < 1, 1 - g, 0.0), factor)
-    return B, V, factor, zero
+    return B, V, factor, _chi_limit(p2, lam, mu1sq, ms2)
 
 
 def _data_limit_np(p1: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) -> tuple[np.ndarray, ...]:
     one, zero = np.ones(p1.shape), np.zeros(p1.shape)
     if mu1sq == 0:
-        return one, zero, one, zero
+        return one, zero, one, _chi_limit(p1, lam, mu1sq, ms2)
     c = (ms2 + p1 * lam) / mu1sq
     cs = np.where(c > 0, c, 1.0)
     bb = 1 - p1 + cs
@@ -799,7 +879,7 @@ def _data_limit_np(p1: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) ->
     dm = -(p1 * m * m + m) / (2 * p1 * z * m + z - 1 + p1)
     B = 1 - p1 + p1 * (ms2 / mu1sq) * m + p1 * (p1 * lam / mu1sq) * cs * dm
     B = np.where(c > 0, B, np.maximum(1 - p1, 0.0))
-    return B, zero, one, zero
+    return B, zero, one, _chi_limit(p1, lam, mu1sq, ms2)
 
 
 # ----------------------------------------------------------------------------- registry

@@ -653,7 +653,7 @@ def test_q_form_polynomials():
     ]
     for e in polys:
         assert e.is_polynomial(q, t)
-    mp_fn, np_fn = RF._q_polys()
+    mp_fn, np_fn, size_fn = RF._q_polys()
     rng = np.random.default_rng(7)
     for _ in range(6):
         vals = [sp.Rational(int(rng.integers(1, 400)), int(rng.integers(1, 100))) for _ in range(4)]
@@ -667,6 +667,9 @@ def test_q_form_polynomials():
                 assert abs(g - F(ex.p) / ex.q) <= F(10) ** -45 * F(sc.p) / sc.q
         for g, ex, sc in zip(np_fn(*[float(v) for v in vals]), exact, scale):
             assert abs(g - float(ex)) <= 1e-13 * float(sc)
+        # the float64 error estimate of the curves uses exactly these sizes
+        for g, sc in zip(size_fn(*[float(v) for v in vals]), scale):
+            assert g == pytest.approx(float(sc), rel=1e-12)
 
 
 def _terms(expr, gens):
@@ -916,3 +919,48 @@ def test_registry():
     assert spec.quantities["risk"].certified(psi1=2, psi2=3, lam="0.1").value == RF.risk(2, 3, "0.1").value
     v, s = spec.quantities["risk"].curve(psi1=np.array([2.0]), psi2=3.0, lam=0.1)
     assert s[0] == STATUS_OK and v[0] == pytest.approx(float(RF.risk(2, 3, "0.1").value), rel=1e-12)
+
+
+# ---------------------------------------------------------------- fixes from an independent review
+def test_tiny_positive_ridge_is_certified():
+    """λ far below 10^-dps: ν ∝ 1/η is huge and the ν-equation terms cancel; the residual is a backward error."""
+    r0 = RF.risk(2, 3, 0, dps=30).value
+    assert ae(RF.risk(2, 3, "1e-45", dps=30).value, r0, 29)  # O(λ) away from the ridgeless value
+    assert ae(RF.risk(3, 2, "1e-70", dps=30).value, RF.risk(3, 2, 0, dps=30).value, 29)
+    # at the threshold R ~ C λ^{-1/2}: a factor 100 in λ is a factor 10 in R (up to O(λ^{1/2}) relative)
+    a, b = RF.risk(2, 2, "1e-90", dps=30).value, RF.risk(2, 2, "1e-88", dps=30).value
+    assert ae(a / b, 10, 25)
+    # the backward-error residual still rejects a wrong root
+    with mpmath.workdps(40):
+        act = RF.RFParams(2, 3, "0.1").activation.coefficients()
+        t, ell = act.mustar**2 / act.mu1**2, mpf("0.1") / act.mu1**2
+        solver = RF._Solver(RF.RFParams(2, 3, "0.1"))
+        solver.evaluate()
+        q = solver.q_last
+        assert RF._nu_residual(q, t, mpf(2), mpf(3), ell) < mpf(10) ** -35
+        assert RF._nu_residual(q * (1 + mpf(10) ** -10), t, mpf(2), mpf(3), ell) > mpf(10) ** -12
+
+
+def test_float64_curve_flags_lost_precision_near_the_threshold():
+    ms2 = float(RF.mustar("relu", dps=20).value) ** 2
+    vals, status = RF.curve_values("risk", np.array([2.0, 2.0, 1.5]), 2.0, np.array([1e-12, 1e-40, 1e-40]) * ms2, tau2=0.25)
+    assert list(status) == [STATUS_OK, 3, STATUS_OK] and np.isnan(vals[1])
+    cert = RF.risk(2, 2, repr(1e-12 * ms2), tau2="0.25", dps=20).value
+    assert vals[0] == pytest.approx(float(cert), rel=1e-6)
+
+
+@pytest.mark.parametrize("act", ["relu", "abs", "tanh"])
+def test_chi_at_infinite_psi_is_the_limit(act):
+    for lam in ("0", "0.1"):
+        lim = RF.chi("inf", 2, lam, act, dps=25).value
+        assert lim != 0 and ae(lim, RF.chi("1e20", 2, lam, act, dps=25).value, 15)
+        assert ae(RF.chi(2, "inf", lam, act, dps=25).value, lim, 24)  # χ is symmetric in ψ₁, ψ₂
+        vals, status = RF.curve_values("chi", np.array([np.inf]), 2.0, float(lam), act)
+        assert status[0] == STATUS_OK and vals[0] == pytest.approx(float(lim), rel=1e-12)
+
+
+def test_float64_training_error_is_stable_for_psi1_above_psi2():
+    for act in ("quadratic", "relu"):
+        vals, status = RF.curve_values("train_error", np.array([6.7]), 0.2125, 2e-6, act, tau2=0.25)
+        cert = RF.train_error("6.7", "0.2125", "2e-6", act, tau2="0.25", dps=25).value
+        assert status[0] == STATUS_OK and vals[0] == pytest.approx(float(cert), rel=1e-12)
