@@ -236,7 +236,13 @@ def exact_str(f: Any) -> str:
     scaled = f * 10**digits  # an integer
     sign = "-" if scaled < 0 else ""
     text = str(abs(int(scaled))).rjust(digits + 1, "0")
-    return f"{sign}{text[:-digits]}.{text[-digits:]}"
+    plain = f"{sign}{text[:-digits]}.{text[-digits:]}"
+    # the same exact value in scientific notation (1e-60, not 60 zeros) when that is shorter
+    mant = str(abs(int(scaled)))
+    exp10 = len(mant) - 1 - digits
+    mant = mant.rstrip("0") or "0"
+    sci = f"{sign}{mant[0]}{'.' + mant[1:] if len(mant) > 1 else ''}e{exp10}"
+    return sci if len(sci) + 4 < len(plain) else plain
 
 
 def shown_params(**kw: Any) -> dict[str, str]:

@@ -121,3 +121,9 @@ def test_complex_result_formatting_keeps_all_digits():
         assert abs(mpmath.mpf(d["imag"]) - ref.imag) < mpmath.mpf(10) ** -29
         assert abs(mpmath.mpf(d["real"]) - ref.real) < mpmath.mpf(10) ** -29
         assert d["value"] == str(r) == f"{d['real']}+{d['imag']}j"
+
+
+def test_exact_str_uses_scientific_notation_for_tiny_values():
+    for text, shown in [("1e-60", "1e-60"), ("-2.5e-30", "-2.5e-30"), ("0.001", "0.001"), ("0.00003", "0.00003")]:
+        assert exact_str(Fraction(text)) == shown
+        assert Fraction(exact_str(Fraction(text))) == Fraction(text)
