@@ -62,6 +62,8 @@ def harmonic_count(d: int, ell: int) -> int:
 
 
 DOMAINS = ("sphere", "hypercube")
+QUAD_BLOCK = 16
+"""Levels integrated together by one shared quadrature (:meth:`Kernel._funk_hecke_levels`)."""
 
 
 def check_domain(domain: Any) -> str:
@@ -248,11 +250,14 @@ class Kernel:
         key = ("quad", d, ell)
         need = mpmath.mp.prec
         cached = self._cache.get(key)
-        if cached is not None and cached[0] >= need:
-            return +cached[1], cached[2]
-        value, err = self._quad(d, ell)
-        self._cache[key] = (need, value, err)
-        return +value, err
+        if cached is None or cached[0] < need:
+            top = ell + QUAD_BLOCK - 1 - ell % QUAD_BLOCK  # levels come in blocks sharing one set of nodes
+            for k, (value, err) in enumerate(self._funk_hecke_levels(d, top)):
+                old = self._cache.get(("quad", d, k))
+                if old is None or old[0] < need:
+                    self._cache[("quad", d, k)] = (need, value, err)
+            cached = self._cache[key]
+        return +cached[1], cached[2]
 
     def cube_eigenvalue(self, d: int, ell: int) -> tuple[Any, Any]:
         """``(μ_ℓ, error)`` on the hypercube ``{±1}^d``: ``E[h(s)x_1⋯x_ℓ]``, ``s = Σ_i x_i/d`` (multiplicity ``C(d, ℓ)``).
@@ -319,6 +324,82 @@ class Kernel:
 
     def _quad(self, d: int, ell: int) -> tuple[Any, Any]:
         return self._funk_hecke(d, ell, self._parity_mp(ell))
+
+    def _funk_hecke_levels(self, d: int, top: int) -> list[tuple[Any, Any]]:
+        """``(μ_{d,ℓ}, error)`` for ``ℓ = 0..top`` by one tanh–sinh quadrature shared by all levels.
+
+        The same rule as :func:`mpmath.quad` (its :class:`~mpmath.calculus.quadrature.TanhSinh`
+        nodes, the same split points in the ``d^{−1/2}`` window, degrees raised until
+        mpmath's error estimate is met) with a vector integrand: the parity parts of ``h`` are
+        evaluated once per node and ``Q_0..Q_top`` come from one recurrence, so a block of
+        levels costs about as much as one level did.  ``top·log₁₀(d)/2 + 10`` extra digits
+        cover the cancellation in the high levels; a value below 10× its error is read as 0.
+        """
+        from mpmath.calculus.quadrature import TanhSinh
+
+        extra = int(top * math.log10(max(d, 2)) / 2) + 10
+        want = [ell for ell in range(top + 1)]
+        out: list[tuple[Any, Any]] = [(mpmath.mpf(0), mpmath.mpf(0))] * (top + 1)
+        with mpmath.workdps(mpmath.mp.dps + extra):
+            prec = mpmath.mp.prec
+            eps = mpmath.ldexp(1, -prec + 4)
+            mpmath.mp.prec += 20  # evaluate with 20 guard bits, as mpmath.quad does
+            nu = mpmath.mpf(d - 2) / 2
+            expo = mpmath.mpf(d - 3) / 2
+            r = 1 / mpmath.sqrt(d)
+            pts = sorted(
+                {mpmath.mpf(-1), mpmath.mpf(1), mpmath.mpf(0), *[sg * k * r for k in (1, 2, 4, 8) for sg in (-1, 1) if k * r < 1]}
+            )
+            parts = [self._parity_mp(0), self._parity_mp(1)]
+            rule = TanhSinh(mpmath.mp)
+            max_degree = rule.guess_degree(prec)
+            total = [mpmath.mpf(0)] * (top + 1)
+            total_err = [mpmath.mpf(0)] * (top + 1)
+
+            def values(s: Any) -> list[Any]:
+                if 1 - s * s <= 0:  # a node that rounds onto ±1 (the weight is 0 there, or singular at d = 2)
+                    return [mpmath.mpf(0)] * (top + 1)
+                weight = (1 - s * s) ** expo
+                hs = [parts[0](s) * weight, parts[1](s) * weight if top >= 1 else 0]
+                q_prev, q = s * 0 + 1, s
+                row = [hs[0] * q_prev]
+                for k in range(1, top + 1):
+                    if k > 1:
+                        q_prev, q = q, ((2 * (k - 1) + d - 2) * s * q - (k - 1) * q_prev) / (k - 1 + d - 2)
+                    row.append(hs[k % 2] * q)
+                return row
+
+            try:
+                for a, b in zip(pts[:-1], pts[1:], strict=True):
+                    results: list[list[Any]] = []
+                    errs = [mpmath.mpf(1)] * (top + 1)
+                    for degree in range(1, max_degree + 1):
+                        nodes = rule.get_nodes(a, b, degree, prec)
+                        h = mpmath.mpf(2) ** (-degree)
+                        acc = [mpmath.mpf(0)] * (top + 1)
+                        for x, w in nodes:
+                            for k, v in enumerate(values(x)):
+                                acc[k] += w * v
+                        step = [h * (results[-1][k] / (2 * h) + acc[k]) if results else h * acc[k] for k in want]
+                        results.append(step)
+                        if degree > 1:
+                            errs = [rule.estimate_error([res[k] for res in results], prec, eps) for k in want]
+                            if all(e <= eps for e in errs):
+                                break
+                    for k in want:
+                        total[k] += results[-1][k]
+                        total_err[k] += errs[k]
+            except (TypeError, ValueError, ZeroDivisionError) as exc:
+                raise ParameterError(f"kernel {self.name!r} could not be evaluated on [-1, 1]: {exc}") from None
+            den = mpmath.sqrt(mpmath.pi) * mpmath.gamma(nu + mpmath.mpf(1) / 2) / mpmath.gamma(nu + 1)
+            for k in want:
+                value, err = total[k] / den, total_err[k] / den
+                if isinstance(value, mpmath.mpc):
+                    raise ParameterError(f"kernel {self.name!r} is not real on [-1, 1].")
+                if not mpmath.isfinite(value):
+                    raise ParameterError(f"kernel {self.name!r}: the Funk-Hecke integral of level {k} is not finite.")
+                out[k] = (mpmath.mpf(0) if abs(value) <= 10 * err else value, err)
+        return out
 
     def _funk_hecke(self, d: int, ell: int, h: Callable[[Any], Any]) -> tuple[Any, Any]:
         """``E[h(s)Q_ℓ(s)]`` by quadrature against the cosine law, with mpmath's error estimate."""
@@ -391,7 +472,27 @@ def _relu_nngp() -> sp.Expr:
 def _from_expr(expr: sp.Expr, name: str) -> Kernel:
     f_mp = sp.lambdify(S_VAR, expr, "mpmath")
     f_np = sp.lambdify(S_VAR, expr, ["scipy", "numpy"])
+    _check_finite_on_interval(expr, f_mp, name)
     return Kernel(name, expr, f_mp, f_np)
+
+
+def _check_finite_on_interval(expr: sp.Expr, f_mp: Callable[[Any], Any], name: str) -> None:
+    """``h`` must be real and finite on ``[−1, 1]`` (at the ends, where ``h(1)`` is the trace, and on a grid)."""
+    for end in (1, -1):
+        v = expr.subs(S_VAR, end)
+        if v.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not v.is_finite or v.is_real is False:
+            raise ParameterError(
+                f"kernel {name!r} is not real and finite at s = {end} (h({end}) = {v}); h must be finite on [-1, 1]."
+            )
+    with mpmath.workdps(20):
+        for k in range(-20, 21):
+            s = mpmath.mpf(k) / 20
+            try:
+                v = f_mp(s)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                raise ParameterError(f"kernel {name!r} cannot be evaluated at s = {mpmath.nstr(s, 3)} in [-1, 1].") from None
+            if not mpmath.isfinite(v) or (isinstance(v, mpmath.mpc) and v.imag != 0):
+                raise ParameterError(f"kernel {name!r} is not real and finite at s = {mpmath.nstr(s, 3)} (h = {v}).")
 
 
 def _parse_rational(name: str, text: str) -> sp.Rational:

@@ -160,7 +160,14 @@ def system(form: str = "de") -> FixedPointSystem:
 # ----------------------------------------------------------------------------- parameters
 def parse_energies(value: Any) -> tuple[Fraction, ...]:
     """``"1,0.5,0.25"`` (or a sequence) → exact energies ``(F₀², F₁², F₂²)``, each ≥ 0."""
-    items = [v for v in value.split(",") if v.strip()] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        items = value.split(",")
+        if items and not items[-1].strip():  # a trailing comma is harmless
+            items = items[:-1]
+        if any(not v.strip() for v in items):
+            raise ParameterError(f"`F` has an empty entry in {value!r}: list one energy per degree, e.g. F=1,0,1.")
+    else:
+        items = list(value)
     if not items:
         raise ParameterError("`F` must list the target energies F_0^2,F_1^2,... (e.g. F=0,1,0.5); got nothing.")
     return tuple(check_real(f"F[{k}]", v.strip() if isinstance(v, str) else v, low=0) for k, v in enumerate(items))  # type: ignore[misc]
@@ -293,7 +300,8 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int, domain: str = 
                 )
             if mu < 0:
                 raise ParameterError(
-                    f"kernel {kernel.name!r} is not positive semi-definite on S^{d - 1}: "
+                    f"kernel {kernel.name!r} is not positive semi-definite on "
+                    f"{'{-1,1}^' + str(d) if domain == 'hypercube' else 'S^' + str(d - 1)}: "
                     f"eigenvalue of level {ell} is {mpmath.nstr(mu, 5)}."
                 )
             if ell > degree and mu > 0:
@@ -312,6 +320,8 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int, domain: str = 
                     ratio = n * mu / kappa_drop if kappa_drop > 0 else mpmath.inf
                     if ratio**2 <= eps and (ratio <= eps or n * err2 <= eps * tail * kappa_drop):
                         return Spectrum(kept, mus, +tail, +tail2)
+            if ell > degree and mu > 0 and ell >= 32 and ell % 16 == 0:
+                _check_reachable(kernel, d, n, ell, kept, mus, eps, max(lam + tail, kappa_drop))
             kept.append(ell)
             mus.append(mu)
             used += _multiplicity(d, ell, domain) * mu
@@ -323,6 +333,45 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int, domain: str = 
         f"for {wdps - 20} digits (slowly decaying eigenvalues, e.g. a non-smooth kernel at small d, or an "
         "astronomically small self-induced ridge at lam = 0); lower `dps` or use lam > 0."
     )
+
+
+def _check_reachable(kernel: Kernel, d: int, n: Any, ell: int, kept: list[int], mus: list[Any], eps: Any, kappa_lb: Any) -> None:
+    """Fail fast when the eigenvalues decay like a power of ``ℓ`` too slowly to reach the cut within ``MAX_LEVELS``.
+
+    With ``μ`` at levels ``ℓ/4, ℓ/2, ℓ`` (same parity), two consecutive log–log slopes within 30 %
+    of each other mean a power law ``μ_ℓ ∝ ℓ^{−a}`` (non-smooth kernels, e.g. ReLU at small ``d``);
+    the level where ``(nμ_L/κ)² ≤ ε`` is then extrapolated.  Faster (geometric) decay steepens the
+    slope and never triggers this.
+    """
+    by_level = dict(zip(kept, mus, strict=True))
+
+    def mu_at(k: int) -> Any:
+        for j in (k, k + 1, k - 1):  # the same parity as ``ell`` if that level is zero
+            if j % 2 == ell % 2 and by_level.get(j, 0) > 0:
+                return j, by_level[j]
+        return None
+
+    pts = [mu_at(ell // 4), mu_at(ell // 2), (ell, None)]
+    if pts[0] is None or pts[1] is None:
+        return
+    mu_now = kernel.eigenvalue(d, ell, "sphere")[0]
+    (l0, m0), (l1, m1) = pts[0], pts[1]
+    if mu_now <= 0 or l0 <= 0:
+        return
+    s1 = mpmath.log(m1 / m0) / mpmath.log(mpmath.mpf(l1) / l0)
+    s2 = mpmath.log(mu_now / m1) / mpmath.log(mpmath.mpf(ell) / l1)
+    if s2 >= 0 or abs(s1 - s2) > mpmath.mpf("0.3") * abs(s2):
+        return
+    target = mpmath.sqrt(eps) * kappa_lb / n
+    if mu_now <= target:
+        return
+    needed = ell * (mu_now / target) ** (1 / abs(s2))
+    if needed > MAX_LEVELS:
+        raise ConvergenceError(
+            f"kernel {kernel.name!r} at d={d}: its eigenvalues decay like l^{mpmath.nstr(s2, 3)}, so about "
+            f"{mpmath.nstr(needed, 2)} harmonic levels (more than {MAX_LEVELS}) would be needed at this precision; "
+            "lower `dps`, use a larger `d`, or the float64 curve (`asymptotics curve`, which needs fewer levels)."
+        )
 
 
 def tail_moments(
@@ -402,6 +451,12 @@ def _solve_mp(pr: KRRParams) -> tuple[dict[str, Any], Any]:
     F = [to_mpf(v) for v in pr.F]
     spec = levels(pr.kernel, pr.d, n, lam, len(F) - 1, pr.domain)
     s, counts, b, lost, extra = blocks(spec, F, pr.d, pr.domain)
+    if not s:  # h ≡ 0 on the domain (or only its tail): the predictor is 0, κ = λ + T
+        kap = lam + extra
+        out = {"kappa": kap, "bias": mpmath.mpf(0), "variance": mpmath.mpf(0), "risk": lost, "train_error": lost + sigma2}
+        if kap > 0 and extra > 0:
+            out["train_error"] = (lost + sigma2) * (lam / kap) ** 2
+        return {**out, "_levels": len(spec.levels), "_tail": spec.tail, "_unlearnable": lost}, None
     p = mpmath.fsum(counts)
     w = [mpmath.mpf(c) / p for c in counts]
     out, residual = ridge_model.general_equivalent(p / n, (lam + extra) / n, sigma2 + lost, lost, s, w, b, params=pr.shown())
@@ -650,7 +705,7 @@ def curve_values(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Float64 curve of a DE quantity along ``n`` (or ``alpha``) at fixed ``d``, kernel, ``lam``, ``F``, ``sigma2``.
 
-    The eigenvalues are computed once (25 digits, enough levels for the largest ``n``) and
+    The eigenvalues are computed once (20 digits, enough levels for the largest ``n``) and
     the κ equation is solved for all points at once by the ridge module's vectorized solver.
     """
     from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK
@@ -675,7 +730,7 @@ def curve_values(
     vals = np.full(nn.shape, np.nan)
     status = np.full(nn.shape, STATUS_DOMAIN)
     if domain.any():
-        with mpmath.workdps(25):
+        with mpmath.workdps(20):  # the cut then leaves (nμ_L/κ)² ≤ 1e-15: enough for float64
             spec = levels(
                 ker, dd, mpmath.mpf(float(nn[domain].max())), mpmath.mpf(float(lm[domain].min())), len(energies) - 1, dom
             )
@@ -688,7 +743,13 @@ def curve_values(
         g = p / nn[idx]
         lam_total = lm[idx] + extra
         with np.errstate(all="ignore"):
-            out, conv = ridge_model._general_np(_Blocks(s, w, b), g, lam_total / nn[idx], s2[idx] + lost)  # type: ignore[arg-type]
+            if s.size == 0:  # h ≡ 0 on the domain: the predictor is 0, κ = λ + T
+                zero = np.zeros(idx.shape)
+                kap = lam_total / nn[idx]
+                train = lost + s2[idx]  # (scaled by (λ/(λ + T))² below when there is a tail)
+                out, conv = {"kappa": kap, "bias": zero, "variance": zero, "train_error": train}, np.ones(idx.shape, bool)
+            else:
+                out, conv = ridge_model._general_np(_Blocks(s, w, b), g, lam_total / nn[idx], s2[idx] + lost)  # type: ignore[arg-type]
             out = dict(out)
             out["kappa"] = out["kappa"] * nn[idx]
             if extra > 0:

@@ -20,7 +20,7 @@ import sympy as sp
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from asymptotics.errors import ParameterError
+from asymptotics.errors import ConvergenceError, ParameterError
 from asymptotics.models import krr as K
 from asymptotics.models import ridge as R
 
@@ -745,3 +745,42 @@ def test_unlearnable_energy_convention():
     lam = dict(kw, lam="0.3", sigma2="0.2")
     parts = K.bias(**lam).value + K.variance(**lam).value + K.risk(**lam).extra["unlearnable"]
     assert ae(K.risk(**lam).value, parts, 28)
+
+
+# ---------------------------------------------------------------- fixes from an independent review
+def test_zero_kernel_predicts_zero():
+    for kernel in ("0", "coef:0"):
+        for domain in ("sphere", "hypercube"):
+            kw = dict(d=10, n=100, kernel=kernel, lam="0.1", F="0,1,0.5", sigma2="0.1", domain=domain)
+            assert ae(K.risk(**kw).value, mpf("1.5"), 28)  # the predictor is 0: all the energy is lost
+            assert K.bias(**kw).value == 0 and K.variance(**kw).value == 0
+            assert ae(K.train_error(**kw).value, mpf("1.6"), 28)  # (R + σ²)·(λ/κ)², κ = λ
+    vals, status = K.curve_values("risk", 10, np.array([10.0, 100.0]), "0", 0.1, "0,1,0.5", 0.1)
+    assert (status == 0).all() and vals == pytest.approx([1.5, 1.5])
+    vals, status = K.curve_values("train_error", 10, np.array([10.0, 100.0]), "0", 0.1, "0,1,0.5", 0.1)
+    assert (status == 0).all() and vals == pytest.approx([1.6, 1.6])
+
+
+@pytest.mark.parametrize("kernel", ["1/(1-s)", "log(s+1)", "sqrt(s)", "1/s"])
+def test_kernels_not_finite_on_the_interval_are_rejected(kernel):
+    with pytest.raises(ParameterError, match="not real and finite|cannot be evaluated"):
+        K.risk(10, 100, kernel, "0.1", "0,1", "0.1")
+
+
+def test_empty_energy_entry_is_an_error():
+    with pytest.raises(ParameterError, match="empty entry"):
+        K.risk(10, 100, "exp", 0, "1,,1")
+    assert K.KRRParams(10, 100, F="1,1,").F == (1, 1)  # a trailing comma is harmless
+
+
+def test_slowly_decaying_kernel_fails_fast_with_a_reason():
+    # relu_ntk at d = 5: μ_ℓ ~ ℓ^-4.7, ~400 levels for 15 digits; detected after 32 levels, not after 400
+    with pytest.raises(ConvergenceError, match="decay like"):
+        K.risk(5, 100, "relu_ntk", "0.1", "0,1", "0.1", dps=15)
+
+
+def test_non_psd_message_names_the_domain():
+    with pytest.raises(ParameterError, match=r"\{-1,1\}\^5"):
+        K.risk(5, 10, "s-s**3", 0, "1,1", domain="hypercube")
+    with pytest.raises(ParameterError, match=r"S\^4"):
+        K.risk(5, 10, "s-s**3", 0, "1,1")

@@ -17,8 +17,6 @@ from ._helpers import ae
 mp = mpmath.mp
 
 
-
-
 # ---------------------------------------------------------------- golden values
 def test_stieltjes_negative_axis_closed_form():
     # gamma=1/2, z=-1: -m²/2 - 3m/2 + 1 = 0 -> m = (sqrt(17) - 3)/2 (the positive root)

@@ -17,8 +17,6 @@ from ._helpers import ae
 mp = mpmath.mp
 
 
-
-
 def F(s):
     return mpmath.mpf(s)
 

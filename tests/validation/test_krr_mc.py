@@ -425,7 +425,7 @@ GOOD = KRRParams(d=10, n=20, kernel="exp", F="0,1", sigma2="0.1")
         (lambda: sim.simulate(KRRParams(d=10, n="0.4"), reps=3), "rounds to 0"),
         (lambda: sim.simulate(KRRParams(d=10, n=sim.MAX_N + 1), reps=3), "too large"),
         (lambda: sim.simulate(KRRParams(d=5, n=20, kernel="-s"), reps=2, n_test=5), "positive semi-definite"),
-        (lambda: sim.simulate(KRRParams(d=5, n=20, kernel="log(s)"), reps=2, n_test=5), "NaN"),
+        (lambda: sim.simulate(KRRParams(d=5, n=20, kernel="log(s)"), reps=2, n_test=5), "not real"),
         (lambda: sim.curve("risk", "n", np.array([10.0]), {"d": "10"}, reps=2, n=100), "--n does not apply"),
         (lambda: sim.curve("bias", "n", np.array([10.0]), {"d": "10"}, reps=2), "no Monte Carlo estimate"),
         (lambda: sim.curve("risk", "d", np.array([10.0]), {"n": "10"}, reps=2), "runs along"),
