@@ -222,6 +222,14 @@ class Kernel:
             self._cache[key] = (part, degree)
         return self._cache[key]
 
+    def _exact_part(self, ell: int) -> tuple[sp.Expr | None, int | None]:
+        """The polynomial that level ``ℓ`` sees, if there is one: ``h`` itself (polynomial kernel, degree
+        ``None``: every level is computed) or its parity part of degree ``D`` (levels above ``D`` vanish)."""
+        if self.is_polynomial:
+            return self.expr, None
+        part, degree = self.parity_part(ell)
+        return (part, degree) if degree is not None else (None, None)
+
     def eigenvalue(self, d: int, ell: int, domain: str = "sphere") -> tuple[Any, Any]:
         """``(μ_{d,ℓ}, error)`` at the current precision.
 
@@ -233,12 +241,7 @@ class Kernel:
             return self.cube_eigenvalue(d, ell)
         if self.closed is not None:
             return self.closed(d, ell), mpmath.mpf(0)
-        if self.is_polynomial:
-            part, degree = self.expr, None
-        else:
-            part, degree = self.parity_part(ell)
-            if degree is None:
-                part = None
+        part, degree = self._exact_part(ell)
         if part is not None:
             key = ("poly", d, ell)
             if key not in self._cache:
@@ -276,12 +279,7 @@ class Kernel:
             if c.is_Rational and sp.simplify(self.expr.args[0] - c * S_VAR) == 0:
                 x = mpmath.mpf(c.p) / c.q / d
                 return mpmath.sinh(x) ** ell * mpmath.cosh(x) ** (d - ell), mpmath.mpf(0)
-        if self.is_polynomial:
-            part, degree = self.expr, None
-        else:
-            part, degree = self.parity_part(ell)
-            if degree is None:
-                part = None
+        part, degree = self._exact_part(ell)
         if part is not None:
             key = ("cube_poly", d, ell)
             if key not in self._cache:

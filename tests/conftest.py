@@ -19,3 +19,17 @@ def _restore_mpmath_and_numpy():
         yield
     assert mpmath.mp.dps == dps, "mpmath precision leaked from library code"
     mpmath.mp.dps = 15
+
+
+def _slow_selected(config: pytest.Config) -> bool:
+    if os.environ.get("ASYMPTOTICS_SLOW") == "1":
+        return True
+    expr = config.getoption("markexpr", default="") or ""
+    return "slow" in expr and "not slow" not in expr
+
+
+@pytest.fixture(autouse=True)
+def _skip_slow_unless_asked(request: pytest.FixtureRequest) -> None:
+    """Tests marked ``slow`` (long Monte Carlo or quadrature runs) run with ASYMPTOTICS_SLOW=1 or ``-m slow``."""
+    if request.node.get_closest_marker("slow") is not None and not _slow_selected(request.config):
+        pytest.skip("slow test: set ASYMPTOTICS_SLOW=1 (or select with -m slow)")

@@ -10,7 +10,6 @@ Bessel functions, and Taylor coefficients derived by hand (theory note ``mp_ridg
 import functools
 import itertools
 import math
-import os
 
 import mpmath
 import numpy as np
@@ -23,20 +22,6 @@ from asymptotics.errors import ParameterError
 from asymptotics.models import krr as K
 
 mpf = mpmath.mpf
-
-
-def _slow_selected(config):
-    if os.environ.get("ASYMPTOTICS_SLOW") == "1":
-        return True
-    expr = config.getoption("markexpr", default="") or ""
-    return "slow" in expr and "not slow" not in expr
-
-
-@pytest.fixture(autouse=True)
-def _skip_slow_unless_asked(request):
-    """Same rule as tests/validation: ``slow`` tests run with ASYMPTOTICS_SLOW=1 or ``-m slow``."""
-    if request.node.get_closest_marker("slow") is not None and not _slow_selected(request.config):
-        pytest.skip("slow: set ASYMPTOTICS_SLOW=1 (or select with -m slow)")
 
 
 @pytest.fixture(autouse=True)

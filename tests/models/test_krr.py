@@ -10,7 +10,6 @@ per-level formula (§3.4: isotropic κ closed form).
 """
 
 import math
-import os
 from fractions import Fraction as Fr
 
 import mpmath
@@ -28,20 +27,6 @@ from ._helpers import ae
 
 mp = mpmath.mp
 mpf = mpmath.mpf
-
-
-def _slow_selected(config):
-    if os.environ.get("ASYMPTOTICS_SLOW") == "1":
-        return True
-    expr = config.getoption("markexpr", default="") or ""
-    return "slow" in expr and "not slow" not in expr
-
-
-@pytest.fixture(autouse=True)
-def _skip_slow_unless_asked(request):
-    """Same rule as tests/validation: ``slow`` tests run with ASYMPTOTICS_SLOW=1 or ``-m slow``."""
-    if request.node.get_closest_marker("slow") is not None and not _slow_selected(request.config):
-        pytest.skip("slow: set ASYMPTOTICS_SLOW=1 (or select with -m slow)")
 
 
 # ---------------------------------------------------------------- independent references

@@ -70,3 +70,16 @@ def numerical_zeros(d: np.ndarray, n: int, p: int) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     root = np.sqrt(d)
     return root <= root.max() * max(n, p) * np.finfo(float).eps
+
+
+def lambda_grid(lams: Any, default: Any) -> np.ndarray:
+    """The ridge grid of a simulation: ``lams`` as a float array (each ``λ ≥ 0``, ``inf`` allowed), or ``default``."""
+    if lams is None:
+        return np.asarray(float(default))
+    try:
+        grid = np.asarray(lams, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"`lams` must be an array of ridge penalties ≥ 0; got {lams!r}.") from None
+    if grid.size == 0 or np.any(np.isnan(grid)) or np.any(grid < 0):
+        raise ParameterError(f"`lams` must be a non-empty array of penalties ≥ 0 (inf allowed); got {lams!r}.")
+    return grid

@@ -115,7 +115,7 @@ from asymptotics.kernels import Kernel, gegenbauer, harmonic_count
 from asymptotics.models.krr import KRRParams
 
 from ..compare import MCEstimate
-from ._sampling import replicate_rngs
+from ._sampling import lambda_grid, replicate_rngs
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -221,18 +221,6 @@ def draw(
     f = np.stack([t(x) for t in fs], axis=1)
     f_test = np.stack([t(x_test) for t in fs], axis=1)
     return k, kernel_matrix(params.kernel, x_test, x, d), f, f_test
-
-
-def _lambda_grid(lams: Any, params: KRRParams) -> np.ndarray:
-    if lams is None:
-        return np.asarray(float(params.lam))
-    try:
-        grid = np.asarray(lams, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(f"`lams` must be an array of ridge penalties ≥ 0; got {lams!r}.") from None
-    if grid.size == 0 or np.any(np.isnan(grid)) or np.any(grid < 0):
-        raise ParameterError(f"`lams` must be a non-empty array of penalties ≥ 0 (inf allowed); got {lams!r}.")
-    return grid
 
 
 # ----------------------------------------------------------------------------- one replicate
@@ -396,7 +384,7 @@ def simulate(
     bad = [q for q in wanted if q not in QUANTITIES]
     if bad or not wanted:
         raise ParameterError(f"`quantities` must be a non-empty subset of {', '.join(QUANTITIES)}; got {list(wanted)!r}.")
-    grid = _lambda_grid(lams, params)
+    grid = lambda_grid(lams, params.lam)
     flat = np.atleast_1d(grid).ravel()
     n = samples(params)
     sigma2 = float(params.sigma2)

@@ -81,7 +81,7 @@ from asymptotics.errors import ParameterError
 from asymptotics.models.random_features import RFParams
 
 from ..compare import MCEstimate
-from ._sampling import numerical_zeros, replicate_rngs
+from ._sampling import lambda_grid, numerical_zeros, replicate_rngs
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -143,18 +143,6 @@ def draw(
     z = activate(params, (x @ theta.T) * scale)
     z_test = activate(params, (x_test @ theta.T) * scale)
     return z, z_test, target(x), target(x_test)
-
-
-def _lambda_grid(lams: Any, params: RFParams) -> np.ndarray:
-    if lams is None:
-        return np.asarray(float(params.lam))
-    try:
-        grid = np.asarray(lams, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(f"`lams` must be an array of ridge penalties ≥ 0; got {lams!r}.") from None
-    if grid.size == 0 or np.any(np.isnan(grid)) or np.any(grid < 0):
-        raise ParameterError(f"`lams` must be a non-empty array of penalties ≥ 0 (inf allowed); got {lams!r}.")
-    return grid
 
 
 # ----------------------------------------------------------------------------- one replicate
@@ -307,7 +295,7 @@ def simulate(
             f"`quantities` must be a non-empty subset of {', '.join(QUANTITIES)} (the bias/variance split of the "
             f"theory cannot be separated in simulation: F*^2 acts as noise); got {list(wanted)!r}."
         )
-    grid = _lambda_grid(lams, params)
+    grid = lambda_grid(lams, params.lam)
     flat = np.atleast_1d(grid).ravel()
     N, n = sizes(params, dd)
     with np.errstate(invalid="ignore"):  # inf · N n/d stays inf

@@ -66,7 +66,7 @@ from asymptotics.errors import ParameterError
 from asymptotics.models.ridge import RidgeParams
 
 from ..compare import MCEstimate
-from ._sampling import check_design, check_run, features, numerical_zeros, replicate_rngs, standardized_design
+from ._sampling import check_design, check_run, features, lambda_grid, numerical_zeros, replicate_rngs, standardized_design
 
 QUANTITIES = ("risk", "bias", "variance", "train_error")
 
@@ -100,18 +100,6 @@ def population(params: RidgeParams, p: int) -> tuple[np.ndarray, np.ndarray]:
     sigma = np.repeat(s, sizes)
     beta = np.repeat(np.sqrt(b / sizes), sizes)
     return sigma, beta
-
-
-def _lambda_grid(lams: Any, params: RidgeParams) -> np.ndarray:
-    if lams is None:
-        return np.asarray(float(params.lam))
-    try:
-        grid = np.asarray(lams, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(f"`lams` must be an array of ridge penalties ≥ 0; got {lams!r}.") from None
-    if grid.size == 0 or np.any(np.isnan(grid)) or np.any(grid < 0):
-        raise ParameterError(f"`lams` must be a non-empty array of penalties ≥ 0 (inf allowed); got {lams!r}.")
-    return grid
 
 
 def shrinkage(d: np.ndarray, lams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -285,7 +273,7 @@ def simulate(
     bad = [q for q in wanted if q not in QUANTITIES]
     if bad or not wanted:
         raise ParameterError(f"`quantities` must be a non-empty subset of {', '.join(QUANTITIES)}; got {list(wanted)!r}.")
-    grid = _lambda_grid(lams, params)
+    grid = lambda_grid(lams, params.lam)
     flat = np.atleast_1d(grid).ravel()
     p = features(params.gamma, nn)
     sigma, beta = population(params, p)
