@@ -138,6 +138,8 @@ class Kernel:
     np: Callable[[np.ndarray], np.ndarray]
     closed: Callable[[int, int], Any] | None = None
     closed_h2: Callable[[int], Any] | None = None
+    closed_cube: Callable[[int, int], Any] | None = None
+    closed_cube_h2: Callable[[int], Any] | None = None
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __str__(self) -> str:
@@ -162,17 +164,15 @@ class Kernel:
         """
         if domain == "hypercube":
             key = ("h2cube", d)
-            if self.expr is not None and self.expr.is_polynomial(S_VAR):
+            if self.closed_cube_h2 is not None:
+                return self.closed_cube_h2(d)
+            if self.is_polynomial:
                 if key not in self._cache:
                     poly = sp.Poly(sp.expand(self.expr**2), S_VAR)
                     self._cache[key] = (
                         sp.Add(*[math.comb(d, j) * poly.eval(sp.Rational(d - 2 * j, d)) for j in range(d + 1)]) / 2**d
                     )
                 return _evalf(self._cache[key])
-            if self.name.startswith("exp") and self.closed is not None and self.expr is not None:
-                c = self.expr.args[0].coeff(S_VAR) if isinstance(self.expr, sp.exp) else None
-                if c is not None and c.is_Rational:
-                    return mpmath.cosh(2 * (mpmath.mpf(c.p) / c.q) / d) ** d
             with mpmath.workdps(mpmath.mp.dps + 5):
                 total = mpmath.fsum(math.comb(d, j) * self.mp(mpmath.mpf(d - 2 * j) / d) ** 2 for j in range(d + 1))
                 return total / mpmath.mpf(2) ** d
@@ -274,11 +274,8 @@ class Kernel:
         """
         if ell > d or ell < 0:
             return mpmath.mpf(0), mpmath.mpf(0)
-        if isinstance(self.expr, sp.exp) and self.closed is not None:
-            c = self.expr.args[0].coeff(S_VAR)
-            if c.is_Rational and sp.simplify(self.expr.args[0] - c * S_VAR) == 0:
-                x = mpmath.mpf(c.p) / c.q / d
-                return mpmath.sinh(x) ** ell * mpmath.cosh(x) ** (d - ell), mpmath.mpf(0)
+        if self.closed_cube is not None:
+            return self.closed_cube(d, ell), mpmath.mpf(0)
         part, degree = self._exact_part(ell)
         if part is not None:
             key = ("cube_poly", d, ell)
@@ -320,9 +317,6 @@ class Kernel:
             self._cache[key] = self.mp if part is None else sp.lambdify(S_VAR, part, "mpmath")
         return self._cache[key]
 
-    def _quad(self, d: int, ell: int) -> tuple[Any, Any]:
-        return self._funk_hecke(d, ell, self._parity_mp(ell))
-
     def _funk_hecke_levels(self, d: int, top: int) -> list[tuple[Any, Any]]:
         """``(μ_{d,ℓ}, error)`` for ``ℓ = 0..top`` by one tanh–sinh quadrature shared by all levels.
 
@@ -336,7 +330,7 @@ class Kernel:
         from mpmath.calculus.quadrature import TanhSinh
 
         extra = int(top * math.log10(max(d, 2)) / 2) + 10
-        want = [ell for ell in range(top + 1)]
+        want = range(top + 1)
         out: list[tuple[Any, Any]] = [(mpmath.mpf(0), mpmath.mpf(0))] * (top + 1)
         with mpmath.workdps(mpmath.mp.dps + extra):
             prec = mpmath.mp.prec
@@ -348,7 +342,8 @@ class Kernel:
             pts = sorted(
                 {mpmath.mpf(-1), mpmath.mpf(1), mpmath.mpf(0), *[sg * k * r for k in (1, 2, 4, 8) for sg in (-1, 1) if k * r < 1]}
             )
-            parts = [self._parity_mp(0), self._parity_mp(1)]
+            # a parity whose part of h is a polynomial has exact levels (eigenvalue() never reads them from here)
+            parts = [self._parity_mp(p) if self._exact_part(p)[0] is None else None for p in (0, 1)]
             rule = TanhSinh(mpmath.mp)
             max_degree = rule.guess_degree(prec)
             total = [mpmath.mpf(0)] * (top + 1)
@@ -358,7 +353,7 @@ class Kernel:
                 if 1 - s * s <= 0:  # a node that rounds onto ±1 (the weight is 0 there, or singular at d = 2)
                     return [mpmath.mpf(0)] * (top + 1)
                 weight = (1 - s * s) ** expo
-                hs = [parts[0](s) * weight, parts[1](s) * weight if top >= 1 else 0]
+                hs = [part(s) * weight if part is not None and p <= top else 0 for p, part in enumerate(parts)]
                 q_prev, q = s * 0 + 1, s
                 row = [hs[0] * q_prev]
                 for k in range(1, top + 1):
@@ -455,10 +450,24 @@ def _exp_kernel(c: sp.Rational) -> Kernel:
         half = mpmath.mpf(d) / 2
         return mpmath.gamma(half) * (2 / cc) ** (half - 1) * mpmath.besseli(half - 1, cc)
 
+    def closed_cube(d: int, ell: int) -> Any:  # E[e^{cΣx_i/d} x_1⋯x_ℓ] factorizes over the coordinates
+        x = mpmath.mpf(c.p) / c.q / d
+        return mpmath.sinh(x) ** ell * mpmath.cosh(x) ** (d - ell)
+
+    def closed_cube_h2(d: int) -> Any:  # E e^{2cΣx_i/d} = cosh(2c/d)^d
+        return mpmath.cosh(2 * (mpmath.mpf(c.p) / c.q) / d) ** d
+
     name = "exp" if c == 1 else f"exp:{c}"
     cf = float(c)
     return Kernel(
-        name, sp.exp(c * S_VAR), lambda s: mpmath.exp(mpmath.mpf(c.p) / c.q * s), lambda s: np.exp(cf * s), closed, closed_h2
+        name,
+        sp.exp(c * S_VAR),
+        lambda s: mpmath.exp(mpmath.mpf(c.p) / c.q * s),
+        lambda s: np.exp(cf * s),
+        closed,
+        closed_h2,
+        closed_cube,
+        closed_cube_h2,
     )
 
 

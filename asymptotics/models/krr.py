@@ -310,18 +310,20 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int, domain: str = 
                     tail, tail2, err2 = mpmath.fsum(b * m for b, m in rest), mpmath.fsum(b * m * m for b, m in rest), 0
                 else:
                     tail, tail2, err2 = tail_moments(kernel, d, ell, h1 - used, h2 - used2, h1, h2, domain)  # type: ignore[operator]
-                for bound in (lam + tail, kappa_drop):
+
+                def negligible(bound: Any) -> bool:  # (nμ_L/κ)² ≤ ε, and T₂ known well enough unless nμ_L/κ ≤ ε
                     ratio = n * mu / bound if bound > 0 else mpmath.inf
-                    if ratio**2 <= eps and (ratio <= eps or n * err2 <= eps * tail * bound):
-                        return Spectrum(kept, mus, +tail, +tail2)
-                if directions > n and ell >= next_solve:
+                    return ratio**2 <= eps and (ratio <= eps or n * err2 <= eps * tail * bound)
+
+                if negligible(max(lam + tail, kappa_drop)):
+                    return Spectrum(kept, mus, +tail, +tail2)
+                if directions > n and ell >= next_solve:  # a better lower bound of κ (costs one solve)
                     kappa_drop = max(kappa_drop, _kappa_dropped(d, n, lam, kept, mus, domain))
                     next_solve = ell + max(1, ell // 4)
-                    ratio = n * mu / kappa_drop if kappa_drop > 0 else mpmath.inf
-                    if ratio**2 <= eps and (ratio <= eps or n * err2 <= eps * tail * kappa_drop):
+                    if negligible(kappa_drop):
                         return Spectrum(kept, mus, +tail, +tail2)
-            if ell > degree and mu > 0 and ell >= 32 and ell % 16 == 0:
-                _check_reachable(kernel, d, n, ell, kept, mus, eps, max(lam + tail, kappa_drop))
+                if ell >= 32 and ell % 16 == 0:
+                    _check_reachable(kernel.name, d, n, ell, mu, kept, mus, eps, max(lam + tail, kappa_drop))
             kept.append(ell)
             mus.append(mu)
             used += _multiplicity(d, ell, domain) * mu
@@ -335,7 +337,9 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int, domain: str = 
     )
 
 
-def _check_reachable(kernel: Kernel, d: int, n: Any, ell: int, kept: list[int], mus: list[Any], eps: Any, kappa_lb: Any) -> None:
+def _check_reachable(
+    name: str, d: int, n: Any, ell: int, mu_now: Any, kept: list[int], mus: list[Any], eps: Any, kappa_lb: Any
+) -> None:
     """Fail fast when the eigenvalues decay like a power of ``ℓ`` too slowly to reach the cut within ``MAX_LEVELS``.
 
     With ``μ`` at levels ``ℓ/4, ℓ/2, ℓ`` (same parity), two consecutive log–log slopes within 30 %
@@ -351,12 +355,11 @@ def _check_reachable(kernel: Kernel, d: int, n: Any, ell: int, kept: list[int], 
                 return j, by_level[j]
         return None
 
-    pts = [mu_at(ell // 4), mu_at(ell // 2), (ell, None)]
+    pts = [mu_at(ell // 4), mu_at(ell // 2)]
     if pts[0] is None or pts[1] is None:
         return
-    mu_now = kernel.eigenvalue(d, ell, "sphere")[0]
-    (l0, m0), (l1, m1) = pts[0], pts[1]
-    if mu_now <= 0 or l0 <= 0:
+    (l0, m0), (l1, m1) = pts
+    if l0 <= 0:
         return
     s1 = mpmath.log(m1 / m0) / mpmath.log(mpmath.mpf(l1) / l0)
     s2 = mpmath.log(mu_now / m1) / mpmath.log(mpmath.mpf(ell) / l1)
@@ -368,7 +371,7 @@ def _check_reachable(kernel: Kernel, d: int, n: Any, ell: int, kept: list[int], 
     needed = ell * (mu_now / target) ** (1 / abs(s2))
     if needed > MAX_LEVELS:
         raise ConvergenceError(
-            f"kernel {kernel.name!r} at d={d}: its eigenvalues decay like l^{mpmath.nstr(s2, 3)}, so about "
+            f"kernel {name!r} at d={d}: its eigenvalues decay like l^{mpmath.nstr(s2, 3)}, so about "
             f"{mpmath.nstr(needed, 2)} harmonic levels (more than {MAX_LEVELS}) would be needed at this precision; "
             "lower `dps`, use a larger `d`, or the float64 curve (`asymptotics curve`, which needs fewer levels)."
         )
