@@ -100,6 +100,9 @@ MISIAKIEWICZ_2022 = Source(
 
 
 # ----------------------------------------------------------------------------- symbolic
+FORMS = ("de", "level")
+
+
 @cache
 def system(form: str = "de") -> FixedPointSystem:
     """KRR equations as SymPy objects: ``"de"`` (finite-d equivalent), ``"level"`` (n = αB(d,ℓ), d → ∞)."""
@@ -146,7 +149,7 @@ def system(form: str = "de") -> FixedPointSystem:
         }
         sys_ = FixedPointSystem("krr_level", (), (alpha, lam, sigma2), (), q, labels, MISIAKIEWICZ_2022)
     else:
-        raise ParameterError(f"unknown KRR system form {form!r}; valid: de, level.")
+        raise ParameterError(f"unknown KRR system form {form!r}; valid: {', '.join(FORMS)}.")
     return sys_
 
 
