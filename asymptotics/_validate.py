@@ -292,3 +292,38 @@ def check_known(kw: dict[str, Any], valid: tuple[str, ...]) -> None:
     unknown = sorted(set(kw) - set(valid))
     if unknown:
         raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}; valid: {', '.join(valid)}.")
+
+
+def float_arrays(dtype: Any = float, **named: Any) -> list[Any]:
+    """Broadcast the float64 path's inputs: each ``name=value`` becomes an array of ``dtype``.
+
+    A value that is not a number or an array of numbers (text such as ``"abc"`` or ``"1/3"``,
+    ``None``, a complex number for a real parameter, an integer beyond float range), or shapes that
+    do not broadcast, raise :class:`ParameterError` naming the parameter.  NaN and ±inf pass
+    through: the curve functions mark them with a status code.
+    """
+    import numpy as np
+
+    arrays = []
+    for name, value in named.items():
+        if value is None or isinstance(value, bool):
+            raise ParameterError(f"`{name}` must be a number or an array of numbers; got {value!r}.")
+        try:
+            raw = np.asarray(value)
+            if raw.dtype == object or raw.dtype.kind in "SUV":
+                raw = np.asarray(value, dtype=dtype)  # numeric text such as "0.5" is accepted
+            if raw.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+                raise TypeError
+            if raw.dtype.kind not in "biufc":
+                raise TypeError
+            arrays.append(raw.astype(dtype))
+        except (TypeError, ValueError, OverflowError):
+            kind = "a complex number" if np.dtype(dtype).kind == "c" else "a real number"
+            shown = _show(value)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            raise ParameterError(f"`{name}` must be {kind} or an array of them; got {shown}.") from None
+    try:
+        return list(np.broadcast_arrays(*arrays))
+    except ValueError:
+        shapes = ", ".join(f"{n} {a.shape}" for n, a in zip(named, arrays, strict=True))
+        raise ParameterError(f"the array arguments do not broadcast to one shape: {shapes}.") from None

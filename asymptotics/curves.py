@@ -77,8 +77,8 @@ def parse_axis(name: str, spec: str, log: bool, kind: str = "real") -> Axis:
         raise UsageError(f"axis `{name}`={spec!r} must have the form START:STOP:NUM, e.g. {name}=0.1:3:60.")
     try:
         start, stop = float(to_fraction(name, parts[0])), float(to_fraction(name, parts[1]))
-    except ParameterError:
-        raise UsageError(f"axis `{name}`={spec!r}: START and STOP must be finite real numbers.") from None
+    except (ParameterError, OverflowError):  # OverflowError: beyond float64 (1e400)
+        raise UsageError(f"axis `{name}`={spec!r}: START and STOP must be finite real numbers within float64 range.") from None
     try:
         num = check_int(name, parts[2], low=1, high=MAX_POINTS)
     except ParameterError:

@@ -121,6 +121,17 @@ STATUS_DOMAIN = 2
 STATUS_NOT_CONVERGED = 3
 
 
+def checked_status(values: Any, status: Any) -> tuple[Any, Any]:
+    """Final guard of every float64 curve: a NaN value never carries status 0 (it becomes 3, "not
+    converged: use the certified path"), and an infinite one gets status 1."""
+    v, st = np.asarray(values), np.array(status, copy=True)
+    nan = np.isnan(v.real) | np.isnan(v.imag) if np.iscomplexobj(v) else np.isnan(v)
+    inf = ~nan & ~np.isfinite(v)
+    st = np.where(nan & (st == STATUS_OK), STATUS_NOT_CONVERGED, st)
+    st = np.where(inf & (st == STATUS_OK), STATUS_INFINITE, st)
+    return v, st
+
+
 @dataclass(frozen=True)
 class CurveResult:
     """A float64 curve ``quantity(axis)`` at fixed other parameters.

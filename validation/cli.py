@@ -2,6 +2,12 @@
 
 Subcommands (each shows tqdm progress and writes PNG figures plus a JSON/Markdown table):
 
+* ``validate MODEL [--points K] [--reps R] [--sizes d1,d2,...] [--quantity Q] [--seed S]
+  [--out DIR] [--scheduler local|inprocess|ADDRESS] [--workers N] [--fresh]`` — a validation
+  campaign (:mod:`validation.campaign`): K hypothesis-drawn parameter points of MODEL (mp, ridge,
+  rf, krr, nt; ranges in :mod:`validation.points`), theory against Monte Carlo at each size, a
+  report (``report.json``, ``report.csv``, ``report.png``) and a printed summary.  It runs on
+  Dask (a LocalCluster by default) and resumes from ``DIR/points.jsonl`` when rerun;
 * ``lnn [--out DIR] [--quick]`` — deep linear networks: implicit acceleration (ℓ₂ vs ℓ₄),
   matrix completion (error, nuclear norm, effective rank vs observations and depth),
   singular-value trajectories in matrix sensing (the lecture notes' three figures, small scale);
@@ -9,13 +15,15 @@ Subcommands (each shows tqdm progress and writes PNG figures plus a JSON/Markdow
   parameters (both interpolation peaks), and the lazy-training distances against α with their
   fitted slopes.
 
-Exit codes: 0 ok, 2 bad input.
+Exit codes: 0 ok, 1 a campaign's pass share below ``--fail-below``, 2 bad input, 130 interrupted
+(what finished is saved: rerun the same command to resume).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 
@@ -78,6 +86,53 @@ def _nt(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    try:
+        from .campaign import run_campaign
+    except ImportError as exc:  # hypothesis draws the points
+        raise ParameterError(f"`validate` needs {exc.name}: pip install 'asymptotics[validate]'.") from None
+
+    out = args.out or f"validate_{args.model}"
+    try:
+        report = run_campaign(
+            args.model,
+            points=args.points,
+            reps=args.reps,
+            sizes=args.sizes,
+            quantity=args.quantity,
+            seed=args.seed,
+            threshold=args.threshold,
+            dps=args.dps,
+            out=out,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            connect_timeout=args.connect_timeout,
+            fresh=args.fresh,
+            progress=True,
+            figure=not args.no_figure,
+        )
+    except KeyboardInterrupt:
+        print(f"validation: interrupted; finished points are saved in {out}: rerun the same command to resume", file=sys.stderr)
+        return 130
+    print(report)
+    print("wrote " + ", ".join(report.files.values()))
+    if args.fail_below is not None and report.summary["share_passed"] < args.fail_below:
+        share = report.summary["share_passed"]
+        print(f"validation: pass share {share:.3f} is below --fail-below {args.fail_below}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a share in [0, 1], got {text!r}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m validation", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -86,6 +141,23 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--out", default=f"validation_{name}", help="output directory (default validation_NAME)")
         p.add_argument("--quick", action="store_true", help="small sizes (a minute or two)")
         p.set_defaults(func=fn)
+    v = sub.add_parser("validate", help="theory vs Monte Carlo at hypothesis-drawn parameter points (a campaign)")
+    v.add_argument("model", help="mp, ridge, rf, krr or nt")
+    v.add_argument("--points", type=int, default=20, help="parameter points (default 20)")
+    v.add_argument("--reps", type=int, default=20, help="Monte Carlo replicates per point and size (default 20)")
+    v.add_argument("--sizes", default=None, help="increasing sizes, e.g. 100,200,400 (n for mp/ridge, d otherwise)")
+    v.add_argument("--quantity", default=None, help="default: risk (cdf for mp)")
+    v.add_argument("--seed", type=int, default=0, help="draws the points and seeds every replicate (default 0)")
+    v.add_argument("--threshold", type=float, default=3.0, help="|z| bound of the pass rule (default 3)")
+    v.add_argument("--dps", type=int, default=20, help="digits of the certified theory (default 20)")
+    v.add_argument("--out", default=None, help="output directory (default validate_MODEL); rerun to resume")
+    v.add_argument("--scheduler", default="local", help="local (Dask LocalCluster, default), inprocess, or tcp://HOST:PORT")
+    v.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes (default: cores, at most 8)")
+    v.add_argument("--connect-timeout", type=float, default=20.0, help="seconds to wait for --scheduler ADDRESS (default 20)")
+    v.add_argument("--fresh", action="store_true", help="discard what --out holds instead of resuming")
+    v.add_argument("--no-figure", action="store_true", help="skip report.png")
+    v.add_argument("--fail-below", type=_share, default=None, help="exit 1 when the pass share is below this")
+    v.set_defaults(func=_validate)
     try:
         args = parser.parse_args(argv)
         return int(args.func(args))

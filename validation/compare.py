@@ -305,14 +305,20 @@ def finite_size_trend(
     sizes = tuple(e.n for e in ests)
     if any(b <= a for a, b in zip(sizes, sizes[1:], strict=False)):
         raise ParameterError(f"`estimates` must be ordered by strictly increasing n; got sizes {sizes}.")
-    if callable(theory):
-        th = np.array([float(theory(e.n, e.p)) for e in ests])
-    else:
-        th = (
-            np.broadcast_to(np.asarray(theory, dtype=float), (len(ests),)).copy()
-            if np.ndim(theory) == 0
-            else np.asarray(theory, dtype=float)
-        )
+    try:
+        if callable(theory):
+            th = np.array([float(theory(e.n, e.p)) for e in ests])
+        else:
+            th = (
+                np.broadcast_to(np.asarray(theory, dtype=float), (len(ests),)).copy()
+                if np.ndim(theory) == 0
+                else np.asarray(theory, dtype=float)
+            )
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(
+            f"`theory` must be real numbers (one, or one per estimate) or a function (n, p) -> real; got {theory!r}."
+        ) from None
+    if not callable(theory):
         if th.shape != (len(ests),):
             raise ParameterError(f"`theory` must be one value or one per estimate ({len(ests)}); got {th.size} values.")
     if np.any(np.isnan(th)):

@@ -67,13 +67,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .._validate import check_int, check_real, shown_params, to_mpf
+from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
 from ..errors import ConvergenceError, ParameterError
 from ..kernels import S_VAR, Kernel, check_domain, get_kernel
 from ..kernels import multiplicity as _multiplicity
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
 from ..references import GMMM_2019, Source
-from ..result import Result
+from ..result import Result, checked_status
 from ..symbolic.system import FixedPointSystem
 from . import ridge as ridge_model
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
@@ -163,7 +163,10 @@ def parse_energies(value: Any) -> tuple[Fraction, ...]:
         if any(not v.strip() for v in items):
             raise ParameterError(f"`F` has an empty entry in {value!r}: list one energy per degree, e.g. F=1,0,1.")
     else:
-        items = list(value)
+        try:
+            items = list(value)
+        except TypeError:
+            raise ParameterError(f"`F` must list the target energies, e.g. '0,1,0.5' or [0, 1, 0.5]; got {value!r}.") from None
     if not items:
         raise ParameterError("`F` must list the target energies F_0^2,F_1^2,... (e.g. F=0,1,0.5); got nothing.")
     return tuple(check_real(f"F[{k}]", v.strip() if isinstance(v, str) else v, low=0) for k, v in enumerate(items))  # type: ignore[misc]
@@ -721,8 +724,9 @@ def curve_values(
         if alpha is None or level is None:
             raise ParameterError("`n` or both `alpha` and `level` are required.")
         lv = check_int("level", level, low=0, high=MAX_LEVELS)
-        n = np.asarray(alpha, dtype=float) * _multiplicity(dd, lv, dom)
-    nn, lm, s2 = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in (n, lam, sigma2)])
+        (a,) = float_arrays(alpha=alpha)
+        n = a * _multiplicity(dd, lv, dom)
+    nn, lm, s2 = float_arrays(n=n, lam=lam, sigma2=sigma2)
     shape = nn.shape
     nn, lm, s2 = nn.reshape(-1), lm.reshape(-1), s2.reshape(-1)
     domain = (nn > 0) & np.isfinite(nn) & (lm >= 0) & np.isfinite(lm) & (s2 >= 0) & np.isfinite(s2)
@@ -756,9 +760,11 @@ def curve_values(
             out["risk"] = out["bias"] + out["variance"] + lost
             v = out[quantity]
         vals[idx] = v
-        status[idx] = np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(v), STATUS_INFINITE, STATUS_OK))
+        # NaN from float64 overflow (e.g. lam ~ 1e300) is "not converged", never a status-0 value
+        bad = ~conv | np.isnan(v)
+        status[idx] = np.where(bad, STATUS_NOT_CONVERGED, np.where(np.isinf(v), STATUS_INFINITE, STATUS_OK))
         vals = np.where(status >= STATUS_DOMAIN, np.nan, vals)
-    return vals.reshape(shape), status.reshape(shape)
+    return checked_status(vals.reshape(shape), status.reshape(shape))
 
 
 # ----------------------------------------------------------------------------- registry

@@ -48,11 +48,11 @@ import numpy as np
 import sympy as sp
 from mpmath import mp
 
-from .._validate import check_int, check_real, exact_str, shown_params, to_complex_fractions, to_mpf
+from .._validate import check_int, check_real, exact_str, float_arrays, shown_params, to_complex_fractions, to_mpf
 from ..errors import BranchError, ConvergenceError, ParameterError
 from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
 from ..references import BAI_SILVERSTEIN_2010, MARCHENKO_PASTUR_1967
-from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_OK, Result
+from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_OK, Result, checked_status
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem, presented
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
@@ -351,14 +351,14 @@ def _np_edges(g: np.ndarray, s2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s2 * ((1 - g) / (1 + rg)) ** 2, s2 * (1 + rg) ** 2
 
 
-def _bcast(*arrays: Any) -> list[np.ndarray]:
-    return list(np.broadcast_arrays(*[np.asarray(a, dtype=float) for a in arrays]))
+def _bcast(x: Any, gamma: Any, sigma2: Any) -> list[np.ndarray]:
+    return float_arrays(x=x, gamma=gamma, sigma2=sigma2)
 
 
 def density_curve(x: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized float64 density; returns ``(values, status)`` (see :class:`CurveResult`)."""
     x, g, s2 = _bcast(x, gamma, sigma2)
-    status = np.where((g > 0) & (s2 > 0) & np.isfinite(x), STATUS_OK, STATUS_DOMAIN)
+    status = np.where((g > 0) & (s2 > 0) & np.isfinite(g) & np.isfinite(s2) & np.isfinite(x), STATUS_OK, STATUS_DOMAIN)
     with np.errstate(all="ignore"):
         a, b = _np_edges(g, s2)
         inside = (x > a) & (x < b)
@@ -367,13 +367,13 @@ def density_curve(x: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np
     val = np.where(hard, np.inf, val)
     status = np.where(hard & (status == STATUS_OK), STATUS_INFINITE, status)
     val = np.where(status == STATUS_DOMAIN, np.nan, val)
-    return val, status
+    return checked_status(val, status)
 
 
 def cdf_curve(x: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized float64 CDF (same closed form as :func:`cdf`)."""
     x, g, s2 = _bcast(x, gamma, sigma2)
-    status = np.where((g > 0) & (s2 > 0) & ~np.isnan(x), STATUS_OK, STATUS_DOMAIN)
+    status = np.where((g > 0) & (s2 > 0) & np.isfinite(g) & np.isfinite(s2) & ~np.isnan(x), STATUS_OK, STATUS_DOMAIN)
     with np.errstate(all="ignore"):
         a, b = _np_edges(g, s2)
         t = np.clip(x, a, b)
@@ -387,13 +387,15 @@ def cdf_curve(x: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np.nda
         atom = np.where(g > 1, 1 - 1 / g, 0.0)
         val = np.where(x < 0, 0.0, np.where(x >= b, 1.0, atom + np.where(x <= a, 0.0, cont)))
     val = np.where(status == STATUS_DOMAIN, np.nan, val)
-    return val, status
+    return checked_status(val, status)
 
 
 def stieltjes_curve(z: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized complex128 ``m(z)`` with the same branch rule; NaN + status 2 on the support."""
-    z = np.asarray(z, dtype=complex)
-    z, g, s2 = np.broadcast_arrays(z, np.asarray(gamma, dtype=float), np.asarray(sigma2, dtype=float))
+    (z,) = float_arrays(complex, z=z)
+    g, s2 = float_arrays(gamma=gamma, sigma2=sigma2)
+    z, g, s2 = float_arrays(complex, z=z, gamma=g, sigma2=s2)
+    g, s2 = g.real, s2.real
     with np.errstate(all="ignore"):
         a, b = _np_edges(g, s2)
         Q = np.sqrt(z - a + 0j) * np.sqrt(z - b + 0j)
@@ -403,11 +405,11 @@ def stieltjes_curve(z: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, 
         plus, minus = Q - B, -B - Q
         val = np.where(np.abs(plus) >= np.abs(minus), plus / (2 * A), 2 / minus)
     on_support = (z.imag == 0) & (((z.real >= a) & (z.real <= b)) | ((z.real == 0) & (g >= 1)))
-    bad = on_support | ~(g > 0) | ~(s2 > 0) | ~np.isfinite(z)
+    bad = on_support | ~(g > 0) | ~(s2 > 0) | ~np.isfinite(g) | ~np.isfinite(s2) | ~np.isfinite(z)
     status = np.where(bad, STATUS_DOMAIN, STATUS_OK)
     val = np.where(bad, np.nan + 0j, val)
     val = np.where((z.imag == 0) & ~bad, val.real + 0j, val)
-    return val, status
+    return checked_status(val, status)
 
 
 # ----------------------------------------------------------------------------- registry

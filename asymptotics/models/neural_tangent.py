@@ -93,12 +93,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .._validate import check_int, check_known, check_real, shown_params, to_mpf
+from .._validate import check_int, check_known, check_real, float_arrays, shown_params, to_mpf
 from ..activations import Activation, get_activation
 from ..errors import ConvergenceError, ParameterError, RegimeError, RegimeWarning
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
 from ..references import ADLAM_PENNINGTON_2020, GMMM_2019, MONTANARI_ZHONG_2020, Source
-from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result
+from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result, checked_status
 from ..solve.roots import MP, NP, increasing_root
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem
@@ -162,7 +162,7 @@ class NTParams:
         set_(self, "activation", get_activation(self.activation))
         for name in ("F1sq", "Fstar2", "tau2"):
             set_(self, name, check_real(name, getattr(self, name), low=0))
-        layers = str(self.layers).strip().lower() if isinstance(self.layers, str) else self.layers
+        layers = str(self.layers).strip().lower() if isinstance(self.layers, str) else None
         if layers not in LAYERS:
             raise ParameterError(
                 "`layers` must be 'first' (NT model: first layer linearized) or 'both' (full two-layer NTK); "
@@ -612,7 +612,7 @@ def curve_values(
     """
     if quantity not in QUANTITIES:
         raise ParameterError(f"unknown nt quantity {quantity!r} for a float64 curve; valid: {', '.join(QUANTITIES)}.")
-    probe = NTParams(1, 0, activation, layers=layers, psi1=None if layers == "first" else 1)
+    probe = NTParams(1, 0, activation, layers=layers, psi1=None if isinstance(layers, str) and layers == "first" else 1)
     with mpmath.workdps(25):
         a1, s2, ls, _ = (float(v) for v in activation_data(probe.activation))
     if probe.layers == "both" and psi1 is None:
@@ -621,13 +621,13 @@ def curve_values(
         raise ParameterError(
             "`d` turns on the regime check Nd/n = psi1*d/psi2, which needs `psi1` (= N/d); give psi1 or leave d out."
         )
-    arrays = [np.asarray(v, dtype=float) for v in (psi2, lam, F1sq, Fstar2, tau2, 1.0 if psi1 is None else psi1)]
-    p2, lk, F1, Fs, t2, p1 = (a.reshape(-1) for a in np.broadcast_arrays(*arrays))
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    arrays = float_arrays(psi2=psi2, lam=lam, F1sq=F1sq, Fstar2=Fstar2, tau2=tau2, psi1=1.0 if psi1 is None else psi1)
+    shape = arrays[0].shape
+    p2, lk, F1, Fs, t2, p1 = (a.reshape(-1) for a in arrays)
     domain = (p2 > 0) & np.isfinite(p2) & (lk >= 0) & np.isfinite(lk) & (F1 >= 0) & (Fs >= 0) & (t2 >= 0)
     domain &= np.isfinite(F1) & np.isfinite(Fs) & np.isfinite(t2) & (p1 > 0)
     if d is not None:
-        dd = check_int("d", d, low=2)
+        dd = check_int("d", d, low=2, high=10**15)  # float64 path: Nd/n must stay a float
         with np.errstate(all="ignore"):
             domain &= ~(p1 * dd / p2 < REGIME_ERROR_RATIO)
     if probe.layers == "both":  # affine σ with λ = 0 at finite width: not covered (as on the certified path)
@@ -666,7 +666,7 @@ def curve_values(
         ~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK))
     )
     val = np.where(status >= STATUS_DOMAIN, np.nan, val)
-    return val.reshape(shape), status.reshape(shape)
+    return checked_status(val.reshape(shape), status.reshape(shape))
 
 
 def _ntk_np(

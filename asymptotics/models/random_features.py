@@ -75,12 +75,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .._validate import check_known, check_real, shown_params, to_mpf
+from .._validate import check_known, check_real, float_arrays, shown_params, to_mpf
 from ..activations import Activation, coefficients_float, get_activation
 from ..errors import ConvergenceError, ParameterError
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
 from ..references import MEI_MONTANARI_2019
-from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result
+from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result, checked_status
 from ..solve.roots import MP, NP, increasing_root
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem
@@ -739,9 +739,9 @@ def curve_values(
     if N_over_n is not None:
         if psi1 is not None:
             raise ParameterError("give either `psi1` (= N/d) or `N_over_n` (= N/n), not both.")
-        r, p2 = np.broadcast_arrays(np.asarray(N_over_n, dtype=float), np.asarray(psi2, dtype=float))
+        r, p2 = float_arrays(N_over_n=N_over_n, psi2=psi2)
         psi1 = r * p2
-    p1, p2, lam, F1, Fs, t2 = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in (psi1, psi2, lam, F1sq, Fstar2, tau2)])
+    p1, p2, lam, F1, Fs, t2 = float_arrays(psi1=psi1, psi2=psi2, lam=lam, F1sq=F1sq, Fstar2=Fstar2, tau2=tau2)
     shape = p1.shape
     p1, p2, lam, F1, Fs, t2 = (a.reshape(-1) for a in (p1, p2, lam, F1, Fs, t2))
     domain = (p1 > 0) & (p2 > 0) & (lam >= 0) & np.isfinite(lam) & (F1 >= 0) & (Fs >= 0) & (t2 >= 0)
@@ -769,7 +769,7 @@ def curve_values(
         ~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK))
     )
     val = np.where(status >= STATUS_DOMAIN, np.nan, val)
-    return val.reshape(shape), status.reshape(shape)
+    return checked_status(val.reshape(shape), status.reshape(shape))
 
 
 FLOAT64_MAX_ERROR = 1e-6

@@ -55,11 +55,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .._validate import check_int, check_real, shown_params, to_mpf
+from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
 from ..errors import ConvergenceError, ParameterError
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
 from ..references import CHENG_MONTANARI_2022, HMRT_2019
-from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result
+from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result, checked_status
 from ..solve.roots import MP, NP, increasing_root
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem, presented
@@ -505,7 +505,7 @@ def curve_values(
     if quantity not in QUANTITIES:
         raise ParameterError(f"unknown ridge quantity {quantity!r}; valid: {', '.join(QUANTITIES)}.")
     spectrum = Spectrum.parse(spectrum)  # type: ignore[arg-type]
-    g, lam, r2, s2, t2 = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in (gamma, lam, r2, sigma2, tau2)])
+    g, lam, r2, s2, t2 = float_arrays(gamma=gamma, lam=lam, r2=r2, sigma2=sigma2, tau2=tau2)
     domain = (
         (g > 0)
         & (lam >= 0)
@@ -536,7 +536,7 @@ def curve_values(
         ~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK))
     )
     val = np.where(status >= STATUS_DOMAIN, np.nan, val)
-    return val, status
+    return checked_status(val, status)
 
 
 def _isotropic_np(g: np.ndarray, lam: np.ndarray, r2: np.ndarray, noise: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:

@@ -1,0 +1,334 @@
+"""Validation campaigns (`python -m validation validate`, :mod:`validation.campaign`).
+
+What is checked:
+* configuration errors name the parameter and its range;
+* points are reproducible from the seed (also across processes), distinct, and inside the
+  documented ranges of :mod:`validation.points`;
+* a run at the right theory passes, and a theory that is 10 % off fails (the campaign can fail);
+* records, JSON (strict), CSV and figure; errors at a point are recorded and the run goes on;
+* resuming after an interruption (including a torn last line) recomputes only what is missing
+  and gives the same report as an uninterrupted run; another config in the same directory is refused;
+* Dask: a LocalCluster run (the default scheduler) and a run on a cluster given by its address
+  give the in-process records (to rounding in the SE's reduction), and leave the workers' mpmath precision unchanged;
+  threads sharing one process give the serial results (the process lock).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import mpmath
+import pytest
+
+from asymptotics.errors import ConvergenceError, ParameterError
+from asymptotics.kernels import multiplicity
+from asymptotics.models import get_model
+from validation import campaign
+from validation.campaign import CampaignConfig, draw_points, run_campaign, run_point
+from validation.cli import main
+from validation.points import KRR_MAX_N, SPACES
+
+
+def _strip(records):
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
+
+
+def _same(a, b, rel=1e-12):
+    """Equal records up to rounding: numpy's SIMD reductions (the SE's std) can differ in the last
+    bit between processes, because their blocking depends on the arrays' memory alignment."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k], rel) for k in a if k != "seconds")
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(_same(x, y, rel) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and math.isfinite(a):
+        return math.isclose(a, b, rel_tol=rel, abs_tol=1e-300)
+    return a == b
+
+
+# ----------------------------------------------------------------------------- configuration
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(model="lnn"), "lnn"),
+        (dict(model="nope"), "nope"),
+        (dict(quantity="kappa"), "quantity"),
+        (dict(points=0), "points"),
+        (dict(points=2.5), "points"),
+        (dict(reps=1), "reps"),
+        (dict(sizes="100,50"), "sizes"),
+        (dict(sizes="100,,200"), "sizes"),
+        (dict(sizes="5"), "sizes"),
+        (dict(sizes="abc"), "sizes"),
+        (dict(sizes=[]), "sizes"),
+        (dict(sizes=10**6), "sizes"),
+        (dict(seed=-1), "seed"),
+        (dict(threshold=0), "threshold"),
+        (dict(threshold=math.nan), "threshold"),
+        (dict(threshold=math.inf), "threshold"),
+        (dict(dps=5), "dps"),
+    ],
+)
+def test_config_errors_name_the_parameter(kwargs, name):
+    args = {"model": "ridge", "points": 2, "reps": 3, **kwargs}
+    model = args.pop("model")
+    with pytest.raises(ParameterError, match=name):
+        CampaignConfig.make(model, **args)
+
+
+def test_run_campaign_argument_errors(tmp_path):
+    with pytest.raises(ParameterError, match="scheduler"):
+        run_campaign("ridge", points=1, reps=2, scheduler="", out=None)
+    with pytest.raises(ParameterError, match="workers"):
+        run_campaign("ridge", points=1, reps=2, scheduler="local", workers=0, out=None)
+    with pytest.raises(ParameterError, match="out"):
+        (tmp_path / "file").write_text("x")
+        run_campaign("ridge", points=1, reps=2, sizes="20", scheduler="inprocess", out=str(tmp_path / "file" / "sub"))
+
+
+# ----------------------------------------------------------------------------- points
+def _floats(p, *names):
+    return [float(p[n]) for n in names]
+
+
+def _in_ranges(model, p, sizes):
+    if model == "mp":
+        g, s2, x = _floats(p, "gamma", "sigma2", "x")
+        a, b = s2 * (1 - math.sqrt(g)) ** 2, s2 * (1 + math.sqrt(g)) ** 2
+        return 0.1 <= g <= 4 and abs(g - 1) >= 0.05 and 0.25 <= s2 <= 4 and a < x < b and 1 <= int(p["k"]) <= 4
+    if model == "ridge":
+        g, lam, r2, s2, t2 = _floats(p, "gamma", "lam", "r2", "sigma2", "tau2")
+        lam_ok = (lam == 0 and abs(g - 1) >= 0.4) or (0.01 <= lam <= 2 and (abs(g - 1) >= 0.4 or lam >= 0.05))
+        return 0.1 <= g <= 4 and lam_ok and 0.25 <= r2 <= 2 and 0 <= s2 <= 1 and 0 <= t2 <= 0.5
+    if model in ("rf", "nt"):
+        psi1, psi2, lam, f1, fs, t2 = _floats(p, "psi1", "psi2", "lam", "F1sq", "Fstar2", "tau2")
+        common = p["activation"] in ("relu", "tanh", "erf") and 0.5 <= f1 <= 2 and 0 <= fs <= 0.5 and 0 <= t2 <= 0.5
+        if model == "rf":
+            far = abs(psi1 - psi2) >= 0.5 * max(psi1, psi2)
+            return common and 0.2 <= psi1 <= 3 and 0.2 <= psi2 <= 3 and (0.01 <= lam <= 1 or (lam == 0 and far))
+        ratio = psi1 * min(sizes) / psi2  # Nd/n at the smallest size
+        return common and 0.3 <= psi2 <= 3 and 99 <= ratio <= 202 and (lam == 0 or 0.01 <= lam <= 1) and p["layers"] == "first"
+    if model == "krr":
+        alpha, lam, s2 = _floats(p, "alpha", "lam", "sigma2")
+        f0, f1, f2 = (float(v) for v in p["F"].split(","))
+        level = int(p["level"])
+        n_max = alpha * int(multiplicity(max(sizes), level))
+        lam_ok = 0.001 <= lam <= 1 or (lam == 0 and abs(alpha - 1) >= 0.5)
+        return (
+            level in (1, 2)
+            and 0.3 <= alpha <= 3
+            and (level == 1 or n_max <= KRR_MAX_N * 1.01)
+            and p["kernel"] in ("exp", "relu_ntk", "relu_nngp")
+            and lam_ok
+            and 0 <= f0 <= 0.5
+            and 0.5 <= f1 <= 1.5
+            and 0 <= f2 <= 0.5
+            and 0 <= s2 <= 0.5
+        )
+    raise AssertionError(model)
+
+
+@pytest.mark.parametrize("model", list(SPACES))
+def test_points_are_reproducible_distinct_and_in_range(model):
+    sizes = SPACES[model].default_sizes
+    pts = draw_points(model, 25, seed=3, sizes=sizes)
+    assert pts == draw_points(model, 25, seed=3, sizes=sizes)
+    assert pts != draw_points(model, 25, seed=4, sizes=sizes)
+    assert len({json.dumps(p, sort_keys=True) for p in pts}) == 25
+    bad = [p for p in pts if not _in_ranges(model, p, sizes)]
+    assert not bad, bad
+
+
+def test_points_reproducible_across_processes():
+    code = "import json; from validation.campaign import draw_points; print(json.dumps(draw_points('rf', 8, seed=11)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == draw_points("rf", 8, seed=11)
+
+
+def test_nt_width_follows_smallest_size():
+    for p in draw_points("nt", 10, seed=0, sizes=(50, 100)):
+        assert 99 <= float(p["psi1"]) * 50 / float(p["psi2"]) <= 202
+
+
+def test_krr_quadratic_level_only_when_affordable():
+    assert {p["level"] for p in draw_points("krr", 30, seed=0, sizes=(200,))} == {"1"}  # αB(200, 2) > 3000
+    assert "2" in {p["level"] for p in draw_points("krr", 30, seed=0, sizes=(20, 40))}
+
+
+# ----------------------------------------------------------------------------- running
+def test_right_theory_passes_and_report_files(tmp_path):
+    out = tmp_path / "c"
+    rep = run_campaign("ridge", points=6, reps=8, sizes="60,120", seed=1, scheduler="inprocess", out=str(out), progress=False)
+    s = rep.summary
+    assert s["points"] == s["ok"] == 6 and s["errors"] == 0
+    assert s["passed"] == 6 and s["share_within"] == 1.0
+    for r in rep.records:
+        assert [row["size"] for row in r["sizes"]] == [60, 120]
+        assert r["sizes"][0]["n"] == 60 and r["sizes"][1]["p"] == round(float(r["params"]["gamma"]) * 120)
+        assert r["z"] == r["sizes"][-1]["z"] and r["trend"] is not None
+        for row in r["sizes"]:  # theory at the simulated ratio p/n, and at the drawn gamma
+            p = r["params"]
+            exact = get_model("ridge").quantity("risk").certified(**{**p, "gamma": f"{row['p']}/{row['n']}"}, dps=20)
+            assert row["theory"] == pytest.approx(float(exact.value), rel=1e-14)
+            limit = get_model("ridge").quantity("risk").certified(**p)
+            assert row["theory_point"] == pytest.approx(float(limit.value), rel=1e-14)
+    data = json.loads((out / "report.json").read_text(), parse_constant=lambda c: pytest.fail(f"non-standard JSON {c}"))
+    assert data["config"]["model"] == "ridge" and len(data["points"]) == 6 and data["summary"]["passed"] == 6
+    with open(out / "report.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    columns = {"theory", "theory_point", "mc_mean", "mc_se", "z", "extrapolated_z", "pass", "gamma"}
+    assert len(rows) == 12 and columns <= set(rows[0])
+    assert (out / "report.png").stat().st_size > 10_000
+    assert "ridge risk: 6 points" in str(rep)
+
+
+def test_wrong_theory_fails(monkeypatch):
+    real = campaign._theory
+    monkeypatch.setattr(campaign, "_theory", lambda *a: 1.1 * real(*a) + 0.05)
+    rep = run_campaign("ridge", points=6, reps=8, sizes="60,120", seed=1, scheduler="inprocess", progress=False)
+    assert rep.summary["share_passed"] <= 0.5, rep.summary
+    assert rep.summary["max_abs_z"] > 5
+
+
+def test_error_at_a_point_is_recorded(monkeypatch):
+    real = campaign._theory
+
+    def flaky(model, quantity, params, dps):
+        if params["r2"] == rep_points[1]["r2"]:
+            raise ConvergenceError("no root here")
+        return real(model, quantity, params, dps)
+
+    rep_points = draw_points("ridge", 3, seed=2, sizes=(30,))
+    monkeypatch.setattr(campaign, "_theory", flaky)
+    rep = run_campaign("ridge", points=3, reps=3, sizes="30", seed=2, scheduler="inprocess", progress=False)
+    bad = [r for r in rep.records if r["status"] == "error"]
+    assert len(bad) >= 1 and "no root here" in bad[0]["error"] and bad[0]["pass"] is False
+    assert rep.summary["errors"] == len(bad) and rep.summary["ok"] == 3 - len(bad)
+
+
+def test_run_point_is_deterministic():
+    cfg = CampaignConfig.make("mp", points=1, reps=4, sizes="40,80", quantity="moment")
+    (p,) = draw_points("mp", 1, seed=0, sizes=cfg.sizes)
+    task = {"index": 0, "params": campaign._relevant("mp", "moment", p), "config": cfg.to_dict()}
+    assert _strip([run_point(task)]) == _strip([run_point(task)])
+
+
+def test_threads_share_a_process_safely():
+    """The process lock: tasks run from 4 threads at once equal the serial results, and the
+    caller's mpmath precision is untouched."""
+    cfg = CampaignConfig.make("rf", points=4, reps=2, sizes="20", dps=40)
+    pts = [campaign._relevant("rf", "risk", p) for p in draw_points("rf", 4, seed=5, sizes=cfg.sizes)]
+    tasks = [{"index": i, "params": p, "config": cfg.to_dict()} for i, p in enumerate(pts)]
+    serial = _strip([run_point(t) for t in tasks])
+    dps = mpmath.mp.dps
+    with ThreadPoolExecutor(4) as pool:
+        threaded = _strip(list(pool.map(run_point, tasks)))
+    assert threaded == serial and mpmath.mp.dps == dps
+
+
+# ----------------------------------------------------------------------------- resuming
+def test_resume_after_interruption(tmp_path, monkeypatch):
+    kw = dict(points=5, reps=3, sizes="30,60", seed=7, scheduler="inprocess", progress=False, figure=False)
+    full = run_campaign("ridge", out=str(tmp_path / "full"), **kw)
+    out = tmp_path / "cut"
+    run_campaign("ridge", out=str(out), **kw)
+    lines = (out / "points.jsonl").read_text().splitlines()
+    (out / "points.jsonl").write_text("\n".join(lines[:2]) + "\n" + lines[2][:40])  # killed while writing point 3
+
+    calls = []
+    real = campaign.run_point
+    monkeypatch.setattr(campaign, "run_point", lambda task: calls.append(task["index"]) or real(task))
+    resumed = run_campaign("ridge", out=str(out), **kw)
+    assert sorted(calls) == [2, 3, 4]
+    assert _strip(resumed.records) == _strip(full.records)
+    assert resumed.summary["worst"] == full.summary["worst"]
+
+    calls.clear()
+    again = run_campaign("ridge", out=str(out), **kw)  # nothing left to do
+    assert calls == [] and _strip(again.records) == _strip(full.records)
+
+
+def test_other_campaign_in_directory_is_refused(tmp_path):
+    kw = dict(points=2, reps=3, sizes="30", scheduler="inprocess", progress=False, figure=False, out=str(tmp_path))
+    run_campaign("ridge", seed=0, **kw)
+    with pytest.raises(ParameterError, match="different campaign"):
+        run_campaign("ridge", seed=1, **kw)
+    rep = run_campaign("ridge", seed=1, fresh=True, **kw)
+    assert rep.config.seed == 1 and len((tmp_path / "points.jsonl").read_text().splitlines()) == 2
+
+
+# ----------------------------------------------------------------------------- dask
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=":0") as cluster:
+        with Client(cluster) as client:
+            yield cluster, client
+
+
+def test_dask_address_matches_inprocess(local_cluster):
+    cluster, client = local_cluster
+    kw = dict(points=4, reps=3, sizes="20,40", seed=3, progress=False)
+    inproc = run_campaign("nt", scheduler="inprocess", **kw)
+    remote = run_campaign("nt", scheduler=cluster.scheduler_address, **kw)
+    assert _same(remote.records, inproc.records)
+    assert set(client.run(lambda: mpmath.mp.dps).values()) == {15}  # workers' precision restored
+
+
+def test_dask_localcluster_default(tmp_path):
+    kw = dict(points=3, reps=3, sizes="20", seed=4, progress=False, figure=False)
+    inproc = run_campaign("mp", scheduler="inprocess", **kw)
+    local = run_campaign("mp", workers=2, out=str(tmp_path), **kw)  # scheduler="local" is the default
+    assert _same(local.records, inproc.records)
+
+
+def test_unreachable_scheduler_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="scheduler"):
+        run_campaign("ridge", points=1, reps=2, sizes="20", scheduler="tcp://127.0.0.1:9", connect_timeout=1, progress=False)
+
+
+# ----------------------------------------------------------------------------- CLI
+def test_cli_validate(tmp_path, capsys):
+    out = tmp_path / "v"
+    argv = ["validate", "ridge", "--points", "3", "--reps", "4", "--sizes", "40,80", "--scheduler", "inprocess"]
+    assert main([*argv, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "ridge risk: 3 points" in text and "report.json" in text and (out / "report.png").exists()
+    assert main([*argv, "--out", str(out), "--fail-below", "1"]) == 0  # resumed: nothing recomputed, all pass
+
+
+UNREACHABLE = ["--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "1"]
+
+
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["validate", "lnn"], "lnn"),
+        (["validate", "ridge", "--points", "0"], "points"),
+        (["validate", "ridge", "--sizes", "9"], "sizes"),
+        (["validate", "ridge", "--quantity", "chi"], "quantity"),
+        (["validate", "ridge", *UNREACHABLE, "--points", "1", "--sizes", "20"], "scheduler"),
+        (["validate", "ridge", "--fail-below", "2"], "fail-below"),
+        (["validate", "ridge", "--points", "x"], "points"),
+    ],
+)
+def test_cli_validate_errors(argv, needle, capsys, tmp_path):
+    code = main([*argv, "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and needle in err and "Traceback" not in err
+
+
+def test_cli_fail_below(tmp_path, capsys, monkeypatch):
+    real = campaign._theory
+    monkeypatch.setattr(campaign, "_theory", lambda *a: 2 * real(*a) + 1)
+    argv = ["validate", "ridge", "--points", "3", "--reps", "4", "--sizes", "40", "--scheduler", "inprocess", "--no-figure"]
+    assert main([*argv, "--out", str(tmp_path), "--fail-below", "0.9"]) == 1
+    assert "below --fail-below" in capsys.readouterr().err

@@ -1,0 +1,712 @@
+r"""Validation campaigns: theory against Monte Carlo at many random parameter points.
+
+``python -m validation validate MODEL --points K --reps R --sizes d1,d2,...`` (or
+:func:`run_campaign`) does the following:
+
+1. It draws ``K`` parameter points from the model's hypothesis strategy
+   (:mod:`validation.points` documents the ranges).  The draw is reproducible from ``--seed``.
+2. At every point and every size it evaluates the theory (certified, ``dps`` digits) and
+   simulates ``R`` independent replicates.  Replicate seeds are spawned from
+   ``SeedSequence([seed, point, size])``, so a point's result does not depend on the order
+   or place it was run.
+3. It writes a report: for each point the theory, the MC mean ± SE and ``z = (mean − theory)/SE``
+   at each size, and the finite-size trend (:func:`~validation.compare.finite_size_trend`:
+   the gaps, whether they shrink, and the ``O(1/size)`` Richardson extrapolation with its own z).
+   A summary gives the share of points with ``|z| ≤ 3`` at the largest size, the pass rate,
+   the mean and spread of z (about 0 and 1 when the theory is right and the finite-size bias
+   is below the SE), and the worst points.  The report is written as ``report.json``,
+   ``report.csv`` (one row per point and size) and ``report.png``.
+
+**Which theory.**  ``z`` compares the simulation with the theory at the ratios the simulation
+actually had: ``p = round(γn)`` makes ``p/n`` differ from the drawn ``γ`` by up to ``1/(2n)``,
+which is as large as the effects being measured (``theory``).  The theory at the drawn point
+(``theory_point``) is reported beside it.
+
+**Pass rule.**  A point passes when ``|z| ≤ threshold`` at the largest size, or, with two or
+more sizes, when the ``O(1/size)`` Richardson extrapolation of the last two gaps,
+``(s₂g₂ − s₁g₁)/(s₂ − s₁)``, is within ``threshold`` of its own SE from zero.  The second
+clause is the honest test of a limit that carries an ``O(1/size)`` bias.  An example is the
+real-Gaussian Marchenko–Pastur law, whose mean empirical cdf sits about ``0.25/n`` above the
+limit at ``γ ≈ 0.94``.  The extrapolation's SE is about 2.2 times the largest size's SE when
+the sizes double, so a theory error must be larger to hide there.  Whether the gaps shrink is
+reported as ``trend.shrinking``.
+
+**Resuming.**  Each finished point is appended to ``points.jsonl`` (flushed and fsynced) as
+soon as it arrives.  Running the same command again with the same ``--out`` skips the points
+already there, so an interrupted campaign loses at most the points that were running.  A
+different configuration in the same directory is refused, unless ``fresh=True`` (``--fresh``).
+
+**Dask.**  Points run as Dask tasks.  The default ``scheduler="local"`` starts a
+``LocalCluster`` of worker processes with one thread each.  An address
+(``tcp://host:8786``) uses an existing cluster; ``"inprocess"`` runs the points one after
+another in this process without Dask.  mpmath's precision is a process-global setting, so
+:func:`run_point` holds a process-wide lock for the whole task.  The theory is evaluated
+under ``mpmath.workdps``, which restores the worker's precision afterwards.  So even a
+worker with several threads never mixes precisions, and the results do not depend on where
+they ran: the tests compare a LocalCluster run with an in-process one (the same samples; the SE
+can differ in its last bit, since numpy's summation blocking depends on memory alignment).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import platform
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import numpy as np
+from tqdm import tqdm
+
+from asymptotics._validate import check_int, check_real
+from asymptotics.errors import AsymptoticsError, ParameterError
+from asymptotics.models import get_model
+
+from .compare import MCEstimate, compare, finite_size_trend
+from .points import SPACES, space
+
+__all__ = ["CampaignConfig", "CampaignReport", "draw_points", "run_campaign", "run_point", "summarize"]
+
+DEFAULT_THRESHOLD = 3.0
+MAX_SIZE = 5000
+_MP_LOCK = threading.Lock()
+"""Serializes tasks within a worker process: mpmath's precision is process-global."""
+
+
+# ----------------------------------------------------------------------------- configuration
+@dataclass(frozen=True)
+class CampaignConfig:
+    """What a campaign runs; two runs with equal configs produce identical reports."""
+
+    model: str
+    quantity: str
+    points: int
+    reps: int
+    sizes: tuple[int, ...]
+    seed: int = 0
+    threshold: float = DEFAULT_THRESHOLD
+    dps: int = 20
+
+    @classmethod
+    def make(
+        cls,
+        model: str,
+        *,
+        points: Any,
+        reps: Any,
+        sizes: Any = None,
+        quantity: str | None = None,
+        seed: Any = 0,
+        threshold: Any = DEFAULT_THRESHOLD,
+        dps: Any = 20,
+    ) -> CampaignConfig:
+        """Validated configuration (every error names the parameter and its valid range)."""
+        sp = space(model)
+        q = sp.quantities[0] if quantity is None else quantity
+        if q not in sp.quantities:
+            raise ParameterError(f"`quantity` {q!r} cannot be validated for {sp.model}; valid: {', '.join(sp.quantities)}.")
+        k = check_int("points", points, low=1, high=100_000)
+        r = check_int("reps", reps, low=2, high=100_000)
+        s = _parse_sizes(sp.default_sizes if sizes is None else sizes)
+        sd = check_int("seed", seed, low=0, high=2**63 - 1)
+        thr = float(check_real("threshold", threshold, low=0, low_open=True))
+        if not math.isfinite(thr):
+            raise ParameterError(f"`threshold` must be a finite positive number; got {threshold!r}.")
+        dp = check_int("dps", dps, low=15, high=200)
+        return cls(sp.model, q, k, r, s, sd, thr, dp)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "quantity": self.quantity,
+            "points": self.points,
+            "reps": self.reps,
+            "sizes": list(self.sizes),
+            "seed": self.seed,
+            "threshold": self.threshold,
+            "dps": self.dps,
+        }
+
+
+def _parse_sizes(sizes: Any) -> tuple[int, ...]:
+    if isinstance(sizes, str):
+        parts = [p.strip() for p in sizes.split(",")]
+        if not all(parts):
+            raise ParameterError(f"`sizes` must be comma-separated integers, e.g. 100,200; got {sizes!r}.")
+        items: Iterable[Any] = parts
+    elif isinstance(sizes, int | np.integer) and not isinstance(sizes, bool):
+        items = [sizes]
+    else:
+        try:
+            items = list(sizes)
+        except TypeError:
+            raise ParameterError(f"`sizes` must be integers, e.g. 100,200; got {sizes!r}.") from None
+    out = tuple(check_int("sizes", v, low=10, high=MAX_SIZE) for v in items)
+    if not out:
+        raise ParameterError("`sizes` must hold at least one size, e.g. 100,200.")
+    if any(b <= a for a, b in zip(out, out[1:], strict=False)):
+        raise ParameterError(f"`sizes` must be strictly increasing; got {','.join(map(str, out))}.")
+    return out
+
+
+# ----------------------------------------------------------------------------- drawing points
+def draw_points(model: str, count: int, *, seed: int = 0, sizes: Sequence[int] | None = None) -> list[dict[str, str]]:
+    """``count`` distinct parameter points of ``model``, drawn by its hypothesis strategy.
+
+    Deterministic for a given ``seed`` and hypothesis version (``@seed``, no database, the
+    generate phase only).
+    """
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
+
+    sp = space(model)
+    count = check_int("points", count, low=1, high=100_000)
+    strategy = sp.strategy(tuple(sp.default_sizes if sizes is None else sizes))
+    found: list[dict[str, str]] = []
+
+    @hseed(check_int("seed", seed, low=0))
+    @settings(
+        max_examples=2 * count + 20,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    @given(strategy)
+    def collect(point: dict[str, str]) -> None:
+        if len(found) < count and point not in found:
+            found.append(point)
+
+    collect()
+    if len(found) < count:
+        raise ParameterError(f"could only draw {len(found)} distinct {sp.model} points; ask for fewer `points`.")
+    return found
+
+
+def _relevant(model: str, quantity: str, params: dict[str, str]) -> dict[str, str]:
+    """The parameters ``quantity`` takes (the mp space draws both ``x`` and ``k``)."""
+    q = get_model(model).quantity(quantity)
+    return {k: v for k, v in params.items() if k in q.params}
+
+
+# ----------------------------------------------------------------------------- one point
+def _theory(model: str, quantity: str, params: dict[str, str], dps: int) -> float:
+    q = get_model(model).quantity(quantity)
+    with mpmath.workdps(dps):
+        return float(q.certified(**params, dps=dps).value)
+
+
+def _at_size(model: str, params: dict[str, str], size: int) -> dict[str, str]:
+    """The drawn point at one size: KRR's theory is a finite-``d`` formula (``d = size``)."""
+    return {**params, "d": str(size)} if model == "krr" else dict(params)
+
+
+def _realized(model: str, params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
+    """The point the simulation actually ran: integer sizes make the ratios ``p/n``, ``N/d``, ``n/d``
+    (and KRR's ``n``) differ from the drawn ones by up to ``1/(2·size)``, which is as large as the
+    finite-size effects being measured.  The comparison uses the theory at these exact ratios."""
+    if model in ("mp", "ridge"):
+        return {**params, "gamma": f"{est.p}/{est.n}"}
+    if model == "rf":
+        return {**params, "psi1": f"{est.p}/{size}", "psi2": f"{est.n}/{size}"}
+    if model == "nt":
+        return {**params, "psi1": f"{est.params['N']}/{size}", "psi2": f"{est.n}/{size}"}
+    if model == "krr":
+        out = {k: v for k, v in params.items() if k not in ("alpha", "level")}
+        return {**out, "d": str(size), "n": str(est.n)}
+    raise ParameterError(f"no campaign for model {model!r}.")  # pragma: no cover (space() refuses first)
+
+
+def _simulate(model: str, quantity: str, params: dict[str, str], size: int, reps: int, seed: int) -> MCEstimate:
+    from .simulators import krr, marchenko_pastur, neural_tangent, random_features, ridge
+
+    if model == "mp":
+        point = {"x": params["x"]} if quantity == "cdf" else {"k": int(params["k"])}
+        return marchenko_pastur.simulate(quantity, params["gamma"], params["sigma2"], n=size, reps=reps, seed=seed, **point)
+    if model == "ridge":
+        from asymptotics.models.ridge import RidgeParams
+
+        return ridge.simulate(RidgeParams(**params), n=size, reps=reps, seed=seed, quantities=(quantity,))[quantity]
+    if model == "rf":
+        from asymptotics.models.random_features import RFParams
+
+        return random_features.simulate(RFParams(**params), d=size, reps=reps, seed=seed, quantities=(quantity,))[quantity]
+    if model == "nt":
+        from asymptotics.models.neural_tangent import NTParams
+
+        return neural_tangent.simulate(NTParams(**params), d=size, reps=reps, seed=seed, quantities=(quantity,))[quantity]
+    if model == "krr":
+        from asymptotics.models.krr import KRRParams
+
+        return krr.simulate(KRRParams(d=size, **params), reps=reps, seed=seed, quantities=(quantity,))[quantity]
+    raise ParameterError(f"no campaign simulator for model {model!r}.")  # pragma: no cover (space() refuses first)
+
+
+def _point_seed(seed: int, index: int, size: int) -> int:
+    return int(np.random.SeedSequence([seed, index, size]).generate_state(1, dtype=np.uint64)[0] >> 1)
+
+
+def run_point(task: dict[str, Any]) -> dict[str, Any]:
+    """Theory and Monte Carlo at one point and every size (a Dask task; pure and picklable).
+
+    ``task`` holds ``index``, ``params`` and the campaign config (:meth:`CampaignConfig.to_dict`).
+    Each size's row has ``theory`` (at the simulated design's exact ratios, what ``z`` uses),
+    ``theory_point`` (at the drawn point: the ``n, d → ∞`` limit, or KRR's formula at ``d = size``),
+    the MC ``mean`` ± ``se`` and ``z``.  ``trend`` has the gaps, whether they shrink, and the
+    ``O(1/size)`` Richardson extrapolation of the last two gaps,
+    ``(s₂g₂ − s₁g₁)/(s₂ − s₁)``, with its SE and z.  A theory or simulation error becomes
+    ``status: "error"`` with its message, and the campaign goes on.
+    """
+    cfg = CampaignConfig(**{**task["config"], "sizes": tuple(task["config"]["sizes"])})
+    index, params = int(task["index"]), dict(task["params"])
+    record: dict[str, Any] = {"index": index, "params": params, "quantity": cfg.quantity, "status": "ok"}
+    start = time.perf_counter()
+    with _MP_LOCK:
+        try:
+            rows, estimates, theories = [], [], []
+            for size in cfg.sizes:
+                est = _simulate(cfg.model, cfg.quantity, params, size, cfg.reps, _point_seed(cfg.seed, index, size))
+                th = _theory(cfg.model, cfg.quantity, _realized(cfg.model, params, est, size), cfg.dps)
+                th_point = _theory(cfg.model, cfg.quantity, _at_size(cfg.model, params, size), cfg.dps)
+                c = compare(th, est, threshold=cfg.threshold)
+                rows.append(
+                    {
+                        "size": size,
+                        "n": est.n,
+                        "p": est.p,
+                        "theory": th,
+                        "theory_point": th_point,
+                        "mean": float(c.mean),
+                        "se": float(c.se),
+                        "z": float(c.z),
+                    }
+                )
+                estimates.append(est)
+                theories.append(th)
+            record["sizes"] = rows
+            record["z"] = rows[-1]["z"]
+            passed = abs(rows[-1]["z"]) <= cfg.threshold
+            trend = None
+            if len(estimates) >= 2:
+                t = finite_size_trend(theories, estimates, threshold=cfg.threshold) if _increasing(estimates) else None
+                (s1, r1), (s2, r2) = (cfg.sizes[-2], rows[-2]), (cfg.sizes[-1], rows[-1])
+                gap = (s2 * (r2["mean"] - r2["theory"]) - s1 * (r1["mean"] - r1["theory"])) / (s2 - s1)
+                gap_se = math.hypot(s2 * r2["se"], s1 * r1["se"]) / (s2 - s1)
+                ez = gap / gap_se if gap_se > 0 else (0.0 if abs(gap) <= 1e-12 * max(abs(r2["theory"]), 1e-300) else math.inf)
+                trend = {
+                    "gaps": [r["mean"] - r["theory"] for r in rows],
+                    "shrinking": None if t is None else bool(t.shrinking),
+                    "extrapolated_gap": gap,
+                    "extrapolated_se": gap_se,
+                    "extrapolated_z": float(math.copysign(abs(ez), gap) if math.isinf(ez) else ez),
+                }
+                passed = passed or abs(ez) <= cfg.threshold
+            record["trend"] = trend
+            record["pass"] = bool(passed)
+        except (AsymptoticsError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            record.update(status="error", error=f"{type(exc).__name__}: {' '.join(str(exc).split())}")
+            record["pass"] = False
+    record["seconds"] = round(time.perf_counter() - start, 3)
+    return record
+
+
+def _increasing(estimates: Sequence[MCEstimate]) -> bool:
+    ns = [e.n for e in estimates]
+    return all(b > a for a, b in zip(ns, ns[1:], strict=False)) and all(np.ndim(e.mean) == 0 for e in estimates)
+
+
+# ----------------------------------------------------------------------------- report
+@dataclass
+class CampaignReport:
+    """A finished (or resumed) campaign: its config, one record per point, the summary."""
+
+    config: CampaignConfig
+    records: list[dict[str, Any]]
+    summary: dict[str, Any]
+    out: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"config": self.config.to_dict(), "summary": self.summary, "points": self.records}
+
+    def __str__(self) -> str:
+        s = self.summary
+        lines = [
+            f"{self.config.model} {self.config.quantity}: {s['points']} points, sizes {','.join(map(str, self.config.sizes))}, "
+            f"reps {self.config.reps}, seed {self.config.seed}",
+            f"  |z| <= {self.config.threshold:g} at the largest size: {s['within']}/{s['ok']} ({100 * s['share_within']:.1f} %); "
+            f"pass (incl. finite-size extrapolation): {s['passed']}/{s['ok']}; errors: {s['errors']}",
+        ]
+        if s["ok"]:
+            lines.append(f"  z: mean {s['z_mean']:+.2f}, sd {s['z_sd']:.2f} (about 0 and 1 when theory and MC agree)")
+        for w in s["worst"]:
+            verdict = "pass" if w["pass"] else "FAIL"
+            lines.append(f"  worst #{w['index']}: z = {w['z']:+.2f} ({verdict}) {_fmt_params(w['params'])}")
+        return "\n".join(lines)
+
+
+def _fmt_params(params: dict[str, str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in params.items())
+
+
+def summarize(config: CampaignConfig, records: Sequence[dict[str, Any]], worst: int = 5) -> dict[str, Any]:
+    """Counts, the share with ``|z| ≤ threshold`` at the largest size, z's mean and sd, the worst points."""
+    ok = [r for r in records if r["status"] == "ok"]
+    zs = np.array([r["z"] for r in ok], dtype=float)
+    finite = zs[np.isfinite(zs)]
+    within = int(np.sum(np.abs(zs) <= config.threshold))
+    ranked = sorted(ok, key=lambda r: -abs(r["z"]) if math.isfinite(r["z"]) else -math.inf)
+    return {
+        "points": len(records),
+        "ok": len(ok),
+        "errors": len(records) - len(ok),
+        "within": within,
+        "share_within": within / len(ok) if ok else 0.0,
+        "passed": int(sum(r["pass"] for r in ok)),
+        "share_passed": sum(r["pass"] for r in ok) / len(ok) if ok else 0.0,
+        "z_mean": float(finite.mean()) if finite.size else math.nan,
+        "z_sd": float(finite.std(ddof=1)) if finite.size > 1 else math.nan,
+        "max_abs_z": float(np.max(np.abs(zs))) if zs.size else math.nan,
+        "worst": [{k: r[k] for k in ("index", "z", "pass", "params")} for r in ranked[:worst]],
+        "error_points": [
+            {"index": r["index"], "error": r["error"], "params": r["params"]} for r in records if r["status"] != "ok"
+        ],
+    }
+
+
+def _write_csv(path: str, config: CampaignConfig, records: Sequence[dict[str, Any]]) -> None:
+    names = sorted({k for r in records for k in r["params"]})
+    head = ["index", *names, "quantity", "size", "n", "p", "theory", "theory_point", "mc_mean", "mc_se", "z"]
+    head += ["extrapolated_gap", "extrapolated_se", "extrapolated_z", "shrinking", "pass", "status", "error"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(head)
+        for r in records:
+            base = [r["index"], *[r["params"].get(k, "") for k in names], r["quantity"]]
+            t = r.get("trend") or {}
+            tail = [t.get(k, "") for k in ("extrapolated_gap", "extrapolated_se", "extrapolated_z", "shrinking")]
+            tail += [r["pass"], r["status"], r.get("error", "")]
+            for row in r.get("sizes") or [{}]:
+                vals = [row.get(k, "") for k in ("size", "n", "p", "theory", "theory_point", "mean", "se", "z")]
+                w.writerow([*base, *vals, *tail])
+
+
+def plot_report(report: CampaignReport, path: str) -> str:
+    """Three panels: MC mean ± 2 SE against theory (on the diagonal when they agree), the
+    histogram of z against N(0, 1), and the relative gap |MC − theory|/theory against size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cfg, ok = report.config, [r for r in report.records if r["status"] == "ok"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+    ax = axes[0]
+    if ok:
+        th = np.array([r["sizes"][-1]["theory"] for r in ok])
+        mean = np.array([r["sizes"][-1]["mean"] for r in ok])
+        se = np.array([r["sizes"][-1]["se"] for r in ok])
+        good = np.array([r["pass"] for r in ok])
+        for mask, colour, label in ((good, "tab:blue", "pass"), (~good, "tab:red", "fail")):
+            if mask.any():
+                ax.errorbar(th[mask], mean[mask], yerr=2 * se[mask], fmt="o", ms=3, color=colour, capsize=2, label=label)
+        lo, hi = float(min(th.min(), mean.min())), float(max(th.max(), mean.max()))
+        ax.plot([lo, hi], [lo, hi], "k-", lw=0.8, label="theory = MC")
+        positive = lo > 0 and hi / lo > 20
+        if positive:
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+        ax.legend(fontsize=8)
+    ax.set_xlabel(f"theory ({cfg.quantity})")
+    ax.set_ylabel(f"MC mean ± 2 SE at size {cfg.sizes[-1]}")
+    ax.set_title(f"{cfg.model} {cfg.quantity}: theory vs simulation")
+
+    ax = axes[1]
+    zs = np.array([r["z"] for r in ok if math.isfinite(r["z"])])
+    if zs.size:
+        lim = max(4.0, float(np.max(np.abs(zs))) + 0.5)
+        ax.hist(zs, bins=np.linspace(-lim, lim, 33), density=True, color="tab:blue", alpha=0.6, label="z at largest size")
+        grid = np.linspace(-lim, lim, 200)
+        ax.plot(grid, np.exp(-(grid**2) / 2) / math.sqrt(2 * math.pi), "k-", lw=1, label="N(0, 1)")
+    for x in (-cfg.threshold, cfg.threshold):
+        ax.axvline(x, color="tab:red", ls="--", lw=0.8)
+    ax.set_xlabel("z = (MC − theory)/SE")
+    ax.set_title(f"share |z| ≤ {cfg.threshold:g}: {100 * report.summary['share_within']:.0f} % of {len(ok)}")
+    ax.legend(fontsize=8)
+
+    ax = axes[2]
+    for r in ok:
+        sizes = [row["size"] for row in r["sizes"]]
+        scale = [max(abs(row["theory"]), 1e-12) for row in r["sizes"]]
+        rel = [(row["mean"] - row["theory"]) / sc for row, sc in zip(r["sizes"], scale, strict=True)]
+        relse = [row["se"] / sc for row, sc in zip(r["sizes"], scale, strict=True)]
+        ax.errorbar(sizes, rel, yerr=relse, marker="o", ms=3, lw=0.7, alpha=0.5, color="tab:blue" if r["pass"] else "tab:red")
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xticks(list(cfg.sizes), [str(s) for s in cfg.sizes])
+    ax.minorticks_off()
+    ax.set_xlabel(f"size ({space(cfg.model).size_name})")
+    ax.set_ylabel("(MC − theory) / |theory|  ± SE")
+    ax.set_title("finite-size trend (red: failed points)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+# ----------------------------------------------------------------------------- storage
+CONFIG_FILE, POINTS_FILE = "campaign.json", "points.jsonl"
+
+
+def _load_records(path: str) -> dict[int, dict[str, Any]]:
+    """Records saved so far; a torn last line (a run killed mid-write) is dropped."""
+    done: dict[int, dict[str, Any]] = {}
+    if not os.path.exists(path):
+        return done
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(rec, dict) and "index" in rec:
+                done[int(rec["index"])] = rec
+    return done
+
+
+def _prepare_dir(out: str, config: CampaignConfig, points: list[dict[str, str]], fresh: bool) -> dict[int, dict[str, Any]]:
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"`out` directory {out!r} cannot be created: {exc.strerror}.") from None
+    cfg_path, pts_path = os.path.join(out, CONFIG_FILE), os.path.join(out, POINTS_FILE)
+    wanted = {"config": config.to_dict(), "points": points}
+    if os.path.exists(cfg_path) and not fresh:
+        try:
+            with open(cfg_path, encoding="utf-8") as fh:
+                saved = json.load(fh)
+        except (OSError, json.JSONDecodeError):
+            saved = None
+        if saved != wanted:
+            was = saved.get("config") if isinstance(saved, dict) else None
+            raise ParameterError(
+                f"`out` directory {out!r} holds a different campaign ({was}); resume it with the same options, "
+                "or pass --fresh (fresh=True) to start over, or choose another --out."
+            )
+        done = _load_records(pts_path)
+        if os.path.exists(pts_path):  # drop a torn last line before appending to the file
+            tmp = pts_path + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.writelines(json.dumps(done[i]) + "\n" for i in sorted(done))
+            os.replace(tmp, pts_path)
+        return done
+    for name in (cfg_path, pts_path):
+        if os.path.exists(name):
+            os.remove(name)
+    with open(cfg_path, "w", encoding="utf-8") as fh:
+        json.dump(wanted, fh, indent=1)
+    return {}
+
+
+# ----------------------------------------------------------------------------- execution
+def _executor(scheduler: str, workers: int | None, connect_timeout: float) -> tuple[Any, Any]:
+    """``(client, cluster)`` for Dask, or ``(None, None)`` in process."""
+    if scheduler == "inprocess":
+        return None, None
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ParameterError(
+            "Dask is not installed: `pip install 'asymptotics[dask]'` for `scheduler` 'local' or an address, "
+            "or use --scheduler inprocess."
+        ) from None
+    if scheduler == "local":
+        n = workers or max(1, min(os.cpu_count() or 1, 8))
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout=f"{connect_timeout}s"), None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ParameterError(
+            f"`scheduler` {scheduler!r}: cannot connect within {connect_timeout:g} s ({type(exc).__name__}); "
+            "give 'local', 'inprocess' or the address of a running scheduler, tcp://HOST:PORT."
+        ) from None
+
+
+def run_campaign(
+    model: str,
+    *,
+    points: int,
+    reps: int,
+    sizes: Any = None,
+    quantity: str | None = None,
+    seed: int = 0,
+    threshold: float = DEFAULT_THRESHOLD,
+    dps: int = 20,
+    out: str | None = None,
+    scheduler: str = "local",
+    workers: int | None = None,
+    connect_timeout: float = 20.0,
+    fresh: bool = False,
+    progress: bool = True,
+    figure: bool = True,
+) -> CampaignReport:
+    """Run (or resume) a validation campaign; see the module docstring.
+
+    Parameters
+    ----------
+    model : {"mp", "ridge", "rf", "krr", "nt"}
+    points, reps : int, keyword-only
+        Parameter points (``≥ 1``) and Monte Carlo replicates per point and size (``≥ 2``).
+    sizes : str or sequence of int, keyword-only
+        Increasing simulation sizes in [10, 5000] (``n`` for mp/ridge, ``d`` otherwise);
+        default per model (:data:`validation.points.SPACES`).
+    quantity : str, keyword-only
+        Default: the model's first (``risk``; ``cdf`` for mp).
+    seed : int, keyword-only
+        Draws the points and roots every replicate's seed.
+    threshold : float, keyword-only
+        ``|z|`` bound of the pass rule and of the summary's share (default 3).
+    dps : int, keyword-only
+        Digits of the certified theory (15–200; the comparison needs only float64).
+    out : str, keyword-only
+        Directory for ``campaign.json``, ``points.jsonl`` and the reports; ``None`` keeps
+        everything in memory (no resuming).
+    scheduler : str, keyword-only
+        ``"local"`` (Dask LocalCluster, default), ``"inprocess"`` (no Dask), or the address of
+        a Dask scheduler.
+    workers : int, keyword-only
+        LocalCluster worker processes (default: the number of cores, at most 8).
+    connect_timeout : float, keyword-only
+        Seconds to wait for a scheduler given by its address (default 20).
+    fresh : bool, keyword-only
+        Discard what ``out`` holds instead of resuming.
+    progress, figure : bool, keyword-only
+        tqdm bar over points; write ``report.png``.
+
+    Returns
+    -------
+    CampaignReport
+
+    Raises
+    ------
+    ParameterError
+        Unknown model or quantity, bad counts or sizes, an ``out`` holding another campaign,
+        an unreachable scheduler, Dask missing.
+    """
+    config = CampaignConfig.make(
+        model, points=points, reps=reps, sizes=sizes, quantity=quantity, seed=seed, threshold=threshold, dps=dps
+    )
+    if not isinstance(scheduler, str) or not scheduler.strip():
+        raise ParameterError(f"`scheduler` must be 'local', 'inprocess' or a Dask address; got {scheduler!r}.")
+    scheduler = scheduler.strip()
+    if workers is not None:
+        workers = check_int("workers", workers, low=1, high=1024)
+    connect_timeout = float(check_real("connect_timeout", connect_timeout, low=0, low_open=True, high=3600))
+    if figure and out is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise ParameterError(
+                "the report figure needs matplotlib: pip install 'asymptotics[plot]', or figure=False (--no-figure)."
+            ) from None
+    drawn = draw_points(config.model, config.points, seed=config.seed, sizes=config.sizes)
+    drawn = [_relevant(config.model, config.quantity, p) for p in drawn]
+    done = _prepare_dir(out, config, drawn, fresh) if out is not None else {}
+    done = {i: r for i, r in done.items() if 0 <= i < len(drawn) and r.get("params") == drawn[i]}
+    todo = [{"index": i, "params": p, "config": config.to_dict()} for i, p in enumerate(drawn) if i not in done]
+    sink = open(os.path.join(out, POINTS_FILE), "a", encoding="utf-8") if out is not None else None  # noqa: SIM115
+
+    def save(rec: dict[str, Any]) -> None:
+        done[int(rec["index"])] = rec
+        if sink is not None:
+            sink.write(json.dumps(rec) + "\n")
+            sink.flush()
+            os.fsync(sink.fileno())
+
+    bar = tqdm(
+        total=len(drawn),
+        initial=len(drawn) - len(todo),
+        desc=f"validate {config.model} {config.quantity}",
+        unit="pt",
+        disable=None if progress else True,
+    )
+    client = cluster = None
+    try:
+        if todo:
+            client, cluster = _executor(scheduler, workers, connect_timeout)
+        if client is None:
+            for task in todo:
+                save(run_point(task))
+                bar.update()
+        else:
+            from dask.distributed import as_completed
+
+            futures = client.map(run_point, todo, pure=False)
+            for fut in as_completed(futures):
+                save(fut.result())
+                bar.update()
+    finally:
+        bar.close()
+        if sink is not None:
+            sink.close()
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    records = [done[i] for i in range(len(drawn))]
+    report = CampaignReport(config, records, summarize(config, records), out)
+    if out is not None:
+        report.files = _write_reports(report, out, figure)
+    return report
+
+
+def _write_reports(report: CampaignReport, out: str, figure: bool) -> dict[str, str]:
+    import asymptotics
+
+    files = {"json": os.path.join(out, "report.json"), "csv": os.path.join(out, "report.csv")}
+    meta = {
+        "asymptotics": getattr(asymptotics, "__version__", "unknown"),
+        "numpy": np.__version__,
+        "mpmath": mpmath.__version__,
+        "python": platform.python_version(),
+        "hypothesis": _version("hypothesis"),
+        "ranges": f"validation.points.SPACES[{report.config.model!r}] (see its docstring)",
+    }
+    with open(files["json"], "w", encoding="utf-8") as fh:
+        json.dump(_strict_json({**report.to_dict(), "meta": meta}), fh, indent=1, allow_nan=False)
+    _write_csv(files["csv"], report.config, report.records)
+    if figure:
+        files["figure"] = plot_report(report, os.path.join(out, "report.png"))
+    return files
+
+
+def _strict_json(obj: Any) -> Any:
+    """Standard JSON: non-finite floats (an infinite z where the SE is 0) become "inf"/"-inf"/"nan"."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    if isinstance(obj, dict):
+        return {k: _strict_json(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_strict_json(v) for v in obj]
+    return obj
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+MODELS = tuple(SPACES)
