@@ -332,3 +332,14 @@ def test_cli_fail_below(tmp_path, capsys, monkeypatch):
     argv = ["validate", "ridge", "--points", "3", "--reps", "4", "--sizes", "40", "--scheduler", "inprocess", "--no-figure"]
     assert main([*argv, "--out", str(tmp_path), "--fail-below", "0.9"]) == 1
     assert "below --fail-below" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", list(SPACES))
+def test_campaign_agrees_at_default_sizes(model):
+    """A real campaign per model at its default sizes: the theory passes at ≥ 90 % of 12 points
+    (a wrong theory fails most, see test_wrong_theory_fails) and the mean z is within ±1.5."""
+    rep = run_campaign(model, points=12, reps=12, seed=2, scheduler="inprocess", progress=False)
+    s = rep.summary
+    assert s["errors"] == 0, s["error_points"]
+    assert s["share_passed"] >= 0.9 and abs(s["z_mean"]) < 1.5, str(rep)
