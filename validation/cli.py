@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
+from typing import Any
 
+from asymptotics._validate import check_real
 from asymptotics.errors import ParameterError
 
 
@@ -92,7 +93,8 @@ def _validate(args: argparse.Namespace) -> int:
     except ImportError as exc:  # hypothesis draws the points
         raise ParameterError(f"`validate` needs {exc.name}: pip install 'asymptotics[validate]'.") from None
 
-    out = args.out or f"validate_{args.model}"
+    out = f"validate_{args.model}" if args.out is None else args.out
+    fail_below = None if args.fail_below is None else float(check_real("fail-below", args.fail_below, low=0, high=1))
     try:
         report = run_campaign(
             args.model,
@@ -116,26 +118,25 @@ def _validate(args: argparse.Namespace) -> int:
         return 130
     print(report)
     print("wrote " + ", ".join(report.files.values()))
-    if args.fail_below is not None and report.summary["share_passed"] < args.fail_below:
+    if fail_below is not None and report.summary["share_passed"] < fail_below:
         share = report.summary["share_passed"]
-        print(f"validation: pass share {share:.3f} is below --fail-below {args.fail_below}", file=sys.stderr)
+        print(
+            f"validation: pass share {share:.3f} (errors count as failures) is below --fail-below {fail_below:g}", file=sys.stderr
+        )
         return 1
     return 0
 
 
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be a share in [0, 1], got {text!r}")
-    return value
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line (``validation: error: ...``, exit 2), like ``asymptotics``."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise ParameterError(f"{message} (see `{self.prog} --help`)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m validation", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="python -m validation", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, fn, help_ in (("lnn", _lnn, "deep linear network experiments"), ("nt", _nt, "neural tangent experiments")):
         p = sub.add_parser(name, help=help_)
         p.add_argument("--out", default=f"validation_{name}", help="output directory (default validation_NAME)")
@@ -143,20 +144,20 @@ def main(argv: list[str] | None = None) -> int:
         p.set_defaults(func=fn)
     v = sub.add_parser("validate", help="theory vs Monte Carlo at hypothesis-drawn parameter points (a campaign)")
     v.add_argument("model", help="mp, ridge, rf, krr or nt")
-    v.add_argument("--points", type=int, default=20, help="parameter points (default 20)")
-    v.add_argument("--reps", type=int, default=20, help="Monte Carlo replicates per point and size (default 20)")
+    v.add_argument("--points", default="20", help="parameter points (default 20)")
+    v.add_argument("--reps", default="20", help="Monte Carlo replicates per point and size (default 20)")
     v.add_argument("--sizes", default=None, help="increasing sizes, e.g. 100,200,400 (n for mp/ridge, d otherwise)")
     v.add_argument("--quantity", default=None, help="default: risk (cdf for mp)")
-    v.add_argument("--seed", type=int, default=0, help="draws the points and seeds every replicate (default 0)")
-    v.add_argument("--threshold", type=float, default=3.0, help="|z| bound of the pass rule (default 3)")
-    v.add_argument("--dps", type=int, default=20, help="digits of the certified theory (default 20)")
+    v.add_argument("--seed", default="0", help="draws the points and seeds every replicate (default 0)")
+    v.add_argument("--threshold", default="3", help="|z| bound of the pass rule (default 3)")
+    v.add_argument("--dps", default="20", help="digits of the certified theory (default 20)")
     v.add_argument("--out", default=None, help="output directory (default validate_MODEL); rerun to resume")
     v.add_argument("--scheduler", default="local", help="local (Dask LocalCluster, default), inprocess, or tcp://HOST:PORT")
-    v.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes (default: cores, at most 8)")
-    v.add_argument("--connect-timeout", type=float, default=20.0, help="seconds to wait for --scheduler ADDRESS (default 20)")
+    v.add_argument("--workers", default=None, help="LocalCluster worker processes (default: cores, at most 8)")
+    v.add_argument("--connect-timeout", default="20", help="seconds to wait for --scheduler ADDRESS (default 20)")
     v.add_argument("--fresh", action="store_true", help="discard what --out holds instead of resuming")
     v.add_argument("--no-figure", action="store_true", help="skip report.png")
-    v.add_argument("--fail-below", type=_share, default=None, help="exit 1 when the pass share is below this")
+    v.add_argument("--fail-below", default=None, help="exit 1 when the pass share (errors count as failures) is below this")
     v.set_defaults(func=_validate)
     try:
         args = parser.parse_args(argv)

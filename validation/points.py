@@ -9,19 +9,24 @@ The ranges keep the points where the ``n, d → ∞`` theory is a fair test at s
 of a few hundred.  The theory itself covers more (see each model's docstring).  Near an
 interpolation threshold without a penalty, the finite-size bias is ``O(1/(n|1 − γ|))`` and
 the variance of the risk diverges (theory note §6, pitfall 8), so such points would test the
-simulation size, not the formula.  Those regions are left out on purpose.
+simulation size, not the formula.  Those regions are left out on purpose.  Values within
+``10⁻³`` of a range's width above its lower end snap to the lower end.  Hypothesis's first
+examples are the ranges' lower ends (its "simplest" example), so every campaign includes the
+corner of the box.
 
 =========  ======================================================================================
 model      ranges (``size`` is the campaign's ``--sizes`` value)
 =========  ======================================================================================
-``mp``     ``gamma`` ∈ [0.1, 4] with ``|γ − 1| ≥ 0.05``, ``sigma2`` ∈ [0.25, 4]; ``cdf`` at
-           ``x = a + u(b − a)`` with ``u`` ∈ [0.05, 0.95] (``[a, b]`` the bulk's edges);
-           ``moment`` of order ``k`` ∈ {1, …, 4}.  ``n = size``, ``p = round(γ n)``.
+``mp``     ``gamma`` ∈ [max(0.1, 40/min size), 4] with ``|γ − 1| ≥ 0.05`` (at least 40
+           eigenvalues), ``sigma2`` ∈ [0.25, 4]; ``cdf`` at ``x = a + u(b − a)`` (4 significant
+           digits) with ``u`` ∈ [0.05, 0.95] (``[a, b]`` the bulk's edges); ``moment`` of order
+           ``k`` ∈ {1, …, 4}.  ``n = size``, ``p = round(γ n)``.
 ``ridge``  ``gamma`` ∈ [0.1, 4], ``lam`` = 0 or ∈ [0.01, 2] (``lam = 0`` only with
            ``|γ − 1| ≥ 0.4``, ``lam ≥ 0.05`` when ``|γ − 1| < 0.4``), ``r2`` ∈ [0.25, 2],
-           ``sigma2`` ∈ [0, 1], ``tau2`` ∈ [0, 0.5]; isotropic features.  ``n = size``.
-``rf``     ``psi1`` (N/d), ``psi2`` (n/d) ∈ [0.2, 3], ``lam`` ∈ [0.01, 1] (or 0 when
-           ``|ψ₁ − ψ₂| ≥ 0.5 max(ψ₁, ψ₂)``), ``activation`` ∈ {relu, tanh, erf},
+           ``sigma2`` ∈ [0.01, 1] (never a risk that is identically 0), ``tau2`` ∈ [0, 0.5];
+           isotropic features.  ``n = size``.
+``rf``     ``psi1`` (N/d), ``psi2`` (n/d) ∈ [0.2, 3], ``lam`` ∈ [0.01, 1] when
+           ``|ψ₁ − ψ₂| ≥ 0.5 max(ψ₁, ψ₂)`` (or 0 there), ``lam`` ∈ [0.1, 1] nearer the peak, ``activation`` ∈ {relu, tanh, erf},
            ``F1sq`` ∈ [0.5, 2], ``Fstar2``, ``tau2`` ∈ [0, 0.5].  ``d = size``.
 ``krr``    ``level`` 1 (``n = αd``) or 2 (``n = αB(d, 2)``, only while ``n ≤ 3000`` at the
            largest size), ``alpha`` ∈ [0.3, 3], ``kernel`` ∈ {exp, relu_ntk, relu_nngp},
@@ -30,7 +35,7 @@ model      ranges (``size`` is the campaign's ``--sizes`` value)
            ``d = size``.  The theory is the finite-``d`` deterministic equivalent at each size.
 ``nt``     ``layers=first``, ``psi2`` ∈ [0.3, 3], ``lam`` ∈ [0.01, 1] or 0,
            ``activation`` ∈ {relu, tanh, erf}, ``F1sq`` ∈ [0.5, 2], ``Fstar2``, ``tau2`` ∈
-           [0, 0.5]; the width ``psi1 = N/d`` makes ``Nd/n`` ∈ [100, 200] at the smallest size
+           [0, 0.5]; the width ``psi1 = N/d`` (rounded up) makes ``Nd/n`` ∈ [100, 202] at the smallest size
            (the finite-width bias is about ``2n/(Nd)``, and it shrinks as ``d`` grows at fixed
            ``ψ₁``).  ``d = size``.
 =========  ======================================================================================
@@ -53,12 +58,38 @@ __all__ = ["SPACES", "PointSpace", "space"]
 
 
 def _r3(lo: float, hi: float) -> st.SearchStrategy[float]:
-    """Floats in ``[lo, hi]`` rounded to 3 significant digits (still inside the range)."""
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(lambda v: min(max(float(f"{v:.3g}"), lo), hi))
+    """Floats in ``[lo, hi]`` rounded to 3 significant digits (still inside the range).  Values
+    within ``10⁻³(hi − lo)`` of ``lo`` snap to ``lo``: hypothesis likes subnormal numbers such as
+    ``7.49e-207``, which test float parsing, not the theory."""
+
+    def snap(v: float) -> float:
+        if v - lo < 1e-3 * (hi - lo):
+            return lo
+        return min(max(float(f"{v:.3g}"), lo), hi)
+
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(snap)
 
 
 def _s(v: float) -> str:
     return f"{v:.4g}" if v != 0 else "0"
+
+
+def _ceil3(v: float) -> float:
+    """``v`` rounded up to 3 significant digits."""
+    r = float(f"{v:.3g}")
+    if r >= v:
+        return r
+    step = 10.0 ** (math.floor(math.log10(v)) - 2)
+    return float(f"{r + step:.3g}")
+
+
+def _floor3(v: float) -> float:
+    """``v`` rounded down to 3 significant digits."""
+    r = float(f"{v:.3g}")
+    if r <= v:
+        return r
+    step = 10.0 ** (math.floor(math.log10(v)) - 2)
+    return float(f"{r - step:.3g}")
 
 
 @dataclass(frozen=True)
@@ -78,10 +109,17 @@ class PointSpace:
 
 
 # ----------------------------------------------------------------------------- mp
+MP_MIN_P = 40
+"""Fewest eigenvalues (``p = round(γn)`` at the smallest size) of an ``mp`` point: with 5–10
+eigenvalues the empirical cdf is a coarse lattice, and all replicates can land on one value."""
+
+
 def _mp(sizes: Sequence[int]) -> st.SearchStrategy[dict[str, str]]:
+    low = float(f"{max(0.1, MP_MIN_P / min(sizes)):.3g}")
+
     @st.composite
     def draw(draw_: st.DrawFn) -> dict[str, str]:
-        gamma = draw_(_r3(0.1, 4).filter(lambda g: abs(g - 1) >= 0.05))
+        gamma = draw_(_r3(low, max(4.0, 2 * low)).filter(lambda g: abs(g - 1) >= 0.05))
         sigma2 = draw_(_r3(0.25, 4))
         u = draw_(_r3(0.05, 0.95))
         a, b = sigma2 * (1 - math.sqrt(gamma)) ** 2, sigma2 * (1 + math.sqrt(gamma)) ** 2
@@ -101,7 +139,7 @@ def _ridge(sizes: Sequence[int]) -> st.SearchStrategy[dict[str, str]]:
             "gamma": _s(gamma),
             "lam": _s(lam),
             "r2": _s(draw_(_r3(0.25, 2))),
-            "sigma2": _s(draw_(_r3(0, 1))),
+            "sigma2": _s(draw_(_r3(0.01, 1))),  # > 0: no point whose risk is identically 0
             "tau2": _s(draw_(_r3(0, 0.5))),
         }
 
@@ -117,7 +155,7 @@ def _rf(sizes: Sequence[int]) -> st.SearchStrategy[dict[str, str]]:
     def draw(draw_: st.DrawFn) -> dict[str, str]:
         psi1, psi2 = draw_(_r3(0.2, 3)), draw_(_r3(0.2, 3))
         far = abs(psi1 - psi2) >= 0.5 * max(psi1, psi2)
-        lam = draw_(st.one_of(st.just(0.0), _r3(0.01, 1)) if far else _r3(0.01, 1))
+        lam = draw_(st.one_of(st.just(0.0), _r3(0.01, 1)) if far else _r3(0.1, 1))  # near N = n: λ ≥ 0.1
         return {
             "psi1": _s(psi1),
             "psi2": _s(psi2),
@@ -138,7 +176,7 @@ def _nt(sizes: Sequence[int]) -> st.SearchStrategy[dict[str, str]]:
     def draw(draw_: st.DrawFn) -> dict[str, str]:
         psi2 = draw_(_r3(0.3, 3))
         ratio = draw_(_r3(100, 200))  # Nd/n at the smallest size
-        psi1 = float(f"{ratio * psi2 / d0:.3g}")
+        psi1 = _ceil3(ratio * psi2 / d0)  # rounded up: Nd/n stays ≥ 100
         return {
             "psi1": _s(psi1),
             "psi2": _s(psi2),
@@ -165,8 +203,8 @@ def _krr(sizes: Sequence[int]) -> st.SearchStrategy[dict[str, str]]:
     @st.composite
     def draw(draw_: st.DrawFn) -> dict[str, str]:
         level = draw_(st.sampled_from((1, 2) if quadratic_ok else (1,)))
-        top = 3.0 if level == 1 else min(3.0, KRR_MAX_N / int(multiplicity(d1, 2)))
-        alpha = draw_(_r3(0.3, float(f"{top:.3g}")))
+        top = 3.0 if level == 1 else min(3.0, _floor3(KRR_MAX_N / int(multiplicity(d1, 2))))
+        alpha = draw_(_r3(0.3, top))
         lam = draw_(st.one_of(st.just(0.0), _r3(0.001, 1)) if abs(alpha - 1) >= 0.5 else _r3(0.001, 1))
         energies = (draw_(_r3(0, 0.5)), draw_(_r3(0.5, 1.5)), draw_(_r3(0, 0.5)))
         return {
