@@ -54,6 +54,7 @@ OBJECTS = [
     " ",
 ]
 MODELS = sorted(REGISTRY)
+FLOAT_MODELS = [m for m in MODELS if any(q.curve for q in REGISTRY[m].quantities.values())]
 ARRAY_ITEMS = [0.0, 0.5, 1.0, 2.0, -1.0, math.nan, math.inf, 1e300, 1e-300]
 
 
@@ -92,15 +93,21 @@ def _value(draw, name):
     return draw(st.one_of(pool, pool, st.sampled_from(OBJECTS)))
 
 
-@st.composite
-def api_calls(draw):
-    model = REGISTRY[draw(st.sampled_from(MODELS))]
+def _quantity_and_names(draw, models=None):
+    """A model, one of its quantities, and its parameter names less one of each exclusive pair."""
+    model = REGISTRY[draw(st.sampled_from(models or MODELS))]
     q = model.quantities[draw(st.sampled_from(list(model.quantities)))]
     names = list(q.params)
     dropped = {sorted(g)[draw(st.integers(0, 1))] for g in EXCLUSIVE if g <= set(names)}
-    if "alpha" in dropped:
+    if "alpha" in dropped:  # n given: level only goes with alpha
         dropped.add("level")
-    kwargs = {p: VALID[p] for p in names if p not in dropped and p in VALID}
+    return model, q, [p for p in names if p not in dropped and p in VALID]
+
+
+@st.composite
+def api_calls(draw):
+    model, q, names = _quantity_and_names(draw)
+    kwargs = {p: VALID[p] for p in names}
     if kwargs and draw(st.booleans()):  # half the calls: one parameter mutated or left out
         target = draw(st.sampled_from(sorted(kwargs)))
         if draw(st.integers(0, 5)) == 0:
@@ -132,16 +139,12 @@ def test_certified_api_never_crashes(call):
 
 @st.composite
 def float_calls(draw):
-    model = REGISTRY[draw(st.sampled_from([m for m in MODELS if any(q.curve for q in REGISTRY[m].quantities.values())]))]
-    q = draw(st.sampled_from([q for q in model.quantities.values() if q.curve is not None]))
-    names = [p for p in q.params if p in VALID]
-    dropped = {sorted(g)[draw(st.integers(0, 1))] for g in EXCLUSIVE if g <= set(names)}
-    if "alpha" in dropped:
-        dropped.add("level")
+    model, q, names = _quantity_and_names(draw, FLOAT_MODELS)
+    if q.curve is None:  # a quantity without a float64 path: take one that has it
+        q = draw(st.sampled_from([x for x in model.quantities.values() if x.curve is not None]))
+        names = [p for p in names if p in q.params]
     kwargs = {}
     for p in names:
-        if p in dropped:
-            continue
         choice = draw(st.integers(0, 3))
         if choice == 0:
             kwargs[p] = _value(draw, p)
@@ -180,13 +183,7 @@ AXES = ["0.1:3:5", "1:0.5:4", "0:1:1", "0:1:0", "0:1:-2", "a:b:3", "0:nan:3", "0
 
 @st.composite
 def curve_args(draw):
-    model = REGISTRY[draw(st.sampled_from(MODELS))]
-    q = model.quantities[draw(st.sampled_from(list(model.quantities)))]
-    names = list(q.params)
-    dropped = {sorted(g)[draw(st.integers(0, 1))] for g in EXCLUSIVE if g <= set(names)}
-    if "alpha" in dropped:
-        dropped.add("level")
-    keep = [p for p in names if p not in dropped and p in VALID]
+    model, q, keep = _quantity_and_names(draw)
     values = {p: VALID[p] for p in keep}
     if keep:
         axis = draw(st.sampled_from(keep))
