@@ -176,7 +176,7 @@ class NTParams:
         if self.layers == "both" and self.psi1 is None:
             raise ParameterError("`psi1` (= N/d > 0, or inf) is required for layers=both (the RF block depends on the width).")
         if self.d is not None and str(self.d).strip() not in ("", "-"):
-            set_(self, "d", check_int("d", self.d, low=2))
+            set_(self, "d", check_int("d", self.d, low=2, high=10**15))  # Nd/n and d^(3/2) stay floats
             if self.psi1 is None:
                 raise ParameterError(
                     "`d` turns on the regime check Nd/n = psi1*d/psi2, which needs `psi1` (= N/d); give psi1 or leave d out."
