@@ -71,7 +71,7 @@ from .._validate import check_int, check_real, float_arrays, shown_params, to_mp
 from ..errors import ConvergenceError, ParameterError
 from ..kernels import S_VAR, Kernel, check_domain, get_kernel
 from ..kernels import multiplicity as _multiplicity
-from ..precision import DEFAULT_DPS, certify, residual_tolerance
+from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
 from ..references import GMMM_2019, Source
 from ..result import Result, checked_status
 from ..symbolic.system import FixedPointSystem
@@ -661,6 +661,7 @@ def eigenvalue(
 def multiplicity(d: Any = None, level: Any = None, *, domain: str = "sphere", dps: int = DEFAULT_DPS) -> Result:
     """``B(d, ℓ)``, the number of degree-ℓ spherical harmonics in dimension d (``C(d, ℓ)`` on the hypercube); exact."""
     _required(d=d, level=level)
+    dps = check_dps(dps)
     dd = check_int("d", d, low=2, high=10**7)
     ell = check_int("level", level, low=0, high=10_000)
     dom = check_domain(domain)

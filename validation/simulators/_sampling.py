@@ -9,6 +9,7 @@ other ``reps > r``, and runs with the same ``seed`` are bit-for-bit identical.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -34,14 +35,30 @@ def check_run(n: Any, reps: Any, seed: Any) -> tuple[int, int, int]:
     return check_int("n", n, low=1), check_int("reps", reps, low=1), check_int("seed", seed, low=0)
 
 
+MAX_ENTRIES = 2 * 10**8
+"""Largest matrix a simulator will allocate (entries; 1.6 GB of float64)."""
+
+
+def check_entries(what: str, **dims: int) -> None:
+    """Refuse a matrix of more than :data:`MAX_ENTRIES` entries before numpy tries to allocate it."""
+    total = math.prod(dims.values())
+    if total > MAX_ENTRIES:
+        shape = " × ".join(f"{k} = {v}" for k, v in dims.items())
+        raise ParameterError(
+            f"{what} ({shape}) would hold {total:.3g} entries, more than {MAX_ENTRIES:.0e} (1.6 GB): choose smaller sizes."
+        )
+
+
 def features(gamma: Fraction, n: int) -> int:
-    """``p = round(γ n)`` (Python's ``round``: nearest integer, ties to even), checked ``≥ 1``."""
+    """``p = round(γ n)`` (Python's ``round``: nearest integer, ties to even), checked ``≥ 1``
+    and with an ``n × p`` design of at most :data:`MAX_ENTRIES` entries."""
     p = round(gamma * n)
     if p < 1:
         raise ParameterError(
             f"`n` = {n} gives p = round(gamma * n) = 0 features at gamma = {float(gamma):g}; "
             f"`n` must be ≥ {int(np.ceil(0.5 / float(gamma))) + 1}."
         )
+    check_entries("the design", n=n, p=p)
     return p
 
 

@@ -81,7 +81,7 @@ from asymptotics.errors import ParameterError
 from asymptotics.models.random_features import RFParams
 
 from ..compare import MCEstimate
-from ._sampling import check_quantities, lambda_grid, numerical_zeros, replicate_rngs
+from ._sampling import check_entries, check_quantities, lambda_grid, numerical_zeros, replicate_rngs
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -110,7 +110,11 @@ def sizes(params: RFParams, d: int) -> tuple[int, int]:
                 f"`d` = {d} gives {what} = round({name} * d) = 0 at {name} = {float(psi):g}; `d` must be ≥ {need}."
             )
         out.append(int(m))
-    return out[0], out[1]
+    N, n = out
+    check_entries("the features", n=n, N=N)
+    check_entries("the weights", N=N, d=d)
+    check_entries("the inputs", n=n, d=d)
+    return N, n
 
 
 def activate(params: RFParams, pre: np.ndarray) -> np.ndarray:
