@@ -199,7 +199,12 @@ class NTParams:
         """``Nd/n = ψ₁d/ψ₂`` when ``d`` and ``psi1`` are given (``inf`` for ``psi1=inf``)."""
         if self.d is None or self.psi1 is None:
             return None
-        return math.inf if self.psi1 == math.inf else float(self.psi1 * self.d / self.psi2)
+        if self.psi1 == math.inf:
+            return math.inf
+        try:
+            return float(self.psi1 * self.d / self.psi2)
+        except OverflowError:  # psi1 = 1e400: as deep in the regime as psi1 = inf
+            return math.inf
 
 
 def check_regime(pr: NTParams) -> list[str]:

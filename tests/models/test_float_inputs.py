@@ -57,3 +57,10 @@ def test_nan_never_has_status_zero(values, status):
     nan = np.isnan(values.real) if np.iscomplexobj(values) else np.isnan(values)
     assert not np.any(nan & (status == 0))
     assert status[-1] == 0 and np.isfinite(values[-1])  # the ordinary point is untouched
+
+
+def test_nt_regime_check_with_astronomical_width():
+    """psi1 = 1e400 with d: Nd/n overflows a float; it is as deep in the regime as psi1 = inf."""
+    from asymptotics.models.neural_tangent import risk
+
+    assert risk(psi2="2", lam="0.1", psi1="1e400", d="12", dps=15).value == risk(psi2="2", lam="0.1", dps=15).value
