@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from asymptotics._validate import float_arrays
 from asymptotics.errors import ParameterError
 from asymptotics.models import get_model
 from asymptotics.models.neural_tangent import NTParams
@@ -131,7 +132,7 @@ def simulate_curve(
         raise ParameterError(f"Monte Carlo for {name} {quantity} runs along {', '.join(sup['axes'])}; got axis {axis!r}.")
     if isinstance(reps, bool) or not isinstance(reps, int | np.integer) or reps < 2:
         raise ParameterError(f"`reps` must be an integer ≥ 2 (an SE needs two replicates); got {reps!r}.")
-    grid = np.asarray(values, dtype=float)
+    (grid,) = float_arrays(values=values)
     if name == "krr":  # n and d are model parameters: `n` (the CLI's --n) must be None there
         return krr_sim.curve(quantity, axis, grid, params, reps=reps, seed=seed, n=n, progress=progress)
     if name == "nt":

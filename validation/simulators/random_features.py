@@ -294,9 +294,11 @@ def simulate(
     if not isinstance(params, RFParams):
         raise ParameterError(f"`params` must be an RFParams; got {type(params).__name__}.")
     for name in ("psi1", "psi2"):
-        if not math.isfinite(getattr(params, name)):
+        value = getattr(params, name)
+        if value == math.inf or value > 10**15:  # (a Fraction like 1e400 has no float: compare exactly)
             raise ParameterError(
-                f"`{name}` must be finite for a simulation (N = psi1*d and n = psi2*d features/samples); got inf."
+                f"`{name}` must be finite and at most 1e15 for a simulation (N = psi1*d and n = psi2*d "
+                f"features/samples); got {'inf' if value == math.inf else '~1e+' + str(len(str(int(value))) - 1)}."
             )
     dd = check_int("d", d, low=2)
     rr = check_int("reps", reps, low=2)
