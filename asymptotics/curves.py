@@ -44,13 +44,16 @@ def _float_value(model: ModelSpec, name: str, text: str) -> Any:
     Non-numeric kinds (e.g. ridge's ``spectrum=power_law:...``) are passed on as text.
     """
     kind = _kind(model, name)
-    if kind == "complex":
-        re_, im_ = to_complex_fractions(name, text)
-        return complex(float(re_), float(im_)) if im_ else float(re_)
-    if kind == "int":
-        return check_int(name, text)
-    if kind == "real":
-        return float(to_fraction(name, text, allow_inf=True))
+    try:
+        if kind == "complex":
+            re_, im_ = to_complex_fractions(name, text)
+            return complex(float(re_), float(im_)) if im_ else float(re_)
+        if kind == "int":
+            return check_int(name, text)
+        if kind == "real":
+            return float(to_fraction(name, text, allow_inf=True))
+    except OverflowError:  # e.g. gamma=1e400: exact, but beyond float64
+        raise UsageError(f"`{name}`={text!r} is beyond float64 range; use the certified path (--dps N).") from None
     return text
 
 

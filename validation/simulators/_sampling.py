@@ -32,8 +32,11 @@ def check_design(design: Any) -> str:
 
 def check_run(n: Any, reps: Any, seed: Any) -> tuple[int, int, int]:
     """Validate ``n ≥ 1``, ``reps ≥ 1`` and ``seed ≥ 0`` (integers)."""
-    return check_int("n", n, low=1), check_int("reps", reps, low=1), check_int("seed", seed, low=0)
+    return check_int("n", n, low=1), check_int("reps", reps, low=1, high=MAX_REPS), check_int("seed", seed, low=0)
 
+
+MAX_REPS = 10**6
+"""Most replicates a simulator runs in one call (a typo such as reps=1e9 would otherwise run for days)."""
 
 MAX_ENTRIES = 2 * 10**8
 """Largest matrix a simulator will allocate (entries; 1.6 GB of float64)."""

@@ -115,7 +115,7 @@ from asymptotics.kernels import Kernel, gegenbauer, harmonic_count
 from asymptotics.models.krr import KRRParams
 
 from ..compare import MCEstimate
-from ._sampling import check_quantities, lambda_grid, replicate_rngs
+from ._sampling import MAX_REPS, check_quantities, lambda_grid, replicate_rngs
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -376,7 +376,7 @@ def simulate(
     """
     if not isinstance(params, KRRParams):
         raise ParameterError(f"`params` must be a KRRParams; got {type(params).__name__}.")
-    rr = check_int("reps", reps, low=2)
+    rr = check_int("reps", reps, low=2, high=MAX_REPS)
     sd = check_int("seed", seed, low=0)
     nt = check_int("n_test", n_test, low=1)
     nj = check_int("targets", targets, low=1)

@@ -61,7 +61,7 @@ from asymptotics.models.random_features import RFParams
 
 from ..compare import MCEstimate
 from . import random_features as rf_sim
-from ._sampling import check_quantities, lambda_grid, replicate_rngs
+from ._sampling import MAX_REPS, check_quantities, lambda_grid, replicate_rngs
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 1000
@@ -185,7 +185,7 @@ def simulate(
     if not isinstance(params, NTParams):
         raise ParameterError(f"`params` must be an NTParams; got {type(params).__name__}.")
     dd = check_int("d", d, low=2)
-    rr = check_int("reps", reps, low=2)
+    rr = check_int("reps", reps, low=2, high=MAX_REPS)
     sd = check_int("seed", seed, low=0)
     nt = check_int("n_test", n_test, low=1)
     wanted = check_quantities(quantities, QUANTITIES)

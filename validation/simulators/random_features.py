@@ -81,7 +81,7 @@ from asymptotics.errors import ParameterError
 from asymptotics.models.random_features import RFParams
 
 from ..compare import MCEstimate
-from ._sampling import check_entries, check_quantities, lambda_grid, numerical_zeros, replicate_rngs
+from ._sampling import MAX_REPS, check_entries, check_quantities, lambda_grid, numerical_zeros, replicate_rngs
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -301,7 +301,7 @@ def simulate(
                 f"features/samples); got {'inf' if value == math.inf else '~1e+' + str(len(str(int(value))) - 1)}."
             )
     dd = check_int("d", d, low=2)
-    rr = check_int("reps", reps, low=2)
+    rr = check_int("reps", reps, low=2, high=MAX_REPS)
     sd = check_int("seed", seed, low=0)
     nt = check_int("n_test", n_test, low=1)
     wanted = check_quantities(
