@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import signal
 
 import pytest
@@ -20,6 +21,11 @@ from hypothesis import strategies as st
 
 from asymptotics.cli import main
 from asymptotics.models import REGISTRY
+
+FIXED = os.environ.get("FUZZ_RANDOM") != "1"
+"""The fuzz tests draw a fixed set of examples (hypothesis's derandomize), so a CI run is
+reproducible; ``FUZZ_RANDOM=1 pytest tests/test_fuzz_*.py --hypothesis-seed=N`` explores new ones.
+Seeds 100-150 of both files were run so before this landed."""
 
 VALUES = [
     "0",
@@ -126,7 +132,7 @@ def _alarm(signum, frame):  # pragma: no cover - only for slow valid inputs
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="needs SIGALRM")
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=120, deadline=None, derandomize=FIXED)
 @given(args=requests())
 def test_eval_never_crashes(args):
     old = signal.signal(signal.SIGALRM, _alarm)
