@@ -163,7 +163,7 @@ def test_reproducible_and_prefix_stable():
     [
         ({"n": 0}, r"`n` must be an integer ≥ 1; got 0"),
         ({"n": 2.5}, r"`n` must be an integer; got 2.5"),
-        ({"reps": 0}, r"`reps` must be an integer ≥ 1; got 0"),
+        ({"reps": 0}, r"`reps` must be an integer in \[1, 1000000\]; got 0"),
         ({"seed": -1}, r"`seed` must be an integer ≥ 0; got -1"),
         ({"design": "uniform"}, r"`design` must be one of 'gaussian', 'rademacher'; got 'uniform'"),
         ({"gamma": "-1"}, r"`gamma` must be > 0"),

@@ -244,7 +244,7 @@ def test_reproducible():
     [
         ({"n": 0}, r"`n` must be an integer ≥ 1; got 0"),
         ({"n": -5}, r"`n` must be an integer ≥ 1; got -5"),
-        ({"reps": 0}, r"`reps` must be an integer ≥ 1; got 0"),
+        ({"reps": 0}, r"`reps` must be an integer in \[1, 1000000\]; got 0"),
         ({"seed": -1}, r"`seed` must be an integer ≥ 0; got -1"),
         ({"design": "sparse"}, r"`design` must be one of 'gaussian', 'rademacher'; got 'sparse'"),
         ({"quantities": ("risk", "kappa")}, r"`quantities` must be a non-empty subset"),
