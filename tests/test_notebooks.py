@@ -2,7 +2,6 @@
 committed with its outputs stripped."""
 
 import json
-import os
 import pathlib
 
 import pytest
@@ -38,4 +37,3 @@ def test_notebook_outputs_are_stripped(path):
 def test_there_are_notebooks():
     expected = {"ridge", "marchenko_pastur", "random_features", "krr", "neural_tangent", "linear_networks"}
     assert {p.stem for p in NOTEBOOKS} >= expected
-    assert os.path.isdir(NOTEBOOKS[0].parent)

@@ -392,8 +392,7 @@ def cdf_curve(x: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np.nda
 
 def stieltjes_curve(z: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized complex128 ``m(z)`` with the same branch rule; NaN + status 2 on the support."""
-    (z,) = float_arrays(complex, z=z)
-    g, s2 = float_arrays(gamma=gamma, sigma2=sigma2)
+    g, s2 = float_arrays(gamma=gamma, sigma2=sigma2)  # real: a complex gamma is refused, not truncated
     z, g, s2 = float_arrays(complex, z=z, gamma=g, sigma2=s2)
     g, s2 = g.real, s2.real
     with np.errstate(all="ignore"):

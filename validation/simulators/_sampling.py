@@ -46,14 +46,17 @@ def check_entries(what: str, **dims: int) -> None:
     """Refuse a matrix of more than :data:`MAX_ENTRIES` entries before numpy tries to allocate it."""
     total = math.prod(dims.values())
     if total > MAX_ENTRIES:
-
-        def short(v: int) -> str:  # a 400-digit integer prints as ~1e+399, never as a float overflow
-            return str(v) if v < 10**15 else f"~1e+{len(str(v)) - 1}"
-
-        shape = " × ".join(f"{k} = {short(v)}" for k, v in dims.items())
+        shape = " × ".join(f"{k} = {magnitude(v)}" for k, v in dims.items())
         raise ParameterError(
-            f"{what} ({shape}) would hold {short(total)} entries, more than {MAX_ENTRIES:.0e} (1.6 GB): choose smaller sizes."
+            f"{what} ({shape}) would hold {magnitude(total)} entries, more than {MAX_ENTRIES:.0e} (1.6 GB): choose smaller sizes."
         )
+
+
+def magnitude(v: Any) -> str:
+    """A possibly astronomical exact number for a message: ``~1e+399``, never a float overflow."""
+    if v == math.inf:
+        return "inf"
+    return str(v) if v < 10**15 else f"~1e+{len(str(int(v))) - 1}"
 
 
 def features(gamma: Fraction, n: int) -> int:

@@ -81,7 +81,7 @@ from asymptotics.errors import ParameterError
 from asymptotics.models.random_features import RFParams
 
 from ..compare import MCEstimate
-from ._sampling import MAX_REPS, check_entries, check_quantities, lambda_grid, numerical_zeros, replicate_rngs
+from ._sampling import MAX_REPS, check_entries, check_quantities, lambda_grid, magnitude, numerical_zeros, replicate_rngs
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -100,9 +100,14 @@ def c_d(d: int) -> float:
 
 
 def sizes(params: RFParams, d: int) -> tuple[int, int]:
-    """``N = round(ψ₁d)`` and ``n = round(ψ₂d)`` (Python's ``round``), both checked ``≥ 1``."""
+    """``N = round(ψ₁d)`` and ``n = round(ψ₂d)`` (Python's ``round``), both checked ``≥ 1``; ``ψ`` finite, ``≤ 1e15``."""
     out = []
     for name, psi, what in (("psi1", params.psi1, "N"), ("psi2", params.psi2, "n")):
+        if psi == math.inf or psi > 10**15:  # exact comparison: a Fraction like 1e400 has no float
+            raise ParameterError(
+                f"`{name}` must be finite and at most 1e15 for a simulation (N = psi1*d and n = psi2*d "
+                f"features/samples); got {magnitude(psi)}."
+            )
         m = round(psi * d)
         if m < 1:
             need = math.ceil(0.5 / psi) + 1
@@ -293,13 +298,6 @@ def simulate(
     """
     if not isinstance(params, RFParams):
         raise ParameterError(f"`params` must be an RFParams; got {type(params).__name__}.")
-    for name in ("psi1", "psi2"):
-        value = getattr(params, name)
-        if value == math.inf or value > 10**15:  # (a Fraction like 1e400 has no float: compare exactly)
-            raise ParameterError(
-                f"`{name}` must be finite and at most 1e15 for a simulation (N = psi1*d and n = psi2*d "
-                f"features/samples); got {'inf' if value == math.inf else '~1e+' + str(len(str(int(value))) - 1)}."
-            )
     dd = check_int("d", d, low=2)
     rr = check_int("reps", reps, low=2, high=MAX_REPS)
     sd = check_int("seed", seed, low=0)
