@@ -24,7 +24,10 @@ and signal energies ``bᵢ`` (``Σ bᵢ = r² = ‖β‖²``).  Then
 
 For ``Σ = I`` (one block) ``κ = [c + √(c² + 4λ)]/2`` with ``c = λ + γ − 1``, and
 ``(1+κ)² − γ = (1+κ)√(c² + 4λ)``, so ``𝓑 = r²κ²/((1+κ)√(c²+4λ))``,
-``𝓥 = σ²γ/((1+κ)√(c²+4λ))``; these cancellation-free forms are what the code evaluates.
+``𝓥 = σ²γ/((1+κ)√(c²+4λ))``; these cancellation-free forms are what the code evaluates,
+with ``c`` and ``c² + 4λ`` formed exactly from the exact parameters before any rounding.  For a
+general spectrum the κ equation gives ``1 − df₁/n = λ/κ`` and
+``1 − df₂/n = λ/κ + γ Σᵢ wᵢ κsᵢ/(sᵢ+κ)²`` (positive terms only); see :func:`general_equivalent`.
 
 Branch rule
 -----------
@@ -292,12 +295,16 @@ class RidgeParams:
 # ----------------------------------------------------------------------------- mp solve
 def _isotropic_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
     g, lam, r2 = to_mpf(pr.gamma), to_mpf(pr.lam), to_mpf(pr.r2)
-    noise = to_mpf(pr.sigma2) + to_mpf(pr.tau2)
+    noise = to_mpf(pr.sigma2 + pr.tau2)  # exact sum, rounded once
     tau2 = to_mpf(pr.tau2)
     if mpmath.isinf(lam):
         return _null_estimator(r2, noise, tau2), None
-    c = lam + g - 1
-    root = mpmath.sqrt(c * c + 4 * lam)
+    # c = λ + γ − 1 and c² + 4λ are formed exactly from the Fraction inputs: rounding λ + γ first
+    # would drop a λ far below 10^-dps at γ = 1 on every rung of the precision ladder (issue 13)
+    c_exact = pr.lam + pr.gamma - 1
+    c = to_mpf(c_exact)
+    root = mpmath.sqrt(to_mpf(c_exact * c_exact + 4 * pr.lam))
+    one_minus_g = to_mpf(1 - pr.gamma)
     kappa = (c + root) / 2 if c >= 0 else 2 * lam / (root - c)
     ratio = (root - c) / 2 if c <= 0 else 2 * lam / (root + c)  # λ/κ, continuous at λ = 0
     D = (1 + kappa) * root  # = (1+κ)² − γ
@@ -309,7 +316,8 @@ def _isotropic_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
         bias = r2 * kappa**2 / D
         variance = noise * g / D
         train = ratio**2 * (bias + variance + noise)
-    residual = abs(lam - kappa * (1 - g / (1 + kappa))) / (lam + kappa) if lam + kappa > 0 else mpmath.mpf(0)
+    # 1 − γ/(1+κ) = (κ + 1 − γ)/(1+κ), with 1 − γ exact (no cancellation at γ ≈ 1)
+    residual = abs(lam - kappa * (kappa + one_minus_g) / (1 + kappa)) / (lam + kappa) if lam + kappa > 0 else mpmath.mpf(0)
     return {"kappa": kappa, "bias": bias, "variance": variance, "risk": bias + variance + tau2, "train_error": train}, residual
 
 
@@ -321,60 +329,87 @@ def _null_estimator(r2: Any, noise: Any, tau2: Any) -> dict[str, Any]:
 def _general_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
     assert pr.spectrum is not None
     g, lam = to_mpf(pr.gamma), to_mpf(pr.lam)
-    noise, tau2 = to_mpf(pr.sigma2) + to_mpf(pr.tau2), to_mpf(pr.tau2)
+    noise, tau2 = to_mpf(pr.sigma2 + pr.tau2), to_mpf(pr.tau2)
     s, w, b = pr.spectrum.mp_blocks()
     if mpmath.isinf(lam):
         return _null_estimator(mpmath.fsum(b), noise, tau2), None
-    return general_equivalent(g, lam, noise, tau2, s, w, b, params=pr.shown())
+    return general_equivalent(g, lam, noise, tau2, s, w, b, params=pr.shown(), one_minus_g=to_mpf(1 - pr.gamma))
 
 
 def general_equivalent(
-    g: Any, lam: Any, noise: Any, tau2: Any, s: list[Any], w: list[Any], b: list[Any], *, params: dict[str, str] | None = None
+    g: Any,
+    lam: Any,
+    noise: Any,
+    tau2: Any,
+    s: list[Any],
+    w: list[Any],
+    b: list[Any],
+    *,
+    params: dict[str, str] | None = None,
+    one_minus_g: Any = None,
 ) -> tuple[dict[str, Any], Any]:
     """The general-spectrum deterministic equivalent on mpmath numbers (current precision).
 
     The one solver for every block-spectrum ridge problem of the package (ridge with a
     general Σ, kernel ridge regression level by level).  ``g = p/n``, ``lam`` the
     normalized ridge (finite, ≥ 0), ``noise = σ² + τ²``, ``tau2`` the misspecification
-    added to the risk, blocks ``(sᵢ > 0, wᵢ, bᵢ)`` with ``Σ wᵢ = 1``.  Returns the
-    quantities ``kappa, bias, variance, risk, train_error`` and the κ-equation residual.
+    added to the risk, blocks ``(sᵢ > 0, wᵢ, bᵢ)`` with ``Σ wᵢ = 1``.  ``one_minus_g`` is
+    ``1 − g`` formed before rounding (default: ``1 − g`` from the rounded ``g``); pass it when
+    ``g`` can sit within the working precision of 1.  Returns the quantities ``kappa, bias,
+    variance, risk, train_error`` and the κ-equation residual.
+
+    Every difference of nearly equal numbers is rewritten: with
+    ``qᵢ = κ/(sᵢ+κ)`` and ``pᵢ = sᵢ/(sᵢ+κ)``, ``1 − df₁/n = (1 − γ) + γ Σ wᵢqᵢ`` for ``γ ≤ 2``,
+    ``1 − df₂/n = λ/κ + γ Σ wᵢ qᵢ pᵢ`` (a sum of positive terms, by the κ equation),
+    ``1 − df₁/n = λ/κ`` at the root, so ``𝓑 = Σ bᵢ sᵢ qᵢ²/(1 − df₂/n)`` and
+    ``R_train = (λ/κ)² (R + σ²)``.
     """
+    omg = 1 - g if one_minus_g is None else one_minus_g
+    rows = list(zip(s, w, strict=True))
 
-    def df1(k: Any) -> Any:
-        return g * mpmath.fsum(wi * si / (si + k) for si, wi in zip(s, w, strict=True))
+    def slack(k: Any) -> Any:
+        """``1 − df₁(k)/n`` in the form whose terms are smallest (so the least cancellation)."""
+        if g <= 2:  # terms |1 − γ| and γΣwᵢqᵢ, both ≤ 1 + λ/κ at the root
+            return omg + g * mpmath.fsum(wi * k / (si + k) for si, wi in rows)
+        return 1 - g * mpmath.fsum(wi * si / (si + k) for si, wi in rows)  # terms 1 and df₁/n ≤ 1
 
-    def df2(k: Any) -> Any:
-        return g * mpmath.fsum(wi * (si / (si + k)) ** 2 for si, wi in zip(s, w, strict=True))
+    def bend(k: Any) -> Any:
+        """``γ Σ wᵢ qᵢ pᵢ`` = ``k·(d/dk) df₁``, the positive part of ``1 − df₂/n``."""
+        return g * mpmath.fsum(wi * (k / (si + k)) * (si / (si + k)) for si, wi in rows)
 
-    if lam == 0 and g <= 1:
+    if lam == 0 and omg >= 0:
         kappa = mpmath.mpf(0)
     else:
-        smin, trace = min(s), g * mpmath.fsum(wi * si for si, wi in zip(s, w, strict=True))
-        lo = max(lam, (g - 1) * smin / 2) if g > 1 else lam
+        smin, trace = min(s), g * mpmath.fsum(wi * si for si, wi in rows)
+        lo = max(lam, -omg * smin / 2) if omg < 0 else lam
         hi = lam + trace
 
         def h(k: Any) -> Any:
-            return 1 - lam / k - df1(k)
+            return slack(k) - lam / k
 
         def dh(k: Any) -> Any:
-            return lam / k**2 + g * mpmath.fsum(wi * si / (si + k) ** 2 for si, wi in zip(s, w, strict=True))
+            return (lam / k + bend(k)) / k
 
         kappa, _ = increasing_root(
             h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="ridge kappa", params=params
         )
-    # at κ = 0 (λ = 0, p ≤ n) df₁ = df₂ = γ·Σwᵢ = γ exactly; summing rounded weights would miss γ = 1 by an ulp
-    d1, d2 = (g, g) if kappa == 0 else (df1(kappa), df2(kappa))
-    signal = mpmath.fsum(bi * si / (si + kappa) ** 2 for si, bi in zip(s, b, strict=True))
-    if d2 >= 1:  # γ = 1 (all mass) at λ = 0: variance diverges
+    if kappa == 0:
+        # λ = 0, p ≤ n: df₁ = df₂ = γ·Σwᵢ = γ exactly (summing rounded weights would miss γ = 1 by an ulp)
+        d2, one_minus_d2, one_minus_d1 = g, omg, omg
+    else:
+        d2 = g * mpmath.fsum(wi * (si / (si + kappa)) ** 2 for si, wi in rows)
+        one_minus_d2 = lam / kappa + bend(kappa)
+        # λ = 0 with p > n interpolates: 1 − df₁(κ₀)/n = 0 exactly (it is κ₀'s equation), so the
+        # training error is exactly 0, not round-off that a relative precision ladder cannot certify
+        one_minus_d1 = lam / kappa
+    if one_minus_d2 <= 0:  # γ = 1 (all mass) at λ = 0: variance diverges
         bias, variance = (mpmath.mpf(0), mpmath.inf if noise > 0 else mpmath.mpf(0))
         train = mpmath.mpf(0)
     else:
-        bias = kappa**2 * signal / (1 - d2)
-        variance = noise * d2 / (1 - d2)
-        # λ = 0 with p > n interpolates: 1 − df₁(κ₀)/n = 0 exactly (it is κ₀'s equation), so the
-        # training error is exactly 0, not round-off that a relative precision ladder cannot certify
-        train = mpmath.mpf(0) if lam == 0 and g > 1 else (1 - d1) ** 2 * (bias + variance + noise)
-    residual = abs(lam - kappa * (1 - d1)) / (lam + kappa) if lam + kappa > 0 else mpmath.mpf(0)
+        bias = mpmath.fsum(bi * si * (kappa / (si + kappa)) ** 2 for si, bi in zip(s, b, strict=True)) / one_minus_d2
+        variance = noise * d2 / one_minus_d2
+        train = one_minus_d1**2 * (bias + variance + noise)
+    residual = abs(lam - kappa * slack(kappa)) / (lam + kappa) if lam + kappa > 0 else mpmath.mpf(0)
     return {"kappa": kappa, "bias": bias, "variance": variance, "risk": bias + variance + tau2, "train_error": train}, residual
 
 
@@ -540,54 +575,95 @@ def curve_values(
 
 
 def _isotropic_np(g: np.ndarray, lam: np.ndarray, r2: np.ndarray, noise: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    c = lam + g - 1
-    root = np.sqrt(c * c + 4 * lam)
-    kappa = np.where(c >= 0, (c + root) / 2, 2 * lam / (root - c))
+    # γ − 1 is exact in float64 for γ ∈ [1/2, 2] (Sterbenz), so c = λ + (γ − 1) keeps a tiny λ at γ ≈ 1;
+    # hypot and halving before adding avoid overflow for λ beyond 1e154
+    c = lam + (g - 1)
+    root = np.hypot(c, 2 * np.sqrt(lam))
+    kappa = np.where(c >= 0, c / 2 + root / 2, 2 * lam / (root - c))
     kappa = np.where((c < 0) & (lam == 0), 0.0, kappa)
-    ratio = np.where(c <= 0, (root - c) / 2, 2 * lam / (root + c))
+    ratio = np.where(c <= 0, (root - c) / 2, lam / (root / 2 + c / 2))
     D = (1 + kappa) * root
     sing = D == 0
-    bias = np.where(sing, 0.0, r2 * kappa**2 / D)
+    bias = np.where(sing, 0.0, r2 * (kappa / (1 + kappa)) * (kappa / root))  # r²κ²/D without overflow of κ²
     variance = np.where(sing, np.where(noise > 0, np.inf, 0.0), noise * g / D)
     train = np.where(sing, 0.0, ratio**2 * (bias + variance + noise))
-    return {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}, np.ones(g.shape, bool)
+    # a finite λ has a finite κ: an infinite one overflowed float64 (γ or λ near 1e308)
+    return {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}, np.isfinite(kappa) | np.isinf(lam)
+
+
+FLOAT64_TOLERANCE = 1e-6
+"""Largest relative error bound accepted at status 0 on the general float64 path (six digits)."""
 
 
 def _general_np(
     spectrum: Spectrum, g: np.ndarray, lam: np.ndarray, noise: np.ndarray
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Float64 twin of :func:`general_equivalent` (same cancellation-free forms), points in rows.
+
+    Besides Newton's convergence, a point passes only if a bound on its relative error is below
+    :data:`FLOAT64_TOLERANCE`: an error ``δ`` in evaluating ``h(κ)`` (a few ulps of the magnitude
+    ``M`` of its terms, plus the residual ``|h(κ)|`` itself) moves κ by
+    ``δκ/κ = δ/(κh'(κ)) = δ/(1 − df₂/n)``, and each quantity by a few times that (its factors have
+    log-derivatives in κ of modulus ≤ 2).  The bound used, ``(|h(κ)| + 32 ε M)/(1 − df₂/n)``,
+    exceeded the observed error of the float64 path against the certified one by a factor of 2
+    or more on every point tried (random two-block spectra with gaps up to 1e12, γ near the block
+    boundaries, λ from 0 to 1).  Near-singular spectra (gaps of many decades with γ near a block
+    boundary) fail it and get status 3 rather than a value with fewer than six correct digits.
+    """
     s, w, b = spectrum.np_blocks()
     shape = g.shape
-    gf, lf = g.reshape(-1, 1), lam.reshape(-1, 1)
-    lf_fin = np.where(np.isfinite(lf), lf, 1.0)
+    gf, lf = g.reshape(-1), lam.reshape(-1)
+    lf = np.where(np.isfinite(lf), lf, 1.0)  # λ = ∞ is filled in by the caller
+    omg = 1 - gf  # exact for γ ∈ [1/2, 2] (Sterbenz)
+    small = (gf <= 2)[:, None]
 
-    def df1(k: np.ndarray) -> np.ndarray:
-        return gf[:, 0] * ((w * s) / (s + k[:, None])).sum(axis=1)
+    last: list[Any] = [None, None]  # h and dh are called in turn at the same κ: compute once
+
+    def parts(k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``1 − df₁(k)/n``, the magnitude of its terms and ``γ Σ wᵢqᵢpᵢ`` (see general_equivalent)."""
+        if last[0] is k:
+            return last[1]
+        kk = k[:, None]
+        inv = 1 / (s + kk)
+        q, p = kk * inv, s * inv
+        wq = w * q
+        t = wq.sum(axis=1)
+        if not small.all():
+            big = ~small[:, 0]
+            t[big] = (w * p[big]).sum(axis=1)
+        t *= gf
+        slack = np.where(small[:, 0], omg + t, 1 - t)
+        size = np.where(small[:, 0], np.abs(omg) + t, 1 + t)
+        last[:] = [k, (slack, size, gf * (wq * p).sum(axis=1))]
+        return last[1]
 
     def h(k: np.ndarray) -> np.ndarray:
-        return 1 - lf_fin[:, 0] / k - df1(k)
+        return parts(k)[0] - lf / k
 
     def dh(k: np.ndarray) -> np.ndarray:
-        return lf_fin[:, 0] / k**2 + gf[:, 0] * ((w * s) / (s + k[:, None]) ** 2).sum(axis=1)
+        return (lf / k + parts(k)[2]) / k
 
-    trace = gf[:, 0] * float((w * s).sum())
-    lo = np.where(gf[:, 0] > 1, np.maximum(lf_fin[:, 0], (gf[:, 0] - 1) * s.min() / 2), lf_fin[:, 0])
-    trivial = (lf_fin[:, 0] == 0) & (gf[:, 0] <= 1)
+    trace = gf * float((w * s).sum())
+    lo = np.where(omg < 0, np.maximum(lf, -omg * s.min() / 2), lf)
+    trivial = (lf == 0) & (omg >= 0)
     lo = np.where(trivial | (lo <= 0), 1.0, lo)  # dummy bracket for κ = 0 points
-    hi = np.where(trivial, 2.0, lf_fin[:, 0] + trace)
+    hi = np.where(trivial, 2.0, lf + trace)
     kappa, conv = increasing_root(h, dh, lo, hi, ops=NP, rtol=1e-14, throw=False)
     kappa = np.where(trivial, 0.0, kappa)
-    conv = conv | trivial
-    d1 = df1(kappa)
-    d2 = np.where(kappa == 0, gf[:, 0], gf[:, 0] * ((w * s**2) / (s + kappa[:, None]) ** 2).sum(axis=1))
-    d1 = np.where(kappa == 0, gf[:, 0], d1)
-    signal = ((b * s) / (s + kappa[:, None]) ** 2).sum(axis=1)
+    kk = kappa[:, None]
+    q, p = kk / (s + kk), s / (s + kk)
+    slack, size, bend = parts(np.where(trivial, 1.0, kappa))
+    ratio = np.where(trivial, omg, lf / np.where(trivial, 1.0, kappa))  # λ/κ = 1 − df₁/n at the root
+    one_minus_d2 = np.where(trivial, omg, ratio + bend)
+    d2 = np.where(trivial, gf, gf * (w * p * p).sum(axis=1))
+    bound = (np.abs(slack - ratio) + 32 * np.finfo(float).eps * (size + ratio)) / one_minus_d2
+    conv = trivial | (conv & (bound <= FLOAT64_TOLERANCE))
     nf = noise.reshape(-1)
-    sing = d2 >= 1
-    bias = np.where(sing, 0.0, kappa**2 * signal / (1 - d2))
-    variance = np.where(sing, np.where(nf > 0, np.inf, 0.0), nf * d2 / (1 - d2))
-    interpolates = sing | ((lf[:, 0] == 0) & (gf[:, 0] > 1))  # λ = 0 with p > n: the interpolator, training error exactly 0
-    train = np.where(interpolates, 0.0, (1 - d1) ** 2 * (bias + variance + nf))
+    sing = one_minus_d2 <= 0  # γ = 1, λ = 0
+    bias = np.where(sing, 0.0, ((b * s * q) * (q / one_minus_d2[:, None])).sum(axis=1))
+    variance = np.where(sing, np.where(nf > 0, np.inf, 0.0), nf * d2 / one_minus_d2)
+    # λ = 0 with p > n: the interpolator, λ/κ = 0 and the training error exactly 0
+    train = np.where(sing, 0.0, ratio**2 * (bias + variance + nf))
     out = {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}
     return {k: v.reshape(shape) for k, v in out.items()}, conv.reshape(shape)
 

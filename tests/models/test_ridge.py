@@ -2,11 +2,12 @@
 route, the two-point cubic), properties, precision ladder, float64 = mp, bad input."""
 
 import math
+from fractions import Fraction
 
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from asymptotics.errors import ParameterError
@@ -279,7 +280,8 @@ def test_float64_general_spectrum_matches_mp():
                 if ref == mpmath.inf:
                     assert status[i] == 1
                 else:
-                    assert vals[i] == pytest.approx(float(ref), rel=1e-9), (gamma, lam, q)
+                    # abs=0: pytest.approx's default abs=1e-12 would accept any tiny training error
+                    assert vals[i] == pytest.approx(float(ref), rel=1e-9, abs=0), (gamma, lam, q)
 
 
 def test_curve_status_codes():
@@ -341,3 +343,189 @@ def test_spectrum_text_forms():
     for bad in ("foo", "power_law:p=10", "blocks:1/0.5", "power_law:p=10,alpha=1,beta=0,zeta=1", "blocks:"):
         with pytest.raises(ParameterError, match="spectrum"):
             R.Spectrum.parse(bad)
+
+
+# ---------------------------------------------------------------- issue 13: hard points of the certified path
+def _exact_mpf(x):
+    """An exact parameter (text, float or Fraction) as an mpf at the current precision."""
+    f = Fraction(x)
+    return mpmath.mpf(f.numerator) / f.denominator
+
+
+def _gamma_one_truth(lam, r2, sigma2, tau2):
+    """γ = 1, derived by hand: κ solves λ = κ·κ/(1+κ), so κ² = λ(1+κ), κ = (λ + √(λ² + 4λ))/2,
+    (1+κ)² − 1 = κ(2+κ), hence 𝓑 = r²κ/(2+κ), 𝓥 = (σ²+τ²)/(κ(2+κ)), λ/κ = κ/(1+κ) and
+    R_train = (κ/(1+κ))² (𝓑 + 𝓥 + σ² + τ²).  Evaluated at 300 digits."""
+    with mp.workdps(300):
+        lam, r2, noise, tau2 = _exact_mpf(lam), _exact_mpf(r2), _exact_mpf(sigma2) + _exact_mpf(tau2), _exact_mpf(tau2)
+        k = (lam + mpmath.sqrt(lam * lam + 4 * lam)) / 2
+        bias, var = r2 * k / (2 + k), noise / (k * (2 + k))
+        train = (k / (1 + k)) ** 2 * (bias + var + noise)
+        return {"kappa": k, "bias": bias, "variance": var, "risk": bias + var + tau2, "train_error": train}
+
+
+def _quadratic_truth(gamma, lam, r2, sigma2):
+    """Any γ: κ is the positive root of κ² − cκ − λ = 0 (c = λ + γ − 1, from λ = κ(1 − γ/(1+κ))),
+    then the defining forms 𝓑 = r²κ²/((1+κ)² − γ), 𝓥 = σ²γ/((1+κ)² − γ), R_train = (λ/κ)²(R + σ²),
+    all at 300 digits (the cancellations cost ~40 of them)."""
+    with mp.workdps(300):
+        g, lam, r2, s2 = (_exact_mpf(x) for x in (gamma, lam, r2, sigma2))
+        c = lam + g - 1
+        k = (c + mpmath.sqrt(c * c + 4 * lam)) / 2
+        D = (1 + k) ** 2 - g
+        bias, var = r2 * k**2 / D, s2 * g / D
+        return {"kappa": k, "bias": bias, "variance": var, "risk": bias + var, "train_error": (lam / k) ** 2 * (bias + var + s2)}
+
+
+@pytest.mark.parametrize("lam,dps", [("1e-55", 30), ("1e-100", 60), ("1e-300", 30)])
+@pytest.mark.parametrize("general", [False, True], ids=["isotropic", "one_block"])
+def test_issue13_gamma_one_tiny_lambda_all_digits(lam, dps, general):
+    """Issue 13: at γ = 1 with λ ≪ 10^-dps, λ + γ − 1 rounded to γ − 1 = 0 on both ladder rungs
+    (κ, 𝓑 and R_train kept only ~28 of 30 digits; the one-block spectrum returned +inf at 1e-300)."""
+    spec = R.Spectrum.from_blocks([1], [1], ["1.3"]) if general else None
+    pr = R.RidgeParams(1, lam, None if general else "1.3", "0.4", "0.25", spec)
+    truth = _gamma_one_truth(lam, "1.3", "0.4", "0.25")
+    for q, t in truth.items():
+        assert ae(R.solve(pr, q, dps=dps).value, t, dps), q
+
+
+@pytest.mark.parametrize("side", [1, -1])
+@pytest.mark.parametrize("general", [False, True], ids=["isotropic", "one_block"])
+def test_issue13_gamma_within_1e40_of_one(side, general):
+    gamma = 1 + side * Fraction(1, 10**40)
+    spec = R.Spectrum.from_blocks([1], [1], ["1.3"]) if general else None
+    r2 = None if general else "1.3"
+    truth = _quadratic_truth(gamma, "1e-60", "1.3", "0.4")
+    pr = R.RidgeParams(gamma, "1e-60", r2, "0.4", 0, spec)
+    for q, t in truth.items():
+        assert ae(R.solve(pr, q, dps=30).value, t, 30), (q, side)
+    # ridgeless (HMRT Thm 1): γ > 1: κ = γ − 1, 𝓑 = r²(1 − 1/γ), 𝓥 = σ²/(γ − 1), interpolation;
+    # γ < 1: κ = 0, 𝓑 = 0, 𝓥 = σ²γ/(1 − γ), R_train = σ²(1 − γ)
+    pr0 = R.RidgeParams(gamma, 0, r2, "0.4", 0, spec)
+    with mp.workdps(300):
+        g, rr, s2 = _exact_mpf(gamma), F("1.3"), F("0.4")
+        zero = {"kappa": g - 1, "bias": rr * (1 - 1 / g), "variance": s2 / (g - 1), "train_error": F(0)}
+        if side < 0:
+            zero = {"kappa": F(0), "bias": F(0), "variance": s2 * g / (1 - g), "train_error": s2 * (1 - g)}
+    for q, t in zero.items():
+        v = R.solve(pr0, q, dps=30).value
+        assert (v == 0) if t == 0 else ae(v, t, 30), (q, side)
+
+
+# ---------------------------------------------------------------- issue 13: the float64 contract
+def _two_block_truth(s, w, b, gamma, lam, sigma2):
+    """Two blocks: clearing denominators in λ = κ(1 − γ Σ wᵢsᵢ/(sᵢ+κ)) gives the cubic
+    κ³ + (s₁+s₂ − γm − λ)κ² + (s₁s₂(1−γ) − λ(s₁+s₂))κ − λs₁s₂ = 0 with m = w₁s₁ + w₂s₂; κ is its
+    largest positive root (mpmath.polyroots at 80 digits), the quantities follow from the defining
+    forms of the module docstring."""
+    with mp.workdps(80):
+        s, w, b = [[_exact_mpf(x) for x in v] for v in (s, w, b)]
+        g, L, s2 = _exact_mpf(gamma), _exact_mpf(lam), _exact_mpf(sigma2)
+        m = w[0] * s[0] + w[1] * s[1]
+        coeffs = [1, s[0] + s[1] - g * m - L, s[0] * s[1] * (1 - g) - L * (s[0] + s[1]), -L * s[0] * s[1]]
+        roots = mpmath.polyroots(coeffs, maxsteps=400, extraprec=400)
+        k = max(r.real for r in roots if abs(r.imag) < mpmath.mpf(10) ** -60 and r.real > 0)
+        d1 = g * sum(wi * si / (si + k) for si, wi in zip(s, w))
+        d2 = g * sum(wi * (si / (si + k)) ** 2 for si, wi in zip(s, w))
+        bias = k**2 * sum(bi * si / (si + k) ** 2 for si, bi in zip(s, b)) / (1 - d2)
+        var = s2 * d2 / (1 - d2)
+        return {"kappa": k, "bias": bias, "variance": var, "risk": bias + var, "train_error": (1 - d1) ** 2 * (bias + var + s2)}
+
+
+@pytest.mark.parametrize("gamma", [1e4, 1e6])
+@pytest.mark.parametrize("lam", [1e-12, 1e-10])
+def test_issue13_float64_general_train_error_small_lambda(gamma, lam):
+    """Issue 13: 1 − df₁/n by subtraction lost everything at small λ (relative error 1e6 at
+    γ = 1e6, λ = 1e-12, eigenvalues 1 and 1e-3); now λ/κ, the κ equation itself."""
+    spec = R.Spectrum.from_blocks([1, "0.001"], ["0.5", "0.5"], [1, 0])
+    truth = _two_block_truth([1, "0.001"], ["0.5", "0.5"], [1, 0], gamma, lam, "0.25")
+    for q, t in truth.items():
+        val, status = R.curve_values(q, gamma, lam, sigma2=0.25, spectrum=spec)
+        assert status == 0 and val == pytest.approx(float(t), rel=1e-6, abs=0), (q, float(val), float(t))
+
+
+def test_issue13_float64_near_singular_spectrum_is_status_3():
+    """Blocks 1e-14 and 1e14 with γ = 4/3 at λ = 0: κ (≈ 0.58) sits in a 28-decade gap and the
+    condition number of κ is ~1e14, beyond float64; the path used to return 3 correct digits with
+    status 0.  A gap of 1e4 is well conditioned and keeps status 0 with six digits."""
+    gap28 = R.Spectrum.from_blocks([1e-14, 1e14], ["0.25", "0.75"], [1, 1])
+    for q in R.QUANTITIES:
+        val, status = R.curve_values(q, 4 / 3, 0.0, sigma2=0.5, spectrum=gap28)
+        assert status == 3 and np.isnan(val), q
+    truth = _two_block_truth([1e-4, 1e4], ["0.25", "0.75"], [1, 1], 4 / 3, 0, "0.5")
+    spec = R.Spectrum.from_blocks([1e-4, 1e4], ["0.25", "0.75"], [1, 1])
+    for q, t in truth.items():
+        val, status = R.curve_values(q, 4 / 3, 0.0, sigma2=0.5, spectrum=spec)
+        assert status == 0 and val == pytest.approx(float(t), rel=1e-6, abs=1e-300), q
+
+
+@pytest.mark.parametrize("general", [False, True], ids=["isotropic", "one_block"])
+def test_issue13_float64_huge_lambda_does_not_overflow(general):
+    """λ = 1e200: c² overflowed, κ came back +inf with status 1 (and the risk NaN).  Limits:
+    κ = λ(1 + O(1/λ)), 𝓑 → r², 𝓥 = O(λ⁻²) (underflows to 0), R_train → r² + σ²."""
+    spec = R.Spectrum.from_blocks([1], [1], [1.5]) if general else None
+    expect = {"kappa": 1e200, "bias": 1.5, "risk": 1.5, "train_error": 1.75, "variance": 0.0}
+    for q, t in expect.items():
+        val, status = R.curve_values(q, 2.0, 1e200, 1.5, 0.25, spectrum=spec)
+        assert status == 0 and val == pytest.approx(t, rel=1e-12, abs=1e-300), q
+
+
+_WEIGHTS13 = {
+    1: [(1,)],
+    2: [("0.5", "0.5"), ("0.25", "0.75"), ("0.125", "0.875")],
+    3: [("0.25", "0.25", "0.5"), ("0.5", "0.125", "0.375")],
+}
+_decades = st.floats(min_value=-8, max_value=8).map(lambda e: 10.0**e)
+_blocks13 = st.integers(1, 3).flatmap(
+    lambda k: st.tuples(
+        st.lists(_decades, min_size=k, max_size=k),
+        st.sampled_from(_WEIGHTS13[k]),
+        st.lists(st.one_of(st.just(0.0), st.floats(-3, 3).map(lambda e: 10.0**e)), min_size=k, max_size=k),
+    )
+).map(lambda t: R.Spectrum.from_blocks(*t))
+_power13 = st.builds(R.Spectrum.power_law, st.integers(2, 30), st.floats(0, 3), st.floats(-1, 2))
+_gammas13 = st.one_of(
+    st.sampled_from([1.0, 1 + 2.0**-52, 1 - 2.0**-53, 1 + 1e-9, 1 - 1e-9, 0.5, 2.0, 4 / 3, 1e4, 1e6]),
+    st.floats(min_value=0.01, max_value=100),
+    st.floats(min_value=-15, max_value=-1).map(lambda e: 1 + 10**e),
+    st.floats(min_value=-15, max_value=-1).map(lambda e: 1 - 10**e),
+)
+_lams13 = st.one_of(st.just(0.0), st.just(1e-12), st.floats(-12, 2).map(lambda e: 10.0**e), st.just(math.inf))
+_scales13 = st.one_of(st.just(0.0), st.floats(-3, 3).map(lambda e: 10.0**e))
+_REGRESSION_SPECTRUM = R.Spectrum.from_blocks([1, "0.001"], ["0.5", "0.5"], [1, 0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(_gammas13, _lams13, _scales13, _scales13, _scales13, st.one_of(st.none(), _blocks13, _power13))
+@example(1e6, 1e-12, 1.0, 0.25, 0.0, _REGRESSION_SPECTRUM)  # the issue's 1e6 train_error
+@example(1.0, 1e-12, 1.0, 0.25, 0.0, _REGRESSION_SPECTRUM)
+@example(1 + 2.0**-52, 0.0, 1.0, 0.25, 0.5, R.Spectrum.from_blocks([1e-8, 1e8], ["0.5", "0.5"], [1, 1]))
+@example(1 - 2.0**-53, 1e-12, 2.0, 1.0, 0.0, None)
+@example(4 / 3, 0.0, 1.0, 0.5, 0.0, R.Spectrum.from_blocks([1e-8, 1e8], ["0.25", "0.75"], [1, 1]))
+def test_issue13_float64_matches_certified(gamma, lam, r2, sigma2, tau2, spectrum):
+    """The float64 contract, quantity by quantity, against the certified path at dps = 30 on the
+    same (binary) inputs: status 0 means |x − exact| ≤ 1e-6 |exact| + 1e-300 (the absolute 1e-300
+    covers exact values below float64's normal range, which can only come back as 0 or a
+    subnormal; an exact 0 must come back within 1e-300); status 1 means exactly +inf; status 3
+    carries NaN (and only occurs for a general spectrum)."""
+    exact = R.RidgeParams(
+        Fraction(gamma),
+        Fraction(lam) if math.isfinite(lam) else "inf",
+        None if spectrum is not None else Fraction(r2),
+        Fraction(sigma2),
+        Fraction(tau2),
+        spectrum,
+    )
+    for q in R.QUANTITIES:
+        val, status = R.curve_values(q, gamma, lam, r2, sigma2, tau2, spectrum=spectrum)
+        val, status = float(val), int(status)
+        assert status in (0, 1, 3), (q, status)
+        if status == 3:
+            assert math.isnan(val) and spectrum is not None, q
+            continue
+        ref = R.solve(exact, q, dps=30).value
+        if status == 1 or ref == mpmath.inf:
+            assert status == 1 and val == math.inf and ref == mpmath.inf, (q, val, ref)
+            continue
+        with mp.workdps(40):
+            assert abs(mpmath.mpf(val) - ref) <= mpmath.mpf("1e-6") * abs(ref) + mpmath.mpf("1e-300"), (q, val, ref)
