@@ -1,12 +1,15 @@
 """Marchenko–Pastur: golden values from closed forms derived here, quadrature routes,
 branch properties, precision ladder, float64 = mp, bad input."""
 
+import time
+from decimal import Decimal
 from fractions import Fraction
+from math import comb
 
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from asymptotics.errors import ParameterError
@@ -273,3 +276,228 @@ def test_vectorized_equals_pointwise_shapes():
 def test_bad_input(call, match):
     with pytest.raises(ParameterError, match=match):
         call()
+
+
+# ---------------------------------------------------------------- issue 13: float64 near the edges, bounded work
+# Float64 contract: status 0 means relative error ≤ 1e-6 against the exact value at the same float
+# inputs (read exactly: Fraction(float) is the binary value); otherwise NaN with status 3.
+def _exact_edges(g, s2):
+    g, s2 = mpmath.mpf(Fraction(g).numerator) / Fraction(g).denominator, mpmath.mpf(s2)
+    return s2 * (1 - mpmath.sqrt(g)) ** 2, s2 * (1 + mpmath.sqrt(g)) ** 2
+
+
+def _near_a(g, s2, u):
+    """The float just above a·(1 + 10^-u) (above the exact edge a) and the exact d = x − a."""
+    a, _ = _exact_edges(g, s2)
+    x = float(a * (1 + mpmath.mpf(10) ** -u))
+    while mpmath.mpf(x) <= a:
+        x = float(np.nextafter(x, np.inf))
+    return x, mpmath.mpf(x) - a
+
+
+@pytest.mark.parametrize("g", [0.25, 0.5, 0.7, 1 + 2.0**-50, 1e-4])
+@pytest.mark.parametrize("s2", [1.0, 0.3])
+@pytest.mark.parametrize("u", [2.5, 4, 6, 8, 10, 12, 13, 14, 15])
+def test_cdf_and_density_near_lower_edge_golden(g, s2, u):
+    # Near a > 0: rho(x) = C sqrt(d) (1 - kappa d + O(d^2)), d = x - a, with C = sqrt(b-a)/(2 pi s2 g a) and
+    # kappa = 1/(2(b-a)) + 1/a (expand sqrt(b - x) and 1/x about a); integrating,
+    # F(x) = (2/3) C d^{3/2} (1 - (3/5) kappa d + O(d^2)).  Issue 13: the float cdf gave -1.6e-9 at
+    # gamma = 1/4, x = a(1 + 1e-15) (truth 1.1e-23), the float density a relative error 4e-4 at 1e-12.
+    with mp.workdps(50):
+        x, d = _near_a(g, s2, u)
+        a, b = _exact_edges(g, s2)
+        C = mpmath.sqrt(b - a) / (2 * mpmath.pi * s2 * mpmath.mpf(g) * a)
+        kappa = 1 / (2 * (b - a)) + 1 / a
+        rho = C * mpmath.sqrt(d) * (1 - kappa * d)
+        F = 2 * C * d**1.5 / 3 * (1 - 3 * kappa * d / 5) + max(0, 1 - 1 / mpmath.mpf(g))  # + the atom
+        remainder = (kappa * d) ** 2 * 10  # generous bound on the neglected O(d^2) terms
+    tol = 1e-6 + float(remainder)
+    dv, ds = M.density_curve(x, g, s2)
+    cv, cs = M.cdf_curve(x, g, s2)
+    assert ds == 0 and cs == 0
+    assert abs(dv / float(rho) - 1) <= tol
+    assert abs(cv / float(F) - 1) <= tol
+
+
+@pytest.mark.parametrize("g", [0.25, 0.5, 2.0, 1e4])
+@pytest.mark.parametrize("u", [4, 8, 12, 15])
+def test_density_near_upper_edge_golden(g, u):
+    # Near b: rho(x) = C_b sqrt(e) (1 - kappa_b e + O(e^2)), e = b - x, C_b = sqrt(b-a)/(2 pi g b),
+    # kappa_b = 1/(2(b-a)) - 1/b; the cdf there is 1 - (2/3) C_b e^{3/2}(...) = 1 to float precision.
+    with mp.workdps(50):
+        a, b = _exact_edges(g, 1)
+        x = float(b * (1 - mpmath.mpf(10) ** -u))
+        while mpmath.mpf(x) >= b:
+            x = float(np.nextafter(x, -np.inf))
+        e = b - mpmath.mpf(x)
+        Cb = mpmath.sqrt(b - a) / (2 * mpmath.pi * g * b)
+        rho = Cb * mpmath.sqrt(e) * (1 - (1 / (2 * (b - a)) - 1 / b) * e)
+        tail = 2 * Cb * e**1.5 / 3
+    dv, ds = M.density_curve(x, g)
+    cv, cs = M.cdf_curve(x, g)
+    assert ds == 0 and abs(dv / float(rho) - 1) <= 1e-6 + 1e-7 * (u < 6)
+    assert cs == 0 and abs(cv - float(1 - tail)) <= 1e-6 * float(1 - tail) and cv <= 1
+
+
+@pytest.mark.parametrize("x", [1e-300, 1e-200, 1e-100, 1e-30, 1e-16, 1e-8, 1e-5])
+@pytest.mark.parametrize("s2", [1.0, 2.5])
+def test_hard_edge_gamma_one_golden(x, s2):
+    # gamma = 1, a = 0, b = 4 s2: rho = sqrt(b - x)/(2 pi s2 sqrt x) and
+    # F(x) = (1/(2 pi s2)) int_0^x sqrt((b-t)/t) dt = sqrt(b x)/(pi s2) (1 - x/(6b) + O(x^2)).
+    with mp.workdps(50):
+        b, X = 4 * mpmath.mpf(s2), mpmath.mpf(x)
+        rho = mpmath.sqrt(b - X) / (2 * mpmath.pi * s2 * mpmath.sqrt(X))
+        F = mpmath.sqrt(b * X) / (mpmath.pi * s2) * (1 - X / (6 * b))
+    dv, ds = M.density_curve(x, 1.0, s2)
+    cv, cs = M.cdf_curve(x, 1.0, s2)
+    assert ds == 0 and abs(dv / float(rho) - 1) <= 1e-6
+    assert cs == 0 and abs(cv / float(F) - 1) <= 1e-6
+
+
+def _truth(fn, x, g, s2):
+    return fn(Fraction(x), Fraction(g), Fraction(s2), dps=30).value
+
+
+_gammas = st.floats(-4, 4).map(lambda t: 10.0**t)
+_where = st.sampled_from(["a", "b", "inside"])
+
+
+def _point(g, s2, where, u, sign, frac):
+    rg = np.sqrt(g)
+    a, b = s2 * (1 - rg) ** 2, s2 * (1 + rg) ** 2
+    if where == "inside":
+        return float(a + (b - a) * frac)
+    return float((a if where == "a" else b) * (1 + sign * 10.0**-u))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_gammas, st.floats(-2, 2).map(lambda t: 10.0**t), _where, st.floats(0, 15), st.sampled_from([-1, 1]),
+       st.floats(0, 1))  # fmt: skip
+@example(0.25, 1.0, "a", 15.0, 1, 0.0)  # cdf was -1.6e-9 (truth 1.1e-23)
+@example(0.25, 1.0, "a", 12.0, 1, 0.0)  # density was off by 4e-4
+@example(1e-4, 1.0, "b", 14.0, -1, 0.0)
+@example(1e4, 1.0, "a", 13.0, 1, 0.0)
+@example(1.0, 1.0, "inside", 0.0, 1, 1e-300)
+@example(1 + 2.0**-52, 1.0, "a", 10.0, 1, 0.0)
+def test_float_cdf_and_density_match_certified_at_the_same_floats(g, s2, where, u, sign, frac):
+    x = _point(g, s2, where, u, sign, frac)
+    for curve, exact in ((M.cdf_curve, M.cdf), (M.density_curve, M.density)):
+        v, status = curve(x, g, s2)
+        assert status in (0, 1, 3)
+        if status == 3:
+            assert np.isnan(v)
+            continue
+        truth = _truth(exact, x, g, s2)
+        if status == 1:  # the hard edge x = 0 at gamma = 1
+            assert v == truth == mpmath.inf
+            continue
+        if truth == 0:
+            assert v == 0
+        else:
+            assert abs(v - truth) <= 1e-6 * abs(truth), (curve.__name__, x, g, s2, v, truth)
+        if curve is M.cdf_curve:
+            assert 0 <= v <= 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(_gammas, _where, st.floats(0, 15), st.sampled_from([-1, 1]), st.floats(0, 1))
+@example(0.25, "a", 15.0, -1, 0.0)
+@example(1.0, "a", 0.0, 1, 0.0)  # z = 0 at gamma = 1
+def test_float_stieltjes_on_real_axis_near_edges(g, where, u, sign, frac):
+    z = _point(g, 1.0, where, u, sign, frac)
+    v, status = M.stieltjes_curve(z, g)
+    with mp.workdps(50):
+        a, b = _exact_edges(g, 1)
+        on_support = a <= mpmath.mpf(z) <= b or (z == 0 and g >= 1)
+    if on_support:
+        assert status == 2 and np.isnan(v)  # the transform is not defined there: never a value
+    else:
+        assert status == 0
+        truth = complex(M.stieltjes(Fraction(z), Fraction(g), dps=30).value)
+        assert abs(v - truth) <= 1e-6 * abs(truth)
+
+
+def test_float_stieltjes_refuses_a_point_between_the_rounded_and_the_exact_edge():
+    # gamma = 0.29280804238748326: the exact a is below z = 0.21057323905230452, which float64 edges
+    # (a rounded up) placed outside the support; the old path returned m = 4.027 with status 0.
+    g, z = 0.29280804238748326, 0.21057323905230452
+    with mp.workdps(50):
+        a, b = _exact_edges(g, 1)
+        assert a < mpmath.mpf(z) < b
+    v, status = M.stieltjes_curve(z, g)
+    assert status == 2 and np.isnan(v)
+
+
+@pytest.mark.parametrize("eps", [1e-3, 1e-20, 1e-200])
+@pytest.mark.parametrize("g", [0.3, 1.0, 4.0])
+def test_float_stieltjes_just_above_the_edges(eps, g):
+    rg = np.sqrt(g)
+    for edge in ((1 - rg) ** 2, (1 + rg) ** 2):
+        z = complex(edge, eps)
+        v, status = M.stieltjes_curve(z, g)
+        exact_z = f"{Decimal(edge)}+{Decimal(eps)}j"  # the binary values of the float parts, exactly
+        truth = complex(M.stieltjes(exact_z, Fraction(g), dps=30).value)
+        assert status == 0 and abs(v - truth) <= 1e-6 * abs(truth)
+
+
+@pytest.mark.parametrize("g", [1e-4, 0.1, 0.25, 1 + 2.0**-50, 1.0, 3.0, 1e4])
+def test_float_cdf_monotone_and_bounded_on_dense_edge_grids(g):
+    for s2 in (1.0, 0.37):
+        rg = np.sqrt(g)
+        a, b = s2 * (1 - rg) ** 2, s2 * (1 + rg) ** 2
+        lo = a * (1 + np.geomspace(1e-15, 0.3, 3000)) if a > 0 else b * np.geomspace(1e-300, 0.3, 3000)
+        ladder = np.nextafter(a, -1) + np.arange(-40, 40) * np.spacing(max(a, 1e-300))  # steps of one ulp
+        hi = b * (1 - np.geomspace(1e-15, 0.3, 3000))[::-1]
+        for grid in (lo, np.unique(ladder), hi, np.linspace(a, b, 5001)):
+            v, status = M.cdf_curve(grid, g, s2)
+            d, dstatus = M.density_curve(grid, g, s2)
+            assert (status == 0).all() and ((dstatus == 0) | ((grid == 0) & (dstatus == 1))).all()
+            assert (v >= 0).all() and (v <= 1).all() and (np.diff(v) >= 0).all()
+            assert (d[dstatus == 0] >= 0).all()
+
+
+def test_float_paths_refuse_what_float64_cannot_deliver():
+    # gamma = 1e306: the double-double edges overflow; the answer is NaN with status 3, never a number
+    for curve in (M.cdf_curve, M.density_curve):
+        v, status = curve(1e306, 1e306)
+        assert status == 3 and np.isnan(v)
+    # gamma = x = 1e300: the support [g - 2 sqrt g + 1, g + 2 sqrt g + 1] is finer than the double-double
+    # edges; those points go to the certified path: cdf = 1 - O(1e-300) = 1.0, and the density
+    # sqrt((b-x)(x-a))/(2 pi g x) ~ 2e150/(2 pi 1e600) underflows: status 3, not a silent 0
+    assert M.cdf_curve(1e300, 1e300) == (1.0, 0)
+    v, status = M.density_curve(1e300, 1e300)
+    assert status == 3 and np.isnan(v)
+    # huge and tiny |z| stay finite and right: m(z) ~ -1/z - s2/z^2 at infinity
+    m, status = M.stieltjes_curve(np.array([1e300j, -1e300, 1e-300j]), 2.0)
+    assert (status == 0).all()
+    assert m[0] == pytest.approx(1j * 1e-300, rel=1e-12) and m[1] == pytest.approx(1e-300, rel=1e-12)
+    # z -> 0 with gamma = 2: the atom 1/2 at 0 gives m ~ 0.5/(0 - z)
+    assert m[2].imag == pytest.approx(0.5e300, rel=1e-6)
+
+
+def test_moment_bounded_work_issue_13():
+    # `asymptotics eval mp moment k=5000 gamma=1e10000` summed 50-million-digit fractions (a hang).
+    t0 = time.perf_counter()
+    r = M.moment(5000, "1e10000")
+    # the j = k term gamma^(k-1) dominates; the next is k(k-1)/2 gamma^(k-2), 1e-10002 relative
+    assert ae(r.value, mpmath.mpf(10) ** 49990000, 29)
+    r = M.moment(10000, "1e10000", "1e-10000")  # sigma2^k gamma^(k-1) = 1e-10000
+    assert ae(r.value, mpmath.mpf(10) ** -10000, 29)
+    assert time.perf_counter() - t0 < 10  # generous: ~0.5 s on a loaded 2-core machine
+    with pytest.raises(ParameterError, match="`k`.*limit"):
+        M.moment_exact(5000, Fraction(10) ** 10000, Fraction(1))
+
+
+def test_moment_multiprecision_sum_matches_catalan_and_exact_fractions():
+    # gamma = 1: the moments are the Catalan numbers C(2k, k)/(k + 1) (the exact sum is above the limit)
+    t0 = time.perf_counter()
+    r = M.moment(10000, 1, dps=40)
+    assert time.perf_counter() - t0 < 10  # was 56 s with the exact Fraction sum
+    with mp.workdps(60):
+        assert ae(r.value, mpmath.mpf(comb(20000, 10000)) / 10001, 39)
+        assert r.error_estimate < mpmath.mpf(10) ** -39 * r.value
+    # just above the exact-size limit: the test's own Narayana sum in Fractions
+    g, s2 = Fraction(123456789, 10**9), Fraction(3, 2)
+    exact = s2**400 * sum(Fraction(comb(400, j) * comb(400, j - 1), 400) * g ** (j - 1) for j in range(1, 401))
+    with mp.workdps(60):
+        assert ae(M.moment(400, "0.123456789", "1.5", dps=50).value, mpmath.mpf(exact.numerator) / exact.denominator, 49)
