@@ -47,6 +47,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import ConvergenceError, ParameterError
+from .expression import KERNEL_FUNCTIONS, MAX_DEGREE, MAX_TEXT, Grammar, MagnitudeError, check_expr, compile_mp, number, parse
 
 S_VAR = sp.Symbol("s", real=True)
 NAMES = ("exp", "exp:c", "poly:k", "coef:a0,a1,...", "relu_nngp", "relu_ntk")
@@ -314,7 +315,7 @@ class Kernel:
         key = ("parity_mp", ell % 2)
         if key not in self._cache:
             part, _ = self.parity_part(ell)
-            self._cache[key] = self.mp if part is None else sp.lambdify(S_VAR, part, "mpmath")
+            self._cache[key] = self.mp if part is None else compile_mp(part, S_VAR)  # guarded, like self.mp
         return self._cache[key]
 
     def _funk_hecke_levels(self, d: int, top: int) -> list[tuple[Any, Any]]:
@@ -424,9 +425,19 @@ class Kernel:
 
 
 def _evalf(e: Any) -> Any:
+    if isinstance(e, str):
+        raise TypeError("_evalf takes a number or a SymPy object, never text")
     e = sp.sympify(e)
     if e.is_Rational:
         return mpmath.mpf(int(e.p)) / int(e.q)
+    if not e.free_symbols:  # the guarded evaluator first: SymPy's evalf has no magnitude limit
+        try:
+            with mpmath.workdps(15):
+                compile_mp(e, S_VAR, strict=True)(0)
+        except MagnitudeError:
+            raise ParameterError(f"`kernel`: the constant {sp.sstr(e)[:60]} is too large to evaluate.") from None
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+            pass  # not a magnitude problem: SymPy reports it below
     return mpmath.mpf(sp.N(e, mpmath.mp.dps + 5))
 
 
@@ -477,40 +488,49 @@ def _relu_nngp() -> sp.Expr:
 
 
 def _from_expr(expr: sp.Expr, name: str) -> Kernel:
-    f_mp = sp.lambdify(S_VAR, expr, "mpmath")
+    f_mp = compile_mp(expr, S_VAR)  # guarded mpmath evaluator (asymptotics.expression), not lambdify
     f_np = sp.lambdify(S_VAR, expr, ["scipy", "numpy"])
     _check_finite_on_interval(expr, f_mp, name)
     return Kernel(name, expr, f_mp, f_np)
 
 
 def _check_finite_on_interval(expr: sp.Expr, f_mp: Callable[[Any], Any], name: str) -> None:
-    """``h`` must be real and finite on ``[−1, 1]`` (at the ends, where ``h(1)`` is the trace, and on a grid)."""
+    """``h`` must be real and finite on ``[−1, 1]`` (on a grid, by the guarded evaluator, then symbolically at
+    the ends, where ``h(1)`` is the trace): the grid comes first, so SymPy never evaluates a value too large."""
+    with mpmath.workdps(20):
+        for k in range(-20, 21):
+            s = mpmath.mpf(k) / 20
+            try:
+                v = f_mp(s)
+            except MagnitudeError:
+                raise ParameterError(
+                    f"kernel {name!r} is too large to evaluate at s = {mpmath.nstr(s, 3)} (beyond about exp(1e4932)); "
+                    "h must be finite on [-1, 1]."
+                ) from None
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                raise ParameterError(f"kernel {name!r} cannot be evaluated at s = {mpmath.nstr(s, 3)} in [-1, 1].") from None
+            if not mpmath.isfinite(v) or (isinstance(v, mpmath.mpc) and v.imag != 0):
+                shown = mpmath.nstr(v, 5) if isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) else "?"
+                raise ParameterError(f"kernel {name!r} is not real and finite at s = {mpmath.nstr(s, 3)} (h = {shown}).")
     for end in (1, -1):
         v = expr.subs(S_VAR, end)
         if v.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not v.is_finite or v.is_real is False:
             raise ParameterError(
                 f"kernel {name!r} is not real and finite at s = {end} (h({end}) = {v}); h must be finite on [-1, 1]."
             )
-    with mpmath.workdps(20):
-        for k in range(-20, 21):
-            s = mpmath.mpf(k) / 20
-            try:
-                v = f_mp(s)
-            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-                raise ParameterError(f"kernel {name!r} cannot be evaluated at s = {mpmath.nstr(s, 3)} in [-1, 1].") from None
-            if not mpmath.isfinite(v) or (isinstance(v, mpmath.mpc) and v.imag != 0):
-                raise ParameterError(f"kernel {name!r} is not real and finite at s = {mpmath.nstr(s, 3)} (h = {v}).")
 
 
 def _parse_rational(name: str, text: str) -> sp.Rational:
+    """An exact rational (decimal, scientific or ``p/q``) within the literal limits of :mod:`asymptotics.expression`."""
     try:
-        v = sp.Rational(text.strip())
-    except (TypeError, ValueError, sp.SympifyError):
-        raise ParameterError(f"`kernel` {name!r}: {text!r} is not a number.") from None
-    return v
+        return number(text, "kernel")
+    except ParameterError as exc:
+        raise ParameterError(f"`kernel` {name[:60]!r}: {str(exc).partition(': ')[2]}") from None
 
 
-_LOCALS = {"s": S_VAR, "exp": sp.exp, "sqrt": sp.sqrt, "acos": sp.acos, "asin": sp.asin, "pi": sp.pi, "log": sp.log}
+_NAMED = "a named kernel (exp, exp:c, poly:k, coef:a0,a1,..., relu_nngp, relu_ntk)"
+_GRAMMAR = Grammar("kernel", S_VAR, KERNEL_FUNCTIONS, named=_NAMED)
+"""What ``kernel=`` text may contain: see :mod:`asymptotics.expression` (a whitelist, never ``eval``)."""
 
 
 @lru_cache(maxsize=128)
@@ -532,6 +552,8 @@ def _from_text(text: str) -> Kernel:
             raise ParameterError(f"`kernel` {raw!r}: poly:k needs an integer degree k in [0, 50].")
         return _from_expr((1 + S_VAR) ** k, f"poly:{k}")
     if key == "coef":
+        if arg.count(",") > MAX_DEGREE:
+            raise ParameterError(f"`kernel` coef:a0,a1,... takes at most {MAX_DEGREE + 1} coefficients (degree {MAX_DEGREE}).")
         coefs = [_parse_rational(raw, a) for a in arg.split(",") if a.strip()]
         if not coefs or any(a < 0 for a in coefs):
             raise ParameterError(f"`kernel` {raw!r}: coef:a0,a1,... needs non-negative Taylor coefficients.")
@@ -541,10 +563,7 @@ def _from_text(text: str) -> Kernel:
     if key == "relu_ntk":
         s = S_VAR
         return _from_expr(s * (sp.pi - sp.acos(s)) / (2 * sp.pi) + _relu_nngp(), "relu_ntk")
-    try:
-        expr = sp.sympify(raw, locals=_LOCALS, rational=True)
-    except (sp.SympifyError, SyntaxError, TypeError, ValueError, AttributeError, NameError):
-        expr = None
+    expr = parse(raw, _GRAMMAR)  # a whitelist over Python's syntax tree: nothing is evaluated
     if not isinstance(expr, sp.Expr) or expr.free_symbols - {S_VAR}:
         raise ParameterError(
             f"`kernel` {raw!r} is neither a named kernel (exp, exp:c, poly:k, coef:a0,a1,..., relu_nngp, relu_ntk) "
@@ -558,9 +577,15 @@ def get_kernel(spec: Any = "exp") -> Kernel:
     if isinstance(spec, Kernel):
         return spec
     if isinstance(spec, sp.Expr):
-        return _from_expr(spec.subs({v: S_VAR for v in spec.free_symbols if v.name == "s"}), str(spec))
-    if not isinstance(spec, str) or not spec.strip():
+        check_expr(spec, _GRAMMAR)  # the text whitelist and limits, for a SymPy object from Python
+        expr = spec.subs({v: S_VAR for v in spec.free_symbols if v.name == "s"})
+        if expr.free_symbols - {S_VAR}:
+            raise ParameterError(f"`kernel` {str(expr)[:80]!r} must be an expression in s alone.")
+        return _from_expr(expr, str(spec))
+    if isinstance(spec, sp.Basic) or not isinstance(spec, str) or not spec.strip():
         raise ParameterError(f"`kernel` must be a name (exp, poly:k, relu_ntk, ...) or an expression in s; got {spec!r}.")
+    if len(spec) > MAX_TEXT:
+        raise ParameterError(f"`kernel` is {len(spec)} characters long; an expression may have at most {MAX_TEXT}.")
     return _from_text(spec)
 
 

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["asymptotics", "asymptotics.models.marchenko_pastur", "asymptotics.models.ridge"]
+MODULES = ["asymptotics", "asymptotics.expression", "asymptotics.models.marchenko_pastur", "asymptotics.models.ridge"]
 
 
 @pytest.mark.parametrize("name", MODULES)
