@@ -710,6 +710,9 @@ def curve_values(
 
     The eigenvalues are computed once (20 digits, enough levels for the largest ``n``) and
     the κ equation is solved for all points at once by the ridge module's vectorized solver.
+    Points whose a-priori rounding error exceeds :data:`FLOAT64_MAX_ERROR` (next to an interpolation
+    threshold, :func:`_float_error`) or that depend on eigenvalues below float64's range
+    (:func:`_underflow_scale`) get status 3 and NaN: use the certified path there.
     """
     from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK
 
@@ -738,7 +741,11 @@ def curve_values(
             spec = levels(
                 ker, dd, mpmath.mpf(float(nn[domain].max())), mpmath.mpf(float(lm[domain].min())), len(energies) - 1, dom
             )
-            spec = Spectrum(spec.levels, [float(m) for m in spec.mus], float(spec.tail), float(spec.tail2))
+            fragile = _underflow_scale(spec, dd, mpmath.mpf(float(nn[domain].max())), dom)
+            tiny = np.finfo(float).tiny
+            spec = Spectrum(
+                spec.levels, [float(m) if m >= tiny else 0.0 for m in spec.mus], float(spec.tail), float(spec.tail2)
+            )
         s_l, counts_l, b_l, lost, extra = blocks(spec, [float(e) for e in energies], dd, dom)
         s, counts, b = np.array(s_l, dtype=float), np.array(counts_l, dtype=float), np.array(b_l, dtype=float)
         p = counts.sum()
@@ -752,8 +759,17 @@ def curve_values(
                 kap = lam_total / nn[idx]
                 train = lost + s2[idx]  # (scaled by (λ/(λ + T))² below when there is a tail)
                 out, conv = {"kappa": kap, "bias": zero, "variance": zero, "train_error": train}, np.ones(idx.shape, bool)
+                rel = np.zeros(idx.shape)
             else:
                 out, conv = ridge_model._general_np(_Blocks(s, w, b), g, lam_total / nn[idx], s2[idx] + lost)  # type: ignore[arg-type]
+                out = dict(out)
+                # the training residual 1 − d₁ equals λ/κ at the root: computed so, it keeps κ's accuracy
+                # (1 − d₁ itself cancels when λ ≪ κ); at κ = 0 (λ = 0, p ≤ n) it is 1 − p/n
+                kap_n = out["kappa"]
+                ratio = np.where(kap_n > 0, lam_total / nn[idx] / kap_n, 1 - g)
+                fit = out["bias"] + out["variance"] + s2[idx] + lost
+                out["train_error"] = np.where(out["train_error"] == 0, 0.0, ratio**2 * fit)
+                rel = _float_error(s, w, g, out, s2[idx] + lost, lost)[quantity]
             out = dict(out)
             out["kappa"] = out["kappa"] * nn[idx]
             if extra > 0:
@@ -762,10 +778,72 @@ def curve_values(
             v = out[quantity]
         vals[idx] = v
         # NaN from float64 overflow (e.g. lam ~ 1e300) is "not converged", never a status-0 value
-        bad = ~conv | np.isnan(v)
+        # and a finite value whose a-priori rounding error exceeds FLOAT64_MAX_ERROR (next to an interpolation
+        # threshold n ≈ number of directions, λ ≈ 0) is declined: use the certified path there
+        bad = ~conv | np.isnan(v) | (np.isfinite(v) & (rel > FLOAT64_MAX_ERROR))
+        if fragile > 0:  # eigenvalues below float64's range were dropped: only harmless where κ is far above them
+            bad |= ~(out["kappa"] > fragile)
         status[idx] = np.where(bad, STATUS_NOT_CONVERGED, np.where(np.isinf(v), STATUS_INFINITE, STATUS_OK))
         vals = np.where(status >= STATUS_DOMAIN, np.nan, vals)
     return checked_status(vals.reshape(shape), status.reshape(shape))
+
+
+FLOAT64_MAX_ERROR = 1e-6
+"""Largest estimated relative rounding error of a float64 curve point reported with status 0."""
+
+
+def _underflow_scale(spec: Spectrum, d: int, n_max: Any, domain: str) -> float:
+    """Smallest (unnormalized) κ at which the float64 path may ignore the eigenvalues below float64's range.
+
+    Kept levels with ``0 < μ_ℓ < 2.2·10⁻³⁰⁸`` (e.g. ``h = e^s`` at ``d = 2``, ``λ = 0``, ``n ≈ 400``, where
+    κ is near ``10⁻⁴⁰⁰``) become 0 in float64: their directions are dropped and their energy counts as
+    unlearnable, which changes the κ equation by at most ``Σ B_ℓμ_ℓ`` (and treating a tail whose ``T₂``
+    underflows as a pure ridge ``T`` by ``n T₂/κ``).  Both are below ``10⁻¹⁰κ`` for κ above the returned
+    scale; 0 when nothing underflows.  Called at the precision of :func:`levels`.
+    """
+    tiny = np.finfo(float).tiny
+    mass = mpmath.fsum(_multiplicity(d, ell, domain) * m for ell, m in zip(spec.levels, spec.mus, strict=True) if 0 < m < tiny)
+    scale = mpmath.mpf(10) ** 10 * mass
+    if 0 < spec.tail2 < tiny:
+        scale = max(scale, mpmath.sqrt(mpmath.mpf(10) ** 10 * n_max * spec.tail2))
+    return 0.0 if scale == 0 else max(float(scale), tiny)
+
+
+def _float_error(
+    s: np.ndarray, w: np.ndarray, g: np.ndarray, out: dict[str, np.ndarray], noise: np.ndarray, lost: float
+) -> dict[str, np.ndarray]:
+    r"""A-priori relative rounding error of each float64 quantity of the feature-space ridge equivalent.
+
+    With ``d₁ = gΣw s/(s+κ)`` (``1 − d₁ = λ/κ`` at the root) and ``d₂ = gΣw s²/(s+κ)²`` (``g = p/n``,
+    ``κ`` normalized), the κ equation ``h(κ) = 1 − λ/κ − d₁`` is evaluated with an absolute error of a few ulps (its terms are at most 1,
+    and rounding ``g = p/n`` moves ``d₁`` by an ulp), and ``κh'(κ) = 1 − d₂`` at the root, so κ carries a
+    relative error ``≈ ε/(1 − d₂)``; ``1 − d₂`` itself (the denominator of ``𝓑`` and ``𝓥``) is a difference of
+    numbers of size 1 and carries an absolute error of a few ulps, and so does ``1 − g`` (the training residual
+    at ``κ = 0``).  Next to an interpolation threshold (``λ ≈ 0`` and ``n`` ≈ the number of directions, where
+    ``1 − d₂ → 0``; e.g. ``d = 5``, ``poly:2``, ``n = 20(1 − 10⁻¹²)``: ``𝓥`` was off by ``4·10⁻⁵``) float64
+    therefore loses ``log₁₀(1/(1 − d₂))`` digits.  ``ε`` is 16 ulps; the root is found to ``10⁻¹⁴``.
+    """
+    eps = 16 * np.finfo(float).eps
+    tiny = np.finfo(float).tiny
+    kap = out["kappa"].reshape(-1, 1)
+    d2 = g * ((w * s * s) / (s + kap) ** 2).sum(axis=1)
+    u = np.maximum(np.abs(1 - d2), tiny)
+    rel_k = np.where(out["kappa"] == 0, 0.0, 1e-14 + eps / u)  # κ = 0 (λ = 0, p ≤ n) is exact
+    rel_u = eps / u + 2 * rel_k
+    rel_v = rel_u + eps
+    rel_b = np.where(out["kappa"] == 0, 0.0, rel_u + 4 * rel_k + eps)  # κ = 0: the bias is exactly 0
+    bias, var = np.abs(out["bias"]), np.abs(out["variance"])
+    fit = bias * rel_b + var * rel_v
+    # the training residual: λ/κ (κ > 0) or 1 − g (κ = 0), see curve_values
+    rel_r = np.where(out["kappa"] > 0, rel_k + eps, eps / np.maximum(np.abs(1 - g), tiny))
+    rel_t = 2 * rel_r + fit / np.maximum(bias + var + noise, tiny)
+    return {
+        "kappa": rel_k,
+        "bias": rel_b,
+        "variance": rel_v,
+        "risk": fit / np.maximum(bias + var + lost, tiny),
+        "train_error": np.where(out["train_error"] == 0, 0.0, rel_t),  # 0: the interpolator, exactly
+    }
 
 
 # ----------------------------------------------------------------------------- registry

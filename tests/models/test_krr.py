@@ -769,3 +769,58 @@ def test_non_psd_message_names_the_domain():
         K.risk(5, 10, "s-s**3", 0, "1,1", domain="hypercube")
     with pytest.raises(ParameterError, match=r"S\^4"):
         K.risk(5, 10, "s-s**3", 0, "1,1")
+
+
+# ----------------------------------------------------------------------------- float64 contract (issue 13)
+def _contract_ok(value, status, exact):
+    """Status 0 carries six correct digits; otherwise float64 must decline (status 3, NaN)."""
+    if status == 3:
+        return np.isnan(value)
+    return status == 0 and abs(value - exact) <= 1e-6 * abs(exact)
+
+
+@pytest.mark.parametrize(
+    "d, domain, n",
+    [
+        (5, "sphere", float(np.nextafter(20.0, 99))),  # p = 1 + 5 + 14 = 20 directions; 1 ulp above
+        (5, "sphere", 20 * (1 + 1e-12)),
+        (5, "sphere", 20 * (1 + 1e-6)),  # far enough: must be delivered (status 0)
+        (4, "hypercube", float(np.nextafter(11.0, 99))),  # p = 1 + 4 + 6 = 11
+    ],
+)
+def test_float64_poly_kernel_next_to_interpolation_threshold(d, domain, n):
+    """``(1+s)²`` has p directions; at λ = 0 and n > p it is least squares: bias 0, variance σ²p/(n − p),
+    training error σ²(n − p)/n, κ = 0 (closed forms).  ``g = p/n`` rounded in float64 made 1 − g wrong by
+    up to 45 % one ulp from n = p; those points must now be declined (status 3) or exact to 1e-6."""
+    p = sum(_B(d, k) if domain == "sphere" else math.comb(d, k) for k in range(3))
+    s2, f = Fr(1, 2), Fr(n)
+    expected = {"variance": s2 * p / (f - p), "train_error": s2 * (f - p) / f}
+    for q, exact in expected.items():
+        v, s = K.curve_values(q, d=d, n=n, kernel="poly:2", lam=0.0, F="0,1,1", sigma2=0.5, domain=domain)
+        assert _contract_ok(float(v), int(s), float(exact)), (q, v, s, float(exact))
+        if n > 20 * (1 + 1e-7):
+            assert s == 0
+    v, s = K.curve_values("bias", d=d, n=n, kernel="poly:2", lam=0.0, F="0,1,1", sigma2=0.5, domain=domain)
+    assert s == 0 and v == 0
+
+
+def test_float64_poly_kernel_below_interpolation_threshold():
+    """n = p(1 − 10⁻¹²), λ = 0: κ ≈ 1.5e-12 comes from 1 − d₂ ≈ 10⁻¹², where float64 has lost about 12 digits
+    (𝓥 was off by 4e-5 with status 0).  The reference is an independent bisection at 60 digits."""
+    d, n = 5, 20 * (1 - 1e-12)
+    with mp.workdps(60):
+        mus, h1 = _spectrum("poly:2", d, 4)
+        ref = _de_ref(d, Fr(n), 0, ["0", "1", "1"], "0.5", mus, h1)
+    for q in ("variance", "bias", "kappa", "risk"):
+        v, s = K.curve_values(q, d=d, n=n, kernel="poly:2", lam=0.0, F="0,1,1", sigma2=0.5)
+        assert _contract_ok(float(v), int(s), float(ref[q])), (q, v, s, ref[q])
+
+
+def test_float64_eigenvalues_below_float_range_are_declined():
+    """d = 2, h = e^s, λ = 0, n ≈ 419: about 210 levels are needed and their eigenvalues fall to ~1e-400, below
+    float64's range; dropping them gave risk 7.75 against 5051 with status 0.  Such points are now declined,
+    while a point whose κ is far above the dropped eigenvalues (n = 5 on the same curve) is still delivered."""
+    n = np.array([5.0, 418.8509504629463])
+    for q in ("risk", "kappa"):
+        v, s = K.curve_values(q, d=2, n=n, kernel="exp", lam=0.0, F="0,0", sigma2=2.622059505287179)
+        assert list(s) == [0, 3] and np.isnan(v[1])
