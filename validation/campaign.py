@@ -42,7 +42,19 @@ soon as it arrives.  Running the same command again with the same ``--out`` skip
 already there, so an interrupted campaign loses at most the points that were running.  A
 different configuration in the same directory is refused (the message names what differs),
 and so is a ``points.jsonl`` without its ``campaign.json``.  ``fresh=True`` (``--fresh``)
-starts over and keeps the old points as ``points.jsonl.bak``.
+starts over and keeps the old points as ``points.jsonl.bak``.  Every line read back is
+validated (JSON, then each field's type and range, the index within the campaign's points, the
+parameters drawn for that index, the sizes): a line that fails, such as one edited by hand or
+with bytes that are not UTF-8, is reported on stderr with its line number, appended to
+``points.rejected.jsonl`` with the reason (nothing is deleted), and its point is recomputed.
+While a campaign runs it holds an exclusive lock on ``DIR/.lock`` (``flock``): a second
+campaign on the same directory is refused at once, and a killed run leaves no stale lock
+(the lock dies with its process).
+
+**Memory.**  Before the first point runs, every point and size is checked against the memory
+limit of one simulation (``max_memory`` GiB, else ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2 GiB;
+:mod:`validation.simulators._sampling`); a campaign that would exceed it is refused with the
+point, the sizes and the estimate.  The workers use the limit resolved here.
 
 **Dask.**  Points run as Dask tasks.  The default ``scheduler="local"`` starts a
 ``LocalCluster`` of worker processes with one thread each.  An address
@@ -60,12 +72,15 @@ compare LocalCluster, address and in-process runs.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import csv
+import errno
 import json
 import math
 import os
 import platform
+import sys
 import threading
 import time
 import warnings
@@ -83,6 +98,7 @@ from asymptotics.models import get_model
 
 from .compare import MCEstimate, compare, finite_size_trend
 from .points import space
+from .simulators._sampling import MemoryLimitError, memory_limit
 
 __all__ = ["CampaignConfig", "CampaignReport", "draw_points", "run_campaign", "run_point", "summarize"]
 
@@ -269,29 +285,49 @@ def _realized(model: str, params: dict[str, str], est: MCEstimate, size: int) ->
     raise ParameterError(f"no campaign for model {model!r}.")  # pragma: no cover (space() refuses first)
 
 
-def _simulate(model: str, quantity: str, params: dict[str, str], size: int, reps: int, seed: int) -> MCEstimate:
+def _simulate(
+    model: str,
+    quantity: str,
+    params: dict[str, str],
+    size: int,
+    reps: int,
+    seed: int,
+    *,
+    max_memory: Any = None,
+    check_only: bool = False,
+) -> Any:
+    """The simulation of one point at one size, or (``check_only``) only its memory check."""
     from .simulators import krr, marchenko_pastur, neural_tangent, random_features, ridge
 
     if model == "mp":
+        if check_only:
+            return marchenko_pastur.check_request(params["gamma"], n=size, reps=reps, max_memory=max_memory)
         point = {"x": params["x"]} if quantity == "cdf" else {"k": int(params["k"])}
-        return marchenko_pastur.simulate(quantity, params["gamma"], params["sigma2"], n=size, reps=reps, seed=seed, **point)
+        return marchenko_pastur.simulate(
+            quantity, params["gamma"], params["sigma2"], n=size, reps=reps, seed=seed, max_memory=max_memory, **point
+        )
     if model == "ridge":
         from asymptotics.models.ridge import RidgeParams
 
-        return ridge.simulate(RidgeParams(**params), n=size, reps=reps, seed=seed, quantities=(quantity,))[quantity]
-    if model == "rf":
+        module, made, at = ridge, RidgeParams(**params), {"n": size}
+    elif model == "rf":
         from asymptotics.models.random_features import RFParams
 
-        return random_features.simulate(RFParams(**params), d=size, reps=reps, seed=seed, quantities=(quantity,))[quantity]
-    if model == "nt":
+        module, made, at = random_features, RFParams(**params), {"d": size}
+    elif model == "nt":
         from asymptotics.models.neural_tangent import NTParams
 
-        return neural_tangent.simulate(NTParams(**params), d=size, reps=reps, seed=seed, quantities=(quantity,))[quantity]
-    if model == "krr":
+        module, made, at = neural_tangent, NTParams(**params), {"d": size}
+    elif model == "krr":
         from asymptotics.models.krr import KRRParams
 
-        return krr.simulate(KRRParams(d=size, **params), reps=reps, seed=seed, quantities=(quantity,))[quantity]
-    raise ParameterError(f"no campaign simulator for model {model!r}.")  # pragma: no cover (space() refuses first)
+        module, made, at = krr, KRRParams(d=size, **params), {}
+    else:  # pragma: no cover (space() refuses first)
+        raise ParameterError(f"no campaign simulator for model {model!r}.")
+    run = {**at, "reps": reps, "quantities": (quantity,), "max_memory": max_memory}
+    if check_only:
+        return module.check_request(made, **run)
+    return module.simulate(made, seed=seed, **run)[quantity]
 
 
 def _point_seed(seed: int, index: int, size: int) -> int:
@@ -317,7 +353,8 @@ def run_point(task: dict[str, Any]) -> dict[str, Any]:
         try:
             rows, estimates, theories = [], [], []
             for size in cfg.sizes:
-                est = _simulate(cfg.model, cfg.quantity, params, size, cfg.reps, _point_seed(cfg.seed, index, size))
+                seed = _point_seed(cfg.seed, index, size)
+                est = _simulate(cfg.model, cfg.quantity, params, size, cfg.reps, seed, max_memory=task.get("max_memory"))
                 realized, drawn = _realized(cfg.model, params, est, size), _at_size(cfg.model, params, size)
                 th = _theory(cfg.model, cfg.quantity, realized, cfg.dps)
                 th_point = th if _same_numbers(realized, drawn) else _theory(cfg.model, cfg.quantity, drawn, cfg.dps)
@@ -556,7 +593,7 @@ def plot_report(report: CampaignReport, path: str) -> str:
 
 
 # ----------------------------------------------------------------------------- storage
-CONFIG_FILE, POINTS_FILE = "campaign.json", "points.jsonl"
+CONFIG_FILE, POINTS_FILE, REJECTED_FILE, LOCK_FILE = "campaign.json", "points.jsonl", "points.rejected.jsonl", ".lock"
 REPORT_FILES = ("report.json", "report.csv", "report.png")
 
 
@@ -593,24 +630,122 @@ def _io_error(path: str, exc: OSError) -> ParameterError:
     return ParameterError(f"`out`: cannot write {path!r} ({exc.strerror or type(exc).__name__}).")
 
 
-def _load_records(path: str) -> dict[int, dict[str, Any]]:
-    """Records saved so far; a torn last line (a run killed mid-write) is dropped."""
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_real(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _record_problem(rec: Any, config: CampaignConfig, points: Sequence[dict[str, str]]) -> str | None:
+    """Why a record read back from ``points.jsonl`` cannot be this campaign's, or None when it is.
+
+    Every field that the summary and the reports read is checked: its type, its range, the point
+    index (within the campaign's points), the parameters (those drawn for that index), the
+    quantity, the sizes (the campaign's, in order) and the status with what it requires.
+    """
+    if not isinstance(rec, dict):
+        return f"a record must be a JSON object, not {type(rec).__name__}"
+    index = rec.get("index")
+    if not _is_int(index) or not 0 <= index < len(points):
+        return f"`index` must be an integer in [0, {len(points) - 1}]; got {index!r}"
+    if rec.get("params") != points[index]:
+        return f"`params` are not the parameters drawn for point {index}"
+    if rec.get("quantity") != config.quantity:
+        return f"`quantity` must be {config.quantity!r}; got {rec.get('quantity')!r}"
+    if not isinstance(rec.get("pass"), bool):
+        return "`pass` must be true or false"
+    if "seconds" in rec and not (_is_real(rec["seconds"]) and rec["seconds"] >= 0):
+        return "`seconds` must be a number ≥ 0"
+    status = rec.get("status")
+    if status == "error":
+        if not isinstance(rec.get("error"), str) or rec["pass"]:
+            return "an error record needs an `error` message and `pass` false"
+        return None
+    if status != "ok":
+        return f"`status` must be 'ok' or 'error'; got {status!r}"
+    rows = rec.get("sizes")
+    if not isinstance(rows, list) or len(rows) != len(config.sizes):
+        return f"`sizes` must list {len(config.sizes)} rows, one per size {','.join(map(str, config.sizes))}"
+    for row, size in zip(rows, config.sizes, strict=True):
+        if not isinstance(row, dict) or row.get("size") != size or isinstance(row.get("size"), bool):
+            return f"the row for size {size} is missing or out of order"
+        if not all(_is_int(row.get(k)) and row[k] >= 1 for k in ("n", "p")):
+            return f"the row for size {size} needs integers `n`, `p` ≥ 1"
+        if not all(_is_real(row.get(k)) for k in ("theory", "theory_point", "mean", "se", "z")):
+            return f"the row for size {size} needs numbers `theory`, `theory_point`, `mean`, `se`, `z`"
+        if not row["se"] >= 0:
+            return f"the row for size {size} has `se` = {row['se']!r}; it must be ≥ 0"
+    z = rec.get("z")
+    if not _is_real(z) or not (z == rows[-1]["z"] or (math.isnan(z) and math.isnan(rows[-1]["z"]))):
+        return "`z` must be the z of the largest size"
+    trend = rec.get("trend")
+    if len(rows) == 1:
+        return None if trend is None else "`trend` must be null with one size"
+    if not isinstance(trend, dict):
+        return "`trend` must be an object with two or more sizes"
+    gaps = trend.get("gaps")
+    if not isinstance(gaps, list) or len(gaps) != len(rows) or not all(_is_real(g) for g in gaps):
+        return "`trend.gaps` must hold one number per size"
+    if trend.get("shrinking") not in (True, False, None):
+        return "`trend.shrinking` must be true, false or null"
+    if not all(_is_real(trend.get(k)) for k in ("extrapolated_gap", "extrapolated_se", "extrapolated_z")):
+        return "`trend` needs numbers `extrapolated_gap`, `extrapolated_se`, `extrapolated_z`"
+    return None
+
+
+def _load_records(
+    path: str, config: CampaignConfig, points: Sequence[dict[str, str]]
+) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
+    """The valid records saved so far, and the lines that are not (nothing is lost).
+
+    Each line is decoded (UTF-8), parsed (standard JSON) and validated (:func:`_record_problem`)
+    on its own.  A line that fails is returned among the rejected ones with its line number, the
+    reason and its text (``base64`` of the raw bytes when they are not UTF-8), so its point is
+    recomputed.  A torn last line (a run killed mid-write: no final newline and not JSON) is
+    rejected the same way, without a message.  When an index appears twice the later record
+    (the newer run) is kept and the earlier one rejected.
+    """
     done: dict[int, dict[str, Any]] = {}
+    rejected: list[dict[str, Any]] = []
     if not os.path.exists(path):
-        return done
+        return done, rejected
     try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.readlines()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise ParameterError(f"`out`: cannot read {path!r} ({exc.strerror or type(exc).__name__}).") from None
-    for line in lines:
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
+    lines = data.split(b"\n")
+    last = len(lines) - 1  # the text after the final newline ("" when the file ends with one)
+    where: dict[int, tuple[int, str]] = {}
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
             continue
-        if isinstance(rec, dict) and "index" in rec:
-            done[int(rec["index"])] = _revive(rec)
-    return done
+        entry: dict[str, Any] = {"line": number}
+        try:
+            text = raw.decode("utf-8")
+            entry["text"] = text
+            rec = _revive(json.loads(text, parse_constant=_no_constant))
+            why = _record_problem(rec, config, points)
+        except UnicodeDecodeError:
+            entry["base64"], why = base64.b64encode(raw).decode("ascii"), "not UTF-8 text"
+        except ValueError as exc:  # JSONDecodeError and non-standard constants
+            why = f"not JSON ({exc})"
+            if number - 1 == last:
+                entry["torn"] = True
+        if why is not None:
+            rejected.append({**entry, "reason": why})
+            continue
+        i = rec["index"]
+        if i in where:
+            rejected.append({"line": where[i][0], "text": where[i][1], "reason": f"superseded by line {number} (point {i})"})
+        done[i], where[i] = rec, (number, entry["text"])
+    return done, rejected
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"non-standard constant {name}")
 
 
 def _write_atomic(path: str, text: str) -> None:
@@ -618,24 +753,99 @@ def _write_atomic(path: str, text: str) -> None:
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
         raise _io_error(path, exc) from None
 
 
+def _set_aside(out: str, rejected: list[dict[str, Any]]) -> None:
+    """Append the rejected lines to ``points.rejected.jsonl`` (fsynced) and say so on stderr, one
+    line each (a torn last line quietly: an interrupted run leaves one by design)."""
+    path = os.path.join(out, REJECTED_FILE)
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            for entry in rejected:
+                fh.write(json.dumps({"file": POINTS_FILE, **entry}) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        raise _io_error(path, exc) from None
+    for entry in rejected:
+        if not entry.get("torn"):
+            reason = " ".join(entry["reason"].split())
+            print(
+                f"validation: warning: {os.path.join(out, POINTS_FILE)} line {entry['line']}: {reason}; "
+                f"moved to {REJECTED_FILE}, its point will be recomputed",
+                file=sys.stderr,
+            )
+
+
 def _differences(saved: Any, wanted: dict[str, Any]) -> str:
     if not isinstance(saved, dict):
         return "its campaign.json is unreadable"
-    diffs = [
-        f"{k}: saved {saved.get('config', {}).get(k)!r}, now {v!r}"
-        for k, v in wanted["config"].items()
-        if not isinstance(saved.get("config"), dict) or saved["config"].get(k) != v
-    ]
+    old = saved.get("config") if isinstance(saved.get("config"), dict) else {}
+    diffs = [f"{k}: saved {old.get(k)!r}, now {v!r}" for k, v in wanted["config"].items() if old.get(k) != v]
     if not diffs and saved.get("points") != wanted["points"]:
         was, now = saved.get("hypothesis"), wanted["hypothesis"]
         why = f" (hypothesis {was} drew them, this is {now})" if was != now else ""
         diffs.append(f"the drawn points differ{why}")
     return "; ".join(diffs) or "its saved configuration differs"
+
+
+def _make_dir(out: str) -> None:
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise ParameterError(f"`out` {out!r} exists and is not a directory; give a directory (it is created if missing).")
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"`out` directory {out!r} cannot be created ({exc.strerror or type(exc).__name__}).") from None
+    if not os.path.isdir(out):
+        raise ParameterError(f"`out` {out!r} is not a directory.")
+
+
+@contextlib.contextmanager
+def _locked(out: str | None) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``out/.lock`` for the whole run.
+
+    A second campaign on the same directory (another process, or another call in this one) is
+    refused at once.  The lock belongs to the open file, so it disappears with the process that
+    holds it: a run that was killed never leaves a stale lock behind, and the lock file itself
+    is never deleted (deleting it would let two runs lock two different files).  Where ``flock``
+    is not available (not POSIX) or not supported by the filesystem, the run goes on unlocked
+    and says so on stderr.
+    """
+    if out is None:
+        yield
+        return
+    _make_dir(out)
+    path = os.path.join(out, LOCK_FILE)
+    try:
+        fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - held open for the whole run
+    except OSError as exc:
+        raise _io_error(path, exc) from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            print(f"validation: warning: no file locking here; do not run two campaigns on {out!r} at once", file=sys.stderr)
+        else:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise ParameterError(
+                        f"`out` directory {out!r} is in use by another campaign (it holds the lock on {LOCK_FILE}); "
+                        "wait for that run to finish, or choose another --out."
+                    ) from None
+                print(
+                    f"validation: warning: cannot lock {path!r} ({exc.strerror}); do not run two campaigns on it at once",
+                    file=sys.stderr,
+                )
+        yield
+    finally:
+        fh.close()  # releases the lock
 
 
 def _prepare_dir(out: str, config: CampaignConfig, points: list[dict[str, str]], fresh: bool) -> dict[int, dict[str, Any]]:
@@ -644,12 +854,7 @@ def _prepare_dir(out: str, config: CampaignConfig, points: list[dict[str, str]],
     Nothing saved is deleted: ``fresh`` moves an old ``points.jsonl`` to ``points.jsonl.bak``
     (replacing an older backup), and a ``points.jsonl`` without its ``campaign.json`` is refused.
     """
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as exc:
-        raise ParameterError(f"`out` directory {out!r} cannot be created ({exc.strerror or type(exc).__name__}).") from None
-    if not os.path.isdir(out):
-        raise ParameterError(f"`out` {out!r} is not a directory.")
+    _make_dir(out)
     cfg_path, pts_path = os.path.join(out, CONFIG_FILE), os.path.join(out, POINTS_FILE)
     wanted = {"config": config.to_dict(), "hypothesis": _version("hypothesis"), "points": points}
     has_cfg, has_pts = os.path.exists(cfg_path), os.path.exists(pts_path)
@@ -666,8 +871,9 @@ def _prepare_dir(out: str, config: CampaignConfig, points: list[dict[str, str]],
                 "same options, pass --fresh (fresh=True) to start over (the old points.jsonl is kept as points.jsonl.bak), "
                 "or choose another --out."
             )
-        done = _load_records(pts_path)
-        if has_pts:  # rewrite without a torn last line before appending
+        done, rejected = _load_records(pts_path, config, points)
+        if rejected:  # keep the bad lines aside, then rewrite without them before appending
+            _set_aside(out, rejected)
             _write_atomic(pts_path, "".join(_dumps(done[i]) + "\n" for i in sorted(done)))
         return done
     if not fresh and has_pts:
@@ -741,6 +947,7 @@ def run_campaign(
     fresh: bool = False,
     progress: bool = True,
     figure: bool = True,
+    max_memory: Any = None,
 ) -> CampaignReport:
     """Run (or resume) a validation campaign; see the module docstring.
 
@@ -774,6 +981,10 @@ def run_campaign(
         Discard what ``out`` holds instead of resuming.
     progress, figure : bool, keyword-only
         tqdm bar over points; write ``report.png``.
+    max_memory : float, keyword-only
+        Memory limit of one simulation in GiB (default: ``$ASYMPTOTICS_MAX_MEMORY_GB`` of this
+        process, else 2); every point and size is checked before the first one runs, and the
+        workers use this limit too.
 
     Returns
     -------
@@ -782,8 +993,9 @@ def run_campaign(
     Raises
     ------
     ParameterError
-        Unknown model or quantity, bad counts or sizes, an ``out`` holding another campaign,
-        an unreachable scheduler, Dask missing.
+        Unknown model or quantity, bad counts or sizes, an ``out`` holding another campaign or
+        in use by a running one, an unreachable scheduler, Dask missing, a simulation whose
+        estimated memory exceeds the limit.
     """
     config = CampaignConfig.make(
         model, points=points, reps=reps, sizes=sizes, quantity=quantity, seed=seed, threshold=threshold, dps=dps
@@ -804,9 +1016,42 @@ def run_campaign(
                 "the report figure needs matplotlib: pip install 'asymptotics[plot]', or figure=False (--no-figure)."
             ) from None
     drawn = draw_points(config.model, config.points, seed=config.seed, sizes=config.sizes, quantity=config.quantity)
+    limit = memory_limit(max_memory) / 2**30  # resolved here: every worker uses the caller's limit
+    _check_memory(config, drawn, limit)
+    with _locked(out):
+        return _run(config, drawn, limit, out, fresh, scheduler, workers, connect_timeout, progress, figure)
+
+
+def _check_memory(config: CampaignConfig, drawn: Sequence[dict[str, str]], limit: float) -> None:
+    """Refuse the campaign before anything runs when one of its simulations would exceed the memory
+    limit (other problems of a point are recorded at that point when it runs)."""
+    for index, params in enumerate(drawn):
+        for size in config.sizes:
+            try:
+                _simulate(config.model, config.quantity, params, size, config.reps, 0, max_memory=limit, check_only=True)
+            except MemoryLimitError as exc:
+                raise MemoryLimitError(f"point {index} ({_fmt_params(params)}) at size {size}: {exc}") from None
+            except (AsymptoticsError, ArithmeticError):
+                pass  # recorded at the point when it runs
+
+
+def _run(
+    config: CampaignConfig,
+    drawn: list[dict[str, str]],
+    limit: float,
+    out: str | None,
+    fresh: bool,
+    scheduler: str,
+    workers: int | None,
+    connect_timeout: float,
+    progress: bool,
+    figure: bool,
+) -> CampaignReport:
+    """The campaign once its configuration is checked (and ``out`` locked)."""
     done = _prepare_dir(out, config, drawn, fresh) if out is not None else {}
-    done = {i: r for i, r in done.items() if 0 <= i < len(drawn) and r.get("params") == drawn[i]}
-    todo = [{"index": i, "params": p, "config": config.to_dict()} for i, p in enumerate(drawn) if i not in done]
+    todo = [
+        {"index": i, "params": p, "config": config.to_dict(), "max_memory": limit} for i, p in enumerate(drawn) if i not in done
+    ]
     try:
         sink = open(os.path.join(out, POINTS_FILE), "a", encoding="utf-8") if out is not None else None  # noqa: SIM115
     except OSError as exc:

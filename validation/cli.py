@@ -15,26 +15,63 @@ Subcommands (each shows tqdm progress and writes PNG figures plus a JSON/Markdow
   parameters (both interpolation peaks), and the lazy-training distances against α with their
   fitted slopes.
 
-Exit codes: 0 ok, 1 a campaign's pass share below ``--fail-below``, 2 bad input, 130 interrupted
-(what finished is saved: rerun the same command to resume).
+Exit codes: 0 ok, 1 a campaign's pass share below ``--fail-below``, 2 bad input (also an
+``--out`` that is not a writable directory, a campaign directory in use by another run, or a
+simulation above the memory limit ``ASYMPTOTICS_MAX_MEMORY_GB``, default 2 GiB), 130
+interrupted (what finished is saved: rerun the same command to resume).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 from asymptotics._validate import check_real
 from asymptotics.errors import ParameterError
 
 
+def _out_dir(out: str) -> str:
+    """Create ``--out`` (a directory) and prove it writable by creating and removing a file in it, so a
+    bad ``--out`` is one line before any experiment runs."""
+    if not out or not out.strip():
+        raise ParameterError("`out` must name a directory; got ''.")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise ParameterError(f"`out` {out!r} exists and is not a directory; give a directory (it is created if missing).")
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"`out` directory {out!r} cannot be created ({exc.strerror or type(exc).__name__}).") from None
+    if not os.path.isdir(out):
+        raise ParameterError(f"`out` {out!r} is not a directory.")
+    try:
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise ParameterError(f"`out` directory {out!r} is not writable ({exc.strerror or type(exc).__name__}).") from None
+    return out
+
+
+@contextlib.contextmanager
+def _writing(out: str) -> Iterator[None]:
+    """Turn a failure to write into ``--out`` (disk full, directory removed meanwhile) into one line."""
+    try:
+        yield
+    except OSError as exc:
+        name = exc.filename or out
+        raise ParameterError(f"`out`: cannot write {name!r} ({exc.strerror or type(exc).__name__}).") from None
+
+
 def _lnn(args: argparse.Namespace) -> int:
     from .simulators import linear_networks as lnn
 
-    table = lnn.figures(args.out, quick=args.quick, progress=True)
+    with _writing(_out_dir(args.out)):
+        table = lnn.figures(args.out, quick=args.quick, progress=True)
     with open(os.path.join(args.out, "table.md"), encoding="utf-8") as fh:
         print(fh.read())
     print(f"figures and table written to {args.out} ({len(table['completion'])} completion rows)")
@@ -48,7 +85,7 @@ def _nt(args: argparse.Namespace) -> int:
 
     from .simulators import neural_tangent as nt
 
-    os.makedirs(args.out, exist_ok=True)
+    _out_dir(args.out)
     curves = nt.parameter_curves(
         d=20 if args.quick else 40,
         psi2=6,
@@ -56,7 +93,8 @@ def _nt(args: argparse.Namespace) -> int:
         reps=4 if args.quick else 20,
         progress=True,
     )
-    nt.plot_parameter_curves(curves, os.path.join(args.out, "nt_rf_parameters.png"))
+    with _writing(args.out):
+        nt.plot_parameter_curves(curves, os.path.join(args.out, "nt_rf_parameters.png"))
     runs = [nt.lazy_training(seed=s, progress=True) for s in range(1 if args.quick else 3)]
     slopes = {k: [r.slopes()[k] for r in runs] for k in theory.LAZY_RATES}
     table = {
@@ -79,7 +117,7 @@ def _nt(args: argparse.Namespace) -> int:
             "predicted": theory.LAZY_RATES,
         },
     }
-    with open(os.path.join(args.out, "nt_table.json"), "w", encoding="utf-8") as fh:
+    with _writing(args.out), open(os.path.join(args.out, "nt_table.json"), "w", encoding="utf-8") as fh:
         json.dump(table, fh, indent=1)
     for k, v in slopes.items():
         print(f"lazy {k}: fitted slopes {[round(x, 3) for x in v]}, predicted {theory.LAZY_RATES[k]}")

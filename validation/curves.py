@@ -71,6 +71,7 @@ def simulate_curve(
     seed: int = 0,
     n: int | None = None,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Monte Carlo mean and standard error of ``quantity`` along ``axis``.
 
@@ -109,6 +110,10 @@ def simulate_curve(
         number of neurons; axes ``lam``, ``psi1``, ``psi2``, ``F1sq``, ``Fstar2``, ``tau2``).
     progress : bool, keyword-only
         Show a tqdm bar.
+    max_memory : float, keyword-only
+        Memory limit of each simulation in GiB (default: the environment variable
+        ``ASYMPTOTICS_MAX_MEMORY_GB``, else 2).  Every point's estimated peak memory is
+        checked before the first simulation runs.
 
     Returns
     -------
@@ -119,7 +124,7 @@ def simulate_curve(
     ------
     ParameterError
         Unsupported model/quantity/axis combination, unknown or missing parameters, bad
-        sizes.
+        sizes, a simulation whose estimated memory exceeds the limit.
     """
     spec = get_model(model)
     name = spec.name
@@ -134,30 +139,25 @@ def simulate_curve(
         raise ParameterError(f"`reps` must be an integer ≥ 2 (an SE needs two replicates); got {reps!r}.")
     (grid,) = float_arrays(values=values)
     if name == "krr":  # n and d are model parameters: `n` (the CLI's --n) must be None there
-        return krr_sim.curve(quantity, axis, grid, params, reps=reps, seed=seed, n=n, progress=progress)
+        return krr_sim.curve(quantity, axis, grid, params, reps=reps, seed=seed, n=n, progress=progress, max_memory=max_memory)
+    run = {"reps": reps, "seed": seed, "progress": progress, "max_memory": max_memory}
     if name == "nt":
-        return _simulate_nt(
-            quantity, axis, grid, params, reps=reps, seed=seed, d=DEFAULT_D if n is None else n, progress=progress
-        )
+        return _simulate_nt(quantity, axis, grid, params, d=DEFAULT_D if n is None else n, **run)
     if name == "rf":
-        return _simulate_rf(
-            quantity, axis, grid, params, reps=reps, seed=seed, d=DEFAULT_D if n is None else n, progress=progress
-        )
+        return _simulate_rf(quantity, axis, grid, params, d=DEFAULT_D if n is None else n, **run)
     nn = DEFAULT_N if n is None else n
 
     if name == "mp":
         fixed = _fixed_params(name, axis, params, ("gamma", "sigma2"))
-        est = mp_sim.simulate(quantity, fixed["gamma"], fixed["sigma2"], n=nn, reps=reps, seed=seed, x=grid, progress=progress)
+        est = mp_sim.simulate(quantity, fixed["gamma"], fixed["sigma2"], n=nn, x=grid, **run)
         return np.asarray(est.mean, dtype=float), np.asarray(est.se, dtype=float)
 
     fixed = _fixed_params(name, axis, params, ("gamma", "lam", "r2", "sigma2", "tau2", "spectrum"))
-    return _sweep(
-        RidgeParams, ridge_sim.simulate, fixed, quantity, axis, grid, reps=reps, seed=seed, progress=progress, label="ridge", n=nn
-    )
+    return _sweep(ridge_sim, RidgeParams, fixed, quantity, axis, grid, run, label="ridge", n=nn)
 
 
 def _simulate_rf(
-    quantity: str, axis: str, grid: np.ndarray, params: dict[str, str], *, reps: int, seed: int, d: int, progress: bool
+    quantity: str, axis: str, grid: np.ndarray, params: dict[str, str], *, d: int, **run: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``rf`` overlay: ``d`` is the input dimension; ``psi1`` and ``N_over_n`` are alternatives."""
     given = [k for k in _RF_ALTERNATIVES if k in params or k == axis]
@@ -167,51 +167,56 @@ def _simulate_rf(
         raise ParameterError("`psi1` (= N/d) or `N_over_n` (= N/n) is required for the 'rf' Monte Carlo overlay.")
     needed = (*given, "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2")
     fixed = _fixed_params("rf", axis, params, needed)
-    return _sweep(
-        RFParams, rf_sim.simulate, fixed, quantity, axis, grid, reps=reps, seed=seed, progress=progress, label="rf", d=d
-    )
+    return _sweep(rf_sim, RFParams, fixed, quantity, axis, grid, run, label="rf", d=d)
 
 
 def _simulate_nt(
-    quantity: str, axis: str, grid: np.ndarray, params: dict[str, str], *, reps: int, seed: int, d: int, progress: bool
+    quantity: str, axis: str, grid: np.ndarray, params: dict[str, str], *, d: int, **run: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``nt`` overlay: ``d`` is the input dimension, ``psi1`` (required) sets ``N = round(ψ₁d)``."""
     if "psi1" not in params and axis != "psi1":
         raise ParameterError("`psi1` (= N/d) is required for the 'nt' Monte Carlo overlay: it sets the number of neurons.")
     needed = ("psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "layers")
     fixed = _fixed_params("nt", axis, params, needed)
-    return _sweep(
-        NTParams, nt_sim.simulate, fixed, quantity, axis, grid, reps=reps, seed=seed, progress=progress, label="nt", d=d
-    )
+    return _sweep(nt_sim, NTParams, fixed, quantity, axis, grid, run, label="nt", d=d)
 
 
 def _sweep(
+    module: Any,
     make: Any,
-    simulate: Any,
     fixed: dict[str, str],
     quantity: str,
     axis: str,
     grid: np.ndarray,
+    run: dict[str, Any],
     *,
-    reps: int,
-    seed: int,
-    progress: bool,
     label: str,
     **size: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and SE along ``axis``: one simulation serves the whole grid for ``lam`` (a ridge grid per
-    replicate), otherwise one simulation per point, all with the same ``seed``."""
+    replicate), otherwise one simulation per point, all with the same ``seed``.  ``module`` is the
+    simulator (its ``simulate`` and ``check_request``); every point's memory is checked first, so a
+    too large point is refused before the smaller ones have run."""
+    reps, seed, progress, max_memory = run["reps"], run["seed"], run["progress"], run["max_memory"]
+    common = {**size, "reps": reps, "quantities": (quantity,), "max_memory": max_memory}
     if axis == "lam":
-        est = simulate(make(**fixed), **size, reps=reps, lams=grid, seed=seed, quantities=(quantity,), progress=progress)
+        est = module.simulate(make(**fixed), lams=grid, seed=seed, progress=progress, **common)
         return np.asarray(est[quantity].mean, dtype=float), np.asarray(est[quantity].se, dtype=float)
+    points = [make(**{**fixed, axis: float(grid[i])}) for i in np.ndindex(grid.shape)]
+    for params in points:
+        module.check_request(params, **common)
     mean, se = np.empty(grid.shape), np.empty(grid.shape)
-    for i in tqdm(
-        np.ndindex(grid.shape),
-        total=grid.size,
-        desc=f"{label} {quantity} vs {axis}",
-        disable=None if progress else True,
-        leave=False,
+    for i, params in zip(
+        tqdm(
+            np.ndindex(grid.shape),
+            total=grid.size,
+            desc=f"{label} {quantity} vs {axis}",
+            disable=None if progress else True,
+            leave=False,
+        ),
+        points,
+        strict=True,
     ):
-        est = simulate(make(**{**fixed, axis: float(grid[i])}), **size, reps=reps, seed=seed, quantities=(quantity,))[quantity]
+        est = module.simulate(params, seed=seed, **common)[quantity]
         mean[i], se[i] = est.mean, est.se
     return mean, se

@@ -8,6 +8,11 @@ What is checked:
 * records, JSON (strict), CSV and figure; errors at a point are recorded and the run goes on;
 * resuming after an interruption (including a torn last line) recomputes only what is missing
   and gives the same report as an uninterrupted run; another config in the same directory is refused;
+* malformed lines in points.jsonl (wrong types, missing keys, foreign indices or parameters, bytes
+  that are not UTF-8) are reported by line number, kept in points.rejected.jsonl, and their points
+  recomputed; every field read back is validated;
+* a second campaign on the same directory (another process holding its lock) is refused with one
+  line and exit 2, and a killed run leaves no stale lock;
 * Dask: a LocalCluster run (the default scheduler) and a run on a cluster given by its address
   give the in-process records bit for bit (one BLAS thread per task), and leave the workers' mpmath precision unchanged;
   threads sharing one process give the serial results (the process lock).
@@ -15,6 +20,7 @@ What is checked:
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import math
@@ -334,6 +340,202 @@ def test_points_file_is_standard_json(tmp_path, monkeypatch):
         json.loads(line, parse_constant=lambda c: pytest.fail(f"non-standard JSON {c}"))
     again = run_campaign("ridge", **kw)  # resumed from the file: the infinities come back as floats
     assert _strip(again.records) == _strip(rep.records) and again.summary["max_abs_z"] == math.inf
+
+
+def test_malformed_lines_are_set_aside_and_recomputed(tmp_path, monkeypatch, capsys):
+    """Issue 13: a bad line in points.jsonl gave a traceback and blocked the resume.  Now each bad
+    line is reported with its number, appended to points.rejected.jsonl (nothing lost), its point
+    recomputed, and the final report is the one of an uninterrupted run."""
+    kw = dict(points=5, reps=3, sizes="30,60", seed=7, scheduler="inprocess", progress=False, figure=False)
+    full = run_campaign("ridge", out=str(tmp_path / "full"), **kw)
+    out = tmp_path / "bad"
+    run_campaign("ridge", out=str(out), **kw)
+    lines = (out / "points.jsonl").read_bytes().splitlines()
+    by_index = {json.loads(line)["index"]: line for line in lines}
+    wrong_type = json.loads(by_index[3])
+    wrong_type["sizes"][0]["se"] = "small"
+    other_params = json.loads(by_index[4])
+    other_params["params"] = {**other_params["params"], "r2": "123"}
+    bad = [
+        b'{"index":"zz"}',  # wrong type
+        b"\xff\xfe not utf-8",  # not UTF-8
+        json.dumps(wrong_type).encode(),  # valid JSON, a field of the wrong type
+        b"[1, 2, 3]",  # not an object
+        json.dumps({**json.loads(by_index[0]), "index": 99}).encode(),  # index outside the campaign
+        json.dumps(other_params).encode(),  # parameters of another point
+    ]
+    # points 0, 1, 2 kept; 3 and 4 only in a bad form; the bad lines are 4..9
+    (out / "points.jsonl").write_bytes(b"\n".join([by_index[0], by_index[1], by_index[2], *bad]) + b"\n")
+    capsys.readouterr()
+
+    calls = []
+    real = campaign.run_point
+    monkeypatch.setattr(campaign, "run_point", lambda task: calls.append(task["index"]) or real(task))
+    resumed = run_campaign("ridge", out=str(out), **kw)
+    assert sorted(calls) == [3, 4]
+    assert _strip(resumed.records) == _strip(full.records) and resumed.summary["points"] == 5
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == len(bad) and all("points.jsonl line" in e and "recomputed" in e for e in err), err
+    assert [int(e.split(" line ")[1].split(":")[0]) for e in err] == [4, 5, 6, 7, 8, 9]
+
+    rejected = [json.loads(x) for x in (out / "points.rejected.jsonl").read_text().splitlines()]
+    assert [r["line"] for r in rejected] == [4, 5, 6, 7, 8, 9]
+    for r, raw in zip(rejected, bad, strict=True):  # every byte is kept
+        assert (base64.b64decode(r["base64"]) if "base64" in r else r["text"].encode()) == raw
+    assert "index" in rejected[0]["reason"] and "UTF-8" in rejected[1]["reason"] and "se" in rejected[2]["reason"]
+    assert "params" in rejected[5]["reason"]
+    saved = (out / "points.jsonl").read_text().splitlines()
+    assert sorted(json.loads(x)["index"] for x in saved) == [0, 1, 2, 3, 4]  # rewritten without them
+
+    calls.clear()
+    again = run_campaign("ridge", out=str(out), **kw)  # clean now: nothing recomputed, nothing reported
+    assert calls == [] and _strip(again.records) == _strip(full.records) and capsys.readouterr().err == ""
+
+
+def test_cli_resumes_after_a_malformed_line(tmp_path, capsys):
+    argv = ["validate", "ridge", "--points", "2", "--reps", "3", "--sizes", "30", "--scheduler", "inprocess", "--no-figure"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    with open(tmp_path / "points.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"index": "zz"}\n')
+    capsys.readouterr()
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    cap = capsys.readouterr()
+    assert "Traceback" not in cap.err and "line 3" in cap.err and "ridge risk: 2 points" in cap.out
+
+
+def _record(cfg, point):
+    return run_point({"index": 0, "params": point, "config": cfg.to_dict()})
+
+
+@pytest.fixture(scope="module")
+def saved_record():
+    cfg = CampaignConfig.make("ridge", points=2, reps=3, sizes="30,60", seed=1)
+    pts = draw_points("ridge", 2, seed=1, sizes=cfg.sizes)
+    rec = json.loads(campaign._dumps(_record(cfg, pts[0])))
+    return cfg, pts, rec
+
+
+def _mutate(rec, path, value):
+    out = json.loads(json.dumps(rec))
+    target = out
+    for key in path[:-1]:
+        target = target[key]
+    if value is _DROP:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return out
+
+
+_DROP = object()
+
+
+@pytest.mark.parametrize(
+    "path, value, needle",
+    [
+        (("index",), "zz", "index"),
+        (("index",), True, "index"),
+        (("index",), -1, "index"),
+        (("index",), 2, "index"),  # the campaign has points 0 and 1
+        (("index",), 1, "params"),  # point 1 has other parameters
+        (("params", "r2"), "7", "params"),
+        (("params",), _DROP, "params"),
+        (("quantity",), "bias", "quantity"),
+        (("status",), "done", "status"),
+        (("pass",), "yes", "pass"),
+        (("seconds",), -1, "seconds"),
+        (("sizes",), [], "sizes"),
+        (("sizes", 0, "size"), 60, "size 30"),
+        (("sizes", 1, "n"), 0, "n"),
+        (("sizes", 1, "p"), 2.5, "p"),
+        (("sizes", 0, "theory"), "x", "theory"),
+        (("sizes", 0, "se"), -1.0, "se"),
+        (("sizes", 1, "z"), None, "z"),
+        (("z",), 12345.0, "z"),
+        (("trend",), None, "trend"),
+        (("trend", "gaps"), [0.1], "gaps"),
+        (("trend", "shrinking"), "no", "shrinking"),
+        (("trend", "extrapolated_z"), "big", "extrapolated"),
+    ],
+)
+def test_every_saved_field_is_validated(saved_record, path, value, needle):
+    cfg, pts, rec = saved_record
+    assert campaign._record_problem(campaign._revive(rec), cfg, pts) is None  # the unaltered record is fine
+    problem = campaign._record_problem(campaign._revive(_mutate(rec, path, value)), cfg, pts)
+    assert problem is not None and needle in problem, problem
+
+
+def test_error_records_are_validated(saved_record):
+    cfg, pts, rec = saved_record
+    err = {"index": 0, "params": pts[0], "quantity": "risk", "status": "error", "error": "boom", "pass": False}
+    assert campaign._record_problem(err, cfg, pts) is None
+    assert "error" in campaign._record_problem({**err, "error": 3}, cfg, pts)
+    assert "error" in campaign._record_problem({**err, "pass": True}, cfg, pts)
+
+
+def test_unreadable_campaign_json_is_refused_with_one_message(tmp_path):
+    kw = dict(points=1, reps=2, sizes="20", scheduler="inprocess", progress=False, figure=False, out=str(tmp_path))
+    run_campaign("ridge", **kw)
+    for text in ('{"config": [1, 2]}', "[]", "\xff"):
+        (tmp_path / "campaign.json").write_text(text, encoding="latin-1")
+        with pytest.raises(ParameterError, match="different campaign"):
+            run_campaign("ridge", **kw)
+
+
+_HOLD_LOCK = """
+import fcntl, sys, time
+fh = open(sys.argv[1], "a")
+fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(120)
+"""
+
+
+def test_concurrent_campaign_on_same_out_is_refused(tmp_path, capsys):
+    """Another process holds out/.lock (as a running campaign does): the second campaign is refused
+    with one line and exit 2; once that process is killed its lock is gone and the run goes on."""
+    pytest.importorskip("fcntl")
+    kw = dict(points=1, reps=2, sizes="20", scheduler="inprocess", progress=False, figure=False, out=str(tmp_path))
+    run_campaign("ridge", **kw)
+    argv = [sys.executable, "-c", _HOLD_LOCK, str(tmp_path / ".lock")]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            with pytest.raises(ParameterError, match="in use by another campaign"):
+                run_campaign("ridge", **kw)
+            cli = ["validate", "ridge", "--points", "1", "--reps", "2", "--sizes", "20", "--scheduler", "inprocess"]
+            assert main([*cli, "--no-figure", "--out", str(tmp_path)]) == 2
+            err = capsys.readouterr().err
+            assert len(err.strip().splitlines()) == 1 and "in use by another campaign" in err and "Traceback" not in err
+        finally:
+            holder.kill()  # a killed run: its flock dies with it
+    rep = run_campaign("ridge", **kw)  # no stale lock
+    assert rep.summary["points"] == 1 and (tmp_path / ".lock").exists()
+
+
+def test_lock_is_held_for_the_run_and_released(tmp_path, monkeypatch):
+    """Two handles in one process: a campaign started while another runs (here: from inside its
+    point) is refused; after the run the directory is free again."""
+    pytest.importorskip("fcntl")
+    kw = dict(points=1, reps=2, sizes="20", scheduler="inprocess", progress=False, figure=False, out=str(tmp_path))
+    inner = []
+    real = campaign.run_point
+
+    def nested(task):
+        with pytest.raises(ParameterError, match="in use"):
+            run_campaign("ridge", **kw)
+        inner.append(True)
+        return real(task)
+
+    monkeypatch.setattr(campaign, "run_point", nested)
+    run_campaign("ridge", **kw)
+    assert inner == [True]
+    monkeypatch.setattr(campaign, "run_point", real)
+    with campaign._locked(str(tmp_path)):
+        with pytest.raises(ParameterError, match="in use"), campaign._locked(str(tmp_path)):
+            pass
+    with campaign._locked(str(tmp_path)):  # released by the `with` above
+        pass
 
 
 # ----------------------------------------------------------------------------- dask

@@ -1,4 +1,12 @@
-"""Sampling primitives shared by the simulators: sizes, seeds, designs, input checks.
+"""Sampling primitives shared by the simulators: sizes, seeds, designs, input checks, memory.
+
+Memory: every simulator estimates the peak memory of the arrays it will allocate from the
+sizes alone (its ``peak_memory``, through :func:`footprint`) and refuses, before allocating
+anything, a request above the limit (:func:`check_memory`): ``max_memory=`` in GiB on the
+entry points, else the environment variable ``ASYMPTOTICS_MAX_MEMORY_GB`` (read at each call),
+else :data:`DEFAULT_MAX_MEMORY_GB` (2 GiB).  The error is a :class:`MemoryLimitError`, a
+:class:`~asymptotics.errors.ParameterError` naming the sizes and the estimate, so
+``asymptotics curve ... --mc`` prints one line and exits 2.
 
 Reproducibility contract: one :class:`numpy.random.SeedSequence` per call, built from the
 integer ``seed``, spawns one child per replicate, and replicate ``r`` draws everything it
@@ -10,6 +18,7 @@ other ``reps > r``, and runs with the same ``seed`` are bit-for-bit identical.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -17,7 +26,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from asymptotics._validate import check_int
+from asymptotics._validate import check_int, check_real
 from asymptotics.errors import ParameterError
 
 DESIGNS = ("gaussian", "rademacher")
@@ -38,17 +47,85 @@ def check_run(n: Any, reps: Any, seed: Any) -> tuple[int, int, int]:
 MAX_REPS = 10**6
 """Most replicates a simulator runs in one call (a typo such as reps=1e9 would otherwise run for days)."""
 
-MAX_ENTRIES = 2 * 10**8
-"""Largest matrix a simulator will allocate (entries; 1.6 GB of float64)."""
+MAX_MEMORY_ENV = "ASYMPTOTICS_MAX_MEMORY_GB"
+"""Environment variable with the memory limit of one simulation, in GiB (read at every call)."""
+
+DEFAULT_MAX_MEMORY_GB = 2.0
+"""Memory limit of one simulation when neither ``max_memory`` nor :data:`MAX_MEMORY_ENV` is given (GiB)."""
+
+FLOAT = 8
+"""Bytes per float64 entry (complex128 counts two)."""
+
+MARGIN_BYTES = 16 * 2**20
+"""Fixed allowance of a memory estimate for small arrays and buffers not counted one by one."""
 
 
-def check_entries(what: str, **dims: int) -> None:
-    """Refuse a matrix of more than :data:`MAX_ENTRIES` entries before numpy tries to allocate it."""
-    total = math.prod(dims.values())
-    if total > MAX_ENTRIES:
-        shape = " × ".join(f"{k} = {magnitude(v)}" for k, v in dims.items())
+def footprint(entries: int, extra: int = 0) -> int:
+    """Bytes of ``entries`` float64 values plus ``extra`` bytes, with a 10 % margin and :data:`MARGIN_BYTES`.
+
+    Integer arithmetic, so an astronomically large request is still compared exactly.  The
+    simulators' ``peak_memory`` estimates count the large arrays alive together at the peak
+    (LAPACK's working copies and workspace included); measured peak resident memory stays
+    below the estimate (``tests/validation/test_hardening.py``).
+    """
+    return (11 * (FLOAT * entries + extra)) // 10 + MARGIN_BYTES
+
+
+def memory_limit(max_memory: Any = None) -> float:
+    """The memory limit of one simulation in bytes.
+
+    ``max_memory`` (GiB, ``> 0``, ``inf`` for no limit) when given, else the environment
+    variable :data:`MAX_MEMORY_ENV` (read now, so a running process can change it), else
+    :data:`DEFAULT_MAX_MEMORY_GB`.  One GiB is ``2**30`` bytes.
+    """
+    name, value = "max_memory", max_memory
+    if max_memory is None:
+        text = os.environ.get(MAX_MEMORY_ENV, "").strip()
+        if not text:
+            return DEFAULT_MAX_MEMORY_GB * 2**30
+        name, value = MAX_MEMORY_ENV, text
+    try:
+        gib = check_real(name, value, low=0, low_open=True, allow_inf=True)
+    except ParameterError:
         raise ParameterError(
-            f"{what} ({shape}) would hold {magnitude(total)} entries, more than {MAX_ENTRIES:.0e} (1.6 GB): choose smaller sizes."
+            f"`{name}` must be a memory limit in GiB, > 0 (inf: no limit); got {value!r}."
+        ) from None
+    return math.inf if gib == math.inf else float(gib) * 2**30
+
+
+def gib(nbytes: Any) -> str:
+    """``nbytes`` as GiB for a message (``~1e+399 bytes`` when astronomically large)."""
+    if nbytes == math.inf:
+        return "no limit"
+    if nbytes >= 10**15 * 2**30:
+        return f"{magnitude(nbytes)} bytes"
+    return f"{nbytes / 2**30:.3g} GiB"
+
+
+class MemoryLimitError(ParameterError):
+    """A simulation whose estimated memory exceeds the limit (:func:`check_memory`); a :class:`ParameterError`."""
+
+
+def check_memory(what: str, nbytes: int, *, max_memory: Any = None, **sizes: Any) -> None:
+    """Refuse a simulation whose estimated peak memory ``nbytes`` exceeds :func:`memory_limit`.
+
+    Called with the sizes only, before any array is allocated.  ``sizes`` are named in the
+    message (``n = 20, N = 223607, ...``) so the user sees which one to reduce.
+
+    Raises
+    ------
+    MemoryLimitError
+        ``nbytes`` above the limit (a :class:`ParameterError`).
+    ParameterError
+        An invalid ``max_memory`` or :data:`MAX_MEMORY_ENV`.
+    """
+    limit = memory_limit(max_memory)
+    if nbytes > limit:
+        shown = ", ".join(f"{k} = {magnitude(v)}" for k, v in sizes.items())
+        raise MemoryLimitError(
+            f"{what} ({shown}) would need about {gib(nbytes)} of memory, more than the limit of {gib(limit)} "
+            f"(set by `max_memory` or the environment variable {MAX_MEMORY_ENV}, default {DEFAULT_MAX_MEMORY_GB:g} GiB): "
+            "choose smaller sizes."
         )
 
 
@@ -61,14 +138,13 @@ def magnitude(v: Any) -> str:
 
 def features(gamma: Fraction, n: int) -> int:
     """``p = round(γ n)`` (Python's ``round``: nearest integer, ties to even), checked ``≥ 1``
-    and with an ``n × p`` design of at most :data:`MAX_ENTRIES` entries."""
+    (the memory of the ``n × p`` design is checked by each simulator, :func:`check_memory`)."""
     p = round(gamma * n)
     if p < 1:
         raise ParameterError(
             f"`n` = {n} gives p = round(gamma * n) = 0 features at gamma = {float(gamma):g}; "
             f"`n` must be ≥ {int(np.ceil(0.5 / float(gamma))) + 1}."
         )
-    check_entries("the design", n=n, p=p)
     return p
 
 

@@ -115,7 +115,7 @@ from asymptotics.kernels import Kernel, gegenbauer, harmonic_count
 from asymptotics.models.krr import KRRParams
 
 from ..compare import MCEstimate
-from ._sampling import MAX_REPS, check_quantities, lambda_grid, replicate_rngs
+from ._sampling import MAX_REPS, check_memory, check_quantities, footprint, lambda_grid, replicate_rngs
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -311,6 +311,54 @@ def replicate(
     return out
 
 
+# ----------------------------------------------------------------------------- memory
+def peak_memory(n: int, d: int, n_test: int, lams: int, reps: int, *, targets: int = 1, quantities: int = 2) -> int:
+    """Estimated peak memory (bytes) of :func:`simulate`: ``n`` samples in dimension ``d``.
+
+    Drawing holds the inputs (twice, while normalized), the targets at every input (three
+    arrays of ``targets`` columns), and the kernel matrices: five ``n × n`` arrays while ``K`` is
+    formed (cosines, clipped cosines, kernel values, two temporaries), then ``K`` and four
+    ``n_test × n`` arrays while ``K(X_test, X)`` is formed.  Solving holds ``K``, ``K_test``,
+    ``eigh``'s copy, eigenvectors and workspace (about ``5n²``), ``K_test V`` and its square, and
+    the predictions of every target on the ``λ`` grid (``n × L × J`` and three
+    ``n_test × L × J``).  The results of all replicates are kept (twice, when stacked).
+    """
+    lj = lams * targets
+    drawing = 2 * d * (n + n_test) + 3 * (n + n_test) * targets + max(5 * n * n, n * n + 4 * n_test * n)
+    solving = n * n + n_test * n + max(5 * n * n, 2 * n_test * n + n * lj + 3 * n_test * lj) + 5 * n * lams
+    return footprint(max(drawing, solving) + 2 * reps * lams * quantities)
+
+
+def check_request(
+    params: KRRParams,
+    *,
+    reps: int,
+    lams: Any = None,
+    n_test: int = DEFAULT_N_TEST,
+    targets: int = DEFAULT_TARGETS,
+    quantities: Sequence[str] = QUANTITIES,
+    max_memory: Any = None,
+) -> None:
+    """Refuse, before anything is allocated, a :func:`simulate` call whose :func:`peak_memory`
+    exceeds the limit (``max_memory`` GiB, else ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2 GiB).
+
+    Raises
+    ------
+    ParameterError
+        The estimate is above the limit (the message names ``n``, ``d``, ``n_test`` and the
+        estimate), or the sizes are invalid.
+    """
+    rr = check_int("reps", reps, low=2, high=MAX_REPS)
+    nt = check_int("n_test", n_test, low=1)
+    nj = check_int("targets", targets, low=1)
+    size = int(np.size(lambda_grid(lams, params.lam)))
+    n = samples(params)
+    nbytes = peak_memory(n, params.d, nt, size, rr, targets=nj, quantities=len(tuple(quantities)))
+    check_memory(
+        "the krr simulation", nbytes, max_memory=max_memory, n=n, d=params.d, n_test=nt, targets=nj, lams=size, reps=rr
+    )
+
+
 # ----------------------------------------------------------------------------- driver
 def simulate(
     params: KRRParams,
@@ -323,6 +371,7 @@ def simulate(
     integrate_noise: bool = True,
     quantities: Sequence[str] = QUANTITIES,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> dict[str, MCEstimate]:
     r"""Monte Carlo estimates of the KRR test error (``risk``) and training error.
 
@@ -352,6 +401,9 @@ def simulate(
         Subset of ``("risk", "train_error")``.
     progress : bool, keyword-only
         Show a tqdm bar over replicates.
+    max_memory : float, keyword-only
+        Memory limit in GiB (default: ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2); a request whose
+        :func:`peak_memory` estimate is larger is refused before anything is allocated.
 
     Returns
     -------
@@ -365,7 +417,8 @@ def simulate(
     ParameterError
         ``params`` not a ``KRRParams``, ``reps < 2``, ``seed < 0``, ``n_test < 1``, unknown
         quantity, a negative or NaN penalty, ``n`` rounding to 0 or above ``MAX_N``, a
-        kernel that returns NaN/inf or is not positive semi-definite.
+        kernel that returns NaN/inf or is not positive semi-definite, an estimated peak memory
+        above ``max_memory``.
 
     Examples
     --------
@@ -384,6 +437,7 @@ def simulate(
     grid = lambda_grid(lams, params.lam)
     flat = np.atleast_1d(grid).ravel()
     n = samples(params)
+    check_request(params, reps=rr, lams=lams, n_test=nt, targets=nj, quantities=wanted, max_memory=max_memory)
     sigma2 = float(params.sigma2)
 
     rows: dict[str, list[np.ndarray]] = {q: [] for q in wanted}
@@ -417,6 +471,7 @@ def curve(
     n: int | None = None,
     n_test: int = DEFAULT_N_TEST,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Monte Carlo mean and SE of ``quantity`` along ``axis`` (the ``asymptotics curve krr ... --mc`` overlay).
 
@@ -443,6 +498,9 @@ def curve(
         than silently ignored.
     n_test : int, keyword-only
         Test points per replicate.
+    max_memory : float, keyword-only
+        Memory limit of each simulation in GiB (see :func:`simulate`); every point is checked
+        before the first one runs.
 
     Returns
     -------
@@ -477,12 +535,22 @@ def curve(
     grid = np.asarray(values, dtype=float)
     if axis == "lam":
         est = simulate(
-            KRRParams(**fixed), reps=reps, lams=grid, seed=seed, n_test=n_test, quantities=(quantity,), progress=progress
+            KRRParams(**fixed),
+            reps=reps,
+            lams=grid,
+            seed=seed,
+            n_test=n_test,
+            quantities=(quantity,),
+            progress=progress,
+            max_memory=max_memory,
         )[quantity]
         return np.asarray(est.mean, dtype=float), np.asarray(est.se, dtype=float)
+    points = [KRRParams(**{**fixed, axis: float(grid[i])}) for i in np.ndindex(grid.shape)]
+    for pt in points:  # refuse a too large point before the smaller ones have run
+        check_request(pt, reps=reps, n_test=n_test, quantities=(quantity,), max_memory=max_memory)
     mean, se = np.empty(grid.shape), np.empty(grid.shape)
     bar = tqdm(np.ndindex(grid.shape), total=grid.size, desc=f"krr {quantity} vs {axis}", disable=None if progress else True)
-    for i in bar:
-        est = simulate(KRRParams(**{**fixed, axis: float(grid[i])}), reps=reps, seed=seed, n_test=n_test, quantities=(quantity,))
+    for i, pt in zip(bar, points, strict=True):
+        est = simulate(pt, reps=reps, seed=seed, n_test=n_test, quantities=(quantity,), max_memory=max_memory)
         mean[i], se[i] = est[quantity].mean, est[quantity].se
     return mean, se

@@ -42,7 +42,33 @@ from asymptotics._validate import check_int
 from asymptotics.errors import ParameterError
 from asymptotics.models import linear_networks as theory
 
+from ._sampling import check_memory, footprint
+
 Grad = Callable[[np.ndarray], np.ndarray]
+
+
+# ----------------------------------------------------------------------------- memory
+RECORD_OVERHEAD = 112
+"""Bytes of Python bookkeeping per recorded item (a list slot and a small array or float object)."""
+
+
+def factorization_memory(n: int, m: int, depth: int, *, records: int = 0, top: int = 0, sensing: bool = False) -> int:
+    """Estimated peak memory (bytes) of :func:`matrix_completion` / :func:`matrix_sensing` on ``n × n``.
+
+    The ``m`` measurement matrices (``m n²``; sensing also copies them once, for the SVD that
+    sets the step), then the ``depth`` layers, the partial products and gradients of every
+    layer and a few ``n × n`` temporaries (``(4·depth + 8) n²``), and ``records`` recorded
+    singular-value vectors of length ``top``.
+    """
+    return footprint((2 if sensing else 1) * m * n * n + (4 * depth + 8) * n * n, records * (8 * top + RECORD_OVERHEAD))
+
+
+def _check_factorization(
+    what: str, n: int, m: int, depth: int, max_steps: int, record_every: int, top: int, *, sensing: bool, max_memory: Any
+) -> None:
+    records = max_steps // record_every + 2 if record_every else 0
+    nbytes = factorization_memory(n, m, depth, records=records, top=min(top, n), sensing=sensing)
+    check_memory(what, nbytes, max_memory=max_memory, n=n, m=m, depth=depth, records=records)
 
 
 # ----------------------------------------------------------------------------- layers
@@ -208,11 +234,23 @@ def end_to_end_deviation(
     p: int = 2,
     init: float = 0.3,
     seed: int = 0,
+    max_memory: Any = None,
 ) -> EndToEndRun:
-    """Layer GD from a balanced start vs the end-to-end flow over ``[0, horizon]`` (sensing loss, ``ℓ_p``)."""
+    """Layer GD from a balanced start vs the end-to-end flow over ``[0, horizon]`` (sensing loss, ``ℓ_p``).
+
+    Each step size keeps the whole trajectory (``horizon/lr`` products of ``shape``, from GD and
+    from the flow); with the ``3·rows·cols`` measurement matrices that is the estimate compared
+    with ``max_memory`` (GiB; default ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2) before anything is
+    allocated."""
     n = check_int("depth", depth, low=1)
     rng = np.random.default_rng(check_int("seed", seed, low=0))
-    rows, cols = shape
+    rows, cols = (check_int("shape", k, low=1) for k in shape)
+    rates = np.asarray(lrs, dtype=float)
+    if rates.size == 0 or not np.all(np.isfinite(rates) & (rates > 0)) or not (math.isfinite(horizon) and horizon > 0):
+        raise ParameterError(f"`lrs` must be positive step sizes and `horizon` positive and finite; got {lrs!r}, {horizon!r}.")
+    rc, steps = rows * cols, round(horizon / float(rates.min()))
+    nbytes = footprint(2 * 3 * rc * rc + (4 * n + 8) * rc, (steps + 1) * (8 * 5 * rc + 2 * RECORD_OVERHEAD))
+    check_memory("the end-to-end run", nbytes, max_memory=max_memory, rows=rows, cols=cols, steps=steps)
     loss = _sensing_problem(rng, rows, cols, 3 * rows * cols, p)
     W0 = rng.standard_normal(shape)
     W0 *= init / np.linalg.norm(W0)
@@ -243,11 +281,21 @@ def end_to_end_deviation(
 
 # ----------------------------------------------------------------------------- aligned modes
 def aligned_modes(
-    depth: int, s: Sequence[float] = (3.0, 2.0, 1.0, 0.5), *, sigma0: float = 0.01, lr: float = 0.0025, horizon: float = 8.0
+    depth: int,
+    s: Sequence[float] = (3.0, 2.0, 1.0, 0.5),
+    *,
+    sigma0: float = 0.01,
+    lr: float = 0.0025,
+    horizon: float = 8.0,
+    max_memory: Any = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """GD on balanced diagonal layers for ``½‖W − diag(s)‖_F²``: ``(times, σ_GD(t), σ_closed(t))``."""
+    """GD on balanced diagonal layers for ``½‖W − diag(s)‖_F²``: ``(times, σ_GD(t), σ_closed(t))``.
+
+    The layers are dense ``k × k`` (``k = len(s)``): their memory is compared with ``max_memory``
+    (GiB; default ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2) before anything is allocated."""
     n = check_int("depth", depth, low=1)
     sv = np.asarray(s, float)
+    check_memory("the aligned-modes run", footprint((4 * n + 8) * sv.size**2), max_memory=max_memory, k=sv.size, depth=n)
     layers0 = [np.diag(np.full(sv.size, sigma0 ** (1.0 / n))) for _ in range(n)]
     target = np.diag(sv)
     steps = round(horizon / lr)
@@ -290,17 +338,23 @@ def implicit_acceleration(
     init: float = 0.05,
     seed: int = 0,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> AccelerationRun:
     """``ℓ_p`` regression, ``ℓ(w) = (1/(pn))Σ(xᵀw − y)^p``, by a depth-``N`` network with width-1 hidden layers.
 
     Synthetic data: ``x ~ N(0, diag(1, …, 1/d))`` (an ill-conditioned design), ``y = xᵀw⋆ + ε``.
     Balanced start with product of norm ``init``.  For each depth the learning rate is the one
     in ``lrs`` with the smallest final loss (diverging runs are discarded).  ``ℓ*`` is the best
-    loss seen over all runs (for ``p = 2`` the least-squares optimum).
+    loss seen over all runs (for ``p = 2`` the least-squares optimum).  The data, the loss
+    records and the curves kept per depth are estimated and compared with ``max_memory``
+    (GiB; default ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2) before anything is allocated.
     """
     pp = check_int("p", p, low=2)
     if pp % 2:
         raise ParameterError(f"`p` must be even (ℓ_p with p odd is not bounded below); got {p}.")
+    nn, dd, ss = check_int("n", n, low=1), check_int("d", d, low=1), check_int("steps", steps, low=1)
+    nbytes = footprint(4 * nn * dd + 4 * dd, (ss + 1) * (RECORD_OVERHEAD + 8 * (3 + 2 * len(depths))))
+    check_memory("the implicit-acceleration run", nbytes, max_memory=max_memory, n=nn, d=dd, steps=ss, depths=len(depths))
     rng = np.random.default_rng(check_int("seed", seed, low=0))
     scales = 1 / np.sqrt(np.arange(1, d + 1))
     X = rng.standard_normal((n, d)) * scales
@@ -465,14 +519,22 @@ def matrix_completion(
     record_every: int = 0,
     top: int = 10,
     identity_init: bool = False,
+    max_memory: Any = None,
 ) -> FactorizationRun:
     """Deep matrix factorization for completion: GD until the training loss falls by ``tol`` (or ``max_steps``).
 
     Loss ``(1/(2m))Σ_Ω (W_ab − W⋆_ab)²``.  Default step ``lr = 0.5·m/(N s₁^{2−2/N})`` with
     ``s₁ = ‖W⋆‖₂`` (the preconditioner's top eigenvalue, pitfall 5 of the theory note).
+    The estimated memory (:func:`factorization_memory`) is compared with ``max_memory`` (GiB;
+    default ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2) before anything is allocated.
     """
     nn, rr, mm = check_int("n", n, low=2), check_int("rank", rank, low=1), check_int("m", m, low=1)
     dd = check_int("depth", depth, low=1)
+    steps, every = check_int("max_steps", max_steps, low=0), check_int("record_every", record_every, low=0)
+    if mm <= nn * nn:  # otherwise completion_problem names the range of m
+        _check_factorization(
+            "the matrix completion", nn, mm, dd, steps, every, check_int("top", top, low=0), sensing=False, max_memory=max_memory
+        )
     rng = np.random.default_rng(check_int("seed", seed, low=0))
     loss, target = completion_problem(rng, nn, rr, mm)
     s1 = float(np.linalg.norm(target, 2))
@@ -505,14 +567,21 @@ def matrix_sensing(
     seed: int = 0,
     record_every: int = 50,
     top: int = 6,
+    max_memory: Any = None,
 ) -> FactorizationRun:
     """Matrix sensing with i.i.d. ``N(0, 1)`` measurement matrices, identity init ``α^{1/N}I`` per layer.
 
     Loss ``(1/(2m))Σ(⟨A_i, W⟩ − y_i)²``; default step ``0.5/(N s₁^{2−2/N} L)`` with ``L`` the top
-    eigenvalue of the measurement operator's Gram matrix divided by ``m``.
+    eigenvalue of the measurement operator's Gram matrix divided by ``m``.  The estimated memory
+    (:func:`factorization_memory`) is compared with ``max_memory`` (GiB; default
+    ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2) before anything is allocated.
     """
     nn, rr, mm = check_int("n", n, low=2), check_int("rank", rank, low=1), check_int("m", m, low=1)
     dd = check_int("depth", depth, low=1)
+    steps, every = check_int("max_steps", max_steps, low=0), check_int("record_every", record_every, low=0)
+    _check_factorization(
+        "the matrix sensing", nn, mm, dd, steps, every, check_int("top", top, low=0), sensing=True, max_memory=max_memory
+    )
     rng = np.random.default_rng(check_int("seed", seed, low=0))
     target = low_rank_target(rng, nn, rr)
     A = rng.standard_normal((mm, nn, nn))
@@ -562,9 +631,17 @@ def completion_sweep(
     init: float = 1e-3,
     max_steps: int = 20000,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> CompletionSweep:
-    """Figure 2 at small scale: reconstruction error, nuclear norm and effective rank vs ``m`` and depth."""
+    """Figure 2 at small scale: reconstruction error, nuclear norm and effective rank vs ``m`` and depth.
+
+    Every ``(m, depth)`` run's memory is checked (``max_memory``, see :func:`matrix_completion`)
+    before the first one starts."""
     mm = np.asarray(ms, int)
+    nn, steps = check_int("n", n, low=2), check_int("max_steps", max_steps, low=0)
+    for m_, d_ in ((int(m_), check_int("depth", d_, low=1)) for m_ in mm for d_ in depths):
+        if 1 <= m_ <= nn * nn:  # other counts are refused by matrix_completion with their range
+            _check_factorization("the matrix completion", nn, m_, d_, steps, 0, 0, sensing=False, max_memory=max_memory)
     shape = (mm.size, len(seeds))
     err = {d: np.zeros(shape) for d in depths}
     nuc = {d: np.zeros(shape) for d in depths}
@@ -574,7 +651,7 @@ def completion_sweep(
     base_err, base_nuc, base_er = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     jobs = [(i, k, d) for i in range(mm.size) for k in range(len(seeds)) for d in depths]
     for i, k, d in tqdm(jobs, desc="matrix completion", disable=None if progress else True, leave=False):
-        r = matrix_completion(n, rank, int(mm[i]), d, init=init, max_steps=max_steps, seed=int(seeds[k]))
+        r = matrix_completion(n, rank, int(mm[i]), d, init=init, max_steps=max_steps, seed=int(seeds[k]), max_memory=max_memory)
         err[d][i, k], nuc[d][i, k], er[d][i, k], conv[d][i, k] = r.error, r.nuclear, r.erank, r.converged
         if d == depths[0]:
             loss, target = completion_problem(np.random.default_rng(int(seeds[k])), n, rank, int(mm[i]))

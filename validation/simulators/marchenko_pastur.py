@@ -44,7 +44,7 @@ from asymptotics._validate import check_int, check_real, shown_params, to_comple
 from asymptotics.errors import ParameterError
 
 from ..compare import MCEstimate
-from ._sampling import check_design, check_run, features, replicate_rngs, standardized_design
+from ._sampling import check_design, check_memory, check_run, features, footprint, replicate_rngs, standardized_design
 
 QUANTITIES = ("stieltjes", "companion", "cdf", "moment", "largest", "density")
 DENSITY_METHODS = ("histogram", "smoothed")
@@ -66,7 +66,15 @@ def eigenvalues(x: np.ndarray) -> np.ndarray:
 
 
 def replicate_eigenvalues(
-    gamma: Any, sigma2: Any = 1, *, n: int, reps: int, seed: int = 0, design: str = "gaussian", progress: bool = False
+    gamma: Any,
+    sigma2: Any = 1,
+    *,
+    n: int,
+    reps: int,
+    seed: int = 0,
+    design: str = "gaussian",
+    progress: bool = False,
+    max_memory: Any = None,
 ) -> Iterator[np.ndarray]:
     """Yield the eigenvalues of ``S`` for ``reps`` independent replicates.
 
@@ -79,12 +87,15 @@ def replicate_eigenvalues(
     design : {"gaussian", "rademacher"}, keyword-only
     progress : bool, keyword-only
         Show a tqdm bar.
+    max_memory : float, keyword-only
+        Memory limit in GiB (see :func:`simulate`); checked before the first design is drawn.
     """
     g = check_real("gamma", gamma, low=0, low_open=True)
     s2 = float(check_real("sigma2", sigma2, low=0, low_open=True))
     n, reps, seed = check_run(n, reps, seed)
     design = check_design(design)
     p = features(g, n)  # type: ignore[arg-type]
+    check_request(g, n=n, reps=reps, points=0, max_memory=max_memory)
     for rng in replicate_rngs(seed, reps, progress=progress):
         yield s2 * eigenvalues(standardized_design(rng, n, p, design))
 
@@ -130,6 +141,37 @@ def smoothed_density_estimate(eigs: np.ndarray, x: Any, eta: float) -> np.ndarra
     return stieltjes_estimate(eigs, np.asarray(x, dtype=float) + 1j * eta).imag / np.pi
 
 
+# ----------------------------------------------------------------------------- memory
+def peak_memory(n: int, p: int, points: int, reps: int, *, complex_: bool = False) -> int:
+    """Estimated peak memory (bytes) of :func:`simulate` with an ``n × p`` design and ``points`` points.
+
+    One replicate holds the design and the copy its SVD works on (three ``n × p`` float64 arrays
+    allow for the Rademacher design's integer and float stages); a transform (``complex_``)
+    forms two ``points × max(n, p)`` complex arrays; every replicate's values are kept.
+    """
+    grid = 2 * 2 * points * max(n, p) if complex_ else 2 * points
+    return footprint(3 * n * p + 3 * (n + p) + grid + 2 * 2 * reps * max(points, 1))
+
+
+def check_request(
+    gamma: Any, *, n: int, reps: int, points: int = 1, complex_: bool = False, max_memory: Any = None
+) -> None:
+    """Refuse, before anything is allocated, a :func:`simulate` call whose :func:`peak_memory`
+    exceeds the limit (``max_memory`` GiB, else ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2 GiB).
+
+    Raises
+    ------
+    ParameterError
+        The estimate is above the limit (the message names ``n``, ``p`` and the estimate), or
+        the sizes are invalid.
+    """
+    g = check_real("gamma", gamma, low=0, low_open=True)
+    nn, rr, _ = check_run(n, reps, 0)
+    p = features(g, nn)  # type: ignore[arg-type]
+    nbytes = peak_memory(nn, p, points, rr, complex_=complex_)
+    check_memory("the Marchenko-Pastur simulation", nbytes, max_memory=max_memory, n=nn, p=p, points=points, reps=rr)
+
+
 # ----------------------------------------------------------------------------- driver
 def _points(name: str, value: Any, *, complex_: bool) -> np.ndarray:
     if isinstance(value, str):
@@ -167,6 +209,7 @@ def simulate(
     width: Any = None,
     eta: Any = None,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> MCEstimate:
     r"""Monte Carlo estimate of one Marchenko–Pastur statistic.
 
@@ -194,6 +237,9 @@ def simulate(
         ``[a, b]`` the support of the limit law).
     progress : bool, keyword-only
         Show a tqdm bar over replicates.
+    max_memory : float, keyword-only
+        Memory limit in GiB (default: ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2); a request whose
+        :func:`peak_memory` estimate is larger is refused before anything is allocated.
 
     Returns
     -------
@@ -204,7 +250,7 @@ def simulate(
     ------
     ParameterError
         Unknown quantity/design/method, bad sizes, a missing or non-finite point, ``z = 0``
-        at ``γ ≥ 1`` (in the support).
+        at ``γ ≥ 1`` (in the support), an estimated peak memory above ``max_memory``.
 
     Examples
     --------
@@ -249,8 +295,10 @@ def simulate(
             eta_ = scale if eta is None else float(check_real("eta", eta, low=0, low_open=True))
             shown.update(method=method, eta=repr(eta_))
 
+    transform = quantity in ("stieltjes", "companion") or (quantity == "density" and method == "smoothed")
+    check_request(g, n=nn, reps=rr, points=1 if pts is None else pts.size, complex_=transform, max_memory=max_memory)
     rows = []
-    for eigs in replicate_eigenvalues(g, s2, n=nn, reps=rr, seed=sd, design=design, progress=progress):
+    for eigs in replicate_eigenvalues(g, s2, n=nn, reps=rr, seed=sd, design=design, progress=progress, max_memory=max_memory):
         if quantity == "stieltjes":
             rows.append(stieltjes_estimate(eigs, pts))
         elif quantity == "companion":

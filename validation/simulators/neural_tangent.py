@@ -61,7 +61,7 @@ from asymptotics.models.random_features import RFParams
 
 from ..compare import MCEstimate
 from . import random_features as rf_sim
-from ._sampling import MAX_REPS, check_quantities, lambda_grid, replicate_rngs
+from ._sampling import MAX_REPS, check_memory, check_quantities, footprint, lambda_grid, replicate_rngs
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 1000
@@ -141,6 +141,50 @@ def replicate(
     return out
 
 
+def peak_memory(N: int, n: int, d: int, n_test: int, lams: int, reps: int, *, both: bool = False, quantities: int = 2) -> int:
+    """Estimated peak memory (bytes) of :func:`simulate`: ``N`` neurons, ``n`` samples, dimension ``d``.
+
+    Forming the kernels holds the inputs (twice, while normalized), the pre-activations and their
+    scaling, ``σ'`` (and ``σ`` for ``layers="both"``) plus one activation temporary, for the
+    ``n + n_test`` inputs (``× N`` each), and three ``n × n`` and three ``n_test × n`` products.
+    Solving holds ``K`` and ``K_test``, the symmetrized copy, ``eigh``'s copy, eigenvectors and
+    workspace (about ``6n²`` in all), ``K_test Q`` and its square and a few ``λ``-grid arrays.
+    The results of all replicates are kept (twice, when stacked).
+    """
+    rows = n + n_test
+    kernels_ = 2 * d * (N + rows) + rows * N * (5 if both else 3) + 3 * n * n + 3 * n_test * n
+    solving = n * n + n_test * n + 6 * n * n + 2 * n_test * n + 3 * n_test * lams + 5 * n * lams
+    return footprint(max(kernels_, solving) + 2 * reps * lams * quantities)
+
+
+def check_request(
+    params: NTParams,
+    *,
+    d: int,
+    reps: int,
+    lams: Any = None,
+    n_test: int = DEFAULT_N_TEST,
+    quantities: Sequence[str] = QUANTITIES,
+    max_memory: Any = None,
+) -> None:
+    """Refuse, before anything is allocated, a :func:`simulate` call whose :func:`peak_memory`
+    exceeds the limit (``max_memory`` GiB, else ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2 GiB).
+
+    Raises
+    ------
+    ParameterError
+        The estimate is above the limit (the message names ``d``, ``N``, ``n``, ``n_test`` and the
+        estimate), or the sizes are invalid.
+    """
+    dd = check_int("d", d, low=2)
+    rr = check_int("reps", reps, low=2, high=MAX_REPS)
+    nt = check_int("n_test", n_test, low=1)
+    size = int(np.size(lambda_grid(lams, params.lam)))
+    N, n = sizes(params, dd)
+    nbytes = peak_memory(N, n, dd, nt, size, rr, both=params.layers == "both", quantities=len(tuple(quantities)))
+    check_memory("the nt simulation", nbytes, max_memory=max_memory, d=dd, N=N, n=n, n_test=nt, lams=size, reps=rr)
+
+
 def simulate(
     params: NTParams,
     *,
@@ -151,6 +195,7 @@ def simulate(
     n_test: int = DEFAULT_N_TEST,
     quantities: Sequence[str] = QUANTITIES,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> dict[str, MCEstimate]:
     """Monte Carlo test and training error of NT (``layers="first"``) or NTK (``"both"``) kernel ridge.
 
@@ -168,6 +213,9 @@ def simulate(
     seed, n_test, quantities, progress
         Root seed, test points per replicate (default 1000), subset of
         ``("risk", "train_error")``, tqdm bar.
+    max_memory : float, optional
+        Memory limit in GiB (default: ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2); a request whose
+        :func:`peak_memory` estimate is larger is refused before anything is allocated.
 
     Returns
     -------
@@ -193,6 +241,7 @@ def simulate(
     grid = lambda_grid(lams, params.lam)
     flat = np.atleast_1d(grid).ravel()
     N, n = sizes(params, dd)
+    check_request(params, d=dd, reps=rr, lams=lams, n_test=nt, quantities=wanted, max_memory=max_memory)
     tau2 = float(params.tau2)
     rows: dict[str, list[np.ndarray]] = {q: [] for q in wanted}
     for rng in replicate_rngs(sd, rr, progress=progress, desc=f"nt ({params.layers}) replicates"):
@@ -239,6 +288,7 @@ def parameter_curves(
     seed: int = 0,
     n_test: int = DEFAULT_N_TEST,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> ParameterCurves:
     """NT and RF kernel ridge (default: min-norm) against ``p/n``: peaks at ``Nd = n`` and ``N = n``.
 
@@ -249,6 +299,7 @@ def parameter_curves(
 
     ``ratios`` (default ``geomspace(0.2, 8, 15)``) are target values of ``p/n``; widths are
     rounded to integers ≥ 1 and duplicates dropped, so ``ratio`` holds the realized values.
+    Every width's memory is checked (``max_memory``, as in :func:`simulate`) before the first runs.
     """
     dd = check_int("d", d, low=2)
     n = round(float(psi2) * dd)
@@ -267,15 +318,23 @@ def parameter_curves(
     rf_lam = Fraction(str(lam)) * dd / n  # kernel ridge lam on the RF kernel ZZᵀ/N
     mc: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     theory_vals: dict[str, np.ndarray] = {}
+
+    def run(fam: str, w: int, check: bool = False) -> Any:
+        kw = dict(d=dd, reps=reps, n_test=n_test, quantities=("risk",), max_memory=max_memory)
+        if fam == "nt":
+            pr = NTParams(psi2=n / dd, lam=lam, activation=act, tau2=tau2, psi1=w / dd)
+            return check_request(pr, **kw) if check else simulate(pr, seed=seed, **kw)["risk"]
+        # the RF penalty (Nλ/d)‖a‖² is kernel ridge ψ₂λ: the same kernel ridge as NT needs λ = lam/ψ₂
+        rp = RFParams(psi1=w / dd, psi2=n / dd, lam=rf_lam, activation=act, tau2=tau2)
+        return rf_sim.check_request(rp, **kw) if check else rf_sim.simulate(rp, seed=seed, **kw)["risk"]
+
+    for fam, ws in widths.items():
+        for w in ws:
+            run(fam, w, check=True)
     for fam, ws in widths.items():
         mean, se = np.empty(ws.size), np.empty(ws.size)
         for i, w in enumerate(tqdm(ws, desc=f"{fam} widths", disable=None if progress else True, leave=False)):
-            if fam == "nt":
-                pr = NTParams(psi2=n / dd, lam=lam, activation=act, tau2=tau2, psi1=w / dd)
-                est = simulate(pr, d=dd, reps=reps, seed=seed, n_test=n_test, quantities=("risk",))["risk"]
-            else:  # the RF penalty (Nλ/d)‖a‖² is kernel ridge ψ₂λ: the same kernel ridge as NT needs λ = lam/ψ₂
-                rp = RFParams(psi1=w / dd, psi2=n / dd, lam=rf_lam, activation=act, tau2=tau2)
-                est = rf_sim.simulate(rp, d=dd, reps=reps, seed=seed, n_test=n_test, quantities=("risk",))["risk"]
+            est = run(fam, w)
             mean[i], se[i] = float(est.mean), float(est.se)
         mc[fam] = (mean, se)
     from asymptotics.models import random_features as rf_theory
@@ -398,6 +457,7 @@ def lazy_training(
     n_test: int = 200,
     seed: int = 0,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> LazyRun:
     """Train the ``α``-scaled centred two-layer network and its linearization; record their distance.
 
@@ -406,6 +466,11 @@ def lazy_training(
     ``h_lin(θ) = Dh(θ₀)(θ − θ₀)``.  Target ``y = tanh(⟨β, x⟩) + (⟨u, x⟩² − 1)/√2`` with
     ``β ~ N(0, I/d)`` and ``u`` a unit vector (both of order-one size on ``S^{d−1}(√d)``; fixed by
     ``seed``).  Returns a :class:`LazyRun`.
+
+    The Jacobian at ``θ₀`` is a dense ``(n + n_test) × m(d + 1)`` matrix (built through about
+    three arrays of that size); with the forward passes and the parameter vectors that is the
+    estimate compared with ``max_memory`` (GiB; default ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2)
+    before anything is allocated.
     """
     dd, mm, nn = check_int("d", d, low=1), check_int("m", m, low=1), check_int("n", n, low=1)
     nt_ = check_int("n_test", n_test, low=1)
@@ -415,6 +480,9 @@ def lazy_training(
     if not (math.isfinite(lr) and lr > 0) or not (math.isfinite(horizon) and horizon > 0):
         raise ParameterError(f"`lr` and `horizon` must be positive and finite; got lr={lr!r}, horizon={horizon!r}.")
     steps = max(1, round(horizon / lr))
+    rows, width = nn + nt_, mm * (dd + 1)
+    nbytes = footprint(3 * rows * width + 8 * rows * mm + 8 * width + 2 * rows * dd)
+    check_memory("the lazy-training run", nbytes, max_memory=max_memory, n=nn, n_test=nt_, m=mm, d=dd)
     act = get_activation(activation)
     act.derivative()
     rng = np.random.default_rng(np.random.SeedSequence(check_int("seed", seed, low=0)))

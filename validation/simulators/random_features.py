@@ -81,7 +81,16 @@ from asymptotics.errors import ParameterError
 from asymptotics.models.random_features import RFParams
 
 from ..compare import MCEstimate
-from ._sampling import MAX_REPS, check_entries, check_quantities, lambda_grid, magnitude, numerical_zeros, replicate_rngs
+from ._sampling import (
+    MAX_REPS,
+    check_memory,
+    check_quantities,
+    footprint,
+    lambda_grid,
+    magnitude,
+    numerical_zeros,
+    replicate_rngs,
+)
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -100,7 +109,9 @@ def c_d(d: int) -> float:
 
 
 def sizes(params: RFParams, d: int) -> tuple[int, int]:
-    """``N = round(ψ₁d)`` and ``n = round(ψ₂d)`` (Python's ``round``), both checked ``≥ 1``; ``ψ`` finite, ``≤ 1e15``."""
+    """``N = round(ψ₁d)`` and ``n = round(ψ₂d)`` (Python's ``round``), both checked ``≥ 1``; ``ψ`` finite, ``≤ 1e15``.
+
+    The memory these sizes need is checked separately (:func:`check_request`)."""
     out = []
     for name, psi, what in (("psi1", params.psi1, "N"), ("psi2", params.psi2, "n")):
         if psi == math.inf or psi > 10**15:  # exact comparison: a Fraction like 1e400 has no float
@@ -116,9 +127,6 @@ def sizes(params: RFParams, d: int) -> tuple[int, int]:
             )
         out.append(int(m))
     N, n = out
-    check_entries("the features", n=n, N=N)
-    check_entries("the weights", N=N, d=d)
-    check_entries("the inputs", n=n, d=d)
     return N, n
 
 
@@ -234,6 +242,52 @@ def replicate(
     return out
 
 
+# ----------------------------------------------------------------------------- memory
+def peak_memory(N: int, n: int, d: int, n_test: int, lams: int, reps: int, *, quantities: int = 2) -> int:
+    """Estimated peak memory (bytes) of :func:`simulate`: ``N`` features, ``n`` samples, dimension ``d``.
+
+    Drawing a replicate holds ``Θ``, ``X``, ``X_test`` (twice, while they are normalized) and the
+    features: ``Z`` (``n × N``) and, while ``Z_test`` (``n_test × N``) is formed, the product, its
+    scaling, the activation, two temporaries of the activation and its finiteness check.  Solving holds ``Z``, ``Z_test``,
+    the SVD's working copy, ``U``, ``Vᵀ`` and workspace (about ``8r²``, ``r = min(n, N)``), the
+    test projections ``Z_test V`` (and their squares) and a few ``n_test × L`` and ``r × L``
+    arrays for the ``λ`` grid.  The results of all replicates are kept (twice, when stacked).
+    """
+    r = min(n, N)
+    inputs = 2 * d * (N + n + n_test)
+    drawing = inputs + max(5 * n * N, n * N + 5 * n_test * N)
+    solving = n * N + n_test * N + (n * N + n * r + r * N + 8 * r * r) + 2 * n_test * r + 3 * n_test * lams + 6 * r * lams
+    return footprint(max(drawing, solving) + 2 * reps * lams * quantities)
+
+
+def check_request(
+    params: RFParams,
+    *,
+    d: int,
+    reps: int,
+    lams: Any = None,
+    n_test: int = DEFAULT_N_TEST,
+    quantities: Sequence[str] = QUANTITIES,
+    max_memory: Any = None,
+) -> None:
+    """Refuse, before anything is allocated, a :func:`simulate` call whose :func:`peak_memory`
+    exceeds the limit (``max_memory`` GiB, else ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2 GiB).
+
+    Raises
+    ------
+    ParameterError
+        The estimate is above the limit (the message names ``d``, ``N``, ``n``, ``n_test`` and the
+        estimate), or the sizes are invalid.
+    """
+    dd = check_int("d", d, low=2)
+    rr = check_int("reps", reps, low=2, high=MAX_REPS)
+    nt = check_int("n_test", n_test, low=1)
+    size = int(np.size(lambda_grid(lams, params.lam)))
+    N, n = sizes(params, dd)
+    nbytes = peak_memory(N, n, dd, nt, size, rr, quantities=len(tuple(quantities)))
+    check_memory("the rf simulation", nbytes, max_memory=max_memory, d=dd, N=N, n=n, n_test=nt, lams=size, reps=rr)
+
+
 # ----------------------------------------------------------------------------- driver
 def simulate(
     params: RFParams,
@@ -246,6 +300,7 @@ def simulate(
     integrate_noise: bool = True,
     quantities: Sequence[str] = QUANTITIES,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> dict[str, MCEstimate]:
     r"""Monte Carlo estimates of the RF test error (``risk``) and training error.
 
@@ -274,6 +329,9 @@ def simulate(
         Subset of ``("risk", "train_error")``.
     progress : bool, keyword-only
         Show a tqdm bar over replicates.
+    max_memory : float, keyword-only
+        Memory limit in GiB (default: ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2); a request whose
+        :func:`peak_memory` estimate is larger is refused before anything is allocated.
 
     Returns
     -------
@@ -287,7 +345,8 @@ def simulate(
     ParameterError
         ``params`` not an ``RFParams``, ``psi1``/``psi2`` infinite, ``d < 2``, ``reps < 2``,
         ``seed < 0``, ``n_test < 1``, unknown quantity, a negative or NaN penalty, ``N`` or
-        ``n`` rounding to 0, or an activation that returns NaN/inf.
+        ``n`` rounding to 0, an activation that returns NaN/inf, or an estimated peak memory
+        above ``max_memory``.
 
     Examples
     --------
@@ -308,6 +367,7 @@ def simulate(
     grid = lambda_grid(lams, params.lam)
     flat = np.atleast_1d(grid).ravel()
     N, n = sizes(params, dd)
+    check_request(params, d=dd, reps=rr, lams=lams, n_test=nt, quantities=wanted, max_memory=max_memory)
     with np.errstate(invalid="ignore"):  # inf · N n/d stays inf
         rhos = flat * (n * N / dd)
     tau2 = float(params.tau2)

@@ -66,7 +66,17 @@ from asymptotics.errors import ParameterError
 from asymptotics.models.ridge import RidgeParams
 
 from ..compare import MCEstimate
-from ._sampling import check_design, check_run, features, lambda_grid, numerical_zeros, replicate_rngs, standardized_design
+from ._sampling import (
+    footprint,
+    check_design,
+    check_memory,
+    check_run,
+    features,
+    lambda_grid,
+    numerical_zeros,
+    replicate_rngs,
+    standardized_design,
+)
 
 QUANTITIES = ("risk", "bias", "variance", "train_error")
 
@@ -208,6 +218,40 @@ def replicate(
     return out
 
 
+# ----------------------------------------------------------------------------- memory
+def peak_memory(n: int, p: int, lams: int, reps: int, *, quantities: int = 4, isotropic: bool = True) -> int:
+    """Estimated peak memory (bytes) of :func:`simulate`: ``n`` samples, ``p`` features, ``lams`` penalties.
+
+    One replicate holds the design (``np``), and its thin SVD the copy LAPACK works on (``np``),
+    ``U`` (``nq``), ``Vᵀ`` (``qp``) and the divide-and-conquer workspace (about ``8q²``),
+    ``q = min(n, p)``; a non-isotropic ``Σ`` adds the ``p × q`` weights ``Σ V²`` (two arrays),
+    the ``λ`` grid about six ``q × L`` and four ``p × L`` arrays; the results of all replicates
+    are kept (twice, when stacked).  float64 throughout.
+    """
+    q = min(n, p)
+    per_rep = 2 * n * p + n * q + q * p + 8 * q * q + (0 if isotropic else 2 * p * q) + 6 * q * lams + 4 * p * lams
+    return footprint(per_rep + 3 * (n + p) + 2 * reps * lams * quantities)
+
+
+def check_request(
+    params: RidgeParams, *, n: int, reps: int, lams: Any = None, quantities: Sequence[str] = QUANTITIES, max_memory: Any = None
+) -> None:
+    """Refuse, before anything is allocated, a :func:`simulate` call whose :func:`peak_memory`
+    exceeds the limit (``max_memory`` GiB, else ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2 GiB).
+
+    Raises
+    ------
+    ParameterError
+        The estimate is above the limit (the message names ``n``, ``p``, the grid size and the
+        estimate), or the sizes are invalid.
+    """
+    nn, rr, _ = check_run(n, reps, 0)
+    size = int(np.size(lambda_grid(lams, params.lam)))
+    p = features(params.gamma, nn)
+    nbytes = peak_memory(nn, p, size, rr, quantities=len(tuple(quantities)), isotropic=params.spectrum is None)
+    check_memory("the ridge simulation", nbytes, max_memory=max_memory, n=nn, p=p, lams=size, reps=rr)
+
+
 # ----------------------------------------------------------------------------- driver
 def simulate(
     params: RidgeParams,
@@ -220,6 +264,7 @@ def simulate(
     integrate_noise: bool = True,
     quantities: Sequence[str] = QUANTITIES,
     progress: bool = False,
+    max_memory: Any = None,
 ) -> dict[str, MCEstimate]:
     r"""Monte Carlo estimates of the ridge risk, bias, variance and training error.
 
@@ -244,6 +289,9 @@ def simulate(
         Subset of ``("risk", "bias", "variance", "train_error")``.
     progress : bool, keyword-only
         Show a tqdm bar over replicates.
+    max_memory : float, keyword-only
+        Memory limit in GiB (default: ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2); a request whose
+        :func:`peak_memory` estimate is larger is refused before anything is allocated.
 
     Returns
     -------
@@ -256,7 +304,8 @@ def simulate(
     ------
     ParameterError
         ``params`` not a ``RidgeParams``, ``n``/``reps``/``seed`` out of range, unknown
-        design or quantity, a negative or NaN penalty, ``p`` too small for the spectrum.
+        design or quantity, a negative or NaN penalty, ``p`` too small for the spectrum, an
+        estimated peak memory above ``max_memory``.
 
     Examples
     --------
@@ -276,6 +325,7 @@ def simulate(
     grid = lambda_grid(lams, params.lam)
     flat = np.atleast_1d(grid).ravel()
     p = features(params.gamma, nn)
+    check_request(params, n=nn, reps=rr, lams=lams, quantities=wanted, max_memory=max_memory)
     sigma, beta = population(params, p)
     root = np.sqrt(sigma)
     noise, tau2 = float(params.sigma2 + params.tau2), float(params.tau2)
