@@ -43,7 +43,7 @@ from .errors import ConvergenceError, ParameterError
 from .models import REGISTRY, get_model
 from .models._registry import ModelSpec, QuantitySpec
 from .plotting import plot_curve
-from .precision import DEFAULT_DPS, check_dps
+from .precision import DEFAULT_DPS, check_dps, serialized
 from .result import CurveResult, format_value
 
 PROG = "asymptotics"
@@ -84,6 +84,7 @@ def _lookup(model_name: str, quantity: str) -> tuple[ModelSpec, QuantitySpec]:
 
 
 # ----------------------------------------------------------------------------- eval
+@serialized  # formats with mpmath.workdps: the global precision
 def cmd_eval(args: argparse.Namespace) -> int:
     model, q = _lookup(args.model, args.quantity)
     params = _split_pairs(args.params)

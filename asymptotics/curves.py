@@ -23,7 +23,7 @@ from ._validate import check_int, to_complex_fractions, to_fraction
 from .errors import ConvergenceError, ParameterError
 from .models import get_model
 from .models._registry import ModelSpec, QuantitySpec
-from .precision import DEFAULT_DPS, check_dps
+from .precision import DEFAULT_DPS, check_dps, serialized
 from .result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, CurveResult, format_value
 
 SIMULATOR_GROUP = "asymptotics.simulators"
@@ -175,6 +175,7 @@ def _float_text(v: Any) -> str:
     return repr(float(v))
 
 
+@serialized  # formats with mpmath.workdps: the global precision
 def _certified_curve(
     model: ModelSpec, q: QuantitySpec, axis: Axis, fixed: dict[str, str], dps: int, progress: bool
 ) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:

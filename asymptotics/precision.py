@@ -8,37 +8,198 @@ below ``10**-dps`` relative to the value.  Otherwise it doubles ``g`` (catching
 cancellation that guard digits alone do not cover) and, after ``max_tries``, raises
 :class:`~asymptotics.errors.ConvergenceError`.  The global ``mpmath.mp`` precision is
 always restored (``workdps`` is a ``try/finally`` manager).
+
+**Guard digits cover the inputs' dynamic range.**  Two rungs that lose the *same*
+digits agree with each other and certify garbage: ``(lam + 1) - 1`` with ``lam = 1e-55``
+is exactly 0 at 40 and at 50 digits.  A loss is only silent when it is *total at both
+rungs*: a partial loss leaves the rungs with different digits, the ladder sees them
+disagree and doubles ``g``.  So the finer rung must reach below the smallest parameter:
+with ``R = ceil(log10(max|p| / min|p|))`` the number of decades spanned by the request's
+nonzero finite numeric parameters, ``g = GUARD_DPS + max(0, ceil((R - dps) / 2))``, so
+that ``dps + 2g >= R + 2 GUARD_DPS``.  A request whose parameters span fewer decades than
+``dps`` costs nothing extra; ``lam = 1e-55`` at ``dps = 30`` runs rungs of 53/76 digits,
+which disagree (the first lost ``lam``), then 76/122 and 122/214, which certify the
+right value (see ``tests/test_validate_and_precision.py``).  ``R`` is read back from the
+exact strings in ``params`` (every caller passes them; numbers inside text parameters such
+as a spectrum count too; integer orders are exempt, see :data:`RANGE_EXEMPT`; the
+``lnn`` model, which works in log/logit variables and handles its own cancellations,
+passes ``range_guard=False``, and ``rf``/``nt`` are off by default, see
+:data:`RANGE_GUARD_OFF`).  Policy for extreme requests (parameters reach 1e±10000): a ladder
+whose rungs would exceed :data:`MAX_WORKING_DPS` digits is refused with a
+:class:`~asymptotics.errors.ConvergenceError` ("parameters span N decades") up front,
+instead of running for minutes or certifying a value that could be wrong, and the
+doubling stops there too.  The rule is conservative: a range that only ever enters
+multiplicatively costs guard digits it did not need.
+
+**Threads.**  mpmath keeps its precision in the process-global ``mp`` object, so two
+threads with different ``dps`` would change each other's working precision mid-ladder.
+Every public entry point therefore runs under one process-wide re-entrant lock,
+:data:`MPMATH_LOCK` (:func:`serialized`; :func:`~asymptotics.models._registry.register`
+applies it to every registered callable and to the module-level functions they are,
+and :func:`certify` takes it too), and the outermost call saves and restores the
+caller's ``mp.prec`` and rounding mode and computes at mpmath's default 53-bit ambient
+precision whatever the caller had set.  A private mpmath context per call would allow
+parallel certified calls, but every mpmath call in the models goes through the global
+``mpmath`` functions, so that would mean rewriting them all.  The lock costs little: an
+uncontended ``RLock`` acquire is about 0.2 µs and the whole wrapper (lock, save, restore)
+about 2 µs per call, against 0.2 ms for the cheapest certified calls (``ridge.risk``,
+``marchenko_pastur.stieltjes`` at 30 digits; measured for issue 13, CPython 3.11, mpmath's
+pure-Python backend), i.e. under 1%; so the lock was chosen.  The price is that certified
+calls from several threads run one at a time (they hold the GIL anyway in pure Python).  Code outside :mod:`asymptotics` that uses
+mpmath in other threads at the same time should hold :data:`MPMATH_LOCK` too: a lock
+cannot protect a global from code that does not take it.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import numbers
+import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from fractions import Fraction
+from typing import Any, TypeVar
 
 import mpmath
 from mpmath import mp
 
+from ._validate import describe, to_complex_fractions
 from .errors import ConvergenceError, ParameterError
 
 DEFAULT_DPS = 30
 GUARD_DPS = 10
 MAX_DPS = 10_000
+MAX_WORKING_DPS = MAX_DPS + 16 * GUARD_DPS
+"""Largest working precision of a ladder rung (the finest rung of ``dps = MAX_DPS`` after three
+doublings of the guard); a dynamic-range guard that needs more is refused with a ConvergenceError."""
+
+MPMATH_LOCK = threading.RLock()
+"""Held by every public entry point for its whole call: mpmath's precision is process-global."""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_state = threading.local()
+
+
+def serialized(fn: _F) -> _F:
+    """Run ``fn`` under :data:`MPMATH_LOCK`, leaving the caller's mpmath state as it was.
+
+    The outermost serialized call of a thread saves ``mp.prec`` and the rounding mode, sets
+    mpmath's defaults (53 bits, round to nearest) for the duration of the call, and restores
+    the caller's values afterwards, also when ``fn`` raises.  Nested calls (public functions
+    calling each other) only re-enter the lock.  Applying it twice returns the same wrapper.
+
+    Parameters
+    ----------
+    fn : callable
+        A public entry point that uses mpmath.
+
+    Returns
+    -------
+    callable
+        A wrapper with ``fn``'s name, docstring and signature.
+    """
+    if getattr(fn, "__serialized__", False):
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with MPMATH_LOCK:
+            if getattr(_state, "depth", 0):
+                return fn(*args, **kwargs)
+            prec_rounding = mp._prec_rounding  # [prec, rounding]: mpmath 1.x keeps both here
+            saved = list(prec_rounding)
+            _state.depth = 1
+            try:
+                mp.prec = 53
+                prec_rounding[1] = "n"
+                return fn(*args, **kwargs)
+            finally:
+                _state.depth = 0
+                mp.prec = saved[0]
+                prec_rounding[1] = saved[1]
+
+    wrapper.__serialized__ = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
 
 
 def check_dps(dps: Any) -> int:
-    """Validate the requested number of significant decimal digits."""
-    if isinstance(dps, bool) or not isinstance(dps, int):
-        try:
-            if isinstance(dps, str) and dps.strip().lstrip("+").isdigit():
-                dps = int(dps)
-            else:
-                raise TypeError
-        except TypeError:
-            raise ParameterError(f"`dps` must be an integer in [1, {MAX_DPS}]; got {dps!r}.") from None
+    """Validate the requested number of significant decimal digits (an integer in [1, MAX_DPS])."""
+    bad = ParameterError(f"`dps` must be an integer in [1, {MAX_DPS}]; got {describe(dps)}.")
+    if isinstance(dps, bool):
+        raise bad
+    if isinstance(dps, str):
+        text = dps.strip().lstrip("+")
+        if not (text.isdigit() and len(text) <= 12):  # never int() a 5000-digit text
+            raise bad
+        dps = int(text)
+    elif isinstance(dps, numbers.Integral):
+        dps = int(dps)  # also numpy integers; a huge int is only compared, never printed
+    else:
+        raise bad
     if not 1 <= dps <= MAX_DPS:
-        raise ParameterError(f"`dps` must be an integer in [1, {MAX_DPS}]; got {dps}.")
+        raise bad
     return dps
+
+
+RANGE_EXEMPT = frozenset({"depth", "k", "level"})
+"""Parameters left out of :func:`dynamic_range`: exact integer orders (network depth, moment order,
+harmonic level), never a term of a sum with the other parameters."""
+
+RANGE_GUARD_OFF = frozenset({"rf", "nt"})
+"""Models certified without the dynamic-range guard digits (unless their call passes
+``range_guard=True``).  Their ``evaluate`` computes the activation's Hermite coefficients by
+quadrature at the working precision, so the guard's extra digits cost minutes: ``rf`` at
+``lam = 1e-300`` with a non-polynomial activation took 346 s instead of 1.6 s (issue 13
+measurement).  Their small-``lam`` and large-``psi`` limits are closed forms with their own
+golden-value tests (``tests/models/test_random_features.py``, ``test_neural_tangent.py``).
+Follow-up for those models: pass the guard only to the parameter arithmetic, or prove it
+unneeded and pass ``range_guard=False`` explicitly."""
+
+_TOKEN = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _log10_abs(f: Fraction) -> float:
+    return math.log10(abs(f.numerator)) - math.log10(f.denominator)
+
+
+def dynamic_range(params: dict[str, Any] | None) -> int:
+    """Decades spanned by the nonzero finite numbers of a request: ``ceil(log10(max|p| / min|p|))``.
+
+    ``params`` holds the exact strings of :func:`~asymptotics._validate.shown_params`; a value that
+    is not one number (``"power_law:p=1000,alpha=1,beta=0.5"``) contributes the numbers written in it.
+    Both parts of a complex value count.  Returns 0 for fewer than two nonzero numbers.
+    """
+    logs: list[float] = []
+    for key, value in (params or {}).items():
+        if key in RANGE_EXEMPT:
+            continue
+        for f in _numbers_in(str(key), value):
+            if f != 0:
+                logs.append(_log10_abs(f))
+    if len(logs) < 2:
+        return 0
+    return max(0, math.ceil(max(logs) - min(logs) - 1e-9))
+
+
+def _numbers_in(name: str, value: Any) -> list[Fraction]:
+    if isinstance(value, bool) or value is None:
+        return []
+    try:
+        parts = to_complex_fractions(name, value)
+        return [p for p in parts if isinstance(p, Fraction)]
+    except (ParameterError, TypeError, ValueError, ArithmeticError):
+        pass
+    if not isinstance(value, str):
+        return []
+    out = []
+    for token in _TOKEN.findall(value)[:1000]:
+        try:
+            out.append(Fraction(to_complex_fractions(name, token)[0]))
+        except (ParameterError, TypeError, ValueError, ArithmeticError):
+            continue
+    return out
 
 
 @dataclass(frozen=True)
@@ -81,29 +242,65 @@ def certify(
     params: dict[str, Any] | None = None,
     guard: int = GUARD_DPS,
     max_tries: int = 4,
+    range_guard: bool | None = None,
 ) -> Certified:
-    """Evaluate at two precisions and certify ``dps`` digits (see module docstring)."""
+    """Evaluate at two precisions and certify ``dps`` digits (see module docstring).
+
+    ``params`` (the request's exact parameter strings) is used for error reports *and* for
+    the dynamic-range guard digits: leave it out only when ``evaluate`` uses no parameters.
+    ``range_guard=False`` skips those digits; only for a model whose ``evaluate`` provably
+    never lets a parameter cancel against another (say so where it is passed).  ``None``
+    (default) means on, except for the models in :data:`RANGE_GUARD_OFF` (by the first word
+    of ``what``).
+    """
     dps = check_dps(dps)
-    g = guard
+    if range_guard is None:
+        range_guard = what.split(" ", 1)[0] not in RANGE_GUARD_OFF
+    span = dynamic_range(params) if range_guard else 0
+    g = guard + max(0, -((dps - span) // 2))  # dps + 2g >= span + 2 guard: see the module docstring
+    if dps + 2 * g > MAX_WORKING_DPS:
+        raise ConvergenceError(
+            f"{what}: the parameters span {span} decades; certifying {dps} digits would need "
+            f"{dps + 2 * g} working digits (at most {MAX_WORKING_DPS}). Rescale the problem or "
+            "bring the parameters closer together.",
+            params=params,
+        )
     err: Any = None
-    for _ in range(max_tries):
-        with mp.workdps(dps + g):
-            v1, _r1 = evaluate()
-        with mp.workdps(dps + 2 * g):
-            v2, r2 = evaluate()
-            err = _difference(v1, v2)
-            scale = _magnitude(v2)
-            tol = mpmath.mpf(10) ** (-dps) * (scale if scale != 0 and not mpmath.isinf(scale) else 1)
-            if err <= tol:
-                return Certified(round_to(v2, dps), r2, round_to(err, 5), dps + 2 * g)
-        g *= 2
+    top = dps + 2 * g
+    with MPMATH_LOCK:
+        for _ in range(max_tries):
+            with mp.workdps(dps + g):
+                v1, _r1 = evaluate()
+            top = dps + 2 * g
+            with mp.workdps(top):
+                v2, r2 = evaluate()
+                err = _difference(v1, v2)
+                scale = _magnitude(v2)
+                tol = mpmath.mpf(10) ** (-dps) * (scale if scale != 0 and not mpmath.isinf(scale) else 1)
+                if err <= tol:
+                    return Certified(round_to(v2, dps), r2, round_to(err, 5), dps + 2 * g)
+            if dps + 4 * g > MAX_WORKING_DPS:
+                break
+            g *= 2
     raise ConvergenceError(
         f"{what}: could not certify {dps} digits; the precision ladder still moves by "
-        f"{mpmath.nstr(err, 3)} at {dps + g} digits. Likely causes: a parameter very "
+        f"{_short(err)} at {top} digits. Likely causes: a parameter very "
         "close to a singular point (interpolation threshold, spectral edge), or extreme "
         "cancellation. Try a lower `dps` or move the parameter away from the singularity.",
         params=params,
     )
+
+
+def _short(x: Any) -> str:
+    """``x`` to 3 digits; mpmath's ``nstr`` fails beyond 1e±4300 (Python's int-to-text limit)."""
+    try:
+        if x == 0 or not mpmath.isfinite(x) or abs(mpmath.mag(x)) < 10_000:
+            return str(mpmath.nstr(x, 3))
+        with mp.workdps(15):
+            e = int(mpmath.floor(mpmath.log10(abs(x))))
+            return f"{mpmath.nstr(abs(x) / mpmath.mpf(10) ** e, 3)}e{e}"
+    except (ValueError, TypeError):
+        return "?"
 
 
 def residual_tolerance() -> Any:

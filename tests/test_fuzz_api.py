@@ -7,8 +7,13 @@ Property: a call either succeeds or raises a named library error (:class:`Asympt
 `ParameterError` is also a `ValueError`); a CLI exits 0, 2 or 3 with one line on stderr and never
 a traceback.  Inputs: the strings of `tests/test_fuzz_cli.py` plus Python objects a caller might
 pass by mistake (None, bool, NaN/inf floats, huge ints, Fractions, complex numbers, lists, numpy
-arrays, arbitrary objects).  Unknown keyword names are left out on the Python side: Python itself
-answers them with a `TypeError` naming the argument.  A call over 20 s counts as slow but valid.
+arrays, arbitrary objects) and, since issue 13, every numeric type at and beyond the 1e±10000 limit:
+Decimal and mpmath numbers with exponents of 1e±99999999, Fractions and ints of 20000 digits, ints
+beyond Python's 4300-digit printing limit, numpy scalars (float32/float64/int64/longdouble, complex),
+mpc and SymPy numbers.  Unknown keyword names are left out on the Python side: Python itself answers
+them with a `TypeError` naming the argument.  Every call runs under
+:func:`test_fuzz_cli.time_limit`: one that takes over 30 s fails the test (a hang), and one stuck in a
+single C operation ends the run with a traceback dump.
 """
 
 from __future__ import annotations
@@ -18,13 +23,16 @@ import io
 import math
 import signal
 import warnings
+from decimal import Decimal
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_fuzz_cli import EXCLUSIVE, FIXED, SPECIAL, VALID, VALUES  # tests/ is on sys.path (rootdir-relative import)
+from test_fuzz_cli import EXCLUSIVE, FIXED, SPECIAL, VALID, VALUES, time_limit  # tests/ is on sys.path (rootdir-relative import)
 
 from asymptotics.cli import main as cli_main
 from asymptotics.errors import AsymptoticsError, PrecisionWarning, RegimeWarning
@@ -52,39 +60,42 @@ OBJECTS = [
     object(),
     "",
     " ",
+    # issue 13: the same size limit for every input type (these used to hang or crash)
+    Decimal("1e99999999"),
+    Decimal("-1e-99999999"),
+    Decimal("0.25"),
+    mpmath.mpf("1e-99999999"),
+    mpmath.mpf("1e99999999"),
+    mpmath.mpf("0.5"),
+    Fraction(10**20000, 3),
+    Fraction(1, 10**20000),
+    10**5000,
+    -(10**20000),
+    np.float32(0.5),
+    np.longdouble("1e4000"),
+    np.longdouble("0.1"),
+    np.complex128(1 + 1j),
+    complex(1e300, 1e-300),
+    mpmath.mpc("1e-99999999", 1),
+    mpmath.mpc(-1, "0.5"),
+    sp.Rational(1, 3),
+    sp.Integer(10**5000),
+    sp.Float("1e-30"),
+    sp.oo,
 ]
 MODELS = sorted(REGISTRY)
 FLOAT_MODELS = [m for m in MODELS if any(q.curve for q in REGISTRY[m].quantities.values())]
 ARRAY_ITEMS = [0.0, 0.5, 1.0, 2.0, -1.0, math.nan, math.inf, 1e300, 1e-300]
 
 
-class _Slow(Exception):
-    pass
-
-
-def _alarm(signum, frame):  # pragma: no cover - only for slow valid inputs
-    raise _Slow
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: int = 20):
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-
-
 def _library_call(fn, *args, **kwargs):
-    """Run ``fn``: success, a library error, or slow; anything else fails the test."""
+    """Run ``fn``: success or a library error; anything else (or over the time limit) fails the test."""
     try:
-        with _time_limit(), warnings.catch_warnings():
+        with time_limit((fn, args, kwargs)), warnings.catch_warnings():
             warnings.simplefilter("ignore", RegimeWarning)
             warnings.simplefilter("ignore", PrecisionWarning)
             return fn(*args, **kwargs)
-    except (_Slow, AsymptoticsError):
+    except AsymptoticsError:
         return None
 
 
@@ -125,11 +136,11 @@ def test_certified_api_never_crashes(call):
     model, quantity, kwargs, dps = call
     q = REGISTRY[model].quantities[quantity]
     try:
-        with _time_limit(), warnings.catch_warnings():
+        with time_limit(call), warnings.catch_warnings():
             warnings.simplefilter("ignore", RegimeWarning)
             warnings.simplefilter("ignore", PrecisionWarning)
             result = q.certified(**kwargs, dps=dps)
-    except (_Slow, AsymptoticsError):
+    except AsymptoticsError:
         return
     except TypeError as exc:  # a required argument left out: Python's own message names it
         assert "argument" in str(exc), (call, exc)
@@ -163,10 +174,10 @@ def test_float_api_never_crashes(call):
     model, quantity, kwargs = call
     q = REGISTRY[model].quantities[quantity]
     try:
-        with _time_limit(), warnings.catch_warnings(), np.errstate(all="ignore"):
+        with time_limit(call), warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RegimeWarning)
             values, status = q.curve(**kwargs)
-    except (_Slow, AsymptoticsError):
+    except AsymptoticsError:
         return
     except TypeError as exc:
         assert "argument" in str(exc), (call, exc)
@@ -198,18 +209,13 @@ def curve_args(draw):
 
 def _cli(argv):
     out, err = io.StringIO(), io.StringIO()
-    try:
-        with _time_limit(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RegimeWarning)
-            rc = cli_main(argv)
-    except _Slow:
-        return None, "", ""
+    with time_limit(argv), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RegimeWarning)
+        rc = cli_main(argv)
     return rc, out.getvalue(), err.getvalue()
 
 
 def _check_cli(argv, rc, out, err):
-    if rc is None:
-        return
     assert rc in (0, 2, 3), (argv, rc, err)
     assert "Traceback" not in err, (argv, err)
     if rc:
@@ -349,7 +355,7 @@ def test_validation_cli_never_crashes(model, points, reps, sizes, extra, tmp_pat
     out = str(tmp_path_factory.mktemp("v"))
     argv = ["validate", model, "--points", points, "--reps", reps, "--sizes", sizes, "--scheduler", "inprocess", "--no-figure"]
     err = io.StringIO()
-    with _time_limit(), contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+    with time_limit(argv), contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         rc = validation_main([*argv, *extra, "--out", out])
     assert rc in (0, 1, 2) and "Traceback" not in err.getvalue(), (argv, extra, err.getvalue())
     if rc == 2:

@@ -49,7 +49,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .._validate import check_int, check_real, shown_params, to_mpf
+from .._validate import check_int, check_real, describe, shown_params, to_mpf
 from ..errors import ConvergenceError, ParameterError
 from ..precision import DEFAULT_DPS, certify
 from ..references import Source
@@ -196,7 +196,10 @@ def asymptotic_time(x0: Any, x1: Any, s: Any, depth: int) -> Any:
 
 # ----------------------------------------------------------------------------- public quantities
 def _result(quantity: str, fn: Any, shown: dict[str, str], dps: int, source: Source = COHEN_RAZIN_2024) -> Result:
-    c = certify(lambda: (fn(), None), dps, what=f"lnn {quantity}", params=shown)
+    # no dynamic-range guard digits: the mode formulas work in logit(x) and log variables, where a tiny
+    # `init` or a huge `t` never cancels against another parameter (mode_trajectory, mode_time handle
+    # x = 1 - w and frac - init themselves); the guard would cost a 5000-digit ladder for init = 1e-5000
+    c = certify(lambda: (fn(), None), dps, what=f"lnn {quantity}", params=shown, range_guard=False)
     return Result(c.value, NAME, quantity, shown, dps, None, c.error_estimate, None, source)
 
 
@@ -312,11 +315,50 @@ def end_to_end_rate(W: np.ndarray, grad: np.ndarray, depth: int) -> np.ndarray:
     ``W = U diag(σ) Vᵀ`` (full, ``σ`` padded with zeros): ``Ẇ = −U[Λ ∘ (Uᵀ∇ℓV)]Vᵀ`` with
     ``Λ = (λ_ab)`` of :func:`preconditioner_eigenvalues`.  Singular values at or below
     ``10·max(shape)·eps·σ_max`` count as exact zeros.
+
+    Parameters
+    ----------
+    W, grad : array_like
+        Non-empty real matrices (ints or floats, every entry finite) of the same shape ``(m, k)``.
+    depth : int
+        Number of layers ``N``, an integer in ``[1, MAX_DEPTH]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``Ẇ``, shape ``(m, k)``.  Anything else (a dict, complex entries, NaN, a huge int, shapes
+        that differ, a rate that overflows float64) raises :class:`ParameterError`.
     """
-    W = np.asarray(W, dtype=float)
-    G = np.asarray(grad, dtype=float)
-    if W.ndim != 2 or W.shape != G.shape:
+    n = check_int("depth", depth, low=1, high=MAX_DEPTH)
+    W = _real_matrix("W", W)
+    G = _real_matrix("grad", grad)
+    if W.shape != G.shape:
         raise ParameterError(f"`W` and `grad` must be matrices of the same shape; got {W.shape} and {G.shape}.")
+    with np.errstate(over="ignore", invalid="ignore"):
+        rate = _end_to_end_rate(W, G, n)
+    if not np.all(np.isfinite(rate)):
+        raise ParameterError("`W` and `grad` are too large: the end-to-end rate overflows float64; rescale them.")
+    return rate
+
+
+def _real_matrix(name: str, value: Any) -> np.ndarray:
+    """``value`` as a non-empty 2-D float64 array of finite reals, or a ParameterError naming ``name``."""
+    try:
+        raw = np.asarray(value)
+        if raw.dtype.kind not in "biuf":  # no object (dicts, huge ints), complex or text entries
+            raise TypeError
+        with np.errstate(over="ignore"):
+            M = raw.astype(float)
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(f"`{name}` must be a matrix of real numbers; got {describe(value)}.") from None
+    if M.ndim != 2 or M.size == 0:
+        raise ParameterError(f"`{name}` must be a non-empty matrix (2-D array); got shape {M.shape}.")
+    if not np.all(np.isfinite(M)):
+        raise ParameterError(f"`{name}` must have finite entries (no NaN or inf, and within float64 range).")
+    return M
+
+
+def _end_to_end_rate(W: np.ndarray, G: np.ndarray, depth: int) -> np.ndarray:
     U, sv, Vt = np.linalg.svd(W, full_matrices=True)
     # round-off stand-ins for exact zero singular values would enter as σ^{2/N} (1e-16 → 4e-7 at N = 5):
     # numpy's rank rule sets them to 0 exactly (theory note pitfall 1)
