@@ -8,9 +8,11 @@ from typing import Any
 import mpmath
 import numpy as np
 
+from .precision import serialized
 from .references import Source
 
 
+@serialized
 def format_real(x: Any, dps: int) -> str:
     """Decimal string of ``x`` with ``dps`` significant digits; ``inf``/``-inf``/``nan``."""
     with mpmath.mp.workdps(dps + 5):  # mpf(x) rounds to the *current* precision
@@ -24,6 +26,7 @@ def format_real(x: Any, dps: int) -> str:
     return mpmath.nstr(x, dps, strip_zeros=False, min_fixed=-5, max_fixed=dps + 1)
 
 
+@serialized
 def format_complex(z: Any, dps: int) -> str:
     """``re+imj`` form parsable by Python's ``complex()``."""
     with mpmath.mp.workdps(dps + 5):  # every operation on z must keep its precision
@@ -91,6 +94,7 @@ class Result:
     def __complex__(self) -> complex:
         return complex(self.value)
 
+    @serialized
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (numbers as decimal strings with ``dps`` digits)."""
         d: dict[str, Any] = {

@@ -56,15 +56,16 @@ def test_mixed_dps_certified_calls_from_threads(sequential, repeat):
 
     def work(call):
         result = _call(*call)
+        text = str(result)  # formatting uses mpmath precision too: done in the worker thread, under the lock
         with MPMATH_LOCK:  # no other call is in flight here: the global state must be the caller's
             state = _state()
-        return result, state
+        return text, state
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(work, CALLS))
     for call, expected, (result, state) in zip(CALLS, sequential, outcomes, strict=True):
         assert state == caller, call
-        assert str(result) == expected, call
+        assert result == expected, call
     assert _state() == caller
 
 

@@ -81,7 +81,6 @@ import math
 import os
 import platform
 import sys
-import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -95,6 +94,7 @@ from tqdm import tqdm
 from asymptotics._validate import check_int, check_real
 from asymptotics.errors import AsymptoticsError, ParameterError
 from asymptotics.models import get_model
+from asymptotics.precision import MPMATH_LOCK
 
 from .compare import MCEstimate, compare, finite_size_trend
 from .points import space
@@ -104,8 +104,10 @@ __all__ = ["CampaignConfig", "CampaignReport", "draw_points", "run_campaign", "r
 
 DEFAULT_THRESHOLD = 3.0
 MAX_SIZE = 5000
-_MP_LOCK = threading.Lock()
-"""Serializes tasks within a worker process: mpmath's precision is process-global."""
+_MP_LOCK = MPMATH_LOCK
+"""Serializes tasks within a worker process: mpmath's precision is process-global, and this is the
+library's own lock (:data:`asymptotics.precision.MPMATH_LOCK`), so a task never overlaps a certified
+call made by another thread of the same process."""
 
 
 # ----------------------------------------------------------------------------- configuration
