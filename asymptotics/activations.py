@@ -46,6 +46,9 @@ import numpy as np
 import sympy as sp
 
 from .errors import ConvergenceError, ParameterError
+from .expression import ACTIVATION_FUNCTIONS, MAX_TEXT, Grammar, MagnitudeError, check_expr, compile_mp, parse
+from .expression import real_roots_numeric as _roots_numeric
+from .precision import MPMATH_LOCK
 
 X = sp.Symbol("x", real=True)
 NAMES = ("relu", "abs", "tanh", "erf", "quadratic", "linear", "softplus", "sigmoid")
@@ -124,10 +127,11 @@ class Activation:
     # ------------------------------------------------------------------ coefficients
     def coefficients(self) -> Coefficients:
         """``μ₀, μ₁, μ_⋆²`` at the current mpmath precision (cached per precision)."""
-        key = ("coef", mpmath.mp.prec)
-        if key not in self._cache:
-            self._cache[key] = self._coefficients()
-        return self._cache[key]
+        with MPMATH_LOCK:  # the cache key is the precision: no other call may change it meanwhile
+            key = ("coef", mpmath.mp.prec)
+            if key not in self._cache:
+                self._cache[key] = self._coefficients()
+            return self._cache[key]
 
     def _coefficients(self) -> Coefficients:
         if self.closed is not None:
@@ -165,6 +169,11 @@ class Activation:
             for x in (mpmath.mpf(40) * sign, mpmath.mpf(80) * sign):
                 try:
                     v = self.mp(x)
+                except MagnitudeError:
+                    raise ParameterError(
+                        f"`activation` {self.name!r} grows too fast (σ(x) at x = {x} is beyond the evaluable range, "
+                        "about exp(1e4932)): E σ(G)² must be finite for a standard Gaussian G."
+                    ) from None
                 except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
                     raise ParameterError(f"`activation` {self.name!r} could not be evaluated at x = {x}: {exc}") from None
                 if isinstance(v, mpmath.mpc) and v.imag != 0:
@@ -179,8 +188,9 @@ class Activation:
                 )
 
     def _quad_coefficients(self) -> tuple[Any, Any, Any, Any]:
-        mu0, e0 = self._gauss(lambda x: self.mp(x))
-        mu1, e1 = self._gauss(lambda x: x * self.mp(x))
+        # μ₀, μ₁ through hermite(): exact zeros by parity, exact polynomial parts, zeros decided at two precisions
+        mu0, e0 = self.hermite(0)
+        mu1, e1 = self.hermite(1)
         ms2, e2 = self._gauss(lambda x: (self.mp(x) - mu0 - mu1 * x) ** 2)
         for name, v in (("mu0", mu0), ("mu1", mu1), ("mustar2", ms2)):
             if not mpmath.isfinite(v):
@@ -191,16 +201,58 @@ class Activation:
         return mu0, mu1, ms2, max(e0, e1, e2)
 
     def hermite(self, k: int) -> tuple[Any, Any]:
-        """``(μ_k, error)`` with ``μ_k = E[σ(G) He_k(G)]`` at the current precision."""
-        key = ("he", k, mpmath.mp.prec)
-        if key not in self._cache:
-            if self.expr is not None and self.expr.is_polynomial(X):
-                he = sp.hermite_prob(k, X)
-                value = (_poly_gauss(sp.expand(self.expr * he)), mpmath.mpf(0))
+        """``(μ_k, error)`` with ``μ_k = E[σ(G) He_k(G)]`` at the current precision.
+
+        ``error`` is an absolute bound: 0 when the value is exact.  Exact zeros come from
+        parity: the terms of a SymPy ``σ`` whose parity is proven (:func:`_parity`) and
+        opposite to ``k``'s contribute exactly 0, polynomial terms are integrated exactly,
+        and only the other terms go to quadrature (none left: the value is exact, e.g.
+        ``μ₀ = 0`` for ``tanh(x) + sin(x) + x**2 - 1``, ``μ₁ = 0`` for ``Abs(x) + cos(x)``).
+        A quadrature value that is within its error bound of 0 here *and* with 10 more
+        digits is returned as exactly 0 with that bound as its error (a relative test
+        cannot certify a zero); a coefficient that is merely tiny (``1e-20``) is larger
+        than its bound and stays as it is.
+        """
+        with MPMATH_LOCK:  # see coefficients()
+            key = ("he", k, mpmath.mp.prec)
+            if key not in self._cache:
+                value, err, bound = self._hermite_parts(k)
+                if bound is not None and abs(value) <= err + bound:
+                    with mpmath.workdps(mpmath.mp.dps + 10):
+                        v2, e2, b2 = self._hermite_parts(k)
+                    if abs(v2) <= e2 + (b2 or 0):
+                        value, err = mpmath.mpf(0), 2 * (err + bound)  # |μ_k| ≤ |value| + err + rounding
+                self._cache[key] = (value, err)
+            return self._cache[key]
+
+    def _hermite_parts(self, k: int) -> tuple[Any, Any, Any]:
+        """``(value, quadrature error, rounding bound)`` of ``μ_k``; the bound is ``None`` when the value is exact."""
+        key = ("he_raw", k, mpmath.mp.prec)
+        if key in self._cache:
+            return self._cache[key]
+        if self.expr is not None and self.expr.is_polynomial(X):
+            out = (_poly_gauss(sp.expand(self.expr * sp.hermite_prob(k, X))), mpmath.mpf(0), None)
+        else:
+            if self.expr is None:
+                exact, rest = mpmath.mpf(0), self.mp
             else:
-                value = self._gauss(lambda x: self.mp(x) * _he(k, x))
-            self._cache[key] = value
-        return self._cache[key]
+                if ("split", k % 2) not in self._cache:
+                    self._cache[("split", k % 2)] = _parity_split(self.expr, k % 2)
+                poly, rest_expr = self._cache[("split", k % 2)]
+                exact = _poly_gauss(sp.expand(poly * sp.hermite_prob(k, X))) if poly != 0 else mpmath.mpf(0)
+                if rest_expr == 0:
+                    self._cache[key] = (exact, mpmath.mpf(0), None)
+                    return self._cache[key]
+                rest = self.mp if rest_expr == self.expr else compile_mp(rest_expr, X)  # same guarded evaluator
+            v, e = self._gauss(lambda x: rest(x) * _he(k, x))
+            # rounding of the quadrature sum and of exact + v: a few ulps of E|rest·He_k| ≤ (E rest² · k!)^{1/2}
+            with mpmath.workdps(15):
+                second, _ = self._gauss(lambda x: rest(x) ** 2)
+                size = mpmath.sqrt(abs(second) * mpmath.factorial(k)) + abs(exact)
+            bound = mpmath.mpf(10) ** (3 - mpmath.mp.dps) * size if mpmath.isfinite(size) else None  # no zero verdict
+            out = (exact + v, e, bound)
+        self._cache[key] = out
+        return out
 
     def _gauss(self, f: Callable[[Any], Any]) -> tuple[Any, Any]:
         """``E f(G)`` by tanh–sinh quadrature split at the kinks; ``(value, error)``."""
@@ -250,6 +302,73 @@ def _poly_gauss(p: sp.Expr) -> Any:
     return mpmath.mpf(sp.N(value, mpmath.mp.dps + 5)) if not value.is_Rational else mpmath.mpf(value.p) / value.q
 
 
+# odd and even functions of one real argument: f(−u) = −f(u), f(−u) = f(u)
+_ODD_FUNCTIONS = (sp.sin, sp.tan, sp.sinh, sp.tanh, sp.erf, sp.atan, sp.asin, sp.asinh, sp.atanh, sp.sign)
+_EVEN_FUNCTIONS = (sp.cos, sp.cosh, sp.sech, sp.Abs)
+
+
+def _parity(e: sp.Expr) -> int:
+    """``1`` if ``e(−x) = e(x)`` is proven, ``−1`` if ``e(−x) = −e(x)`` is, ``0`` otherwise.
+
+    A sound structural rule, linear in the size of the tree (no simplification, so it always
+    ends quickly): constants are even and ``x`` odd; sums of terms of one parity keep it;
+    products multiply parities; ``b**n`` is even for an even ``b`` and ``(−1)^n`` for an odd
+    ``b`` and integer ``n``; any function of even arguments is even; an odd function of an
+    odd argument is odd, an even one even.  Anything else (``exp(x)``, ``Max(x, 0)``,
+    ``Piecewise``) is "unknown", never guessed.
+    """
+    if not e.has(X):
+        return 1
+    if e == X:
+        return -1
+    if isinstance(e, sp.Add | sp.Mul):
+        parts = [_parity(a) for a in e.args]
+        if 0 in parts:
+            return 0
+        if isinstance(e, sp.Mul):
+            return int(np.prod(parts))
+        return parts[0] if all(p == parts[0] for p in parts) else 0
+    if isinstance(e, sp.Pow):
+        base, n = e.args
+        pb = _parity(base)
+        if n.has(X):
+            return 1 if pb == 1 and _parity(n) == 1 else 0
+        if pb == 1:
+            return 1
+        if pb == -1 and n.is_integer:
+            return -1 if n.is_odd else 1
+        return 0
+    if isinstance(e, sp.Function | sp.Max | sp.Min):
+        parts = [_parity(a) for a in e.args]
+        if all(p == 1 for p in parts):
+            return 1
+        if len(parts) == 1 and parts[0] == -1:
+            if isinstance(e, _ODD_FUNCTIONS):
+                return -1
+            if isinstance(e, _EVEN_FUNCTIONS):
+                return 1
+    return 0
+
+
+def _parity_split(expr: sp.Expr, odd: int) -> tuple[sp.Expr, sp.Expr]:
+    """The terms of ``expr`` that can contribute to ``μ_k`` for ``k ≡ odd (mod 2)``: ``(polynomial part, rest)``.
+
+    ``expr`` is split at its top-level sum (products distributed over sums, nothing else
+    expanded); a term of proven parity opposite to ``k``'s has ``E[term·He_k(G)] = 0`` exactly
+    and is dropped.
+    """
+    opposite = 1 if odd else -1
+    expanded = expr.expand(deep=False, mul=True, multinomial=False, power_exp=False, power_base=False, log=False)
+    poly, rest = [], []
+    for term in sp.Add.make_args(expanded):
+        if _parity(term) == opposite:
+            continue
+        (poly if term.is_polynomial(X) else rest).append(term)
+    rest_expr = sp.Add(*rest)
+    # one term (or no change at all): keep the activation's own evaluator
+    return sp.Add(*poly), (expr if not poly and len(rest) == len(sp.Add.make_args(expanded)) else rest_expr)
+
+
 # ----------------------------------------------------------------------------- named
 def _relu() -> tuple[Any, Any, Any]:
     pi = mpmath.pi
@@ -287,7 +406,7 @@ def _d_erf() -> tuple[Any, Any, Any]:
 
 def _has_jump(expr: sp.Expr) -> bool:
     """Whether ``expr`` jumps at one of its kinks (one-sided limits differ by more than 1e-8 of its size)."""
-    f = sp.lambdify(X, expr, "mpmath")
+    f = compile_mp(expr, X)  # guarded: cannot build astronomically large numbers
     with mpmath.workdps(30):
         for k in _kinks(expr):
             h = mpmath.mpf(10) ** -20
@@ -337,32 +456,8 @@ def _named(name: str) -> Activation:
 
 
 # ----------------------------------------------------------------------------- parsing
-_SYMPY_LOCALS = {
-    "x": X,
-    "relu": lambda a: sp.Max(a, 0),
-    "Max": sp.Max,
-    "Min": sp.Min,
-    "Abs": sp.Abs,
-    "abs": sp.Abs,
-    "max": sp.Max,
-    "min": sp.Min,
-    "sign": sp.sign,
-    "Heaviside": sp.Heaviside,
-    "Piecewise": sp.Piecewise,
-    "exp": sp.exp,
-    "log": sp.log,
-    "sqrt": sp.sqrt,
-    "tanh": sp.tanh,
-    "sinh": sp.sinh,
-    "cosh": sp.cosh,
-    "sin": sp.sin,
-    "cos": sp.cos,
-    "atan": sp.atan,
-    "arctan": sp.atan,
-    "erf": sp.erf,
-    "pi": sp.pi,
-    "E": sp.E,
-}
+_GRAMMAR = Grammar("activation", X, ACTIVATION_FUNCTIONS, named=f"a named activation ({', '.join(NAMES)})")
+"""What ``activation=`` text may contain: see :mod:`asymptotics.expression` (a whitelist, never ``eval``)."""
 
 
 def _kinks(expr: sp.Expr) -> tuple[float, ...]:
@@ -378,31 +473,46 @@ def _kinks(expr: sp.Expr) -> tuple[float, ...]:
             for _, cond in node.args:
                 cands.extend(r.lhs - r.rhs for r in cond.atoms(sp.core.relational.Relational))
     pts = {0.0}
+    numeric: list[sp.Expr] = []
     for c in cands:
-        try:
-            for r in sp.solve(sp.Eq(c, 0), X):
-                if r.is_real:
-                    pts.add(float(r))
-        except (NotImplementedError, TypeError, ValueError):  # kink not located: quadrature reports a larger error
+        if not c.has(X):
             continue
+        # SymPy solves only what has closed-form roots (polynomials up to degree 4); anything else
+        # (transcendental, high degree) could make sp.solve run for ever: its sign changes are found
+        # numerically on [-40, 40] (beyond, the Gaussian weight is below 1e-347)
+        if c.is_polynomial(X) and sp.degree(c, X) <= 4:
+            try:
+                for r in sp.solve(sp.Eq(c, 0), X):
+                    if r.is_real:
+                        pts.add(float(r))
+                continue
+            except (NotImplementedError, TypeError, ValueError):
+                pass
+        numeric.append(c)
+    for c in numeric[:_MAX_NUMERIC_KINKS]:  # kink not located: the quadrature reports a larger error
+        pts.update(_roots_numeric(compile_mp(c, X), -40, 40, 320))
     return tuple(sorted(pts))
+
+
+_MAX_NUMERIC_KINKS = 32
+"""Kink candidates located numerically (each costs a few hundred evaluations)."""
 
 
 def from_expression(expr: sp.Expr | str, name: str | None = None) -> Activation:
     """An activation from a SymPy expression (or its text) in the variable ``x``.
 
-    Decimal numbers in the text are read exactly (``0.1`` is ``1/10``).  Raises
-    :class:`ParameterError` for unparsable text or other free symbols.
+    Text is parsed by :func:`asymptotics.expression.parse` (a whitelist of numbers, ``x``,
+    ``pi``, ``E``, arithmetic and the functions of
+    :data:`~asymptotics.expression.ACTIVATION_FUNCTIONS`; never ``eval``); decimal numbers are
+    read exactly (``0.1`` is ``1/10``).  A SymPy object is checked against the same whitelist
+    and limits.  Raises :class:`ParameterError` for anything else, other free symbols, or an
+    expression beyond the limits of :mod:`asymptotics.expression`.
     """
     text = expr if isinstance(expr, str) else None
     if isinstance(expr, str):
-        try:
-            expr = sp.sympify(expr, locals=_SYMPY_LOCALS, rational=True)
-        except (sp.SympifyError, SyntaxError, TypeError, ValueError, AttributeError, NameError) as exc:
-            raise ParameterError(
-                f"`activation` {text!r} is neither a named activation ({', '.join(NAMES)}) nor a parsable SymPy "
-                f"expression in x ({type(exc).__name__}); example: 'x + 0.1*(x**2 - 1)'."
-            ) from None
+        expr = parse(expr, _GRAMMAR)  # a whitelist over Python's syntax tree: nothing is evaluated
+    elif isinstance(expr, sp.Basic):
+        expr = check_expr(expr, _GRAMMAR)  # the same classes and limits for a SymPy object from Python
     if not isinstance(expr, sp.Expr):
         raise ParameterError(
             f"`activation` {text or expr!r} must be a named activation ({', '.join(NAMES)}) or an expression in x, "
@@ -419,7 +529,7 @@ def from_expression(expr: sp.Expr | str, name: str | None = None) -> Activation:
         )
     if expr.has(sp.I) or expr.has(sp.zoo, sp.nan, sp.oo):
         raise ParameterError(f"`activation` {text or str(expr)!r} must be a real function of x.")
-    f_mp = sp.lambdify(X, expr, "mpmath")
+    f_mp = compile_mp(expr, X)  # guarded mpmath evaluator (see asymptotics.expression)
     try:
         f_np = sp.lambdify(X, expr, ["scipy", "numpy"])
     except (ImportError, TypeError):  # pragma: no cover - numpy printer covers every function we accept
@@ -475,6 +585,8 @@ def get_activation(spec: Any = "relu") -> Activation:
     if isinstance(spec, str):
         if not spec.strip():
             raise ParameterError(f"`activation` must be a name ({', '.join(NAMES)}) or an expression in x; got ''.")
+        if len(spec) > MAX_TEXT:
+            raise ParameterError(f"`activation` is {len(spec)} characters long; an expression may have at most {MAX_TEXT}.")
         return _from_text(spec)
     if isinstance(spec, sp.Basic):
         return from_expression(spec)  # type: ignore[arg-type]
@@ -488,7 +600,9 @@ def get_activation(spec: Any = "relu") -> Activation:
 def coefficients_float(act: Activation) -> tuple[float, float, float]:
     """``(μ₀, μ₁, μ_⋆²)`` as floats (computed once at 25 digits and cached)."""
     key = ("float",)
-    if key not in act._cache:
+    with MPMATH_LOCK:
+        if key in act._cache:
+            return act._cache[key]
         with mpmath.workdps(25):
             c = act.coefficients()
             act._cache[key] = (float(c.mu0), float(c.mu1), float(c.mustar2))

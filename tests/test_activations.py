@@ -404,3 +404,98 @@ def test_derivative_closed_forms_belong_to_the_named_activation_not_the_name():
         fake = from_expression("x**2", name="relu").derivative().coefficients()  # σ' = 2x
         assert fake.mu0 == 0 and abs(fake.mu1 - 2) < 1e-15
         assert get_activation("relu").derivative().closed is not None
+
+
+# ---------------------------------------------------------------- issue 13: exact zeros of the coefficients
+@pytest.mark.parametrize(
+    "text,parity",
+    [
+        ("tanh(x) + sin(x)", -1),
+        ("x*exp(-x**2) + erf(x)", -1),
+        ("Abs(x) + cos(x)", 1),
+        ("sqrt(x**2 + 1) + sign(x)*x", 1),
+        ("x**3*cosh(x) + atan(x)**3", -1),
+        ("exp(-x**2)*sin(x)**2", 1),
+        ("tanh(x) + 1", 0),
+        ("Max(x, 0)", 0),
+        ("exp(x)", 0),
+        ("log(1 + exp(x)) - x/2", 0),  # even, but not provably so termwise: "unknown", never guessed
+        ("Heaviside(x)", 0),
+    ],
+)
+def test_parity_rule(text, parity):
+    from asymptotics.activations import _parity
+
+    act = get_activation(text)
+    assert _parity(act.expr) == parity
+    if parity:  # sound: check σ(−x) = ±σ(x) at a few points
+        with mpmath.workdps(30):
+            for v in (mpf("0.3"), mpf("1.7"), mpf("-2.9")):
+                assert abs(act.mp(-v) - parity * act.mp(v)) < mpf(10) ** -25
+
+
+@pytest.mark.parametrize(
+    "text,k,other",
+    [
+        # μ₁ = E G tanh G + E G sin G = μ₁(tanh) + e^{−1/2} (E G sin G = E cos G); μ₀ = 0: odd terms + centred He₂
+        ("tanh(x) + sin(x) + x**2 - 1", 0, lambda: _quad_mu1_tanh() + mpmath.exp(mpf(-1) / 2)),
+        # μ₁ = E G²e^{−G²} + E erf'(G) = 1/(3√3) + 2/√(3π); μ₀ = 0 (odd)
+        ("x*exp(-x**2) + erf(x)", 0, lambda: 1 / (3 * mpmath.sqrt(3)) + 2 / mpmath.sqrt(3 * mpmath.pi)),
+        # μ₀ = E|G| + E cos G = √(2/π) + e^{−1/2}; μ₁ = 0 (even)
+        ("Abs(x) + cos(x)", 1, lambda: mpmath.sqrt(2 / mpmath.pi) + mpmath.exp(mpf(-1) / 2)),
+    ],
+)
+def test_symmetric_zero_coefficients_are_exact_and_fast(text, k, other):
+    """Issue 13: a coefficient that is 0 by symmetry (not termwise) used to run 80–95 s into a ConvergenceError
+    (a relative test cannot certify a zero).  Now it is exactly 0, with error 0, within seconds, and the other
+    coefficient matches its closed form."""
+    import time
+
+    from asymptotics.models import random_features as rf
+
+    zero_q, other_q = ("mu0", "mu1") if k == 0 else ("mu1", "mu0")
+    t0 = time.perf_counter()
+    z = getattr(rf, zero_q)(text, dps=30)
+    o = getattr(rf, other_q)(text, dps=30)
+    risk = rf.risk("0.5", "3", 0, text, tau2="0.25", dps=30)
+    assert time.perf_counter() - t0 < 30  # ~2-4 s alone; generous for a shared machine
+    assert z.value == 0 and z.error_estimate == 0
+    with mpmath.workdps(40):
+        assert close(o.value, other(), 28)
+    act = get_activation(text)
+    value, err = act.hermite(k)
+    assert value == 0 and err == 0 and act.hermite(k + 1)[0] != 0
+    assert coefficients_float(act)[k] == 0.0  # the float64 path sees the exact zero too
+    if k == 1:  # μ₁ = 0 takes the ζ = 0 branch: 𝓥₀ = ψ₁/(ψ₂ − ψ₁) = 1/5, 𝓑 = 1 + 𝓥, R = 1.2 + 0.25/5
+        assert risk.value == mpf("1.25")
+
+
+def _quad_mu1_tanh():
+    return mpmath.quad(lambda x: x * mpmath.tanh(x) * phi(x), [-mpmath.inf, 0, mpmath.inf])
+
+
+def test_zero_without_symmetry_gets_an_absolute_bound():
+    """A zero that parity cannot prove (μ₀ of ``|x| − √(2/π)``, μ₁ of the even ``log(1 + eˣ) − x/2``) is decided at two
+    precisions: 0 with a stated absolute error bound, certified quickly."""
+    from asymptotics.models import random_features as rf
+
+    for text, q in (("Abs(x) - sqrt(2/pi)", "mu0"), ("log(1 + exp(x)) - x/2", "mu1")):
+        r = getattr(rf, q)(text, dps=30)
+        assert r.value == 0 and 0 <= r.error_estimate < mpf(10) ** -25
+    r = rf.mu0("Abs(x) - sqrt(2/pi)", dps=30)
+    assert r.error_estimate > 0  # quadrature, not exact: the bound is stated
+
+
+def test_tiny_nonzero_coefficients_are_not_zero():
+    """``x**2 − 1 + 1e-20·x`` has μ₁ = 1e-20 exactly (and takes the general ζ ≠ 0 branch); a tiny odd part of a
+    non-polynomial activation is integrated relative to itself, not declared 0."""
+    from asymptotics.models import random_features as rf
+
+    r = rf.mu1("x**2 - 1 + 1e-20*x", dps=30)
+    assert r.value != 0 and coefficients_float(get_activation("x**2 - 1 + 1e-20*x"))[1] == 1e-20
+    with mpmath.workdps(40):
+        assert close(r.value, mpf("1e-20"), 29)
+        assert close(rf.mu1("Abs(x) + 1e-20*tanh(x)", dps=30).value, mpf("1e-20") * _quad_mu1_tanh(), 28)
+        # quadrature with a cancelling exact part: E G log(1 + e^G) = E sigmoid(G) = 1/2 minus 1/2, plus 1e-25 μ₁(tanh)
+        got, err = get_activation("log(1 + exp(x)) - x/2 + 1e-25*tanh(x)").hermite(1)
+        assert close(got, mpf("1e-25") * _quad_mu1_tanh(), 3) and err < mpf(10) ** -32

@@ -815,9 +815,9 @@ def _float_error(
     r"""A-priori relative rounding error of each float64 quantity of the feature-space ridge equivalent.
 
     With ``d₁ = gΣw s/(s+κ)`` (``1 − d₁ = λ/κ`` at the root) and ``d₂ = gΣw s²/(s+κ)²`` (``g = p/n``,
-    ``κ`` normalized), the κ equation ``h(κ) = 1 − λ/κ − d₁`` is evaluated with an absolute error of a few ulps (its terms are at most 1,
-    and rounding ``g = p/n`` moves ``d₁`` by an ulp), and ``κh'(κ) = 1 − d₂`` at the root, so κ carries a
-    relative error ``≈ ε/(1 − d₂)``; ``1 − d₂`` itself (the denominator of ``𝓑`` and ``𝓥``) is a difference of
+    ``κ`` normalized), the κ equation ``h(κ) = 1 − λ/κ − d₁`` is evaluated with an absolute error of a few ulps
+    (its terms are at most 1, and rounding ``g = p/n`` moves ``d₁`` by an ulp), and ``κh'(κ) = 1 − d₂`` at the root,
+    so κ carries a relative error ``≈ ε/(1 − d₂)``; ``1 − d₂`` itself (the denominator of ``𝓑`` and ``𝓥``) is a difference of
     numbers of size 1 and carries an absolute error of a few ulps, and so does ``1 − g`` (the training residual
     at ``κ = 0``).  Next to an interpolation threshold (``λ ≈ 0`` and ``n`` ≈ the number of directions, where
     ``1 − d₂ → 0``; e.g. ``d = 5``, ``poly:2``, ``n = 20(1 − 10⁻¹²)``: ``𝓥`` was off by ``4·10⁻⁵``) float64

@@ -613,7 +613,8 @@ def curve_values(
     ``d`` given, points with ``Nd/n < 10`` (the NT interpolation threshold region) get
     status 2 (outside the domain) and NaN instead of a value.  NTK points whose estimated
     relative rounding error exceeds :data:`FLOAT64_MAX_ERROR` (the block sums cancel, e.g. a
-    tiny variance at a huge ridge, or ``ψ₁ ≳ 10⁸``) get status 3; use the certified path there.
+    tiny variance at a huge ridge, or ``ψ₁ ≳ 10⁸``) get status 3, and so do ridge-on-``x`` points next to
+    ``ψ₂ = 1`` with an affine ``σ`` and ``λ ≈ 0`` (:func:`_kernel_limit_error`); use the certified path there.
     """
     if quantity not in QUANTITIES:
         raise ParameterError(f"unknown nt quantity {quantity!r} for a float64 curve; valid: {', '.join(QUANTITIES)}.")
@@ -633,12 +634,12 @@ def curve_values(
     domain &= np.isfinite(F1) & np.isfinite(Fs) & np.isfinite(t2) & (p1 > 0)
     if d is not None:
         dd = check_int("d", d, low=2, high=10**15)  # float64 path: Nd/n must stay a float
-        with np.errstate(all="ignore"):
-            domain &= ~(p1 * dd / p2 < REGIME_ERROR_RATIO)
+        domain &= ~_regime_refused(p1, dd, p2)
     if probe.layers == "both":  # affine σ with λ = 0 at finite width: not covered (as on the certified path)
         domain &= ~((ls + lk == 0) & np.isfinite(p1))
     B, V, factor, kap = (np.full(p2.shape, np.nan) for _ in range(4))
     conv = np.ones(p2.shape, bool)
+    rel_b, rel_v, rel_k, rel_f = (np.zeros(p2.shape) for _ in range(4))  # rel_f: the training factor
     with np.errstate(all="ignore"):
         iso = domain & ((probe.layers == "first") | np.isinf(p1))
         blk = domain & ~iso
@@ -647,15 +648,16 @@ def curve_values(
             B[iso], V[iso], factor[iso], _ = _kernel_limit_np(p2[iso], lk[iso] / p2[iso], a, ridge)
             if a != 0:
                 lp = (ridge + lk[iso]) / (a * p2[iso])
-                c = lp + 1 / p2[iso] - 1
+                c = lp + (1 - p2[iso]) / p2[iso]  # not 1/ψ₂ − 1: that cancels near ψ₂ = 1 (affine σ, tiny λ)
                 root = np.sqrt(c * c + 4 * lp)
                 kap[iso] = a * np.where(c >= 0, (c + root) / 2, 2 * lp / (root - c))
             else:
                 kap[iso] = (ridge + lk[iso]) / p2[iso]
-        rel_b, rel_v, rel_k = (np.zeros(p2.shape) for _ in range(3))
+            rel_b[iso] = rel_v[iso] = rel_f[iso] = _kernel_limit_error(p2[iso], lk[iso], a, ridge)
         if blk.any():
             (B[blk], V[blk], factor[blk], kap[blk]), conv[blk], errs = _ntk_np(p1[blk], p2[blk], lk[blk], a1, s2, ls)
             rel_b[blk], rel_v[blk], rel_k[blk] = errs
+            rel_f[blk] = rel_k[blk]  # the factor (λ/λ_tot)(λ̃/κ) carries κ's error
         noise = t2 + Fs
         bias = np.where(F1 == 0, 0.0, F1 * B)
         variance = np.where(noise == 0, 0.0, noise * V)
@@ -663,7 +665,7 @@ def curve_values(
         train = np.where(factor == 0, 0.0, factor**2 * (risk + t2))
         tiny = np.finfo(float).tiny
         rel_risk = (np.abs(bias) * rel_b + np.abs(variance) * rel_v) / np.maximum(np.abs(risk), tiny)
-        rel = {"risk": rel_risk, "bias": rel_b, "variance": rel_v, "train_error": rel_risk + 2 * rel_k, "kappa": rel_k}
+        rel = {"risk": rel_risk, "bias": rel_b, "variance": rel_v, "train_error": rel_risk + 2 * rel_f, "kappa": rel_k}
         conv &= ~(rel[quantity] > FLOAT64_MAX_ERROR)
     val = {"risk": risk, "bias": bias, "variance": variance, "train_error": train, "kappa": kap}[quantity]
     conv &= ~np.isnan(val)  # e.g. overflow for λ' beyond 1e150: never a NaN with status 0
@@ -713,6 +715,39 @@ def _ntk_np(
 
 FLOAT64_MAX_ERROR = 1e-6
 """Largest estimated relative rounding error of a float64 curve point reported with status 0."""
+
+
+def _regime_refused(p1: np.ndarray, d: int, p2: np.ndarray) -> np.ndarray:
+    """``Nd/n < REGIME_ERROR_RATIO``, decided as :func:`check_regime` decides it: the exact ratio ``ψ₁d/ψ₂``
+    rounded once to a float.  ``p1 * d / p2`` rounds twice, so within a few ulps of the boundary it could
+    keep a point that the certified path refuses (e.g. ``ψ₁ = 0.0001 − 1 ulp``, ``d = 10``, ``ψ₂ = 0.0001``);
+    those points are decided with exact fractions."""
+    with np.errstate(all="ignore"):
+        ratio = p1 * d / p2
+    refused = ratio < REGIME_ERROR_RATIO
+    close = np.abs(ratio - REGIME_ERROR_RATIO) <= 1e-12 * REGIME_ERROR_RATIO
+    close &= np.isfinite(p1) & np.isfinite(p2) & (p1 > 0) & (p2 > 0)
+    for i in np.flatnonzero(close):
+        refused[i] = float(Fraction(float(p1[i])) * d / Fraction(float(p2[i]))) < REGIME_ERROR_RATIO
+    return refused
+
+
+def _kernel_limit_error(p2: np.ndarray, lk: np.ndarray, a: float, ridge: float) -> np.ndarray:
+    """A-priori relative rounding error of ``𝓑``, ``𝓥`` and the training factor on the ridge-on-``x`` branch.
+
+    :func:`~asymptotics.models.random_features._kernel_limit_np` works with ``c = λ' + 1/ψ₂ − 1``
+    (``λ' = (ridge + λ)/(aψ₂)``), whose absolute error is a few ulps of ``1 + 1/ψ₂ + λ'``; it enters the
+    results through ``√(c² + 4λ') ≥ |c|`` (or ``|1 − 1/ψ₂|`` at ``λ' = 0``).  Near ``ψ₂ = 1`` with ``λ' → 0``
+    (an affine ``σ``, no self-induced ridge, tiny ``λ``) that root is tiny and float64 loses
+    ``log₁₀(1/root)`` digits: e.g. ``𝓥`` at ``ψ₂ = 1 − 2⁻⁵³``, ``λ = 0`` came out as half the exact value.
+    """
+    if a == 0:  # no signal direction: 𝓑 = 1, 𝓥 = 0 exactly
+        return np.zeros(p2.shape)
+    lp = (ridge + lk) / (a * p2)
+    c = lp + (1 - p2) / p2
+    root = np.sqrt(c * c + 4 * lp)
+    eps = np.finfo(float).eps
+    return 8 * eps * (1 + 1 / p2 + lp) / np.maximum(root, np.finfo(float).tiny)
 
 
 def _ntk_term_sizes(kappa: np.ndarray, p: np.ndarray, a: float, s: float) -> tuple[np.ndarray, ...]:

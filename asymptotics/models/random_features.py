@@ -78,7 +78,7 @@ import sympy as sp
 from .._validate import check_known, check_real, float_arrays, shown_params, to_mpf
 from ..activations import Activation, coefficients_float, get_activation
 from ..errors import ConvergenceError, ParameterError
-from ..precision import DEFAULT_DPS, certify, residual_tolerance
+from ..precision import DEFAULT_DPS, certify, residual_tolerance, round_to
 from ..references import MEI_MONTANARI_2019
 from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result, checked_status
 from ..solve.roots import MP, NP, increasing_root
@@ -507,21 +507,32 @@ def _nu_residual(q: Any, t: Any, psi1: Any, psi2: Any, ell: Any) -> Any:
 
 
 def _zeta0_mp(psi1: Any, psi2: Any, lam_bar: Any, threshold: bool) -> tuple[Any, ...]:
-    """μ₁ = 0: ``g(p) = p``, a quadratic; ``𝓑 = 1 + 𝓥``, ``𝓥 = p²/(ψ₁ψ₂ − p²)``."""
+    """μ₁ = 0: ``g(p) = p``, so ``p² − sp + ψ₁ψ₂ = 0`` (``s = ψ₁ + ψ₂ + w``, ``w = ψ₁ψ₂λ̄``); ``𝓑 = 1 + 𝓥``.
+
+    Evaluated without cancellation (at ``ψ₁ ≈ ψ₂`` with tiny ``λ̄`` the textbook forms
+    ``√(s² − 4ψ₁ψ₂)`` and ``𝓥 = p²/(ψ₁ψ₂ − p²)`` lose every digit):
+
+    * the discriminant ``D = s² − 4ψ₁ψ₂ = (ψ₁ − ψ₂)² + w(2(ψ₁ + ψ₂) + w)`` is a sum of
+      non-negative terms, and ``p = 2ψ₁ψ₂/(s + √D)`` is the smaller root;
+    * the roots multiply to ``ψ₁ψ₂`` and differ by ``√D``, so ``ψ₁ψ₂ − p² = p√D`` and
+      ``𝓥 = p/√D`` (``+inf`` exactly when ``D = 0``: ``λ = 0`` and ``ψ₁ = ψ₂``);
+    * ``ψ₂ − p = (√D + c)/2`` with ``c = ψ₂ − ψ₁ − w``; for ``c < 0`` it is the equal
+      ``2ψ₂w/(√D − c)`` (``D − c² = 4ψ₂w``), so the training factor ``1 − p/ψ₂`` is
+      ``(√D + c)/(2ψ₂)`` or ``2w/(√D − c)`` (exactly 0 when ridgeless with ``ψ₁ > ψ₂``).
+
+    At ``λ = 0`` this is ``𝓥 = min(ψ₁, ψ₂)/|ψ₁ − ψ₂|``: the features carry no linear signal, and
+    the fit is ridge regression of pure noise on ``N`` independent features (theory note §1.5).
+    """
     pp = psi1 * psi2
-    if threshold:  # ψ₁ = ψ₂, λ = 0: p = ψ and ψ₁ψ₂ − p² = 0 exactly
+    if threshold:  # ψ₁ = ψ₂, λ = 0: D = 0
         return mpmath.inf, mpmath.inf, mpmath.mpf(0), -psi1, None
-    s = psi1 + psi2 + pp * lam_bar
-    p = 2 * pp / (s + mpmath.sqrt(s * s - 4 * pp))
-    den = pp - p * p
-    V = p * p / den
-    residual = abs(pp * lam_bar * p - (psi1 - p) * (psi2 - p)) / pp
-    if lam_bar == 0 and psi1 > psi2:
-        factor = mpmath.mpf(0)  # interpolation: exactly 0
-    elif psi1 > psi2:  # 1 − p/ψ₂ cancels as λ̄ → 0; ψ₂ − p = ψ₁ψ₂λ̄p/(ψ₁ − p)
-        factor = psi1 * lam_bar * p / (psi1 - p)
-    else:
-        factor = 1 - p / psi2
+    w = pp * lam_bar
+    r = mpmath.sqrt((psi1 - psi2) ** 2 + w * (2 * (psi1 + psi2) + w))
+    p = 2 * pp / (psi1 + psi2 + w + r)
+    V = p / r
+    c = psi2 - psi1 - w
+    factor = (r + c) / (2 * psi2) if c >= 0 else 2 * w / (r - c)
+    residual = abs(w * p - (psi1 - p) * (psi2 - p)) / pp
     return 1 + V, V, factor, -p, residual
 
 
@@ -626,12 +637,19 @@ def solve(params: RFParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
 
 
 def _coefficient(act: Activation, quantity: str, dps: int) -> Result:
+    zero_bound: list[Any] = [mpmath.mpf(0)]
+
     def evaluate() -> tuple[Any, Any]:
         c = act.coefficients()
-        return {"mu0": c.mu0, "mu1": c.mu1, "mustar": c.mustar}[quantity], None
+        value = {"mu0": c.mu0, "mu1": c.mu1, "mustar": c.mustar}[quantity]
+        if value == 0 and quantity != "mustar":  # exact (bound 0) or decided at two precisions (absolute bound)
+            zero_bound[0] = act.hermite(COEFFICIENTS.index(quantity))[1]
+        return value, None
 
     c = certify(evaluate, dps, what=f"rf {quantity}", params={"activation": act.name})
-    return Result(c.value, NAME, quantity, {"activation": act.name}, dps, None, c.error_estimate, None, MEI_MONTANARI_2019)
+    # a zero's error estimate is absolute: the ladder difference (0) or the quadrature bound on |μ_k|
+    error = max(c.error_estimate, round_to(zero_bound[0], 5)) if c.value == 0 else c.error_estimate
+    return Result(c.value, NAME, quantity, {"activation": act.name}, dps, None, error, None, MEI_MONTANARI_2019)
 
 
 def _make(quantity: str, doc: str) -> Any:
@@ -726,8 +744,12 @@ def curve_values(
 
     Same formulas and branch rule as the certified path; returns ``(values, status)``
     with the status codes of :class:`~asymptotics.result.CurveResult`.  Near the
-    threshold (``ψ₁ ≈ ψ₂``, tiny ``λ``) float64 loses about ``½ log₁₀(1/λ̄)`` digits: use
-    the certified path there.
+    threshold (``ψ₁ ≈ ψ₂``, tiny ``λ``) float64 loses about ``½ log₁₀(1/λ̄)`` digits when
+    ``μ₁ ≠ 0``: such points get status 3 (use the certified path there).  With ``μ₁ = 0``
+    exactly (``abs``, even activations, He₂) the closed form is evaluated without
+    cancellation and keeps full accuracy down to any ``λ > 0``.  Status 1 (``+inf``) is
+    given only where the exact value is infinite (ridgeless at ``ψ₁ = ψ₂``); a float64
+    overflow of a finite value is status 3.
     """
     if quantity not in QUANTITIES:
         raise ParameterError(f"unknown rf quantity {quantity!r} for a float64 curve; valid: {', '.join(QUANTITIES)}.")
@@ -763,13 +785,27 @@ def curve_values(
         bias = np.where(F1 == 0, 0.0, F1 * B)
         variance = np.where(noise == 0, 0.0, noise * V)
         risk = bias + variance + Fs
-        train = np.where(factor == 0, 0.0, factor**2 * (risk + t2))
+        train = np.where(factor == 0, 0.0, factor * (factor * (risk + t2)))  # no underflow of factor² (tiny λ)
     val = {"risk": risk, "bias": bias, "variance": variance, "train_error": train, "chi": chi}[quantity]
+    # status 1 only where the exact value is +inf; an overflow elsewhere is "not converged" (status 3)
+    conv &= ~np.isinf(val) | _infinite_np(p1, p2, lam, mu1sq, ms2, fin, kern)
     status = np.where(
         ~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK))
     )
     val = np.where(status >= STATUS_DOMAIN, np.nan, val)
     return checked_status(val.reshape(shape), status.reshape(shape))
+
+
+def _infinite_np(
+    p1: np.ndarray, p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float, fin: np.ndarray, kern: np.ndarray
+) -> np.ndarray:
+    """Where ``𝓑, 𝓥`` are exactly ``+inf`` at these float inputs (the certified path's rules): ridgeless at
+    ``ψ₁ = ψ₂`` (for ``μ_⋆ = 0`` only below ``d``, ``ψ < 1``), or ``μ_⋆ = 0`` ridgeless at ``ψ₂ = 1 ≤ ψ₁``."""
+    ridgeless = lam == 0
+    if mu1sq == 0:
+        return fin & ridgeless & (p1 == p2)
+    at_thr = ((p1 == p2) & ((ms2 > 0) | (p1 < 1))) | ((ms2 == 0) & (p2 == 1) & (p1 >= 1))
+    return (fin & ridgeless & at_thr) | (kern & ridgeless & (ms2 == 0) & (p2 == 1))
 
 
 FLOAT64_MAX_ERROR = 1e-6
@@ -779,17 +815,15 @@ FLOAT64_MAX_ERROR = 1e-6
 def _general_np(
     p1: np.ndarray, p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float
 ) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-    if mu1sq == 0:  # ζ = 0: quadratic in p
-        lb = lam / ms2
-        pp = p1 * p2
-        s = p1 + p2 + pp * lb
-        p = 2 * pp / (s + np.sqrt(s * s - 4 * pp))
-        den = pp - p * p
-        thr = (lam == 0) & (p1 == p2)
-        V = np.where(thr, np.inf, p * p / den)
-        over = p1 > p2  # 1 − p/ψ₂ cancels as λ̄ → 0 there; ψ₂ − p = ψ₁ψ₂λ̄p/(ψ₁ − p)
-        factor = np.where(over, p1 * lb * p / np.where(over, p1 - p, 1.0), 1 - p / p2)
-        return (1 + V, V, np.where(thr | ((lam == 0) & over), 0.0, factor), -p), np.ones(p1.shape, bool)
+    if mu1sq == 0:  # ζ = 0: a quadratic in p, evaluated without cancellation (see _zeta0_mp)
+        sw = np.sqrt(p1) * np.sqrt(p2) * (np.sqrt(lam) / np.sqrt(ms2))  # √w, w = ψ₁ψ₂λ̄ (no underflow for λ > 0)
+        w = sw * sw
+        r = np.hypot(p1 - p2, sw * np.sqrt(2 * (p1 + p2) + w))  # √D, exactly 0 only at λ = 0, ψ₁ = ψ₂
+        p = 2 * p1 * p2 / (p1 + p2 + w + r)
+        c = p2 - p1 - w
+        factor = np.where(c >= 0, (r + c) / (2 * p2), 2 * sw * (sw / np.where(c >= 0, 1.0, r - c)))
+        V = np.where(r == 0, np.inf, p / r)
+        return (1 + V, V, factor, -p), np.ones(p1.shape, bool)
     t = ms2 / mu1sq
     ell = lam / mu1sq
     psi = np.minimum(p1, p2)
@@ -850,17 +884,20 @@ def _kernel_limit_np(p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) 
     if mu1sq == 0:
         return one, zero, p2 * lam / (ms2 + p2 * lam), _chi_limit(p2, lam, mu1sq, ms2)
     g = 1 / p2
+    gm1 = (1 - p2) / p2  # g - 1 without cancellation (1 - p2 is exact for p2 in [1/2, 2])
     lp = (ms2 + p2 * lam) / (mu1sq * p2)
-    c = lp + g - 1
+    c = lp + gm1
     root = np.sqrt(c * c + 4 * lp)
     kappa = np.where(c >= 0, (c + root) / 2, 2 * lp / (root - c))
     D = (1 + kappa) * root
     B, V = kappa**2 / D, g / D
     factor = np.where(lam > 0, (lp / kappa) * (p2 * lam / (ms2 + p2 * lam)), 0.0)
     zero_lp = lp == 0
-    B = np.where(zero_lp, np.where(g > 1, 1 - 1 / g, 0.0), B)
-    V = np.where(zero_lp, np.where(g == 1, np.inf, np.where(g < 1, g / (1 - g), 1 / (g - 1))), V)
-    factor = np.where(zero_lp, np.where(g < 1, 1 - g, 0.0), factor)
+    # ridgeless limits in psi2 itself (g = 1/psi2 is rounded; 1 - 1/g, 1/(g - 1) would cancel next to psi2 = 1)
+    with np.errstate(divide="ignore"):
+        B = np.where(zero_lp, np.where(p2 < 1, 1 - p2, 0.0), B)
+        V = np.where(zero_lp, np.where(p2 == 1, np.inf, np.where(p2 > 1, 1 / (p2 - 1), p2 / (1 - p2))), V)
+        factor = np.where(zero_lp, np.where(p2 > 1, (p2 - 1) / p2, 0.0), factor)
     return B, V, factor, _chi_limit(p2, lam, mu1sq, ms2)
 
 

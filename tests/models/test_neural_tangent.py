@@ -421,3 +421,39 @@ def test_effective_ridge_is_for_the_nt_model_and_messages_are_short():
     with pytest.raises(ParameterError) as exc:
         nt.staircase(exponent="1e300", F="0,1")
     assert len(str(exc.value)) < 400
+
+
+# ----------------------------------------------------------------------------- float64 contract (issue 13)
+def _contract_ok(value, status, exact):
+    """Status 0 carries six correct digits; otherwise float64 must decline (status 3, NaN)."""
+    if status == 3:
+        return np.isnan(value)
+    return status == 0 and abs(value - exact) <= 1e-6 * abs(exact)
+
+
+def test_float64_regime_boundary_is_decided_exactly():
+    """ψ₁ = 10⁻⁴ − 1 ulp, d = 10, ψ₂ = 10⁻⁴: the exact Nd/n is below 10 (the certified path raises
+    RegimeError), but ``p1 * d / p2`` rounds to 10.0 and the float path used to return a status-0 value."""
+    p1, p2, d = float(np.nextafter(1e-4, 0)), 1e-4, 10
+    assert Fraction(p1) * d / Fraction(p2) < 10  # the exact ratio (and its float rounding) is below 10
+    assert float(Fraction(p1) * d / Fraction(p2)) < 10
+    with pytest.raises(RegimeError):
+        nt.risk(psi2=Fraction(p2), lam="0.5", activation="tanh", psi1=Fraction(p1), d=d)
+    vals, status = nt.curve_values("risk", psi2=p2, lam=0.5, activation="tanh", psi1=np.array([p1, 1.1e-4]), d=d)
+    assert list(status) == [2, 0] and np.isnan(vals[0])
+
+
+def test_float64_affine_activation_next_to_psi2_one():
+    """Linear σ, λ = 0 (no self-induced ridge): least squares on x.  With γ = 1/ψ₂ > 1 the closed forms are
+    κ = γ − 1 = (1 − ψ₂)/ψ₂ and 𝓥 = 1/(γ − 1) = ψ₂/(1 − ψ₂); computing ``1/ψ₂ − 1`` in float64 cancels,
+    which made κ wrong by 1e-4 at ψ₂ = 1 − 10⁻¹² and 𝓥 wrong by a factor 2 at ψ₂ = 1 − 2⁻⁵³."""
+    for p2 in (0.999999999999, float(np.nextafter(1.0, 0)), 0.999999, 0.9):
+        f = Fraction(p2)
+        kappa = float((1 - f) / f)
+        var = float(Fraction(1, 4) * f / (1 - f))  # tau2 = 1/4
+        v, s = nt.curve_values("kappa", psi2=p2, activation="linear")
+        assert s == 0 and v == pytest.approx(kappa, rel=1e-9), p2
+        v, s = nt.curve_values("variance", psi2=p2, activation="linear", tau2=0.25)
+        assert _contract_ok(float(v), int(s), var), (p2, v, s, var)
+    # away from the threshold the value is delivered, not declined
+    assert nt.curve_values("variance", psi2=0.999999, activation="linear", tau2=0.25)[1] == 0

@@ -964,3 +964,130 @@ def test_float64_training_error_is_stable_for_psi1_above_psi2():
         vals, status = RF.curve_values("train_error", np.array([6.7]), 0.2125, 2e-6, act, tau2=0.25)
         cert = RF.train_error("6.7", "0.2125", "2e-6", act, tau2="0.25", dps=25).value
         assert status[0] == STATUS_OK and vals[0] == pytest.approx(float(cert), rel=1e-12)
+
+
+# ---------------------------------------------------------------- issue 13: μ₁ = 0 near ψ₁ = ψ₂ (float64 and certified)
+def _pure_noise_ridge(psi1, psi2, lam_bar, F1sq, Fstar2, tau2):
+    """Golden ``(risk, train_error)`` at ``μ₁ = 0``, derived without the 𝓔 polynomials.
+
+    With ``μ₁ = 0`` the features carry no linear information about ``x``: they act as ``N``
+    independent features of variance ``μ⋆²``, and the target ``F₁²`` part is noise like
+    ``F⋆²``.  Rescaling ``a`` by ``μ⋆`` turns the penalty ``(Nλ/d)‖a‖²`` into the normalized
+    ridge ``ψ₁λ̄`` on unit-variance features, so (Marchenko–Pastur law of ratio ``γ = ψ₁/ψ₂``,
+    ``m(−t) = ∫dμ(s)/(s + t)``, noise ``σ² = F₁² + F⋆² + τ²``):
+    ``R = F₁² + F⋆² + σ²γ ∫ s/(s + t)² dμ`` and the training error
+    ``σ²t² ∫ dμ̃(s)/(s + t)²`` (``μ̃`` the companion law, ``γμ + (1 − γ)δ₀``), at ``t = ψ₁λ̄``.
+    """
+    c, t = sp.symbols("c t", positive=True)
+    m = (sp.sqrt((1 - c + t) ** 2 + 4 * c * t) - (1 - c + t)) / (2 * c * t)
+    fns = sp.lambdify((c, t), [m, -sp.diff(m, t)], "mpmath")
+    with mpmath.workdps(800):  # t down to 1e-300: the closed form cancels in (1 − c + t)
+        g, tt = F(psi1) / F(psi2), F(psi1) * F(lam_bar)
+        s2 = F(F1sq) + F(Fstar2) + F(tau2)
+        if tt == 0:
+            V = g / (1 - g) if g < 1 else 1 / (g - 1)
+            train = s2 * (1 - g) if g < 1 else F(0)
+        else:
+            M, dM = fns(g, tt)
+            V = g * (M - tt * dM)
+            train = s2 * tt**2 * (g * dM + (1 - g) / tt**2)
+        return +(F(F1sq) + F(Fstar2) + s2 * V), +train
+
+
+@pytest.mark.parametrize("act,ms2", [("abs", None), ("x**2 - 1", 2), ("Abs(x) + cos(x)", None)])
+@pytest.mark.parametrize(
+    "psi1,psi2,lam_bar",
+    [
+        ("2", "2", "1e-12"),
+        ("2", "2", "1e-20"),
+        ("1", "1", "1e-300"),  # the old quadratic formula divided by 0 here (ZeroDivisionError)
+        ("0.5", "3", "0.1"),
+        ("3", "0.5", "0.01"),
+        ("3", "3.0000000001", "0"),
+        ("1e-6", "2e-6", "1e-3"),
+        ("1e6", "1e6", "1e-15"),
+    ],
+)
+def test_issue13_zeta0_golden_values(act, ms2, psi1, psi2, lam_bar):
+    """μ₁ = 0 (``abs``, He₂, an even non-polynomial activation): the certified risk and training error are
+    pure-noise ridge regression (:func:`_pure_noise_ridge`), also right next to the threshold."""
+    with mpmath.workdps(40):
+        ms2 = F(ms2) if ms2 else RF.mustar(act, dps=40).value ** 2
+        lam = mpmath.nstr(F(lam_bar) * ms2, 45)
+    R, T = _pure_noise_ridge(psi1, psi2, lam_bar, "1", "0.5", "0.25")
+    assert ae(RF.risk(psi1, psi2, lam, act, 1, "0.5", "0.25", dps=30).value, R, 28)
+    assert ae(RF.train_error(psi1, psi2, lam, act, 1, "0.5", "0.25", dps=30).value, T, 27)
+
+
+def test_issue13_zeta0_is_the_limit_of_tiny_mu1():
+    """The ζ = 0 branch is the μ₁ → 0 limit of the general formula: μ₁ = 1e-30 (exact, polynomial) differs by O(ζ²)."""
+    points = (("2", "2", "2e-12"), ("0.5", "3", "0.2"), ("3", "0.5", "0"), ("2", "inf", "0.1"), ("inf", "2", "0.1"))
+    for psi1, psi2, lam in points:
+        tiny = RF.risk(psi1, psi2, lam, "x**2 - 1 + 1e-30*x", 1, "0.5", "0.25", dps=40).value
+        zero = RF.risk(psi1, psi2, lam, "x**2 - 1", 1, "0.5", "0.25", dps=40).value
+        assert ae(tiny, zero, 35), (psi1, psi2, lam, tiny, zero)
+
+
+def _exact(x):
+    """A float's exact decimal value (the certified path then sees the same input as the float64 path)."""
+    from decimal import Decimal
+
+    return str(Decimal(float(x)))
+
+
+def _near_threshold_points(seed, n):
+    rng = np.random.default_rng(seed)
+    pts = [(2.0, 2.0, 1e-16), (2.0, 2.0, 1e-20), (1.0, 1.0, 1e-30), (2.0, 2.0, 1e-300), (3.0, 3.0000000001, 0.0)]
+    for _ in range(n):
+        p1 = 10 ** rng.uniform(-2, 2)
+        p2 = p1 * (1 + rng.choice([0.0, 1.0, -1.0]) * 10 ** -rng.uniform(1, 12))
+        pts.append((p1, p2, 0.0 if rng.random() < 0.15 else 10 ** rng.uniform(-30, -2)))
+    return pts
+
+
+@pytest.mark.parametrize("act", ["abs", "x**2 - 1", "relu", "tanh"])
+def test_issue13_float64_near_the_threshold_keeps_its_contract(act):
+    """float64 vs certified at drawn points near ψ₁ = ψ₂ with tiny λ: status 0 within 1e-6 relative, status 1 only
+    where the certified value is +inf.  Before the fix, ``abs`` at λ = 1e-16 was 11% off with status 0 and at
+    λ = 1e-20 returned inf with status 1 (the certified risk is 2.66e9)."""
+    pts = _near_threshold_points(13, 10)
+    p1, p2, lam = (np.array(v) for v in zip(*pts, strict=True))
+    for q in ("risk", "train_error"):
+        vals, status = RF.curve_values(q, p1, p2, lam, act, 1.0, 0.5, 0.25)
+        for v, s, (a, b, c) in zip(vals, status, pts, strict=True):
+            if s == 3:
+                assert act in ("relu", "tanh")  # ζ ≠ 0: the loss estimate may decline; ζ = 0 never cancels
+                continue
+            if act in ("relu", "tanh") and c < 1e-200:
+                continue
+            ref = RF.solve(RF.RFParams(_exact(a), _exact(b), _exact(c), act, 1, "0.5", "0.25"), q, dps=20).value
+            if s == STATUS_INFINITE:
+                assert mpmath.isinf(ref), (q, a, b, c, ref)
+            else:
+                assert s == STATUS_OK and abs(v - ref) <= 1e-6 * abs(ref), (q, a, b, c, v, ref)
+
+
+@pytest.mark.parametrize("act", ["abs", "x**2 - 1"])
+def test_issue13_zeta0_degenerate_float_points(act):
+    """ζ = 0 float64 at the degenerate points: exact infinity only at λ = 0, ψ₁ = ψ₂; the ridgeless values
+    ``𝓥₀ = min(ψ₁, ψ₂)/|ψ₁ − ψ₂|``; extreme ψ; a subnormal λ (no underflow of the training factor)."""
+    p1 = np.array([2.0, 3.0, 3.0, 0.5, 1e-6, 1e6, 1e-6, 2.0])
+    p2 = np.array([2.0, 3.0000000001, 2.0, 3.0, 1e6, 1e-6, 1e-6, 2.0])
+    lam = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1e-20, 5e-324])
+    risk, st = RF.curve_values("risk", p1, p2, lam, act, 1.0, 0.5, 0.25)
+    assert st[0] == STATUS_INFINITE and (st[1:] == STATUS_OK).all()
+    V0 = np.minimum(p1[1:6], p2[1:6]) / np.abs(p1[1:6] - p2[1:6])
+    np.testing.assert_allclose(risk[1:6], 1.5 + 1.75 * V0, rtol=1e-13)
+    train, st = RF.curve_values("train_error", p1, p2, lam, act, 1.0, 0.5, 0.25)
+    assert (st == STATUS_OK).all() and train[0] == 0 and train[2] == 0 and train[5] == 0  # ridgeless, ψ₁ ≥ ψ₂
+    for i in (6, 7):
+        ref = RF.train_error(_exact(p1[i]), _exact(p2[i]), _exact(lam[i]), act, 1, "0.5", "0.25", dps=20).value
+        assert abs(train[i] - ref) <= 1e-12 * ref and ref > 0
+
+
+def test_issue13_float64_overflow_is_not_infinite():
+    """A float64 overflow of a finite value is status 3 (not converged), never status 1 (+inf)."""
+    for act in ("abs", "relu"):  # the exact risk is ~1.7e311 for abs: finite, beyond float64
+        vals, status = RF.curve_values("risk", 1e-300, 1e-300, 5e-324, act, 1.0, 0.0, 0.25)
+        assert status == 3 and np.isnan(vals)
+    assert mpmath.isfinite(RF.risk("1e-300", "1e-300", _exact(5e-324), "abs", tau2="0.25", dps=20).value)

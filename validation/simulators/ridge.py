@@ -67,11 +67,11 @@ from asymptotics.models.ridge import RidgeParams
 
 from ..compare import MCEstimate
 from ._sampling import (
-    footprint,
     check_design,
     check_memory,
     check_run,
     features,
+    footprint,
     lambda_grid,
     numerical_zeros,
     replicate_rngs,
