@@ -291,9 +291,9 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
     return k
 
 
-_NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"  # one way to match each text: linear time
 _COMPLEX_RE = re.compile(
-    rf"^\s*\(?\s*(?:(?P<re>{_NUM})?\s*(?:(?P<sign>[+-])\s*(?P<im>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)?\s*\*?\s*[jJiI])?|(?P<imonly>{_NUM})\s*\*?\s*[jJiI]|(?P<unit>[+-]?)[jJiI])\s*\)?\s*$"
+    rf"^\s*\(?\s*(?:(?P<re>{_NUM})?\s*(?:(?P<sign>[+-])\s*(?P<im>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)?\s*\*?\s*[jJiI])?|(?P<imonly>{_NUM})\s*\*?\s*[jJiI]|(?P<unit>[+-]?)[jJiI])\s*\)?\s*$"
 )
 
 

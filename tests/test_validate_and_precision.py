@@ -267,3 +267,14 @@ def test_api_calls_with_huge_inputs_fail_fast_with_one_line():
     with pytest.raises(ParameterError, match="`z`"):
         M.stieltjes("1e99999999j", 2)
     assert time.perf_counter() - start < 5
+
+
+def test_complex_text_is_parsed_in_linear_time():
+    """The complex-number pattern matches each text one way only (a 40 000-digit text used to take > 20 s)."""
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ParameterError):
+        to_complex_fractions("z", "1" * 40000 + "x")
+    assert time.perf_counter() - start < 2.0
+    assert to_complex_fractions("z", "2.5e3-1.j") == (Fraction(2500), Fraction(-1))
