@@ -37,7 +37,10 @@ or any SymPy expression in ``s``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -65,6 +68,44 @@ def harmonic_count(d: int, ell: int) -> int:
 DOMAINS = ("sphere", "hypercube")
 QUAD_BLOCK = 16
 """Levels integrated together by one shared quadrature (:meth:`Kernel._funk_hecke_levels`)."""
+
+QUAD_BUDGET_S = 10.0
+"""Seconds of Funk–Hecke quadrature one request may spend (:func:`quadrature_budget`) before a ConvergenceError."""
+
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("asymptotics_quadrature_deadline", default=None)
+
+
+@contextmanager
+def quadrature_budget(seconds: float | None = None) -> Iterator[None]:
+    """Bound the Funk–Hecke quadrature time of everything run inside (one request, all precisions).
+
+    Nested uses keep the outer deadline.  Outside any budget each quadrature call gets its own
+    ``QUAD_BUDGET_S``.  Past the deadline the quadrature raises :class:`ConvergenceError`.
+    """
+    if _DEADLINE.get() is not None:
+        yield
+        return
+    budget = QUAD_BUDGET_S if seconds is None else float(seconds)
+    token = _DEADLINE.set((time.monotonic() + budget, budget))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _budget_checker(name: str, d: int) -> Callable[[], None]:
+    """A cheap check to call between quadrature steps: raises once the request's quadrature budget is spent."""
+    deadline, budget = _DEADLINE.get() or (time.monotonic() + QUAD_BUDGET_S, QUAD_BUDGET_S)
+
+    def check() -> None:
+        if time.monotonic() > deadline:
+            raise ConvergenceError(
+                f"kernel {name[:80]!r}: Funk-Hecke quadrature at d={d} exceeded its {budget:g} s budget "
+                "(h is too sharply peaked or its spectrum decays too slowly on [-1, 1] for numerical integration); "
+                "use a named kernel with a closed form (exp:c for e^(c*s)) or a polynomial (poly:k, coef:a0,a1,...)."
+            )
+
+    return check
 
 
 def check_domain(domain: Any) -> str:
@@ -347,6 +388,8 @@ class Kernel:
             parts = [self._parity_mp(p) if self._exact_part(p)[0] is None else None for p in (0, 1)]
             rule = TanhSinh(mpmath.mp)
             max_degree = rule.guess_degree(prec)
+            check = _budget_checker(self.name, d)
+            check()
             total = [mpmath.mpf(0)] * (top + 1)
             total_err = [mpmath.mpf(0)] * (top + 1)
 
@@ -371,7 +414,9 @@ class Kernel:
                         nodes = rule.get_nodes(a, b, degree, prec)
                         h = mpmath.mpf(2) ** (-degree)
                         acc = [mpmath.mpf(0)] * (top + 1)
-                        for x, w in nodes:
+                        for i, (x, w) in enumerate(nodes):
+                            if i % 32 == 0:
+                                check()
                             for k, v in enumerate(values(x)):
                                 acc[k] += w * v
                         step = [h * (results[-1][k] / (2 * h) + acc[k]) if results else h * acc[k] for k in want]
@@ -406,7 +451,13 @@ class Kernel:
                 {mpmath.mpf(-1), mpmath.mpf(1), mpmath.mpf(0), *[sg * k * r for k in (1, 2, 4, 8) for sg in (-1, 1) if k * r < 1]}
             )
 
+            check = _budget_checker(self.name, d)
+            calls = [0]
+
             def f(s: Any) -> Any:
+                calls[0] += 1
+                if calls[0] % 32 == 0:
+                    check()
                 return h(s) * gegenbauer(d, ell, s) * (1 - s * s) ** expo
 
             try:
@@ -606,5 +657,6 @@ __all__ = [
     "check_domain",
     "kravchuk_row",
     "multiplicity",
+    "quadrature_budget",
     "sphere_moment",
 ]

@@ -443,3 +443,30 @@ def test_kernel_domain_errors():
         K.eigenvalue(5, 0, "sqrt(s)", dps=15)
     with pytest.raises(ParameterError, match="Taylor"):
         Kn.Kernel("callable", None, lambda s: s, lambda s: s).xi(1)
+
+
+# ---------------------------------------------------------------- issue 13: every request ends quickly
+@pytest.mark.parametrize("kernel", ["exp(1000*s)", "exp(exp(s))", "1/(1.0000001-s)", "exp:1000", "exp:1e50"])
+def test_krr_text_kernel_ends_quickly_or_with_named_error(kernel):
+    import time
+
+    from asymptotics.errors import ConvergenceError, ParameterError
+    from asymptotics.models import get_model
+
+    start = time.monotonic()
+    try:
+        r = get_model("krr").quantity("risk").certified(d=10, n=50, lam="0.01", kernel=kernel)
+    except (ConvergenceError, ParameterError) as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert 0 < float(r.value if hasattr(r, "value") else r) < 10
+    assert time.monotonic() - start < 30
+
+
+def test_quadrature_budget_raises_convergence_error():
+    from asymptotics.errors import ConvergenceError
+    from asymptotics.kernels import get_kernel, quadrature_budget
+
+    k = get_kernel("exp(1000*s)")
+    with pytest.raises(ConvergenceError, match="budget"), quadrature_budget(0.0):
+        k.eigenvalue(10, 3)

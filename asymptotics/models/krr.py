@@ -69,7 +69,7 @@ import sympy as sp
 
 from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
 from ..errors import ConvergenceError, ParameterError
-from ..kernels import S_VAR, Kernel, check_domain, get_kernel
+from ..kernels import S_VAR, Kernel, check_domain, get_kernel, quadrature_budget
 from ..kernels import multiplicity as _multiplicity
 from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
 from ..references import GMMM_2019, Source
@@ -485,7 +485,8 @@ def solve(params: KRRParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result
         info.update(levels=out["_levels"], tail=out["_tail"], unlearnable=out["_unlearnable"])
         return out[quantity], residual
 
-    c = certify(evaluate, dps, what=f"krr {quantity}", params=params.shown())
+    with quadrature_budget():  # one time budget for all the Funk-Hecke quadrature of this request
+        c = certify(evaluate, dps, what=f"krr {quantity}", params=params.shown())
     with mpmath.workdps(dps):
         extra = {"levels": info["levels"], "self_induced_ridge": +info["tail"], "unlearnable": +info["unlearnable"]}
     return Result(c.value, NAME, quantity, params.shown(), dps, c.residual, c.error_estimate, BRANCH_RULE, BCP_2020, extra)
@@ -654,7 +655,8 @@ def eigenvalue(
         shown["domain"] = dom
 
     # (the precision ladder certifies quadrature values; mpmath's own error estimate is often pessimistic)
-    c = certify(lambda: (ker.eigenvalue(dd, ell, dom)[0], None), dps, what="krr eigenvalue", params=shown)
+    with quadrature_budget():
+        c = certify(lambda: (ker.eigenvalue(dd, ell, dom)[0], None), dps, what="krr eigenvalue", params=shown)
     return Result(c.value, NAME, "eigenvalue", shown, dps, None, c.error_estimate, None, MISIAKIEWICZ_2022)
 
 
