@@ -96,6 +96,7 @@ from asymptotics.errors import AsymptoticsError, ParameterError
 from asymptotics.models import get_model
 from asymptotics.precision import MPMATH_LOCK
 
+from ._outdir import make_dir
 from .compare import MCEstimate, compare, finite_size_trend
 from .points import space
 from .simulators._sampling import MemoryLimitError, memory_limit
@@ -796,17 +797,6 @@ def _differences(saved: Any, wanted: dict[str, Any]) -> str:
     return "; ".join(diffs) or "its saved configuration differs"
 
 
-def _make_dir(out: str) -> None:
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise ParameterError(f"`out` {out!r} exists and is not a directory; give a directory (it is created if missing).")
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as exc:
-        raise ParameterError(f"`out` directory {out!r} cannot be created ({exc.strerror or type(exc).__name__}).") from None
-    if not os.path.isdir(out):
-        raise ParameterError(f"`out` {out!r} is not a directory.")
-
-
 @contextlib.contextmanager
 def _locked(out: str | None) -> Iterator[None]:
     """Hold an exclusive ``flock`` on ``out/.lock`` for the whole run.
@@ -821,7 +811,7 @@ def _locked(out: str | None) -> Iterator[None]:
     if out is None:
         yield
         return
-    _make_dir(out)
+    make_dir(out)
     path = os.path.join(out, LOCK_FILE)
     try:
         fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - held open for the whole run
@@ -856,7 +846,7 @@ def _prepare_dir(out: str, config: CampaignConfig, points: list[dict[str, str]],
     Nothing saved is deleted: ``fresh`` moves an old ``points.jsonl`` to ``points.jsonl.bak``
     (replacing an older backup), and a ``points.jsonl`` without its ``campaign.json`` is refused.
     """
-    _make_dir(out)
+    make_dir(out)
     cfg_path, pts_path = os.path.join(out, CONFIG_FILE), os.path.join(out, POINTS_FILE)
     wanted = {"config": config.to_dict(), "hypothesis": _version("hypothesis"), "points": points}
     has_cfg, has_pts = os.path.exists(cfg_path), os.path.exists(pts_path)

@@ -35,20 +35,13 @@ from typing import Any
 from asymptotics._validate import check_real
 from asymptotics.errors import ParameterError
 
+from ._outdir import make_dir
+
 
 def _out_dir(out: str) -> str:
     """Create ``--out`` (a directory) and prove it writable by creating and removing a file in it, so a
     bad ``--out`` is one line before any experiment runs."""
-    if not out or not out.strip():
-        raise ParameterError("`out` must name a directory; got ''.")
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise ParameterError(f"`out` {out!r} exists and is not a directory; give a directory (it is created if missing).")
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as exc:
-        raise ParameterError(f"`out` directory {out!r} cannot be created ({exc.strerror or type(exc).__name__}).") from None
-    if not os.path.isdir(out):
-        raise ParameterError(f"`out` {out!r} is not a directory.")
+    make_dir(out)
     try:
         with tempfile.TemporaryFile(dir=out):
             pass

@@ -176,11 +176,7 @@ def check_request(
         The estimate is above the limit (the message names ``d``, ``N``, ``n``, ``n_test`` and the
         estimate), or the sizes are invalid.
     """
-    dd = check_int("d", d, low=2)
-    rr = check_int("reps", reps, low=2, high=MAX_REPS)
-    nt = check_int("n_test", n_test, low=1)
-    size = int(np.size(lambda_grid(lams, params.lam)))
-    N, n = sizes(params, dd)
+    dd, rr, nt, size, N, n = rf_sim.request_sizes(params, sizes, d=d, reps=reps, lams=lams, n_test=n_test)
     nbytes = peak_memory(N, n, dd, nt, size, rr, both=params.layers == "both", quantities=len(tuple(quantities)))
     check_memory("the nt simulation", nbytes, max_memory=max_memory, d=dd, N=N, n=n, n_test=nt, lams=size, reps=rr)
 

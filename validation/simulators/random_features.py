@@ -260,6 +260,19 @@ def peak_memory(N: int, n: int, d: int, n_test: int, lams: int, reps: int, *, qu
     return footprint(max(drawing, solving) + 2 * reps * lams * quantities)
 
 
+def request_sizes(
+    params: Any, sizes_of: Any, *, d: Any, reps: Any, lams: Any, n_test: Any
+) -> tuple[int, int, int, int, int, int]:
+    """``(d, reps, n_test, len(lams), N, n)`` of a random-features-type request, checked (also used by
+    the neural-tangent simulator, with its own ``sizes_of``)."""
+    dd = check_int("d", d, low=2)
+    rr = check_int("reps", reps, low=2, high=MAX_REPS)
+    nt = check_int("n_test", n_test, low=1)
+    size = int(np.size(lambda_grid(lams, params.lam)))
+    N, n = sizes_of(params, dd)
+    return dd, rr, nt, size, N, n
+
+
 def check_request(
     params: RFParams,
     *,
@@ -279,11 +292,7 @@ def check_request(
         The estimate is above the limit (the message names ``d``, ``N``, ``n``, ``n_test`` and the
         estimate), or the sizes are invalid.
     """
-    dd = check_int("d", d, low=2)
-    rr = check_int("reps", reps, low=2, high=MAX_REPS)
-    nt = check_int("n_test", n_test, low=1)
-    size = int(np.size(lambda_grid(lams, params.lam)))
-    N, n = sizes(params, dd)
+    dd, rr, nt, size, N, n = request_sizes(params, sizes, d=d, reps=reps, lams=lams, n_test=n_test)
     nbytes = peak_memory(N, n, dd, nt, size, rr, quantities=len(tuple(quantities)))
     check_memory("the rf simulation", nbytes, max_memory=max_memory, d=dd, N=N, n=n, n_test=nt, lams=size, reps=rr)
 
