@@ -44,6 +44,27 @@ class QuantitySpec:
 
 
 @dataclass(frozen=True)
+class SimulatorDecl:
+    """A model's finite-size simulator, declared on the theory side (``asymptotics`` never runs it).
+
+    ``validation`` turns it into an entry of its simulator registry
+    (:mod:`validation.simulators.registry`), so a model defined outside the package gets
+    ``asymptotics curve --mc`` overlays and campaigns without touching ``validation``.
+
+    ``simulate(params, size, reps, rng)`` receives the model's parameters as floats (defaults
+    filled in), the finite size (the value of ``size_param``), the number of replicates and a
+    :class:`numpy.random.Generator`; it returns ``{quantity: array of shape (reps,)}``, one
+    realized value per replicate, for every quantity in ``quantities`` it can simulate.
+    """
+
+    simulate: Callable[..., Any]
+    size_param: str = "n"
+    sizes: tuple[int, ...] = (100, 200, 400)
+    quantities: tuple[str, ...] = ()
+    curve_axes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     name: str
     doc: str
@@ -52,6 +73,7 @@ class ModelSpec:
     system: Callable[[], Any]
     source: Source | None = None
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    simulator: SimulatorDecl | None = None
 
     def default(self, name: str) -> str | None:
         """Default (as text) of parameter ``name``; ``None`` when it is required."""

@@ -13,49 +13,15 @@ leaves it.  The same code runs on mpmath scalars (:data:`MP`) and on numpy array
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import mpmath
-import numpy as np
-
+from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError
 
-
-@dataclass(frozen=True)
-class Ops:
-    """Arithmetic primitives for one number type (mpmath scalar or numpy array)."""
-
-    log: Callable[[Any], Any]
-    exp: Callable[[Any], Any]
-    where: Callable[[Any, Any, Any], Any]
-    lor: Callable[[Any, Any], Any]
-    lnot: Callable[[Any], Any]
-    isfinite: Callable[[Any], Any]
-    all: Callable[[Any], bool]
-    abs: Callable[[Any], Any]
+__all__ = ["MP", "NP", "Ops", "increasing_root"]
 
 
-MP = Ops(
-    log=mpmath.log,
-    exp=mpmath.exp,
-    where=lambda c, a, b: a if c else b,
-    lor=lambda a, b: bool(a) or bool(b),
-    lnot=lambda a: not a,
-    isfinite=lambda x: bool(mpmath.isfinite(x)),
-    all=bool,
-    abs=abs,
-)
-NP = Ops(
-    log=np.log,
-    exp=np.exp,
-    where=np.where,
-    lor=np.logical_or,
-    lnot=np.logical_not,
-    isfinite=np.isfinite,
-    all=lambda a: bool(np.all(a)),
-    abs=np.abs,
-)
+Ops = Backend  # the root finder needs log, exp, where, lor, lnot, isfinite, all, abs
 
 
 def increasing_root(
