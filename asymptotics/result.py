@@ -155,13 +155,3 @@ class CurveResult:
     mc_mean: np.ndarray | None = None
     mc_se: np.ndarray | None = None
     mc_reps: int | None = None
-
-    def to_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        for i, x in enumerate(self.x):
-            row: dict[str, Any] = {self.axis: float(x), self.quantity: float(self.values[i]), "status": int(self.status[i])}
-            if self.mc_mean is not None and self.mc_se is not None:
-                row["mc_mean"] = float(self.mc_mean[i])
-                row["mc_se"] = float(self.mc_se[i])
-            rows.append(row)
-        return rows
