@@ -43,19 +43,20 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 import numpy as np
-import sympy as sp
 
 from .._validate import check_int, check_real, describe, shown_params, to_mpf
 from ..errors import ConvergenceError, ParameterError
 from ..precision import DEFAULT_DPS, certify
 from ..references import Source
 from ..result import Result
-from ..symbolic.system import FixedPointSystem
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
+
+if TYPE_CHECKING:
+    from ..symbolic.system import FixedPointSystem
 
 NAME = "lnn"
 FORMS = ("end_to_end", "singular_value", "aligned")
@@ -116,14 +117,38 @@ def _check_frac(frac: Any, x0: Any, sv: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- closed forms (mpmath)
+# F is evaluated by two convergent series, split at x = 1/2 (ratio <= 1/2 in both):
+#   x <= 1/2:  F(x) = x^a/a · 2F1(1, a; a+1; x) = Σ_{k≥0} x^{k+a}/(k+a),
+#   x >= 1/2:  F(x) = −ln w − γ − ψ(a) − (1−a) w · 3F2(1, 1, 2−a; 2, 2; w),  w = 1 − x,
+# the second from F'(x) = −(1−w)^{a−1}/w dw/dx = −[1/w + Σ_{k≥1} (1−a)_k w^{k−1}/k!] and the limit
+# F(x) + ln(1 − x) → Σ_{k≥0} [1/(k+a) − 1/(k+1)] = −γ − ψ(a) as x → 1.  Near x = 1 it takes w itself (no
+# cancellation in 1 − x, so no doubled working precision) and avoids mpmath's 2F1 at the degenerate
+# point c − a − b = 0, which costs 1–10 ms per call.
+
+
+@cache
+def _shift(depth: int, prec: int) -> Any:
+    """``−γ − ψ(a)`` (``a = 2/N − 1``) at ``prec`` bits (cached: one value per depth and precision)."""
+    with mpmath.workprec(prec):
+        a = mpmath.mpf(2) / depth - 1
+        return -mpmath.euler - mpmath.digamma(a)
+
+
+def _antiderivative(x: Any, w: Any, depth: int) -> Any:
+    """``F(x)`` for ``N ≥ 3`` from ``x`` and ``w = 1 − x`` (both to working precision), current precision."""
+    a = mpmath.mpf(2) / depth - 1
+    if x <= 0.5:
+        return x**a / a * mpmath.hyp2f1(1, a, a + 1, x)
+    return -mpmath.log(w) + _shift(depth, mpmath.mp.prec) - (1 - a) * w * mpmath.hyp3f2(1, 1, 2 - a, 2, 2, w)
+
+
 def antiderivative(x: Any, depth: int) -> Any:
     """``F(x)`` with ``F'(x) = x^{a−1}/(1 − x)``, ``a = 2/N − 1`` (``N = 1``: ``−ln(1 − x)``; ``N = 2``: logit)."""
     if depth == 1:
         return -mpmath.log1p(-x)
     if depth == 2:
         return mpmath.log(x) - mpmath.log1p(-x)
-    a = mpmath.mpf(2) / depth - 1
-    return x**a / a * mpmath.hyp2f1(1, a, a + 1, x)
+    return _antiderivative(x, 1 - x, depth)
 
 
 def mode_time(x0: Any, x1: Any, s: Any, depth: int) -> Any:
@@ -134,55 +159,159 @@ def mode_time(x0: Any, x1: Any, s: Any, depth: int) -> Any:
     return (antiderivative(x1, depth) - antiderivative(x0, depth)) / rate
 
 
-def mode_trajectory(t: Any, x0: Any, s: Any, depth: int) -> Any:
-    """``σ(t)`` of an aligned mode started at ``σ₀ = x₀s`` (current precision)."""
-    if t == 0:
-        return x0 * s
-    if depth == 1:
-        return s - (s - x0 * s) * mpmath.exp(-t)
-    if depth == 2:
-        # logistic: x(t) = x₀e^{2st}/(1 − x₀ + x₀e^{2st}), written with e^{−2st} to avoid overflow
-        e = mpmath.exp(-2 * s * t)
-        return s * x0 / (x0 + (1 - x0) * e)
-    rate = depth * s ** (2 - mpmath.mpf(2) / depth)
-    dps = mpmath.mp.dps
-    w_tail = mpmath.mpf(10) ** (-(dps + 5))
-    with mpmath.workdps(2 * dps + 20):  # x = 1 − w must keep w to working precision
-        f0 = antiderivative(x0, depth)
+def _float_antiderivative(z: float, a: float, shift: float) -> tuple[float, float]:
+    """``(F(x), x^a)`` in float64 at ``x = 1/(1 + e^{−z})`` (the two series of :func:`_antiderivative`)."""
+    e = math.exp(-abs(z))
+    if z < 0:  # x = e/(1 + e) <= 1/2
+        lx = z - math.log1p(e)
+        x, xa = math.exp(lx), math.exp(a * lx)
+        total, p = 0.0, xa
+        for k in range(200):
+            term = p / (k + a)
+            total += term
+            if abs(term) <= 1e-17 * abs(total):
+                break
+            p *= x
+        return total, xa
+    w = e / (1 + e)  # x >= 1/2
+    total, r, p = 0.0, 1.0, 1.0
+    for k in range(1, 200):
+        r *= (k - a) / k
+        p *= w
+        term = r * p / k
+        total += term
+        if term <= 1e-17 * total:
+            break
+    return z + math.log1p(e) + shift - total, math.exp(-a * math.log1p(e))
 
-        def x_of(z: Any) -> tuple[Any, Any]:  # x and 1 − x from z = logit(x), both without cancellation
-            e = mpmath.exp(-abs(z))
-            return (1 / (1 + e), e / (1 + e)) if z >= 0 else (e / (1 + e), 1 / (1 + e))
 
-        def T(z: Any) -> Any:
-            return (antiderivative(x_of(z)[0], depth) - f0) / rate
+def _float_logit_root(t: Any, x0: Any, rate: Any, depth: int, z_hi: float) -> tuple[float, float] | None:
+    """Float64 start for :func:`mode_trajectory`: ``(z, lost)`` with ``T(z) ≈ t``, or ``None`` out of range.
 
-        z_hi = mpmath.log((1 - w_tail) / w_tail)
-        t_tail = T(z_hi)
-        if t >= t_tail:  # linear tail: s − σ = s·w_tail·e^{−rate(t − t_tail)}, below 10^{−dps−5} relative
-            return s * (1 - w_tail * mpmath.exp(-rate * (t - t_tail)))
-        # G(z) = T(z) − t increases in z = logit(x) with G'(z) = x^a/rate: Newton, safeguarded by bisection;
-        # z is O(log) in both tails, so an absolute tolerance on z is a relative one on x and on 1 − x
-        a = mpmath.mpf(2) / depth - 1
-        lo, hi = mpmath.log(x0 / (1 - x0)), z_hi
+    ``lost`` estimates the decimal digits that ``F(x) − F(x₀)`` cancels at the root, measured in the
+    units that matter (an absolute error ``δ`` in ``F`` moves ``z`` by ``δ·rate/x^a``).
+    """
+    try:
+        tf, x0f, rf = float(t), float(x0), float(rate)
+        a = 2.0 / depth - 1.0
+        shift = float(_shift(depth, 53))
+        if not (math.isfinite(tf) and math.isfinite(rf) and 0.0 < x0f < 1.0):
+            return None
+        lo = math.log(x0f) - math.log1p(-x0f)
+        hi = z_hi
+        f0, _ = _float_antiderivative(lo, a, shift)
+        # small-x approximation F ≈ x^a/a: x^a = x₀^a + a·rate·t; it underestimates x (F' > x^{a−1}),
+        # so it is a left point of the concave increasing G(z) = (F − f₀)/rate − t, where Newton is monotone
+        y = x0f**a + a * rf * tf
         z = lo
-        tol = mpmath.mpf(10) ** (-(dps + 8))
-        for _ in range(200 + 8 * dps):
-            g = T(z) - t
+        if y > 1.0:
+            xs = math.exp(math.log(y) / a)
+            if 0.0 < xs < 1.0:
+                z = min(max(lo, math.log(xs) - math.log1p(-xs)), hi)
+        elif lo < 0.0 < hi:
+            z = 0.0
+        fz = xa = 0.0
+        for _ in range(200):
+            fz, xa = _float_antiderivative(z, a, shift)
+            g = (fz - f0) / rf - tf
             if g > 0:
                 hi = z
             else:
                 lo = z
-            nz = z - g * rate / x_of(z)[0] ** a
+            nz = z - g * rf / xa
             if not lo < nz < hi:
                 nz = (lo + hi) / 2
-            if abs(nz - z) <= tol * (1 + abs(z)) or hi - lo <= tol * (1 + abs(z)):
+            done = abs(nz - z) <= 1e-13 * (1 + abs(z))
+            z = nz
+            if done:
+                break
+        else:
+            return None
+        if not (math.isfinite(z) and math.isfinite(f0) and math.isfinite(fz) and xa > 0):
+            return None
+        lost = math.log10(max(abs(f0), abs(fz), 1.0) / xa)
+        return z, max(0.0, lost)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return None
+
+
+def mode_trajectory(t: Any, x0: Any, s: Any, depth: int) -> Any:
+    """``σ(t)`` of an aligned mode started at ``σ₀ = x₀s`` (current precision)."""
+    return _mode_trajectory(t, x0, s, depth)[0]
+
+
+def _mode_trajectory(t: Any, x0: Any, s: Any, depth: int, w0: Any = None, start: Any = None) -> tuple[Any, Any]:
+    """``(σ(t), (z, lost))``: ``z = logit(σ/s)`` and the guard digits used (``None`` for closed forms, tail).
+
+    ``w0 = 1 − x₀`` when known more accurately than the rounded ``1 − x0``; ``start`` a ``(z, lost)``
+    returned at a lower precision (the next precision rung starts from it); without it, a float64
+    root starts the Newton iteration.
+    """
+    if t == 0:
+        return x0 * s, None
+    if depth == 1:
+        return s - (s - x0 * s) * mpmath.exp(-t), None
+    if depth == 2:
+        # logistic: x(t) = x₀e^{2st}/(1 − x₀ + x₀e^{2st}), written with e^{−2st} to avoid overflow
+        e = mpmath.exp(-2 * s * t)
+        return s * x0 / (x0 + (1 - x0) * e), None
+    dps = mpmath.mp.dps
+    rate = depth * s ** (2 - mpmath.mpf(2) / depth)
+    ln10 = math.log(10)
+    z_hi_f = (dps + 5) * ln10
+    guess = start if start is not None else _float_logit_root(t, x0, rate, depth, z_hi_f)
+    if guess is not None:
+        lost = guess[1]
+    else:
+        # bound: |F| <= max(|F(x₀)|, F(1 − 10^{−dps−5}) ≈ (dps + 5) ln 10 + N/2) and x^a >= 1
+        with mpmath.workprec(53):
+            f0_mag = abs(_antiderivative(x0, 1 - x0, depth)) if x0 <= 0.5 else mpmath.mpf(0)
+            lost = float(mpmath.log10(max(f0_mag, mpmath.mpf(z_hi_f + depth), 1)))
+    with mpmath.workdps(dps + 5 + math.ceil(lost)):
+        x0w = +x0
+        w0w = 1 - x0w if w0 is None else +w0
+        f0 = _antiderivative(x0w, w0w, depth)
+        w_tail = mpmath.mpf(10) ** (-(dps + 5))
+        t_tail = (_antiderivative(1 - w_tail, w_tail, depth) - f0) / rate
+        if t >= t_tail:  # linear tail: s − σ = s·w_tail·e^{−rate(t − t_tail)}, below 10^{−dps−5} relative
+            return s * (1 - w_tail * mpmath.exp(-rate * (t - t_tail))), None
+        a = mpmath.mpf(2) / depth - 1
+
+        def x_w(z: Any) -> tuple[Any, Any]:  # x and 1 − x from z = logit(x), both without cancellation
+            e = mpmath.exp(-abs(z))
+            return (1 / (1 + e), e / (1 + e)) if z >= 0 else (e / (1 + e), 1 / (1 + e))
+
+        # G(z) = T(z) − t increases in z = logit(x), concave (G'(z) = x^a/rate, G''/G' = a(1 − x) ∈ (−1, 0]):
+        # Newton, safeguarded by bisection.  Once a step is below √tol the iterate after it is within
+        # |G''/2G'|·step² < tol of the root.  z is O(log) in both tails, so an absolute tolerance on z
+        # is a relative one on x and on 1 − x.
+        lo, hi = mpmath.log(x0w) - mpmath.log(w0w), mpmath.log(1 - w_tail) - mpmath.log(w_tail)
+        z = mpmath.mpf(guess[0]) if guess is not None else lo
+        if not lo <= z <= hi:
+            z = lo
+        tol = mpmath.mpf(10) ** (-(dps + 8))
+        root_tol = mpmath.mpf(10) ** (-(dps + 8) / 2)
+        for _ in range(200 + 8 * dps):
+            x, w = x_w(z)
+            g = (_antiderivative(x, w, depth) - f0) / rate - t
+            if g > 0:
+                hi = z
+            elif g < 0:
+                lo = z
+            else:
+                break
+            nz = z - g * rate / x**a
+            scale = 1 + abs(z)
+            newton = lo < nz < hi or abs(nz - z) <= tol * scale  # a step below the resolution of z converged
+            if not newton:
+                nz = (lo + hi) / 2
+            if (newton and abs(nz - z) <= root_tol * scale) or hi - lo <= tol * scale:
                 z = nz
                 break
             z = nz
         else:
             raise ConvergenceError(f"lnn trajectory: no convergence at t = {mpmath.nstr(t, 8)}")
-        return s * x_of(z)[0]
+        return s * x_w(z)[0], (z, lost)
 
 
 def asymptotic_time(x0: Any, x1: Any, s: Any, depth: int) -> Any:
@@ -233,10 +362,18 @@ def trajectory(depth: Any = None, init: Any = None, s: Any = None, t: Any = None
     tt = check_real("t", t, low=0)
     shown = {"depth": str(n), **shown_params(init=x0, s=sv, t=tt)}
 
+    carried: list[Any] = []  # the root of the previous precision rung starts the next one
+
     def fn() -> Any:
         if tt == 0:
             return to_mpf(x0)
-        return mode_trajectory(to_mpf(tt), to_mpf(x0) / to_mpf(sv), to_mpf(sv), n)
+        ratio = x0 / sv
+        value, z = _mode_trajectory(
+            to_mpf(tt), to_mpf(ratio), to_mpf(sv), n, w0=to_mpf(1 - ratio), start=carried[-1] if carried else None
+        )
+        if z is not None:
+            carried.append(z)
+        return value
 
     return _result("trajectory", fn, shown, dps, SAXE_2014)
 
@@ -376,6 +513,10 @@ def system(form: str = "end_to_end") -> FixedPointSystem:
     """The dynamics as SymPy objects: ``end_to_end`` (matrix ODE), ``singular_value``, ``aligned``."""
     if form not in FORMS:
         raise ParameterError(f"unknown lnn system form {form!r}; valid: {', '.join(FORMS)}.")
+    import sympy as sp  # only here: importing the model (the CLI, certified values) does not import SymPy
+
+    from ..symbolic.system import FixedPointSystem
+
     N = sp.Symbol("N", positive=True, integer=True)
     j = sp.Symbol("j", positive=True, integer=True)
     t = sp.Symbol("t", nonnegative=True)

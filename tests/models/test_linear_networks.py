@@ -282,3 +282,52 @@ def test_extreme_parameter_texts(capsys):
     assert main(["eval", "lnn", "trajectory", "depth=3", "init=0.1", "s=1", "t=1e-99999"]) == 2
     err = capsys.readouterr().err
     assert "beyond the supported" in err and "Traceback" not in err
+
+
+# ----------------------------------------------------------------------------- issue 14: fast trajectory
+@pytest.mark.parametrize("depth", [3, 7, 1000])
+def test_antiderivative_series_against_quadrature(depth):
+    """Both series of F (x ≤ 1/2: 2F1; x ≥ 1/2: −ln w − γ − ψ(a) − (1−a)w·3F2) against ∫ x^{a−1}/(1−x) dx."""
+    with mpmath.workdps(40):
+        a = mpmath.mpf(2) / depth - 1
+        for x0, x1 in (("0.1", "0.45"), ("0.3", "0.8"), ("0.55", "0.97")):
+            lo, hi = mpmath.mpf(x0), mpmath.mpf(x1)
+            want = mpmath.quad(lambda x: x ** (a - 1) / (1 - x), [lo, mpmath.mpf("0.5"), hi] if lo < 0.5 < hi else [lo, hi])
+            got = lnn._antiderivative(hi, 1 - hi, depth) - lnn._antiderivative(lo, 1 - lo, depth)
+            assert ae(got, want, 35), (depth, x0, x1)
+
+
+def test_antiderivative_next_to_one_takes_w():
+    """x = 1 − 10⁻⁵⁰ given through w: mpmath's 2F1 of the rounded x at 150 digits agrees."""
+    w = mpmath.mpf(10) ** -50
+    with mpmath.workdps(30):
+        got = lnn._antiderivative(1 - w, w, 5)  # x rounds to 1 at 30 digits: only w carries it
+    with mpmath.workdps(150):
+        a = mpmath.mpf(2) / 5 - 1
+        x = 1 - mpmath.mpf(10) ** -50
+        want = x**a / a * mpmath.hyp2f1(1, a, a + 1, x)
+    assert ae(got, want, 28)
+
+
+@pytest.mark.parametrize("depth, init, t", [(3, "1e-3", "5"), (6, "1e-20", "40"), (50, "0.3", "0.2"), (4, "0.9", "1e-4")])
+def test_float_start_is_close_to_the_certified_root(depth, init, t):
+    """The float64 start of the Newton polish is within 1e-11 (in z = logit x) of the certified value."""
+    sigma = lnn.trajectory(depth=depth, init=init, s=1, t=t, dps=40).value
+    with mpmath.workdps(50):
+        z_true = mpmath.log(sigma / (1 - sigma))
+        rate = mpmath.mpf(depth)
+        z, lost = lnn._float_logit_root(mpmath.mpf(t), mpmath.mpf(init), rate, depth, 100.0)
+    assert abs(z - z_true) <= 1e-11 * (1 + abs(z_true))
+    assert 0 <= lost < 5
+
+
+def test_trajectory_without_a_float_start():
+    """init below the float64 range (no float start): σ^a(t) = σ₀^a + aNt while σ ≪ s."""
+    got = lnn.trajectory(depth=3, init="1e-400", s=1, t="1e133").value
+    assert ae(got, ode_like_small_deep(3, mpmath.mpf("1e-400"), mpmath.mpf("1e133")), 28)
+
+
+def ode_like_small_deep(depth, s0, t):
+    with mpmath.workdps(600):  # σ^a ≈ 1e133: keep every digit of the difference
+        a = mpmath.mpf(2) / depth - 1
+        return (s0**a + a * depth * t) ** (1 / a)
