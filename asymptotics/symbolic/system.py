@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import sympy as sp
+from .._lazy import sympy as sp
 
 from ..references import Source
 
