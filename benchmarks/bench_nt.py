@@ -3,6 +3,10 @@
 Issue 5 names no speed target; these are the figures to watch, each as a ratio against a
 baseline run in the same process:
 
+0. the formulas written once for every backend (issue 14) against the module before (commit
+   ``bench_rf.LEGACY_COMMIT``, loaded from git): certified NT/NTK points and float64 curves,
+   CPU time (``time.process_time``) with BLAS pinned to one thread; values must agree;
+
 1. certified risk per point at dps = 30 and 100 (NT model, two-layer NTK at several widths),
    against the same point's NT value (the NTK solves a scalar equation whose terms are
    Marchenko-Pastur Stieltjes transforms; the NT model is a closed form);
@@ -18,8 +22,11 @@ from __future__ import annotations
 import sys
 import time
 
+import mpmath
 import numpy as np
 from _timing import median_time
+from bench_rf import cpu_time, legacy_modules
+from threadpoolctl import threadpool_limits
 
 from asymptotics.models import neural_tangent as nt
 from validation.simulators import neural_tangent as sim
@@ -28,8 +35,47 @@ from validation.simulators import random_features as rf_sim
 QUICK = "--quick" in sys.argv
 
 
+def section_legacy(rep: int) -> bool:
+    print("0. formulas written once vs. the code before issue 14; CPU time, one BLAS thread")
+    _, old = legacy_modules()
+    ok = True
+    cases = [("NT model relu", {}), ("NT model tanh", {"activation": "tanh"})]
+    cases += [(f"NTK psi1={p}", {"layers": "both", "psi1": p}) for p in ("0.3", "1", "5", "inf")]
+    for label, kw in cases:
+        for dps in (30, 100):
+            new_v = nt.risk(psi2=2, tau2="0.25", dps=dps, **kw).value
+            old_v = old.risk(psi2=2, tau2="0.25", dps=dps, **kw).value
+            with mpmath.workdps(dps + 10):
+                ok &= abs(new_v - old_v) <= abs(old_v) * mpmath.mpf(10) ** (1 - dps)
+            t_new = cpu_time(lambda kw=kw, dps=dps: nt.risk(psi2=2, tau2="0.25", dps=dps, **kw), rep, 3)
+            t_old = cpu_time(lambda kw=kw, dps=dps: old.risk(psi2=2, tau2="0.25", dps=dps, **kw), rep, 3)
+            times = f"{1e3 * t_new:8.2f} ms vs {1e3 * t_old:8.2f} ms before"
+            print(f"   certified dps={dps:<3} {label:<14} {times}: ratio {t_new / t_old:.2f}")
+    grid = np.geomspace(0.02, 20, 1000)
+    curves = {
+        "NT model, psi2 sweep": dict(psi2=grid),
+        "NTK, psi1 sweep": dict(psi2=2.0, layers="both", psi1=grid),
+        "NTK abs, psi1 sweep": dict(psi2=2.0, layers="both", psi1=grid, activation="abs"),
+    }
+    for label, kw in curves.items():
+        v_new, s_new = nt.curve_values("risk", tau2=0.25, **kw)
+        v_old, s_old = old.curve_values("risk", tau2=0.25, **kw)
+        same = bool((s_new == s_old).all()) and bool(np.allclose(v_new, v_old, rtol=1e-9, atol=0, equal_nan=True))
+        ok &= same
+        t_new = cpu_time(lambda kw=kw: nt.curve_values("risk", tau2=0.25, **kw), rep)
+        t_old = cpu_time(lambda kw=kw: old.curve_values("risk", tau2=0.25, **kw), rep)
+        print(
+            f"   float64 1000 points, {label:<21} {1e3 * t_new:7.2f} ms vs {1e3 * t_old:7.2f} ms before: "
+            f"ratio {t_new / t_old:.2f}{'' if same else '  VALUES DIFFER'}"
+        )
+    print(f"   same values (dps - 1 digits certified, 1e-9 and equal statuses float64): {'yes' if ok else 'NO'}")
+    return ok
+
+
 def main() -> None:
     rep = 2 if QUICK else 5
+    with threadpool_limits(limits=1):
+        section_legacy(rep)
     print("1. certified risk per point")
     for dps in (30, 100):
         base = median_time(lambda dps=dps: nt.risk(psi2=2, tau2="0.25", activation="tanh", dps=dps), rep)

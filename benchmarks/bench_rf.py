@@ -10,7 +10,11 @@ Prints, each against a baseline measured in the same process:
   2. a 1,000-point float64 risk curve (target ≤ 50 ms) vs. the certified path on a
      20-point subset, extrapolated to 1,000 points;
   3. a certified curve through ``asymptotics.curve("rf", "risk", {...}, dps=30)`` per
-     point vs. the same points as isolated ``random_features.risk`` calls.
+     point vs. the same points as isolated ``random_features.risk`` calls;
+  0. (first) the formulas written once for every backend (issue 14) vs. the module as it was
+     before (commit LEGACY_COMMIT, loaded from git into a private module name): certified
+     points and the float64 curve, CPU time (``time.process_time``) with BLAS pinned to one
+     thread; the two must agree to 29 digits / 1e-9.
 Per-point figures are the best of several runs, the compared methods taking turns so
 that they see the same machine load; nothing here is asserted by the tests.
 """
@@ -18,14 +22,19 @@ that they see the same machine load; nothing here is asserted by the tests.
 from __future__ import annotations
 
 import argparse
+import statistics
+import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import mpmath
 import numpy as np
 import sympy as sp
+from threadpoolctl import threadpool_limits
 
 import asymptotics
 from asymptotics.activations import get_activation
@@ -55,6 +64,76 @@ def interleaved(jobs: list[tuple[Callable[[], Any], int]], repeat: int) -> list[
                 fn()
             best[j] = min(best[j], (time.perf_counter() - t0) / number)
     return best
+
+
+# ----------------------------------------------------------------------------- baseline: before issue 14
+LEGACY_COMMIT = "f028218"
+"""The last commit whose rf and nt modules wrote each formula twice (mpmath and numpy)."""
+
+
+def legacy_modules() -> tuple[Any, Any]:
+    """``(random_features, neural_tangent)`` as they were at :data:`LEGACY_COMMIT`, read with ``git show`` and
+    executed as ``asymptotics.models._legacy_rf``/``_legacy_nt`` (their registry entries cut off)."""
+    root = Path(__file__).resolve().parent.parent
+    out = []
+    for short, path in (("rf", "asymptotics/models/random_features.py"), ("nt", "asymptotics/models/neural_tangent.py")):
+        name = f"asymptotics.models._legacy_{short}"
+        if name not in sys.modules:
+            cmd = ["git", "-C", str(root), "show", f"{LEGACY_COMMIT}:{path}"]
+            src = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            src = src[: src.index("MODEL = register(")].replace("from .random_features import", "from ._legacy_rf import")
+            mod = types.ModuleType(name)
+            mod.__package__ = "asymptotics.models"
+            mod.__file__ = f"{LEGACY_COMMIT}:{path}"
+            sys.modules[name] = mod
+            exec(compile(src, mod.__file__, "exec"), mod.__dict__)
+        out.append(sys.modules[name])
+    return out[0], out[1]
+
+
+def cpu_time(fn: Callable[[], Any], repeat: int, number: int = 1) -> float:
+    """Median CPU time (``time.process_time``) per call of ``fn`` over ``repeat`` runs, after one warm-up."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        for _ in range(number):
+            fn()
+        times.append((time.process_time() - t0) / number)
+    return statistics.median(times)
+
+
+def section_legacy(points: list[tuple[str, ...]], repeat: int) -> bool:
+    print(f"\n0. formulas written once vs. the code before issue 14 (commit {LEGACY_COMMIT}); CPU time, one BLAS thread")
+    old, _ = legacy_modules()
+    ok = True
+    for label, act, p1, p2, lam in points:
+        new_v = rf.risk(p1, p2, lam, act, tau2=TAU2, dps=30).value
+        old_v = old.risk(p1, p2, lam, act, tau2=TAU2, dps=30).value
+        ok &= agreement_digits(new_v, old_v) >= 29
+        t_new = cpu_time(lambda a=act, x=p1, y=p2, z=lam: rf.risk(x, y, z, a, tau2=TAU2, dps=30), repeat, 5)
+        t_old = cpu_time(lambda a=act, x=p1, y=p2, z=lam: old.risk(x, y, z, a, tau2=TAU2, dps=30), repeat, 5)
+        print(f"   certified dps=30 {label:<16} {1e3 * t_new:7.2f} ms vs {1e3 * t_old:7.2f} ms before: ratio {t_new / t_old:.2f}")
+    grids = {
+        "psi1 sweep (general)": dict(psi1=np.linspace(0.1, 5, 1000), psi2=2.0),
+        "psi1=inf (kernel)": dict(psi1=np.inf, psi2=np.linspace(0.1, 5, 1000)),
+        "psi2=inf (data)": dict(psi1=np.linspace(0.1, 5, 1000), psi2=np.inf),
+    }
+    for label, grid in grids.items():
+        for act in ("relu", "abs"):
+            kw = dict(grid, lam=1e-3, activation=act, tau2=0.25)
+            v_new, s_new = rf.curve_values("risk", **kw)
+            v_old, s_old = old.curve_values("risk", **kw)
+            same = bool((s_new == s_old).all()) and bool(np.allclose(v_new, v_old, rtol=1e-9, atol=0, equal_nan=True))
+            ok &= same
+            t_new = cpu_time(lambda kw=kw: rf.curve_values("risk", **kw), repeat)
+            t_old = cpu_time(lambda kw=kw: old.curve_values("risk", **kw), repeat)
+            print(
+                f"   float64 1000 points, {label:<21} {act:<4} {1e3 * t_new:7.2f} ms vs {1e3 * t_old:7.2f} ms before: "
+                f"ratio {t_new / t_old:.2f}{'' if same else '  VALUES DIFFER'}"
+            )
+    print(f"   same values (29 digits certified, 1e-9 and equal statuses float64): {'yes' if ok else 'NO'}")
+    return ok
 
 
 # ----------------------------------------------------------------------------- naive baseline
@@ -211,7 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     gmpy = "gmpy2 active" if backend == "gmpy" else "gmpy2 NOT active: the targets assume it"
     print(f"mpmath {mpmath.__version__}, backend: {backend} ({gmpy}); numpy {np.__version__}; python {sys.version.split()[0]}")
     quick = args.quick
-    ok = section_points(QUICK_POINTS if quick else POINTS, repeat=3 if quick else 7)
+    with threadpool_limits(limits=1):
+        ok = section_legacy(QUICK_POINTS if quick else POINTS, repeat=3 if quick else 7)
+    ok &= section_points(QUICK_POINTS if quick else POINTS, repeat=3 if quick else 7)
     section_float_curve(n_subset=20, repeat=3 if quick else 7)
     section_certified_curve(num=20 if quick else 100, repeat=2 if quick else 3)
     return 0 if ok else 1

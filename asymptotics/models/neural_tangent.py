@@ -1,4 +1,4 @@
-r"""Neural tangent (NT) model, the full two-layer NTK, approximation staircases, the lazy regime.
+r"""Neural tangent (NT) model and the full two-layer NTK (staircases and lazy rates: :mod:`._staircase`).
 
 Which result holds where (read this first)
 ------------------------------------------
@@ -62,18 +62,9 @@ Inputs ``x`` uniform on ``S^{d−1}(√d)``, target ``f(x) = ⟨β₁, x⟩ + f_
   module; :func:`ntk_terms`).  ``psi1=inf``: ridge on ``x`` with weight ``2μ₁²`` and ridge
   ``μ_⋆² + λ_self + λ``; ``ψ₁ → 0``: the NT model.
 
-* :func:`staircase` — **approximation staircases** (Ghorbani, Mei, Misiakiewicz, Montanari,
-  arXiv 1904.12191; stated from the abstract, theory note §4).  ``N ≍ d^κ`` neurons with
-  infinite data, ``ℓ < κ < ℓ + 1``: RF learns degree ``≤ ℓ`` (``R → F²_{>ℓ}``), NT with
-  ``Nd`` parameters learns degree ``≤ ℓ + 1`` (``R → F²_{>ℓ+1}``); kernel methods with
-  ``n ≍ d^κ`` samples (``method="kernel"``) learn degree ``≤ ℓ``.  Integer ``κ`` is a
-  transition whose value depends on constants: an error, never a number.
-
-* **Lazy regime** (Chizat, Oyallon, Bach, arXiv 1812.07956; Six Lectures §1.3–1.4): for the
-  ``α``-scaled, centred model ``αh(θ)`` trained by gradient flow on ``α⁻²R(αh)``, the
-  trajectory and its linearization differ by ``O(1/α)`` in prediction space and
-  ``O(1/α²)`` in parameter space, and the parameters move ``O(1/α)``:
-  :data:`LAZY_RATES`, measured by :mod:`validation.simulators.neural_tangent`.
+* :func:`staircase` (approximation staircases, polynomial scaling) and :data:`LAZY_RATES` (the lazy
+  regime) live in :mod:`asymptotics.models._staircase` and are re-exported here (their public names are
+  this module's).
 
 Branch rule: ``κ`` is the unique zero of the increasing ``h(κ) = κ(1 − T₁(κ)/ψ₂) − λ̃``
 (``h' = 1 − D > 0``) in the bracket ``[λ̃, λ̃ + (2μ₁² + μ_⋆²)/ψ₂]``; for the NT model the
@@ -95,24 +86,23 @@ import sympy as sp
 
 from .._validate import check_int, check_known, check_real, float_arrays, shown_params, to_mpf
 from ..activations import Activation, get_activation
+from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError, ParameterError, RegimeError, RegimeWarning
+from ..formulas import mp_stieltjes_neg, positive_root, status_ladder
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
-from ..references import ADLAM_PENNINGTON_2020, GMMM_2019, MONTANARI_ZHONG_2020, Source
-from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result, checked_status
-from ..solve.roots import MP, NP, increasing_root
+from ..references import ADLAM_PENNINGTON_2020, MONTANARI_ZHONG_2020, Source
+from ..result import Result
+from ..solve.roots import increasing_root
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
-from .krr import parse_energies
-from .random_features import _kernel_limit_mp, _kernel_limit_np
+from ._rf_common import ridge_on_x
+from ._staircase import LAZY_RATES, METHODS, staircase  # noqa: F401 - re-exported (public names of this module)
 
 NAME = "nt"
 LAYERS = ("first", "both")
 QUANTITIES = ("risk", "bias", "variance", "train_error", "kappa")
-METHODS = ("rf", "nt", "kernel")
 FORMS = ("nt", "ntk")
-LAZY_RATES = {"prediction_gap": -1, "parameter_gap": -2, "displacement": -1}
-"""Predicted log-log slopes in ``α`` of ``max_t rms(f − f_lin)``, ``max_t ‖θ − θ_lin‖`` and ``max_t ‖θ − θ₀‖``."""
 REGIME_ERROR_RATIO = 10
 """``Nd/n`` below this (with ``d`` given): :class:`RegimeError` (the NT interpolation threshold is ``Nd = n``)."""
 REGIME_WARN_RATIO = 100
@@ -260,75 +250,39 @@ def activation_data(act: Activation) -> tuple[Any, Any, Any, Any]:
     return mu1sq, ms2, lself, err
 
 
-# ----------------------------------------------------------------------------- NTK block sums
+# ----------------------------------------------------------------------------- NTK block sums (every backend)
+def _backend_of(sqrt: Any) -> Backend:
+    """The backend of the ``sqrt=`` argument of the public functions below (numpy's: :data:`NP`, else :data:`MP`)."""
+    return NP if sqrt is np.sqrt else MP
+
+
 def mp_stieltjes(c: Any, t: Any, sqrt: Any = mpmath.sqrt) -> tuple[Any, Any]:
     """``m = ∫ μ_c(ds)/(s + t)`` and ``m' = ∫ μ_c(ds)/(s + t)²`` (Marchenko–Pastur, ratio ``c``, ``t > 0``).
 
     ``m`` is the positive root of ``ctm² + (1 − c + t)m − 1 = 0``; differentiating gives
-    ``m' = (cm² + m)/√((1 − c + t)² + 4ct)``.  Works on mpmath scalars and numpy arrays.
+    ``m' = (cm² + m)/√((1 − c + t)² + 4ct)``.  Mpmath scalars (default) or numpy arrays
+    (``sqrt=np.sqrt``): :func:`asymptotics.formulas.mp_stieltjes_neg` on that backend.
     """
-    b = 1 - c + t
-    root = sqrt(b * b + 4 * c * t)
-    if isinstance(b, np.ndarray):
-        pos = b > 0
-        m = np.where(pos, 2 / np.where(pos, root + b, 1.0), (root - b) / (2 * c * t))
-    else:
-        m = 2 / (root + b) if b > 0 else (root - b) / (2 * c * t)
-    return m, (c * m * m + m) / root
+    return mp_stieltjes_neg(_backend_of(sqrt), c, t)
 
 
-def _ntk_blocks(kappa: Any, p: Any, a: Any, s: Any, sqrt: Any) -> tuple[Any, ...]:
+def _ntk_blocks(B: Backend, kappa: Any, p: Any, a: Any, s: Any) -> tuple[Any, ...]:
     """Pieces shared by :func:`ntk_terms` and its error bound: ``γ, z₀, r, m(−z₀), m'(−z₀)``, the MP atom
     ``(1 − 1/ψ₁)₊``, the continuous mass ``min(ψ₁, 1)``, and the pure-noise / pure-linear direction counts."""
     g = a / p
     z0 = s / kappa + s / a + p + p * kappa / a
     r = (s - a * z0) / p + a + 2 * kappa
-    m, dm = mp_stieltjes(p, z0, sqrt)
-    if isinstance(p, np.ndarray):
-        over = p > 1
-        atom, mass = np.where(over, 1 - 1 / p, 0.0), np.minimum(p, 1.0)
-        noise_dirs, lin_dirs = np.where(over, p - 1, 0.0), np.where(over, 0.0, 1 - p)
-    else:
-        over = p > 1
-        atom, mass = (1 - 1 / p if over else 0), min(p, 1)
-        noise_dirs, lin_dirs = (p - 1 if over else 0), (0 if over else 1 - p)
+    m, dm = mp_stieltjes_neg(B, p, z0)
+    over = p > 1
+    atom, mass = B.where(over, 1 - 1 / p, 0), B.where(over, 1, p)
+    noise_dirs, lin_dirs = B.where(over, p - 1, 0), B.where(over, 0, 1 - p)
     return g, z0, r, m, dm, atom, mass, noise_dirs, lin_dirs
 
 
-def _kappa_equation(psi1: Any, psi2: Any, a: Any, s: Any, lt: Any, sqrt: Any) -> tuple[Any, Any]:
-    """``h(κ) = κ(1 − T₁/ψ₂) − λ̃`` and ``h' = 1 − T₂/ψ₂``, sharing one evaluation of the block sums per ``κ``."""
-    last: list[Any] = [None, None]
-
-    def terms(k: Any) -> Any:
-        if last[0] is not k:
-            last[0], last[1] = k, ntk_terms(k, psi1, a, s, sqrt)
-        return last[1]
-
-    def h(k: Any) -> Any:
-        return k * (1 - terms(k)[0] / psi2) - lt
-
-    def dh(k: Any) -> Any:
-        return 1 - terms(k)[1] / psi2
-
-    return h, dh
-
-
-def ntk_terms(kappa: Any, psi1: Any, mu1sq: Any, ms2: Any, sqrt: Any = mpmath.sqrt) -> tuple[Any, Any, Any]:
-    r"""Block sums ``(T₁, T₂, A)`` of the NTK equivalent at ``κ > 0`` (``μ₁ ≠ 0``, finite ``ψ₁``).
-
-    ``T₁ = (1/d)Σ tr M(M+κ)⁻¹``, ``T₂ = (1/d)Σ tr M²(M+κ)⁻²``, ``A = (1/d)Σ κ²ãᵀM⁻¹(M+κ)⁻²ã``.
-    With ``a = μ₁²``, ``s = μ_⋆²``, ``γ = a/ψ₁`` and ``v = ω + z₀``, ``det(M + κ) = κγv``,
-    ``tr(M + κ) = γv + r``, and per block
-
-    .. math:: t_1 = 1 - \frac{r/\gamma}{v},\quad t_2 = 1 - \frac{2\kappa/\gamma}{v} + \frac{(r/\gamma)^2}{v^2},\quad
-              a(v) = \frac{s/a}{v} - \frac{(s/\psi_1+\kappa)(as/\psi_1-\kappa^2)}{\kappa\gamma^2 v^2},
-
-    ``z₀ = s/κ + s/a + ψ₁ + ψ₁κ/a``, ``r = (s − a z₀)/ψ₁ + a + 2κ``.  The continuous part of
-    the Marchenko–Pastur law (mass ``min(1, 1/ψ₁)``, weight ``ψ₁``) integrates ``1/v`` and
-    ``1/v²`` to ``m(−z₀) − ρ/z₀`` and ``m'(−z₀) − ρ/z₀²`` (``ρ = (1 − 1/ψ₁)₊`` the atom at 0).
-    """
+def _ntk_terms(B: Backend, kappa: Any, psi1: Any, mu1sq: Any, ms2: Any) -> tuple[Any, Any, Any]:
+    """:func:`ntk_terms` on backend ``B``."""
     a, s, p = mu1sq, ms2, psi1
-    g, z0, r, m, dm, atom, mass, noise_dirs, lin_dirs = _ntk_blocks(kappa, p, a, s, sqrt)
+    g, z0, r, m, dm, atom, mass, noise_dirs, lin_dirs = _ntk_blocks(B, kappa, p, a, s)
     i1 = m - atom / z0
     i2 = dm - atom / (z0 * z0)
     nz = s / p
@@ -346,39 +300,112 @@ def ntk_terms(kappa: Any, psi1: Any, mu1sq: Any, ms2: Any, sqrt: Any = mpmath.sq
     return t1, t2, amp
 
 
+def ntk_terms(kappa: Any, psi1: Any, mu1sq: Any, ms2: Any, sqrt: Any = mpmath.sqrt) -> tuple[Any, Any, Any]:
+    r"""Block sums ``(T₁, T₂, A)`` of the NTK equivalent at ``κ > 0`` (``μ₁ ≠ 0``, finite ``ψ₁``).
+
+    ``T₁ = (1/d)Σ tr M(M+κ)⁻¹``, ``T₂ = (1/d)Σ tr M²(M+κ)⁻²``, ``A = (1/d)Σ κ²ãᵀM⁻¹(M+κ)⁻²ã``.
+    With ``a = μ₁²``, ``s = μ_⋆²``, ``γ = a/ψ₁`` and ``v = ω + z₀``, ``det(M + κ) = κγv``,
+    ``tr(M + κ) = γv + r``, and per block
+
+    .. math:: t_1 = 1 - \frac{r/\gamma}{v},\quad t_2 = 1 - \frac{2\kappa/\gamma}{v} + \frac{(r/\gamma)^2}{v^2},\quad
+              a(v) = \frac{s/a}{v} - \frac{(s/\psi_1+\kappa)(as/\psi_1-\kappa^2)}{\kappa\gamma^2 v^2},
+
+    ``z₀ = s/κ + s/a + ψ₁ + ψ₁κ/a``, ``r = (s − a z₀)/ψ₁ + a + 2κ``.  The continuous part of
+    the Marchenko–Pastur law (mass ``min(1, 1/ψ₁)``, weight ``ψ₁``) integrates ``1/v`` and
+    ``1/v²`` to ``m(−z₀) − ρ/z₀`` and ``m'(−z₀) − ρ/z₀²`` (``ρ = (1 − 1/ψ₁)₊`` the atom at 0).
+    Mpmath scalars (default) or numpy arrays (``sqrt=np.sqrt``).
+    """
+    return _ntk_terms(_backend_of(sqrt), kappa, psi1, mu1sq, ms2)
+
+
+def _kappa_equation(B: Backend, psi1: Any, psi2: Any, a: Any, s: Any, lt: Any) -> tuple[Any, Any]:
+    """``h(κ) = κ(1 − T₁/ψ₂) − λ̃`` and ``h' = 1 − T₂/ψ₂``, sharing one evaluation of the block sums per ``κ``."""
+    last: list[Any] = [None, None]
+
+    def terms(k: Any) -> Any:
+        if last[0] is not k:
+            last[0], last[1] = k, _ntk_terms(B, k, psi1, a, s)
+        return last[1]
+
+    def h(k: Any) -> Any:
+        return k * (1 - terms(k)[0] / psi2) - lt
+
+    def dh(k: Any) -> Any:
+        return 1 - terms(k)[1] / psi2
+
+    return h, dh
+
+
+def _ntk(B: Backend, p1: Any, p2: Any, lk: Any, a1: Any, s2: Any, ls: Any, root: Any) -> dict[str, Any]:
+    """The two-layer NTK at finite ``ψ₁``: ``(𝓑, 𝓥, training factor, κ)``, ``converged`` and the block sums.
+
+    ``root(h, dh, lo, hi) -> (κ, converged)`` is the path's root-finding strategy on the bracket
+    ``[λ̃, λ̃ + (2μ₁² + μ_⋆²)/ψ₂]``.  ``μ₁ = 0`` (an exact zero of the activation): every feature is
+    noise (eigenvalue ``μ_⋆²/ψ₁``, ``ψ₁`` of them per ``d``), no signal is learned, and ``κ`` is the
+    positive root of a quadratic.  ``λ + λ_self = 0`` is not covered (``converged`` false).
+    """
+    ltot = ls + lk
+    ok = ltot > 0
+    lt = B.where(ok, ltot / p2, 1)
+    ratio = (lk / B.where(ok, ltot, 1)) * lt  # the training factor is ratio/κ
+    if a1 == 0:
+        nz = s2 / p1
+        kappa = positive_root(B, 1, nz - p1 * nz / p2 - lt, lt * nz)
+        t1 = p1 * nz / (nz + kappa)
+        D = p1 * (nz / (nz + kappa)) ** 2 / p2
+        out = (1 / (1 - D), D / (1 - D), ratio / kappa, kappa)
+        return {"out": out, "conv": ok, "kappa": kappa, "t1": t1, "lt": lt, "D": D}
+    h, dh = _kappa_equation(B, p1, p2, a1, s2, lt)
+    kappa, conv = root(h, dh, lt, lt + (2 * a1 + s2) / p2)
+    t1, t2, amp = _ntk_terms(B, kappa, p1, a1, s2)
+    D = t2 / p2
+    out = (amp / (1 - D), D / (1 - D), ratio / kappa, kappa)
+    return {"out": out, "conv": B.land(B.land(conv, ok), D < 1), "kappa": kappa, "t1": t1, "t2": t2, "amp": amp, "lt": lt, "D": D}
+
+
+def _nt_isotropic(B: Backend, psi2: Any, lam: Any, a: Any, ridge: Any) -> tuple[Any, ...]:
+    """Ridge on raw ``x`` with weight ``a`` and ridge ``ridge + λ``: ``(𝓑, 𝓥, training factor, κ, λ', κ')``.
+
+    The NT model (``a = μ₁²``, ``ridge = λ_self``) and the two-layer NTK at ``ψ₁ = ∞`` (``a = 2μ₁²``,
+    ``ridge = μ_⋆² + λ_self``): :func:`~asymptotics.models._rf_common.ridge_on_x` at
+    ``λ' = (ridge + λ)/(aψ₂)``, the training factor ``(λ/(ridge + λ))·λ'/κ'``, and ``κ = aκ'`` in the
+    block units of the NTK equivalent.  ``a = 0`` (an exact zero): nothing is learned, ``κ = (ridge + λ)/ψ₂``.
+    """
+    pos = lam > 0
+    shrink = lam / B.where(pos, ridge + lam, 1)  # λ/(ridge + λ), 0 at λ = 0
+    if a == 0:
+        inf = psi2 * 0 + B.inf
+        return psi2 * 0 + 1, psi2 * 0, shrink, (ridge + lam) / psi2, inf, inf
+    lp = (ridge + lam) / (a * psi2)
+    bias, variance, ratio, kappa = ridge_on_x(B, psi2, lp)
+    factor = B.where(pos, ratio * shrink, B.where(lp == 0, ratio, 0))
+    return bias, variance, factor, a * kappa, lp, kappa
+
+
+# ----------------------------------------------------------------------------- mp solve
 def _ntk_mp(pr: NTParams, psi1: Any, psi2: Any, lam: Any, mu1sq: Any, ms2: Any, lself: Any) -> tuple[Any, ...]:
-    """``(𝓑, 𝓥, training factor, κ, residual)`` of the two-layer NTK at finite ``ψ₁``."""
-    ltot = lself + lam
-    if ltot == 0:
+    """``(𝓑, 𝓥, training factor, κ, residual)`` of the two-layer NTK at finite ``ψ₁`` (:func:`_ntk` on mpmath)."""
+    if lself + lam == 0:
         raise ParameterError(
             f"`activation` {pr.activation.name!r} is affine (lambda_self = 0) and `lam` = 0: the ridgeless two-layer NTK "
             "of an affine network is not covered by this formula; give lam > 0."
         )
-    lt = ltot / psi2
-    if mu1sq == 0:  # every feature is noise (eigenvalue μ⋆²/ψ₁, ψ₁ of them per d): no signal is learned
-        nz = ms2 / psi1
-        bq = nz - psi1 * nz / psi2 - lt
-        disc = mpmath.sqrt(bq * bq + 4 * lt * nz)
-        kappa = (disc - bq) / 2 if bq <= 0 else 2 * lt * nz / (bq + disc)
-        D = psi1 * (nz / (nz + kappa)) ** 2 / psi2
-        residual = abs(kappa * (1 - psi1 * nz / (nz + kappa) / psi2) - lt) / (lt + kappa)
-        return 1 / (1 - D), D / (1 - D), (lam / ltot) * (lt / kappa), kappa, residual
 
-    h, dh = _kappa_equation(psi1, psi2, mu1sq, ms2, lt, mpmath.sqrt)
+    def root(h: Any, dh: Any, lo: Any, hi: Any) -> tuple[Any, bool]:
+        with mpmath.workdps(20):  # a cheap 20-digit solve gives the start: the full-precision Newton needs 2-3 steps
+            x0, _ = increasing_root(h, dh, +lo, +hi, ops=MP, rtol=mpmath.mpf(10) ** -17, throw=False)
+        x0 = x0 if lo < x0 < hi else None
+        kappa, _ = increasing_root(
+            h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="nt kappa", params=pr.shown(), x0=x0
+        )
+        return kappa, True
 
-    lo, hi = lt, lt + (2 * mu1sq + ms2) / psi2
-    with mpmath.workdps(20):
-        x0, _ = increasing_root(h, dh, +lo, +hi, ops=MP, rtol=mpmath.mpf(10) ** -17, throw=False)
-    x0 = x0 if lo < x0 < hi else None
-    kappa, _ = increasing_root(
-        h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="nt kappa", params=pr.shown(), x0=x0
-    )
-    t1, t2, amp = ntk_terms(kappa, psi1, mu1sq, ms2)
-    D = t2 / psi2
-    if not D < 1:  # pragma: no cover - h' = 1 − D > 0 on the branch
-        raise ConvergenceError(f"nt: D = {mpmath.nstr(D, 5)} >= 1 at the root", params=pr.shown())
-    residual = abs(kappa * (1 - t1 / psi2) - lt) / (lt + kappa)
-    return amp / (1 - D), D / (1 - D), (lam / ltot) * (lt / kappa), kappa, residual
+    st = _ntk(MP, psi1, psi2, lam, mu1sq, ms2, lself, root)
+    if not st["D"] < 1:  # pragma: no cover - h' = 1 − D > 0 on the branch
+        raise ConvergenceError(f"nt: D = {mpmath.nstr(st['D'], 5)} >= 1 at the root", params=pr.shown())
+    kappa, lt = st["kappa"], st["lt"]
+    residual = abs(kappa * (1 - st["t1"] / psi2) - lt) / (lt + kappa)
+    return (*st["out"], residual)
 
 
 def _evaluate(pr: NTParams) -> tuple[dict[str, Any], Any]:
@@ -389,9 +416,10 @@ def _evaluate(pr: NTParams) -> tuple[dict[str, Any], Any]:
         # NT: ridge on raw x with weight μ₁² and ridge λ_self + λ (the RF kernel-limit form, μ⋆² → λ_self);
         # NTK at ψ₁ = ∞: weight 2μ₁² (RF kernel limit + NT) and ridge μ⋆² + λ_self + λ
         a, ridge = (mu1sq, lself) if pr.layers == "first" else (2 * mu1sq, ms2 + lself)
-        B, V, factor, _, residual = _kernel_limit_mp(psi2, lam / psi2, a, ridge)
-        # κ in the block units of the NTK equivalent: a·κ' (κ' the isotropic one), (ridge + λ)/ψ₂ when a = 0
-        kappa = a * _isotropic_kappa((ridge + lam) / (a * psi2), 1 / psi2) if a != 0 else (ridge + lam) / psi2
+        B, V, factor, kappa, lp, k = _nt_isotropic(MP, psi2, lam, a, ridge)
+        residual = None
+        if a != 0 and lp != 0:
+            residual = abs(lp - k * (1 - (1 / psi2) / (1 + k))) / (lp + k)
     else:
         # the block sums cancel by about |log10 ψ₁| digits for extreme widths: work with that many more
         extra = int(abs(mpmath.log10(to_mpf(pr.psi1)))) + 5
@@ -416,15 +444,6 @@ def _evaluate(pr: NTParams) -> tuple[dict[str, Any], Any]:
         "lambda_self": lself,
     }
     return out, residual
-
-
-def _isotropic_kappa(lp: Any, g: Any) -> Any:
-    """``κ`` of ridge on isotropic raw inputs: ``λ' = κ(1 − γ/(1 + κ))`` (0 for ``λ' = 0, γ ≤ 1``)."""
-    if mpmath.isinf(lp):
-        return mpmath.inf
-    c = lp + g - 1
-    root = mpmath.sqrt(c * c + 4 * lp)
-    return (c + root) / 2 if c >= 0 else 2 * lp / (root - c)
 
 
 def solve(params: NTParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
@@ -551,41 +570,6 @@ def effective_ridge(
     return Result(c.value, NAME, "effective_ridge", shown, dps, None, c.error_estimate, None, MONTANARI_ZHONG_2020)
 
 
-def staircase(exponent: Any = None, F: Any = "0,1", method: str = "nt", *, dps: int = DEFAULT_DPS) -> Result:
-    """Approximation/sample staircase (Ghorbani–Mei–Misiakiewicz–Montanari, arXiv 1904.12191).
-
-    ``method="rf"``: ``N = d^exponent`` random features, ``n = ∞``: ``R → F²_{>ℓ}``;
-    ``method="nt"``: ``N = d^exponent`` neurons (``Nd`` parameters), ``n = ∞``: ``R → F²_{>ℓ+1}``;
-    ``method="kernel"``: ``n = d^exponent`` samples, any rotation-invariant kernel:
-    ``R ≥ F²_{>ℓ}``, attained by KRR; ``ℓ = ⌊exponent⌋``.  ``F`` lists ``F₀², F₁², …``
-    (energy per spherical-harmonic degree).  Integer exponents are transitions (the value
-    depends on ``N/d^ℓ``): :class:`ParameterError`; for RF at ``N = ψ₁d`` use
-    ``eval rf risk psi2=inf``.  Conditions (non-polynomial σ with non-vanishing
-    coefficients up to the degree) are as recalled from the abstract (theory note §4).
-    """
-    if exponent is None:
-        raise ParameterError("`exponent` (log N/log d or log n/log d, non-integer > 0) is required.")
-    e = check_real("exponent", exponent, low=0, low_open=True)
-    m = str(method).strip().lower()
-    if m not in METHODS:
-        raise ParameterError(f"`method` must be one of {', '.join(METHODS)}; got {method!r}.")
-    if e.denominator == 1:  # type: ignore[union-attr]
-        hint = " (for rf at N = psi1*d use `eval rf risk psi2=inf`)" if m == "rf" and e == 1 else ""
-        et = shown_params(x=e)["x"]
-        raise ParameterError(
-            f"`exponent` = {et} is an integer: at N or n ≍ d^{et} the staircase is in transition and its value depends "
-            f"on the constant in front of d^{et}{hint}; use a non-integer exponent."
-        )
-    energies = parse_energies(F)
-    ell = math.floor(e) + (1 if m == "nt" else 0)
-    value = sum(energies[ell + 1 :], Fraction(0))
-    shown = shown_params(exponent=e)
-    shown["F"] = ",".join(shown_params(x=v)["x"] for v in energies)
-    shown["method"] = m
-    c = certify(lambda: (to_mpf(value), None), dps, what="nt staircase", params=shown)
-    return Result(c.value, NAME, "staircase", shown, dps, None, c.error_estimate, None, GMMM_2019, {"degree_learned": ell})
-
-
 _MODEL_PARAMS = ("psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "layers", "psi1", "d")
 
 
@@ -645,14 +629,7 @@ def curve_values(
         blk = domain & ~iso
         if iso.any():
             a, ridge = (a1, ls) if probe.layers == "first" else (2 * a1, s2 + ls)
-            B[iso], V[iso], factor[iso], _ = _kernel_limit_np(p2[iso], lk[iso] / p2[iso], a, ridge)
-            if a != 0:
-                lp = (ridge + lk[iso]) / (a * p2[iso])
-                c = lp + (1 - p2[iso]) / p2[iso]  # not 1/ψ₂ − 1: that cancels near ψ₂ = 1 (affine σ, tiny λ)
-                root = np.sqrt(c * c + 4 * lp)
-                kap[iso] = a * np.where(c >= 0, (c + root) / 2, 2 * lp / (root - c))
-            else:
-                kap[iso] = (ridge + lk[iso]) / p2[iso]
+            B[iso], V[iso], factor[iso], kap[iso], _, _ = _nt_isotropic(NP, p2[iso], lk[iso], a, ridge)
             rel_b[iso] = rel_v[iso] = rel_f[iso] = _kernel_limit_error(p2[iso], lk[iso], a, ridge)
         if blk.any():
             (B[blk], V[blk], factor[blk], kap[blk]), conv[blk], errs = _ntk_np(p1[blk], p2[blk], lk[blk], a1, s2, ls)
@@ -669,40 +646,27 @@ def curve_values(
         conv &= ~(rel[quantity] > FLOAT64_MAX_ERROR)
     val = {"risk": risk, "bias": bias, "variance": variance, "train_error": train, "kappa": kap}[quantity]
     conv &= ~np.isnan(val)  # e.g. overflow for λ' beyond 1e150: never a NaN with status 0
-    status = np.where(
-        ~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK))
-    )
-    val = np.where(status >= STATUS_DOMAIN, np.nan, val)
-    return checked_status(val.reshape(shape), status.reshape(shape))
+    val, status = status_ladder(domain, conv, val)
+    return val.reshape(shape), status.reshape(shape)
 
 
 def _ntk_np(
     p1: np.ndarray, p2: np.ndarray, lk: np.ndarray, a1: float, s2: float, ls: float
-) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-    ltot = ls + lk
-    lt = ltot / p2
-    ok = ltot > 0
+) -> tuple[tuple[np.ndarray, ...], np.ndarray, tuple[np.ndarray, ...]]:
+    """:func:`_ntk` on float64 arrays, with a-priori bounds on the relative rounding errors of ``𝓑, 𝓥, κ``."""
+
+    def root(h: Any, dh: Any, lo: Any, hi: Any) -> tuple[Any, Any]:
+        return increasing_root(h, dh, lo, hi, ops=NP, rtol=1e-14, throw=False)
+
+    st = _ntk(NP, p1, p2, lk, a1, s2, ls, root)
+    conv = np.asarray(st["conv"], bool)
     if a1 == 0:
-        nz = s2 / p1
-        bq = nz - p1 * nz / p2 - lt
-        disc = np.sqrt(bq * bq + 4 * lt * nz)
-        kappa = np.where(bq <= 0, (disc - bq) / 2, 2 * lt * nz / (bq + disc))
-        D = p1 * (nz / (nz + kappa)) ** 2 / p2
-        B, V = 1 / (1 - D), D / (1 - D)
         zeros = np.zeros(p1.shape)
-        return (B, V, (lk / ltot) * (lt / kappa), kappa), ok, (zeros, zeros, zeros)
-    sqrt = np.sqrt
-    ltp = np.where(ok, lt, 1.0)
-
-    h, dh = _kappa_equation(p1, p2, a1, s2, ltp, sqrt)
-
-    kappa, conv = increasing_root(h, dh, ltp, ltp + (2 * a1 + s2) / p2, ops=NP, rtol=1e-14, throw=False)
-    t1, t2, amp = ntk_terms(kappa, p1, a1, s2, sqrt)
-    D = t2 / p2
-    out = (amp / (1 - D), D / (1 - D), (lk / np.where(ok, ltot, 1.0)) * (ltp / kappa), kappa)
+        return st["out"], conv, (zeros, zeros, zeros)
     # rounding-error bounds: the block sums cancel (small D or A at large κ, extreme ψ₁); each sum's error is
     # a few ulps of the sum of its terms' magnitudes, and an error δT₁ moves κ by κ·δT₁/(ψ₂(1 − D))
-    s1, s2_, sa = _ntk_term_sizes(kappa, p1, a1, s2)
+    kappa, t2, amp, D = st["kappa"], st["t2"], st["amp"], st["D"]
+    s1, s2_, sa = _ntk_term_sizes(NP, kappa, p1, a1, s2)
     eps = 32 * np.finfo(float).eps
     tiny = np.finfo(float).tiny
     rel_k = eps * s1 / (p2 * np.maximum(1 - D, tiny))
@@ -710,7 +674,7 @@ def _ntk_np(
     rel_a = eps * sa / np.maximum(np.abs(amp), tiny) + 2 * rel_k
     rel_b = rel_a + rel_d * np.abs(D) / np.maximum(1 - D, tiny)
     rel_v = rel_d / np.maximum(1 - D, tiny)
-    return out, np.asarray(conv, bool) & ok & (D < 1), (rel_b, rel_v, rel_k)
+    return st["out"], conv, (rel_b, rel_v, rel_k)
 
 
 FLOAT64_MAX_ERROR = 1e-6
@@ -735,7 +699,7 @@ def _regime_refused(p1: np.ndarray, d: int, p2: np.ndarray) -> np.ndarray:
 def _kernel_limit_error(p2: np.ndarray, lk: np.ndarray, a: float, ridge: float) -> np.ndarray:
     """A-priori relative rounding error of ``𝓑``, ``𝓥`` and the training factor on the ridge-on-``x`` branch.
 
-    :func:`~asymptotics.models.random_features._kernel_limit_np` works with ``c = λ' + 1/ψ₂ − 1``
+    :func:`~asymptotics.models._rf_common.ridge_on_x` works with ``c = λ' + 1/ψ₂ − 1``
     (``λ' = (ridge + λ)/(aψ₂)``), whose absolute error is a few ulps of ``1 + 1/ψ₂ + λ'``; it enters the
     results through ``√(c² + 4λ') ≥ |c|`` (or ``|1 − 1/ψ₂|`` at ``λ' = 0``).  Near ``ψ₂ = 1`` with ``λ' → 0``
     (an affine ``σ``, no self-induced ridge, tiny ``λ``) that root is tiny and float64 loses
@@ -750,14 +714,14 @@ def _kernel_limit_error(p2: np.ndarray, lk: np.ndarray, a: float, ridge: float) 
     return 8 * eps * (1 + 1 / p2 + lp) / np.maximum(root, np.finfo(float).tiny)
 
 
-def _ntk_term_sizes(kappa: np.ndarray, p: np.ndarray, a: float, s: float) -> tuple[np.ndarray, ...]:
+def _ntk_term_sizes(B: Backend, kappa: Any, p: Any, a: Any, s: Any) -> tuple[Any, ...]:
     """Sums of the magnitudes of the terms of ``T₁``, ``T₂``, ``A`` in :func:`ntk_terms` (float64 error bounds)."""
-    g, z0, r, m, dm, atom, mass, noise_dirs, lin_dirs = _ntk_blocks(kappa, p, a, s, np.sqrt)
-    i1, i2 = np.abs(m) + atom / z0, np.abs(dm) + atom / (z0 * z0)
+    g, z0, r, m, dm, atom, mass, noise_dirs, lin_dirs = _ntk_blocks(B, kappa, p, a, s)
+    i1, i2 = B.abs(m) + atom / z0, B.abs(dm) + atom / (z0 * z0)
     # r = (s − a z₀)/ψ₁ + a + 2κ and as/ψ₁ − κ² cancel: their errors scale with the magnitudes of their parts
     r_mag = s / p + a * z0 / p + a + 2 * kappa
     t1 = mass + p * (r_mag / g) * i1 + noise_dirs + lin_dirs
-    t2 = mass + p * (2 * kappa / g) * i1 + p * (2 * np.abs(r) * r_mag / (g * g)) * i2 + noise_dirs + lin_dirs
+    t2 = mass + p * (2 * kappa / g) * i1 + p * (2 * B.abs(r) * r_mag / (g * g)) * i2 + noise_dirs + lin_dirs
     amp = p * ((s / a) * i1 + (s / p + kappa) * (a * s / p + kappa * kappa) / (kappa * g * g) * i2)
     return t1, t2, amp + lin_dirs * (kappa / (a + kappa)) ** 2
 

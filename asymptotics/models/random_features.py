@@ -77,14 +77,17 @@ import sympy as sp
 
 from .._validate import check_known, check_real, float_arrays, shown_params, to_mpf
 from ..activations import Activation, coefficients_float, get_activation
+from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError, ParameterError
+from ..formulas import mp_stieltjes_neg, positive_root, status_ladder
 from ..precision import DEFAULT_DPS, certify, residual_tolerance, round_to
 from ..references import MEI_MONTANARI_2019
-from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result, checked_status
-from ..solve.roots import MP, NP, increasing_root
+from ..result import Result
+from ..solve.roots import increasing_root
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
+from ._rf_common import ridge_on_x
 
 NAME = "rf"
 QUANTITIES = ("risk", "bias", "variance", "train_error", "chi")
@@ -274,16 +277,11 @@ def _kernel_lam(psi2: Any, zeta: Any, lam_bar: Any) -> Any:
     return (1 + psi2 * lam_bar) / (zeta**2 * psi2)
 
 
-def _mp_m_dm(c: Any, t: Any) -> tuple[Any, Any]:
-    """SymPy ``m_c(−t)`` and ``m_c'(−t) = ∫ μ_c(ds)/(s + t)²``."""
-    m = mp_stieltjes_expr(c, t)
-    return m, -sp.diff(m, t)
-
-
 @cache
 def _q_polys() -> tuple[Any, Any, Any]:
-    """``𝓔₀, 𝓔₁, 𝓔₂`` after ``χ = −tq``, ``ζ² = 1/t`` (polynomials in ``q, t``), lambdified (mpmath, numpy),
-    and the numpy sizes of their terms (for the float64 rounding-error estimate).
+    """``𝓔₀, 𝓔₁, 𝓔₂`` after ``χ = −tq``, ``ζ² = 1/t`` (polynomials in ``q, t``), lambdified (one function for
+    every backend, returned twice: the certified and the float64 evaluator of earlier versions), and the numpy
+    sizes of their terms (for the float64 rounding-error estimate).
 
     Every monomial ``χ^a ζ^{2b}`` of the 𝓔's has ``a ≥ b``, so it becomes
     ``(−1)^a q^a t^{a−b}``: regular at ``t = 0`` (``μ_⋆ = 0``).
@@ -301,11 +299,10 @@ def _q_polys() -> tuple[Any, Any, Any]:
         sizes.append(
             sp.Add(*[abs(c) * sp.Mul(*[a**k for a, k in zip(args, m, strict=True)]) for m, c in sp.Poly(expr, *args).terms()])
         )
-    return (
-        sp.lambdify(args, polys, "mpmath", cse=True),
-        sp.lambdify(args, polys, "numpy", cse=True),
-        sp.lambdify(args, sizes, "numpy", cse=True),
-    )
+    # Horner forms with integer coefficients: the generated code is arithmetic operators only, so one
+    # function serves every backend (mpmath numbers, float64 arrays, balls)
+    e_q = sp.lambdify(args, polys, "math", cse=True)
+    return e_q, e_q, sp.lambdify(args, sizes, "numpy", cse=True)
 
 
 # ----------------------------------------------------------------------------- parameters
@@ -362,6 +359,172 @@ class RFParams:
         return d
 
 
+# ----------------------------------------------------------------------------- formulas (every backend)
+def _G(q: Any, t: Any) -> Any:
+    """``G(q) = tq + q/(1 + q)`` (``= g(p)`` at ``p = tq``)."""
+    return t * q + q / (1 + q)
+
+
+def _q_max(B: Backend, t: Any, psi: Any) -> Any:
+    """Positive root of ``G(q) = ψ`` (``t q² + (t + 1 − ψ) q − ψ = 0``), ``inf`` if none (``t = 0 ≤ ψ − 1``)."""
+    return positive_root(B, t, t + 1 - psi, psi)
+
+
+def _min(B: Backend, a: Any, b: Any) -> Any:
+    return B.where(a < b, a, b)
+
+
+def _at_threshold(B: Backend, psi1: Any, psi2: Any, ridgeless: Any, t_pos: Any) -> Any:
+    """Where ``𝓑, 𝓥 = +inf``: ridgeless at ``N = n`` (for ``μ⋆ = 0`` only below ``d``, ``ψ < 1``), or ``μ⋆ = 0``
+    ridgeless at ``n = d ≤ N``.  The certified path passes the exact inputs (fractions), the float64 path arrays."""
+    at_n = B.land(psi1 == psi2, B.lor(t_pos, psi1 < 1))
+    at_d = B.land(B.lnot(t_pos), B.land(psi2 == 1, psi1 >= 1))
+    return B.land(ridgeless, B.lor(at_n, at_d))
+
+
+def _general(B: Backend, psi1: Any, psi2: Any, lam: Any, mu1sq: Any, ms2: Any, thr: Any, root: Any) -> dict[str, Any]:
+    """μ₁ ≠ 0: ``(𝓑, 𝓥, training factor, χ)`` and the solver's state, from the root ``q`` of the ``q = ζ²p`` equation.
+
+    ``t = μ_⋆²/μ₁²``, ``ℓ = λ/μ₁²``; ``h(q) = ψ₁ψ₂ℓq − (ψ₁ − G)(ψ₂ − G)`` increases on the bracket
+    ``[min(ψ/(2(t + 1)), 1/(4ℓ)), min(q_max, 1/ℓ)]``.  ``root(h, dh, lo, hi) -> (q, converged)`` is the
+    path's root-finding strategy (warm starts and tolerance); ridgeless points take ``q = q_max``.
+    ``thr``: :func:`_at_threshold`.
+    """
+    t, ell = ms2 / mu1sq, lam / mu1sq
+    psi = _min(B, psi1, psi2)
+    q0 = _q_max(B, t, psi)
+    ridge = lam > 0
+    pp = psi1 * psi2
+    ell_s = B.where(ridge, ell, 1)
+    lo = B.where(ridge, _min(B, psi / (2 * (t + 1)), 1 / (4 * ell_s)), 1)
+    hi = B.where(ridge, _min(B, q0, 1 / ell_s), 2)
+
+    def h(x: Any) -> Any:
+        G = _G(x, t)
+        return B.where(ridge, pp * ell * x - (psi1 - G) * (psi2 - G), x - 1.5)
+
+    def dh(x: Any) -> Any:
+        G = _G(x, t)
+        return B.where(ridge, pp * ell + (t + 1 / (1 + x) ** 2) * ((psi1 - G) + (psi2 - G)), 1)
+
+    if B.any(ridge):
+        q, conv = root(h, dh, lo, hi)
+        q, conv = B.where(ridge, q, q0), B.where(ridge, conv, True)
+    else:
+        q, conv = q0, B.where(ridge, False, True)
+    finite = B.isfinite(q)
+    qf = B.where(finite, q, 1)
+    e0, e1, e2 = _q_polys()[0](qf, t, psi1, psi2)
+    G = _G(qf, t)
+    # 1 − G/ψ₂ cancels when ψ₁ > ψ₂ and λ is small (G → ψ₂); there ψ₂ − G = ψ₁ψ₂ℓq/(ψ₁ − G) from the equation
+    stable = B.land(ridge, psi1 > psi2)
+    factor = B.where(stable, psi1 * ell * qf / B.where(stable, psi1 - G, 1), 1 - G / psi2)
+    e0s = B.where(e0 == 0, B.nan, e0)  # e0 = 0 only at the threshold (selected below)
+    bias, variance, chi = e1 / e0s, e2 / e0s, -t * qf
+    ls = B.land(B.land(B.lnot(ridge), B.lnot(thr)), B.lnot(finite))  # μ⋆ = 0, λ = 0, ψ ≥ 1: least squares on x
+    bias = B.where(thr, B.inf, B.where(ls, 0, bias))
+    variance = B.where(thr, B.inf, B.where(ls, 1 / B.where(ls, psi2 - 1, 1), variance))
+    # ridgeless with N > n interpolates: the training factor is exactly 0 (not rounding noise)
+    zero_factor = B.lor(thr, B.land(B.land(B.lnot(ridge), B.lnot(ls)), psi1 > psi2))
+    factor = B.where(zero_factor, 0, B.where(ls, 1 - 1 / psi2, factor))
+    chi = B.where(ls, 0, B.where(B.land(thr, B.lnot(finite)), -psi, chi))
+    return {
+        "out": (bias, variance, factor, chi),
+        "q": q,
+        "conv": conv,
+        "ridge": ridge,
+        "ls": ls,
+        "finite": finite,
+        "e": (e0, e1, e2),
+        "G": G,
+        "psi": psi,
+        "h": h,
+    }
+
+
+def _zeta0(B: Backend, psi1: Any, psi2: Any, lam: Any, ms2: Any, thr: Any) -> tuple[tuple[Any, ...], Any, Any]:
+    """μ₁ = 0: ``g(p) = p``, so ``p² − sp + ψ₁ψ₂ = 0`` (``s = ψ₁ + ψ₂ + w``, ``w = ψ₁ψ₂λ̄``); ``𝓑 = 1 + 𝓥``.
+
+    Returns ``((𝓑, 𝓥, factor, χ), w, p)``.  Evaluated without cancellation (at ``ψ₁ ≈ ψ₂`` with
+    tiny ``λ̄`` the textbook forms ``√(s² − 4ψ₁ψ₂)`` and ``𝓥 = p²/(ψ₁ψ₂ − p²)`` lose every digit):
+
+    * the discriminant ``D = s² − 4ψ₁ψ₂ = (ψ₁ − ψ₂)² + w(2(ψ₁ + ψ₂) + w)`` is a sum of
+      non-negative terms (formed as a ``hypot`` of ``ψ₁ − ψ₂`` and ``√w·√(2(ψ₁ + ψ₂) + w)``, with
+      ``√w = √ψ₁√ψ₂√λ/μ_⋆``: no underflow for tiny ``λ > 0``), and ``p = 2ψ₁ψ₂/(s + √D)`` is the
+      smaller root;
+    * the roots multiply to ``ψ₁ψ₂`` and differ by ``√D``, so ``ψ₁ψ₂ − p² = p√D`` and
+      ``𝓥 = p/√D`` (``+inf`` exactly when ``D = 0``: ``λ = 0`` and ``ψ₁ = ψ₂``, ``thr``);
+    * ``ψ₂ − p = (√D + c)/2`` with ``c = ψ₂ − ψ₁ − w``; for ``c < 0`` it is the equal
+      ``2ψ₂w/(√D − c)`` (``D − c² = 4ψ₂w``), so the training factor ``1 − p/ψ₂`` is
+      ``(√D + c)/(2ψ₂)`` or ``2w/(√D − c)`` (exactly 0 when ridgeless with ``ψ₁ > ψ₂``).
+
+    At ``λ = 0`` this is ``𝓥 = min(ψ₁, ψ₂)/|ψ₁ − ψ₂|``: the features carry no linear signal, and
+    the fit is ridge regression of pure noise on ``N`` independent features (theory note §1.5).
+    """
+    sw = B.sqrt(psi1) * B.sqrt(psi2) * (B.sqrt(lam) / B.sqrt(ms2))
+    w = sw * sw
+    r = B.hypot(psi1 - psi2, sw * B.sqrt(2 * (psi1 + psi2) + w))
+    p = 2 * psi1 * psi2 / (psi1 + psi2 + w + r)
+    c = psi2 - psi1 - w
+    pos = c >= 0
+    factor = B.where(pos, (r + c) / (2 * psi2), 2 * sw * (sw / B.where(pos, 1, r - c)))
+    inf = B.lor(thr, r == 0)
+    variance = B.where(inf, B.inf, p / B.where(inf, 1, r))
+    return (1 + variance, variance, factor, -p), w, p
+
+
+def _chi_limit(B: Backend, psi: Any, lam: Any, mu1sq: Any, ms2: Any) -> Any:
+    """``χ = ν₁ν₂`` when the other ψ is infinite (χ is symmetric in ``ψ₁, ψ₂``).
+
+    Dividing ``ψ₁ψ₂ℓq = (ψ₁ − G)(ψ₂ − G)`` by ``ψ₁ → ∞`` leaves ``ψℓq = ψ − G(q)``, ``G = tq + q/(1+q)``:
+    the quadratic ``Aq² + (A + 1 − ψ)q − ψ = 0`` with ``A = ψℓ + t`` (``t = μ_⋆²/μ₁²``, ``ℓ = λ/μ₁²``),
+    positive root, and ``χ = −tq``.  ``μ₁ = 0``: ``χ = −ψ/(1 + ψλ̄)`` (the limit of ``χ = −p``);
+    ``μ_⋆ = 0``: ``χ = 0``.  (The cases are the activation's exact zeros, not branches on the inputs.)
+    """
+    if ms2 == 0:
+        return psi * 0
+    if mu1sq == 0:
+        return -psi / (1 + psi * lam / ms2)
+    tt, ell = ms2 / mu1sq, lam / mu1sq
+    a = psi * ell + tt
+    return -tt * positive_root(B, a, a + 1 - psi, psi)
+
+
+def _kernel_limit(B: Backend, psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[tuple[Any, ...], Any]:
+    """ψ₁ = ∞: ridge on raw x with ``γ = 1/ψ₂`` and ``λ' = (μ_⋆² + ψ₂λ)/(μ₁²ψ₂)``; ``((𝓑, 𝓥, factor, χ), κ)``.
+
+    The kernel is ``μ₀²𝟏𝟏ᵀ + μ₁²XXᵀ/d + μ_⋆²I``: its ``μ_⋆²I`` part fits the training labels
+    on top of the linear ridge, so the training residual carries the extra factor
+    ``ψ₂λ/(μ_⋆² + ψ₂λ)``.  ``μ₁ = 0``: the predictor is 0 off the training set (``𝓑 = 1``,
+    ``𝓥 = 0``, ``κ = inf``).
+    """
+    chi = _chi_limit(B, psi2, lam, mu1sq, ms2)
+    ridge = lam > 0
+    shrink = psi2 * lam / B.where(ridge, ms2 + psi2 * lam, 1)  # ψ₂λ/(μ⋆² + ψ₂λ); 0 at λ = 0
+    if mu1sq == 0:
+        return (psi2 * 0 + 1, psi2 * 0, shrink, chi), psi2 * 0 + B.inf
+    lp = (ms2 + psi2 * lam) / (mu1sq * psi2)
+    bias, variance, ratio, kappa = ridge_on_x(B, psi2, lp)
+    factor = B.where(ridge, ratio * shrink, B.where(lp == 0, ratio, 0))
+    return (bias, variance, factor, chi), kappa
+
+
+def _data_limit(B: Backend, psi1: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ...]:
+    """ψ₂ = ∞: ``𝓥 = 0``, ``𝓑 = 1 − ψ₁ + ψ₁(μ_⋆²/μ₁²) m(−c) + ψ₁(ψ₁λ/μ₁²) c m'(−c)``, ``c = (μ_⋆² + ψ₁λ)/μ₁²``
+    (``m`` the Marchenko–Pastur Stieltjes transform of ratio ``ψ₁``; ``𝓑 = (1 − ψ₁)₊`` at ``c = 0``)."""
+    one, zero = psi1 * 0 + 1, psi1 * 0
+    chi = _chi_limit(B, psi1, lam, mu1sq, ms2)
+    if mu1sq == 0:
+        return one, zero, one, chi
+    c = (ms2 + psi1 * lam) / mu1sq
+    pos = c > 0
+    cs = B.where(pos, c, 1)
+    m, dm = mp_stieltjes_neg(B, psi1, cs)
+    bias = 1 - psi1 + psi1 * (ms2 / mu1sq) * m + psi1 * (psi1 * lam / mu1sq) * cs * dm
+    bias = B.where(pos, bias, B.where(psi1 < 1, 1 - psi1, 0))
+    return bias, zero, one, chi
+
+
 # ----------------------------------------------------------------------------- mp solve
 def _mp(x: Any) -> Any:
     return mpmath.inf if x == math.inf else to_mpf(x)
@@ -398,14 +561,19 @@ class _Solver:
         mu1sq, ms2 = self.coefficients()
         psi1, psi2, lam = _mp(pr.psi1), _mp(pr.psi2), to_mpf(pr.lam)
         F1, Fs, tau2 = to_mpf(pr.F1sq), to_mpf(pr.Fstar2), to_mpf(pr.tau2)
+        residual = None
         if mpmath.isinf(psi1):
-            B, V, factor, chi, residual = _kernel_limit_mp(psi2, lam, mu1sq, ms2)
+            (B, V, factor, chi), kappa = _kernel_limit(MP, psi2, lam, mu1sq, ms2)
+            if mu1sq != 0 and mpmath.isfinite(kappa) and (lp := (ms2 + psi2 * lam) / (mu1sq * psi2)) != 0:
+                residual = abs(lp - kappa * (1 - (1 / psi2) / (1 + kappa))) / (lp + kappa)
         elif mpmath.isinf(psi2):
-            B, V, factor, chi, residual = _data_limit_mp(psi1, lam, mu1sq, ms2)
+            B, V, factor, chi = _data_limit(MP, psi1, lam, mu1sq, ms2)
         elif mu1sq == 0:
-            B, V, factor, chi, residual = _zeta0_mp(psi1, psi2, lam / ms2, pr.lam == 0 and pr.psi1 == pr.psi2)
+            thr = pr.lam == 0 and pr.psi1 == pr.psi2
+            (B, V, factor, chi), w, p = _zeta0(MP, psi1, psi2, lam, ms2, thr)
+            residual = None if thr else abs(w * p - (psi1 - p) * (psi2 - p)) / (psi1 * psi2)
         else:
-            B, V, factor, chi, residual = self._general(psi1, psi2, lam, mu1sq, ms2)
+            (B, V, factor, chi), residual = self._general(psi1, psi2, lam, mu1sq, ms2)
         noise = tau2 + Fs
         bias = F1 * B if F1 != 0 else mpmath.mpf(0)
         variance = noise * V if noise != 0 else mpmath.mpf(0)
@@ -417,71 +585,36 @@ class _Solver:
             raise ConvergenceError(f"rf: fixed-point residual {mpmath.nstr(residual, 3)} too large", params=pr.shown())
         return {"risk": risk, "bias": bias, "variance": variance, "train_error": train, "chi": chi, "B": B, "V": V}, residual
 
-    def _general(self, psi1: Any, psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ...]:
-        """μ₁ ≠ 0: solve in ``q = ζ²p`` with ``t = μ_⋆²/μ₁²`` and ``ℓ = λ/μ₁²``."""
-        t, ell = ms2 / mu1sq, lam / mu1sq
-        psi = min(psi1, psi2)
-        q0 = _q_max(t, psi)
-        if lam == 0:
-            # threshold: N = n (for μ⋆ = 0 only below d, i.e. ψ < 1), or n = d ≤ N for μ⋆ = 0
-            if (self.pr.psi1 == self.pr.psi2 and (t > 0 or self.pr.psi1 < 1)) or (
-                t == 0 and self.pr.psi2 == 1 and self.pr.psi1 >= 1
-            ):
-                return mpmath.inf, mpmath.inf, mpmath.mpf(0), -t * q0 if mpmath.isfinite(q0) else -psi, None
-            if mpmath.isinf(q0):  # μ⋆ = 0, λ = 0, ψ₁, ψ₂ ≥ 1 (not both 1): least squares on the d raw coordinates
-                return mpmath.mpf(0), 1 / (psi2 - 1), 1 - 1 / psi2, mpmath.mpf(0), None
-            q = q0
-            residual = abs(_G(q, t) - psi) / psi
+    def _root(self, h: Any, dh: Any, lo: Any, hi: Any) -> tuple[Any, bool]:
+        """The certified path's strategy for :func:`_general`: warm start from the previous precision's root
+        (or a cheap 20-digit solve), then Newton to ``dps − 2`` digits; raises when it does not converge."""
+        if self.q_last is not None and lo < self.q_last < hi:
+            x0 = self.q_last
+        else:  # a cheap 20-digit solve gives the start: the full-precision Newton then needs 2-3 steps
+            with mpmath.workdps(20):
+                x0, _ = increasing_root(h, dh, +lo, +hi, ops=MP, rtol=mpmath.mpf(10) ** -17, throw=False)
+            x0 = x0 if lo < x0 < hi else None
+        q, _ = increasing_root(
+            h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="rf q", params=self.pr.shown(), x0=x0
+        )
+        self.q_last = q
+        return q, True
+
+    def _general(self, psi1: Any, psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[tuple[Any, ...], Any]:
+        """μ₁ ≠ 0 (:func:`_general` on mpmath numbers) and the residual of the complex ν equations."""
+        pr = self.pr
+        thr = _at_threshold(MP, pr.psi1, pr.psi2, pr.lam == 0, ms2 > 0)  # decided on the exact inputs
+        st = _general(MP, psi1, psi2, lam, mu1sq, ms2, thr, self._root)
+        t, ell, q, psi = ms2 / mu1sq, lam / mu1sq, st["q"], st["psi"]
+        if thr or st["ls"]:
+            residual = None
+        elif not st["ridge"]:
+            residual = abs(st["G"] - psi) / psi
         else:
-            pp = psi1 * psi2
-            lo = min(psi / (2 * (t + 1)), 1 / (4 * ell))
-            hi = min(q0, 1 / ell)
-
-            def h(x: Any) -> Any:
-                G = t * x + x / (1 + x)
-                return pp * ell * x - (psi1 - G) * (psi2 - G)
-
-            def dh(x: Any) -> Any:
-                G = t * x + x / (1 + x)
-                dG = t + 1 / (1 + x) ** 2
-                return pp * ell + dG * ((psi1 - G) + (psi2 - G))
-
-            if self.q_last is not None and lo < self.q_last < hi:
-                x0 = self.q_last
-            else:  # a cheap 20-digit solve gives the start: the full-precision Newton then needs 2-3 steps
-                with mpmath.workdps(20):
-                    x0, _ = increasing_root(h, dh, +lo, +hi, ops=MP, rtol=mpmath.mpf(10) ** -17, throw=False)
-                x0 = x0 if lo < x0 < hi else None
-            q, _ = increasing_root(
-                h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="rf q", params=self.pr.shown(), x0=x0
-            )
-            self.q_last = q
-            G = _G(q, t)
+            G = st["G"]
             self.conditioning = max(1, psi / abs(psi - G)) if psi != G else mpmath.inf
-            residual = _nu_residual(q, t, psi1, psi2, ell) if t > 0 else abs(h(q)) / (pp * (1 + ell * q))
-        e0, e1, e2 = _q_polys()[0](q, t, psi1, psi2)
-        G = _G(q, t)
-        # ridgeless with N > n interpolates: the training factor is exactly 0 (not rounding noise)
-        if lam == 0 and self.pr.psi1 > self.pr.psi2:
-            factor = mpmath.mpf(0)
-        elif lam > 0 and psi1 > psi2:  # 1 − G/ψ₂ cancels (G → ψ₂ as λ → 0); ψ₂ − G = ψ₁ψ₂ℓq/(ψ₁ − G)
-            factor = psi1 * ell * q / (psi1 - G)
-        else:
-            factor = 1 - G / psi2
-        return e1 / e0, e2 / e0, factor, -t * q, residual
-
-
-def _G(q: Any, t: Any) -> Any:
-    return t * q + q / (1 + q)
-
-
-def _q_max(t: Any, psi: Any) -> Any:
-    """Positive root of ``G(q) = ψ`` (``t q² + (t + 1 − ψ) q − ψ = 0``), ``inf`` if none (``t = 0 ≤ ψ − 1``)."""
-    b = t + 1 - psi
-    root = mpmath.sqrt(b * b + 4 * t * psi)
-    if b > 0:
-        return 2 * psi / (b + root)
-    return (root - b) / (2 * t) if t > 0 else mpmath.inf  # no cancellation either way
+            residual = _nu_residual(q, t, psi1, psi2, ell) if t > 0 else abs(st["h"](q)) / (psi1 * psi2 * (1 + ell * q))
+        return st["out"], residual
 
 
 def _nu_residual(q: Any, t: Any, psi1: Any, psi2: Any, ell: Any) -> Any:
@@ -504,114 +637,6 @@ def _nu_residual(q: Any, t: Any, psi1: Any, psi2: Any, ell: Any) -> Any:
     s1 = abs(nu1) * (abs(xi) + abs(nu2) + abs(a1)) + psi1
     s2 = abs(nu2) * (abs(xi) + abs(nu1) + abs(a2)) + psi2
     return max(abs(r1) / s1, abs(r2) / s2)
-
-
-def _zeta0_mp(psi1: Any, psi2: Any, lam_bar: Any, threshold: bool) -> tuple[Any, ...]:
-    """μ₁ = 0: ``g(p) = p``, so ``p² − sp + ψ₁ψ₂ = 0`` (``s = ψ₁ + ψ₂ + w``, ``w = ψ₁ψ₂λ̄``); ``𝓑 = 1 + 𝓥``.
-
-    Evaluated without cancellation (at ``ψ₁ ≈ ψ₂`` with tiny ``λ̄`` the textbook forms
-    ``√(s² − 4ψ₁ψ₂)`` and ``𝓥 = p²/(ψ₁ψ₂ − p²)`` lose every digit):
-
-    * the discriminant ``D = s² − 4ψ₁ψ₂ = (ψ₁ − ψ₂)² + w(2(ψ₁ + ψ₂) + w)`` is a sum of
-      non-negative terms, and ``p = 2ψ₁ψ₂/(s + √D)`` is the smaller root;
-    * the roots multiply to ``ψ₁ψ₂`` and differ by ``√D``, so ``ψ₁ψ₂ − p² = p√D`` and
-      ``𝓥 = p/√D`` (``+inf`` exactly when ``D = 0``: ``λ = 0`` and ``ψ₁ = ψ₂``);
-    * ``ψ₂ − p = (√D + c)/2`` with ``c = ψ₂ − ψ₁ − w``; for ``c < 0`` it is the equal
-      ``2ψ₂w/(√D − c)`` (``D − c² = 4ψ₂w``), so the training factor ``1 − p/ψ₂`` is
-      ``(√D + c)/(2ψ₂)`` or ``2w/(√D − c)`` (exactly 0 when ridgeless with ``ψ₁ > ψ₂``).
-
-    At ``λ = 0`` this is ``𝓥 = min(ψ₁, ψ₂)/|ψ₁ − ψ₂|``: the features carry no linear signal, and
-    the fit is ridge regression of pure noise on ``N`` independent features (theory note §1.5).
-    """
-    pp = psi1 * psi2
-    if threshold:  # ψ₁ = ψ₂, λ = 0: D = 0
-        return mpmath.inf, mpmath.inf, mpmath.mpf(0), -psi1, None
-    w = pp * lam_bar
-    r = mpmath.sqrt((psi1 - psi2) ** 2 + w * (2 * (psi1 + psi2) + w))
-    p = 2 * pp / (psi1 + psi2 + w + r)
-    V = p / r
-    c = psi2 - psi1 - w
-    factor = (r + c) / (2 * psi2) if c >= 0 else 2 * w / (r - c)
-    residual = abs(w * p - (psi1 - p) * (psi2 - p)) / pp
-    return 1 + V, V, factor, -p, residual
-
-
-def _mp_m(c: Any, t: Any) -> tuple[Any, Any]:
-    """``m_c(−t)`` and ``m_c'(−t) = ∫ μ_c(ds)/(s + t)²`` for ``t > 0`` (MP law of ratio ``c``)."""
-    b = 1 - c + t
-    root = mpmath.sqrt(b * b + 4 * c * t)
-    m = 2 / (root + b) if b > 0 else (root - b) / (2 * c * t)  # both = (root − b)/(2ct)
-    z = -t
-    dm = -(c * m * m + m) / (2 * c * z * m + z - 1 + c)
-    return m, dm
-
-
-def _chi_limit(psi: Any, lam: Any, mu1sq: Any, ms2: Any) -> Any:
-    """``χ = ν₁ν₂`` when the other ψ is infinite (χ is symmetric in ``ψ₁, ψ₂``); mpmath scalars or numpy arrays.
-
-    Dividing ``ψ₁ψ₂ℓq = (ψ₁ − G)(ψ₂ − G)`` by ``ψ₁ → ∞`` leaves ``ψℓq = ψ − G(q)``, ``G = tq + q/(1+q)``:
-    the quadratic ``Aq² + (A + 1 − ψ)q − ψ = 0`` with ``A = ψℓ + t`` (``t = μ_⋆²/μ₁²``, ``ℓ = λ/μ₁²``),
-    positive root, and ``χ = −tq``.  ``μ₁ = 0``: ``χ = −ψ/(1 + ψλ̄)`` (the limit of ``χ = −p``);
-    ``μ_⋆ = 0``: ``χ = 0``.
-    """
-    is_np = isinstance(psi, np.ndarray)
-    sqrt = np.sqrt if is_np else mpmath.sqrt
-    if mu1sq == 0:
-        if ms2 == 0:
-            return psi * 0
-        return -psi / (1 + psi * lam / ms2)
-    if ms2 == 0:
-        return psi * 0
-    tt, ell = ms2 / mu1sq, lam / mu1sq
-    a = psi * ell + tt
-    b = a + 1 - psi
-    root = sqrt(b * b + 4 * a * psi)
-    if is_np:
-        q = np.where(b > 0, 2 * psi / np.where(b > 0, b + root, 1.0), (root - b) / (2 * a))
-    else:
-        q = 2 * psi / (b + root) if b > 0 else (root - b) / (2 * a)
-    return -tt * q
-
-
-def _kernel_limit_mp(psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ...]:
-    """ψ₁ = ∞: ridge on raw x with ``γ = 1/ψ₂`` and ``λ' = (μ_⋆² + ψ₂λ)/(μ₁²ψ₂)`` (isotropic closed form).
-
-    The kernel is ``μ₀²𝟏𝟏ᵀ + μ₁²XXᵀ/d + μ_⋆²I``: its ``μ_⋆²I`` part fits the training labels
-    on top of the linear ridge, so the training residual carries the extra factor
-    ``ψ₂λ/(μ_⋆² + ψ₂λ)``.
-    """
-    if mu1sq == 0:  # predictor 0 off the training set; training residual shrunk by ψ₂λ/(μ⋆² + ψ₂λ)
-        return mpmath.mpf(1), mpmath.mpf(0), psi2 * lam / (ms2 + psi2 * lam), _chi_limit(psi2, lam, mu1sq, ms2), None
-    g = 1 / psi2
-    lp = (ms2 + psi2 * lam) / (mu1sq * psi2)
-    if lp == 0:  # μ⋆ = 0, λ = 0: least squares / min-norm on raw x
-        if g == 1:
-            return mpmath.mpf(0), mpmath.inf, mpmath.mpf(0), _chi_limit(psi2, lam, mu1sq, ms2), None
-        if g < 1:
-            return mpmath.mpf(0), g / (1 - g), 1 - g, _chi_limit(psi2, lam, mu1sq, ms2), None
-        return 1 - 1 / g, 1 / (g - 1), mpmath.mpf(0), _chi_limit(psi2, lam, mu1sq, ms2), None
-    c = lp + g - 1
-    root = mpmath.sqrt(c * c + 4 * lp)
-    kappa = (c + root) / 2 if c >= 0 else 2 * lp / (root - c)
-    D = (1 + kappa) * root
-    B, V = kappa**2 / D, g / D
-    # training residual: the μ⋆² I part of the kernel interpolates, leaving the factor ψ₂λ/(μ⋆² + ψ₂λ)
-    factor = (lp / kappa) * (psi2 * lam / (ms2 + psi2 * lam)) if lam > 0 else mpmath.mpf(0)
-    residual = abs(lp - kappa * (1 - g / (1 + kappa))) / (lp + kappa)
-    return B, V, factor, _chi_limit(psi2, lam, mu1sq, ms2), residual
-
-
-def _data_limit_mp(psi1: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[Any, ...]:
-    """ψ₂ = ∞: ``𝓥 = 0``, ``𝓑 = 1 − ψ₁ + ψ₁(μ_⋆²/μ₁²) m(−c) + ψ₁(ψ₁λ/μ₁²) c m'(−c)``, ``c = (μ_⋆² + ψ₁λ)/μ₁²``."""
-    if mu1sq == 0:
-        return mpmath.mpf(1), mpmath.mpf(0), mpmath.mpf(1), _chi_limit(psi1, lam, mu1sq, ms2), None
-    c = (ms2 + psi1 * lam) / mu1sq
-    if c == 0:
-        B = max(1 - psi1, mpmath.mpf(0))
-    else:
-        m, dm = _mp_m(psi1, c)
-        B = 1 - psi1 + psi1 * (ms2 / mu1sq) * m + psi1 * (psi1 * lam / mu1sq) * c * dm
-    return B, mpmath.mpf(0), mpmath.mpf(1), _chi_limit(psi1, lam, mu1sq, ms2), None
 
 
 def solve(params: RFParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
@@ -774,13 +799,15 @@ def curve_values(
         kern, data = domain & np.isinf(p1), domain & np.isinf(p2)
         fin = domain & ~kern & ~data
         if kern.any():
-            B[kern], V[kern], factor[kern], chi[kern] = _kernel_limit_np(p2[kern], lam[kern], mu1sq, ms2)
+            (B[kern], V[kern], factor[kern], chi[kern]), _ = _kernel_limit(NP, p2[kern], lam[kern], mu1sq, ms2)
         if data.any():
-            B[data], V[data], factor[data], chi[data] = _data_limit_np(p1[data], lam[data], mu1sq, ms2)
+            B[data], V[data], factor[data], chi[data] = _data_limit(NP, p1[data], lam[data], mu1sq, ms2)
         if fin.any():
-            out, c = _general_np(p1[fin], p2[fin], lam[fin], mu1sq, ms2)
-            B[fin], V[fin], factor[fin], chi[fin] = out
-            conv[fin] = c
+            thr = _at_threshold(NP, p1[fin], p2[fin], lam[fin] == 0, ms2 > 0)
+            if mu1sq == 0:  # ζ = 0: a quadratic in p, evaluated without cancellation
+                (B[fin], V[fin], factor[fin], chi[fin]), _, _ = _zeta0(NP, p1[fin], p2[fin], lam[fin], ms2, thr)
+            else:
+                (B[fin], V[fin], factor[fin], chi[fin]), conv[fin] = _general_np(p1[fin], p2[fin], lam[fin], mu1sq, ms2, thr)
         noise = t2 + Fs
         bias = np.where(F1 == 0, 0.0, F1 * B)
         variance = np.where(noise == 0, 0.0, noise * V)
@@ -789,23 +816,19 @@ def curve_values(
     val = {"risk": risk, "bias": bias, "variance": variance, "train_error": train, "chi": chi}[quantity]
     # status 1 only where the exact value is +inf; an overflow elsewhere is "not converged" (status 3)
     conv &= ~np.isinf(val) | _infinite_np(p1, p2, lam, mu1sq, ms2, fin, kern)
-    status = np.where(
-        ~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK))
-    )
-    val = np.where(status >= STATUS_DOMAIN, np.nan, val)
-    return checked_status(val.reshape(shape), status.reshape(shape))
+    val, status = status_ladder(domain, conv, val)
+    return val.reshape(shape), status.reshape(shape)
 
 
 def _infinite_np(
     p1: np.ndarray, p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float, fin: np.ndarray, kern: np.ndarray
 ) -> np.ndarray:
-    """Where ``𝓑, 𝓥`` are exactly ``+inf`` at these float inputs (the certified path's rules): ridgeless at
-    ``ψ₁ = ψ₂`` (for ``μ_⋆ = 0`` only below ``d``, ``ψ < 1``), or ``μ_⋆ = 0`` ridgeless at ``ψ₂ = 1 ≤ ψ₁``."""
+    """Where ``𝓑, 𝓥`` are exactly ``+inf`` at these float inputs (the certified path's rules, :func:`_at_threshold`;
+    ``μ₁ = 0``: ridgeless at ``ψ₁ = ψ₂``), or ``μ_⋆ = 0`` ridgeless at ``ψ₂ = 1`` in the kernel limit."""
     ridgeless = lam == 0
     if mu1sq == 0:
         return fin & ridgeless & (p1 == p2)
-    at_thr = ((p1 == p2) & ((ms2 > 0) | (p1 < 1))) | ((ms2 == 0) & (p2 == 1) & (p1 >= 1))
-    return (fin & ridgeless & at_thr) | (kern & ridgeless & (ms2 == 0) & (p2 == 1))
+    return (fin & _at_threshold(NP, p1, p2, ridgeless, ms2 > 0)) | (kern & ridgeless & (ms2 == 0) & (p2 == 1))
 
 
 FLOAT64_MAX_ERROR = 1e-6
@@ -813,41 +836,17 @@ FLOAT64_MAX_ERROR = 1e-6
 
 
 def _general_np(
-    p1: np.ndarray, p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float
+    p1: np.ndarray, p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float, thr: np.ndarray
 ) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-    if mu1sq == 0:  # ζ = 0: a quadratic in p, evaluated without cancellation (see _zeta0_mp)
-        sw = np.sqrt(p1) * np.sqrt(p2) * (np.sqrt(lam) / np.sqrt(ms2))  # √w, w = ψ₁ψ₂λ̄ (no underflow for λ > 0)
-        w = sw * sw
-        r = np.hypot(p1 - p2, sw * np.sqrt(2 * (p1 + p2) + w))  # √D, exactly 0 only at λ = 0, ψ₁ = ψ₂
-        p = 2 * p1 * p2 / (p1 + p2 + w + r)
-        c = p2 - p1 - w
-        factor = np.where(c >= 0, (r + c) / (2 * p2), 2 * sw * (sw / np.where(c >= 0, 1.0, r - c)))
-        V = np.where(r == 0, np.inf, p / r)
-        return (1 + V, V, factor, -p), np.ones(p1.shape, bool)
+    """:func:`_general` on float64 arrays, with an a-priori bound on the rounding error of ``𝓑, 𝓥``."""
+
+    def root(h: Any, dh: Any, lo: Any, hi: Any) -> tuple[Any, Any]:
+        return increasing_root(h, dh, lo, hi, ops=NP, rtol=1e-15, throw=False)
+
+    st = _general(NP, p1, p2, lam, mu1sq, ms2, thr, root)
     t = ms2 / mu1sq
-    ell = lam / mu1sq
-    psi = np.minimum(p1, p2)
-    b = t + 1 - psi
-    root = np.sqrt(b * b + 4 * t * psi)
-    q0 = np.where(b > 0, 2 * psi / np.where(b > 0, b + root, 1.0), (root - b) / (2 * t) if t > 0 else np.inf)
-    ridge = lam > 0
-    pp = p1 * p2
-    lo = np.where(ridge, np.minimum(psi / (2 * (t + 1)), 1 / (4 * np.where(ridge, ell, 1.0))), 1.0)
-    hi = np.where(ridge, np.minimum(q0, 1 / np.where(ridge, ell, 1.0)), 2.0)
-
-    def h(x: np.ndarray) -> np.ndarray:
-        G = t * x + x / (1 + x)
-        return np.where(ridge, pp * ell * x - (p1 - G) * (p2 - G), x - 1.5)
-
-    def dh(x: np.ndarray) -> np.ndarray:
-        G = t * x + x / (1 + x)
-        return np.where(ridge, pp * ell + (t + 1 / (1 + x) ** 2) * ((p1 - G) + (p2 - G)), 1.0)
-
-    q, conv = increasing_root(h, dh, lo, hi, ops=NP, rtol=1e-15, throw=False) if ridge.any() else (np.ones(p1.shape), True)
-    q = np.where(ridge, q, q0)
-    conv = np.where(ridge, conv, True)
-    qf = np.where(np.isfinite(q), q, 1.0)
-    e0, e1, e2 = _q_polys()[1](qf, t, p1, p2)
+    qf = np.where(st["finite"], st["q"], 1.0)
+    e0, e1, e2 = st["e"]
     # float64 rounding error of 𝓑 = 𝓔₁/𝓔₀, 𝓥 = 𝓔₂/𝓔₀: the polynomials cancel near the threshold (ψ₁ ≈ ψ₂,
     # tiny λ); an upper bound from the size of their terms, checked against certified values (it is 1–2
     # orders above the actual error).  Beyond 1e-6 the point is reported as not converged (status 3).
@@ -864,57 +863,8 @@ def _general_np(
             )
         )
     )
-    G = t * q + q / (1 + q)
-    # 1 − G/ψ₂ cancels when ψ₁ > ψ₂ and λ is small (G → ψ₂); there ψ₂ − G = ψ₁ψ₂ℓq/(ψ₁ − G) from the equation
-    stable = ridge & (p1 > p2)
-    factor = np.where(stable, p1 * ell * q / np.where(stable, p1 - G, 1.0), 1 - G / p2)
-    B, V, chi = e1 / e0, e2 / e0, -t * q
-    thr = ~ridge & (((p1 == p2) & ((t > 0) | (p1 < 1))) | ((t == 0) & (p2 == 1) & (p1 >= 1)))
-    ls = ~ridge & ~thr & np.isinf(q)  # μ⋆ = 0, λ = 0, ψ ≥ 1
-    B = np.where(thr, np.inf, np.where(ls, 0.0, B))
-    V = np.where(thr, np.inf, np.where(ls, 1 / (p2 - 1), V))
-    factor = np.where(thr | (~ridge & ~ls & (p1 > p2)), 0.0, np.where(ls, 1 - 1 / p2, factor))
-    chi = np.where(ls, 0.0, np.where(thr & ~np.isfinite(q), -psi, chi))
-    accurate = thr | ls | ~np.isfinite(q) | (lost <= FLOAT64_MAX_ERROR)
-    return (B, V, factor, chi), np.asarray(conv, bool) & accurate & np.ones(p1.shape, bool)
-
-
-def _kernel_limit_np(p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) -> tuple[np.ndarray, ...]:
-    one, zero = np.ones(p2.shape), np.zeros(p2.shape)
-    if mu1sq == 0:
-        return one, zero, p2 * lam / (ms2 + p2 * lam), _chi_limit(p2, lam, mu1sq, ms2)
-    g = 1 / p2
-    gm1 = (1 - p2) / p2  # g - 1 without cancellation (1 - p2 is exact for p2 in [1/2, 2])
-    lp = (ms2 + p2 * lam) / (mu1sq * p2)
-    c = lp + gm1
-    root = np.sqrt(c * c + 4 * lp)
-    kappa = np.where(c >= 0, (c + root) / 2, 2 * lp / (root - c))
-    D = (1 + kappa) * root
-    B, V = kappa**2 / D, g / D
-    factor = np.where(lam > 0, (lp / kappa) * (p2 * lam / (ms2 + p2 * lam)), 0.0)
-    zero_lp = lp == 0
-    # ridgeless limits in psi2 itself (g = 1/psi2 is rounded; 1 - 1/g, 1/(g - 1) would cancel next to psi2 = 1)
-    with np.errstate(divide="ignore"):
-        B = np.where(zero_lp, np.where(p2 < 1, 1 - p2, 0.0), B)
-        V = np.where(zero_lp, np.where(p2 == 1, np.inf, np.where(p2 > 1, 1 / (p2 - 1), p2 / (1 - p2))), V)
-        factor = np.where(zero_lp, np.where(p2 > 1, (p2 - 1) / p2, 0.0), factor)
-    return B, V, factor, _chi_limit(p2, lam, mu1sq, ms2)
-
-
-def _data_limit_np(p1: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) -> tuple[np.ndarray, ...]:
-    one, zero = np.ones(p1.shape), np.zeros(p1.shape)
-    if mu1sq == 0:
-        return one, zero, one, _chi_limit(p1, lam, mu1sq, ms2)
-    c = (ms2 + p1 * lam) / mu1sq
-    cs = np.where(c > 0, c, 1.0)
-    bb = 1 - p1 + cs
-    root = np.sqrt(bb * bb + 4 * p1 * cs)
-    m = np.where(bb > 0, 2 / (root + bb), (root - bb) / (2 * p1 * cs))
-    z = -cs
-    dm = -(p1 * m * m + m) / (2 * p1 * z * m + z - 1 + p1)
-    B = 1 - p1 + p1 * (ms2 / mu1sq) * m + p1 * (p1 * lam / mu1sq) * cs * dm
-    B = np.where(c > 0, B, np.maximum(1 - p1, 0.0))
-    return B, zero, one, _chi_limit(p1, lam, mu1sq, ms2)
+    accurate = thr | st["ls"] | ~st["finite"] | (lost <= FLOAT64_MAX_ERROR)
+    return st["out"], np.asarray(st["conv"], bool) & accurate & np.ones(p1.shape, bool)
 
 
 # ----------------------------------------------------------------------------- registry
