@@ -3,20 +3,23 @@
 Layers: symbolic equations (:mod:`asymptotics.symbolic`, one ``system()`` per model),
 certified multiprecision solutions (``dps`` digits with a residual and a precision-ladder
 error estimate), vectorized float64 curves, and — in the separate ``validation``
-package — Monte Carlo simulations compared with the theory.
+package — Monte Carlo simulations compared with the theory.  Users add models of their own
+with :func:`define_model`/:func:`register_model` (see :mod:`asymptotics.model_api`).
 
 >>> from asymptotics.models import ridge
 >>> print(ridge.risk("1.001", lam=0, r2=1, sigma2=1, dps=25))
 1000.000999000999000999001
+
+Importing the package is cheap: the names below are loaded on first use (SymPy, the model
+modules, matplotlib and SciPy only when something needs them).
 """
 
-from .curves import curve
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import AsymptoticsError, BranchError, ConvergenceError, ParameterError, PrecisionWarning
-from .models import REGISTRY, get_model, marchenko_pastur, ridge
-from .plotting import plot_curve
-from .precision import DEFAULT_DPS
-from .result import CurveResult, Result
-from .symbolic import FixedPointSystem, to_latex
 
 __version__ = "0.1.0"
 
@@ -28,13 +31,70 @@ __all__ = [
     "ConvergenceError",
     "CurveResult",
     "FixedPointSystem",
+    "ModelSpec",
+    "Param",
     "ParameterError",
     "PrecisionWarning",
     "Result",
+    "SimulatorDecl",
+    "Source",
     "curve",
+    "define_model",
     "get_model",
     "marchenko_pastur",
     "plot_curve",
+    "register_model",
     "ridge",
+    "root_tolerance",
     "to_latex",
+    "unregister_model",
 ]
+
+_LAZY = {
+    "DEFAULT_DPS": ".precision",
+    "REGISTRY": ".models._registry",
+    "ModelSpec": ".models._registry",
+    "SimulatorDecl": ".models._registry",
+    "get_model": ".models._registry",
+    "CurveResult": ".result",
+    "Result": ".result",
+    "Source": ".references",
+    "curve": ".curves",
+    "plot_curve": ".plotting",
+    "FixedPointSystem": ".symbolic.system",
+    "to_latex": ".symbolic.latex",
+    "Param": ".model_api",
+    "define_model": ".model_api",
+    "register_model": ".model_api",
+    "root_tolerance": ".model_api",
+    "unregister_model": ".model_api",
+}
+_LAZY_MODULES = {"marchenko_pastur": ".models.marchenko_pastur", "ridge": ".models.ridge"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    elif name in _LAZY_MODULES:
+        value = importlib.import_module(_LAZY_MODULES[name], __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # static tools see the names; at run time they are loaded by __getattr__
+    from .curves import curve
+    from .model_api import Param, define_model, register_model, root_tolerance, unregister_model
+    from .models import marchenko_pastur, ridge
+    from .models._registry import REGISTRY, ModelSpec, SimulatorDecl, get_model
+    from .plotting import plot_curve
+    from .precision import DEFAULT_DPS
+    from .references import Source
+    from .result import CurveResult, Result
+    from .symbolic.latex import to_latex
+    from .symbolic.system import FixedPointSystem

@@ -33,18 +33,22 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 
 from . import __version__
-from .curves import _kind, _point_text, curve
 from .errors import ConvergenceError, ParameterError
-from .models import REGISTRY, get_model
-from .models._registry import ModelSpec, QuantitySpec
-from .plotting import plot_curve
+from .models._registry import BUILTIN_MODELS, REGISTRY, ModelSpec, QuantitySpec, get_model, load_failures
 from .precision import DEFAULT_DPS, check_dps, serialized
-from .result import CurveResult, format_value
+from .result import format_value
+
+if TYPE_CHECKING:
+    from .result import CurveResult
+
+# Start-up: `asymptotics eval ridge risk ...` imports the ridge module only (the registry loads
+# models lazily); the curve machinery, plotting (matplotlib) and SymPy are imported by the
+# commands that need them.
 
 PROG = "asymptotics"
 SIMULATOR_GROUP = "asymptotics.simulators"
@@ -103,6 +107,8 @@ def _text(v: Any) -> str:
 
 # ----------------------------------------------------------------------------- curve
 def _columns(cr: CurveResult, texts: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    from .curves import _kind, _point_text
+
     kind = _kind(get_model(cr.model), cr.axis)
     width = len(texts[0]) if texts else 1
     value_cols = [cr.quantity] if width == 1 else [f"{cr.quantity}_{j}" for j in range(width)]
@@ -140,6 +146,8 @@ def _write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
 
 
 def cmd_curve(args: argparse.Namespace) -> int:
+    from .curves import curve
+
     params = _split_pairs(args.params)
     cr, texts = curve(args.model, args.quantity, params, log=args.log, dps=args.dps, mc=args.mc, seed=args.seed, n=args.n)
     model = get_model(args.model)
@@ -154,6 +162,8 @@ def cmd_curve(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(args.csv, header, rows)
     if args.plot:
+        from .plotting import plot_curve
+
         plot_curve(cr, args.plot, log=args.log, how=how)
     for path, what in ((args.csv, "table"), (args.plot, "plot")):
         if path:
@@ -192,8 +202,9 @@ def cmd_latex(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     lines = []
-    for name in sorted(REGISTRY):
-        model = REGISTRY[name]
+    models = dict(REGISTRY.items())  # loads every model; a broken plug-in is left out and noted below
+    for name in sorted(models):
+        model = models[name]
         alias = f" (aliases: {', '.join(model.aliases)})" if model.aliases else ""
         lines.append(f"{name}{alias}: {model.doc}")
         lines.append("  parameters:")
@@ -205,6 +216,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             curve = "" if q.curve is None else "  [float64 curve]"
             lines.append(f"    {q.name:<15} {q.doc} ({', '.join(q.params)}){curve}")
         lines.append("")
+    for name, reason in sorted(load_failures().items()):
+        if name not in models:
+            lines.append(f"{name}: not available ({reason})")
     print("\n".join(lines).rstrip())
     return 0
 
@@ -221,7 +235,8 @@ def _build_parser() -> tuple[_Parser, dict[str, _Parser]]:
     sub.required = True
 
     p = sub.add_parser("eval", help="one certified value", description="Print one certified value of MODEL QUANTITY.")
-    p.add_argument("model", metavar="MODEL", help="model name: " + ", ".join(sorted(REGISTRY)))
+    known = sorted({*BUILTIN_MODELS, *dict.keys(REGISTRY)})  # no scan of installed plug-ins at start-up
+    p.add_argument("model", metavar="MODEL", help=f"model name: {', '.join(known)} or a plug-in (see `asymptotics list`)")
     p.add_argument("quantity", metavar="QUANTITY", help="quantity name (see `asymptotics list`)")
     p.add_argument("params", metavar="NAME=VALUE", nargs="*", help="parameters, read exactly (e.g. gamma=0.5 z=1+0.5j)")
     p.add_argument("--dps", type=_dps, default=DEFAULT_DPS, metavar="N", help=f"significant digits (default {DEFAULT_DPS})")

@@ -227,11 +227,26 @@ def _certified_curve(
     return values, np.asarray(status, dtype=int), texts
 
 
+DEFAULT_SIMULATOR = "default"
+"""Entry of the ``asymptotics.simulators`` group used for a model without an entry of its own that
+declares a :class:`~asymptotics.models._registry.SimulatorDecl` (models defined with
+:mod:`asymptotics.model_api`): ``validation``'s generic adapter of such declarations."""
+
+
 def load_simulator(model_name: str) -> Callable[..., Any]:
+    """The Monte Carlo overlay function for ``model_name`` from the ``asymptotics.simulators`` group.
+
+    An entry named after the model wins; a model that declares a simulator (``ModelSpec.simulator``)
+    but has no entry of its own gets the group's ``default`` entry (or, failing that, any entry:
+    they all lead to ``validation``'s registry, which adapts the declaration).
+    """
     from importlib.metadata import entry_points
 
     hint = "Monte Carlo (--mc) needs the `validation` package installed: run `pip install -e .` in the asymptotics repository"
-    matches = [ep for ep in entry_points(group=SIMULATOR_GROUP) if ep.name == model_name]
+    group = list(entry_points(group=SIMULATOR_GROUP))
+    matches = [ep for ep in group if ep.name == model_name]
+    if not matches and get_model(model_name).simulator is not None:
+        matches = [ep for ep in group if ep.name == DEFAULT_SIMULATOR] or group[:1]
     if not matches:
         raise UsageError(f"{hint} (no simulator registered for model {model_name!r}).")
     try:

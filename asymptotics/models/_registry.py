@@ -1,12 +1,25 @@
-"""Model registry: what the CLI, the property runs and the campaigns enumerate."""
+"""Model registry: what the CLI, the property runs and the campaigns enumerate.
+
+Models are found through the entry-point group ``asymptotics.models`` (``name =
+"module:OBJECT"``, the object a :class:`ModelSpec`): the six built-in models are declared
+there by this package's ``pyproject.toml``, third-party packages add theirs the same way,
+and :func:`asymptotics.register_model` adds a model at run time without any entry point.
+
+Lookup is lazy: ``get_model("ridge")`` imports only :mod:`asymptotics.models.ridge`;
+iterating :data:`REGISTRY` (``asymptotics list``, the tests) loads every model.  A model
+whose entry point fails to load is an error only when that model is asked for (one line,
+:class:`ModelLoadError`); :data:`REGISTRY` leaves it out and :func:`load_failures` says why.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import inspect
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,8 +123,185 @@ class ModelSpec:
             ) from None
 
 
-REGISTRY: dict[str, ModelSpec] = {}
+ENTRY_POINT_GROUP = "asymptotics.models"
+
+BUILTIN_MODELS = {
+    "krr": "asymptotics.models.krr:MODEL",
+    "lnn": "asymptotics.models.linear_networks:MODEL",
+    "mp": "asymptotics.models.marchenko_pastur:MODEL",
+    "nt": "asymptotics.models.neural_tangent:MODEL",
+    "rf": "asymptotics.models.random_features:MODEL",
+    "ridge": "asymptotics.models.ridge:MODEL",
+}
+"""The built-in models' entry points, as declared in ``pyproject.toml`` (a test checks they agree).
+
+Read before the installed metadata so that ``get_model("ridge")`` costs one import and no scan of
+the installed distributions, and the package works from a source tree without metadata."""
+
+BUILTIN_ALIASES = {
+    "linear_networks": "lnn",
+    "dln": "lnn",
+    "marchenko_pastur": "mp",
+    "marchenko-pastur": "mp",
+    "neural_tangent": "nt",
+    "ntk": "nt",
+}
+"""Aliases of the built-in models (each model module declares them too; a test checks they agree), so
+that an alias loads one model, not all."""
+
+
+class ModelLoadError(ParameterError):
+    """A model's entry point could not be loaded (a broken or missing third-party package)."""
+
+
+class _LazyRegistry(dict):  # type: ignore[type-arg]
+    """``dict`` of the registered models that loads entry points on demand.
+
+    Looking up one name (``REGISTRY["ridge"]``, ``"ridge" in REGISTRY``) loads that model only;
+    iterating, ``len``, ``keys``/``values``/``items`` load every model first (broken ones are
+    left out, see :func:`load_failures`).  Writes go through :func:`register`.
+    """
+
+    def __getitem__(self, name: str) -> ModelSpec:
+        if not dict.__contains__(self, name):
+            _load_one(name, missing_ok=True)
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        if not dict.__contains__(self, name) and isinstance(name, str):
+            _load_one(name, missing_ok=True, quiet=True)
+        return dict.__contains__(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[name] if name in self else default
+
+    def __iter__(self) -> Iterator[str]:
+        _load_all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        _load_all()
+        return dict.__len__(self)
+
+    def keys(self) -> Any:
+        _load_all()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        _load_all()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        _load_all()
+        return dict.items(self)
+
+    def copy(self) -> dict[str, ModelSpec]:
+        _load_all()
+        return dict(dict.items(self))
+
+    def __repr__(self) -> str:
+        _load_all()
+        return dict.__repr__(self)
+
+    def __eq__(self, other: object) -> bool:
+        _load_all()
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+REGISTRY: dict[str, ModelSpec] = _LazyRegistry()
 _ALIASES: dict[str, str] = {}
+_FAILED: dict[str, str] = {}
+_LOAD_LOCK = threading.RLock()
+_ALL_LOADED = False
+
+
+def _installed_entry_points() -> dict[str, str]:
+    """``{name: "module:object"}`` of the group ``asymptotics.models`` in the installed metadata."""
+    global _INSTALLED
+    if _INSTALLED is None:
+        from importlib.metadata import entry_points
+
+        found: dict[str, str] = {}
+        try:
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                found.setdefault(ep.name, ep.value)
+        except Exception:  # noqa: BLE001 - unreadable metadata of some distribution: no plug-ins
+            found = {}
+        _INSTALLED = found
+    return _INSTALLED
+
+
+_INSTALLED: dict[str, str] | None = None
+
+
+def entry_point_names() -> list[str]:
+    """Names of every model that can be loaded (built-in, installed plug-ins, registered at run time), unloaded."""
+    return sorted({*BUILTIN_MODELS, *_installed_entry_points(), *dict.keys(REGISTRY)})
+
+
+def load_failures() -> dict[str, str]:
+    """``{name: one-line reason}`` of the entry points that failed to load so far."""
+    return dict(_FAILED)
+
+
+def _target(name: str) -> str | None:
+    if name in BUILTIN_MODELS:
+        return BUILTIN_MODELS[name]
+    return _installed_entry_points().get(name)
+
+
+def _load_one(name: str, *, missing_ok: bool = False, quiet: bool = False) -> ModelSpec | None:
+    """Load the entry point called ``name`` and register its model; ``None`` if there is none."""
+    with _LOAD_LOCK:
+        if dict.__contains__(REGISTRY, name):
+            return dict.__getitem__(REGISTRY, name)
+        target = _target(name)
+        if target is None:
+            if missing_ok:
+                return None
+            raise ParameterError(f"unknown model {name!r}; valid: {', '.join(entry_point_names())}.")
+        if name in _FAILED:
+            if quiet:
+                return None
+            raise ModelLoadError(_FAILED[name])
+        try:
+            obj = _resolve(target)
+            if not isinstance(obj, ModelSpec):
+                raise TypeError(f"{target} is a {type(obj).__name__}, not an asymptotics ModelSpec")
+        except Exception as exc:  # noqa: BLE001 - any failure of third-party code is reported as one line
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            _FAILED[name] = f"model {name!r} could not be loaded from entry point {target!r}: {type(exc).__name__}: {reason}"
+            if quiet:
+                return None
+            raise ModelLoadError(_FAILED[name]) from None
+        if not dict.__contains__(REGISTRY, obj.name):  # a module that does not register itself
+            obj = register(obj)
+        if obj.name != name:  # the entry point's name reaches the model too
+            _ALIASES.setdefault(name, obj.name)
+        return dict.__getitem__(REGISTRY, obj.name)
+
+
+def _resolve(target: str) -> Any:
+    module_name, _, attr = target.partition(":")
+    obj: Any = importlib.import_module(module_name.strip())
+    for part in attr.strip().split(".") if attr.strip() else ():
+        obj = getattr(obj, part)
+    return obj
+
+
+def _load_all() -> None:
+    """Load every model (built-in first, then installed plug-ins); failures are recorded, not raised."""
+    global _ALL_LOADED
+    if _ALL_LOADED:
+        return
+    with _LOAD_LOCK:
+        if _ALL_LOADED:
+            return
+        for name in [*BUILTIN_MODELS, *sorted(set(_installed_entry_points()) - set(BUILTIN_MODELS))]:
+            _load_one(name, missing_ok=True, quiet=True)
+        _ALL_LOADED = True
 
 
 def register(spec: ModelSpec) -> ModelSpec:
@@ -137,8 +327,10 @@ def register(spec: ModelSpec) -> ModelSpec:
             _rebind(q.curve, curve)  # type: ignore[arg-type]
     spec = dataclasses.replace(spec, quantities=quantities)
     for mod_name in {q.certified.__module__ for q in quantities.values()}:
-        _serialize_module_functions(sys.modules.get(mod_name))
-    REGISTRY[spec.name] = spec
+        if not getattr(q.certified, "__generated__", False):
+            _serialize_module_functions(sys.modules.get(mod_name))
+    dict.__setitem__(REGISTRY, spec.name, spec)
+    _FAILED.pop(spec.name, None)
     for a in spec.aliases:
         _ALIASES[a] = spec.name
     return spec
@@ -202,8 +394,21 @@ def _serialize_module_functions(module: Any) -> None:
 
 
 def get_model(name: str) -> ModelSpec:
-    """The registered model called ``name`` (or one of its aliases)."""
+    """The registered model called ``name`` (or one of its aliases), loading only that model.
+
+    Raises :class:`~asymptotics.errors.ParameterError` for an unknown name (listing the valid
+    ones) and :class:`ModelLoadError` (also a ParameterError) when the model's entry point fails.
+    """
+    if not isinstance(name, str):
+        raise ParameterError(f"the model name must be a string; got {describe(name)}.")
+    key = _ALIASES.get(name, BUILTIN_ALIASES.get(name, name))
+    if dict.__contains__(REGISTRY, key):
+        return dict.__getitem__(REGISTRY, key)
+    spec = _load_one(key, missing_ok=True)
+    if spec is not None:
+        return spec
+    _load_all()  # an alias is known once its model is loaded
     key = _ALIASES.get(name, name)
-    if key not in REGISTRY:
-        raise ParameterError(f"unknown model {name!r}; valid: {', '.join(sorted(REGISTRY))}.")
-    return REGISTRY[key]
+    if dict.__contains__(REGISTRY, key):
+        return dict.__getitem__(REGISTRY, key)
+    raise ParameterError(f"unknown model {name!r}; valid: {', '.join(entry_point_names())}.")
