@@ -18,9 +18,18 @@ r"""Validation campaigns: theory against Monte Carlo at many random parameter po
    A point whose theory or simulation raised is recorded with its message and counts as a
    failure.  The report is written as ``report.json``, ``report.csv`` (one row per point and
    size) and ``report.png``.  In the CSV, ``n`` is the number of training samples and ``p`` the
-   simulator's feature count: ``p`` for mp/ridge, ``N`` for rf, ``N·d`` for nt, ``d`` for krr.
+   simulator's feature count: ``p`` for mp/ridge, ``N`` for rf, ``N·d`` for nt, ``d`` for krr, the
+   size for a simulator declared on a model's ``ModelSpec``.
    Non-finite numbers (an infinite z where the SE is 0) are written as the strings ``"inf"``,
    ``"-inf"``, ``"nan"``, so every JSON file is standard JSON.
+
+**Which model.**  Everything model-specific comes from the model's simulator
+(:func:`validation.simulators.registry.get_simulator`): what a size is, the default sizes and
+quantities, the point strategy, the one ``simulate(params, size, reps, seed, ...)`` call and the
+parameters realized at a size.  A model defined outside the package runs a campaign through the
+simulator declared on its ``ModelSpec``.  This module runs campaigns; the storage
+(:mod:`validation.campaign_store`) and the reports (:mod:`validation.campaign_report`) live
+beside it, and every name they had here is still importable from here.
 
 **Which theory.**  ``z`` compares the simulation with the theory at the ratios the simulation
 actually had: ``p = round(γn)`` makes ``p/n`` differ from the drawn ``γ`` by up to ``1/(2n)``,
@@ -72,19 +81,13 @@ compare LocalCluster, address and in-process runs.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import csv
-import errno
-import json
 import math
 import os
-import platform
-import sys
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import mpmath
@@ -96,19 +99,77 @@ from asymptotics.errors import AsymptoticsError, ParameterError
 from asymptotics.models import get_model
 from asymptotics.precision import MPMATH_LOCK
 
-from ._outdir import make_dir
-from .compare import MCEstimate, compare, finite_size_trend
+from .campaign_report import CampaignReport, _fmt_params, _write_csv, _write_reports, plot_report, summarize
+from .campaign_store import (
+    CONFIG_FILE,
+    LOCK_FILE,
+    POINTS_FILE,
+    REJECTED_FILE,
+    REPORT_FILES,
+    _differences,
+    _dumps,
+    _io_error,
+    _is_int,
+    _is_real,
+    _load_records,
+    _locked,
+    _no_constant,
+    _prepare_dir,
+    _record_problem,
+    _revive,
+    _set_aside,
+    _strict_json,
+    _version,
+    _write_atomic,
+)
+from .compare import CAMPAIGN_THRESHOLD, MCEstimate, compare, finite_size_trend
 from .points import space
 from .simulators._sampling import MemoryLimitError, memory_limit
+from .simulators.registry import get_simulator
 
-__all__ = ["CampaignConfig", "CampaignReport", "draw_points", "run_campaign", "run_point", "summarize"]
+__all__ = [
+    "CONFIG_FILE",
+    "DEFAULT_THRESHOLD",
+    "LOCK_FILE",
+    "POINTS_FILE",
+    "REJECTED_FILE",
+    "REPORT_FILES",
+    "CampaignConfig",
+    "CampaignReport",
+    "draw_points",
+    "plot_report",
+    "run_campaign",
+    "run_point",
+    "summarize",
+]
 
-DEFAULT_THRESHOLD = 3.0
+DEFAULT_THRESHOLD = CAMPAIGN_THRESHOLD
+"""Default ``|z|`` bound of the pass rule (3): :data:`validation.compare.CAMPAIGN_THRESHOLD`, the one
+definition, which explains why it differs from a single comparison's 3.5."""
 MAX_SIZE = 5000
 _MP_LOCK = MPMATH_LOCK
 """Serializes tasks within a worker process: mpmath's precision is process-global, and this is the
 library's own lock (:data:`asymptotics.precision.MPMATH_LOCK`), so a task never overlaps a certified
 call made by another thread of the same process."""
+
+_STORE_AND_REPORT = (  # re-exported from campaign_store and campaign_report (the module was split)
+    _differences,
+    _dumps,
+    _fmt_params,
+    _io_error,
+    _is_int,
+    _is_real,
+    _load_records,
+    _no_constant,
+    _prepare_dir,
+    _record_problem,
+    _revive,
+    _set_aside,
+    _strict_json,
+    _version,
+    _write_atomic,
+    _write_csv,
+)
 
 
 # ----------------------------------------------------------------------------- configuration
@@ -263,29 +324,22 @@ def _relevant(model: str, quantity: str, params: dict[str, str]) -> dict[str, st
 # ----------------------------------------------------------------------------- one point
 def _theory(model: str, quantity: str, params: dict[str, str], dps: int) -> float:
     q = get_model(model).quantity(quantity)
+    taken = {k: v for k, v in params.items() if k in q.params}  # a size parameter the quantity does not take
     with mpmath.workdps(dps):
-        return float(q.certified(**params, dps=dps).value)
+        return float(q.certified(**taken, dps=dps).value)
 
 
 def _at_size(model: str, params: dict[str, str], size: int) -> dict[str, str]:
-    """The drawn point at one size: KRR's theory is a finite-``d`` formula (``d = size``)."""
-    return {**params, "d": str(size)} if model == "krr" else dict(params)
+    """The drawn point at one size (KRR's theory is a finite-``d`` formula: ``d = size``)."""
+    return get_simulator(model).at_size(params, size)
 
 
 def _realized(model: str, params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
     """The point the simulation actually ran: integer sizes make the ratios ``p/n``, ``N/d``, ``n/d``
     (and KRR's ``n``) differ from the drawn ones by up to ``1/(2·size)``, which is as large as the
-    finite-size effects being measured.  The comparison uses the theory at these exact ratios."""
-    if model in ("mp", "ridge"):
-        return {**params, "gamma": f"{est.p}/{est.n}"}
-    if model == "rf":
-        return {**params, "psi1": f"{est.p}/{size}", "psi2": f"{est.n}/{size}"}
-    if model == "nt":
-        return {**params, "psi1": f"{est.params['N']}/{size}", "psi2": f"{est.n}/{size}"}
-    if model == "krr":
-        out = {k: v for k, v in params.items() if k not in ("alpha", "level")}
-        return {**out, "d": str(size), "n": str(est.n)}
-    raise ParameterError(f"no campaign for model {model!r}.")  # pragma: no cover (space() refuses first)
+    finite-size effects being measured.  The comparison uses the theory at these exact ratios
+    (each simulator's :meth:`~validation.simulators.registry.SimulatorSpec.realized`)."""
+    return get_simulator(model).realized(params, est, size)
 
 
 def _simulate(
@@ -300,37 +354,10 @@ def _simulate(
     check_only: bool = False,
 ) -> Any:
     """The simulation of one point at one size, or (``check_only``) only its memory check."""
-    from .simulators import krr, marchenko_pastur, neural_tangent, random_features, ridge
-
-    if model == "mp":
-        if check_only:
-            return marchenko_pastur.check_request(params["gamma"], n=size, reps=reps, max_memory=max_memory)
-        point = {"x": params["x"]} if quantity == "cdf" else {"k": int(params["k"])}
-        return marchenko_pastur.simulate(
-            quantity, params["gamma"], params["sigma2"], n=size, reps=reps, seed=seed, max_memory=max_memory, **point
-        )
-    if model == "ridge":
-        from asymptotics.models.ridge import RidgeParams
-
-        module, made, at = ridge, RidgeParams(**params), {"n": size}
-    elif model == "rf":
-        from asymptotics.models.random_features import RFParams
-
-        module, made, at = random_features, RFParams(**params), {"d": size}
-    elif model == "nt":
-        from asymptotics.models.neural_tangent import NTParams
-
-        module, made, at = neural_tangent, NTParams(**params), {"d": size}
-    elif model == "krr":
-        from asymptotics.models.krr import KRRParams
-
-        module, made, at = krr, KRRParams(d=size, **params), {}
-    else:  # pragma: no cover (space() refuses first)
-        raise ParameterError(f"no campaign simulator for model {model!r}.")
-    run = {**at, "reps": reps, "quantities": (quantity,), "max_memory": max_memory}
+    sim = get_simulator(model)
     if check_only:
-        return module.check_request(made, **run)
-    return module.simulate(made, seed=seed, **run)[quantity]
+        return sim.check_request(params, size, reps, quantity=quantity, max_memory=max_memory)
+    return sim.simulate(params, size, reps, seed, quantity=quantity, max_memory=max_memory)
 
 
 def _point_seed(seed: int, index: int, size: int) -> int:
@@ -434,458 +461,6 @@ def _increasing(estimates: Sequence[MCEstimate]) -> bool:
     return all(b > a for a, b in zip(ns, ns[1:], strict=False)) and all(np.ndim(e.mean) == 0 for e in estimates)
 
 
-# ----------------------------------------------------------------------------- report
-@dataclass
-class CampaignReport:
-    """A finished (or resumed) campaign: its config, one record per point, the summary."""
-
-    config: CampaignConfig
-    records: list[dict[str, Any]]
-    summary: dict[str, Any]
-    out: str | None = None
-    files: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"config": self.config.to_dict(), "summary": self.summary, "points": self.records}
-
-    def __str__(self) -> str:
-        s, cfg = self.summary, self.config
-        lines = [
-            f"{cfg.model} {cfg.quantity}: {s['points']} points, sizes {','.join(map(str, cfg.sizes))}, "
-            f"reps {cfg.reps}, seed {cfg.seed}",
-            f"  |z| <= {cfg.threshold:g} at the largest size: {s['within']}/{s['points']} ({100 * s['share_within']:.1f} %; "
-            f"{100 * s['expected_share_within']:.1f} % expected for a correct theory with {cfg.reps} reps)",
-            f"  pass (incl. finite-size extrapolation): {s['passed']}/{s['points']}; errors (count as failures): {s['errors']}",
-        ]
-        if s["measured"] > 1:
-            lines.append(
-                f"  z over {s['measured']} points with SE > 0: mean {s['z_mean']:+.2f}, sd {s['z_sd']:.2f} "
-                f"(a correct theory without finite-size bias: 0 and {s['z_sd_expected']:.2f})"
-            )
-        for w in s["worst"]:
-            verdict = "pass" if w["pass"] else "FAIL"
-            lines.append(f"  worst #{w['index']}: z = {w['z']:+.2f} ({verdict}) {_fmt_params(w['params'])}")
-        return "\n".join(lines)
-
-
-def _fmt_params(params: dict[str, str]) -> str:
-    return " ".join(f"{k}={v}" for k, v in params.items())
-
-
-def summarize(config: CampaignConfig, records: Sequence[dict[str, Any]], worst: int = 5) -> dict[str, Any]:
-    """The campaign's summary.
-
-    ``share_within`` and ``share_passed`` are over *all* points: a point whose theory or
-    simulation raised counts as a failure.  With ``R`` replicates ``z`` follows Student's t with
-    ``R − 1`` degrees of freedom under a correct theory, so ``expected_share_within`` is
-    ``P(|t_{R−1}| ≤ threshold)`` (0.985 at R = 10, 0.993 at R = 20, 0.9973 as R → ∞) and
-    ``z_sd_expected`` is ``√((R − 1)/(R − 3))``.  ``z_mean`` and ``z_sd`` leave out points whose
-    SE is 0 (a statistic that does not fluctuate, e.g. a training error that is exactly 0):
-    their z is 0 by construction.
-    """
-    from scipy import stats
-
-    ok = [r for r in records if r["status"] == "ok"]
-    zs = np.array([r["z"] for r in ok], dtype=float)
-    measured = np.array([r["z"] for r in ok if r["sizes"][-1]["se"] > 0 and math.isfinite(r["z"])], dtype=float)
-    within = int(np.sum(np.abs(zs) <= config.threshold))
-    passed = int(sum(r["pass"] for r in ok))
-    total = len(records)
-    ranked = sorted(ok, key=lambda r: -abs(r["z"]) if math.isfinite(r["z"]) else -math.inf)
-    dof = config.reps - 1
-    return {
-        "points": total,
-        "ok": len(ok),
-        "errors": total - len(ok),
-        "within": within,
-        "share_within": within / total if total else 0.0,
-        "expected_share_within": float(1 - 2 * stats.t.sf(config.threshold, dof)),
-        "passed": passed,
-        "share_passed": passed / total if total else 0.0,
-        "measured": int(measured.size),
-        "z_mean": float(measured.mean()) if measured.size else math.nan,
-        "z_sd": float(measured.std(ddof=1)) if measured.size > 1 else math.nan,
-        "z_sd_expected": math.sqrt(dof / (dof - 2)) if dof > 2 else math.inf,
-        "max_abs_z": float(np.max(np.abs(zs))) if zs.size else math.nan,
-        "worst": [{k: r[k] for k in ("index", "z", "pass", "params")} for r in ranked[:worst]],
-        "error_points": [
-            {"index": r["index"], "error": r["error"], "params": r["params"]} for r in records if r["status"] != "ok"
-        ],
-    }
-
-
-def _write_csv(path: str, records: Sequence[dict[str, Any]]) -> None:
-    names = sorted({k for r in records for k in r["params"]})
-    head = ["index", *names, "quantity", "size", "n", "p", "theory", "theory_point", "mc_mean", "mc_se", "z"]
-    head += ["extrapolated_gap", "extrapolated_se", "extrapolated_z", "shrinking", "pass", "status", "error"]
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(head)
-        for r in records:
-            base = [r["index"], *[r["params"].get(k, "") for k in names], r["quantity"]]
-            t = r.get("trend") or {}
-            tail = [t.get(k, "") for k in ("extrapolated_gap", "extrapolated_se", "extrapolated_z", "shrinking")]
-            tail += [r["pass"], r["status"], r.get("error", "")]
-            for row in r.get("sizes") or [{}]:
-                vals = [row.get(k, "") for k in ("size", "n", "p", "theory", "theory_point", "mean", "se", "z")]
-                w.writerow([*base, *vals, *tail])
-
-
-def plot_report(report: CampaignReport, path: str) -> str:
-    """Three panels: MC mean ± 2 SE against theory (on the diagonal when they agree), the
-    histogram of z against N(0, 1), and the relative gap (MC − theory)/|theory| ± SE against size."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    cfg, ok = report.config, [r for r in report.records if r["status"] == "ok"]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
-    ax = axes[0]
-    if ok:
-        th = np.array([r["sizes"][-1]["theory"] for r in ok])
-        mean = np.array([r["sizes"][-1]["mean"] for r in ok])
-        se = np.array([r["sizes"][-1]["se"] for r in ok])
-        good = np.array([r["pass"] for r in ok])
-        for mask, colour, label in ((good, "tab:blue", "pass"), (~good, "tab:red", "fail")):
-            if mask.any():
-                ax.errorbar(th[mask], mean[mask], yerr=2 * se[mask], fmt="o", ms=3, color=colour, capsize=2, label=label)
-        lo, hi = float(min(th.min(), mean.min())), float(max(th.max(), mean.max()))
-        ax.plot([lo, hi], [lo, hi], "k-", lw=0.8, label="theory = MC")
-        positive = lo > 0 and hi / lo > 20
-        if positive:
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-        ax.legend(fontsize=8)
-    ax.set_xlabel(f"theory ({cfg.quantity})")
-    ax.set_ylabel(f"MC mean ± 2 SE at size {cfg.sizes[-1]}")
-    ax.set_title(f"{cfg.model} {cfg.quantity}: theory vs simulation")
-
-    ax = axes[1]
-    zs = np.array([r["z"] for r in ok if math.isfinite(r["z"])])
-    if zs.size:
-        lim = max(4.0, float(np.max(np.abs(zs))) + 0.5)
-        ax.hist(zs, bins=np.linspace(-lim, lim, 33), density=True, color="tab:blue", alpha=0.6, label="z at largest size")
-        grid = np.linspace(-lim, lim, 200)
-        ax.plot(grid, np.exp(-(grid**2) / 2) / math.sqrt(2 * math.pi), "k-", lw=1, label="N(0, 1)")
-    for x in (-cfg.threshold, cfg.threshold):
-        ax.axvline(x, color="tab:red", ls="--", lw=0.8)
-    ax.set_xlabel("z = (MC − theory)/SE")
-    ax.set_title(f"share |z| ≤ {cfg.threshold:g}: {100 * report.summary['share_within']:.0f} % of {len(report.records)}")
-    if zs.size:
-        ax.legend(fontsize=8)
-
-    ax = axes[2]
-    for r in ok:
-        sizes = [row["size"] for row in r["sizes"]]
-        scale = [max(abs(row["theory"]), 1e-12) for row in r["sizes"]]
-        rel = [(row["mean"] - row["theory"]) / sc for row, sc in zip(r["sizes"], scale, strict=True)]
-        relse = [row["se"] / sc for row, sc in zip(r["sizes"], scale, strict=True)]
-        ax.errorbar(sizes, rel, yerr=relse, marker="o", ms=3, lw=0.7, alpha=0.5, color="tab:blue" if r["pass"] else "tab:red")
-    ax.axhline(0, color="k", lw=0.8)
-    ax.set_xscale("log")
-    ax.set_xticks(list(cfg.sizes), [str(s) for s in cfg.sizes])
-    ax.minorticks_off()
-    ax.set_xlabel(f"size ({space(cfg.model).size_name})")
-    ax.set_ylabel("(MC − theory) / |theory|  ± SE")
-    ax.set_title("finite-size trend (red: failed points)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-# ----------------------------------------------------------------------------- storage
-CONFIG_FILE, POINTS_FILE, REJECTED_FILE, LOCK_FILE = "campaign.json", "points.jsonl", "points.rejected.jsonl", ".lock"
-REPORT_FILES = ("report.json", "report.csv", "report.png")
-
-
-def _strict_json(obj: Any) -> Any:
-    """Standard JSON everywhere (``points.jsonl`` and ``report.json``): a non-finite float (an
-    infinite z where the SE is 0) is written as the string ``"inf"``, ``"-inf"`` or ``"nan"``."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return str(obj)
-    if isinstance(obj, dict):
-        return {k: _strict_json(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_strict_json(v) for v in obj]
-    return obj
-
-
-def _revive(obj: Any, key: str = "") -> Any:
-    """Inverse of :func:`_strict_json` for a saved record (parameter strings stay strings)."""
-    if key == "params":
-        return obj
-    if isinstance(obj, str) and obj in ("inf", "-inf", "nan"):
-        return float(obj)
-    if isinstance(obj, dict):
-        return {k: _revive(v, k) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_revive(v) for v in obj]
-    return obj
-
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(_strict_json(obj), allow_nan=False)
-
-
-def _io_error(path: str, exc: OSError) -> ParameterError:
-    return ParameterError(f"`out`: cannot write {path!r} ({exc.strerror or type(exc).__name__}).")
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_real(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _record_problem(rec: Any, config: CampaignConfig, points: Sequence[dict[str, str]]) -> str | None:
-    """Why a record read back from ``points.jsonl`` cannot be this campaign's, or None when it is.
-
-    Every field that the summary and the reports read is checked: its type, its range, the point
-    index (within the campaign's points), the parameters (those drawn for that index), the
-    quantity, the sizes (the campaign's, in order) and the status with what it requires.
-    """
-    if not isinstance(rec, dict):
-        return f"a record must be a JSON object, not {type(rec).__name__}"
-    index = rec.get("index")
-    if not _is_int(index) or not 0 <= index < len(points):
-        return f"`index` must be an integer in [0, {len(points) - 1}]; got {index!r}"
-    if rec.get("params") != points[index]:
-        return f"`params` are not the parameters drawn for point {index}"
-    if rec.get("quantity") != config.quantity:
-        return f"`quantity` must be {config.quantity!r}; got {rec.get('quantity')!r}"
-    if not isinstance(rec.get("pass"), bool):
-        return "`pass` must be true or false"
-    if "seconds" in rec and not (_is_real(rec["seconds"]) and rec["seconds"] >= 0):
-        return "`seconds` must be a number ≥ 0"
-    status = rec.get("status")
-    if status == "error":
-        if not isinstance(rec.get("error"), str) or rec["pass"]:
-            return "an error record needs an `error` message and `pass` false"
-        return None
-    if status != "ok":
-        return f"`status` must be 'ok' or 'error'; got {status!r}"
-    rows = rec.get("sizes")
-    if not isinstance(rows, list) or len(rows) != len(config.sizes):
-        return f"`sizes` must list {len(config.sizes)} rows, one per size {','.join(map(str, config.sizes))}"
-    for row, size in zip(rows, config.sizes, strict=True):
-        if not isinstance(row, dict) or row.get("size") != size or isinstance(row.get("size"), bool):
-            return f"the row for size {size} is missing or out of order"
-        if not all(_is_int(row.get(k)) and row[k] >= 1 for k in ("n", "p")):
-            return f"the row for size {size} needs integers `n`, `p` ≥ 1"
-        if not all(_is_real(row.get(k)) for k in ("theory", "theory_point", "mean", "se", "z")):
-            return f"the row for size {size} needs numbers `theory`, `theory_point`, `mean`, `se`, `z`"
-        if not row["se"] >= 0:
-            return f"the row for size {size} has `se` = {row['se']!r}; it must be ≥ 0"
-    z = rec.get("z")
-    if not _is_real(z) or not (z == rows[-1]["z"] or (math.isnan(z) and math.isnan(rows[-1]["z"]))):
-        return "`z` must be the z of the largest size"
-    trend = rec.get("trend")
-    if len(rows) == 1:
-        return None if trend is None else "`trend` must be null with one size"
-    if not isinstance(trend, dict):
-        return "`trend` must be an object with two or more sizes"
-    gaps = trend.get("gaps")
-    if not isinstance(gaps, list) or len(gaps) != len(rows) or not all(_is_real(g) for g in gaps):
-        return "`trend.gaps` must hold one number per size"
-    if trend.get("shrinking") not in (True, False, None):
-        return "`trend.shrinking` must be true, false or null"
-    if not all(_is_real(trend.get(k)) for k in ("extrapolated_gap", "extrapolated_se", "extrapolated_z")):
-        return "`trend` needs numbers `extrapolated_gap`, `extrapolated_se`, `extrapolated_z`"
-    return None
-
-
-def _load_records(
-    path: str, config: CampaignConfig, points: Sequence[dict[str, str]]
-) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
-    """The valid records saved so far, and the lines that are not (nothing is lost).
-
-    Each line is decoded (UTF-8), parsed (standard JSON) and validated (:func:`_record_problem`)
-    on its own.  A line that fails is returned among the rejected ones with its line number, the
-    reason and its text (``base64`` of the raw bytes when they are not UTF-8), so its point is
-    recomputed.  A torn last line (a run killed mid-write: no final newline and not JSON) is
-    rejected the same way, without a message.  When an index appears twice the later record
-    (the newer run) is kept and the earlier one rejected.
-    """
-    done: dict[int, dict[str, Any]] = {}
-    rejected: list[dict[str, Any]] = []
-    if not os.path.exists(path):
-        return done, rejected
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise ParameterError(f"`out`: cannot read {path!r} ({exc.strerror or type(exc).__name__}).") from None
-    lines = data.split(b"\n")
-    last = len(lines) - 1  # the text after the final newline ("" when the file ends with one)
-    where: dict[int, tuple[int, str]] = {}
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        entry: dict[str, Any] = {"line": number}
-        try:
-            text = raw.decode("utf-8")
-            entry["text"] = text
-            rec = _revive(json.loads(text, parse_constant=_no_constant))
-            why = _record_problem(rec, config, points)
-        except UnicodeDecodeError:
-            entry["base64"], why = base64.b64encode(raw).decode("ascii"), "not UTF-8 text"
-        except ValueError as exc:  # JSONDecodeError and non-standard constants
-            why = f"not JSON ({exc})"
-            if number - 1 == last:
-                entry["torn"] = True
-        if why is not None:
-            rejected.append({**entry, "reason": why})
-            continue
-        i = rec["index"]
-        if i in where:
-            rejected.append({"line": where[i][0], "text": where[i][1], "reason": f"superseded by line {number} (point {i})"})
-        done[i], where[i] = rec, (number, entry["text"])
-    return done, rejected
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"non-standard constant {name}")
-
-
-def _write_atomic(path: str, text: str) -> None:
-    tmp = path + ".tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise _io_error(path, exc) from None
-
-
-def _set_aside(out: str, rejected: list[dict[str, Any]]) -> None:
-    """Append the rejected lines to ``points.rejected.jsonl`` (fsynced) and say so on stderr, one
-    line each (a torn last line quietly: an interrupted run leaves one by design)."""
-    path = os.path.join(out, REJECTED_FILE)
-    try:
-        with open(path, "a", encoding="utf-8") as fh:
-            for entry in rejected:
-                fh.write(json.dumps({"file": POINTS_FILE, **entry}) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        raise _io_error(path, exc) from None
-    for entry in rejected:
-        if not entry.get("torn"):
-            reason = " ".join(entry["reason"].split())
-            print(
-                f"validation: warning: {os.path.join(out, POINTS_FILE)} line {entry['line']}: {reason}; "
-                f"moved to {REJECTED_FILE}, its point will be recomputed",
-                file=sys.stderr,
-            )
-
-
-def _differences(saved: Any, wanted: dict[str, Any]) -> str:
-    if not isinstance(saved, dict):
-        return "its campaign.json is unreadable"
-    old = saved.get("config") if isinstance(saved.get("config"), dict) else {}
-    diffs = [f"{k}: saved {old.get(k)!r}, now {v!r}" for k, v in wanted["config"].items() if old.get(k) != v]
-    if not diffs and saved.get("points") != wanted["points"]:
-        was, now = saved.get("hypothesis"), wanted["hypothesis"]
-        why = f" (hypothesis {was} drew them, this is {now})" if was != now else ""
-        diffs.append(f"the drawn points differ{why}")
-    return "; ".join(diffs) or "its saved configuration differs"
-
-
-@contextlib.contextmanager
-def _locked(out: str | None) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``out/.lock`` for the whole run.
-
-    A second campaign on the same directory (another process, or another call in this one) is
-    refused at once.  The lock belongs to the open file, so it disappears with the process that
-    holds it: a run that was killed never leaves a stale lock behind, and the lock file itself
-    is never deleted (deleting it would let two runs lock two different files).  Where ``flock``
-    is not available (not POSIX) or not supported by the filesystem, the run goes on unlocked
-    and says so on stderr.
-    """
-    if out is None:
-        yield
-        return
-    make_dir(out)
-    path = os.path.join(out, LOCK_FILE)
-    try:
-        fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - held open for the whole run
-    except OSError as exc:
-        raise _io_error(path, exc) from None
-    try:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not POSIX
-            print(f"validation: warning: no file locking here; do not run two campaigns on {out!r} at once", file=sys.stderr)
-        else:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise ParameterError(
-                        f"`out` directory {out!r} is in use by another campaign (it holds the lock on {LOCK_FILE}); "
-                        "wait for that run to finish, or choose another --out."
-                    ) from None
-                print(
-                    f"validation: warning: cannot lock {path!r} ({exc.strerror}); do not run two campaigns on it at once",
-                    file=sys.stderr,
-                )
-        yield
-    finally:
-        fh.close()  # releases the lock
-
-
-def _prepare_dir(out: str, config: CampaignConfig, points: list[dict[str, str]], fresh: bool) -> dict[int, dict[str, Any]]:
-    """Check or create ``out`` and return the records already saved there.
-
-    Nothing saved is deleted: ``fresh`` moves an old ``points.jsonl`` to ``points.jsonl.bak``
-    (replacing an older backup), and a ``points.jsonl`` without its ``campaign.json`` is refused.
-    """
-    make_dir(out)
-    cfg_path, pts_path = os.path.join(out, CONFIG_FILE), os.path.join(out, POINTS_FILE)
-    wanted = {"config": config.to_dict(), "hypothesis": _version("hypothesis"), "points": points}
-    has_cfg, has_pts = os.path.exists(cfg_path), os.path.exists(pts_path)
-    if not fresh and has_cfg:
-        try:
-            with open(cfg_path, encoding="utf-8") as fh:
-                saved = json.load(fh)
-        except (OSError, json.JSONDecodeError, UnicodeDecodeError):
-            saved = None
-        same = isinstance(saved, dict) and saved.get("config") == wanted["config"] and saved.get("points") == points
-        if not same:
-            raise ParameterError(
-                f"`out` directory {out!r} holds a different campaign ({_differences(saved, wanted)}); resume it with the "
-                "same options, pass --fresh (fresh=True) to start over (the old points.jsonl is kept as points.jsonl.bak), "
-                "or choose another --out."
-            )
-        done, rejected = _load_records(pts_path, config, points)
-        if rejected:  # keep the bad lines aside, then rewrite without them before appending
-            _set_aside(out, rejected)
-            _write_atomic(pts_path, "".join(_dumps(done[i]) + "\n" for i in sorted(done)))
-        return done
-    if not fresh and has_pts:
-        raise ParameterError(
-            f"`out` directory {out!r} holds {POINTS_FILE} but no {CONFIG_FILE}, so its points cannot be matched to a "
-            "configuration; pass --fresh (fresh=True) to start over (the old file is kept as points.jsonl.bak), "
-            "or choose another --out."
-        )
-    try:
-        if has_pts:
-            os.replace(pts_path, pts_path + ".bak")
-        for name in REPORT_FILES:  # stale reports of the old campaign
-            if os.path.isfile(os.path.join(out, name)):
-                os.remove(os.path.join(out, name))
-    except OSError as exc:
-        raise _io_error(out, exc) from None
-    _write_atomic(cfg_path, json.dumps(wanted, indent=1))
-    return {}
-
-
 # ----------------------------------------------------------------------------- execution
 def _executor(scheduler: str, workers: int | None, connect_timeout: float) -> tuple[Any, Any]:
     """``(client, cluster)`` for Dask, or ``(None, None)`` in process."""
@@ -945,12 +520,14 @@ def run_campaign(
 
     Parameters
     ----------
-    model : {"mp", "ridge", "rf", "krr", "nt"}
+    model : str
+        A model with a simulator and a point strategy (:data:`validation.points.SPACES`: the
+        built-ins mp, ridge, rf, krr, nt), or a model whose ``ModelSpec`` declares a simulator.
     points, reps : int, keyword-only
         Parameter points (``≥ 1``) and Monte Carlo replicates per point and size (``≥ 2``).
     sizes : str or sequence of int, keyword-only
-        Increasing simulation sizes in [10, 5000] (``n`` for mp/ridge, ``d`` otherwise);
-        default per model (:data:`validation.points.SPACES`).
+        Increasing simulation sizes in [10, 5000] (the simulator's ``size_param``: ``n`` for
+        mp/ridge, ``d`` otherwise); default per model (:data:`validation.points.SPACES`).
     quantity : str, keyword-only
         Default: the model's first (``risk``; ``cdf`` for mp).
     seed : int, keyword-only
@@ -1091,35 +668,3 @@ def _run(
     if out is not None:
         report.files = _write_reports(report, out, figure)
     return report
-
-
-def _write_reports(report: CampaignReport, out: str, figure: bool) -> dict[str, str]:
-    import asymptotics
-
-    files = {"json": os.path.join(out, "report.json"), "csv": os.path.join(out, "report.csv")}
-    meta = {
-        "asymptotics": getattr(asymptotics, "__version__", "unknown"),
-        "numpy": np.__version__,
-        "mpmath": mpmath.__version__,
-        "python": platform.python_version(),
-        "hypothesis": _version("hypothesis"),
-        "ranges": f"validation.points.SPACES[{report.config.model!r}] (see its docstring)",
-    }
-    try:
-        with open(files["json"], "w", encoding="utf-8") as fh:
-            json.dump(_strict_json({**report.to_dict(), "meta": meta}), fh, indent=1, allow_nan=False)
-        _write_csv(files["csv"], report.records)
-        if figure:
-            files["figure"] = plot_report(report, os.path.join(out, "report.png"))
-    except OSError as exc:
-        raise _io_error(out, exc) from None
-    return files
-
-
-def _version(package: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "not installed"

@@ -1,7 +1,7 @@
 r"""Parameter spaces of the validation campaigns: where each model is drawn, and why there.
 
-A campaign (:mod:`validation.campaign`) draws its parameter points from the hypothesis
-strategies below, so each draw is reproducible from a seed and includes the edges of each
+A campaign (:mod:`validation.campaign`) draws its parameter points from hypothesis
+strategies, so each draw is reproducible from a seed and includes the edges of each
 range.  Numbers are rounded to three significant digits, so every point is an exact
 decimal string that can be typed back into ``asymptotics eval``.
 
@@ -13,6 +13,14 @@ simulation size, not the formula.  Those regions are left out on purpose.  Value
 ``10⁻³`` of a range's width above its lower end snap to the lower end.  Hypothesis's first
 examples are the ranges' lower ends (its "simplest" example), so every campaign includes the
 corner of the box.
+
+Each strategy belongs to its model's simulator: it is the ``points`` of the model's
+:class:`~validation.simulators.registry.SimulatorSpec`, defined at the end of
+``validation/simulators/<model>.py`` with the helpers of this module (:func:`rounded`,
+:func:`text`, :func:`ceil3`, :func:`floor3`).  :data:`SPACES` and :func:`space` read that
+registry, so a model defined outside the package gets a point space from its simulator
+declaration (:func:`~validation.simulators.registry.default_points`: each real parameter
+drawn from its default ×[0.5, 2]).  The built-in ranges:
 
 =========  ======================================================================================
 model      ranges (``size`` is the campaign's ``--sizes`` value)
@@ -47,17 +55,18 @@ average).  They are checked by ``python -m validation lnn`` and the test suite.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hypothesis import strategies as st
 
-from asymptotics.kernels import multiplicity
+from asymptotics.errors import ParameterError
 
-__all__ = ["SPACES", "PointSpace", "space"]
+__all__ = ["SPACES", "PointSpace", "ceil3", "floor3", "rounded", "space", "text"]
 
 
-def _r3(lo: float, hi: float) -> st.SearchStrategy[float]:
+def rounded(lo: float, hi: float) -> st.SearchStrategy[float]:
     """Floats in ``[lo, hi]`` rounded to 3 significant digits (still inside the range).  Values
     within ``10⁻³(hi − lo)`` of ``lo`` snap to ``lo``: hypothesis likes subnormal numbers such as
     ``7.49e-207``, which test float parsing, not the theory."""
@@ -70,11 +79,12 @@ def _r3(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(snap)
 
 
-def _s(v: float) -> str:
+def text(v: float) -> str:
+    """``v`` as a short exact decimal string (4 significant digits; ``"0"`` for zero)."""
     return f"{v:.4g}" if v != 0 else "0"
 
 
-def _ceil3(v: float) -> float:
+def ceil3(v: float) -> float:
     """``v`` rounded up to 3 significant digits."""
     r = float(f"{v:.3g}")
     if r >= v:
@@ -83,7 +93,7 @@ def _ceil3(v: float) -> float:
     return float(f"{r + step:.3g}")
 
 
-def _floor3(v: float) -> float:
+def floor3(v: float) -> float:
     """``v`` rounded down to 3 significant digits."""
     r = float(f"{v:.3g}")
     if r <= v:
@@ -108,136 +118,70 @@ class PointSpace:
     strategy: Callable[[Sequence[int]], st.SearchStrategy[dict[str, str]]]
 
 
-# ----------------------------------------------------------------------------- mp
-MP_MIN_P = 40
-"""Fewest eigenvalues (``p = round(γn)`` at the smallest size) of an ``mp`` point: with 5–10
-eigenvalues the empirical cdf is a coarse lattice, and all replicates can land on one value."""
+class _Spaces(Mapping[str, PointSpace]):
+    """The point spaces of the registered simulators that have a point strategy (read-only, live)."""
+
+    def _all(self) -> dict[str, PointSpace]:
+        from .simulators.registry import SIMULATORS  # importing the package registers the built-ins
+
+        return {name: _point_space(spec) for name, spec in sorted(SIMULATORS.items()) if spec.points is not None}
+
+    def __getitem__(self, name: str) -> PointSpace:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return f"SPACES({', '.join(self)})"
 
 
-def _mp(sizes: Sequence[int]) -> st.SearchStrategy[dict[str, str]]:
-    low = float(f"{max(0.1, MP_MIN_P / min(sizes)):.3g}")
-
-    @st.composite
-    def draw(draw_: st.DrawFn) -> dict[str, str]:
-        gamma = draw_(_r3(low, max(4.0, 2 * low)).filter(lambda g: abs(g - 1) >= 0.05))
-        sigma2 = draw_(_r3(0.25, 4))
-        u = draw_(_r3(0.05, 0.95))
-        a, b = sigma2 * (1 - math.sqrt(gamma)) ** 2, sigma2 * (1 + math.sqrt(gamma)) ** 2
-        k = draw_(st.integers(1, 4))
-        return {"gamma": _s(gamma), "sigma2": _s(sigma2), "x": _s(a + u * (b - a)), "k": str(k)}
-
-    return draw()
+SPACES: Mapping[str, PointSpace] = _Spaces()
+"""The campaign models' point spaces by name (from the simulator registry); the first quantity of
+each is the default."""
 
 
-# ----------------------------------------------------------------------------- ridge
-def _ridge(sizes: Sequence[int]) -> st.SearchStrategy[dict[str, str]]:
-    @st.composite
-    def draw(draw_: st.DrawFn) -> dict[str, str]:
-        gamma = draw_(_r3(0.1, 4))
-        lam = draw_(st.one_of(st.just(0.0), _r3(0.01, 2)) if abs(gamma - 1) >= 0.4 else _r3(0.05, 2))
-        return {
-            "gamma": _s(gamma),
-            "lam": _s(lam),
-            "r2": _s(draw_(_r3(0.25, 2))),
-            "sigma2": _s(draw_(_r3(0.01, 1))),  # > 0: no point whose risk is identically 0
-            "tau2": _s(draw_(_r3(0, 0.5))),
-        }
-
-    return draw()
-
-
-# ----------------------------------------------------------------------------- rf / nt
-_ACTIVATIONS = ("relu", "tanh", "erf")
-
-
-def _rf(sizes: Sequence[int]) -> st.SearchStrategy[dict[str, str]]:
-    @st.composite
-    def draw(draw_: st.DrawFn) -> dict[str, str]:
-        psi1, psi2 = draw_(_r3(0.2, 3)), draw_(_r3(0.2, 3))
-        far = abs(psi1 - psi2) >= 0.5 * max(psi1, psi2)
-        lam = draw_(st.one_of(st.just(0.0), _r3(0.01, 1)) if far else _r3(0.1, 1))  # near N = n: λ ≥ 0.1
-        return {
-            "psi1": _s(psi1),
-            "psi2": _s(psi2),
-            "lam": _s(lam),
-            "activation": draw_(st.sampled_from(_ACTIVATIONS)),
-            "F1sq": _s(draw_(_r3(0.5, 2))),
-            "Fstar2": _s(draw_(_r3(0, 0.5))),
-            "tau2": _s(draw_(_r3(0, 0.5))),
-        }
-
-    return draw()
-
-
-def _nt(sizes: Sequence[int]) -> st.SearchStrategy[dict[str, str]]:
-    d0 = min(sizes)
-
-    @st.composite
-    def draw(draw_: st.DrawFn) -> dict[str, str]:
-        psi2 = draw_(_r3(0.3, 3))
-        ratio = draw_(_r3(100, 200))  # Nd/n at the smallest size
-        psi1 = _ceil3(ratio * psi2 / d0)  # rounded up: Nd/n stays ≥ 100
-        return {
-            "psi1": _s(psi1),
-            "psi2": _s(psi2),
-            "lam": _s(draw_(st.one_of(st.just(0.0), _r3(0.01, 1)))),
-            "activation": draw_(st.sampled_from(_ACTIVATIONS)),
-            "F1sq": _s(draw_(_r3(0.5, 2))),
-            "Fstar2": _s(draw_(_r3(0, 0.5))),
-            "tau2": _s(draw_(_r3(0, 0.5))),
-            "layers": "first",
-        }
-
-    return draw()
-
-
-# ----------------------------------------------------------------------------- krr
-KRR_MAX_N = 3000
-"""Largest ``n`` a drawn KRR point may need at the campaign's largest size (dense ``n × n``)."""
-
-
-def _krr(sizes: Sequence[int]) -> st.SearchStrategy[dict[str, str]]:
-    d1 = max(sizes)
-    quadratic_ok = 0.3 * int(multiplicity(d1, 2)) <= KRR_MAX_N
-
-    @st.composite
-    def draw(draw_: st.DrawFn) -> dict[str, str]:
-        level = draw_(st.sampled_from((1, 2) if quadratic_ok else (1,)))
-        top = 3.0 if level == 1 else min(3.0, _floor3(KRR_MAX_N / int(multiplicity(d1, 2))))
-        alpha = draw_(_r3(0.3, top))
-        lam = draw_(st.one_of(st.just(0.0), _r3(0.001, 1)) if abs(alpha - 1) >= 0.5 else _r3(0.001, 1))
-        energies = (draw_(_r3(0, 0.5)), draw_(_r3(0.5, 1.5)), draw_(_r3(0, 0.5)))
-        return {
-            "level": str(level),
-            "alpha": _s(alpha),
-            "kernel": draw_(st.sampled_from(("exp", "relu_ntk", "relu_nngp"))),
-            "lam": _s(lam),
-            "F": ",".join(_s(e) for e in energies),
-            "sigma2": _s(draw_(_r3(0, 0.5))),
-        }
-
-    return draw()
-
-
-SPACES: dict[str, PointSpace] = {
-    "mp": PointSpace("mp", ("cdf", "moment"), "n", (100, 200, 400), _mp),
-    "ridge": PointSpace("ridge", ("risk", "bias", "variance", "train_error"), "n", (100, 200, 400), _ridge),
-    "rf": PointSpace("rf", ("risk", "train_error"), "d", (50, 100, 200), _rf),
-    "krr": PointSpace("krr", ("risk", "train_error"), "d", (20, 40), _krr),
-    "nt": PointSpace("nt", ("risk", "train_error"), "d", (30, 60), _nt),
-}
-"""The campaign models; the first quantity of each is the default."""
+def _point_space(spec: Any) -> PointSpace:
+    return PointSpace(spec.model, spec.quantities, spec.size_param, spec.sizes, spec.points)
 
 
 def space(model: str) -> PointSpace:
-    """The :class:`PointSpace` of ``model`` (registry name or alias)."""
-    from asymptotics.errors import ParameterError
+    """The :class:`PointSpace` of ``model`` (registry name or alias).
+
+    Raises
+    ------
+    ParameterError
+        Unknown model, or a model without a simulator or without a point strategy.
+    """
     from asymptotics.models import get_model
 
+    from .simulators.registry import available, get_simulator
+
     name = get_model(model).name
-    if name not in SPACES:
+    try:
+        spec = get_simulator(name)
+    except ParameterError:
+        spec = None
+    if spec is None or spec.points is None or not spec.quantities:
+        campaigns = [m for m in available() if get_simulator(m).points is not None]
         raise ParameterError(
-            f"no validation campaign for model {name!r} (its predictions are deterministic dynamics, checked by "
-            f"`python -m validation {name}`); campaign models: {', '.join(SPACES)}."
+            f"no validation campaign for model {name!r}: it has no Monte Carlo simulator with a point strategy "
+            f"(deterministic dynamics have their own checks, see `python -m validation --help`); "
+            f"campaign models: {', '.join(campaigns)}."
         )
-    return SPACES[name]
+    return _point_space(spec)
+
+
+_MOVED = {"MP_MIN_P": ".simulators.marchenko_pastur", "KRR_MAX_N": ".simulators.krr"}
+
+
+def __getattr__(name: str) -> Any:
+    """Constants that moved to their simulator's module with the strategies (old names kept)."""
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(_MOVED[name], __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

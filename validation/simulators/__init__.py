@@ -1,9 +1,25 @@
 """Monte Carlo simulators, one module per model of :mod:`asymptotics.models` (same names).
 
 Each ``simulate(...)`` takes the same parameters as the theory and returns
-:class:`~validation.compare.MCEstimate` objects (per-replicate samples, mean, SE).
+:class:`~validation.compare.MCEstimate` objects (per-replicate samples, mean, SE).  Each
+module registers its simulator at its end (:mod:`validation.simulators.registry`: its size
+parameter, one ``simulate(params, size, reps, seed, ...)`` adapter, how parameters are
+realized at a finite size, its campaign points and curve axes), so importing this package
+registers the built-ins; :func:`~validation.simulators.registry.get_simulator` finds them.
 """
 
-from . import krr, marchenko_pastur, neural_tangent, random_features, ridge
+from . import krr, marchenko_pastur, neural_tangent, random_features, registry, ridge
+from .registry import SIMULATORS, SimulatorSpec, get_simulator, register_simulator
 
-__all__ = ["krr", "marchenko_pastur", "neural_tangent", "random_features", "ridge"]
+__all__ = [
+    "SIMULATORS",
+    "SimulatorSpec",
+    "get_simulator",
+    "krr",
+    "marchenko_pastur",
+    "neural_tangent",
+    "random_features",
+    "register_simulator",
+    "registry",
+    "ridge",
+]

@@ -314,3 +314,109 @@ def simulate(
         else:
             rows.append(smoothed_density_estimate(eigs, pts, eta_))
     return MCEstimate(quantity, np.asarray(rows), nn, p, sd, shown, pts)
+
+
+# ----------------------------------------------------------------------------- simulator registry
+# What campaigns and `asymptotics curve --mc` need (validation.simulators.registry): the size is n,
+# the theory runs at the realized ratio p/n = round(γn)/n.
+CAMPAIGN_QUANTITIES = ("cdf", "moment")
+CURVE_QUANTITIES = ("density", "cdf")
+MP_MIN_P = 40
+"""Fewest eigenvalues (``p = round(γn)`` at the smallest size) of a campaign point: with 5–10
+eigenvalues the empirical cdf is a coarse lattice, and all replicates can land on one value."""
+_POINT_ARGUMENT = {"cdf": "x", "density": "x", "moment": "k", "stieltjes": "z", "companion": "z"}
+
+
+def _registry_simulate(
+    params: dict[str, str], size: int, reps: int, seed: int, *, quantity: str, max_memory: Any = None
+) -> MCEstimate:
+    arg = _POINT_ARGUMENT.get(quantity)
+    point = {} if arg is None else {arg: int(params[arg]) if arg == "k" else params[arg]}
+    return simulate(
+        quantity, params["gamma"], params["sigma2"], n=size, reps=reps, seed=seed, max_memory=max_memory, **point
+    )
+
+
+def _registry_check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
+    check_request(params["gamma"], n=size, reps=reps, max_memory=max_memory)
+
+
+def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
+    return {**params, "gamma": f"{est.p}/{est.n}"}
+
+
+def _registry_points(sizes: Any) -> Any:
+    """``gamma`` ∈ [max(0.1, 40/min size), 4] with ``|γ − 1| ≥ 0.05``, ``sigma2`` ∈ [0.25, 4]; ``cdf`` at
+    ``x = a + u(b − a)`` with ``u`` ∈ [0.05, 0.95]; ``moment`` of order ``k`` ∈ {1, …, 4}."""
+    import math
+
+    from hypothesis import strategies as st
+
+    from ..points import rounded, text
+
+    low = float(f"{max(0.1, MP_MIN_P / min(sizes)):.3g}")
+
+    @st.composite
+    def draw(draw_: st.DrawFn) -> dict[str, str]:
+        gamma = draw_(rounded(low, max(4.0, 2 * low)).filter(lambda g: abs(g - 1) >= 0.05))
+        sigma2 = draw_(rounded(0.25, 4))
+        u = draw_(rounded(0.05, 0.95))
+        a, b = sigma2 * (1 - math.sqrt(gamma)) ** 2, sigma2 * (1 + math.sqrt(gamma)) ** 2
+        k = draw_(st.integers(1, 4))
+        return {"gamma": text(gamma), "sigma2": text(sigma2), "x": text(a + u * (b - a)), "k": str(k)}
+
+    return draw()
+
+
+def _registry_curve(
+    quantity: str,
+    axis: str,
+    grid: np.ndarray,
+    params: dict[str, str],
+    *,
+    reps: int,
+    seed: int = 0,
+    n: int | None = None,
+    progress: bool = False,
+    max_memory: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The overlay along ``x``: one simulation serves the whole grid."""
+    from .registry import DEFAULT_N, fixed_params
+
+    fixed = fixed_params("mp", axis, params, ("gamma", "sigma2"))
+    est = simulate(
+        quantity,
+        fixed["gamma"],
+        fixed["sigma2"],
+        n=DEFAULT_N if n is None else n,
+        x=grid,
+        reps=reps,
+        seed=seed,
+        progress=progress,
+        max_memory=max_memory,
+    )
+    return np.asarray(est.mean, dtype=float), np.asarray(est.se, dtype=float)
+
+
+def _register() -> None:
+    from .registry import DEFAULT_N, SimulatorSpec, register_simulator
+
+    register_simulator(
+        SimulatorSpec(
+            model="mp",
+            size_param="n",
+            sizes=(100, 200, 400),
+            quantities=CAMPAIGN_QUANTITIES,
+            simulator=_registry_simulate,
+            check=_registry_check,
+            realize=_registry_realize,
+            points=_registry_points,
+            curve_quantities=CURVE_QUANTITIES,
+            curve_axes=("x",),
+            curve=_registry_curve,
+            curve_size=DEFAULT_N,
+        )
+    )
+
+
+_register()

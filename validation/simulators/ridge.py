@@ -343,3 +343,94 @@ def simulate(
     shown = {**params.shown(), "design": design, "mode": "integrated" if integrate_noise else "raw"}
     points = None if lams is None else grid
     return {q: MCEstimate(q, np.asarray(rows[q]).reshape((rr, *grid.shape)), nn, p, sd, shown, points) for q in wanted}
+
+
+# ----------------------------------------------------------------------------- simulator registry
+# What campaigns and `asymptotics curve --mc` need (validation.simulators.registry): the size is n,
+# the theory runs at the realized ratio p/n = round(γn)/n, points are drawn where the limit is a fair test.
+CURVE_AXES = ("lam", "gamma", "r2", "sigma2", "tau2")
+
+
+def _registry_simulate(
+    params: dict[str, str], size: int, reps: int, seed: int, *, quantity: str, max_memory: Any = None
+) -> MCEstimate:
+    return simulate(RidgeParams(**params), n=size, reps=reps, seed=seed, quantities=(quantity,), max_memory=max_memory)[quantity]
+
+
+def _registry_check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
+    check_request(RidgeParams(**params), n=size, reps=reps, quantities=(quantity,), max_memory=max_memory)
+
+
+def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
+    return {**params, "gamma": f"{est.p}/{est.n}"}
+
+
+def _registry_points(sizes: Sequence[int]) -> Any:
+    """``gamma`` ∈ [0.1, 4], ``lam`` = 0 or ∈ [0.01, 2] (``lam = 0`` only with ``|γ − 1| ≥ 0.4``,
+    ``lam ≥ 0.05`` when ``|γ − 1| < 0.4``), ``r2`` ∈ [0.25, 2], ``sigma2`` ∈ [0.01, 1], ``tau2`` ∈ [0, 0.5]."""
+    from hypothesis import strategies as st
+
+    from ..points import rounded, text
+
+    @st.composite
+    def draw(draw_: st.DrawFn) -> dict[str, str]:
+        gamma = draw_(rounded(0.1, 4))
+        lam = draw_(st.one_of(st.just(0.0), rounded(0.01, 2)) if abs(gamma - 1) >= 0.4 else rounded(0.05, 2))
+        return {
+            "gamma": text(gamma),
+            "lam": text(lam),
+            "r2": text(draw_(rounded(0.25, 2))),
+            "sigma2": text(draw_(rounded(0.01, 1))),  # > 0: no point whose risk is identically 0
+            "tau2": text(draw_(rounded(0, 0.5))),
+        }
+
+    return draw()
+
+
+def _registry_curve(
+    quantity: str,
+    axis: str,
+    grid: np.ndarray,
+    params: dict[str, str],
+    *,
+    reps: int,
+    seed: int = 0,
+    n: int | None = None,
+    progress: bool = False,
+    max_memory: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The overlay: ``lam`` is one SVD per replicate for the grid, other axes one simulation per point."""
+    import sys
+
+    from .registry import DEFAULT_N, fixed_params, sweep
+
+    needed = ("gamma", "lam", "r2", "sigma2", "tau2", "spectrum")
+    structured = params.get("spectrum", "isotropic").strip().lower() != "isotropic"
+    fixed = fixed_params("ridge", axis, params, needed, skip=("r2",) if structured else ())  # the spectrum's energies set r2
+    run = {"reps": reps, "seed": seed, "progress": progress, "max_memory": max_memory}
+    size = DEFAULT_N if n is None else n
+    return sweep(sys.modules[__name__], RidgeParams, fixed, quantity, axis, grid, run, label="ridge", n=size)
+
+
+def _register() -> None:
+    from .registry import DEFAULT_N, SimulatorSpec, register_simulator
+
+    register_simulator(
+        SimulatorSpec(
+            model="ridge",
+            size_param="n",
+            sizes=(100, 200, 400),
+            quantities=QUANTITIES,
+            simulator=_registry_simulate,
+            check=_registry_check,
+            realize=_registry_realize,
+            points=_registry_points,
+            curve_quantities=QUANTITIES,
+            curve_axes=CURVE_AXES,
+            curve=_registry_curve,
+            curve_size=DEFAULT_N,
+        )
+    )
+
+
+_register()
