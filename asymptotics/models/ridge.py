@@ -60,9 +60,10 @@ import sympy as sp
 
 from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
 from ..errors import ConvergenceError, ParameterError
+from ..formulas import isotropic_kappa, isotropic_risk_parts, status_ladder
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
 from ..references import CHENG_MONTANARI_2022, HMRT_2019
-from ..result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result, checked_status
+from ..result import Result
 from ..solve.roots import MP, NP, increasing_root
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem, presented
@@ -292,6 +293,110 @@ class RidgeParams:
         return d
 
 
+# ----------------------------------------------------------------------------- the formulas, once
+def _isotropic(B: Any, c: Any, lam: Any, root: Any, g: Any, r2: Any, noise: Any) -> dict[str, Any]:
+    """Isotropic ridge on backend ``B`` from ``c = λ + γ − 1`` and ``root = √(c² + 4λ)`` (formed by the caller)."""
+    kappa, ratio = isotropic_kappa(B, c, lam, root)
+    bias, variance, train = isotropic_risk_parts(B, kappa, ratio, root, g, r2, noise)
+    return {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}
+
+
+def _slack_terms(s: Any, w: Any, b: Any, k: Any) -> tuple[Any, Any, Any]:
+    """Block terms of the κ equation at ``k``: ``wᵢqᵢ``, ``wᵢpᵢ``, ``wᵢqᵢpᵢ`` (``qᵢ = k/(sᵢ+k)``, ``pᵢ = sᵢ/(sᵢ+k)``)."""
+    inv = 1 / (s + k)
+    wq, p = w * (k * inv), s * inv
+    return wq, w * p, wq * p
+
+
+def _final_terms(s: Any, w: Any, b: Any, k: Any) -> tuple[Any, Any]:
+    """Block terms of the quantities at the root: ``wᵢpᵢ²`` and ``bᵢsᵢqᵢ²``."""
+    inv = 1 / (s + k)
+    p, q = s * inv, k * inv
+    return w * p * p, b * s * q * q
+
+
+def _block_sums(B: Any, blocks: tuple[Any, Any, Any], terms: Any, k: Any) -> tuple[Any, ...]:
+    """``Σᵢ terms(sᵢ, wᵢ, bᵢ, k)`` by ``B.sum`` over the block axis (numpy: points × blocks; mpmath: lists)."""
+    if B.name == "np":
+        return tuple(B.sum(t, axis=-1) for t in terms(*blocks, k[..., None]))
+    rows = (terms(si, wi, bi, k) for si, wi, bi in zip(*blocks, strict=True))
+    return tuple(B.sum(list(col)) for col in zip(*rows, strict=True))
+
+
+def _general(
+    B: Any,
+    blocks: tuple[Any, Any, Any],
+    g: Any,
+    omg: Any,
+    lam: Any,
+    noise: Any,
+    *,
+    rtol: Any,
+    x0: Any = None,
+    throw: bool = True,
+    params: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], Any]:
+    """The general-spectrum equivalent on backend ``B`` (see :func:`general_equivalent`); ``omg = 1 − g``.
+
+    Returns the quantities (without ``τ²``), private parts for the float64 error bound
+    (``_slack``, ``_size``, ``_ratio``, ``_one_minus_d2``), and the root finder's convergence flag.
+    """
+    s, w, _ = blocks
+    small = g <= 2
+    trivial = B.land(lam == 0, omg >= 0)  # λ = 0, p ≤ n: κ = 0
+    last: list[Any] = [None, None]  # h and dh are called in turn at the same κ: sum once
+
+    def parts(k: Any) -> tuple[Any, Any, Any]:
+        """``1 − df₁(k)/n`` in the form with the smallest terms, the magnitude of its terms, and ``γ Σ wᵢqᵢpᵢ``."""
+        if last[0] is k:
+            return last[1]
+        wq, wp, wqp = _block_sums(B, blocks, _slack_terms, k)
+        t = B.where(small, g * wq, g * wp)
+        slack = B.where(small, omg + t, 1 - t)
+        size = B.where(small, B.abs(omg) + t, 1 + t)
+        last[:] = [k, (slack, size, g * wqp)]
+        return last[1]
+
+    def h(k: Any) -> Any:
+        return parts(k)[0] - lam / k
+
+    def dh(k: Any) -> Any:
+        return (lam / k + parts(k)[2]) / k
+
+    (trace,) = _block_sums(B, blocks, lambda s_, w_, b_, k_: (w_ * s_,), 0 * g)
+    smin = s.min() if B.name == "np" else min(s)
+    floor = -omg * smin / 2
+    lo = B.where(omg < 0, B.where(lam > floor, lam, floor), lam)
+    lo = B.where(B.lor(trivial, lo <= 0), 1 + 0 * lo, lo)  # a dummy bracket at the κ = 0 points
+    hi = B.where(trivial, 2 + 0 * lo, lam + g * trace)
+    if B.all(trivial):
+        kappa, conv = 0 * lo, trivial
+    else:
+        if x0 is not None:
+            x0 = B.where(B.land(lo < x0, x0 < hi), x0, B.sqrt(lo * hi))
+        kappa, conv = increasing_root(h, dh, lo, hi, ops=B, rtol=rtol, x0=x0, throw=throw, what="ridge kappa", params=params)
+        kappa = B.where(trivial, 0 * kappa, kappa)
+    kk = B.where(trivial, 1 + 0 * kappa, kappa)
+    slack, size, bend = parts(kk)
+    wpp, bsqq = _block_sums(B, blocks, _final_terms, kappa)  # at κ = 0: qᵢ = 0, no bias
+    # λ/κ = 1 − df₁/n at the root: λ = 0 with p > n interpolates, so the training error is exactly 0
+    ratio = B.where(trivial, omg, lam / kk)
+    # 1 − df₂/n = λ/κ + γ Σ wᵢqᵢpᵢ (positive terms); κ = 0: df₁ = df₂ = γ exactly
+    one_minus_d2 = B.where(trivial, omg, ratio + bend)
+    d2 = B.where(trivial, g, g * wpp)
+    sing = one_minus_d2 <= 0  # γ = 1 (all mass) at λ = 0: the variance diverges
+    safe = B.where(sing, 1 + 0 * one_minus_d2, one_minus_d2)
+    zero = 0 * one_minus_d2
+    bias = B.where(sing, zero, bsqq / safe)
+    variance = B.where(sing, B.where(noise > 0, B.inf + zero, zero), noise * d2 / safe)
+    train = B.where(sing, zero, ratio**2 * (bias + variance + noise))
+    den = lam + kappa
+    residual = B.where(den > 0, B.abs(lam - kappa * slack) / B.where(den > 0, den, 1 + zero), zero)
+    out = {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}
+    out.update(_slack=slack, _size=size, _ratio=ratio, _one_minus_d2=one_minus_d2, _residual=residual)
+    return out, B.lor(trivial, conv)
+
+
 # ----------------------------------------------------------------------------- mp solve
 def _isotropic_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
     g, lam, r2 = to_mpf(pr.gamma), to_mpf(pr.lam), to_mpf(pr.r2)
@@ -302,23 +407,14 @@ def _isotropic_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
     # c = λ + γ − 1 and c² + 4λ are formed exactly from the Fraction inputs: rounding λ + γ first
     # would drop a λ far below 10^-dps at γ = 1 on every rung of the precision ladder (issue 13)
     c_exact = pr.lam + pr.gamma - 1
-    c = to_mpf(c_exact)
     root = mpmath.sqrt(to_mpf(c_exact * c_exact + 4 * pr.lam))
-    one_minus_g = to_mpf(1 - pr.gamma)
-    kappa = (c + root) / 2 if c >= 0 else 2 * lam / (root - c)
-    ratio = (root - c) / 2 if c <= 0 else 2 * lam / (root + c)  # λ/κ, continuous at λ = 0
-    D = (1 + kappa) * root  # = (1+κ)² − γ
-    if D == 0:  # γ = 1, λ = 0
-        bias = mpmath.mpf(0)
-        variance = mpmath.inf if noise > 0 else mpmath.mpf(0)
-        train = mpmath.mpf(0)
-    else:
-        bias = r2 * kappa**2 / D
-        variance = noise * g / D
-        train = ratio**2 * (bias + variance + noise)
+    out = _isotropic(MP, to_mpf(c_exact), lam, root, g, r2, noise)
+    kappa = out["kappa"]
     # 1 − γ/(1+κ) = (κ + 1 − γ)/(1+κ), with 1 − γ exact (no cancellation at γ ≈ 1)
+    one_minus_g = to_mpf(1 - pr.gamma)
     residual = abs(lam - kappa * (kappa + one_minus_g) / (1 + kappa)) / (lam + kappa) if lam + kappa > 0 else mpmath.mpf(0)
-    return {"kappa": kappa, "bias": bias, "variance": variance, "risk": bias + variance + tau2, "train_error": train}, residual
+    out["risk"] = out["bias"] + out["variance"] + tau2
+    return out, residual
 
 
 def _null_estimator(r2: Any, noise: Any, tau2: Any) -> dict[str, Any]:
@@ -326,14 +422,35 @@ def _null_estimator(r2: Any, noise: Any, tau2: Any) -> dict[str, Any]:
     return {"kappa": mpmath.inf, "bias": r2, "variance": mpmath.mpf(0), "risk": r2 + tau2, "train_error": r2 + noise}
 
 
-def _general_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
+def _float64_kappa(pr: RidgeParams) -> float | None:
+    """The float64 root of a general-spectrum κ (a start for Newton at working precision), or ``None``."""
     assert pr.spectrum is not None
+    if pr.lam == math.inf:
+        return None
+    with np.errstate(all="ignore"):
+        out, _ = _general_np(pr.spectrum, np.array([float(pr.gamma)]), np.array([float(pr.lam)]), np.array([1.0]))
+    k = float(out["kappa"][0])
+    return k if math.isfinite(k) and k > 0 else None
+
+
+def _general_mp(pr: RidgeParams, state: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
+    """General spectrum at the current precision; ``state`` carries κ from one call (precision rung) to the next."""
+    assert pr.spectrum is not None
+    state = {} if state is None else state
     g, lam = to_mpf(pr.gamma), to_mpf(pr.lam)
     noise, tau2 = to_mpf(pr.sigma2 + pr.tau2), to_mpf(pr.tau2)
     s, w, b = pr.spectrum.mp_blocks()
     if mpmath.isinf(lam):
         return _null_estimator(mpmath.fsum(b), noise, tau2), None
-    return general_equivalent(g, lam, noise, tau2, s, w, b, params=pr.shown(), one_minus_g=to_mpf(1 - pr.gamma))
+    if "kappa" not in state:
+        state["kappa"] = _float64_kappa(pr)
+    x0 = None if state["kappa"] is None else mpmath.mpf(state["kappa"])
+    out, residual = general_equivalent(
+        g, lam, noise, tau2, s, w, b, params=pr.shown(), one_minus_g=to_mpf(1 - pr.gamma), x0=x0
+    )
+    if out["kappa"] > 0:
+        state["kappa"] = out["kappa"]
+    return out, residual
 
 
 def general_equivalent(
@@ -347,6 +464,7 @@ def general_equivalent(
     *,
     params: dict[str, str] | None = None,
     one_minus_g: Any = None,
+    x0: Any = None,
 ) -> tuple[dict[str, Any], Any]:
     """The general-spectrum deterministic equivalent on mpmath numbers (current precision).
 
@@ -355,78 +473,44 @@ def general_equivalent(
     normalized ridge (finite, ≥ 0), ``noise = σ² + τ²``, ``tau2`` the misspecification
     added to the risk, blocks ``(sᵢ > 0, wᵢ, bᵢ)`` with ``Σ wᵢ = 1``.  ``one_minus_g`` is
     ``1 − g`` formed before rounding (default: ``1 − g`` from the rounded ``g``); pass it when
-    ``g`` can sit within the working precision of 1.  Returns the quantities ``kappa, bias,
-    variance, risk, train_error`` and the κ-equation residual.
+    ``g`` can sit within the working precision of 1.  ``x0`` warm-starts Newton (e.g. the
+    float64 root, or the root at the previous precision).  Returns the quantities ``kappa,
+    bias, variance, risk, train_error`` and the κ-equation residual.
 
     Every difference of nearly equal numbers is rewritten: with
     ``qᵢ = κ/(sᵢ+κ)`` and ``pᵢ = sᵢ/(sᵢ+κ)``, ``1 − df₁/n = (1 − γ) + γ Σ wᵢqᵢ`` for ``γ ≤ 2``,
     ``1 − df₂/n = λ/κ + γ Σ wᵢ qᵢ pᵢ`` (a sum of positive terms, by the κ equation),
     ``1 − df₁/n = λ/κ`` at the root, so ``𝓑 = Σ bᵢ sᵢ qᵢ²/(1 − df₂/n)`` and
-    ``R_train = (λ/κ)² (R + σ²)``.
+    ``R_train = (λ/κ)² (R + σ²)``.  The same code (:func:`_general`) runs the float64 curves.
     """
     omg = 1 - g if one_minus_g is None else one_minus_g
-    rows = list(zip(s, w, strict=True))
-
-    def slack(k: Any) -> Any:
-        """``1 − df₁(k)/n`` in the form whose terms are smallest (so the least cancellation)."""
-        if g <= 2:  # terms |1 − γ| and γΣwᵢqᵢ, both ≤ 1 + λ/κ at the root
-            return omg + g * mpmath.fsum(wi * k / (si + k) for si, wi in rows)
-        return 1 - g * mpmath.fsum(wi * si / (si + k) for si, wi in rows)  # terms 1 and df₁/n ≤ 1
-
-    def bend(k: Any) -> Any:
-        """``γ Σ wᵢ qᵢ pᵢ`` = ``k·(d/dk) df₁``, the positive part of ``1 − df₂/n``."""
-        return g * mpmath.fsum(wi * (k / (si + k)) * (si / (si + k)) for si, wi in rows)
-
-    if lam == 0 and omg >= 0:
-        kappa = mpmath.mpf(0)
-    else:
-        smin, trace = min(s), g * mpmath.fsum(wi * si for si, wi in rows)
-        lo = max(lam, -omg * smin / 2) if omg < 0 else lam
-        hi = lam + trace
-
-        def h(k: Any) -> Any:
-            return slack(k) - lam / k
-
-        def dh(k: Any) -> Any:
-            return (lam / k + bend(k)) / k
-
-        kappa, _ = increasing_root(
-            h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="ridge kappa", params=params
-        )
-    if kappa == 0:
-        # λ = 0, p ≤ n: df₁ = df₂ = γ·Σwᵢ = γ exactly (summing rounded weights would miss γ = 1 by an ulp)
-        d2, one_minus_d2, one_minus_d1 = g, omg, omg
-    else:
-        d2 = g * mpmath.fsum(wi * (si / (si + kappa)) ** 2 for si, wi in rows)
-        one_minus_d2 = lam / kappa + bend(kappa)
-        # λ = 0 with p > n interpolates: 1 − df₁(κ₀)/n = 0 exactly (it is κ₀'s equation), so the
-        # training error is exactly 0, not round-off that a relative precision ladder cannot certify
-        one_minus_d1 = lam / kappa
-    if one_minus_d2 <= 0:  # γ = 1 (all mass) at λ = 0: variance diverges
-        bias, variance = (mpmath.mpf(0), mpmath.inf if noise > 0 else mpmath.mpf(0))
-        train = mpmath.mpf(0)
-    else:
-        bias = mpmath.fsum(bi * si * (kappa / (si + kappa)) ** 2 for si, bi in zip(s, b, strict=True)) / one_minus_d2
-        variance = noise * d2 / one_minus_d2
-        train = one_minus_d1**2 * (bias + variance + noise)
-    residual = abs(lam - kappa * slack(kappa)) / (lam + kappa) if lam + kappa > 0 else mpmath.mpf(0)
-    return {"kappa": kappa, "bias": bias, "variance": variance, "risk": bias + variance + tau2, "train_error": train}, residual
+    rtol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 2))
+    out, _ = _general(MP, (s, w, b), g, omg, lam, noise, rtol=rtol, x0=x0, params=params)
+    residual = out.pop("_residual")
+    quantities = {k: v for k, v in out.items() if not k.startswith("_")}
+    quantities["risk"] = quantities["bias"] + quantities["variance"] + tau2
+    return quantities, residual
 
 
-def _solve_mp(pr: RidgeParams) -> tuple[dict[str, Any], Any]:
-    out, residual = (_general_mp if pr.spectrum is not None else _isotropic_mp)(pr)
+def _solve_mp(pr: RidgeParams, state: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
+    out, residual = _general_mp(pr, state) if pr.spectrum is not None else _isotropic_mp(pr)
     if residual is not None and residual > residual_tolerance():
         raise ConvergenceError(f"ridge: fixed-point residual {mpmath.nstr(residual, 3)} too large", params=pr.shown())
     return out, residual
 
 
 def solve(params: RidgeParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
-    """Certified value of one ridge quantity (``risk``, ``bias``, ``variance``, ``train_error``, ``kappa``)."""
+    """Certified value of one ridge quantity (``risk``, ``bias``, ``variance``, ``train_error``, ``kappa``).
+
+    A general spectrum is solved as a pipeline: Newton at the first precision rung starts from
+    the float64 root, and the second rung starts from the first rung's root.
+    """
     if quantity not in QUANTITIES:
         raise ParameterError(f"unknown ridge quantity {quantity!r}; valid: {', '.join(QUANTITIES)}.")
+    state: dict[str, Any] = {}
 
     def evaluate() -> tuple[Any, Any]:
-        out, residual = _solve_mp(params)
+        out, residual = _solve_mp(params, state)
         return out[quantity], residual
 
     c = certify(evaluate, dps, what=f"ridge {quantity}", params=params.shown())
@@ -566,29 +650,16 @@ def curve_values(
         out["train_error"] = np.where(null, rr + noise, out["train_error"])
         out["kappa"] = np.where(null, np.inf, out["kappa"])
         out["risk"] = out["bias"] + out["variance"] + t2
-    val = out[quantity]
-    status = np.where(
-        ~domain, STATUS_DOMAIN, np.where(~conv, STATUS_NOT_CONVERGED, np.where(np.isinf(val), STATUS_INFINITE, STATUS_OK))
-    )
-    val = np.where(status >= STATUS_DOMAIN, np.nan, val)
-    return checked_status(val, status)
+    return status_ladder(domain, conv, out[quantity])
 
 
 def _isotropic_np(g: np.ndarray, lam: np.ndarray, r2: np.ndarray, noise: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
     # γ − 1 is exact in float64 for γ ∈ [1/2, 2] (Sterbenz), so c = λ + (γ − 1) keeps a tiny λ at γ ≈ 1;
     # hypot and halving before adding avoid overflow for λ beyond 1e154
     c = lam + (g - 1)
-    root = np.hypot(c, 2 * np.sqrt(lam))
-    kappa = np.where(c >= 0, c / 2 + root / 2, 2 * lam / (root - c))
-    kappa = np.where((c < 0) & (lam == 0), 0.0, kappa)
-    ratio = np.where(c <= 0, (root - c) / 2, lam / (root / 2 + c / 2))
-    D = (1 + kappa) * root
-    sing = D == 0
-    bias = np.where(sing, 0.0, r2 * (kappa / (1 + kappa)) * (kappa / root))  # r²κ²/D without overflow of κ²
-    variance = np.where(sing, np.where(noise > 0, np.inf, 0.0), noise * g / D)
-    train = np.where(sing, 0.0, ratio**2 * (bias + variance + noise))
+    out = _isotropic(NP, c, lam, np.hypot(c, 2 * np.sqrt(lam)), g, r2, noise)
     # a finite λ has a finite κ: an infinite one overflowed float64 (γ or λ near 1e308)
-    return {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}, np.isfinite(kappa) | np.isinf(lam)
+    return out, np.isfinite(out["kappa"]) | np.isinf(lam)
 
 
 FLOAT64_TOLERANCE = 1e-6
@@ -598,7 +669,7 @@ FLOAT64_TOLERANCE = 1e-6
 def _general_np(
     spectrum: Spectrum, g: np.ndarray, lam: np.ndarray, noise: np.ndarray
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Float64 twin of :func:`general_equivalent` (same cancellation-free forms), points in rows.
+    """:func:`_general` on float64 arrays (points × blocks), with an error bound per point.
 
     Besides Newton's convergence, a point passes only if a bound on its relative error is below
     :data:`FLOAT64_TOLERANCE`: an error ``δ`` in evaluating ``h(κ)`` (a few ulps of the magnitude
@@ -615,57 +686,14 @@ def _general_np(
     gf, lf = g.reshape(-1), lam.reshape(-1)
     lf = np.where(np.isfinite(lf), lf, 1.0)  # λ = ∞ is filled in by the caller
     omg = 1 - gf  # exact for γ ∈ [1/2, 2] (Sterbenz)
-    small = (gf <= 2)[:, None]
-
-    last: list[Any] = [None, None]  # h and dh are called in turn at the same κ: compute once
-
-    def parts(k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``1 − df₁(k)/n``, the magnitude of its terms and ``γ Σ wᵢqᵢpᵢ`` (see general_equivalent)."""
-        if last[0] is k:
-            return last[1]
-        kk = k[:, None]
-        inv = 1 / (s + kk)
-        q, p = kk * inv, s * inv
-        wq = w * q
-        t = wq.sum(axis=1)
-        if not small.all():
-            big = ~small[:, 0]
-            t[big] = (w * p[big]).sum(axis=1)
-        t *= gf
-        slack = np.where(small[:, 0], omg + t, 1 - t)
-        size = np.where(small[:, 0], np.abs(omg) + t, 1 + t)
-        last[:] = [k, (slack, size, gf * (wq * p).sum(axis=1))]
-        return last[1]
-
-    def h(k: np.ndarray) -> np.ndarray:
-        return parts(k)[0] - lf / k
-
-    def dh(k: np.ndarray) -> np.ndarray:
-        return (lf / k + parts(k)[2]) / k
-
-    trace = gf * float((w * s).sum())
-    lo = np.where(omg < 0, np.maximum(lf, -omg * s.min() / 2), lf)
-    trivial = (lf == 0) & (omg >= 0)
-    lo = np.where(trivial | (lo <= 0), 1.0, lo)  # dummy bracket for κ = 0 points
-    hi = np.where(trivial, 2.0, lf + trace)
-    kappa, conv = increasing_root(h, dh, lo, hi, ops=NP, rtol=1e-14, throw=False)
-    kappa = np.where(trivial, 0.0, kappa)
-    kk = kappa[:, None]
-    q, p = kk / (s + kk), s / (s + kk)
-    slack, size, bend = parts(np.where(trivial, 1.0, kappa))
-    ratio = np.where(trivial, omg, lf / np.where(trivial, 1.0, kappa))  # λ/κ = 1 − df₁/n at the root
-    one_minus_d2 = np.where(trivial, omg, ratio + bend)
-    d2 = np.where(trivial, gf, gf * (w * p * p).sum(axis=1))
+    nf = np.broadcast_to(noise, shape).reshape(-1)
+    out, conv = _general(NP, (s, w, b), gf, omg, lf, nf, rtol=1e-14, throw=False)
+    slack, size, ratio, one_minus_d2 = out["_slack"], out["_size"], out["_ratio"], out["_one_minus_d2"]
     bound = (np.abs(slack - ratio) + 32 * np.finfo(float).eps * (size + ratio)) / one_minus_d2
+    trivial = (lf == 0) & (omg >= 0)
     conv = trivial | (conv & (bound <= FLOAT64_TOLERANCE))
-    nf = noise.reshape(-1)
-    sing = one_minus_d2 <= 0  # γ = 1, λ = 0
-    bias = np.where(sing, 0.0, ((b * s * q) * (q / one_minus_d2[:, None])).sum(axis=1))
-    variance = np.where(sing, np.where(nf > 0, np.inf, 0.0), nf * d2 / one_minus_d2)
-    # λ = 0 with p > n: the interpolator, λ/κ = 0 and the training error exactly 0
-    train = np.where(sing, 0.0, ratio**2 * (bias + variance + nf))
-    out = {"kappa": kappa, "bias": bias, "variance": variance, "train_error": train}
-    return {k: v.reshape(shape) for k, v in out.items()}, conv.reshape(shape)
+    keys = ("kappa", "bias", "variance", "train_error")
+    return {k: out[k].reshape(shape) for k in keys}, conv.reshape(shape)
 
 
 # ----------------------------------------------------------------------------- registry
