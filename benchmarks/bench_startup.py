@@ -73,7 +73,8 @@ def main() -> None:
         for tree in (base, ROOT):  # warm the byte-code caches
             for cmd in COMMANDS.values():
                 _run(tree, cmd)
-        print(f"{'command':40s} {'base wall':>10s} {'new wall':>10s} {'ratio':>6s} {'base cpu':>9s} {'new cpu':>8s} {'ratio':>6s}")
+        head = ("command", "base wall", "new wall", "ratio", "base cpu", "new cpu", "ratio")
+        print("{:40s} {:>10s} {:>10s} {:>6s} {:>9s} {:>8s} {:>6s}".format(*head))
         for label, cmd in COMMANDS.items():
             old, new = [], []
             for _ in range(args.runs):
@@ -82,7 +83,8 @@ def main() -> None:
             ow, oc = (statistics.median(x[i] for x in old) for i in (0, 1))
             nw, nc = (statistics.median(x[i] for x in new) for i in (0, 1))
             print(f"{label:40s} {ow:10.3f} {nw:10.3f} {nw / ow:6.2f} {oc:9.3f} {nc:8.3f} {nc / oc:6.2f}")
-        print(f"heavy modules imported by `eval ridge`: base {_heavy_imports(base) or 'none'}, new {_heavy_imports(ROOT) or 'none'}")
+        heavy = [_heavy_imports(tree) or "none" for tree in (base, ROOT)]
+        print(f"heavy modules imported by `eval ridge`: base {heavy[0]}, new {heavy[1]}")
 
 
 if __name__ == "__main__":
