@@ -163,6 +163,28 @@ def standardized_design(rng: np.random.Generator, n: int, p: int, design: str) -
     return (2.0 * signs - 1.0).astype(np.float64, copy=False)
 
 
+def sphere(rng: np.random.Generator, m: int, d: int) -> np.ndarray:
+    """``m × d`` matrix of i.i.d. rows uniform on ``S^{d−1}(√d)`` (standard normal rows, rescaled in place).
+
+    The one sphere sampler of the simulators (:mod:`.random_features`, :mod:`.neural_tangent`,
+    :mod:`.krr` re-export it under their old names).
+    """
+    g = rng.standard_normal((m, d))
+    g *= math.sqrt(d) / np.linalg.norm(g, axis=1, keepdims=True)
+    return g
+
+
+def spheres(rng: np.random.Generator, d: int, *counts: int) -> tuple[np.ndarray, ...]:
+    """Consecutive blocks of :func:`sphere` rows drawn by one call: ``counts[0]`` rows, then ``counts[1]``, ...
+
+    The blocks are bit-for-bit the matrices ``sphere(rng, m, d)`` for each ``m`` of ``counts`` in
+    turn (numpy's generators fill arrays in order, and each row is normalized on its own), returned
+    as contiguous row views of one array, so consecutive blocks can be used stacked without a copy.
+    """
+    g = sphere(rng, sum(counts), d)
+    return tuple(np.split(g, np.cumsum(counts)[:-1]))
+
+
 def numerical_zeros(d: np.ndarray, n: int, p: int) -> np.ndarray:
     """Mask of eigenvalues of ``S`` that are zero to working precision.
 

@@ -115,7 +115,7 @@ from asymptotics.kernels import Kernel, gegenbauer, harmonic_count
 from asymptotics.models.krr import KRRParams
 
 from ..compare import MCEstimate
-from ._sampling import MAX_REPS, check_memory, check_quantities, footprint, lambda_grid, replicate_rngs
+from ._sampling import MAX_REPS, check_memory, check_quantities, footprint, lambda_grid, replicate_rngs, sphere, spheres
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -125,12 +125,6 @@ MAX_N = 20_000
 
 
 # ----------------------------------------------------------------------------- sampling
-def sphere(rng: np.random.Generator, m: int, d: int) -> np.ndarray:
-    """``m × d`` matrix of i.i.d. rows uniform on ``S^{d−1}(√d)``."""
-    g = rng.standard_normal((m, d))
-    return g * (math.sqrt(d) / np.linalg.norm(g, axis=1, keepdims=True))
-
-
 def unit_vector(rng: np.random.Generator, d: int) -> np.ndarray:
     """A uniform unit vector in ``R^d``."""
     u = rng.standard_normal(d)
@@ -145,6 +139,13 @@ def hypercube(rng: np.random.Generator, m: int, d: int) -> np.ndarray:
 def inputs(rng: np.random.Generator, m: int, d: int, domain: str) -> np.ndarray:
     """``m`` inputs on the model's domain (sphere of radius ``√d`` or hypercube)."""
     return hypercube(rng, m, d) if domain == "hypercube" else sphere(rng, m, d)
+
+
+def stacked_inputs(rng: np.random.Generator, n: int, n_test: int, d: int, domain: str) -> np.ndarray:
+    """``[X; X_test]``: the same draws as ``inputs(rng, n, ...)`` then ``inputs(rng, n_test, ...)``, in one array."""
+    if domain == "hypercube":
+        return np.concatenate([hypercube(rng, n, d), hypercube(rng, n_test, d)])
+    return spheres(rng, d, n + n_test)[0]
 
 
 def walsh(subset: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -173,7 +174,24 @@ def samples(params: KRRParams) -> int:
 
 def kernel_matrix(kernel: Kernel, a: np.ndarray, b: np.ndarray, d: int) -> np.ndarray:
     """``h(⟨aᵢ, bⱼ⟩/d)`` with the cosine clipped to ``[−1, 1]``, checked finite."""
-    s = np.clip(a @ b.T / d, -1.0, 1.0)
+    cos = a @ b.T
+    cos /= d
+    return kernel_values(kernel, np.clip(cos, -1.0, 1.0, out=cos))
+
+
+def stacked_kernel(kernel: Kernel, x_all: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(K, K(X_test, X))`` from the stacked inputs ``[X; X_test]`` (the ``n`` training rows first).
+
+    ``K`` comes from a symmetric product and is made exactly symmetric; the two matrices are
+    separate arrays (a view of one stacked array would keep ``K``'s rows alive during ``eigh``).
+    """
+    d, x = x_all.shape[1], x_all[:n]
+    k = kernel_matrix(kernel, x, x, d)
+    return (k + k.T) / 2, kernel_matrix(kernel, x_all[n:], x, d)
+
+
+def kernel_values(kernel: Kernel, s: np.ndarray) -> np.ndarray:
+    """``h(s)`` elementwise for cosines ``s`` in ``[−1, 1]`` (float64, ``s``'s shape), checked finite."""
     with np.errstate(all="ignore"):
         out = np.asarray(kernel.np(s), dtype=float)
     if out.shape != s.shape:  # a constant kernel returns a scalar
@@ -208,19 +226,42 @@ class Target:
         return out
 
 
+def target_values(fs: Sequence[Target], x: np.ndarray) -> np.ndarray:
+    """``[f_1(x), …, f_J(x)]`` as ``J`` columns for the rows of ``x``: the same values as calling each target.
+
+    On the sphere the levels of all targets are evaluated together: one product ``x U_ℓ`` per
+    level (``U_ℓ`` the ``J`` directions of level ``ℓ``) and one Gegenbauer recurrence on the
+    ``(rows, J)`` cosines.
+    """
+    if not fs or fs[0].domain == "hypercube":
+        return np.stack([t(x) for t in fs], axis=1)
+    d, amplitudes = fs[0].d, fs[0].amplitudes
+    if any(t.amplitudes != amplitudes or t.d != d or t.domain != "sphere" for t in fs):
+        return np.stack([t(x) for t in fs], axis=1)
+    out = np.full((x.shape[0], len(fs)), amplitudes[0])
+    for ell, a in enumerate(amplitudes[1:], start=1):
+        if a:
+            u = np.stack([t.directions[ell - 1] for t in fs], axis=1)  # (d, J)
+            s = np.clip(x @ u / math.sqrt(d), -1.0, 1.0)
+            out += a * (math.sqrt(harmonic_count(d, ell)) * np.asarray(gegenbauer(d, ell, s), dtype=float))
+    return out
+
+
 def draw(
     params: KRRParams, rng: np.random.Generator, n: int, n_test: int, targets: int = 1
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One replicate: ``(K, K(X_test, X), f(X), f(X_test))``, the targets as ``targets`` columns."""
+    """One replicate: ``(K, K(X_test, X), f(X), f(X_test))``, the targets as ``targets`` columns.
+
+    Inputs, kernel and targets are formed on the stacked ``[X; X_test]`` (:func:`stacked_inputs`,
+    :func:`stacked_kernel`, :func:`target_values`); ``K(X_test, X)`` and the target arrays are
+    row views of stacked arrays.
+    """
     d = params.d
-    x = inputs(rng, n, d, params.domain)
-    x_test = inputs(rng, n_test, d, params.domain)
+    x_all = stacked_inputs(rng, n, n_test, d, params.domain)
     fs = [Target.draw(rng, d, params.F, params.domain) for _ in range(targets)]
-    k = kernel_matrix(params.kernel, x, x, d)
-    k = (k + k.T) / 2  # exactly symmetric
-    f = np.stack([t(x) for t in fs], axis=1)
-    f_test = np.stack([t(x_test) for t in fs], axis=1)
-    return k, kernel_matrix(params.kernel, x_test, x, d), f, f_test
+    k, k_test = stacked_kernel(params.kernel, x_all, n)
+    f_all = target_values(fs, x_all)
+    return k, k_test, f_all[:n], f_all[n:]
 
 
 # ----------------------------------------------------------------------------- one replicate
@@ -296,12 +337,18 @@ def replicate(
     want = set(quantities)
     out: dict[str, np.ndarray] = {}
     if "risk" in want:
-        w = k_test @ v  # (n_test, n)
         nl, nj = r.shape[1], c.shape[1]
-        pred = (w @ (r[:, :, None] * c[:, None, :]).reshape(n, nl * nj)).reshape(-1, nl, nj)  # (n_test, L, J)
-        risk = np.mean((ft[:, None, :] - pred) ** 2, axis=(0, 2))
+        coef = (r[:, :, None] * c[:, None, :]).reshape(n, nl * nj)
+        if noise:  # the noise term needs every test projection wⱼ = ‖K_test vⱼ‖²
+            w = k_test @ v  # (n_test, n)
+            pred = w @ coef
+            energy = np.einsum("tj,tj->j", w, w)
+        else:  # only the dual coefficients V(r ⊙ c), one column per (λ, target)
+            pred = k_test @ (v @ coef)
+        resid = ft[:, None, :] - pred.reshape(-1, nl, nj)  # (n_test, L, J)
+        risk = np.einsum("tlj,tlj->l", resid, resid) / (resid.shape[0] * nj)
         if noise:
-            risk = risk + noise / k_test.shape[0] * ((r**2) * np.sum(w**2, axis=0)[:, None]).sum(axis=0)
+            risk = risk + noise / k_test.shape[0] * ((r**2) * energy[:, None]).sum(axis=0)
         out["risk"] = risk
     if "train_error" in want:
         resid = np.einsum("jl,jk->l", g**2, c**2) / c.shape[1]
@@ -316,8 +363,8 @@ def peak_memory(n: int, d: int, n_test: int, lams: int, reps: int, *, targets: i
     """Estimated peak memory (bytes) of :func:`simulate`: ``n`` samples in dimension ``d``.
 
     Drawing holds the inputs (twice, while normalized), the targets at every input (three
-    arrays of ``targets`` columns), and the kernel matrices: five ``n × n`` arrays while ``K`` is
-    formed (cosines, clipped cosines, kernel values, two temporaries), then ``K`` and four
+    arrays of ``targets`` columns), and the kernel matrices: at most five ``n × n`` arrays while ``K``
+    is formed (cosines, clipped in place, kernel values, temporaries, the symmetrized copy), then ``K`` and four
     ``n_test × n`` arrays while ``K(X_test, X)`` is formed.  Solving holds ``K``, ``K_test``,
     ``eigh``'s copy, eigenvectors and workspace (about ``5n²``), ``K_test V`` and its square, and
     the predictions of every target on the ``λ`` grid (``n × L × J`` and three
@@ -554,3 +601,103 @@ def curve(
         est = simulate(pt, reps=reps, seed=seed, n_test=n_test, quantities=(quantity,), max_memory=max_memory)
         mean[i], se[i] = est[quantity].mean, est[quantity].se
     return mean, se
+
+
+# ----------------------------------------------------------------------------- simulator registry
+# What campaigns and `asymptotics curve --mc` need (validation.simulators.registry): the size is d,
+# a parameter of the finite-d theory; the theory runs at the simulated (d, n).
+KRR_MAX_N = 3000
+"""Largest ``n`` a drawn campaign point may need at the campaign's largest size (dense ``n × n``)."""
+
+
+def _registry_simulate(
+    params: dict[str, str], size: int, reps: int, seed: int, *, quantity: str, max_memory: Any = None
+) -> MCEstimate:
+    from asymptotics.models.krr import KRRParams
+
+    made = KRRParams(d=size, **params)
+    return simulate(made, reps=reps, seed=seed, quantities=(quantity,), max_memory=max_memory)[quantity]
+
+
+def _registry_check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
+    from asymptotics.models.krr import KRRParams
+
+    check_request(KRRParams(d=size, **params), reps=reps, quantities=(quantity,), max_memory=max_memory)
+
+
+def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
+    out = {k: v for k, v in params.items() if k not in ("alpha", "level")}
+    return {**out, "d": str(size), "n": str(est.n)}
+
+
+def _registry_points(sizes: Sequence[int]) -> Any:
+    """``level`` 1 (``n = αd``) or 2 (``n = αB(d, 2)``, only while ``n ≤ 3000`` at the largest size),
+    ``alpha`` ∈ [0.3, 3], ``kernel`` ∈ {exp, relu_ntk, relu_nngp}, ``lam`` ∈ [0.001, 1] (or 0 when
+    ``|α − 1| ≥ 0.5``), ``F = F0,F1,F2`` with ``F1`` ∈ [0.5, 1.5], ``F0, F2`` ∈ [0, 0.5], ``sigma2`` ∈ [0, 0.5]."""
+    from hypothesis import strategies as st
+
+    from asymptotics.kernels import multiplicity
+
+    from ..points import floor3, rounded, text
+
+    d1 = max(sizes)
+    quadratic_ok = 0.3 * int(multiplicity(d1, 2)) <= KRR_MAX_N
+
+    @st.composite
+    def draw(draw_: st.DrawFn) -> dict[str, str]:
+        level = draw_(st.sampled_from((1, 2) if quadratic_ok else (1,)))
+        top = 3.0 if level == 1 else min(3.0, floor3(KRR_MAX_N / int(multiplicity(d1, 2))))
+        alpha = draw_(rounded(0.3, top))
+        lam = draw_(st.one_of(st.just(0.0), rounded(0.001, 1)) if abs(alpha - 1) >= 0.5 else rounded(0.001, 1))
+        energies = (draw_(rounded(0, 0.5)), draw_(rounded(0.5, 1.5)), draw_(rounded(0, 0.5)))
+        return {
+            "level": str(level),
+            "alpha": text(alpha),
+            "kernel": draw_(st.sampled_from(("exp", "relu_ntk", "relu_nngp"))),
+            "lam": text(lam),
+            "F": ",".join(text(e) for e in energies),
+            "sigma2": text(draw_(rounded(0, 0.5))),
+        }
+
+    return draw()
+
+
+def _registry_curve(
+    quantity: str,
+    axis: str,
+    grid: np.ndarray,
+    params: dict[str, str],
+    *,
+    reps: int,
+    seed: int = 0,
+    n: int | None = None,
+    progress: bool = False,
+    max_memory: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The overlay is :func:`curve` (``n`` and ``d`` are model parameters: ``n`` must be None)."""
+    return curve(quantity, axis, grid, params, reps=reps, seed=seed, n=n, progress=progress, max_memory=max_memory)
+
+
+def _register() -> None:
+    from .registry import SimulatorSpec, register_simulator
+
+    register_simulator(
+        SimulatorSpec(
+            model="krr",
+            size_param="d",
+            sizes=(20, 40),
+            quantities=QUANTITIES,
+            simulator=_registry_simulate,
+            check=_registry_check,
+            realize=_registry_realize,
+            points=_registry_points,
+            curve_quantities=QUANTITIES,
+            curve_axes=CURVE_AXES,
+            curve=_registry_curve,
+            curve_size=None,
+            size_in_theory=True,
+        )
+    )
+
+
+_register()

@@ -61,7 +61,7 @@ from asymptotics.models.random_features import RFParams
 
 from ..compare import MCEstimate
 from . import random_features as rf_sim
-from ._sampling import MAX_REPS, check_memory, check_quantities, footprint, lambda_grid, replicate_rngs
+from ._sampling import MAX_REPS, check_memory, check_quantities, footprint, lambda_grid, replicate_rngs, sphere
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 1000
@@ -87,18 +87,32 @@ def _apply(fn: Any, pre: np.ndarray, what: str) -> np.ndarray:
 
 def kernels(params: NTParams, theta: np.ndarray, x: np.ndarray, x_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(K, K_test)``: the ``n × n`` training kernel and the ``n_test × n`` test–train kernel."""
-    d = x.shape[1]
-    N = theta.shape[0]
+    return kernels_stacked(params, theta, np.concatenate([x, x_test]), x.shape[0])
+
+
+def kernels_stacked(params: NTParams, theta: np.ndarray, x_all: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`kernels` from the stacked inputs ``[X; X_test]`` (the ``n`` training rows first).
+
+    One product gives every pre-activation ``[X; X_test](Θᵀ/√d)``, and ``σ'`` (and ``σ`` for
+    ``layers="both"``) is applied once to all of them; the training kernel uses symmetric
+    products (``AAᵀ``), the test kernel one product against the training rows.
+    """
+    d, N = x_all.shape[1], theta.shape[0]
     act = params.activation
     dact = act.derivative()
-    pre, pre_t = (x @ theta.T) / math.sqrt(d), (x_test @ theta.T) / math.sqrt(d)
-    s, s_t = _apply(dact.np, pre, dact.name), _apply(dact.np, pre_t, dact.name)
-    k = (x @ x.T / d) * (s @ s.T / N)
-    k_t = (x_test @ x.T / d) * (s_t @ s.T / N)
-    if params.layers == "both":
-        z, z_t = _apply(act.np, pre, act.name), _apply(act.np, pre_t, act.name)
-        k = k + z @ z.T / N
-        k_t = k_t + z_t @ z.T / N
+    pre = x_all @ (theta.T * (1.0 / math.sqrt(d)))
+    s_all = _apply(dact.np, pre, dact.name)
+    z_all = _apply(act.np, pre, act.name) if params.layers == "both" else None
+    del pre
+    x, s = x_all[:n], s_all[:n]
+    k = (x @ x.T) * (s @ s.T)
+    k *= 1.0 / (d * N)
+    k_t = (x_all[n:] @ x.T) * (s_all[n:] @ s.T)
+    k_t *= 1.0 / (d * N)
+    if z_all is not None:
+        z = z_all[:n]
+        k += (z @ z.T) * (1.0 / N)
+        k_t += (z_all[n:] @ z.T) * (1.0 / N)
     return k, k_t
 
 
@@ -127,11 +141,16 @@ def replicate(
     c = q.T @ f
     out: dict[str, np.ndarray] = {}
     if "risk" in quantities:
-        p = k_test @ q  # (n_test, n)
-        pred = p @ (h * c[:, None])
-        risk = np.mean((f_test[:, None] - pred) ** 2, axis=0)
+        if tau2:  # the noise term needs every test projection ‖K_test qᵢ‖²
+            p = k_test @ q  # (n_test, n)
+            pred = p @ (h * c[:, None])
+            energy = np.einsum("ti,ti->i", p, p)
+        else:  # only the dual coefficients Q(h ⊙ c), one column per λ
+            pred = k_test @ (q @ (h * c[:, None]))
+        resid = f_test[:, None] - pred
+        risk = np.einsum("tl,tl->l", resid, resid) / k_test.shape[0]
         if tau2:
-            risk = risk + tau2 / k_test.shape[0] * ((h**2) * np.sum(p**2, axis=0)[:, None]).sum(axis=0)
+            risk = risk + tau2 / k_test.shape[0] * ((h**2) * energy[:, None]).sum(axis=0)
         out["risk"] = risk
     if "train_error" in quantities:
         resid = ((g * c[:, None]) ** 2).sum(axis=0)
@@ -144,15 +163,15 @@ def replicate(
 def peak_memory(N: int, n: int, d: int, n_test: int, lams: int, reps: int, *, both: bool = False, quantities: int = 2) -> int:
     """Estimated peak memory (bytes) of :func:`simulate`: ``N`` neurons, ``n`` samples, dimension ``d``.
 
-    Forming the kernels holds the inputs (twice, while normalized), the pre-activations and their
-    scaling, ``σ'`` (and ``σ`` for ``layers="both"``) plus one activation temporary, for the
-    ``n + n_test`` inputs (``× N`` each), and three ``n × n`` and three ``n_test × n`` products.
+    Forming the kernels holds the inputs (normalized in place), ``Θᵀ/√d``, the pre-activations,
+    ``σ'`` (and ``σ`` for ``layers="both"``) plus two activation temporaries, for the
+    ``n + n_test`` stacked inputs (``× N`` each), and three ``n × n`` and three ``n_test × n`` products.
     Solving holds ``K`` and ``K_test``, the symmetrized copy, ``eigh``'s copy, eigenvectors and
     workspace (about ``6n²`` in all), ``K_test Q`` and its square and a few ``λ``-grid arrays.
     The results of all replicates are kept (twice, when stacked).
     """
     rows = n + n_test
-    kernels_ = 2 * d * (N + rows) + rows * N * (5 if both else 3) + 3 * n * n + 3 * n_test * n
+    kernels_ = d * (2 * N + rows) + rows * N * (5 if both else 4) + 3 * n * n + 3 * n_test * n
     solving = n * n + n_test * n + 6 * n * n + 2 * n_test * n + 3 * n_test * lams + 5 * n * lams
     return footprint(max(kernels_, solving) + 2 * reps * lams * quantities)
 
@@ -241,9 +260,9 @@ def simulate(
     tau2 = float(params.tau2)
     rows: dict[str, list[np.ndarray]] = {q: [] for q in wanted}
     for rng in replicate_rngs(sd, rr, progress=progress, desc=f"nt ({params.layers}) replicates"):
-        theta, x, x_test, f, f_test = rf_sim.draw_problem(rng, dd, N, n, nt, params.F1sq, params.Fstar2)
-        k, k_t = kernels(params, theta, x, x_test)
-        values = replicate(k, k_t, f, f_test, flat, tau2=tau2, quantities=wanted)
+        theta, x_all, f_all = rf_sim.draw_stacked(rng, dd, N, n, nt, params.F1sq, params.Fstar2)
+        k, k_t = kernels_stacked(params, theta, x_all, n)
+        values = replicate(k, k_t, f_all[:n], f_all[n:], flat, tau2=tau2, quantities=wanted)
         for q in wanted:
             rows[q].append(values[q])
     shown = {**params.shown(), "d": str(dd), "N": str(N), "n_test": str(nt)}
@@ -482,7 +501,7 @@ def lazy_training(
     act = get_activation(activation)
     act.derivative()
     rng = np.random.default_rng(np.random.SeedSequence(check_int("seed", seed, low=0)))
-    x_all = rf_sim.sphere(rng, nn + nt_, dd)
+    x_all = sphere(rng, nn + nt_, dd)
     x = x_all[:nn]
     beta = rng.standard_normal(dd) / math.sqrt(dd)
     u = rng.standard_normal(dd)
@@ -521,6 +540,7 @@ __all__ = [
     "LazyRun",
     "ParameterCurves",
     "kernels",
+    "kernels_stacked",
     "lazy_training",
     "parameter_curves",
     "plot_parameter_curves",
@@ -531,3 +551,108 @@ __all__ = [
     "two_layer_jacobian",
     "sizes",
 ]
+
+
+# ----------------------------------------------------------------------------- simulator registry
+# What campaigns and `asymptotics curve --mc` need (validation.simulators.registry): the size is d,
+# the theory runs at the realized ratios N/d and n/d.
+CURVE_AXES = ("lam", "psi1", "psi2", "F1sq", "Fstar2", "tau2")
+_CAMPAIGN_ACTIVATIONS = ("relu", "tanh", "erf")
+
+
+def _registry_simulate(
+    params: dict[str, str], size: int, reps: int, seed: int, *, quantity: str, max_memory: Any = None
+) -> MCEstimate:
+    from asymptotics.models.neural_tangent import NTParams
+
+    return simulate(NTParams(**params), d=size, reps=reps, seed=seed, quantities=(quantity,), max_memory=max_memory)[quantity]
+
+
+def _registry_check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
+    from asymptotics.models.neural_tangent import NTParams
+
+    check_request(NTParams(**params), d=size, reps=reps, quantities=(quantity,), max_memory=max_memory)
+
+
+def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
+    return {**params, "psi1": f"{est.params['N']}/{size}", "psi2": f"{est.n}/{size}"}
+
+
+def _registry_points(sizes: Sequence[int]) -> Any:
+    """``layers=first``, ``psi2`` ∈ [0.3, 3], ``lam`` ∈ [0.01, 1] or 0, ``activation`` ∈ {relu, tanh, erf},
+    ``F1sq`` ∈ [0.5, 2], ``Fstar2``, ``tau2`` ∈ [0, 0.5]; the width ``psi1 = N/d`` (rounded up) makes
+    ``Nd/n`` ∈ [100, 202] at the smallest size."""
+    from hypothesis import strategies as st
+
+    from ..points import ceil3, rounded, text
+
+    d0 = min(sizes)
+
+    @st.composite
+    def draw(draw_: st.DrawFn) -> dict[str, str]:
+        psi2 = draw_(rounded(0.3, 3))
+        ratio = draw_(rounded(100, 200))  # Nd/n at the smallest size
+        psi1 = ceil3(ratio * psi2 / d0)  # rounded up: Nd/n stays ≥ 100
+        return {
+            "psi1": text(psi1),
+            "psi2": text(psi2),
+            "lam": text(draw_(st.one_of(st.just(0.0), rounded(0.01, 1)))),
+            "activation": draw_(st.sampled_from(_CAMPAIGN_ACTIVATIONS)),
+            "F1sq": text(draw_(rounded(0.5, 2))),
+            "Fstar2": text(draw_(rounded(0, 0.5))),
+            "tau2": text(draw_(rounded(0, 0.5))),
+            "layers": "first",
+        }
+
+    return draw()
+
+
+def _registry_curve(
+    quantity: str,
+    axis: str,
+    grid: np.ndarray,
+    params: dict[str, str],
+    *,
+    reps: int,
+    seed: int = 0,
+    n: int | None = None,
+    progress: bool = False,
+    max_memory: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The overlay: ``n`` (the CLI's ``--n``) is the input dimension ``d``; ``psi1`` (required) sets ``N = round(ψ₁d)``."""
+    import sys
+
+    from asymptotics.models.neural_tangent import NTParams
+
+    from .registry import DEFAULT_D, fixed_params, sweep
+
+    if "psi1" not in params and axis != "psi1":
+        raise ParameterError("`psi1` (= N/d) is required for the 'nt' Monte Carlo overlay: it sets the number of neurons.")
+    needed = ("psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "layers")
+    fixed = fixed_params("nt", axis, params, needed)
+    run = {"reps": reps, "seed": seed, "progress": progress, "max_memory": max_memory}
+    return sweep(sys.modules[__name__], NTParams, fixed, quantity, axis, grid, run, label="nt", d=DEFAULT_D if n is None else n)
+
+
+def _register() -> None:
+    from .registry import DEFAULT_D, SimulatorSpec, register_simulator
+
+    register_simulator(
+        SimulatorSpec(
+            model="nt",
+            size_param="d",
+            sizes=(30, 60),
+            quantities=QUANTITIES,
+            simulator=_registry_simulate,
+            check=_registry_check,
+            realize=_registry_realize,
+            points=_registry_points,
+            curve_quantities=QUANTITIES,
+            curve_axes=CURVE_AXES,
+            curve=_registry_curve,
+            curve_size=DEFAULT_D,
+        )
+    )
+
+
+_register()

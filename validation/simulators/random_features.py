@@ -90,6 +90,8 @@ from ._sampling import (
     magnitude,
     numerical_zeros,
     replicate_rngs,
+    sphere,  # noqa: F401  (re-exported: the sampler's old home)
+    spheres,
 )
 
 QUANTITIES = ("risk", "train_error")
@@ -97,12 +99,6 @@ DEFAULT_N_TEST = 2000
 
 
 # ----------------------------------------------------------------------------- sampling
-def sphere(rng: np.random.Generator, m: int, d: int) -> np.ndarray:
-    """``m × d`` matrix of i.i.d. rows uniform on ``S^{d−1}(√d)``."""
-    g = rng.standard_normal((m, d))
-    return g * (math.sqrt(d) / np.linalg.norm(g, axis=1, keepdims=True))
-
-
 def c_d(d: int) -> float:
     """``c_d = √((d + 2)/(2(d − 1)))``: ``c_d(⟨u, x⟩² − 1)`` has unit variance for ``x`` uniform on ``S^{d−1}(√d)``."""
     return math.sqrt((d + 2) / (2 * (d - 1)))
@@ -141,35 +137,52 @@ def activate(params: RFParams, pre: np.ndarray) -> np.ndarray:
     return out
 
 
+def draw_stacked(
+    rng: np.random.Generator, d: int, N: int, n: int, n_test: int, F1sq: Any, Fstar2: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One replicate's weights, inputs and clean targets with training and test rows stacked:
+    ``(Θ, [X; X_test], [f(X); f(X_test)])``, the ``n`` training rows first.
+
+    Draw order: ``Θ``, ``X``, ``X_test`` (one call of :func:`._sampling.spheres`, the same numbers
+    as three calls of :func:`sphere`), the direction of ``β₁``, ``u`` (shared by the RF and NT
+    simulators).  Stacking lets one matrix product and one activation call serve both sets.
+    """
+    theta, x_all = spheres(rng, d, N, n + n_test)
+    beta = rng.standard_normal(d)
+    beta *= math.sqrt(float(F1sq)) / np.linalg.norm(beta)
+    u = rng.standard_normal(d)
+    u /= np.linalg.norm(u)
+    f_all = x_all @ beta
+    fstar = math.sqrt(float(Fstar2))
+    if fstar:
+        f_all += fstar * c_d(d) * ((x_all @ u) ** 2 - 1.0)
+    return theta, x_all, f_all
+
+
 def draw_problem(
     rng: np.random.Generator, d: int, N: int, n: int, n_test: int, F1sq: Any, Fstar2: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One replicate's weights, inputs and clean targets: ``(Θ, X, X_test, f(X), f(X_test))``.
 
-    Draw order: ``Θ``, ``X``, ``X_test``, the direction of ``β₁``, ``u`` (shared by the RF and NT simulators).
+    Draw order: ``Θ``, ``X``, ``X_test``, the direction of ``β₁``, ``u`` (shared by the RF and NT
+    simulators); :func:`draw_stacked` split into its training and test rows (views, no copy).
     """
-    theta = sphere(rng, N, d)
-    x = sphere(rng, n, d)
-    x_test = sphere(rng, n_test, d)
-    beta = rng.standard_normal(d)
-    beta *= math.sqrt(float(F1sq)) / np.linalg.norm(beta)
-    u = rng.standard_normal(d)
-    u /= np.linalg.norm(u)
-    fstar, cd = math.sqrt(float(Fstar2)), c_d(d)
-
-    def target(xx: np.ndarray) -> np.ndarray:
-        return xx @ beta + fstar * cd * ((xx @ u) ** 2 - 1.0)
-
-    return theta, x, x_test, target(x), target(x_test)
+    theta, x_all, f_all = draw_stacked(rng, d, N, n, n_test, F1sq, Fstar2)
+    return theta, x_all[:n], x_all[n:], f_all[:n], f_all[n:]
 
 
 def draw(
     params: RFParams, rng: np.random.Generator, d: int, N: int, n: int, n_test: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One replicate's features and clean targets: ``(Z, Z_test, f(X), f(X_test))``."""
-    theta, x, x_test, f, f_test = draw_problem(rng, d, N, n, n_test, params.F1sq, params.Fstar2)
-    scale = 1.0 / math.sqrt(d)
-    return activate(params, (x @ theta.T) * scale), activate(params, (x_test @ theta.T) * scale), f, f_test
+    """One replicate's features and clean targets: ``(Z, Z_test, f(X), f(X_test))``.
+
+    The pre-activations of the training and test inputs come from one product
+    ``[X; X_test](Θᵀ/√d)`` and ``σ`` is applied once to all of them; ``Z`` and ``Z_test`` are
+    row views of that one array.
+    """
+    theta, x_all, f_all = draw_stacked(rng, d, N, n, n_test, params.F1sq, params.Fstar2)
+    z_all = activate(params, x_all @ (theta.T * (1.0 / math.sqrt(d))))
+    return z_all[:n], z_all[n:], f_all[:n], f_all[n:]
 
 
 # ----------------------------------------------------------------------------- one replicate
@@ -227,11 +240,16 @@ def replicate(
     want = set(quantities)
     out: dict[str, np.ndarray] = {}
     if "risk" in want:
-        w = z_test @ vt.T  # (n_test, r)
-        pred = w @ (coef * c[:, None])
-        risk = np.mean((f_test[:, None] - pred) ** 2, axis=0)
+        if noise:  # the noise term needs every test projection wⱼ = ‖Z_test vⱼ‖²
+            w = z_test @ vt.T  # (n_test, r)
+            pred = w @ (coef * c[:, None])
+            energy = np.einsum("tj,tj->j", w, w)
+        else:  # only the fitted coefficients â = V((h/s) ⊙ c), one column per λ: n_test × N × L
+            pred = z_test @ (vt.T @ (coef * c[:, None]))
+        resid = f_test[:, None] - pred
+        risk = np.einsum("tl,tl->l", resid, resid) / z_test.shape[0]
         if noise:
-            risk = risk + noise / z_test.shape[0] * ((coef**2) * np.sum(w**2, axis=0)[:, None]).sum(axis=0)
+            risk = risk + noise / z_test.shape[0] * ((coef**2) * energy[:, None]).sum(axis=0)
         out["risk"] = risk
     if "train_error" in want:
         perp = 0.0 if r == n else float(np.sum((y - u @ c) ** 2))  # part of y outside the column space of U
@@ -246,16 +264,17 @@ def replicate(
 def peak_memory(N: int, n: int, d: int, n_test: int, lams: int, reps: int, *, quantities: int = 2) -> int:
     """Estimated peak memory (bytes) of :func:`simulate`: ``N`` features, ``n`` samples, dimension ``d``.
 
-    Drawing a replicate holds ``Θ``, ``X``, ``X_test`` (twice, while they are normalized) and the
-    features: ``Z`` (``n × N``) and, while ``Z_test`` (``n_test × N``) is formed, the product, its
-    scaling, the activation, two temporaries of the activation and its finiteness check.  Solving holds ``Z``, ``Z_test``,
+    Drawing a replicate holds ``Θ``, ``X``, ``X_test`` (normalized in place), ``Θᵀ/√d`` and, for the
+    ``m = n + n_test`` stacked inputs, the pre-activations, the activation, two temporaries of the
+    activation and its finiteness check (about ``4.2 mN``).  Solving holds ``Z``, ``Z_test``,
     the SVD's working copy, ``U``, ``Vᵀ`` and workspace (about ``8r²``, ``r = min(n, N)``), the
     test projections ``Z_test V`` (and their squares) and a few ``n_test × L`` and ``r × L``
     arrays for the ``λ`` grid.  The results of all replicates are kept (twice, when stacked).
     """
     r = min(n, N)
-    inputs = 2 * d * (N + n + n_test)
-    drawing = inputs + max(5 * n * N, n * N + 5 * n_test * N)
+    m = n + n_test
+    inputs = d * (2 * N + m)
+    drawing = inputs + 4 * m * N + m * N // 8
     solving = n * N + n_test * N + (n * N + n * r + r * N + 8 * r * r) + 2 * n_test * r + 3 * n_test * lams + 6 * r * lams
     return footprint(max(drawing, solving) + 2 * reps * lams * quantities)
 
@@ -398,3 +417,109 @@ def simulate(
     }
     points = None if lams is None else grid
     return {q: MCEstimate(q, np.asarray(rows[q]).reshape((rr, *grid.shape)), n, N, sd, shown, points) for q in wanted}
+
+
+# ----------------------------------------------------------------------------- simulator registry
+# What campaigns and `asymptotics curve --mc` need (validation.simulators.registry): the size is d,
+# the theory runs at the realized ratios N/d and n/d.
+CURVE_AXES = ("lam", "psi1", "psi2", "N_over_n", "F1sq", "Fstar2", "tau2")
+_ALTERNATIVES = ("psi1", "N_over_n")  # psi1 = N_over_n * psi2: pass only the one the user gave
+_CAMPAIGN_ACTIVATIONS = ("relu", "tanh", "erf")
+
+
+def _registry_simulate(
+    params: dict[str, str], size: int, reps: int, seed: int, *, quantity: str, max_memory: Any = None
+) -> MCEstimate:
+    from asymptotics.models.random_features import RFParams
+
+    return simulate(RFParams(**params), d=size, reps=reps, seed=seed, quantities=(quantity,), max_memory=max_memory)[quantity]
+
+
+def _registry_check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
+    from asymptotics.models.random_features import RFParams
+
+    check_request(RFParams(**params), d=size, reps=reps, quantities=(quantity,), max_memory=max_memory)
+
+
+def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
+    return {**params, "psi1": f"{est.p}/{size}", "psi2": f"{est.n}/{size}"}
+
+
+def _registry_points(sizes: Sequence[int]) -> Any:
+    """``psi1``, ``psi2`` ∈ [0.2, 3], ``lam`` ∈ [0.01, 1] or 0 when ``|ψ₁ − ψ₂| ≥ 0.5 max(ψ₁, ψ₂)``,
+    ``lam`` ∈ [0.1, 1] nearer the peak, ``activation`` ∈ {relu, tanh, erf}, ``F1sq`` ∈ [0.5, 2],
+    ``Fstar2``, ``tau2`` ∈ [0, 0.5]."""
+    from hypothesis import strategies as st
+
+    from ..points import rounded, text
+
+    @st.composite
+    def draw(draw_: st.DrawFn) -> dict[str, str]:
+        psi1, psi2 = draw_(rounded(0.2, 3)), draw_(rounded(0.2, 3))
+        far = abs(psi1 - psi2) >= 0.5 * max(psi1, psi2)
+        lam = draw_(st.one_of(st.just(0.0), rounded(0.01, 1)) if far else rounded(0.1, 1))  # near N = n: λ ≥ 0.1
+        return {
+            "psi1": text(psi1),
+            "psi2": text(psi2),
+            "lam": text(lam),
+            "activation": draw_(st.sampled_from(_CAMPAIGN_ACTIVATIONS)),
+            "F1sq": text(draw_(rounded(0.5, 2))),
+            "Fstar2": text(draw_(rounded(0, 0.5))),
+            "tau2": text(draw_(rounded(0, 0.5))),
+        }
+
+    return draw()
+
+
+def _registry_curve(
+    quantity: str,
+    axis: str,
+    grid: np.ndarray,
+    params: dict[str, str],
+    *,
+    reps: int,
+    seed: int = 0,
+    n: int | None = None,
+    progress: bool = False,
+    max_memory: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The overlay: ``n`` (the CLI's ``--n``) is the input dimension ``d``; ``psi1`` and ``N_over_n`` are alternatives."""
+    import sys
+
+    from asymptotics.models.random_features import RFParams
+
+    from .registry import DEFAULT_D, fixed_params, sweep
+
+    given = [k for k in _ALTERNATIVES if k in params or k == axis]
+    if len(given) > 1:
+        raise ParameterError("give either `psi1` (= N/d) or `N_over_n` (= N/n) for the rf Monte Carlo overlay, not both.")
+    if not given:
+        raise ParameterError("`psi1` (= N/d) or `N_over_n` (= N/n) is required for the 'rf' Monte Carlo overlay.")
+    needed = (*given, "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2")
+    fixed = fixed_params("rf", axis, params, needed)
+    run = {"reps": reps, "seed": seed, "progress": progress, "max_memory": max_memory}
+    return sweep(sys.modules[__name__], RFParams, fixed, quantity, axis, grid, run, label="rf", d=DEFAULT_D if n is None else n)
+
+
+def _register() -> None:
+    from .registry import DEFAULT_D, SimulatorSpec, register_simulator
+
+    register_simulator(
+        SimulatorSpec(
+            model="rf",
+            size_param="d",
+            sizes=(50, 100, 200),
+            quantities=QUANTITIES,
+            simulator=_registry_simulate,
+            check=_registry_check,
+            realize=_registry_realize,
+            points=_registry_points,
+            curve_quantities=QUANTITIES,
+            curve_axes=CURVE_AXES,
+            curve=_registry_curve,
+            curve_size=DEFAULT_D,
+        )
+    )
+
+
+_register()
