@@ -38,19 +38,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import mpmath
 import numpy as np
-import sympy as sp
 
+from . import expression as _expression
+from ._lazy import is_sympy
+from ._lazy import sympy as sp
 from .errors import ConvergenceError, ParameterError
-from .expression import ACTIVATION_FUNCTIONS, MAX_TEXT, Grammar, MagnitudeError, check_expr, compile_mp, parse
+from .expression import MAX_TEXT, MagnitudeError, check_expr, compile_mp, parse
 from .expression import real_roots_numeric as _roots_numeric
 from .precision import MPMATH_LOCK
 
-X = sp.Symbol("x", real=True)
+
+@cache
+def _x() -> Any:
+    """The variable ``x`` of activation expressions (a real SymPy symbol, made on first use)."""
+    return sp.Symbol("x", real=True)
+
+
+def __getattr__(name: str) -> Any:  # SymPy-valued module attributes, made on first access (no SymPy at import)
+    if name == "X":
+        return _x()
+    if name == "_GRAMMAR":
+        return _grammar()
+    if name in ("_ODD_FUNCTIONS", "_EVEN_FUNCTIONS"):
+        return _parity_functions()[name == "_EVEN_FUNCTIONS"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 NAMES = ("relu", "abs", "tanh", "erf", "quadratic", "linear", "softplus", "sigmoid")
 _ALIASES = {"absolute": "abs", "|x|": "abs", "identity": "linear", "x": "linear", "square": "quadratic", "logistic": "sigmoid"}
 
@@ -75,11 +93,12 @@ class Activation:
 
     Build one with :func:`get_activation` (a name, a SymPy expression or string, or a
     callable).  ``mp`` evaluates at the current mpmath precision; ``np`` is a vectorized
-    float64 version for simulations.
+    float64 version for simulations.  A named activation builds ``expr`` on first access and
+    computes its coefficients (and those of ``σ'`` where they have closed forms) without SymPy.
     """
 
     name: str
-    expr: sp.Expr | None
+    expr: sp.Expr | None = field(repr=False)  # see _ExprField: a named activation builds it on first access
     mp: Callable[[Any], Any]
     np: Callable[[np.ndarray], np.ndarray]
     closed: Callable[[], tuple[Any, Any, Any]] | None = None
@@ -88,6 +107,8 @@ class Activation:
     """``σ'`` for a callable activation (an expression is differentiated by SymPy)."""
     derivative_closed: Callable[[], tuple[Any, Any, Any]] | None = None
     """Closed-form ``(μ₀, μ₁, μ_⋆²)`` of ``σ'`` (named activations that have them)."""
+    derivative_named: Callable[[], Activation] | None = None
+    """Builds ``σ'`` without SymPy (named activations whose ``σ'`` has closed-form coefficients)."""
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __str__(self) -> str:
@@ -104,8 +125,10 @@ class Activation:
         """
         if "derivative" in self._cache:
             return self._cache["derivative"]
-        if self.expr is not None:
-            d = sp.diff(self.expr, X)
+        if self.derivative_named is not None:
+            out = self.derivative_named()
+        elif self.expr is not None:
+            d = sp.diff(self.expr, _x())
             if d.has(sp.DiracDelta) or _has_jump(self.expr):
                 raise ParameterError(
                     f"`activation` {self.name!r} has a jump, so σ' contains a Dirac mass and E σ'(G)² (the neural-tangent "
@@ -137,7 +160,7 @@ class Activation:
         if self.closed is not None:
             mu0, mu1, ms2 = self.closed()
             return Coefficients(mu0, mu1, ms2, mpmath.mpf(0))
-        if self.expr is not None and self.expr.is_polynomial(X):
+        if self.expr is not None and self.expr.is_polynomial(_x()):
             mu0, mu1, ms2 = (_poly_gauss(e) for e in _poly_parts(self.expr))
             return Coefficients(mu0, mu1, ms2, mpmath.mpf(0))
         self._check_square_integrable()
@@ -230,8 +253,8 @@ class Activation:
         key = ("he_raw", k, mpmath.mp.prec)
         if key in self._cache:
             return self._cache[key]
-        if self.expr is not None and self.expr.is_polynomial(X):
-            out = (_poly_gauss(sp.expand(self.expr * sp.hermite_prob(k, X))), mpmath.mpf(0), None)
+        if self.expr is not None and self.expr.is_polynomial(_x()):
+            out = (_poly_gauss(sp.expand(self.expr * sp.hermite_prob(k, _x()))), mpmath.mpf(0), None)
         else:
             if self.expr is None:
                 exact, rest = mpmath.mpf(0), self.mp
@@ -239,11 +262,11 @@ class Activation:
                 if ("split", k % 2) not in self._cache:
                     self._cache[("split", k % 2)] = _parity_split(self.expr, k % 2)
                 poly, rest_expr = self._cache[("split", k % 2)]
-                exact = _poly_gauss(sp.expand(poly * sp.hermite_prob(k, X))) if poly != 0 else mpmath.mpf(0)
+                exact = _poly_gauss(sp.expand(poly * sp.hermite_prob(k, _x()))) if poly != 0 else mpmath.mpf(0)
                 if rest_expr == 0:
                     self._cache[key] = (exact, mpmath.mpf(0), None)
                     return self._cache[key]
-                rest = self.mp if rest_expr == self.expr else compile_mp(rest_expr, X)  # same guarded evaluator
+                rest = self.mp if rest_expr == self.expr else compile_mp(rest_expr, _x())  # same guarded evaluator
             v, e = self._gauss(lambda x: rest(x) * _he(k, x))
             # rounding of the quadrature sum and of exact + v: a few ulps of E|rest·He_k| ≤ (E rest² · k!)^{1/2}
             with mpmath.workdps(15):
@@ -269,6 +292,37 @@ class Activation:
         return v * c, e * c
 
 
+class _Deferred:
+    """An :attr:`Activation.expr` that is built on first access (named activations: no SymPy until asked)."""
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self.build = build
+
+
+class _ExprField:
+    """The descriptor behind :attr:`Activation.expr`: stores the value; a :class:`_Deferred` is built on first access."""
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__["_expr"]
+        if isinstance(value, _Deferred):
+            with MPMATH_LOCK:
+                value = obj.__dict__["_expr"]
+                if isinstance(value, _Deferred):
+                    value = value.build()
+                    obj.__dict__["_expr"] = value
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__["_expr"] = value
+
+
+Activation.expr = _ExprField()  # type: ignore[assignment,method-assign]
+
+
 def _he(k: int, x: Any) -> Any:
     """Probabilists' Hermite polynomial ``He_k(x)`` by its three-term recurrence."""
     a, b = mpmath.mpf(1), x
@@ -282,13 +336,13 @@ def _he(k: int, x: Any) -> Any:
 def _poly_parts(p: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """Polynomials whose Gaussian means are ``μ₀``, ``μ₁``, ``μ_⋆²`` (exact)."""
     mu0 = _gauss_exact(p)
-    mu1 = _gauss_exact(sp.expand(X * p))
-    resid = sp.expand((p - mu0 - mu1 * X) ** 2)
-    return sp.expand(p), sp.expand(X * p), resid
+    mu1 = _gauss_exact(sp.expand(_x() * p))
+    resid = sp.expand((p - mu0 - mu1 * _x()) ** 2)
+    return sp.expand(p), sp.expand(_x() * p), resid
 
 
 def _gauss_exact(p: sp.Expr) -> sp.Expr:
-    poly = sp.Poly(sp.expand(p), X)
+    poly = sp.Poly(sp.expand(p), _x())
     total = sp.Integer(0)
     for (k,), c in poly.terms():
         if k % 2 == 0:
@@ -303,8 +357,13 @@ def _poly_gauss(p: sp.Expr) -> Any:
 
 
 # odd and even functions of one real argument: f(−u) = −f(u), f(−u) = f(u)
-_ODD_FUNCTIONS = (sp.sin, sp.tan, sp.sinh, sp.tanh, sp.erf, sp.atan, sp.asin, sp.asinh, sp.atanh, sp.sign)
-_EVEN_FUNCTIONS = (sp.cos, sp.cosh, sp.sech, sp.Abs)
+@cache
+def _parity_functions() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """``(odd, even)`` SymPy functions of one argument (made on first use)."""
+    return (
+        (sp.sin, sp.tan, sp.sinh, sp.tanh, sp.erf, sp.atan, sp.asin, sp.asinh, sp.atanh, sp.sign),
+        (sp.cos, sp.cosh, sp.sech, sp.Abs),
+    )
 
 
 def _parity(e: sp.Expr) -> int:
@@ -317,9 +376,9 @@ def _parity(e: sp.Expr) -> int:
     odd argument is odd, an even one even.  Anything else (``exp(x)``, ``Max(x, 0)``,
     ``Piecewise``) is "unknown", never guessed.
     """
-    if not e.has(X):
+    if not e.has(_x()):
         return 1
-    if e == X:
+    if e == _x():
         return -1
     if isinstance(e, sp.Add | sp.Mul):
         parts = [_parity(a) for a in e.args]
@@ -331,7 +390,7 @@ def _parity(e: sp.Expr) -> int:
     if isinstance(e, sp.Pow):
         base, n = e.args
         pb = _parity(base)
-        if n.has(X):
+        if n.has(_x()):
             return 1 if pb == 1 and _parity(n) == 1 else 0
         if pb == 1:
             return 1
@@ -343,9 +402,10 @@ def _parity(e: sp.Expr) -> int:
         if all(p == 1 for p in parts):
             return 1
         if len(parts) == 1 and parts[0] == -1:
-            if isinstance(e, _ODD_FUNCTIONS):
+            odd, even = _parity_functions()
+            if isinstance(e, odd):
                 return -1
-            if isinstance(e, _EVEN_FUNCTIONS):
+            if isinstance(e, even):
                 return 1
     return 0
 
@@ -363,7 +423,7 @@ def _parity_split(expr: sp.Expr, odd: int) -> tuple[sp.Expr, sp.Expr]:
     for term in sp.Add.make_args(expanded):
         if _parity(term) == opposite:
             continue
-        (poly if term.is_polynomial(X) else rest).append(term)
+        (poly if term.is_polynomial(_x()) else rest).append(term)
     rest_expr = sp.Add(*rest)
     # one term (or no change at all): keep the activation's own evaluator
     return sp.Add(*poly), (expr if not poly and len(rest) == len(sp.Add.make_args(expanded)) else rest_expr)
@@ -406,7 +466,7 @@ def _d_erf() -> tuple[Any, Any, Any]:
 
 def _has_jump(expr: sp.Expr) -> bool:
     """Whether ``expr`` jumps at one of its kinks (one-sided limits differ by more than 1e-8 of its size)."""
-    f = compile_mp(expr, X)  # guarded: cannot build astronomically large numbers
+    f = compile_mp(expr, _x())  # guarded: cannot build astronomically large numbers
     with mpmath.workdps(30):
         for k in _kinks(expr):
             h = mpmath.mpf(10) ** -20
@@ -427,37 +487,113 @@ def _softplus_mp(x: Any) -> Any:
     return mpmath.log1p(mpmath.exp(x)) if x < 0 else x + mpmath.log1p(mpmath.exp(-x))
 
 
-def _named(name: str) -> Activation:
+def _special() -> Any:
+    """``scipy.special`` (imported on first use: about 0.3 s)."""
     from scipy import special
 
-    if name == "relu":
+    return special
+
+
+def _np_erf(x: Any) -> Any:
+    return _special().erf(x)
+
+
+def _np_expit(x: Any) -> Any:
+    return _special().expit(x)
+
+
+def _linear_closed() -> tuple[Any, Any, Any]:
+    return mpmath.mpf(0), mpmath.mpf(1), mpmath.mpf(0)
+
+
+def _quadratic_closed() -> tuple[Any, Any, Any]:
+    # x² = He₂ + 1: μ₀ = 1, μ₁ = 0, μ_⋆² = E G⁴ − 1 = 2
+    return mpmath.mpf(1), mpmath.mpf(0), mpmath.mpf(2)
+
+
+def _d_linear() -> tuple[Any, Any, Any]:  # σ' = 1
+    return mpmath.mpf(1), mpmath.mpf(0), mpmath.mpf(0)
+
+
+def _d_quadratic() -> tuple[Any, Any, Any]:  # σ' = 2x
+    return mpmath.mpf(0), mpmath.mpf(2), mpmath.mpf(0)
+
+
+_NAMED_EXPR: dict[str, Callable[[], Any]] = {
+    "relu": lambda: sp.Max(_x(), 0),
+    "abs": lambda: sp.Abs(_x()),
+    "tanh": lambda: sp.tanh(_x()),
+    "erf": lambda: sp.erf(_x()),
+    "quadratic": lambda: _x() ** 2,
+    "linear": lambda: _x(),
+    "softplus": lambda: sp.log(1 + sp.exp(_x())),
+    "sigmoid": lambda: 1 / (1 + sp.exp(-_x())),
+}
+"""The SymPy expression of each named activation (built on first access of :attr:`Activation.expr`)."""
+
+
+def _named_derivative(parent: Activation, closed: Callable[[], tuple[Any, Any, Any]]) -> Callable[[], Activation]:
+    """``σ'`` of a named activation whose ``σ'`` has closed-form coefficients, without SymPy.
+
+    The coefficients are ``closed``; the expression (``d/dx`` of the parent's) and the evaluators
+    (those :func:`from_expression` makes from it, the same as before) are built on first use, so the
+    certified models never import SymPy for it.  These ``σ'`` are continuous or have one kink at 0
+    (no jump of ``σ``: ``relu``, ``abs``, ``erf``, ``linear``, ``quadratic``).
+    """
+
+    def build() -> Activation:
+        full: list[Activation] = []
+
+        def expr() -> Any:
+            return sp.diff(parent.expr, _x())
+
+        def made() -> Activation:
+            if not full:
+                full.append(from_expression(expr(), name=f"d/dx {parent.name}"))
+            return full[0]
+
         return Activation(
-            "relu",
-            sp.Max(X, 0),
-            lambda x: x if x > 0 else mpmath.mpf(0),
-            lambda x: np.maximum(x, 0.0),
-            _relu,
-            derivative_closed=_d_relu,
+            f"d/dx {parent.name}", _Deferred(expr), lambda x: made().mp(x), lambda x: made().np(x), closed, (0.0,)
         )
-    if name == "abs":
-        return Activation("abs", sp.Abs(X), abs, np.abs, _abs, derivative_closed=_d_abs)
-    if name == "tanh":
-        return Activation("tanh", sp.tanh(X), mpmath.tanh, np.tanh)
-    if name == "erf":
-        return Activation("erf", sp.erf(X), mpmath.erf, special.erf, _erf, derivative_closed=_d_erf)
-    if name == "quadratic":
-        return Activation("quadratic", X**2, lambda x: x * x, np.square)
-    if name == "linear":
-        return Activation("linear", X, lambda x: x, lambda x: np.asarray(x, dtype=float))
-    if name == "softplus":
-        return Activation("softplus", sp.log(1 + sp.exp(X)), _softplus_mp, lambda x: np.logaddexp(0.0, x))
-    assert name == "sigmoid"
-    return Activation("sigmoid", 1 / (1 + sp.exp(-X)), _sigmoid_mp, special.expit)
+
+    return build
+
+
+def _named(name: str) -> Activation:
+    """A named activation: closed-form coefficients where known; SymPy only when its expression is asked for."""
+    expr = _Deferred(_NAMED_EXPR[name])
+    if name == "relu":
+        act = Activation("relu", expr, lambda x: x if x > 0 else mpmath.mpf(0), lambda x: np.maximum(x, 0.0), _relu)
+        d_closed: Callable[[], tuple[Any, Any, Any]] | None = _d_relu
+    elif name == "abs":
+        act, d_closed = Activation("abs", expr, abs, np.abs, _abs), _d_abs
+    elif name == "tanh":
+        act, d_closed = Activation("tanh", expr, mpmath.tanh, np.tanh), None
+    elif name == "erf":
+        act, d_closed = Activation("erf", expr, mpmath.erf, _np_erf, _erf), _d_erf
+    elif name == "quadratic":
+        act, d_closed = Activation("quadratic", expr, lambda x: x * x, np.square, _quadratic_closed), _d_quadratic
+    elif name == "linear":
+        act = Activation("linear", expr, lambda x: x, lambda x: np.asarray(x, dtype=float), _linear_closed)
+        d_closed = _d_linear
+    elif name == "softplus":
+        act, d_closed = Activation("softplus", expr, _softplus_mp, lambda x: np.logaddexp(0.0, x)), None
+    else:
+        assert name == "sigmoid"
+        act, d_closed = Activation("sigmoid", expr, _sigmoid_mp, _np_expit), None
+    if d_closed is not None:
+        object.__setattr__(act, "derivative_closed", d_closed)
+        object.__setattr__(act, "derivative_named", _named_derivative(act, d_closed))
+    return act
 
 
 # ----------------------------------------------------------------------------- parsing
-_GRAMMAR = Grammar("activation", X, ACTIVATION_FUNCTIONS, named=f"a named activation ({', '.join(NAMES)})")
-"""What ``activation=`` text may contain: see :mod:`asymptotics.expression` (a whitelist, never ``eval``)."""
+@cache
+def _grammar() -> Any:
+    """What ``activation=`` text may contain: see :mod:`asymptotics.expression` (a whitelist, never ``eval``)."""
+    return _expression.Grammar(
+        "activation", _x(), _expression.ACTIVATION_FUNCTIONS, named=f"a named activation ({', '.join(NAMES)})"
+    )
 
 
 def _kinks(expr: sp.Expr) -> tuple[float, ...]:
@@ -475,14 +611,14 @@ def _kinks(expr: sp.Expr) -> tuple[float, ...]:
     pts = {0.0}
     numeric: list[sp.Expr] = []
     for c in cands:
-        if not c.has(X):
+        if not c.has(_x()):
             continue
         # SymPy solves only what has closed-form roots (polynomials up to degree 4); anything else
         # (transcendental, high degree) could make sp.solve run for ever: its sign changes are found
         # numerically on [-40, 40] (beyond, the Gaussian weight is below 1e-347)
-        if c.is_polynomial(X) and sp.degree(c, X) <= 4:
+        if c.is_polynomial(_x()) and sp.degree(c, _x()) <= 4:
             try:
-                for r in sp.solve(sp.Eq(c, 0), X):
+                for r in sp.solve(sp.Eq(c, 0), _x()):
                     if r.is_real:
                         pts.add(float(r))
                 continue
@@ -490,7 +626,7 @@ def _kinks(expr: sp.Expr) -> tuple[float, ...]:
                 pass
         numeric.append(c)
     for c in numeric[:_MAX_NUMERIC_KINKS]:  # kink not located: the quadrature reports a larger error
-        pts.update(_roots_numeric(compile_mp(c, X), -40, 40, 320))
+        pts.update(_roots_numeric(compile_mp(c, _x()), -40, 40, 320))
     return tuple(sorted(pts))
 
 
@@ -510,9 +646,9 @@ def from_expression(expr: sp.Expr | str, name: str | None = None) -> Activation:
     """
     text = expr if isinstance(expr, str) else None
     if isinstance(expr, str):
-        expr = parse(expr, _GRAMMAR)  # a whitelist over Python's syntax tree: nothing is evaluated
+        expr = parse(expr, _grammar())  # a whitelist over Python's syntax tree: nothing is evaluated
     elif isinstance(expr, sp.Basic):
-        expr = check_expr(expr, _GRAMMAR)  # the same classes and limits for a SymPy object from Python
+        expr = check_expr(expr, _grammar())  # the same classes and limits for a SymPy object from Python
     if not isinstance(expr, sp.Expr):
         raise ParameterError(
             f"`activation` {text or expr!r} must be a named activation ({', '.join(NAMES)}) or an expression in x, "
@@ -520,7 +656,7 @@ def from_expression(expr: sp.Expr | str, name: str | None = None) -> Activation:
         )
     free = {s.name for s in expr.free_symbols}
     if "x" in free:  # a user's plain Symbol('x') → our real x
-        expr = expr.subs({s: X for s in expr.free_symbols if s.name == "x"})
+        expr = expr.subs({s: _x() for s in expr.free_symbols if s.name == "x"})
         free -= {"x"}
     if free:
         raise ParameterError(
@@ -529,9 +665,9 @@ def from_expression(expr: sp.Expr | str, name: str | None = None) -> Activation:
         )
     if expr.has(sp.I) or expr.has(sp.zoo, sp.nan, sp.oo):
         raise ParameterError(f"`activation` {text or str(expr)!r} must be a real function of x.")
-    f_mp = compile_mp(expr, X)  # guarded mpmath evaluator (see asymptotics.expression)
+    f_mp = compile_mp(expr, _x())  # guarded mpmath evaluator (see asymptotics.expression)
     try:
-        f_np = sp.lambdify(X, expr, ["scipy", "numpy"])
+        f_np = sp.lambdify(_x(), expr, ["scipy", "numpy"])
     except (ImportError, TypeError):  # pragma: no cover - numpy printer covers every function we accept
         f_np = np.vectorize(lambda v: float(f_mp(v)))
     return Activation(name or (text.strip() if text else str(expr)), expr, f_mp, f_np, None, _kinks(expr))
@@ -588,7 +724,7 @@ def get_activation(spec: Any = "relu") -> Activation:
         if len(spec) > MAX_TEXT:
             raise ParameterError(f"`activation` is {len(spec)} characters long; an expression may have at most {MAX_TEXT}.")
         return _from_text(spec)
-    if isinstance(spec, sp.Basic):
+    if is_sympy(spec):
         return from_expression(spec)  # type: ignore[arg-type]
     if callable(spec):
         return from_callable(spec)

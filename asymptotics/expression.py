@@ -52,15 +52,16 @@ caller reports as a ``ParameterError``), except that ``exp`` of an argument belo
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache, cached_property
 from typing import Any
 
 import mpmath
-import sympy as sp
 from mpmath import mpc, mpf
 
+from ._lazy import sympy as sp
 from .errors import ParameterError
 
 MAX_TEXT = 1000
@@ -98,19 +99,38 @@ def _relu(a: sp.Expr) -> sp.Expr:
     return sp.Max(a, 0)
 
 
+def _sympy_object(spec: Any) -> Any:
+    """A SymPy class or function given as itself or by its name in the ``sympy`` namespace (resolved on use, so
+    that the tables below do not import SymPy)."""
+    return getattr(sp, spec) if isinstance(spec, str) else spec
+
+
 @dataclass(frozen=True)
 class _Fn:
-    build: Callable[..., sp.Expr]
+    """A callable function of the grammar: how to build it, its argument counts and the SymPy classes it makes.
+
+    ``build_spec`` and the entries of ``class_specs`` are SymPy objects or their names in ``sympy``.
+    """
+
+    build_spec: Callable[..., sp.Expr] | str
     min_args: int
     max_args: int
-    classes: tuple[type, ...]
+    class_specs: tuple[type | str, ...]
+
+    @property
+    def build(self) -> Callable[..., sp.Expr]:
+        return _sympy_object(self.build_spec)
+
+    @property
+    def classes(self) -> tuple[type, ...]:
+        return tuple(_sympy_object(c) for c in self.class_specs)
 
 
-_MAX = _Fn(sp.Max, 1, 16, (sp.Max,))
-_MIN = _Fn(sp.Min, 1, 16, (sp.Min,))
-_ABS = _Fn(sp.Abs, 1, 1, (sp.Abs,))
-_ATAN = _Fn(sp.atan, 1, 1, (sp.atan,))
-_PIECEWISE = _Fn(sp.Piecewise, 1, 16, (sp.Piecewise,))
+_MAX = _Fn("Max", 1, 16, ("Max",))
+_MIN = _Fn("Min", 1, 16, ("Min",))
+_ABS = _Fn("Abs", 1, 1, ("Abs",))
+_ATAN = _Fn("atan", 1, 1, ("atan",))
+_PIECEWISE = _Fn("Piecewise", 1, 16, ("Piecewise",))
 
 
 def _one(f: Any) -> _Fn:
@@ -118,64 +138,94 @@ def _one(f: Any) -> _Fn:
 
 
 ACTIVATION_FUNCTIONS: dict[str, _Fn] = {
-    "relu": _Fn(_relu, 1, 1, (sp.Max,)),
+    "relu": _Fn(_relu, 1, 1, ("Max",)),
     "Max": _MAX,
     "max": _MAX,
     "Min": _MIN,
     "min": _MIN,
     "Abs": _ABS,
     "abs": _ABS,
-    "sign": _one(sp.sign),
-    "Heaviside": _Fn(sp.Heaviside, 1, 2, (sp.Heaviside,)),
+    "sign": _one("sign"),
+    "Heaviside": _Fn("Heaviside", 1, 2, ("Heaviside",)),
     "Piecewise": _PIECEWISE,
-    "exp": _one(sp.exp),
-    "log": _one(sp.log),
-    "sqrt": _Fn(sp.sqrt, 1, 1, ()),
-    "tanh": _one(sp.tanh),
-    "sinh": _one(sp.sinh),
-    "cosh": _one(sp.cosh),
-    "sin": _one(sp.sin),
-    "cos": _one(sp.cos),
+    "exp": _one("exp"),
+    "log": _one("log"),
+    "sqrt": _Fn("sqrt", 1, 1, ()),
+    "tanh": _one("tanh"),
+    "sinh": _one("sinh"),
+    "cosh": _one("cosh"),
+    "sin": _one("sin"),
+    "cos": _one("cos"),
     "atan": _ATAN,
     "arctan": _ATAN,
-    "erf": _one(sp.erf),
+    "erf": _one("erf"),
 }
 """Functions an activation text may call (``relu(a)`` is ``Max(a, 0)``; ``sqrt`` is a power)."""
 
-_ASIN = _Fn(sp.asin, 1, 1, (sp.asin,))
-_ACOS = _Fn(sp.acos, 1, 1, (sp.acos,))
+_ASIN = _Fn("asin", 1, 1, ("asin",))
+_ACOS = _Fn("acos", 1, 1, ("acos",))
 KERNEL_FUNCTIONS: dict[str, _Fn] = {
-    "exp": _one(sp.exp),
-    "log": _one(sp.log),
-    "sqrt": _Fn(sp.sqrt, 1, 1, ()),
+    "exp": _one("exp"),
+    "log": _one("log"),
+    "sqrt": _Fn("sqrt", 1, 1, ()),
     "acos": _ACOS,
     "arccos": _ACOS,
     "asin": _ASIN,
     "arcsin": _ASIN,
     "atan": _ATAN,
     "arctan": _ATAN,
-    "sinh": _one(sp.sinh),
-    "cosh": _one(sp.cosh),
-    "tanh": _one(sp.tanh),
-    "erf": _one(sp.erf),
+    "sinh": _one("sinh"),
+    "cosh": _one("cosh"),
+    "tanh": _one("tanh"),
+    "erf": _one("erf"),
 }
 """Functions a kernel text may call (all analytic on the open interval, so the Funk–Hecke
 quadrature's split points stay valid)."""
 
-CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E}
+class _Constants(Mapping[str, Any]):
+    """The named constants a text may use (``pi``, ``E``), as SymPy objects made on first use."""
+
+    _NAMES = ("pi", "E")
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._NAMES:
+            raise KeyError(key)
+        return getattr(sp, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._NAMES)
+
+    def __len__(self) -> int:
+        return len(self._NAMES)
+
+
+CONSTANTS: Mapping[str, sp.Expr] = _Constants()
 _NOT_REAL = {"I", "j", "oo", "zoo", "nan", "inf", "infinity", "Infinity", "NaN"}
 
-_REL = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge, ast.Eq: sp.Eq, ast.NotEq: sp.Ne}
-_BASE_CLASSES: tuple[type, ...] = (sp.Add, sp.Mul, sp.Pow, sp.Symbol, sp.Rational, sp.Float, sp.Number)
-_COND_CLASSES: tuple[type, ...] = (
-    sp.core.relational.Relational,
-    sp.And,
-    sp.Or,
-    sp.Not,
-    sp.logic.boolalg.BooleanTrue,
-    sp.logic.boolalg.BooleanFalse,
-    sp.functions.elementary.piecewise.ExprCondPair,
-)
+
+@cache
+def _tables() -> dict[str, Any]:
+    """SymPy-valued tables, built on first use: relational operators and the always-allowed classes."""
+    return {
+        "_REL": {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge, ast.Eq: sp.Eq, ast.NotEq: sp.Ne},
+        "_BASE_CLASSES": (sp.Add, sp.Mul, sp.Pow, sp.Symbol, sp.Rational, sp.Float, sp.Number),
+        "_COND_CLASSES": (
+            sp.core.relational.Relational,
+            sp.And,
+            sp.Or,
+            sp.Not,
+            sp.logic.boolalg.BooleanTrue,
+            sp.logic.boolalg.BooleanFalse,
+            sp.functions.elementary.piecewise.ExprCondPair,
+        ),
+        "_FUNCTIONS": {getattr(sp, name): fn for name, fn in _FUNCTION_NAMES.items()},
+    }
+
+
+def __getattr__(name: str) -> Any:  # the SymPy-valued tables under their former module-level names
+    if name in ("_REL", "_BASE_CLASSES", "_COND_CLASSES", "_FUNCTIONS"):
+        return _tables()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -189,17 +239,18 @@ class Grammar:
     variable: sp.Symbol
     functions: dict[str, _Fn]
     named: str = ""
-    classes: tuple[type, ...] = field(init=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def classes(self) -> tuple[type, ...]:
+        """The SymPy classes an expression of this grammar may contain besides the base ones (built on first use)."""
         extra = {c for f in self.functions.values() for c in f.classes}
         if any(issubclass(c, (sp.Max, sp.Min)) for c in extra):
             extra |= {sp.Heaviside}  # d/dx Max = Heaviside (σ' of relu)
         if sp.Abs in extra:
             extra |= {sp.sign}  # d/dx Abs = sign
         if sp.Piecewise in extra:
-            extra |= set(_COND_CLASSES)
-        object.__setattr__(self, "classes", tuple(sorted(extra, key=lambda c: c.__name__)))
+            extra |= set(_tables()["_COND_CLASSES"])
+        return tuple(sorted(extra, key=lambda c: c.__name__))
 
     def allowed(self) -> str:
         names = ", ".join(self.functions)
@@ -467,7 +518,7 @@ class _Builder:
         self._need_expr(*terms)
         rels = []
         for op, a, b in zip(node.ops, terms[:-1], terms[1:], strict=True):
-            rel = _REL.get(type(op))
+            rel = _tables()["_REL"].get(type(op))
             if rel is None:
                 raise _Refused(f"the comparison {type(op).__name__} is not accepted")
             try:
@@ -580,7 +631,7 @@ def check_expr(expr: Any, grammar: Grammar, *, text: str | None = None) -> sp.Ex
     def refuse(reason: str) -> ParameterError:
         return ParameterError(f"`{name}` {shown()} is not accepted: {reason}.")
 
-    allowed = _BASE_CLASSES + grammar.classes
+    allowed = _tables()["_BASE_CLASSES"] + grammar.classes
     var = grammar.variable
     order: list[sp.Basic] = []
     stack: list[tuple[sp.Basic, int]] = [(expr, 0)]
@@ -759,21 +810,22 @@ def _pow_general(b: Any, e: Any) -> Any:
     return mpmath.power(b, e)
 
 
-_FUNCTIONS: dict[type, Callable[..., Any]] = {
-    sp.exp: _exp,
-    sp.log: mpmath.log,
-    sp.sinh: _hyperbolic(mpmath.sinh, "sinh"),
-    sp.cosh: _hyperbolic(mpmath.cosh, "cosh"),
-    sp.tanh: _tanh,
-    sp.sin: _hyperbolic(mpmath.sin, "sin"),
-    sp.cos: _hyperbolic(mpmath.cos, "cos"),
-    sp.atan: _bounded(mpmath.atan, "atan"),
-    sp.erf: _bounded(mpmath.erf, "erf"),
-    sp.asin: _bounded(mpmath.asin, "asin", EXP_ARG_BITS),
-    sp.acos: _bounded(mpmath.acos, "acos", EXP_ARG_BITS),
-    sp.Abs: abs,
-    sp.sign: mpmath.sign,
+_FUNCTION_NAMES: dict[str, Callable[..., Any]] = {
+    "exp": _exp,
+    "log": mpmath.log,
+    "sinh": _hyperbolic(mpmath.sinh, "sinh"),
+    "cosh": _hyperbolic(mpmath.cosh, "cosh"),
+    "tanh": _tanh,
+    "sin": _hyperbolic(mpmath.sin, "sin"),
+    "cos": _hyperbolic(mpmath.cos, "cos"),
+    "atan": _bounded(mpmath.atan, "atan"),
+    "erf": _bounded(mpmath.erf, "erf"),
+    "asin": _bounded(mpmath.asin, "asin", EXP_ARG_BITS),
+    "acos": _bounded(mpmath.acos, "acos", EXP_ARG_BITS),
+    "Abs": abs,
+    "sign": mpmath.sign,
 }
+"""The guarded mpmath evaluator of each SymPy function (keyed by the SymPy class in ``_tables()["_FUNCTIONS"]``)."""
 
 
 def _heaviside(a: Any, h0: Any) -> Any:
@@ -941,7 +993,7 @@ class _Compiler:
         if isinstance(node, sp.Not):
             (g,) = args
             return lambda x: not g(x)
-        fn = _FUNCTIONS.get(type(node))
+        fn = _tables()["_FUNCTIONS"].get(type(node))
         if fn is None:
             raise TypeError(f"cannot evaluate {type(node).__name__}")
         if len(args) != 1:

@@ -11,6 +11,11 @@ Prints, each against a baseline measured in the same process:
      20-point subset, extrapolated to 1,000 points;
   3. a certified curve through ``asymptotics.curve("rf", "risk", {...}, dps=30)`` per
      point vs. the same points as isolated ``random_features.risk`` calls;
+  4. (``--startup``) the first rf call in a fresh process: set-up time (first call minus second call) of
+     ``rf.risk(psi1=2, psi2=3, lam=0.1)``, target ≤ 20 ms, vs. the set-up the first call paid before the
+     𝓔 code was generated and scipy.special/SymPy made lazy (a copy of the old ``_q_polys``: SymPy
+     polynomials lambdified, plus ``import scipy.special``), run afterwards in the same child process;
+     also whether SymPy was imported at all;
   0. (first) the formulas written once for every backend (issue 14) vs. the module as it was
      before (commit LEGACY_COMMIT, loaded from git into a private module name): certified
      points and the float64 curve, CPU time (``time.process_time``) with BLAS pinned to one
@@ -276,6 +281,59 @@ def section_certified_curve(num: int, repeat: int) -> None:
     )
 
 
+# ----------------------------------------------------------------------------- 4. first call in a process
+def _legacy_q_polys() -> None:
+    """The set-up of the first call before ``_rf_generated`` (a copy of the old ``random_features._q_polys``)."""
+    from asymptotics.symbolic import symbols as S
+
+    q, t = sp.symbols("q t", nonnegative=True)
+    z = sp.Symbol("z", positive=True)
+    polys, sizes = [], []
+    args = (q, t, S.psi1, S.psi2)
+    for e in rf.e_polynomials(S.chi, z, S.psi1, S.psi2):
+        expr = sp.expand(e.subs(S.chi, -t * q).subs(z, 1 / sp.sqrt(t)))
+        polys.append(sp.horner(sp.collect(expr, q), wrt=q))
+        terms = sp.Poly(expr, *args).terms()
+        sizes.append(sp.Add(*[abs(c) * sp.Mul(*[a**k for a, k in zip(args, m, strict=True)]) for m, c in terms]))
+    sp.lambdify(args, polys, "math", cse=True)
+    sp.lambdify(args, sizes, "numpy", cse=True)
+
+
+_CHILD = """
+import json, sys, time
+t0 = time.process_time()
+import asymptotics.models.random_features as rf
+t1 = time.process_time()
+rf.risk(psi1=2, psi2=3, lam=0.1)
+t2 = time.process_time()
+rf.risk(psi1=2, psi2=3, lam=0.2)
+t3 = time.process_time()
+sympy_loaded = 'sympy' in sys.modules
+sys.path.insert(0, {bench_dir!r})
+import bench_rf  # imports SymPy: the old module did so at import time, not in its first call
+t4 = time.process_time()
+from scipy import special  # the old named activations imported it on first use
+bench_rf._legacy_q_polys()
+t5 = time.process_time()
+print(json.dumps({{"import": t1 - t0, "new": (t2 - t1) - (t3 - t2), "old": t5 - t4, "sympy": sympy_loaded}}))
+"""
+"""A fresh process: the new first-call set-up, then the old one (same process, afterwards), as one JSON line."""
+
+
+def section_startup(runs: int) -> None:
+    print("\n4. first rf call in a fresh process: set-up (first call - second call), CPU time; old = same child, after")
+    rows = []
+    for _ in range(runs):
+        code = _CHILD.format(bench_dir=str(Path(__file__).resolve().parent))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        rows.append(__import__("json").loads(out.stdout.strip().splitlines()[-1]))
+    new = statistics.median(r["new"] for r in rows)
+    old = statistics.median(r["old"] for r in rows)
+    imp = statistics.median(r["import"] for r in rows)
+    print(f"   new set-up {new * 1e3:.1f} ms (target <= 20 ms), old set-up {old * 1e3:.0f} ms, ratio {new / old:.4f}")
+    print(f"   import asymptotics.models.random_features {imp * 1e3:.0f} ms CPU; SymPy imported: {rows[0]['sympy']}")
+
+
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
     for r in [header, *rows]:
@@ -285,7 +343,11 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer points and repeats (a few seconds)")
+    ap.add_argument("--startup", action="store_true", help="only section 4 (first call in a fresh process)")
     args = ap.parse_args(argv)
+    if args.startup:
+        section_startup(runs=5)
+        return 0
     backend = mpmath.libmp.BACKEND
     gmpy = "gmpy2 active" if backend == "gmpy" else "gmpy2 NOT active: the targets assume it"
     print(f"mpmath {mpmath.__version__}, backend: {backend} ({gmpy}); numpy {np.__version__}; python {sys.version.split()[0]}")
@@ -295,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     ok &= section_points(QUICK_POINTS if quick else POINTS, repeat=3 if quick else 7)
     section_float_curve(n_subset=20, repeat=3 if quick else 7)
     section_certified_curve(num=20 if quick else 100, repeat=2 if quick else 3)
+    section_startup(runs=3 if quick else 5)
     return 0 if ok else 1
 
 

@@ -499,3 +499,52 @@ def test_tiny_nonzero_coefficients_are_not_zero():
         # quadrature with a cancelling exact part: E G log(1 + e^G) = E sigmoid(G) = 1/2 minus 1/2, plus 1e-25 μ₁(tanh)
         got, err = get_activation("log(1 + exp(x)) - x/2 + 1e-25*tanh(x)").hermite(1)
         assert close(got, mpf("1e-25") * _quad_mu1_tanh(), 3) and err < mpf(10) ** -32
+
+
+# ----------------------------------------------------------------------------- named activations without SymPy (issue 14)
+@pytest.mark.parametrize("name", NAMES)
+def test_named_expression_is_built_on_first_access(name):
+    """A named activation's ``expr`` is its SymPy expression (made lazily), the one from the text form."""
+    act = get_activation(name)
+    want = {
+        "relu": sp.Max(X, 0),
+        "abs": sp.Abs(X),
+        "tanh": sp.tanh(X),
+        "erf": sp.erf(X),
+        "quadratic": X**2,
+        "linear": X,
+        "softplus": sp.log(1 + sp.exp(X)),
+        "sigmoid": 1 / (1 + sp.exp(-X)),
+    }[name]
+    got = act.expr
+    assert got is act.expr  # built once
+    assert sp.simplify(got.subs({s: X for s in got.free_symbols}) - want) == 0
+
+
+@pytest.mark.parametrize("name", ["relu", "abs", "erf", "linear", "quadratic"])
+def test_named_derivative_matches_the_sympy_route(name):
+    """σ' of a named activation (closed-form coefficients, no SymPy) against σ' = d/dx of its SymPy expression
+    (exact polynomial moments or tanh-sinh quadrature), at 30 digits; and its evaluators agree pointwise."""
+    act = get_activation(name)
+    fast = act.derivative()
+    x = next(iter(act.expr.free_symbols))  # the package's real x
+    slow = from_expression(sp.diff(act.expr, x))
+    with mpmath.workdps(30):
+        a, b = fast.coefficients(), slow.coefficients()
+        for u, v in ((a.mu0, b.mu0), (a.mu1, b.mu1), (a.mustar2, b.mustar2)):
+            assert close(u, v, 25, absolute=mpf(10) ** -25)
+    xs = np.array([-1.7, -0.3, 0.0, 0.4, 2.5])
+    ones = np.ones_like(xs)  # σ' = 1 evaluates to a scalar: broadcast
+    assert np.allclose(np.asarray(fast.np(xs), dtype=float) * ones, np.asarray(slow.np(xs), dtype=float) * ones)
+    for x in (-1.7, 0.4):
+        with mpmath.workdps(20):
+            assert close(fast.mp(mpf(x)), slow.mp(mpf(x)), 15, absolute=mpf(10) ** -15)
+    assert fast.expr == slow.expr
+
+
+def test_linear_and_quadratic_closed_forms_are_the_exact_moments():
+    """``x``: (0, 1, 0); ``x²``: (1, 0, E G⁴ − 1 = 2) — as the polynomial route computes them."""
+    for name, text in (("linear", "x + 0*x**2"), ("quadratic", "x**2 + 0*x")):
+        with mpmath.workdps(30):
+            c, p = get_activation(name).coefficients(), from_expression(text).coefficients()
+        assert (c.mu0, c.mu1, c.mustar2, c.error) == (p.mu0, p.mu1, p.mustar2, 0)

@@ -308,6 +308,77 @@ def _rf_points() -> list[dict[str, Any]]:
     return _points(5, draw, 2)
 
 
+def _define(system: Any, values: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Evaluate the system's own definitions in order: the value of quantity ``key`` under its label's name."""
+    q = system.quantities
+    for key in keys:
+        values[system.labels[key]] = _value(q[key], values)
+
+
+def _rf_limit_kw(pt: dict[str, Any], **over: Any) -> dict[str, Any]:
+    kw = dict(psi1=pt["psi1"], psi2=pt["psi2"], lam=pt["lam"], activation=pt["activation"])
+    kw.update(over)
+    return kw
+
+
+def _rf_ridgeless(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
+    """λ = 0: χ₀ in closed form, 𝓔's at χ₀; 𝓑₀ against ``bias`` (F₁² = 1), 𝓥₀ against ``variance`` (τ² = 1)."""
+    from asymptotics.models import random_features as rf
+
+    pt = dict(pt, lam="0")
+    values = _rf_values(pt)
+    values[str(S.psi)] = min(Fraction(pt["psi1"]), Fraction(pt["psi2"]))
+    _define(system, values, ("chi0", "E0_chi0", "E1_chi0", "E2_chi0"))
+    q = system.quantities
+    kw = _rf_limit_kw(pt)
+    checks = [
+        ("rf ridgeless chi0", q["chi0"], _v(rf.chi(**kw, dps=DPS))),
+        ("rf ridgeless B0", q["B0"], _v(rf.bias(**kw, dps=DPS))),
+        ("rf ridgeless V0", q["V0"], _v(rf.variance(**kw, tau2=1, dps=DPS))),
+    ]
+    if Fraction(pt["psi1"]) < Fraction(pt["psi2"]):
+        checks.append(("rf ridgeless V0 (psi1 < psi2)", q["V0_under"], q["V0"]))
+    return checks, values
+
+
+def _rf_kernel_limit(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
+    """ψ₁ = ∞: λ', δ, m_δ(−λ'), m_δ'(−λ') from the system; 𝓑∞, 𝓥∞ against ``bias``/``variance`` at psi1=inf."""
+    from asymptotics.models import random_features as rf
+
+    pt = dict(pt, psi1="inf")
+    values = _rf_values(dict(pt, psi1="1"))  # ζ, λ̄ (the coefficients do not depend on ψ₁)
+    _define(system, values, ("lam_prime", "delta", "m", "dm"))
+    q = system.quantities
+    kw = _rf_limit_kw(pt)
+    checks = [
+        ("rf kernel_limit B_inf", q["B_inf"], _v(rf.bias(**kw, dps=DPS))),
+        ("rf kernel_limit V_inf", q["V_inf"], _v(rf.variance(**kw, tau2=1, dps=DPS))),
+    ]
+    return checks, values
+
+
+def _rf_data_limit(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
+    """ψ₂ = ∞: the functions m_ψ₁, m_ψ₁', I, J of the system as Lambdas; 𝓑 against ``bias`` at psi2=inf."""
+    from asymptotics.models import random_features as rf
+
+    pt = dict(pt, psi2="inf")
+    values = _rf_values(dict(pt, psi2="1"))
+    _define(system, values, ("kappa_bar",))
+    q, lab = system.quantities, system.labels
+    z, c = sp.Symbol("z"), sp.Symbol("c")
+    m = sp.Lambda(z, q["m_z"])
+    dm = sp.Lambda(z, q["dm_z"].subs(sp.Symbol(lab["m_z"]), q["m_z"]))
+    funcs = {sp.Function(r"m_{\psi_1}"): m, sp.Function(r"m_{\psi_1}'"): dm}
+    I_, J_ = (sp.Lambda(c, q[k].replace(lambda e: e.func in funcs, lambda e: funcs[e.func](*e.args))) for k in ("I", "J"))
+    bias = q["B_data"].replace(sp.Function("I"), I_).replace(sp.Function("J"), J_)
+    kw = _rf_limit_kw(pt)
+    checks = [
+        ("rf data_limit B", bias, _v(rf.bias(**kw, dps=DPS))),
+        ("rf data_limit V", q["V_data"], _v(rf.variance(**kw, tau2=1, dps=DPS))),
+    ]
+    return checks, values
+
+
 # ----------------------------------------------------------------------------- nt
 def _nt(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
     from asymptotics.models import neural_tangent as nt
@@ -354,6 +425,70 @@ def _nt_points() -> list[dict[str, Any]]:
         }
 
     return _points(6, draw, 2)
+
+
+def _integrals_by_quadrature(expr: sp.Expr, values: dict[str, Any]) -> sp.Expr:
+    """``expr`` with each definite ``Integral`` replaced by its value (tanh–sinh quadrature at ``WORK`` digits)."""
+
+    def number(node: sp.Integral) -> sp.Expr:
+        (var, lo, hi), = node.limits
+        f = sp.lambdify(var, _replace(node.function, values), "mpmath")
+        with mpmath.workdps(WORK):
+            a, b = _value(lo, values), _value(hi, values)
+            # ρ(ω) = √((b − ω)(ω − a))/…: rounding next to the edges can leave a 1e-60 imaginary part
+            return sp.Float(mpmath.quad(lambda w: mpmath.re(f(w)), [a, b]), WORK)
+
+    return expr.replace(lambda e: isinstance(e, sp.Integral), number)
+
+
+def _nt_ntk(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
+    """Two-layer NTK: the block sums T₁, T₂, A as the system's Marchenko–Pastur integrals of its 2×2 blocks."""
+    from asymptotics.models import neural_tangent as nt
+    from asymptotics.models import random_features as rf
+
+    act = pt["activation"]
+    kw = dict(psi2=pt["psi2"], lam=pt["lam"], activation=act, Fstar2=pt["Fstar2"], tau2=pt["tau2"])
+    kw.update(layers="both", psi1=pt["psi1"])
+    values: dict[str, Any] = {
+        str(S.kappa): _v(nt.kappa(**kw, dps=DPS)),  # block units: the system's κ
+        str(S.psi1): pt["psi1"],
+        str(S.psi2): pt["psi2"],
+        str(S.lam): pt["lam"],
+        "mu_1": _v(rf.mu1(act, dps=DPS)),
+        r"\mu_{\star}": _v(rf.mustar(act, dps=DPS)),
+        r"\lambda_{\rm self}": _v(nt.self_ridge(act, dps=DPS)),
+        str(S.F1sq): 1,
+        str(S.Fstar2): pt["Fstar2"],
+        str(S.tau2): pt["tau2"],
+    }
+    q, lab = system.quantities, system.labels
+    per_block = {sp.Symbol(lab[k]): q[k] for k in ("rho", "t1", "t2", "a_block")}
+    sums = {k: q[k].subs(per_block) for k in ("T1", "T2", "A")}
+    for key, name in (("T1", "T_1"), ("T2", "T_2"), ("A", "A")):
+        values[name] = _value(_integrals_by_quadrature(sums[key], values), values)
+    values["D"] = _value(q["D"], values)
+    values[r"\mathcal{B}"] = _value(q["B"], values)
+    values[r"\mathcal{V}"] = _value(q["V"], values)
+    checks = [
+        *_equations(system),
+        ("ntk bias", q["B"], _v(nt.bias(**dict(kw, Fstar2=0, tau2=0), dps=DPS))),
+        ("ntk risk", q["risk"], _v(nt.risk(**kw, dps=DPS))),
+    ]
+    return checks, values
+
+
+def _nt_ntk_points() -> list[dict[str, Any]]:
+    def draw(r: random.Random) -> dict[str, Any]:
+        return {
+            "psi1": r.choice([_dec(r, 0.2, 0.9), _dec(r, 1.2, 4)]),
+            "psi2": _dec(r, 0.3, 4),
+            "lam": _dec(r, 0.01, 1),
+            "activation": r.choice(["relu", "tanh"]),
+            "Fstar2": _dec(r, 0, 0.5),
+            "tau2": _dec(r, 0, 0.5),
+        }
+
+    return _points(9, draw, 2)
 
 
 # ----------------------------------------------------------------------------- lnn
@@ -458,7 +593,11 @@ CASES: dict[tuple[str, str], tuple[Callable[..., Any], Callable[[], list[dict[st
     ("krr", "form=de"): (_krr_de, _krr_points),
     ("rf", "form=general"): (_rf_general, _rf_points),
     ("rf", "form=scalar"): (_rf_scalar, _rf_points),
+    ("rf", "form=ridgeless"): (_rf_ridgeless, _rf_points),
+    ("rf", "form=kernel_limit"): (_rf_kernel_limit, _rf_points),
+    ("rf", "form=data_limit"): (_rf_data_limit, _rf_points),
     ("nt", "form=nt"): (_nt, _nt_points),
+    ("nt", "form=ntk"): (_nt_ntk, _nt_ntk_points),
     ("lnn", "form=end_to_end"): (_lnn_rate, _lnn_rate_points),
     ("lnn", "form=singular_value"): (_lnn_rate, _lnn_rate_points),
     ("lnn", "form=aligned"): (_lnn_aligned, _lnn_aligned_points),
@@ -467,10 +606,6 @@ CASES: dict[tuple[str, str], tuple[Callable[..., Any], Callable[[], list[dict[st
 
 NOT_CHECKABLE = {
     ("krr", "form=level"): "no equations; its outputs use κ_{>ℓ}, F²_{>ℓ} and ξ_k, symbols the system leaves undefined",
-    ("rf", "form=ridgeless"): "no equations; B0, V0 are written with the undefined 𝓔 symbols of the general form",
-    ("rf", "form=kernel_limit"): "no equations; its outputs use the undefined functions m_δ, m_δ'",
-    ("rf", "form=data_limit"): "no equations; its outputs use the undefined functions I, J, m_ψ1",
-    ("nt", "form=ntk"): "its equation uses T_1, a symbol defined only by its LaTeX label (a block sum)",
 }
 
 

@@ -26,7 +26,6 @@ from ..errors import ParameterError
 from ..precision import DEFAULT_DPS, certify
 from ..references import GMMM_2019
 from ..result import Result
-from .krr import parse_energies
 
 __all__ = ["LAZY_RATES", "METHODS", "staircase"]
 
@@ -49,6 +48,8 @@ def staircase(exponent: Any = None, F: Any = "0,1", method: str = "nt", *, dps: 
     ``eval rf risk psi2=inf``.  Conditions (non-polynomial σ with non-vanishing
     coefficients up to the degree) are as recalled from the abstract (theory note §4).
     """
+    from .krr import parse_energies  # krr (and its kernels' SymPy) only when a staircase is asked for
+
     if exponent is None:
         raise ParameterError("`exponent` (log N/log d or log n/log d, non-integer > 0) is required.")
     e = check_real("exponent", exponent, low=0, low_open=True)

@@ -82,8 +82,8 @@ from typing import Any
 
 import mpmath
 import numpy as np
-import sympy as sp
 
+from .._lazy import sympy as sp
 from .._validate import check_int, check_known, check_real, float_arrays, shown_params, to_mpf
 from ..activations import Activation, get_activation
 from ..backend import MP, NP, Backend
@@ -96,7 +96,7 @@ from ..solve.roots import increasing_root
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
-from ._rf_common import ridge_on_x
+from ._rf_common import ridge_on_x, ridge_on_x_error
 from ._staircase import LAZY_RATES, METHODS, staircase  # noqa: F401 - re-exported (public names of this module)
 
 NAME = "nt"
@@ -699,19 +699,15 @@ def _regime_refused(p1: np.ndarray, d: int, p2: np.ndarray) -> np.ndarray:
 def _kernel_limit_error(p2: np.ndarray, lk: np.ndarray, a: float, ridge: float) -> np.ndarray:
     """A-priori relative rounding error of ``𝓑``, ``𝓥`` and the training factor on the ridge-on-``x`` branch.
 
-    :func:`~asymptotics.models._rf_common.ridge_on_x` works with ``c = λ' + 1/ψ₂ − 1``
-    (``λ' = (ridge + λ)/(aψ₂)``), whose absolute error is a few ulps of ``1 + 1/ψ₂ + λ'``; it enters the
-    results through ``√(c² + 4λ') ≥ |c|`` (or ``|1 − 1/ψ₂|`` at ``λ' = 0``).  Near ``ψ₂ = 1`` with ``λ' → 0``
-    (an affine ``σ``, no self-induced ridge, tiny ``λ``) that root is tiny and float64 loses
-    ``log₁₀(1/root)`` digits: e.g. ``𝓥`` at ``ψ₂ = 1 − 2⁻⁵³``, ``λ = 0`` came out as half the exact value.
+    :func:`~asymptotics.models._rf_common.ridge_on_x_error` at ``λ' = (ridge + λ)/(aψ₂)`` (shared with the RF
+    kernel limit): float64 loses digits only next to ``ψ₂ = 1`` with ``λ' → 0`` (an affine ``σ``, no
+    self-induced ridge, tiny ``λ > 0``).
     """
     if a == 0:  # no signal direction: 𝓑 = 1, 𝓥 = 0 exactly
         return np.zeros(p2.shape)
-    lp = (ridge + lk) / (a * p2)
-    c = lp + (1 - p2) / p2
-    root = np.sqrt(c * c + 4 * lp)
-    eps = np.finfo(float).eps
-    return 8 * eps * (1 + 1 / p2 + lp) / np.maximum(root, np.finfo(float).tiny)
+    with np.errstate(all="ignore"):
+        lp = (ridge + lk) / (a * p2)
+    return ridge_on_x_error(p2, lp)
 
 
 def _ntk_term_sizes(B: Backend, kappa: Any, p: Any, a: Any, s: Any) -> tuple[Any, ...]:
@@ -738,6 +734,10 @@ _LABELS = {
     "M": r"M(\omega)",
     "a": r"\tilde a(\omega)",
     "lam_tilde": r"\tilde\lambda",
+    "rho": r"\rho_{\psi_1}(\omega)",
+    "t1": r"t_{1}(\omega)",
+    "t2": r"t_{2}(\omega)",
+    "a_block": r"a_{\kappa}(\omega)",
     "T1": "T_1(\\kappa)",
     "T2": "T_2(\\kappa)",
     "A": "A(\\kappa)",
@@ -781,15 +781,31 @@ def system(form: str = "nt") -> FixedPointSystem:
         M = sp.Matrix([[(mu1**2 * w + mus**2) / psi1, mu1**2 * sp.sqrt(w / psi1)], [mu1**2 * sp.sqrt(w / psi1), mu1**2]])
         av = sp.Matrix([[mu1 * sp.sqrt(w / psi1), mu1]])
         T1s, T2s, As, Ds = (sp.Symbol(n) for n in ("T_1", "T_2", "A", "D"))
-        blocks = r"\frac1d\sum_{\rm blocks}"
+        t1s, t2s, ams, rhos = (sp.Symbol(_LABELS[k]) for k in ("t1", "t2", "a_block", "rho"))
+        # per block: tr M(M+κ)⁻¹, tr M²(M+κ)⁻², κ²ãᵀM⁻¹(M+κ)⁻²ã as rational functions of ω (adjugates, no inverse)
+        K = M + kap * sp.eye(2)
+        adj, det = K.adjugate(), sp.expand(psi1 * K.det())  # ψ₁ det(M + κ), linear in ω
+        amp = sp.cancel(sp.expand(kap**2 * psi1**3 * (av * M.adjugate() * adj * adj * av.T)[0]) / sp.expand(psi1 * M.det()))
+        # the Marchenko–Pastur law of W = ΘΘᵀ/d (ratio ψ₁): (1/d)Σ over the blocks is ψ₁∫ · ρ dω on its continuous
+        # part, plus the (ψ₁ − 1)₊ pure-noise directions (μ_⋆²/ψ₁) and the (1 − ψ₁)₊ linear ones (μ₁², overlap μ₁)
+        edges = ((1 - sp.sqrt(psi1)) ** 2, (1 + sp.sqrt(psi1)) ** 2)
+        noise, over, under = mus**2 / psi1, sp.Max(0, psi1 - 1), sp.Max(0, 1 - psi1)
         q.update(
             {
                 "M": M,
                 "a": av,
                 "lam_tilde": (lam + ls) / psi2,
-                "T1": sp.Symbol(blocks + r"\operatorname{tr} M(M+\kappa)^{-1}"),
-                "T2": sp.Symbol(blocks + r"\operatorname{tr} M^2(M+\kappa)^{-2}"),
-                "A": sp.Symbol(blocks + r"\kappa^2\tilde a^{\top} M^{-1}(M+\kappa)^{-2}\tilde a"),
+                "rho": sp.sqrt((edges[1] - w) * (w - edges[0])) / (2 * sp.pi * psi1 * w),
+                "t1": sp.expand(psi1 * (M * adj).trace()) / det,
+                "t2": sp.expand(psi1**2 * (M * adj * M * adj).trace()) / det**2,
+                "a_block": amp / det**2,
+                "T1": psi1 * sp.Integral(t1s * rhos, (w, *edges))
+                + over * noise / (noise + kap)
+                + under * mu1**2 / (mu1**2 + kap),
+                "T2": psi1 * sp.Integral(t2s * rhos, (w, *edges))
+                + over * (noise / (noise + kap)) ** 2
+                + under * (mu1**2 / (mu1**2 + kap)) ** 2,
+                "A": psi1 * sp.Integral(ams * rhos, (w, *edges)) + under * (kap / (mu1**2 + kap)) ** 2,
                 "D": T2s / psi2,
                 "B": sp.Mul(As, sp.Pow(1 - Ds, -1, **U), **U),
                 "V": sp.Mul(Ds, sp.Pow(1 - Ds, -1, **U), **U),

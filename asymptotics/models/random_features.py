@@ -27,6 +27,9 @@ For ``ξ = i√(ψ₁ψ₂λ̄)`` let ``ν₁, ν₂`` solve
 .. math:: R = F_1^2\,\mathcal B + (\tau^2 + F_\star^2)\,\mathcal V + F_\star^2 ,\qquad
           T = \Big(1 - \frac{g(-\chi)}{\psi_2}\Big)^2 (R + \tau^2),\quad g(p) = p + \frac{\zeta^2 p}{1 + \zeta^2 p}.
 
+The numeric code of ``𝓔₀,₁,₂`` is generated from :func:`system` (:mod:`._rf_codegen`, checked in as
+:mod:`._rf_generated`), so evaluating the model never imports SymPy.
+
 Quantities returned: ``bias = F₁²𝓑``, ``variance = (τ² + F_⋆²)𝓥``, ``risk = bias +
 variance + F_⋆²`` (the nonlinear part of the target is never learned at ``N, n ∝ d``),
 ``train_error = T``, ``chi``; the bare ``𝓑, 𝓥`` ride along in ``Result.extra``.
@@ -73,8 +76,8 @@ from typing import Any
 
 import mpmath
 import numpy as np
-import sympy as sp
 
+from .._lazy import sympy as sp
 from .._validate import check_known, check_real, float_arrays, shown_params, to_mpf
 from ..activations import Activation, coefficients_float, get_activation
 from ..backend import MP, NP, Backend
@@ -87,7 +90,8 @@ from ..solve.roots import increasing_root
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
-from ._rf_common import ridge_on_x
+from ._rf_common import ridge_on_x, ridge_on_x_error
+from ._rf_generated import e_polys, e_term_sizes
 
 NAME = "rf"
 QUANTITIES = ("risk", "bias", "variance", "train_error", "chi")
@@ -159,7 +163,13 @@ _LABELS = {
     "V0_under": r"\mathcal{V}_0\big|_{\psi_1<\psi_2}",
     "lam_prime": r"\lambda'",
     "delta": r"\delta",
-    "m": r"m_\delta(-\lambda')",
+    "m": r"m_{\delta}(-\lambda')",
+    "dm": r"m_{\delta}'(-\lambda')",
+    "E0_chi0": r"\mathcal{E}_0(\chi_0)",
+    "E1_chi0": r"\mathcal{E}_1(\chi_0)",
+    "E2_chi0": r"\mathcal{E}_2(\chi_0)",
+    "m_z": r"m_{\psi_1}(z)",
+    "dm_z": r"m_{\psi_1}'(z)",
     "B_inf": r"\mathcal{B}_\infty",
     "V_inf": r"\mathcal{V}_\infty",
     "kappa_bar": r"\bar\kappa",
@@ -227,32 +237,44 @@ def system(form: str = "general") -> FixedPointSystem:
     elif form == "ridgeless":
         psi = S.psi
         A = psi * zeta**2 - zeta**2 - 1
-        unknowns, params = (), (psi, zeta)
+        unknowns, params = (), (psi, psi1, psi2, zeta)
+        chi0 = sp.Symbol(r"\chi_0")
+        E0c, E1c, E2c = (sp.Symbol(_LABELS[k]) for k in ("E0_chi0", "E1_chi0", "E2_chi0"))
+        f0, f1, f2 = e_polynomials(chi0, zeta, psi1, psi2)
         q = {
             "chi0": -(A + sp.sqrt(A**2 + 4 * zeta**2 * psi)) / (2 * zeta**2),
-            "B0": sp.Mul(E1s, sp.Pow(E0s, -1, **U), **U),
-            "V0": sp.Mul(E2s, sp.Pow(E0s, -1, **U), **U),
+            "E0_chi0": f0,
+            "E1_chi0": f1,
+            "E2_chi0": f2,
+            "B0": sp.Mul(E1c, sp.Pow(E0c, -1, **U), **U),
+            "V0": sp.Mul(E2c, sp.Pow(E0c, -1, **U), **U),
             "V0_under": psi1 / (psi2 - psi1),
         }
     elif form == "kernel_limit":
         unknowns, params = (), (psi2, zeta, lam_bar)
         lp, delta = _kernel_lam(psi2, zeta, lam_bar), 1 / psi2
         ls, ds = sp.Symbol(r"\lambda'"), sp.Symbol(r"\delta")
-        m_at, dm_at = sp.Function(r"m_{\delta}")(-ls), sp.Function(r"m_{\delta}'")(-ls)
+        m_at, dm_at = sp.Symbol(_LABELS["m"]), sp.Symbol(_LABELS["dm"])
         q = {
             "lam_prime": lp,
             "delta": delta,
             "m": mp_stieltjes_expr(ds, ls),
+            # m'(z) = ∫ μ(ds)/(s − z)² at z = −λ': differentiating δz m² + (z − 1 + δ)m + 1 = 0
+            "dm": m_at * (1 + ds * m_at) / sp.sqrt((1 - ds + ls) ** 2 + 4 * ds * ls),
             "B_inf": sp.Mul(ls**2, dm_at, **U),
             "V_inf": sp.Mul(ds, sp.Add(m_at, -sp.Mul(ls, dm_at, **U), **U), **U),
         }
     else:  # data_limit
         unknowns, params = (), (psi1, zeta, lam_bar)
-        c, kb = sp.Symbol("c"), sp.Symbol(r"\bar\kappa")
+        c, kb, z = sp.Symbol("c"), sp.Symbol(r"\bar\kappa"), sp.Symbol("z")
         Is, Js = sp.Function("I"), sp.Function("J")
         ms = sp.Function(r"m_{\psi_1}")
+        m_z = sp.Symbol(_LABELS["m_z"])
         q = {
             "kappa_bar": psi1 * lam_bar,
+            # the Marchenko–Pastur Stieltjes transform of ratio ψ₁ and its derivative at z < 0 (closed forms)
+            "m_z": mp_stieltjes_expr(psi1, -z),
+            "dm_z": m_z * (1 + psi1 * m_z) / sp.sqrt((1 - psi1 - z) ** 2 - 4 * psi1 * z),
             "I": zeta ** (-2) * ms(-(1 + c) / zeta**2),
             "J": zeta ** (-4) * sp.Function(r"m_{\psi_1}'")(-(1 + c) / zeta**2),
             "B_data": sp.Add(1, -psi1 * (1 - Is(0)), psi1 * (-Is(0) + Is(kb) + kb * (1 + kb) * Js(kb)), **U),
@@ -277,32 +299,16 @@ def _kernel_lam(psi2: Any, zeta: Any, lam_bar: Any) -> Any:
     return (1 + psi2 * lam_bar) / (zeta**2 * psi2)
 
 
-@cache
 def _q_polys() -> tuple[Any, Any, Any]:
-    """``𝓔₀, 𝓔₁, 𝓔₂`` after ``χ = −tq``, ``ζ² = 1/t`` (polynomials in ``q, t``), lambdified (one function for
-    every backend, returned twice: the certified and the float64 evaluator of earlier versions), and the numpy
-    sizes of their terms (for the float64 rounding-error estimate).
+    """``𝓔₀, 𝓔₁, 𝓔₂`` after ``χ = −tq``, ``ζ² = 1/t`` (polynomials in ``q, t``): the evaluator (one function for
+    every backend, returned twice: the certified and the float64 evaluator of earlier versions) and the sizes of
+    their terms (for the float64 rounding-error estimate).
 
-    Every monomial ``χ^a ζ^{2b}`` of the 𝓔's has ``a ≥ b``, so it becomes
+    The code is generated from :func:`system` by :mod:`._rf_codegen` and checked in as :mod:`._rf_generated`
+    (no SymPy at run time).  Every monomial ``χ^a ζ^{2b}`` of the 𝓔's has ``a ≥ b``, so it becomes
     ``(−1)^a q^a t^{a−b}``: regular at ``t = 0`` (``μ_⋆ = 0``).
     """
-    q, t = sp.symbols("q t", nonnegative=True)
-    z = sp.Symbol("z", positive=True)
-    polys, sizes = [], []
-    args = (q, t, S.psi1, S.psi2)
-    for e in e_polynomials(S.chi, z, S.psi1, S.psi2):
-        expr = sp.expand(e.subs(S.chi, -t * q).subs(z, 1 / sp.sqrt(t)))
-        assert expr.is_polynomial(q, t), expr
-        polys.append(sp.horner(sp.collect(expr, q), wrt=q))
-        # the same monomials with |coefficient| (all arguments are ≥ 0): the size of the terms that
-        # cancel in the polynomial, which bounds its float64 rounding error
-        sizes.append(
-            sp.Add(*[abs(c) * sp.Mul(*[a**k for a, k in zip(args, m, strict=True)]) for m, c in sp.Poly(expr, *args).terms()])
-        )
-    # Horner forms with integer coefficients: the generated code is arithmetic operators only, so one
-    # function serves every backend (mpmath numbers, float64 arrays, balls)
-    e_q = sp.lambdify(args, polys, "math", cse=True)
-    return e_q, e_q, sp.lambdify(args, sizes, "numpy", cse=True)
+    return e_polys, e_polys, e_term_sizes
 
 
 # ----------------------------------------------------------------------------- parameters
@@ -414,7 +420,7 @@ def _general(B: Backend, psi1: Any, psi2: Any, lam: Any, mu1sq: Any, ms2: Any, t
         q, conv = q0, B.where(ridge, False, True)
     finite = B.isfinite(q)
     qf = B.where(finite, q, 1)
-    e0, e1, e2 = _q_polys()[0](qf, t, psi1, psi2)
+    e0, e1, e2 = e_polys(qf, t, psi1, psi2)
     G = _G(qf, t)
     # 1 − G/ψ₂ cancels when ψ₁ > ψ₂ and λ is small (G → ψ₂); there ψ₂ − G = ψ₁ψ₂ℓq/(ψ₁ − G) from the equation
     stable = B.land(ridge, psi1 > psi2)
@@ -774,7 +780,10 @@ def curve_values(
     exactly (``abs``, even activations, He₂) the closed form is evaluated without
     cancellation and keeps full accuracy down to any ``λ > 0``.  Status 1 (``+inf``) is
     given only where the exact value is infinite (ridgeless at ``ψ₁ = ψ₂``); a float64
-    overflow of a finite value is status 3.
+    overflow of a finite value is status 3.  The limits carry their own rounding-error bounds
+    (per quantity): ``psi2=inf`` cancels when a few features fit almost everything (e.g.
+    ``linear``, ``ψ₁ > 1``, tiny ``λ``: :func:`_data_limit_error`), ``psi1=inf`` only next to
+    ``ψ₂ = 1`` with ``λ' → 0`` (:func:`~asymptotics.models._rf_common.ridge_on_x_error`).
     """
     if quantity not in QUANTITIES:
         raise ParameterError(f"unknown rf quantity {quantity!r} for a float64 curve; valid: {', '.join(QUANTITIES)}.")
@@ -795,13 +804,18 @@ def curve_values(
     domain &= np.isfinite(F1) & np.isfinite(Fs) & np.isfinite(t2) & ~(np.isinf(p1) & np.isinf(p2))
     B, V, factor, chi = (np.full(p1.shape, np.nan) for _ in range(4))
     conv = np.ones(p1.shape, bool)
+    rel_b, rel_v, rel_f = (np.zeros(p1.shape) for _ in range(3))  # float64 error bounds of 𝓑, 𝓥, factor (limits)
     with np.errstate(all="ignore"):
         kern, data = domain & np.isinf(p1), domain & np.isinf(p2)
         fin = domain & ~kern & ~data
         if kern.any():
             (B[kern], V[kern], factor[kern], chi[kern]), _ = _kernel_limit(NP, p2[kern], lam[kern], mu1sq, ms2)
+            if mu1sq != 0:  # μ₁ = 0: 𝓑 = 1, 𝓥 = 0 exactly
+                lp = (ms2 + p2[kern] * lam[kern]) / (mu1sq * p2[kern])
+                rel_b[kern] = rel_v[kern] = rel_f[kern] = ridge_on_x_error(p2[kern], lp)
         if data.any():
             B[data], V[data], factor[data], chi[data] = _data_limit(NP, p1[data], lam[data], mu1sq, ms2)
+            rel_b[data] = _data_limit_error(p1[data], lam[data], mu1sq, ms2) / np.maximum(np.abs(B[data]), _TINY)
         if fin.any():
             thr = _at_threshold(NP, p1[fin], p2[fin], lam[fin] == 0, ms2 > 0)
             if mu1sq == 0:  # ζ = 0: a quadratic in p, evaluated without cancellation
@@ -813,6 +827,11 @@ def curve_values(
         variance = np.where(noise == 0, 0.0, noise * V)
         risk = bias + variance + Fs
         train = np.where(factor == 0, 0.0, factor * (factor * (risk + t2)))  # no underflow of factor² (tiny λ)
+        # the limits' rounding-error bounds, per quantity (the finite-ψ path folds its bound into `conv`)
+        rel_risk = (np.abs(bias) * rel_b + np.abs(variance) * rel_v) / np.maximum(np.abs(risk), _TINY)
+        rel = {"risk": rel_risk, "bias": rel_b, "variance": rel_v, "train_error": rel_risk + 2 * rel_f}
+        if quantity in rel:
+            conv &= ~(rel[quantity] > FLOAT64_MAX_ERROR)
     val = {"risk": risk, "bias": bias, "variance": variance, "train_error": train, "chi": chi}[quantity]
     # status 1 only where the exact value is +inf; an overflow elsewhere is "not converged" (status 3)
     conv &= ~np.isinf(val) | _infinite_np(p1, p2, lam, mu1sq, ms2, fin, kern)
@@ -834,6 +853,31 @@ def _infinite_np(
 FLOAT64_MAX_ERROR = 1e-6
 """Largest estimated relative rounding error of a float64 curve point reported with status 0."""
 
+_TINY = np.finfo(float).tiny
+
+
+def _data_limit_error(p1: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float) -> np.ndarray:
+    """A-priori bound on the absolute float64 rounding error of ``𝓑`` in :func:`_data_limit` (``ψ₂ = ∞``).
+
+    ``𝓑 = 1 − ψ₁ + T₁ + T₂`` with ``T₁ = ψ₁(μ_⋆²/μ₁²)m(−c) ≥ 0`` and ``T₂ = ψ₁(ψ₁λ/μ₁²)c m'(−c) ≥ 0``
+    cancels when few features fit almost everything (e.g. ``linear`` with ``ψ₁ > 1`` and tiny ``λ``:
+    ``𝓑 ∝ λ²``, while ``T₂ ≈ ψ₁ − 1``): each term carries a few ulps of its size, and ``m``, ``m'``
+    carry the error of ``b = 1 − ψ₁ + c`` relative to ``r = √(b² + 4ψ₁c)``
+    (:func:`~asymptotics.formulas.mp_stieltjes_neg` adds non-negative terms otherwise).
+    """
+    eps = np.finfo(float).eps
+    if mu1sq == 0:  # 𝓑 = 1 exactly
+        return np.zeros(p1.shape)
+    c = (ms2 + p1 * lam) / mu1sq
+    pos = c > 0
+    cs = np.where(pos, c, 1.0)
+    m, dm = mp_stieltjes_neg(NP, p1, cs)
+    terms = p1 * (ms2 / mu1sq) * m + p1 * (p1 * lam / mu1sq) * cs * dm
+    b = 1 - p1 + cs
+    r = np.sqrt(b * b + 4 * p1 * cs)
+    rel_m = 16 * eps + 16 * eps * (1 + p1 + cs) / np.maximum(r, _TINY)
+    return np.where(pos, 16 * eps * (1 + p1 + terms) + terms * rel_m, 4 * eps * np.maximum(1 - p1, 0))  # c = 0: (1 − ψ₁)₊
+
 
 def _general_np(
     p1: np.ndarray, p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float, thr: np.ndarray
@@ -850,7 +894,7 @@ def _general_np(
     # float64 rounding error of 𝓑 = 𝓔₁/𝓔₀, 𝓥 = 𝓔₂/𝓔₀: the polynomials cancel near the threshold (ψ₁ ≈ ψ₂,
     # tiny λ); an upper bound from the size of their terms, checked against certified values (it is 1–2
     # orders above the actual error).  Beyond 1e-6 the point is reported as not converged (status 3).
-    a0, a1, a2 = _q_polys()[2](qf, t, p1, p2)
+    a0, a1, a2 = e_term_sizes(qf, t, p1, p2)
     tiny = np.finfo(float).tiny
     lost = (
         20
