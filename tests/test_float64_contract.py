@@ -341,7 +341,12 @@ HARD_POINTS: dict[str, list[dict[str, Any]]] = {
         for p1 in (2.0, 2.0 * (1 + 1e-12), 2.0 * (1 + 1e-6))
         for lam in (0.0, 1e-12, 1e-6)
     ]
-    + [{"psi1": math.inf, "psi2": p2, "lam": 0.0, "activation": "linear", "tau2": 0.25} for p2 in (_DOWN, 1 - 1e-12, _UP)],
+    + [{"psi1": math.inf, "psi2": p2, "lam": 0.0, "activation": "linear", "tau2": 0.25} for p2 in (_DOWN, 1 - 1e-12, _UP)]
+    # infinite data with a vanishing bias: pure cancellation in float64 (returned with status 0 before issue 14)
+    + [
+        {"psi1": 1.313, "psi2": math.inf, "lam": 1e-9, "activation": "linear"},
+        {"psi1": 3.0, "psi2": math.inf, "lam": 1e-6, "activation": "linear", "Fstar2": 0.5},
+    ],
     "nt": [
         {"psi2": p2, "lam": lam, "activation": "linear", "tau2": 0.25, "layers": "first"}
         for p2 in (_DOWN, 1 - 1e-12, _UP)
