@@ -17,7 +17,10 @@ Data ``x ~ Unif(S^{d−1}(√d))``, kernel ``K(x, x') = h(⟨x, x'⟩/d)`` with 
   Closed forms: ``h(s) = e^{cs}`` gives ``Γ(d/2)(2/c)^{d/2−1} I_{d/2−1+ℓ}(c)`` (Gegenbauer's
   plane-wave expansion, DLMF §10.23(ii)); a polynomial ``h`` gives an exact rational from
   the Gaussian-free moments ``E s^{2m} = Π_{j<m} (2j+1)/(d+2j)`` and the Rodrigues formula
-  ``μ_{d,ℓ} = Γ(ν+1)/(2^ℓ Γ(ν+ℓ+1)) · E_{d+2ℓ}[h^{(ℓ)}(s)]``.  Since ``Q_ℓ`` has the parity
+  ``μ_{d,ℓ} = Γ(ν+1)/(2^ℓ Γ(ν+ℓ+1)) · E_{d+2ℓ}[h^{(ℓ)}(s)]``; ``relu_nngp`` and ``relu_ntk``
+  have closed forms in Gamma functions at every ``d`` (:func:`_relu_coefficients`: ``h`` is ``d``
+  times the average over directions ``u`` of ``relu(⟨u,x⟩)relu(⟨u,x'⟩)``, whose Gegenbauer
+  coefficients follow from Rodrigues' formula).  Since ``Q_ℓ`` has the parity
   of ``ℓ``, only the even or odd part of ``h`` matters (:meth:`Kernel.parity_part`); when that
   part is a polynomial of degree ``D`` the levels of its parity are exact, and exactly 0 beyond
   ``D`` in every dimension (the odd part of ``relu_nngp`` is ``s/4``, of ``relu_ntk`` ``s/2``: their
@@ -26,6 +29,9 @@ Data ``x ~ Unif(S^{d−1}(√d))``, kernel ``K(x, x') = h(⟨x, x'⟩/d)`` with 
   digits cancel), with mpmath's error estimate; a value below 10× that estimate is read as 0.
 * ``ξ_ℓ = h^{(ℓ)}(0)/ℓ! = lim_d B(d, ℓ)μ_{d,ℓ}`` (:meth:`Kernel.xi`) and the trace identity
   ``Σ_ℓ B(d, ℓ)μ_{d,ℓ} = h(1)``.
+
+The data's domain (sphere or hypercube ``{±1}^d``) is a :class:`Domain` object (:func:`get_domain`):
+multiplicities, last level, eigenvalues and second moment differ there, the rest does not.
 
 Named kernels (``get_kernel``): ``exp`` (``e^s``), ``exp:c`` (``e^{cs}``, ``c > 0``), ``poly:k``
 (``(1 + s)^k``), ``coef:a0,a1,...`` (``Σ a_k s^k``, ``a_k ≥ 0``), ``relu_nngp``
@@ -68,6 +74,12 @@ def harmonic_count(d: int, ell: int) -> int:
 DOMAINS = ("sphere", "hypercube")
 QUAD_BLOCK = 16
 """Levels integrated together by one shared quadrature (:meth:`Kernel._funk_hecke_levels`)."""
+
+EXACT_PREC_STEP = 128
+"""Closed-form eigenvalues are computed at the working precision rounded up to this many bits (:meth:`Kernel.exact_value`)."""
+
+MAX_CACHE = 50_000
+"""Entries a kernel's value cache may hold before it is emptied."""
 
 QUAD_BUDGET_S = 10.0
 """Seconds of Funk–Hecke quadrature one request may spend (:func:`quadrature_budget`) before a ConvergenceError."""
@@ -115,11 +127,9 @@ def check_domain(domain: Any) -> str:
     return domain.strip().lower()
 
 
-def multiplicity(d: int, ell: int, domain: str = "sphere") -> int:
+def multiplicity(d: int, ell: int, domain: Any = "sphere") -> int:
     """Multiplicity of level ``ℓ``: ``B(d, ℓ)`` on the sphere, ``C(d, ℓ)`` (Walsh monomials of degree ℓ) on the hypercube."""
-    if domain == "hypercube":
-        return math.comb(d, ell)
-    return harmonic_count(d, ell)
+    return get_domain(domain).multiplicity(d, ell)
 
 
 @lru_cache(maxsize=256)
@@ -189,48 +199,54 @@ class Kernel:
 
     @property
     def is_polynomial(self) -> bool:
-        return self.expr is not None and self.expr.is_polynomial(S_VAR)
+        if "is_polynomial" not in self._cache:
+            self._cache["is_polynomial"] = self.expr is not None and bool(self.expr.is_polynomial(S_VAR))
+        return self._cache["is_polynomial"]
+
+    def degree(self) -> int | None:
+        """Degree of ``h`` when it is a polynomial in ``s`` (−1 for ``h ≡ 0``), else ``None``."""
+        if "degree" not in self._cache:
+            degree = None
+            if self.is_polynomial:
+                degree = -1 if self.expr == 0 else int(sp.degree(self.expr, S_VAR))
+            self._cache["degree"] = degree
+        return self._cache["degree"]
+
+    def exact_value(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` (an exact formula: closed form, rational) at the current precision, cached under ``key``.
+
+        The value is computed at the current precision rounded up to a multiple of
+        :data:`EXACT_PREC_STEP` bits (plus 20 guard bits) and kept, so that both rungs of a
+        precision ladder, and every later request at that precision or below, share one
+        evaluation; it is returned rounded to the current precision.  Only for formulas whose
+        accuracy is the working precision (never quadrature: its two rungs must stay independent).
+        """
+        prec = mpmath.mp.prec
+        cached = self._cache.get(key)
+        if cached is None or cached[0] < prec:
+            work = -(-(prec + 20) // EXACT_PREC_STEP) * EXACT_PREC_STEP
+            with mpmath.workprec(work):
+                value = compute()
+            if len(self._cache) > MAX_CACHE:
+                self._cache.clear()
+            self._cache[key] = cached = (work, value)
+        return +cached[1]
 
     def h1(self) -> Any:
         """``h(1) = Σ_ℓ B(d, ℓ)μ_{d,ℓ}`` (the trace identity) at the current precision."""
         if self.expr is not None:
-            return _evalf(self.expr.subs(S_VAR, 1))
+            return self.exact_value("h1", lambda: _evalf(self.expr.subs(S_VAR, 1)))
         return self.mp(mpmath.mpf(1))
 
-    def second_moment(self, d: int, domain: str = "sphere") -> Any:
+    def second_moment(self, d: int, domain: Any = "sphere") -> Any:
         """``E h(s)² = Σ_ℓ B(d, ℓ)μ_{d,ℓ}²`` (Parseval for the zonal function) at the current precision.
 
         Sphere: closed form for ``e^{cs}`` (the level-0 eigenvalue of ``e^{2cs}``), exact rational
         for polynomials, Funk–Hecke quadrature of ``h²`` otherwise.  Hypercube: the finite sum
         ``2^{−d} Σ_j C(d, j) h((d − 2j)/d)²`` (positive terms; ``cosh(2c/d)^d`` for ``e^{cs}``).
+        See :meth:`Domain.second_moment`.
         """
-        if domain == "hypercube":
-            key = ("h2cube", d)
-            if self.closed_cube_h2 is not None:
-                return self.closed_cube_h2(d)
-            if self.is_polynomial:
-                if key not in self._cache:
-                    poly = sp.Poly(sp.expand(self.expr**2), S_VAR)
-                    self._cache[key] = (
-                        sp.Add(*[math.comb(d, j) * poly.eval(sp.Rational(d - 2 * j, d)) for j in range(d + 1)]) / 2**d
-                    )
-                return _evalf(self._cache[key])
-            with mpmath.workdps(mpmath.mp.dps + 5):
-                total = mpmath.fsum(math.comb(d, j) * self.mp(mpmath.mpf(d - 2 * j) / d) ** 2 for j in range(d + 1))
-                return total / mpmath.mpf(2) ** d
-        if self.closed_h2 is not None:
-            return self.closed_h2(d)
-        if self.is_polynomial:
-            key = ("h2", d)
-            if key not in self._cache:
-                self._cache[key] = _poly_eigenvalue(sp.expand(self.expr**2), d, 0)  # type: ignore[operator]
-            return _evalf(self._cache[key])
-        key = ("h2quad", d)
-        cached = self._cache.get(key)
-        if cached is None or cached[0] < mpmath.mp.prec:
-            value, _ = self._funk_hecke(d, 0, lambda s: self.mp(s) ** 2)
-            self._cache[key] = cached = (mpmath.mp.prec, value)
-        return +cached[1]
+        return get_domain(domain).second_moment(self, d)
 
     def xi(self, ell: int) -> Any:
         """``ξ_ℓ = h^{(ℓ)}(0)/ℓ! = lim_{d→∞} B(d, ℓ)μ_{d,ℓ}`` (Taylor coefficient) at the current precision."""
@@ -272,84 +288,21 @@ class Kernel:
         part, degree = self.parity_part(ell)
         return (part, degree) if degree is not None else (None, None)
 
-    def eigenvalue(self, d: int, ell: int, domain: str = "sphere") -> tuple[Any, Any]:
+    def eigenvalue(self, d: int, ell: int, domain: Any = "sphere") -> tuple[Any, Any]:
         """``(μ_{d,ℓ}, error)`` at the current precision.
 
         Exact (error 0) for closed forms, polynomial kernels and levels whose parity part of ``h`` is
         a polynomial (exactly 0 beyond its degree); Funk–Hecke quadrature of the parity part otherwise.
-        ``domain="hypercube"``: see :meth:`cube_eigenvalue`.
+        ``domain="hypercube"``: see :meth:`cube_eigenvalue`.  See :meth:`Domain.eigenvalue`.
         """
-        if domain == "hypercube":
-            return self.cube_eigenvalue(d, ell)
-        if self.closed is not None:
-            return self.closed(d, ell), mpmath.mpf(0)
-        part, degree = self._exact_part(ell)
-        if part is not None:
-            key = ("poly", d, ell)
-            if key not in self._cache:
-                if degree is not None and ell > degree:
-                    self._cache[key] = sp.Integer(0)
-                else:
-                    self._cache[key] = _poly_eigenvalue(part, d, ell)  # type: ignore[arg-type]
-            return _evalf(self._cache[key]), mpmath.mpf(0)
-        key = ("quad", d, ell)
-        need = mpmath.mp.prec
-        cached = self._cache.get(key)
-        if cached is None or cached[0] < need:
-            top = ell + QUAD_BLOCK - 1 - ell % QUAD_BLOCK  # levels come in blocks sharing one set of nodes
-            for k, (value, err) in enumerate(self._funk_hecke_levels(d, top)):
-                old = self._cache.get(("quad", d, k))
-                if old is None or old[0] < need:
-                    self._cache[("quad", d, k)] = (need, value, err)
-            cached = self._cache[key]
-        return +cached[1], cached[2]
+        return get_domain(domain).eigenvalue(self, d, ell)
 
     def cube_eigenvalue(self, d: int, ell: int) -> tuple[Any, Any]:
         """``(μ_ℓ, error)`` on the hypercube ``{±1}^d``: ``E[h(s)x_1⋯x_ℓ]``, ``s = Σ_i x_i/d`` (multiplicity ``C(d, ℓ)``).
 
-        Closed form for ``e^{cs}`` (the expectation factorizes over coordinates):
-        ``sinh(c/d)^ℓ cosh(c/d)^{d−ℓ}``.  Otherwise the Kravchuk sum ``2^{−d} Σ_j c_j h((d−2j)/d)``
-        (:func:`kravchuk_row`), exact for polynomial parts (and 0 beyond their degree, as on the
-        sphere), else at extra precision: the terms reach ``Σ|c_j||h_j| 2^{−d}``, so the digits
-        lost to cancellation are measured and the sum is redone with that many more digits;
-        the error returned is ``10^{−p}`` times that size at the final precision ``p``.
+        See :meth:`Hypercube.eigenvalue`.
         """
-        if ell > d or ell < 0:
-            return mpmath.mpf(0), mpmath.mpf(0)
-        if self.closed_cube is not None:
-            return self.closed_cube(d, ell), mpmath.mpf(0)
-        part, degree = self._exact_part(ell)
-        if part is not None:
-            key = ("cube_poly", d, ell)
-            if key not in self._cache:
-                if degree is not None and ell > degree:
-                    self._cache[key] = sp.Integer(0)
-                else:
-                    poly = sp.Poly(part, S_VAR)
-                    row = kravchuk_row(d, ell)
-                    self._cache[key] = sp.Add(*[c * poly.eval(sp.Rational(d - 2 * j, d)) for j, c in enumerate(row) if c]) / 2**d
-            return _evalf(self._cache[key]), mpmath.mpf(0)
-        key = ("cube", d, ell)
-        cached = self._cache.get(key)
-        if cached is not None and cached[0] >= mpmath.mp.prec:
-            return +cached[1], cached[2]
-        row = kravchuk_row(d, ell)
-        h = self._parity_mp(ell)
-        extra = 10
-        for _ in range(4):
-            with mpmath.workdps(mpmath.mp.dps + extra):
-                terms = [c * h(mpmath.mpf(d - 2 * j) / d) for j, c in enumerate(row) if c]
-                value = mpmath.fsum(terms) / mpmath.mpf(2) ** d
-                size = mpmath.fsum(abs(x) for x in terms) / mpmath.mpf(2) ** d
-                err = size * mpmath.mpf(10) ** (-(mpmath.mp.dps - 2))
-            if err <= mpmath.mpf(10) ** (-(mpmath.mp.dps + 2)) * abs(value) or size == 0:
-                break
-            lost = int(mpmath.log10(size / abs(value))) + 1 if value != 0 else mpmath.mp.dps
-            extra += lost
-        if abs(value) <= 10 * err:
-            value = mpmath.mpf(0)
-        self._cache[key] = (mpmath.mp.prec, value, err)
-        return +value, err
+        return HYPERCUBE.eigenvalue(self, d, ell)
 
     def _parity_mp(self, ell: int) -> Callable[[Any], Any]:
         """mpmath evaluator of the parity part of ``h`` seen by level ``ℓ`` (``h`` itself if unknown)."""
@@ -475,6 +428,203 @@ class Kernel:
         return value, err
 
 
+# ----------------------------------------------------------------------------- domains
+class Domain:
+    """Where the data live: the levels that diagonalize every inner-product kernel there.
+
+    A domain gives the multiplicity of level ``ℓ``, the last level (``None``: infinitely many),
+    the eigenvalue ``μ_ℓ`` of a kernel and its second moment ``E h(s)² = Σ_ℓ (mult.) μ_ℓ²``, each
+    from a closed form of the kernel when it has one (cached, :meth:`Kernel.exact_value`), exactly
+    for a polynomial (part of) ``h``, and numerically otherwise; subclasses supply the
+    domain's own formulas.  The models take ``domain=`` as text (``"sphere"``, ``"hypercube"``);
+    :func:`get_domain` turns it into one of :data:`SPHERE`, :data:`HYPERCUBE`.
+    """
+
+    name = ""
+    poly_key = ""  # cache key of exact polynomial eigenvalues
+
+    def multiplicity(self, d: int, ell: int) -> int:
+        """Number of eigenfunctions of level ``ℓ`` (exact)."""
+        raise NotImplementedError
+
+    def last_level(self, d: int) -> int | None:
+        """Highest level with eigenfunctions (``None``: unbounded)."""
+        raise NotImplementedError
+
+    def space(self, d: Any) -> str:
+        """The set, in words (for messages; ``d`` an integer or a symbol such as ``"d"``)."""
+        raise NotImplementedError
+
+    def closed(self, kernel: Kernel) -> tuple[Callable[[int, int], Any] | None, Callable[[int], Any] | None]:
+        """The kernel's closed forms on this domain: ``(μ(d, ℓ), E h²(d))``, ``None`` where there is none."""
+        raise NotImplementedError
+
+    def poly_eigenvalue(self, part: sp.Expr, d: int, ell: int) -> sp.Expr:
+        """Exact ``μ_ℓ`` of a polynomial ``h`` (or parity part of ``h``)."""
+        raise NotImplementedError
+
+    def numeric_eigenvalue(self, kernel: Kernel, d: int, ell: int) -> tuple[Any, Any]:
+        """``(μ_ℓ, error)`` of a kernel without closed form or polynomial part."""
+        raise NotImplementedError
+
+    def numeric_second_moment(self, kernel: Kernel, d: int) -> Any:
+        """``E h(s)²`` of a kernel that is not a polynomial and has no closed form."""
+        raise NotImplementedError
+
+    def eigenvalue(self, kernel: Kernel, d: int, ell: int) -> tuple[Any, Any]:
+        """``(μ_ℓ, error)`` of ``kernel`` at the current precision (error 0: exact)."""
+        closed, _ = self.closed(kernel)
+        if closed is not None:
+            return kernel.exact_value((self.name, d, ell), lambda: closed(d, ell)), mpmath.mpf(0)
+        part, degree = kernel._exact_part(ell)
+        if part is None:
+            return self.numeric_eigenvalue(kernel, d, ell)
+        key = (self.poly_key, d, ell)
+        if key not in kernel._cache:
+            kernel._cache[key] = sp.Integer(0) if degree is not None and ell > degree else self.poly_eigenvalue(part, d, ell)
+        return _evalf(kernel._cache[key]), mpmath.mpf(0)
+
+    def second_moment(self, kernel: Kernel, d: int) -> Any:
+        """``E h(s)²`` at the current precision."""
+        _, closed_h2 = self.closed(kernel)
+        if closed_h2 is not None:
+            return kernel.exact_value((self.name, "h2", d), lambda: closed_h2(d))
+        if not kernel.is_polynomial:
+            return self.numeric_second_moment(kernel, d)
+        key = (self.poly_key, "h2", d)
+        if key not in kernel._cache:
+            kernel._cache[key] = self.poly_eigenvalue(sp.expand(kernel.expr**2), d, 0)  # type: ignore[operator]
+        return _evalf(kernel._cache[key])
+
+    def __repr__(self) -> str:
+        return f"Domain({self.name!r})"
+
+
+class Sphere(Domain):
+    """``x ~ Unif(S^{d−1}(√d))``: spherical harmonics, multiplicity ``B(d, ℓ)``, Funk–Hecke eigenvalues
+    (exact rationals from the cosine moments for polynomials, tanh–sinh quadrature otherwise)."""
+
+    name = "sphere"
+    poly_key = "poly"
+
+    def multiplicity(self, d: int, ell: int) -> int:
+        return harmonic_count(d, ell)
+
+    def last_level(self, d: int) -> int | None:
+        return None
+
+    def space(self, d: Any) -> str:
+        return f"S^{d - 1}" if isinstance(d, int) else f"S^({d}-1)"
+
+    def closed(self, kernel: Kernel) -> tuple[Callable[[int, int], Any] | None, Callable[[int], Any] | None]:
+        return kernel.closed, kernel.closed_h2
+
+    def poly_eigenvalue(self, part: sp.Expr, d: int, ell: int) -> sp.Expr:
+        return _poly_eigenvalue(part, d, ell)
+
+    def numeric_eigenvalue(self, kernel: Kernel, d: int, ell: int) -> tuple[Any, Any]:
+        """Funk–Hecke quadrature shared by a block of levels (:meth:`Kernel._funk_hecke_levels`)."""
+        cache = kernel._cache
+        key = ("quad", d, ell)
+        need = mpmath.mp.prec
+        cached = cache.get(key)
+        if cached is None or cached[0] < need:
+            top = ell + QUAD_BLOCK - 1 - ell % QUAD_BLOCK  # levels come in blocks sharing one set of nodes
+            for k, (value, err) in enumerate(kernel._funk_hecke_levels(d, top)):
+                old = cache.get(("quad", d, k))
+                if old is None or old[0] < need:
+                    cache[("quad", d, k)] = (need, value, err)
+            cached = cache[key]
+        return +cached[1], cached[2]
+
+    def numeric_second_moment(self, kernel: Kernel, d: int) -> Any:
+        key = ("h2quad", d)
+        cached = kernel._cache.get(key)
+        if cached is None or cached[0] < mpmath.mp.prec:
+            value, _ = kernel._funk_hecke(d, 0, lambda s: kernel.mp(s) ** 2)
+            kernel._cache[key] = cached = (mpmath.mp.prec, value)
+        return +cached[1]
+
+
+class Hypercube(Domain):
+    """``x`` uniform on ``{±1}^d``: Walsh monomials, level ``ℓ = |S| ≤ d`` of multiplicity ``C(d, ℓ)``.
+
+    ``μ_ℓ = E[h(s)x_1⋯x_ℓ]``, ``s = Σ_i x_i/d``: closed form for ``e^{cs}`` (the expectation
+    factorizes over coordinates), ``sinh(c/d)^ℓ cosh(c/d)^{d−ℓ}``; otherwise the Kravchuk sum
+    ``2^{−d} Σ_j c_j h((d−2j)/d)`` (:func:`kravchuk_row`), exact for polynomial parts (and 0 beyond
+    their degree, as on the sphere).
+    """
+
+    name = "hypercube"
+    poly_key = "cube_poly"
+
+    def multiplicity(self, d: int, ell: int) -> int:
+        return math.comb(d, ell)
+
+    def last_level(self, d: int) -> int | None:
+        return d
+
+    def space(self, d: Any) -> str:
+        return "{-1,1}^" + str(d)
+
+    def closed(self, kernel: Kernel) -> tuple[Callable[[int, int], Any] | None, Callable[[int], Any] | None]:
+        return kernel.closed_cube, kernel.closed_cube_h2
+
+    def eigenvalue(self, kernel: Kernel, d: int, ell: int) -> tuple[Any, Any]:
+        if ell > d or ell < 0:
+            return mpmath.mpf(0), mpmath.mpf(0)
+        return super().eigenvalue(kernel, d, ell)
+
+    def poly_eigenvalue(self, part: sp.Expr, d: int, ell: int) -> sp.Expr:
+        poly = sp.Poly(part, S_VAR)
+        row = kravchuk_row(d, ell)  # ℓ = 0: the binomials (E h of h², the second moment)
+        return sp.Add(*[c * poly.eval(sp.Rational(d - 2 * j, d)) for j, c in enumerate(row) if c]) / 2**d
+
+    def numeric_eigenvalue(self, kernel: Kernel, d: int, ell: int) -> tuple[Any, Any]:
+        """The Kravchuk sum at extra precision: the terms reach ``Σ|c_j||h_j| 2^{−d}``, so the digits lost
+        to cancellation are measured and the sum is redone with that many more digits; the error returned
+        is ``10^{−p}`` times that size at the final precision ``p``."""
+        key = ("cube", d, ell)
+        cached = kernel._cache.get(key)
+        if cached is not None and cached[0] >= mpmath.mp.prec:
+            return +cached[1], cached[2]
+        row = kravchuk_row(d, ell)
+        h = kernel._parity_mp(ell)
+        extra = 10
+        for _ in range(4):
+            with mpmath.workdps(mpmath.mp.dps + extra):
+                terms = [c * h(mpmath.mpf(d - 2 * j) / d) for j, c in enumerate(row) if c]
+                value = mpmath.fsum(terms) / mpmath.mpf(2) ** d
+                size = mpmath.fsum(abs(x) for x in terms) / mpmath.mpf(2) ** d
+                err = size * mpmath.mpf(10) ** (-(mpmath.mp.dps - 2))
+            if err <= mpmath.mpf(10) ** (-(mpmath.mp.dps + 2)) * abs(value) or size == 0:
+                break
+            lost = int(mpmath.log10(size / abs(value))) + 1 if value != 0 else mpmath.mp.dps
+            extra += lost
+        if abs(value) <= 10 * err:
+            value = mpmath.mpf(0)
+        kernel._cache[key] = (mpmath.mp.prec, value, err)
+        return +value, err
+
+    def numeric_second_moment(self, kernel: Kernel, d: int) -> Any:
+        """The finite sum ``2^{−d} Σ_j C(d, j) h((d − 2j)/d)²`` (positive terms) at 5 extra digits."""
+        with mpmath.workdps(mpmath.mp.dps + 5):
+            total = mpmath.fsum(math.comb(d, j) * kernel.mp(mpmath.mpf(d - 2 * j) / d) ** 2 for j in range(d + 1))
+            return total / mpmath.mpf(2) ** d
+
+
+SPHERE = Sphere()
+HYPERCUBE = Hypercube()
+_DOMAIN_OBJECTS = {"sphere": SPHERE, "hypercube": HYPERCUBE}
+
+
+def get_domain(domain: Any = "sphere") -> Domain:
+    """The :class:`Domain` named by ``domain`` (``"sphere"``, ``"hypercube"``; validated by :func:`check_domain`)."""
+    if isinstance(domain, Domain):
+        return domain
+    return _DOMAIN_OBJECTS[check_domain(domain)]
+
+
 def _evalf(e: Any) -> Any:
     if isinstance(e, str):
         raise TypeError("_evalf takes a number or a SymPy object, never text")
@@ -538,11 +688,69 @@ def _relu_nngp() -> sp.Expr:
     return (sp.sqrt(1 - s**2) + (sp.pi - sp.acos(s)) * s) / (2 * sp.pi)
 
 
-def _from_expr(expr: sp.Expr, name: str) -> Kernel:
+def _relu_coefficients(d: int, k: int) -> tuple[Any, Any]:
+    r"""``(a_k, b_k) = (E[t₊Q_k(t)], E[1{t>0}Q_k(t)])`` for the cosine ``t`` of a uniform point of ``S^{d−1}``.
+
+    With ``ν = (d−2)/2``, the density ``(1−t²)^{ν−1/2}/Z``, ``Z = √π Γ(ν+½)/Γ(ν+1)``, and Rodrigues'
+    formula ``(1−t²)^{ν−1/2}Q_k(t) = (−1)^k/(2^k(ν+½)_k) · D^k(1−t²)^{k+ν−1/2}``, integrating by parts
+    once (``t₊``) or not at all (the step) leaves ``D^{k−2}`` resp. ``D^{k−1}`` of ``(1−t²)^α``,
+    ``α = k+ν−½``, at ``t = 0``: ``m!·(−1)^j C(α, j)`` when ``m = 2j`` is even, else 0.  So
+    ``a_0 = 1/(Z(d−1))``, ``a_1 = 1/(2d)``, ``a_k = (k−2)!(−1)^j C(α, j)/(Z2^k(ν+½)_k)`` for even
+    ``k ≥ 2`` (``j = k/2−1``), 0 for odd ``k ≥ 3``; ``b_0 = ½``, ``b_k = (k−1)!(−1)^{j+k+1}C(α, j)/(Z2^k(ν+½)_k)``
+    for odd ``k`` (``j = (k−1)/2``), 0 for even ``k ≥ 2``.  Valid for every ``d ≥ 2``.
+    """
+    nu = mpmath.mpf(d - 2) / 2
+    if k == 0:
+        z = mpmath.sqrt(mpmath.pi) * mpmath.gamma(nu + mpmath.mpf(1) / 2) / mpmath.gamma(nu + 1)
+        return 1 / (z * (d - 1)), mpmath.mpf(1) / 2
+    if k == 1:
+        return mpmath.mpf(1) / (2 * d), _relu_coefficient(nu, k, 0)
+    if k % 2 == 0:
+        return _relu_coefficient(nu, k, 1), mpmath.mpf(0)
+    return mpmath.mpf(0), _relu_coefficient(nu, k, 0)
+
+
+def _relu_coefficient(nu: Any, k: int, power: int) -> Any:
+    """``a_k`` (``power = 1``) or ``|b_k|`` (``power = 0``) of :func:`_relu_coefficients` at a level of the right parity."""
+    m = k - 1 - power  # the derivative order left at t = 0
+    j = m // 2
+    half = mpmath.mpf(1) / 2
+    z = mpmath.sqrt(mpmath.pi) * mpmath.gamma(nu + half) / mpmath.gamma(nu + 1)
+    value = mpmath.factorial(m) * mpmath.binomial(k + nu - half, j) / (z * mpmath.ldexp(mpmath.rf(nu + half, k), k))
+    return value if j % 2 == 0 else -value
+
+
+def _relu_nngp_closed(d: int, ell: int) -> Any:
+    r"""``μ_{d,ℓ}`` of ``relu_nngp``: ``h(⟨x̂,x̂'⟩) = d·E_u[relu(⟨u,x̂⟩)relu(⟨u,x̂'⟩)]`` over a uniform unit ``u``
+    (``E‖w‖² = d`` for ``w ~ N(0, I_d)``; relu is 1-homogeneous), so by Funk–Hecke ``μ_{d,ℓ} = d·a_ℓ²``."""
+    return d * _relu_coefficients(d, ell)[0] ** 2
+
+
+def _relu_ntk_closed(d: int, ell: int) -> Any:
+    r"""``μ_{d,ℓ}`` of ``relu_ntk = s·κ₀(s) + relu_nngp(s)``, ``κ₀ = (π − arccos s)/(2π) = Σ_k B(d,k)b_k²Q_k``.
+
+    Multiplying by ``s`` moves level ``k`` to ``k ± 1``: ``sQ_k = ((k+d−2)Q_{k+1} + kQ_{k−1})/(2k+d−2)``
+    (``sQ_0 = Q_1``), so ``μ_ℓ(sκ₀) = [B_{ℓ−1}b_{ℓ−1}²c_{ℓ−1} + B_{ℓ+1}b_{ℓ+1}²(ℓ+1)/(2ℓ+d)]/B_ℓ`` with
+    ``c_0 = 1``, ``c_k = (k+d−2)/(2k+d−2)``.
+    """
+    total = _relu_nngp_closed(d, ell)
+    up = _relu_coefficients(d, ell + 1)[1]
+    if up:
+        total += harmonic_count(d, ell + 1) * up**2 * mpmath.mpf(ell + 1) / (2 * ell + d) / harmonic_count(d, ell)
+    if ell >= 1:
+        down = _relu_coefficients(d, ell - 1)[1]
+        if down:
+            k = ell - 1
+            c = mpmath.mpf(1) if k == 0 else mpmath.mpf(k + d - 2) / (2 * k + d - 2)
+            total += harmonic_count(d, k) * down**2 * c / harmonic_count(d, ell)
+    return total
+
+
+def _from_expr(expr: sp.Expr, name: str, closed: Callable[[int, int], Any] | None = None) -> Kernel:
     f_mp = compile_mp(expr, S_VAR)  # guarded mpmath evaluator (asymptotics.expression), not lambdify
     f_np = sp.lambdify(S_VAR, expr, ["scipy", "numpy"])
     _check_finite_on_interval(expr, f_mp, name)
-    return Kernel(name, expr, f_mp, f_np)
+    return Kernel(name, expr, f_mp, f_np, closed)
 
 
 def _check_finite_on_interval(expr: sp.Expr, f_mp: Callable[[Any], Any], name: str) -> None:
@@ -610,10 +818,10 @@ def _from_text(text: str) -> Kernel:
             raise ParameterError(f"`kernel` {raw!r}: coef:a0,a1,... needs non-negative Taylor coefficients.")
         return _from_expr(sum(a * S_VAR**k for k, a in enumerate(coefs)), f"coef:{','.join(str(a) for a in coefs)}")
     if key in ("relu_nngp", "arccos1"):
-        return _from_expr(_relu_nngp(), "relu_nngp")
+        return _from_expr(_relu_nngp(), "relu_nngp", _relu_nngp_closed)
     if key == "relu_ntk":
         s = S_VAR
-        return _from_expr(s * (sp.pi - sp.acos(s)) / (2 * sp.pi) + _relu_nngp(), "relu_ntk")
+        return _from_expr(s * (sp.pi - sp.acos(s)) / (2 * sp.pi) + _relu_nngp(), "relu_ntk", _relu_ntk_closed)
     expr = parse(raw, _GRAMMAR)  # a whitelist over Python's syntax tree: nothing is evaluated
     if not isinstance(expr, sp.Expr) or expr.free_symbols - {S_VAR}:
         raise ParameterError(
@@ -640,18 +848,16 @@ def get_kernel(spec: Any = "exp") -> Kernel:
     return _from_text(spec)
 
 
-def check_eigenvalue_error(kernel: Kernel, d: int, ell: int, err: Any, value: Any) -> None:
-    """Raise if a quadrature eigenvalue is not accurate to the working precision."""
-    if err > mpmath.mpf(10) ** (-(mpmath.mp.dps - 5)) * max(abs(value), mpmath.mpf(10) ** (-mpmath.mp.dps)):
-        raise ConvergenceError(f"kernel {kernel.name!r}: eigenvalue of level {ell} at d={d} has quadrature error {err}.")
-
-
 __all__ = [
     "DOMAINS",
+    "HYPERCUBE",
+    "SPHERE",
+    "Domain",
     "NAMES",
     "Kernel",
     "gegenbauer",
     "gegenbauer_symbolic",
+    "get_domain",
     "get_kernel",
     "harmonic_count",
     "check_domain",

@@ -385,6 +385,97 @@ def test_relu_odd_levels_vanish():
     assert Kn.get_kernel("exp").parity_part(1) == (sp.sinh(Kn.S_VAR), None)
 
 
+def _relu_theta(name, t):
+    """The ReLU kernels as functions of the angle θ (s = cos θ), written here: analytic in θ, unlike in s."""
+    nngp = (mpmath.sin(t) + (mpmath.pi - t) * mpmath.cos(t)) / (2 * mpmath.pi)
+    return nngp if name == "relu_nngp" else nngp + mpmath.cos(t) * (mpmath.pi - t) / (2 * mpmath.pi)
+
+
+def _theta_eigenvalue(name, d, ell):
+    """μ_{d,ℓ} by tanh–sinh quadrature in θ against the density ∝ sin^{d−2}θ, with mpmath's Gegenbauer
+    C_ℓ^{(d−2)/2} normalized at 1 (Chebyshev T_ℓ at d = 2)."""
+    nu = mpf(d - 2) / 2
+
+    def q(t):
+        if d == 2:
+            return mpmath.chebyt(ell, mpmath.cos(t))
+        return mpmath.gegenbauer(ell, nu, mpmath.cos(t)) / mpmath.gegenbauer(ell, nu, 1)
+
+    pts = [0, mpmath.pi / 2, mpmath.pi]
+    num = mpmath.quad(lambda t: _relu_theta(name, t) * q(t) * mpmath.sin(t) ** (d - 2), pts)
+    return num / mpmath.quad(lambda t: mpmath.sin(t) ** (d - 2), pts)
+
+
+@pytest.mark.parametrize("name", ["relu_nngp", "relu_ntk"])
+def test_relu_closed_form_eigenvalues(name):
+    """The closed forms (Rodrigues + Funk–Hecke, ``Kn._relu_coefficients``) against quadrature in the angle,
+    where the kernels are analytic (in s they have √(1−s²) singularities), for d = 2 (the circle) to 101."""
+    assert Kn.get_kernel(name).closed is not None
+    for d in (2, 3, 7, 101):
+        for ell in (0, 1, 2, 3, 4, 6, 8):
+            got = K.eigenvalue(d, ell, name, dps=30).value
+            with mpmath.workdps(40):
+                ref = _theta_eigenvalue(name, d, ell)
+            if ell % 2 == 1 and ell >= 3:
+                assert got == 0 and abs(ref) < mpf(10) ** -35, (name, d, ell)
+            else:
+                assert ae(got, ref, 29), (name, d, ell, got, ref)
+
+
+def test_relu_closed_form_large_d_limit():
+    """B(d, ℓ)μ_{d,ℓ} → ξ_ℓ = h^{(ℓ)}(0)/ℓ! (Taylor coefficients from SymPy's series) with an O(1/d) error."""
+    d = 10**6
+    for name in ("relu_nngp", "relu_ntk"):
+        for ell in (0, 1, 2, 4, 6):
+            bmu = Kn.harmonic_count(d, ell) * K.eigenvalue(d, ell, name, dps=20).value
+            xi = K.xi(ell, name, dps=20).value
+            assert abs(bmu / xi - 1) < mpf(20) / d, (name, ell)
+
+
+def test_domain_objects():
+    """One object per domain: the ``domain=`` text maps onto it, and its multiplicities and second moment
+    obey identities checked here (Σ_ℓ C(d, ℓ) = 2^d; Parseval E h² = Σ_ℓ C(d, ℓ)μ_ℓ²)."""
+    assert Kn.get_domain("sphere") is Kn.SPHERE and Kn.get_domain(" Hypercube ") is Kn.HYPERCUBE
+    assert Kn.get_domain(Kn.SPHERE) is Kn.SPHERE and repr(Kn.HYPERCUBE) == "Domain('hypercube')"
+    with pytest.raises(ParameterError, match="domain"):
+        Kn.get_domain("torus")
+    assert sum(Kn.HYPERCUBE.multiplicity(9, ell) for ell in range(10)) == 2**9
+    assert Kn.SPHERE.multiplicity(5, 3) == _laplacian_kernel_dim(5, 3) == Kn.multiplicity(5, 3, Kn.SPHERE)
+    assert Kn.HYPERCUBE.last_level(9) == 9 and Kn.SPHERE.last_level(9) is None
+    assert Kn.SPHERE.space(4) == "S^3" and Kn.HYPERCUBE.space(4) == "{-1,1}^4"
+    for kernel in ("exp:1/2", "relu_ntk", "exp(s)"):
+        ker = Kn.get_kernel(kernel)
+        with mpmath.workdps(30):
+            parseval = mpmath.fsum(math.comb(9, ell) * Kn.HYPERCUBE.eigenvalue(ker, 9, ell)[0] ** 2 for ell in range(10))
+            assert ae(Kn.HYPERCUBE.second_moment(ker, 9), parseval, 27), kernel
+            assert Kn.HYPERCUBE.eigenvalue(ker, 9, 2)[0] == ker.eigenvalue(9, 2, "hypercube")[0] == ker.cube_eigenvalue(9, 2)[0]
+            assert Kn.SPHERE.eigenvalue(ker, 4, 2)[0] == ker.eigenvalue(4, 2)[0]
+
+
+def test_closed_forms_are_cached_across_precisions():
+    """A closed form is evaluated once for both rungs of a precision ladder (computed at the precision
+    rounded up, returned rounded to the current one) and again only for a finer precision."""
+    calls = []
+
+    def closed(d, ell):
+        calls.append(mpmath.mp.prec)
+        return mpmath.besseli(mpf(d) / 2 - 1 + ell, 1) * mpmath.gamma(mpf(d) / 2) * 2 ** (mpf(d) / 2 - 1)
+
+    ker = Kn.Kernel("counted", None, mpmath.exp, np.exp, closed)
+    with mpmath.workdps(40):
+        a = ker.eigenvalue(10, 3)[0]
+        fresh = closed(10, 3)
+    with mpmath.workdps(50):
+        b = ker.eigenvalue(10, 3)[0]
+    assert len(calls) == 2  # the fresh reference above, and one cached evaluation for dps 40 and 50
+    with mpmath.workdps(200):
+        ker.eigenvalue(10, 3)
+    assert len(calls) == 3
+    with mpmath.workdps(40):
+        assert abs(a - fresh) <= 2 * mpmath.eps * abs(fresh) and ae(b, a, 39)
+        assert ker.eigenvalue(10, 3)[0] == a and len(calls) == 3
+
+
 # ---------------------------------------------------------------- parsing and errors
 def test_named_kernels_and_expressions():
     assert Kn.get_kernel("exp").name == "exp"

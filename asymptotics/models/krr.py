@@ -68,8 +68,9 @@ import numpy as np
 import sympy as sp
 
 from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
+from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError, ParameterError
-from ..kernels import S_VAR, Kernel, check_domain, get_kernel, quadrature_budget
+from ..kernels import Domain, Kernel, check_domain, get_domain, get_kernel, quadrature_budget
 from ..kernels import multiplicity as _multiplicity
 from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
 from ..references import GMMM_2019, Source
@@ -201,14 +202,14 @@ class KRRParams:
                 raise ParameterError("`n` (number of samples) or both `alpha` and `level` (n = alpha*B(d, level)) are required.")
             set_(self, "alpha", check_real("alpha", self.alpha, low=0, low_open=True))
             set_(self, "level", check_int("level", self.level, low=0, high=MAX_LEVELS))
-            if self.domain == "hypercube" and self.level > self.d:
-                raise ParameterError(f"`level` = {self.level} exceeds d = {self.d}: the hypercube has levels 0..d.")
+            last = get_domain(self.domain).last_level(self.d)
+            if last is not None and self.level > last:
+                raise ParameterError(f"`level` = {self.level} exceeds d = {self.d}: the {self.domain} has levels 0..d.")
             set_(self, "n", self.alpha * _multiplicity(self.d, self.level, self.domain))
         set_(self, "kernel", get_kernel(self.kernel))
         set_(self, "lam", check_real("lam", self.lam, low=0))
         set_(self, "F", parse_energies(self.F))
-        if self.domain == "hypercube" and any(self.F[self.d + 1 :]):
-            raise ParameterError(f"`F` puts energy above degree d = {self.d}: functions on {{-1,1}}^d have degree at most d.")
+        _check_degree(self.F, self.d, self.domain)
         set_(self, "sigma2", check_real("sigma2", self.sigma2, low=0))
 
     def shown(self) -> dict[str, str]:
@@ -222,6 +223,14 @@ class KRRParams:
         if self.domain != "sphere":
             out["domain"] = self.domain
         return out
+
+
+def _check_degree(energies: tuple[Fraction, ...], d: int, domain: Any) -> None:
+    """Target energy only at levels the domain has (the hypercube's end at ``d``)."""
+    dom = get_domain(domain)
+    last = dom.last_level(d)
+    if last is not None and any(energies[last + 1 :]):
+        raise ParameterError(f"`F` puts energy above degree d = {d}: functions on {dom.space('d')} have degree at most d.")
 
 
 def _required(**kw: Any) -> None:
@@ -241,16 +250,18 @@ class Spectrum:
     """Harmonic levels kept for a KRR problem, and the moments of the levels beyond.
 
     ``levels``/``mus``: the levels ``0..L−1`` and their eigenvalues; ``tail = Σ_{k≥L} B_kμ_k`` and
-    ``tail2 = Σ_{k≥L} B_kμ_k²`` (the self-induced ridge and its first correction).
+    ``tail2 = Σ_{k≥L} B_kμ_k²`` (the self-induced ridge and its first correction); ``kappa_lb`` a
+    lower bound of κ found on the way (0: none), a start for the κ solve.
     """
 
     levels: list[int]
     mus: list[Any]
     tail: Any
     tail2: Any
+    kappa_lb: Any = 0
 
 
-def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int, domain: str = "sphere") -> Spectrum:
+def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int, domain: Any = "sphere") -> Spectrum:
     r"""Levels to keep and the moments of the rest, at the current precision.
 
     Levels ``0..degree`` (the target's) are always kept.  The levels ``k ≥ L`` beyond enter
@@ -262,73 +273,80 @@ def levels(kernel: Kernel, d: int, n: Any, lam: Any, degree: int, domain: str = 
     first ``L`` with ``μ_L > 0`` and ``(nμ_L/κ_lb)² ≤ 10^{−(dps−5)}`` (``dps`` the working
     precision: the precision ladder's lower rung is then off by at most ``10^{−(target+5)}``
     and the returned rung by ``10^{−(target+15)}``), where ``κ_lb ≤ κ`` is a lower bound:
-    ``λ + T`` (up to that same error), or ``κ_drop``, the root of the κ equation with the levels
-    ``≥ L`` dropped (dropping positive terms lowers the root) — the bound that matters at
-    ``λ = 0`` once the kept levels have more than ``n`` directions, where κ can be far below
-    ``10^{−dps} h(1)`` (``3·10^{−26}`` at ``d = 3``, ``n = 500``, ``h = e^s``).  This assumes
-    ``μ_k ≤ μ_L`` beyond ``L``, as for kernels with non-negative Taylor coefficients.
-    On the hypercube (``domain="hypercube"``: multiplicities ``C(d, ℓ)``) the levels end at
-    ``ℓ = d``; the same rule applies before that.
+    ``λ + T`` (up to that same error), or a lower bound of ``κ_drop``, the root of the κ
+    equation with the levels ``≥ L`` dropped (dropping positive terms lowers the root) — the
+    bound that matters at ``λ = 0`` once the kept levels have more than ``n`` directions, where
+    κ can be far below ``10^{−dps} h(1)`` (``3·10^{−26}`` at ``d = 3``, ``n = 500``, ``h = e^s``).
+    No κ equation is solved for it: ``g(κ) = 1 − λ/κ − Σ_k B_kμ_k/(nμ_k+κ)`` is increasing and
+    concave in κ, and each new level only lowers it, so Newton steps from a bound below the root
+    stay below it, level after level (:class:`_KappaLowerBound`).  This assumes ``μ_k ≤ μ_L``
+    beyond ``L``, as for kernels with non-negative Taylor coefficients.  On the hypercube
+    (``domain="hypercube"``: multiplicities ``C(d, ℓ)``) the levels end at ``ℓ = d``; the same
+    rule applies before that.
 
     ``T`` and ``T₂`` come from the trace identities ``h(1) = Σ_k B_kμ_k`` and ``E h² = Σ_k
     B_kμ_k²`` by subtraction (``GUARD`` extra digits) while that keeps the working precision,
-    and are summed directly otherwise (:func:`tail_moments`); ``T₂`` must be known to
-    ``10^{−(dps−5)}Tκ_lb/n``, or the scan goes on.  Polynomial kernels are exact: no level above
-    the degree is nonzero, ``T = T₂ = 0``.
+    and are summed directly otherwise (:func:`tail_moments`, suffix sums shared by all levels);
+    ``T₂`` must be known to ``10^{−(dps−5)}Tκ_lb/n``, or the scan goes on.  Polynomial kernels
+    are exact: no level above the degree is nonzero, ``T = T₂ = 0``.
     """
+    dom = get_domain(domain)
     wdps = mpmath.mp.dps
     eps = mpmath.mpf(10) ** (-(wdps - 5))
-    top = sp.degree(kernel.expr, S_VAR) if kernel.is_polynomial else None
-    last = d if domain == "hypercube" else None
+    top = kernel.degree()
+    last = dom.last_level(d)
     kept: list[int] = []
     mus: list[Any] = []
     directions = 0  # Σ B_k over kept levels with μ_k > 0
-    kappa_drop = mpmath.mpf(0)
-    next_solve = degree + 1
+    kappa_lb = mpmath.mpf(0)  # a lower bound of κ_drop (0: none yet)
     with mpmath.workdps(wdps + GUARD):
         h1 = kernel.h1()
-        h2 = kernel.second_moment(d, domain) if top is None else None
+        h2 = kernel.second_moment(d, dom) if top is None else None
         used, used2 = mpmath.mpf(0), mpmath.mpf(0)
+        direct = _DirectTails(kernel, d, dom)
+        lower = _KappaLowerBound(n, lam)
         for ell in range(MAX_LEVELS + 1):
             if (top is not None and ell > max(top, degree)) or (last is not None and ell > last):
                 return Spectrum(kept, mus, mpmath.mpf(0), mpmath.mpf(0))  # exact: no level beyond
-            mu, err = kernel.eigenvalue(d, ell, domain)
+            mu, err = kernel.eigenvalue(d, ell, dom)
             if err and abs(mu) > 0 and err > mpmath.mpf(10) ** (-(wdps - 3)) * abs(mu):
                 raise ConvergenceError(
                     f"kernel {kernel.name!r}: level {ell} eigenvalue at d={d} not resolved (error {mpmath.nstr(err, 3)})."
                 )
             if mu < 0:
                 raise ParameterError(
-                    f"kernel {kernel.name!r} is not positive semi-definite on "
-                    f"{'{-1,1}^' + str(d) if domain == 'hypercube' else 'S^' + str(d - 1)}: "
+                    f"kernel {kernel.name!r} is not positive semi-definite on {dom.space(d)}: "
                     f"eigenvalue of level {ell} is {mpmath.nstr(mu, 5)}."
                 )
             if ell > degree and mu > 0:
                 if top is not None:  # polynomial kernel: the tail is a finite exact sum
-                    rest = [(_multiplicity(d, k, domain), kernel.eigenvalue(d, k, domain)[0]) for k in range(ell, top + 1)]
+                    rest = [(dom.multiplicity(d, k), kernel.eigenvalue(d, k, dom)[0]) for k in range(ell, top + 1)]
                     tail, tail2, err2 = mpmath.fsum(b * m for b, m in rest), mpmath.fsum(b * m * m for b, m in rest), 0
                 else:
-                    tail, tail2, err2 = tail_moments(kernel, d, ell, h1 - used, h2 - used2, h1, h2, domain)  # type: ignore[operator]
+                    tail, tail2, err2 = tail_moments(kernel, d, ell, h1 - used, h2 - used2, h1, h2, dom, direct)  # type: ignore[operator]
 
                 def negligible(bound: Any) -> bool:  # (nμ_L/κ)² ≤ ε, and T₂ known well enough unless nμ_L/κ ≤ ε
                     ratio = n * mu / bound if bound > 0 else mpmath.inf
                     return ratio**2 <= eps and (ratio <= eps or n * err2 <= eps * tail * bound)
 
-                if negligible(max(lam + tail, kappa_drop)):
-                    return Spectrum(kept, mus, +tail, +tail2)
-                if directions > n and ell >= next_solve:  # a better lower bound of κ (costs one solve)
-                    kappa_drop = max(kappa_drop, _kappa_dropped(d, n, lam, kept, mus, domain))
-                    next_solve = ell + max(1, ell // 4)
-                    if negligible(kappa_drop):
-                        return Spectrum(kept, mus, +tail, +tail2)
+                if negligible(max(lam + tail, kappa_lb)):
+                    return Spectrum(kept, mus, +tail, +tail2, +kappa_lb)
+                if directions > n:  # a better lower bound of κ: a Newton point from below (no solve)
+                    kappa_lb = max(kappa_lb, lower.bound())
+                    if not negligible(kappa_lb):
+                        kappa_lb = max(kappa_lb, lower.refine())
+                    if negligible(kappa_lb):
+                        return Spectrum(kept, mus, +tail, +tail2, +kappa_lb)
                 if ell >= 32 and ell % 16 == 0:
-                    _check_reachable(kernel.name, d, n, ell, mu, kept, mus, eps, max(lam + tail, kappa_drop))
+                    _check_reachable(kernel.name, d, n, ell, mu, kept, mus, eps, max(lam + tail, kappa_lb))
             kept.append(ell)
             mus.append(mu)
-            used += _multiplicity(d, ell, domain) * mu
-            used2 += _multiplicity(d, ell, domain) * mu * mu
+            b_ell = dom.multiplicity(d, ell)
+            used += b_ell * mu
+            used2 += b_ell * mu * mu
             if mu > 0:
-                directions += _multiplicity(d, ell, domain)
+                directions += b_ell
+                lower.add(b_ell * mu, n * mu)
     raise ConvergenceError(
         f"kernel {kernel.name!r} at d={d}, n={mpmath.nstr(n, 6)}: more than {MAX_LEVELS} harmonic levels are needed "
         f"for {wdps - 20} digits (slowly decaying eigenvalues, e.g. a non-smooth kernel at small d, or an "
@@ -376,50 +394,159 @@ def _check_reachable(
         )
 
 
+class _DirectTails:
+    """``Σ_{k≥start} B_kμ_k`` and ``Σ_{k≥start} B_kμ_k²`` summed directly, for increasing ``start``.
+
+    Each term is computed once: the sums run until two consecutive terms are below
+    ``10^{−(dps+3)}`` of the sum from ``start`` (a zero level of the other parity never stops them
+    alone), and a later ``start`` reuses the terms already there.  Sums from ``start`` are the
+    suffix sums of the terms present at the last rebuild (accumulated from the smallest term up)
+    plus the sum of the terms appended since (all smaller than those), so no difference of
+    large sums is ever formed; a start past the rebuilt range rebuilds it.  A scan over ``L``
+    levels costs ``O(L)`` additions and no eigenvalue twice, where summing afresh from each level
+    cost ``O(L²)``.
+    """
+
+    def __init__(self, kernel: Kernel, d: int, dom: Domain) -> None:
+        self.kernel, self.d, self.dom = kernel, d, dom
+        self.first = 0  # level of terms[0]
+        self.terms: list[tuple[Any, Any]] = []  # (B_kμ_k, B_kμ_k²) for k = first, first + 1, ...
+        self.base: list[tuple[Any, Any]] = []  # suffix sums over terms[: len(base)] at the last rebuild
+        self.added = (mpmath.mpf(0), mpmath.mpf(0))  # sums of the terms appended since
+
+    def _rebuild(self, start: int) -> None:
+        """Drop the terms before ``start`` and take suffix sums of the rest."""
+        keep = self.first <= start <= self.first + len(self.terms)
+        self.terms = self.terms[start - self.first :] if keep else []
+        self.first = start
+        acc1, acc2 = mpmath.mpf(0), mpmath.mpf(0)
+        base = []
+        for t1, t2 in reversed(self.terms):
+            acc1, acc2 = acc1 + t1, acc2 + t2
+            base.append((acc1, acc2))
+        self.base = base[::-1]
+        self.added = (mpmath.mpf(0), mpmath.mpf(0))
+
+    def moments(self, start: int) -> tuple[Any, Any, Any]:
+        """``(T, T₂, error of T₂)`` from ``start`` on, at the current precision."""
+        rel = mpmath.mpf(10) ** (-(mpmath.mp.dps + 3))
+        last = self.dom.last_level(self.d)
+        if start < self.first or start - self.first >= len(self.base):
+            self._rebuild(start)
+        i = start - self.first
+        while True:
+            b1, b2 = self.base[i] if i < len(self.base) else (0, 0)
+            total, total2 = b1 + self.added[0], b2 + self.added[1]
+            k = self.first + len(self.terms)  # the next level
+            if last is not None and k > last:
+                return total, total2, rel * total2  # every level summed
+            if len(self.terms) - i >= 2:
+                (a, _), (b, _) = self.terms[-2], self.terms[-1]
+                if a <= rel * total and b <= rel * total:
+                    return total, total2, rel * total2
+            if last is None and k > start + MAX_LEVELS:
+                raise ConvergenceError(
+                    f"kernel {self.kernel.name!r} at d={self.d}: the tail of the harmonic expansion beyond level {start} "
+                    f"does not converge within {MAX_LEVELS} levels."
+                )
+            mu = self.kernel.eigenvalue(self.d, k, self.dom)[0]
+            term = self.dom.multiplicity(self.d, k) * mu
+            self.terms.append((term, term * mu))
+            self.added = (self.added[0] + term, self.added[1] + term * mu)
+
+
 def tail_moments(
-    kernel: Kernel, d: int, start: int, rem1: Any, rem2: Any, h1: Any, h2: Any, domain: str = "sphere"
+    kernel: Kernel,
+    d: int,
+    start: int,
+    rem1: Any,
+    rem2: Any,
+    h1: Any,
+    h2: Any,
+    domain: Any = "sphere",
+    direct: _DirectTails | None = None,
 ) -> tuple[Any, Any, Any]:
     """``(T, T₂, error of T₂)`` for the levels ``≥ start`` (see :func:`levels`).
 
     By the trace identities (``rem1 = h(1) − Σ_{k<start}B_kμ_k``, ``rem2`` likewise for ``E h²``)
     while ``rem1 ≥ 10^{−(GUARD−2)} h(1)``, i.e. ``T`` keeps the working precision; the error of
     ``T₂`` is then ``10^{−(dps−2)} E h²`` (``dps`` here includes the guard digits).  Otherwise both
-    are summed directly, until two consecutive terms are below ``10^{−(dps+3)}`` of the partial
-    sum (a zero level of the other parity never stops the sum alone).
+    are summed directly (:class:`_DirectTails`; pass one ``direct`` for a scan over increasing
+    ``start``), until two consecutive terms are below ``10^{−(dps+3)}`` of the sum.
     """
     if rem1 >= abs(h1) * mpmath.mpf(10) ** (-(GUARD - 2)):
         return rem1, max(rem2, mpmath.mpf(0)), mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)) * h2
-    rel = mpmath.mpf(10) ** (-(mpmath.mp.dps + 3))
-    total, total2, small = mpmath.mpf(0), mpmath.mpf(0), 0
-    stop = start + MAX_LEVELS if domain == "sphere" else d
-    for k in range(start, stop + 1):
-        mu = kernel.eigenvalue(d, k, domain)[0]
-        term = _multiplicity(d, k, domain) * mu
-        total += term
-        total2 += term * mu
-        small = small + 1 if term <= rel * total else 0
-        if small >= 2:
-            return total, total2, rel * total2
-    if domain == "hypercube":
-        return total, total2, rel * total2  # every level summed
-    raise ConvergenceError(
-        f"kernel {kernel.name!r} at d={d}: the tail of the harmonic expansion beyond level {start} does not converge "
-        f"within {MAX_LEVELS} levels."
-    )
+    if direct is None:
+        direct = _DirectTails(kernel, d, get_domain(domain))
+    return direct.moments(start)
 
 
-def _kappa_dropped(d: int, n: Any, lam: Any, kept: list[int], mus: list[Any], domain: str = "sphere") -> Any:
-    """κ with only the ``kept`` levels (a lower bound of the full κ), by the ridge module's solver."""
-    s = [mu for mu in mus if mu > 0]
-    counts = [_multiplicity(d, ell, domain) for ell, mu in zip(kept, mus, strict=True) if mu > 0]
-    p = sum(counts)
-    out, _ = ridge_model.general_equivalent(
-        mpmath.mpf(p) / n, lam / n, mpmath.mpf(0), mpmath.mpf(0), s, [mpmath.mpf(c) / p for c in counts], [0] * len(s)
-    )
-    return out["kappa"] * n
+class _KappaLowerBound:
+    r"""Lower bounds of ``κ_drop``, the root of ``g(κ) = 1 − λ/κ − Σ_k B_kμ_k/(nμ_k+κ)`` over the levels added so far.
+
+    ``g`` is increasing and concave in κ, so the tangent at a point ``x`` below the root lies above
+    ``g`` and its zero, the Newton point ``x − g(x)/g'(x)``, is below the root too; adding a level
+    only lowers ``g``, so ``x`` stays below.  ``g(x)`` and ``g'(x)`` are kept up to date as levels are
+    added (``O(1)`` per level), so :meth:`bound` (the Newton point from ``x``) costs nothing;
+    :meth:`refine` moves ``x`` there and re-evaluates (``O(levels)``) while that raises the bound by
+    more than a relative ``10⁻³``.  Rounding is covered by taking ``g`` larger by a bound on its
+    rounding error and ``g'`` larger by a relative ``10^{−(dps−5)}``, so the steps only undershoot.
+    The first ``x``: ``λ``, or, with ``D > n`` directions, ``(D/n − 1)/Σ_k B_k/(n²μ_k)`` (there ``g ≤ 0``,
+    from ``B_kμ_k/(nμ_k+κ) ≥ (B_k/n)(1 − κ/(nμ_k))``).
+    """
+
+    def __init__(self, n: Any, lam: Any) -> None:
+        self.n, self.lam = n, lam
+        self.ulp = mpmath.mpf(10) ** (-(mpmath.mp.dps - 3))  # the precision is that of the whole scan
+        self.gain = 1 + mpmath.mpf("1e-3")
+        self.rows: list[tuple[Any, Any]] = []  # (B_kμ_k, nμ_k), μ_k > 0
+        self.x = mpmath.mpf(0)
+        self.total = self.slope = mpmath.mpf(0)  # Σ B_kμ_k/(nμ_k+x) and Σ B_kμ_k/(nμ_k+x)² at x
+
+    def add(self, b_mu: Any, n_mu: Any) -> None:
+        self.rows.append((b_mu, n_mu))
+        if self.x > 0:
+            t = b_mu / (n_mu + self.x)
+            self.total += t
+            self.slope += t / (n_mu + self.x)
+
+    def _anchor(self, x: Any) -> None:
+        self.x = x
+        terms = [(bm / (nm + x), nm) for bm, nm in self.rows]
+        self.total = mpmath.fsum(t for t, _ in terms)
+        self.slope = mpmath.fsum(t / (nm + x) for t, nm in terms)
+
+    def bound(self) -> Any:
+        """The Newton point from ``x`` (a lower bound of the root; 0 when there is none yet)."""
+        x, lam, ulp = self.x, self.lam, self.ulp
+        if not x > 0:
+            return x
+        upper = 1 - lam / x - self.total + ulp * (len(self.rows) + 1) * (1 + lam / x + self.total)
+        slope = lam / (x * x) + self.slope
+        if upper >= 0 or slope <= 0:
+            return x
+        return x - upper / (slope * (1 + 100 * ulp)) * (1 - 100 * ulp)
+
+    def refine(self) -> Any:
+        """Newton steps from below while they gain more than a relative ``10⁻³``; returns :meth:`bound`."""
+        if not self.x > 0:
+            ulp = self.ulp
+            x = self.lam
+            directions = mpmath.fsum(bm / nm for bm, nm in self.rows)  # D/n
+            if directions > 1:
+                x = max(x, (directions - 1) / mpmath.fsum(bm / (nm * nm) for bm, nm in self.rows) * (1 - 100 * ulp))
+            if not x > 0:
+                return x
+            self._anchor(x)
+        for _ in range(60):
+            nxt = self.bound()
+            if not nxt > self.x * self.gain:
+                return nxt
+            self._anchor(nxt)
+        return self.bound()
 
 
-def blocks(spec: Spectrum, F: list[Any], d: int, domain: str = "sphere") -> tuple[list[Any], list[Any], list[Any], Any, Any]:
+def blocks(spec: Spectrum, F: list[Any], d: int, domain: Any = "sphere") -> tuple[list[Any], list[Any], list[Any], Any, Any]:
     """Feature-space blocks ``(s, multiplicities, b = F²/μ, lost energy, extra ridge)`` of a :class:`Spectrum`.
 
     Kept levels with ``μ > 0`` are blocks of multiplicity ``B(d, ℓ)``; target energy at a level
@@ -428,6 +555,7 @@ def blocks(spec: Spectrum, F: list[Any], d: int, domain: str = "sphere") -> tupl
     or, when ``T₂ = 0`` to the working precision, the pure ridge ``T``.  Works on mpmath or
     float numbers.
     """
+    dom = get_domain(domain)
     s, counts, b = [], [], []
     lost = 0 * spec.tail
     for ell, mu in zip(spec.levels, spec.mus, strict=True):
@@ -436,7 +564,7 @@ def blocks(spec: Spectrum, F: list[Any], d: int, domain: str = "sphere") -> tupl
             lost += f2
             continue
         s.append(mu)
-        counts.append(_multiplicity(d, ell, domain))
+        counts.append(dom.multiplicity(d, ell))
         b.append(f2 / mu)
     extra = 0 * spec.tail
     if spec.tail > 0 and spec.tail2 > 0:
@@ -448,27 +576,55 @@ def blocks(spec: Spectrum, F: list[Any], d: int, domain: str = "sphere") -> tupl
     return s, counts, b, lost, extra
 
 
-def _solve_mp(pr: KRRParams) -> tuple[dict[str, Any], Any]:
+def _krr_quantities(
+    B: Backend, ridge: dict[str, Any], g: Any, n: Any, lam: Any, extra: Any, lost: Any, noise: Any
+) -> dict[str, Any]:
+    """KRR quantities from the solution of its feature-space ridge problem (both paths: ``B`` = MP or NP).
+
+    ``ridge`` (``kappa``, ``bias``, ``variance``, ``train_error``) solves the ridge problem with ``g = p/n``, normalized
+    ridge ``(λ + T)/n`` (``T = extra``, a pure-ridge tail) and noise ``σ² + F²_u`` (``noise``; ``F²_u =
+    lost``, the unlearnable energy); its training error is 0 exactly where the ridge problem interpolates.  The
+    training residual ``1 − d₁`` equals ``(λ+T)/(nκ)`` at the root (``κ > 0``), computed so it keeps
+    κ's accuracy (``1 − d₁`` itself cancels when ``λ ≪ κ``), and ``1 − g`` at ``κ = 0`` (``λ + T = 0``,
+    ``p ≤ n``); a pure-ridge tail interpolates part of the labels, which scales the residual by
+    ``λ/(λ + T)``.  κ goes back to the KRR (unnormalized) scale, ``risk = 𝓑 + 𝓥 + F²_u``.
+    """
+    kappa, bias, variance, train = ridge["kappa"], ridge["bias"], ridge["variance"], ridge["train_error"]
+    lam_total = lam + extra
+    positive = kappa > 0
+    ratio = B.where(positive, lam_total / (n * B.where(positive, kappa, 1 + 0 * kappa)), 1 - g)
+    tail = extra > 0
+    scale = B.where(tail, lam / B.where(tail, lam_total, 1 + 0 * lam_total), 1 + 0 * lam)
+    fit = ratio**2 * (bias + variance + noise)
+    train = B.where(train == 0, 0 * fit, fit) * scale**2
+    return {"kappa": kappa * n, "bias": bias, "variance": variance, "risk": bias + variance + lost, "train_error": train}
+
+
+def _solve_mp(pr: KRRParams, state: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
+    """All quantities at the current precision; ``state`` carries κ from one precision rung to the next
+    (Newton's start at the finer rung; the first starts from the lower bound found by :func:`levels`)."""
+    state = {} if state is None else state
     n, lam, sigma2 = to_mpf(pr.n), to_mpf(pr.lam), to_mpf(pr.sigma2)
     F = [to_mpf(v) for v in pr.F]
     spec = levels(pr.kernel, pr.d, n, lam, len(F) - 1, pr.domain)
     s, counts, b, lost, extra = blocks(spec, F, pr.d, pr.domain)
+    residual = None
     if not s:  # h ≡ 0 on the domain (or only its tail): the predictor is 0, κ = λ + T
-        kap = lam + extra
-        out = {"kappa": kap, "bias": mpmath.mpf(0), "variance": mpmath.mpf(0), "risk": lost, "train_error": lost + sigma2}
-        if kap > 0 and extra > 0:
-            out["train_error"] = (lost + sigma2) * (lam / kap) ** 2
-        return {**out, "_levels": len(spec.levels), "_tail": spec.tail, "_unlearnable": lost}, None
-    p = mpmath.fsum(counts)
-    w = [mpmath.mpf(c) / p for c in counts]
-    out, residual = ridge_model.general_equivalent(p / n, (lam + extra) / n, sigma2 + lost, lost, s, w, b, params=pr.shown())
-    out = dict(out)
-    out["kappa"] = out["kappa"] * n  # back to the KRR (unnormalized) scale
-    if extra > 0:  # a pure-ridge tail: the residual is (λ/(λ+T)) times that of ridge λ + T
-        out["train_error"] = out["train_error"] * (lam / (lam + extra)) ** 2
-    out["_levels"] = len(spec.levels)
-    out["_tail"] = spec.tail
-    out["_unlearnable"] = lost
+        g = mpmath.mpf(0)
+        ridge = {"kappa": (lam + extra) / n, "bias": mpmath.mpf(0), "variance": mpmath.mpf(0), "train_error": sigma2 + lost}
+    else:
+        p = mpmath.fsum(counts)
+        g = p / n
+        w = [mpmath.mpf(c) / p for c in counts]
+        x0 = state.get("kappa")
+        x0 = mpmath.mpf(x0) if x0 is not None else (spec.kappa_lb / n if spec.kappa_lb > 0 else None)
+        ridge, residual = ridge_model.general_equivalent(
+            g, (lam + extra) / n, sigma2 + lost, lost, s, w, b, params=pr.shown(), x0=x0
+        )
+        if ridge["kappa"] > 0:
+            state["kappa"] = ridge["kappa"]
+    out = _krr_quantities(MP, ridge, g, n, lam, extra, lost, sigma2 + lost)
+    out.update(_levels=len(spec.levels), _tail=spec.tail, _unlearnable=lost)
     return out, residual
 
 
@@ -477,9 +633,10 @@ def solve(params: KRRParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result
     if quantity not in QUANTITIES:
         raise ParameterError(f"unknown krr quantity {quantity!r}; valid: {', '.join(QUANTITIES)}.")
     info: dict[str, Any] = {}
+    state: dict[str, Any] = {}
 
     def evaluate() -> tuple[Any, Any]:
-        out, residual = _solve_mp(params)
+        out, residual = _solve_mp(params, state)
         if residual is not None and residual > residual_tolerance():
             raise ConvergenceError(f"krr: fixed-point residual {mpmath.nstr(residual, 3)} too large", params=params.shown())
         info.update(levels=out["_levels"], tail=out["_tail"], unlearnable=out["_unlearnable"])
@@ -724,8 +881,7 @@ def curve_values(
     dom = check_domain(domain)
     ker = get_kernel(kernel)
     energies = parse_energies(F)
-    if dom == "hypercube" and any(energies[dd + 1 :]):
-        raise ParameterError(f"`F` puts energy above degree d = {dd}: functions on {{-1,1}}^d have degree at most d.")
+    _check_degree(energies, dd, dom)
     if n is None:
         if alpha is None or level is None:
             raise ParameterError("`n` or both `alpha` and `level` are required.")
@@ -756,27 +912,15 @@ def curve_values(
         g = p / nn[idx]
         lam_total = lm[idx] + extra
         with np.errstate(all="ignore"):
+            noise = s2[idx] + lost
             if s.size == 0:  # h ≡ 0 on the domain: the predictor is 0, κ = λ + T
                 zero = np.zeros(idx.shape)
-                kap = lam_total / nn[idx]
-                train = lost + s2[idx]  # (scaled by (λ/(λ + T))² below when there is a tail)
-                out, conv = {"kappa": kap, "bias": zero, "variance": zero, "train_error": train}, np.ones(idx.shape, bool)
-                rel = np.zeros(idx.shape)
+                ridge = {"kappa": lam_total / nn[idx], "bias": zero, "variance": zero, "train_error": noise}
+                conv, rel = np.ones(idx.shape, bool), zero
             else:
-                out, conv = ridge_model._general_np(_Blocks(s, w, b), g, lam_total / nn[idx], s2[idx] + lost)  # type: ignore[arg-type]
-                out = dict(out)
-                # the training residual 1 − d₁ equals λ/κ at the root: computed so, it keeps κ's accuracy
-                # (1 − d₁ itself cancels when λ ≪ κ); at κ = 0 (λ = 0, p ≤ n) it is 1 − p/n
-                kap_n = out["kappa"]
-                ratio = np.where(kap_n > 0, lam_total / nn[idx] / kap_n, 1 - g)
-                fit = out["bias"] + out["variance"] + s2[idx] + lost
-                out["train_error"] = np.where(out["train_error"] == 0, 0.0, ratio**2 * fit)
-                rel = _float_error(s, w, g, out, s2[idx] + lost, lost)[quantity]
-            out = dict(out)
-            out["kappa"] = out["kappa"] * nn[idx]
-            if extra > 0:
-                out["train_error"] = out["train_error"] * (lm[idx] / lam_total) ** 2
-            out["risk"] = out["bias"] + out["variance"] + lost
+                ridge, conv = ridge_model._general_np(_Blocks(s, w, b), g, lam_total / nn[idx], noise)  # type: ignore[arg-type]
+                rel = _float_error(s, w, g, ridge, noise, lost)[quantity]
+            out = _krr_quantities(NP, ridge, g, nn[idx], lm[idx], extra, lost, noise)
             v = out[quantity]
         vals[idx] = v
         # NaN from float64 overflow (e.g. lam ~ 1e300) is "not converged", never a status-0 value
@@ -794,7 +938,7 @@ FLOAT64_MAX_ERROR = 1e-6
 """Largest estimated relative rounding error of a float64 curve point reported with status 0."""
 
 
-def _underflow_scale(spec: Spectrum, d: int, n_max: Any, domain: str) -> float:
+def _underflow_scale(spec: Spectrum, d: int, n_max: Any, domain: Any) -> float:
     """Smallest (unnormalized) κ at which the float64 path may ignore the eigenvalues below float64's range.
 
     Kept levels with ``0 < μ_ℓ < 2.2·10⁻³⁰⁸`` (e.g. ``h = e^s`` at ``d = 2``, ``λ = 0``, ``n ≈ 400``, where
@@ -804,7 +948,8 @@ def _underflow_scale(spec: Spectrum, d: int, n_max: Any, domain: str) -> float:
     scale; 0 when nothing underflows.  Called at the precision of :func:`levels`.
     """
     tiny = np.finfo(float).tiny
-    mass = mpmath.fsum(_multiplicity(d, ell, domain) * m for ell, m in zip(spec.levels, spec.mus, strict=True) if 0 < m < tiny)
+    dom = get_domain(domain)
+    mass = mpmath.fsum(dom.multiplicity(d, ell) * m for ell, m in zip(spec.levels, spec.mus, strict=True) if 0 < m < tiny)
     scale = mpmath.mpf(10) ** 10 * mass
     if 0 < spec.tail2 < tiny:
         scale = max(scale, mpmath.sqrt(mpmath.mpf(10) ** 10 * n_max * spec.tail2))

@@ -620,6 +620,106 @@ def test_relu_ntk_de():
     assert status[0] == 0 and vals[0] == pytest.approx(float(b.value), rel=1e-9)
 
 
+def test_relu_ntk_high_precision_closed_form():
+    """relu_ntk's eigenvalues have closed forms (kernels.py), so 60 digits take seconds (686 s by quadrature).
+    Reference: 0.494745653664094289506160753907 at dps = 30 by Funk–Hecke quadrature of every level (commit
+    f028218, 6.5 s), a different method; the dps = 60 value must round to it."""
+    ref = mpf("0.49474565366409428950616075390712027")
+    hi = K.risk(100, 1000, "relu_ntk", "0.1", "0,1,0.5", "0.1", dps=60)
+    with mpmath.workdps(60):
+        assert abs(hi.value - ref) < mpf(10) ** -30 * ref
+    assert ae(K.risk(100, 1000, "relu_ntk", "0.1", "0,1,0.5", "0.1", dps=30).value, ref, 29)
+
+
+def _kept_root(rows, n, lam):
+    """Root of g(κ) = 1 − λ/κ − Σ Bμ/(nμ+κ) over the listed levels, by bisection in log κ (0 if there is none)."""
+    def g(k):
+        return 1 - lam / k - mpmath.fsum(b * m / (n * m + k) for b, m in rows)
+
+    if lam == 0 and sum(b for b, _ in rows) <= n:
+        return mpf(0)
+    lo, hi = mpf(10) ** -200, lam + mpmath.fsum(b * m for b, m in rows)
+    for _ in range(2000):
+        mid = mpmath.sqrt(lo * hi)
+        lo, hi = (mid, hi) if g(mid) < 0 else (lo, mid)
+        if hi - lo < mpf(10) ** -45 * hi:
+            break
+    return lo
+
+
+@pytest.mark.parametrize("d, n, lam", [(3, 500, "0"), (5, 40, "0"), (20, 100, "0"), (20, 400, "1e-6"), (8, 30, "0.01")])
+def test_kappa_lower_bound_stays_below_the_root(d, n, lam):
+    """The Newton points of the concave κ equation are lower bounds of its root as levels are added, and
+    ``refine`` brings them within 10⁻³ of it (the root by an independent bisection at 50 digits)."""
+    with mpmath.workdps(50):
+        n, lam = mpf(n), mpf(lam)
+        lb = K._KappaLowerBound(n, lam)
+        rows, seen = [], 0
+        for ell in range(25):
+            mu = _mu_exp(d, ell)
+            b = _B(d, ell)
+            lb.add(b * mu, n * mu)
+            rows.append((b, mu))
+            root = _kept_root(rows, n, lam)
+            quick = lb.bound()
+            assert quick <= root * (1 + mpf(10) ** -40), (ell, quick, root)
+            if root > 0:
+                seen += 1
+                got = lb.refine()
+                assert root * (1 - mpf("1e-3")) <= got <= root * (1 + mpf(10) ** -40), (ell, got, root)
+        assert seen > 0
+
+
+def test_direct_tails_match_brute_force():
+    """Tail moments summed once for a scan of increasing starts equal fresh sums of the terms (exp kernel:
+    Bessel eigenvalues written in this file; hypercube: sinh(c/d)^ℓ cosh(c/d)^{d−ℓ})."""
+    from asymptotics.kernels import HYPERCUBE, SPHERE, get_kernel
+
+    with mpmath.workdps(50):
+        tails = K._DirectTails(get_kernel("exp"), 20, SPHERE)
+        for start in (6, 7, 8, 10, 13, 5):  # increasing, then a restart
+            t1, t2, err = tails.moments(start)
+            terms = [(_B(20, k) * _mu_exp(20, k), _B(20, k) * _mu_exp(20, k) ** 2) for k in range(start, start + 80)]
+            assert ae(t1, mpmath.fsum(a for a, _ in terms), 48) and ae(t2, mpmath.fsum(b for _, b in terms), 48), start
+            assert 0 < err < mpf(10) ** -50 * t2
+        cube = K._DirectTails(get_kernel("exp:1/2"), 9, HYPERCUBE)
+        x = mpf(1) / 2 / 9
+        mu = [mpmath.sinh(x) ** k * mpmath.cosh(x) ** (9 - k) for k in range(10)]
+        for start in (4, 8, 9):
+            t1, t2, _ = cube.moments(start)
+            assert ae(t1, mpmath.fsum(math.comb(9, k) * mu[k] for k in range(start, 10)), 48)
+            assert ae(t2, mpmath.fsum(math.comb(9, k) * mu[k] ** 2 for k in range(start, 10)), 48)
+        assert cube.moments(10)[:2] == (0, 0)
+
+
+def test_assembly_is_one_formula_for_both_backends():
+    """The KRR quantities from the ridge solution: the same function on mpmath scalars and float64 arrays;
+    κ = 0 (λ = 0, p ≤ n: residual 1 − p/n) and a pure-ridge tail T (residual scaled by λ/(λ+T)) by hand."""
+    from asymptotics.backend import MP, NP
+
+    cases = [  # kappa(normalized), bias, variance, train, g, n, lam, extra, lost, noise
+        (0.02, 0.3, 0.1, 0.05, 1.5, 100.0, 0.5, 0.0, 0.0, 0.1),
+        (0.0, 0.0, 0.2, 0.3, 0.4, 50.0, 0.0, 0.0, 0.1, 0.2),
+        (0.03, 0.3, 0.1, 0.05, 1.5, 100.0, 0.5, 2.5, 0.0, 0.1),
+        (0.01, 0.2, 0.1, 0.0, 3.0, 10.0, 0.0, 0.0, 0.0, 0.1),
+    ]
+    for kap, bias, var, train, g, n, lam, extra, lost, noise in cases:
+        ridge = {"kappa": kap, "bias": bias, "variance": var, "train_error": train}
+        with mpmath.workdps(30):
+            got = K._krr_quantities(MP, {k: mpf(v) for k, v in ridge.items()}, *map(mpf, (g, n, lam, extra, lost, noise)))
+        arrays = {k: np.array([v]) for k, v in ridge.items()}
+        arr = K._krr_quantities(NP, arrays, g, np.array([n]), np.array([lam]), extra, lost, noise)
+        ratio = (lam + extra) / (n * kap) if kap > 0 else 1 - g
+        scale = lam / (lam + extra) if extra > 0 else 1.0
+        hand = {
+            "kappa": kap * n,
+            "risk": bias + var + lost,
+            "train_error": 0.0 if train == 0 else ratio**2 * (bias + var + noise) * scale**2,
+        }
+        for q, v in hand.items():
+            assert float(got[q]) == pytest.approx(v, rel=1e-14) and arr[q][0] == pytest.approx(v, rel=1e-14), (q, kap)
+
+
 # ---------------------------------------------------------------- properties (hypothesis)
 KERNELS = ["exp", "exp:1/2", "poly:2", "coef:1,1,1/2", "coef:1,0,1"]
 N_EXAMPLES = max(8, settings.default.max_examples // 4)  # 10 by default; more under the "thorough" profile
