@@ -42,6 +42,7 @@ or any SymPy expression in ``s``.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -53,12 +54,26 @@ from typing import Any
 
 import mpmath
 import numpy as np
-import sympy as sp
 
+from ._lazy import is_sympy
+from ._lazy import sympy as sp
 from .errors import ConvergenceError, ParameterError
 from .expression import KERNEL_FUNCTIONS, MAX_DEGREE, MAX_TEXT, Grammar, MagnitudeError, check_expr, compile_mp, number, parse
 
-S_VAR = sp.Symbol("s", real=True)
+
+@functools.cache
+def _s_var() -> Any:
+    """The kernel's variable ``s = <x, x'>/d`` (a SymPy symbol, made on first use)."""
+    return sp.Symbol("s", real=True)
+
+
+def __getattr__(name: str) -> Any:  # ``S_VAR`` without importing SymPy at start-up
+    if name == "S_VAR":
+        return _s_var()
+    if name == "_GRAMMAR":
+        return _grammar()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 NAMES = ("exp", "exp:c", "poly:k", "coef:a0,a1,...", "relu_nngp", "relu_ntk")
 
 
@@ -159,11 +174,11 @@ def gegenbauer(d: int, ell: int, s: Any) -> Any:
 @lru_cache(maxsize=512)
 def gegenbauer_symbolic(d: int, ell: int) -> sp.Expr:
     """``Q_ℓ^{(d)}`` as an exact SymPy polynomial in ``s`` (same recurrence, rational coefficients)."""
-    a, b = sp.Integer(1), S_VAR
+    a, b = sp.Integer(1), _s_var()
     if ell == 0:
         return a
     for k in range(1, ell):
-        a, b = b, sp.expand(((2 * k + d - 2) * S_VAR * b - k * a) / sp.Integer(k + d - 2))
+        a, b = b, sp.expand(((2 * k + d - 2) * _s_var() * b - k * a) / sp.Integer(k + d - 2))
     return b
 
 
@@ -200,7 +215,7 @@ class Kernel:
     @property
     def is_polynomial(self) -> bool:
         if "is_polynomial" not in self._cache:
-            self._cache["is_polynomial"] = self.expr is not None and bool(self.expr.is_polynomial(S_VAR))
+            self._cache["is_polynomial"] = self.expr is not None and bool(self.expr.is_polynomial(_s_var()))
         return self._cache["is_polynomial"]
 
     def degree(self) -> int | None:
@@ -208,7 +223,7 @@ class Kernel:
         if "degree" not in self._cache:
             degree = None
             if self.is_polynomial:
-                degree = -1 if self.expr == 0 else int(sp.degree(self.expr, S_VAR))
+                degree = -1 if self.expr == 0 else int(sp.degree(self.expr, _s_var()))
             self._cache["degree"] = degree
         return self._cache["degree"]
 
@@ -235,7 +250,7 @@ class Kernel:
     def h1(self) -> Any:
         """``h(1) = Σ_ℓ B(d, ℓ)μ_{d,ℓ}`` (the trace identity) at the current precision."""
         if self.expr is not None:
-            return self.exact_value("h1", lambda: _evalf(self.expr.subs(S_VAR, 1)))
+            return self.exact_value("h1", lambda: _evalf(self.expr.subs(_s_var(), 1)))
         return self.mp(mpmath.mpf(1))
 
     def second_moment(self, d: int, domain: Any = "sphere") -> Any:
@@ -254,7 +269,7 @@ class Kernel:
         if key not in self._cache:
             if self.expr is None:
                 raise ParameterError(f"kernel {self.name!r}: Taylor coefficients need a SymPy expression.")
-            self._cache[key] = sp.series(self.expr, S_VAR, 0, ell + 1).removeO().coeff(S_VAR, ell)
+            self._cache[key] = sp.series(self.expr, _s_var(), 0, ell + 1).removeO().coeff(_s_var(), ell)
         return _evalf(self._cache[key])
 
     def parity_part(self, ell: int) -> tuple[sp.Expr | None, int | None]:
@@ -272,9 +287,9 @@ class Kernel:
                 try:
                     h = self.expr.rewrite(sp.asin)
                     sign = 1 if ell % 2 == 0 else -1
-                    part = sp.simplify(sp.expand((h + sign * h.subs(S_VAR, -S_VAR)) / 2))
-                    if part.is_polynomial(S_VAR):
-                        degree = -1 if part == 0 else sp.degree(part, S_VAR)
+                    part = sp.simplify(sp.expand((h + sign * h.subs(_s_var(), -_s_var())) / 2))
+                    if part.is_polynomial(_s_var()):
+                        degree = -1 if part == 0 else sp.degree(part, _s_var())
                 except (TypeError, ValueError, NotImplementedError, AttributeError):  # pragma: no cover - SymPy limits
                     part, degree = None, None
             self._cache[key] = (part, degree)
@@ -309,7 +324,7 @@ class Kernel:
         key = ("parity_mp", ell % 2)
         if key not in self._cache:
             part, _ = self.parity_part(ell)
-            self._cache[key] = self.mp if part is None else compile_mp(part, S_VAR)  # guarded, like self.mp
+            self._cache[key] = self.mp if part is None else compile_mp(part, _s_var())  # guarded, like self.mp
         return self._cache[key]
 
     def _funk_hecke_levels(self, d: int, top: int) -> list[tuple[Any, Any]]:
@@ -576,7 +591,7 @@ class Hypercube(Domain):
         return super().eigenvalue(kernel, d, ell)
 
     def poly_eigenvalue(self, part: sp.Expr, d: int, ell: int) -> sp.Expr:
-        poly = sp.Poly(part, S_VAR)
+        poly = sp.Poly(part, _s_var())
         row = kravchuk_row(d, ell)  # ℓ = 0: the binomials (E h of h², the second moment)
         return sp.Add(*[c * poly.eval(sp.Rational(d - 2 * j, d)) for j, c in enumerate(row) if c]) / 2**d
 
@@ -634,7 +649,7 @@ def _evalf(e: Any) -> Any:
     if not e.free_symbols:  # the guarded evaluator first: SymPy's evalf has no magnitude limit
         try:
             with mpmath.workdps(15):
-                compile_mp(e, S_VAR, strict=True)(0)
+                compile_mp(e, _s_var(), strict=True)(0)
         except MagnitudeError:
             raise ParameterError(f"`kernel`: the constant {sp.sstr(e)[:60]} is too large to evaluate.") from None
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
@@ -644,7 +659,7 @@ def _evalf(e: Any) -> Any:
 
 def _poly_eigenvalue(expr: sp.Expr, d: int, ell: int) -> sp.Expr:
     """Exact ``μ_{d,ℓ}`` of a polynomial kernel: ``E[h(s) Q_ℓ(s)]`` from the exact cosine moments."""
-    prod = sp.Poly(sp.expand(expr * gegenbauer_symbolic(d, ell)), S_VAR)
+    prod = sp.Poly(sp.expand(expr * gegenbauer_symbolic(d, ell)), _s_var())
     # exact arithmetic throughout: rational coefficients give a Rational (never nsimplify, which may
     # return radicals that are only close to it), symbolic ones (e.g. 1/π) a closed form
     return sp.expand(sp.Add(*[c * sphere_moment(d, k) for (k,), c in prod.terms()]))
@@ -673,7 +688,7 @@ def _exp_kernel(c: sp.Rational) -> Kernel:
     cf = float(c)
     return Kernel(
         name,
-        sp.exp(c * S_VAR),
+        sp.exp(c * _s_var()),
         lambda s: mpmath.exp(mpmath.mpf(c.p) / c.q * s),
         lambda s: np.exp(cf * s),
         closed,
@@ -684,7 +699,7 @@ def _exp_kernel(c: sp.Rational) -> Kernel:
 
 
 def _relu_nngp() -> sp.Expr:
-    s = S_VAR
+    s = _s_var()
     return (sp.sqrt(1 - s**2) + (sp.pi - sp.acos(s)) * s) / (2 * sp.pi)
 
 
@@ -747,8 +762,8 @@ def _relu_ntk_closed(d: int, ell: int) -> Any:
 
 
 def _from_expr(expr: sp.Expr, name: str, closed: Callable[[int, int], Any] | None = None) -> Kernel:
-    f_mp = compile_mp(expr, S_VAR)  # guarded mpmath evaluator (asymptotics.expression), not lambdify
-    f_np = sp.lambdify(S_VAR, expr, ["scipy", "numpy"])
+    f_mp = compile_mp(expr, _s_var())  # guarded mpmath evaluator (asymptotics.expression), not lambdify
+    f_np = sp.lambdify(_s_var(), expr, ["scipy", "numpy"])
     _check_finite_on_interval(expr, f_mp, name)
     return Kernel(name, expr, f_mp, f_np, closed)
 
@@ -772,7 +787,7 @@ def _check_finite_on_interval(expr: sp.Expr, f_mp: Callable[[Any], Any], name: s
                 shown = mpmath.nstr(v, 5) if isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) else "?"
                 raise ParameterError(f"kernel {name!r} is not real and finite at s = {mpmath.nstr(s, 3)} (h = {shown}).")
     for end in (1, -1):
-        v = expr.subs(S_VAR, end)
+        v = expr.subs(_s_var(), end)
         if v.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not v.is_finite or v.is_real is False:
             raise ParameterError(
                 f"kernel {name!r} is not real and finite at s = {end} (h({end}) = {v}); h must be finite on [-1, 1]."
@@ -788,7 +803,13 @@ def _parse_rational(name: str, text: str) -> sp.Rational:
 
 
 _NAMED = "a named kernel (exp, exp:c, poly:k, coef:a0,a1,..., relu_nngp, relu_ntk)"
-_GRAMMAR = Grammar("kernel", S_VAR, KERNEL_FUNCTIONS, named=_NAMED)
+
+
+@functools.cache
+def _grammar() -> Grammar:
+    """What ``kernel=`` text may contain (made on first use: the variable is a SymPy symbol)."""
+    return Grammar("kernel", _s_var(), KERNEL_FUNCTIONS, named=_NAMED)
+
 """What ``kernel=`` text may contain: see :mod:`asymptotics.expression` (a whitelist, never ``eval``)."""
 
 
@@ -809,21 +830,21 @@ def _from_text(text: str) -> Kernel:
             k = -1
         if k < 0 or k > 50:
             raise ParameterError(f"`kernel` {raw!r}: poly:k needs an integer degree k in [0, 50].")
-        return _from_expr((1 + S_VAR) ** k, f"poly:{k}")
+        return _from_expr((1 + _s_var()) ** k, f"poly:{k}")
     if key == "coef":
         if arg.count(",") > MAX_DEGREE:
             raise ParameterError(f"`kernel` coef:a0,a1,... takes at most {MAX_DEGREE + 1} coefficients (degree {MAX_DEGREE}).")
         coefs = [_parse_rational(raw, a) for a in arg.split(",") if a.strip()]
         if not coefs or any(a < 0 for a in coefs):
             raise ParameterError(f"`kernel` {raw!r}: coef:a0,a1,... needs non-negative Taylor coefficients.")
-        return _from_expr(sum(a * S_VAR**k for k, a in enumerate(coefs)), f"coef:{','.join(str(a) for a in coefs)}")
+        return _from_expr(sum(a * _s_var()**k for k, a in enumerate(coefs)), f"coef:{','.join(str(a) for a in coefs)}")
     if key in ("relu_nngp", "arccos1"):
         return _from_expr(_relu_nngp(), "relu_nngp", _relu_nngp_closed)
     if key == "relu_ntk":
-        s = S_VAR
+        s = _s_var()
         return _from_expr(s * (sp.pi - sp.acos(s)) / (2 * sp.pi) + _relu_nngp(), "relu_ntk", _relu_ntk_closed)
-    expr = parse(raw, _GRAMMAR)  # a whitelist over Python's syntax tree: nothing is evaluated
-    if not isinstance(expr, sp.Expr) or expr.free_symbols - {S_VAR}:
+    expr = parse(raw, _grammar())  # a whitelist over Python's syntax tree: nothing is evaluated
+    if not isinstance(expr, sp.Expr) or expr.free_symbols - {_s_var()}:
         raise ParameterError(
             f"`kernel` {raw!r} is neither a named kernel (exp, exp:c, poly:k, coef:a0,a1,..., relu_nngp, relu_ntk) "
             "nor a SymPy expression in s (the cosine <x,x'>/d), e.g. 'exp(s/2)'."
@@ -835,13 +856,13 @@ def get_kernel(spec: Any = "exp") -> Kernel:
     """A :class:`Kernel` from a name (see module docstring), a SymPy expression in ``s``, or a Kernel."""
     if isinstance(spec, Kernel):
         return spec
-    if isinstance(spec, sp.Expr):
-        check_expr(spec, _GRAMMAR)  # the text whitelist and limits, for a SymPy object from Python
-        expr = spec.subs({v: S_VAR for v in spec.free_symbols if v.name == "s"})
-        if expr.free_symbols - {S_VAR}:
+    if is_sympy(spec) and isinstance(spec, sp.Expr):
+        check_expr(spec, _grammar())  # the text whitelist and limits, for a SymPy object from Python
+        expr = spec.subs({v: _s_var() for v in spec.free_symbols if v.name == "s"})
+        if expr.free_symbols - {_s_var()}:
             raise ParameterError(f"`kernel` {str(expr)[:80]!r} must be an expression in s alone.")
         return _from_expr(expr, str(spec))
-    if isinstance(spec, sp.Basic) or not isinstance(spec, str) or not spec.strip():
+    if is_sympy(spec) or not isinstance(spec, str) or not spec.strip():
         raise ParameterError(f"`kernel` must be a name (exp, poly:k, relu_ntk, ...) or an expression in s; got {spec!r}.")
     if len(spec) > MAX_TEXT:
         raise ParameterError(f"`kernel` is {len(spec)} characters long; an expression may have at most {MAX_TEXT}.")

@@ -65,8 +65,8 @@ from typing import Any
 
 import mpmath
 import numpy as np
-import sympy as sp
 
+from .._lazy import sympy as sp
 from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
 from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError, ParameterError

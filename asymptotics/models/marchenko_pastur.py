@@ -45,9 +45,9 @@ from typing import Any
 
 import mpmath
 import numpy as np
-import sympy as sp
 from mpmath import mp
 
+from .._lazy import sympy as sp
 from .._validate import check_int, check_real, exact_str, float_arrays, shown_params, to_complex_fractions, to_mpf
 from ..errors import BranchError, ConvergenceError, ParameterError
 from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
