@@ -1,0 +1,353 @@
+r"""Sums over a power-law spectrum in closed form: the cost does not grow with the number of features.
+
+A power-law spectrum has ``P`` features (``P`` finite, up to 1e12, or ``P = ∞``) with eigenvalues
+``s_j = j^{−α}`` and signal weights ``j^{−β}``.  The ridge equations need, at an effective
+regularization ``k > 0``, the sums (``j = 1..P``)
+
+    ``Σ p_j``, ``Σ q_j``, ``Σ q_j p_j``, ``Σ p_j²``, ``Σ j^{−β} s_j q_j²``,   ``p_j = 1/(1 + k j^α)``, ``q_j = 1 − p_j``,
+
+and the spectrum constants ``Σ j^{−α}`` and ``Σ j^{−β}``.
+
+Method
+------
+The first ``N`` terms are summed one by one (``N`` from the grid 32·2^i, the smallest with
+``y = k N^α ≥ Y``).  Beyond ``N`` every term has ``u_j = 1/(k j^α) ≤ 1/Y`` and is expanded in
+the convergent binomial series ``(1 + u)^{−m} = Σ_r binom(−m, r) u^r``, so that each tail is a
+series in ``1/k`` whose coefficients are *pure power sums*
+
+    ``S(s) = Σ_{j=N+1}^{P} j^{−s}``,  ``s = α n`` or ``s = α n + β``,
+
+independent of ``k``: they are computed once per spectrum, ``N`` and precision (and cached)
+by the Euler–Maclaurin formula, exact for pure powers: the integral is elementary and the
+endpoint derivatives are ``(−1)^d (s)_d x^{−s−d}``.  Both truncations carry a bound:
+
+* the binomial series (alternating, ``u ≤ 1/Y``): after ``R`` terms the remainder is at most
+  ``(R+1)/(1 − 1/Y)²`` times the first omitted term summed over ``j``;
+* Euler–Maclaurin with ``K`` correction terms: ``|R_K| ≤ 2ζ(2K)/(2π)^{2K} ∫_N^P |f^{(2K)}|`` with
+  ``∫_N^∞ |f^{(2K)}| = (s)_{2K} N^{1−s−2K}/(s + 2K − 1)``.
+
+``R`` and ``K`` are chosen so that the bounds are below the requested relative tolerance; a
+bound that cannot be met raises :class:`~asymptotics.errors.ConvergenceError` (so the
+truncation error is always far below the precision ladder's resolution).  ``k`` below
+``kappa_floor = Y/N_cap^α`` would need more than ``N_cap`` head terms: callers shrink their
+bracket to it, and fall back to direct summation (small ``P``) or refuse.
+
+Every formula is one function of a backend ``B`` (:mod:`asymptotics.backend`), so the
+certified path (mpmath) and the float64 curves use the same tail sums.  Planning decisions
+(``N``, ``R``, ``K``) are taken on floats; values are backend numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from functools import cache
+from typing import Any
+
+import mpmath
+
+from ..errors import ConvergenceError
+
+__all__ = ["PowerLawSums", "power_tail"]
+
+Y_MIN = 16.0
+"""Smallest ``k N^α`` at the start of the tail (the binomial series converges like ``Y^{-r}``)."""
+N_START = 32
+"""Smallest head length (the Euler–Maclaurin corrections of the power sums shrink like ``(2πN)^{-2k}``)."""
+
+
+@cache
+def _bernoulli_ratio(k: int) -> Fraction:
+    """``B_{2k}/(2k)!`` exactly."""
+    num, den = mpmath.bernfrac(2 * k)
+    return Fraction(int(num), int(den)) / math.factorial(2 * k)
+
+
+def _log_rising(s: float, d: int) -> float:
+    """``log |(s)_d|`` (rising factorial), ``-inf`` when it vanishes."""
+    out = 0.0
+    for i in range(d):
+        v = abs(s + i)
+        if v == 0:
+            return -math.inf
+        out += math.log(v)
+    return out
+
+
+def _em_terms(s: float, N: int, log_rel: float, K_max: int = 2000) -> int:
+    """Number ``K`` of Euler–Maclaurin corrections for ``Σ_{j>N} j^{−s}`` (planning only: floats, log scale).
+
+    The remainder bound ``2ζ(2K)/(2π)^{2K} (s)_{2K} N^{1−s−2K}/(s+2K−1)`` (``ζ(2K) ≤ 1 + 3·2^{−2K}``)
+    must be below ``e^{log_rel}`` times ``(N+1)^{−s}``, the first term of the sum (a lower bound of it).
+    """
+    lnN = math.log(N)
+    lr = 0.0  # log |(s)_{2K}|
+    floor = math.log(N) + s * math.log1p(1 / N)  # log(N^{1-s} / (N+1)^{-s})
+    for K in range(1, K_max + 1):
+        a, b = abs(s + 2 * K - 2), abs(s + 2 * K - 1)
+        if a == 0 or b == 0 or lr == -math.inf:
+            return K  # (s)_{2K} = 0: the formula is exact (s a non-positive integer)
+        lr += math.log(a) + math.log(b)
+        den = s + 2 * K - 1
+        if den <= 0:
+            continue
+        log_bound = math.log(2 * (1 + 3 * 4.0**-K)) - 2 * K * math.log(2 * math.pi) + lr - 2 * K * lnN - math.log(den)
+        if log_bound + floor < log_rel:
+            return K
+    raise ConvergenceError(f"power-law sums: Euler–Maclaurin for Σ j^-{s:.6g} beyond j = {N} did not converge")
+
+
+def power_tail(B: Any, s: Fraction, N: int, P: int | None, log_rel: float) -> Any:
+    """``S(s) = Σ_{j=N+1}^{P} j^{−s}`` on backend ``B`` (``P = None``: ∞, needs ``s > 1``), and a bound.
+
+    Euler–Maclaurin at ``N`` (and at ``P``): ``S = ∫_N^P x^{−s}dx − N^{−s}/2 + P^{−s}/2 +
+    Σ_{k=1}^{K} B_{2k}/(2k)! (s)_{2k−1} (N^{1−s−2k} − P^{1−s−2k})`` with ``K`` such that the remainder
+    is below ``e^{log_rel}`` relative to the sum; ``s`` is exact, so its branches are exact.
+    """
+    if P is None and s <= 1:
+        raise ValueError("power_tail: an infinite sum needs s > 1")
+    sB = B.num(s)
+    direct = 0 * sB
+    while True:
+        try:
+            K = _em_terms(float(s), N, log_rel)
+            break
+        except ConvergenceError:
+            # a steep power (s comparable to 2πN): sum the first terms directly and start later
+            M = max(2 * N, N + math.ceil(float(s)))
+            if P is not None and M >= P:
+                M = P
+            for j in range(N + 1, M + 1):
+                direct = direct + B.exp(-sB * B.log(B.num(j)))
+            N = M
+            if P is not None and N >= P:
+                return direct
+    lnN = B.log(B.num(N))
+    fN = B.exp(-sB * lnN)  # N^{-s}
+    if P is None:
+        integral = N * fN / (sB - 1)
+        fP = 0 * fN
+        lnP = None
+    else:
+        lnP = B.log(B.num(P))
+        fP = B.exp(-sB * lnP)
+        L = lnP - lnN
+        integral = L if s == 1 else -(N * fN) * B.expm1((1 - sB) * L) / (sB - 1)
+    total = integral - fN / 2 + fP / 2
+    p_end = P is not None
+    rising = sB  # (s)_{2k-1}
+    xN = fN / N  # N^{-s-2k+1} for k = 1
+    xP = fP / P if p_end else None
+    n2 = B.num(N * N)
+    p2 = B.num(P * P) if p_end else None
+    for k in range(1, K + 1):
+        c = B.num(_bernoulli_ratio(k))
+        total = total + c * rising * (xN - xP if p_end else xN)
+        rising = rising * (sB + 2 * k - 1) * (sB + 2 * k)
+        xN = xN / n2
+        if p_end:
+            xP = xP / p2
+    return direct + total
+
+
+class PowerLawSums:
+    """The ridge sums over ``s_j = j^{−α}`` (``j = 1..P``), signal weights ``j^{−β}``, on backend ``B``.
+
+    Parameters
+    ----------
+    B : Backend
+        :data:`~asymptotics.backend.MP` (values at the current mpmath precision; build one per
+        precision) or :data:`~asymptotics.backend.NP` (float64 arrays of points).
+    P : int or None
+        Number of features; ``None`` is ``P = ∞`` (only :meth:`bias_sum` and :meth:`energy` are
+        then available; they need ``β > 1``).
+    alpha, beta : Fraction
+        Exponents (``α > 0``).
+    digits : float
+        Relative tolerance ``10^{−digits}`` of every truncation (default: ``dps + 5`` for MP, 17 for NP).
+    n_cap : int
+        Largest head length; ``k`` below :attr:`kappa_floor` is refused (MP: ConvergenceError;
+        NP: NaN at those points).
+    """
+
+    def __init__(
+        self, B: Any, P: int | None, alpha: Fraction, beta: Fraction, *, digits: float | None = None, n_cap: int | None = None
+    ) -> None:
+        if alpha <= 0:
+            raise ValueError("PowerLawSums needs alpha > 0")
+        self.B, self.P, self.alpha, self.beta = B, P, Fraction(alpha), Fraction(beta)
+        if digits is None:
+            digits = mpmath.mp.dps + 5 if B.name == "mp" else 17
+        self.log_rel = -digits * math.log(10)
+        self.n_cap = n_cap if n_cap is not None else (2**16 if B.name == "mp" else 2**12)
+        self._heads: dict[int, Any] = {}
+        self._tables: dict[int, Any] = {}
+        self.kappa_floor = Y_MIN / float(self.n_cap) ** float(alpha)
+        """Smallest ``k`` the closed-form tail covers (``Y/N_cap^α``)."""
+        self.R_max = max(2, math.ceil((-self.log_rel + math.log(4 * (digits + 10))) / math.log(Y_MIN)) + 2)
+
+    # ----------------------------------------------------------------- planning
+    def head_length(self, kmin: float) -> int:
+        """Smallest ``N = 32·2^i`` with ``kmin N^α ≥ Y`` (capped at ``n_cap``, and at ``P``)."""
+        need = (Y_MIN / kmin) ** (1 / float(self.alpha)) if kmin > 0 else math.inf
+        N = N_START
+        while N < need and N < self.n_cap:
+            N *= 2
+        N = min(N, self.n_cap)
+        return N if self.P is None else min(N, self.P)
+
+    def _head(self, N: int) -> tuple[Any, Any, Any]:
+        """Head blocks ``(s_j, 1, j^{−β})``, ``j = 1..N``, as backend numbers."""
+        if N not in self._heads:
+            B = self.B
+            if B.name == "np":
+                import numpy as np
+
+                j = np.arange(1, N + 1, dtype=float)
+                self._heads[N] = (j ** -float(self.alpha), np.ones(N), j ** -float(self.beta))
+            else:
+                A, Bt = B.num(self.alpha), B.num(self.beta)
+                logs = [B.log(B.num(j)) for j in range(2, N + 1)]
+                s = [B.num(1)] + [B.exp(-A * v) for v in logs]
+                b = [B.num(1)] + [B.exp(-Bt * v) for v in logs]
+                self._heads[N] = (s, [B.num(1)] * N, b)
+        return self._heads[N]
+
+    def _table(self, N: int) -> tuple[list[Any], list[Any]]:
+        """``S(αn)`` (n = 1..R_max+2; finite ``P`` only) and ``S(αn + β)`` (n = 0..R_max+2) beyond ``N``.
+
+        Entry ``n`` enters every tail series with a weight of at most ``Y^{−(n−2)}`` relative to the
+        series' first term, so it is computed to that much less relative accuracy.
+        """
+        if N not in self._tables:
+            B, a, b, P = self.B, self.alpha, self.beta, self.P
+            s_a: list[Any] = [None]
+            s_b: list[Any] = []
+            for n in range(0, self.R_max + 3):
+                lr = min(math.log(1e-3), self.log_rel + max(0, n - 2) * math.log(Y_MIN))
+                if n >= 1 and P is not None:
+                    s_a.append(power_tail(B, a * n, N, P, lr))
+                s_b.append(power_tail(B, a * n + b, N, P, lr))
+            self._tables[N] = (s_a, s_b)
+        return self._tables[N]
+
+    def _plan(self, k: Any) -> tuple[int, int, Any]:
+        """Head length ``N``, series length ``R`` (0: no tail) and the points where the tail applies.
+
+        The third item is ``True`` (MP, or every NP point) or a boolean array.  MP raises
+        :class:`~asymptotics.errors.ConvergenceError` below :attr:`kappa_floor`.
+        """
+        B = self.B
+        if B.name == "mp":
+            kmin = float(k)
+        else:
+            finite = k[B.isfinite(k)]
+            kmin = float(finite.min()) if finite.size else 1.0
+        N = self.head_length(kmin)
+        if self.P is not None and N >= self.P:
+            return self.P, 0, True
+        y = kmin * float(N) ** float(self.alpha)
+        ok: Any = True
+        if not y >= Y_MIN * (1 - 1e-12):
+            if B.name == "mp":
+                raise ConvergenceError(
+                    f"power-law sums: kappa = {mpmath.nstr(k, 3)} is below {self.kappa_floor:.3g}, the smallest "
+                    f"effective regularization the closed-form tail covers with {self.n_cap} head terms"
+                )
+            ok = k * float(N) ** float(self.alpha) >= Y_MIN * (1 - 1e-12)
+            y = Y_MIN
+        # the series remainder (R+1)/(1-1/y)^2 y^-R (relative to its first term) below the tolerance
+        R = 1
+        while math.log((R + 1) / (1 - 1 / y) ** 2) - R * math.log(y) >= self.log_rel:
+            R += 1
+        if R > self.R_max:
+            raise ConvergenceError(f"power-law sums: the tail series needs {R} terms (k N^α = {y:.3g})")
+        return N, R, ok
+
+    def _series(self, k: Any, entries: list[Any], first: int, shift: int, weighted: bool, R: int) -> Any:
+        """``Σ_{r<R} (−1)^r c_r k^{−(r+shift)} entries[first + r]`` with ``c_r = r + 1`` (weighted) or 1."""
+        ik = 1 / k
+        term = ik * ik if shift == 2 else ik
+        total = 0 * ik
+        for r in range(R):
+            t = term * entries[first + r]
+            if weighted:
+                t = (r + 1) * t
+            total = total + t if r % 2 == 0 else total - t
+            term = term * ik
+        return total
+
+    def _mask(self, x: Any, ok: Any) -> Any:
+        return x if ok is True else self.B.where(ok, x, self.B.nan)
+
+    # ----------------------------------------------------------------- the sums
+    def _head_sums(self, terms: Any, k: Any, N: int) -> tuple[Any, ...]:
+        from ..models.ridge import _block_sums  # the same block terms as any other spectrum
+
+        return _block_sums(self.B, self._head(N), terms, k)
+
+    def slack(self, k: Any) -> tuple[Any, Any, Any]:
+        """``(Σ wq, Σ wp, Σ wqp)`` with ``w = 1/P`` at ``k > 0`` (finite ``P``)."""
+        from ..models.ridge import _slack_terms
+
+        assert self.P is not None
+        N, R, ok = self._plan(k)
+        hq, hp, hqp = self._head_sums(_slack_terms, k, N)
+        if R == 0:
+            return hq / self.P, hp / self.P, hqp / self.P
+        s_a, _ = self._table(N)
+        p_tail = self._series(k, s_a, 1, 1, False, R)
+        qp_tail = self._series(k, s_a, 1, 1, True, R)
+        q_tail = (self.P - N) - p_tail
+        return tuple(self._mask((h + t) / self.P, ok) for h, t in ((hq, q_tail), (hp, p_tail), (hqp, qp_tail)))  # type: ignore[return-value]
+
+    def final(self, k: Any) -> tuple[Any, Any]:
+        """``(Σ w p², Σ j^{−β} s_j q_j²)`` at ``k ≥ 0`` (finite ``P``; the second without the normalization)."""
+        from ..models.ridge import _final_terms
+
+        B = self.B
+        pos = k > 0
+        kk = B.where(pos, k, 1 + 0 * k)
+        N, R, ok = self._plan(kk)
+        hpp, hb = self._head_sums(_final_terms, kk, N)
+        if R == 0:
+            pp, bb = hpp, hb
+        else:
+            s_a, s_b = self._table(N)
+            pp = self._mask(hpp + self._series(kk, s_a, 2, 2, True, R), ok)
+            bb = self._mask(hb + kk * kk * self._series(kk, s_b, 1, 2, True, R), ok)
+        return B.where(pos, pp / self.P, 1 + 0 * pp), B.where(pos, bb, 0 * bb)
+
+    def bias_sum(self, k: Any) -> Any:
+        """``Σ_{j=1}^{P} j^{−β} s_j k²/(s_j + k)²`` at ``k > 0`` (any ``P``; without the normalization)."""
+        from ..models.ridge import _final_terms
+
+        N, R, ok = self._plan(k)
+        _, hb = self._head_sums(_final_terms, k, N)
+        if R == 0:
+            return hb
+        _, s_b = self._table(N)
+        return self._mask(hb + k * k * self._series(k, s_b, 1, 2, True, R), ok)
+
+    def energy(self) -> Any:
+        """``Σ_{j=1}^{P} j^{−β}`` (``P = ∞``: ``ζ(β)``, needs ``β > 1``)."""
+        N = N_START if self.P is None else min(N_START, self.P)
+        head = self.B.fsum(self._head(N)[2]) if self.B.name == "mp" else self._head(N)[2].sum()
+        if self.P is not None and N >= self.P:
+            return head
+        return head + self._table(N)[1][0]
+
+    def trace(self) -> Any:
+        """``Σ_{j=1}^{P} j^{−α}/P`` (finite ``P``)."""
+        assert self.P is not None
+        N = min(N_START, self.P)
+        head = self.B.fsum(self._head(N)[0]) if self.B.name == "mp" else self._head(N)[0].sum()
+        if N >= self.P:
+            return head / self.P
+        return (head + self._table(N)[0][1]) / self.P
+
+    def smin(self) -> Any:
+        """The smallest eigenvalue ``P^{−α}``."""
+        assert self.P is not None
+        B = self.B
+        return B.exp(-B.num(self.alpha) * B.log(B.num(self.P)))
