@@ -28,8 +28,16 @@ exact input (a ``Fraction`` or an int) into a number of the backend — for a ba
 or tightly enclosed ball — so a formula never mixes floats into exact data.
 
 Selecting with ``where`` evaluates both branches (numpy semantics); write branches that are
-harmless (finite or NaN, never an exception) where they are not selected.  Numpy warnings are
-the caller's business (``np.errstate``).
+harmless (finite or NaN, never an exception) where they are not selected.  On ``MP`` a division
+``a / b`` by zero raises ``ZeroDivisionError`` (mpmath) even in the branch not selected; write
+``B.div(a, b)`` where ``b`` can be 0 (IEEE semantics on every backend: ``±inf``, or NaN for
+``0/0``), or guard the denominator (``a / B.where(b == 0, 1, b)``).  Numpy warnings are the
+caller's business (``np.errstate``).
+
+Real and complex numbers: on a *real* argument ``sqrt``, ``log`` and ``log1p`` are real
+functions on every backend (NaN outside their domain, as numpy), so a formula cannot turn
+complex on ``MP`` where it is NaN on ``NP``; a complex argument (``mpc``, ``complex128``) gets
+the principal branch.
 """
 
 from __future__ import annotations
@@ -54,7 +62,11 @@ class Backend:
     name : str
         ``"mp"`` (mpmath scalars) or ``"np"`` (float64 arrays).
     sqrt, log, exp, log1p, expm1, atan, hypot, abs : callable
-        Elementary functions (``log1p``/``expm1`` accurate near 0).
+        Elementary functions (``log1p``/``expm1`` accurate near 0); on a real argument outside
+        the domain of ``sqrt``/``log``/``log1p`` the result is NaN on every backend.
+    div : callable
+        ``div(a, b)``: ``a / b``, with IEEE semantics where ``b == 0`` (``±inf``, NaN for
+        ``0/0``) instead of mpmath's ``ZeroDivisionError``.
     where : callable
         ``where(cond, a, b)``: ``a`` where ``cond`` holds, else ``b`` (scalar: a Python
         ``if``; arrays: :func:`numpy.where`).
@@ -85,6 +97,7 @@ class Backend:
     atan: Callable[[Any], Any]
     hypot: Callable[[Any, Any], Any]
     abs: Callable[[Any], Any]
+    div: Callable[[Any, Any], Any]
     where: Callable[[Any, Any, Any], Any]
     lor: Callable[[Any, Any], Any]
     land: Callable[[Any, Any], Any]
@@ -116,16 +129,43 @@ def _mp_hypot(a: Any, b: Any) -> Any:
     return mpmath.hypot(a, b)
 
 
+def _is_complex(x: Any) -> bool:
+    return isinstance(x, mpmath.mpc | complex)
+
+
+def _mp_sqrt(x: Any) -> Any:
+    return mpmath.nan if not _is_complex(x) and x < 0 else mpmath.sqrt(x)
+
+
+def _mp_log(x: Any) -> Any:
+    return mpmath.nan if not _is_complex(x) and x < 0 else mpmath.log(x)
+
+
+def _mp_log1p(x: Any) -> Any:
+    return mpmath.nan if not _is_complex(x) and x < -1 else mpmath.log1p(x)
+
+
+def _mp_div(a: Any, b: Any) -> Any:
+    if b != 0:
+        return a / b
+    if _is_complex(a) or _is_complex(b):
+        return mpmath.mpc(mpmath.nan, mpmath.nan) if a == 0 else mpmath.mpc(mpmath.inf, mpmath.nan)
+    if a == 0 or mpmath.isnan(a):
+        return mpmath.nan
+    return mpmath.inf if a > 0 else -mpmath.inf
+
+
 MP = Backend(
     name="mp",
-    sqrt=mpmath.sqrt,
-    log=mpmath.log,
+    sqrt=_mp_sqrt,
+    log=_mp_log,
     exp=mpmath.exp,
-    log1p=mpmath.log1p,
+    log1p=_mp_log1p,
     expm1=mpmath.expm1,
     atan=mpmath.atan,
     hypot=_mp_hypot,
     abs=abs,
+    div=_mp_div,
     where=lambda c, a, b: a if c else b,
     lor=lambda a, b: bool(a) or bool(b),
     land=lambda a, b: bool(a) and bool(b),
@@ -158,6 +198,7 @@ NP = Backend(
     atan=np.arctan,
     hypot=np.hypot,
     abs=np.abs,
+    div=np.true_divide,
     where=np.where,
     lor=np.logical_or,
     land=np.logical_and,

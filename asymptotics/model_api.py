@@ -44,13 +44,17 @@ The pieces
     parameters arrive as ``mpf``, integers as ``int``, complex ones as ``mpc``; on ``NP``
     numbers arrive as broadcast float64 (complex128) arrays; text arrives as ``str`` on both.
     ``B.where`` evaluates both branches, and on ``MP`` a division by zero raises (mpmath) even
-    in the branch not selected: keep every denominator nonzero in both branches (a
-    ``ZeroDivisionError`` is reported as a ``ConvergenceError``, status 3 on a curve).
+    in the branch not selected: write ``B.div(a, b)`` where ``b`` can vanish (``±inf`` or NaN,
+    as numpy), e.g. ``B.where(x == 0, 1 + 0 * x, B.div(B.expm1(x), x))``, or keep every
+    denominator nonzero in both branches (a ``ZeroDivisionError`` is reported as a
+    ``ConvergenceError``, status 3 on a curve).  ``B.sqrt``/``B.log``/``B.log1p`` of a negative
+    *real* number are NaN on both backends (complex parameters get the principal branch).
 ``domain`` (optional)
     ``domain(B, **params) -> condition`` for constraints that involve several parameters.
-    The certified path calls it with the *exact* inputs (``Fraction``), so write it with
-    arithmetic, comparisons and ``B.land``/``B.lor``/``B.lnot``; a point outside is a
-    ``ParameterError`` quoting ``domain_doc`` (status 2 on a curve).
+    The certified path calls it with the *exact* inputs (``Fraction``; complex parameters as
+    ``mpc`` at ``dps + 20`` digits), so write it with arithmetic, comparisons and
+    ``B.land``/``B.lor``/``B.lnot``; a point outside (or a division by zero in the condition)
+    is a ``ParameterError`` quoting ``domain_doc`` (status 2 on a curve).
 ``equations`` (optional)
     A callable returning a :class:`~asymptotics.symbolic.system.FixedPointSystem` (or a list of
     ``sympy.Eq``, or ``(equations, {name: expression})``); it becomes ``system()`` and the
@@ -78,14 +82,18 @@ The float64 promise
 A curve point with status 0 has at least six correct significant digits.  The built-in
 models prove it with error bounds of their own; a user formula comes without such a proof,
 so by default every float64 point with status 0 or 1 is **cross-checked** against the same
-formula on the ``MP`` backend at ``crosscheck_dps`` (20) digits plus the decades spanned by
-the point's inputs, evaluated at the very same (binary) inputs; where the two differ by more
-than ``tolerance`` (``1e-6``) relative, or the ``MP`` evaluation fails, the point gets status
-3 and NaN.  This catches float64 cancellation, overflow and underflow; it costs one ``MP``
-evaluation per point (about 0.1 ms for a closed form, a few ms for a fixed point).  It does
-not catch a wrong formula, nor a cancellation so complete that it is total at 20 digits as
-well (the limitation of any comparison between precisions, see
-:mod:`asymptotics.precision`).  A model that can bound its float64 error passes
+formula on the ``MP`` backend at the very same (binary) inputs, at two precisions:
+``crosscheck_dps`` (20) digits plus the decades spanned by the point's inputs and 1, and
+twice that; where the float64 value differs from either by more than ``tolerance`` (``1e-6``)
+relative, or an ``MP`` evaluation fails, the point gets status 3 and NaN.  This catches
+float64 cancellation (also of a parameter against a constant: ``(1 + x) - 1`` at
+``x = 1e-40``), overflow and underflow; it costs two ``MP`` evaluations per point (about
+0.1 ms for a closed form, 1–2 ms for a fixed point).  It does not catch a wrong formula,
+nor a cancellation so complete that it is total at both precisions (constants of the formula
+beyond ~1e40, the limitation of any comparison between precisions, see
+:mod:`asymptotics.precision`).  The certified path counts 1 among the inputs in the same way
+when it adds guard digits for their dynamic range (``x = 1e-80`` alone runs rungs past 80
+digits).  A model that can bound its float64 error passes
 ``error_bound(values, **params) -> relative error bound`` (on ``NP`` arrays, ``values`` being
 the formulas' dict) instead: points whose bound exceeds ``tolerance`` get status 3, and the
 cross-check is skipped.  Other statuses: 1 where the value is ``+inf`` (and the check
@@ -112,8 +120,29 @@ import numpy as np
 from ._validate import check_int, check_real, describe, exact_str, float_arrays, to_complex_fractions, to_fraction
 from .backend import MP, NP, Backend
 from .errors import ConvergenceError, ParameterError
-from .models._registry import _ALIASES, BUILTIN_MODELS, REGISTRY, ModelSpec, ParamSpec, QuantitySpec, SimulatorDecl, register
-from .precision import DEFAULT_DPS, MPMATH_LOCK, certify, residual_tolerance, serialized
+from .models._registry import (
+    _ALIASES,
+    _LOAD_LOCK,
+    BUILTIN_ALIASES,
+    BUILTIN_MODELS,
+    REGISTRY,
+    ModelSpec,
+    ParamSpec,
+    QuantitySpec,
+    SimulatorDecl,
+    register,
+)
+from .precision import (
+    DEFAULT_DPS,
+    GUARD_DPS,
+    MAX_WORKING_DPS,
+    MPMATH_LOCK,
+    certify,
+    check_dps,
+    dynamic_range,
+    residual_tolerance,
+    serialized,
+)
 from .references import Source
 from .result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result, checked_status
 
@@ -314,7 +343,7 @@ class Param:
         """The registry's :class:`~asymptotics.models._registry.ParamSpec` of this parameter."""
         rng = self.range_text()
         doc = f"{self.doc}, {rng}" if self.doc and rng else (self.doc or rng)
-        return ParamSpec(self.name, doc, self.default, self.kind)
+        return ParamSpec(self.name, doc, self.default, self.kind, parse=self.parse)
 
 
 # ----------------------------------------------------------------------------- the model
@@ -333,6 +362,7 @@ class _Declared:
     range_guard: bool
     branch: str | None
     source: Source | None
+    quantities: tuple[str, ...] = ()
 
     @property
     def by_name(self) -> dict[str, Param]:
@@ -370,6 +400,9 @@ def _call(decl: _Declared, B: Backend, values: dict[str, Any]) -> Mapping[str, A
     out = decl.formulas(B, **values)
     if not isinstance(out, Mapping):
         raise TypeError(f"model {decl.name!r}: formulas() must return a dict of quantities; got {type(out).__name__}.")
+    missing = [q for q in decl.quantities if q not in out]
+    if missing:
+        raise TypeError(f"model {decl.name!r}: formulas() returned no {', '.join(map(repr, missing))} (declared quantities).")
     return out
 
 
@@ -381,7 +414,8 @@ def _make_certified(decl: _Declared, quantity: str) -> Callable[..., Result]:
         raw = decl.gather(args, kw, what)
         exact = {k: by_name[k].parse(v) for k, v in raw.items()}
         shown = {k: by_name[k].shown(v) for k, v in exact.items()}
-        if decl.domain is not None and not decl.domain(MP, **exact):
+        dps = check_dps(dps)
+        if decl.domain is not None and not _in_domain(decl, exact, dps):
             raise ParameterError(f"{what}: the parameters lie outside the domain ({decl.domain_doc}); got {_inline(shown)}.")
 
         def evaluate() -> tuple[Any, Any]:
@@ -404,13 +438,49 @@ def _make_certified(decl: _Declared, quantity: str) -> Callable[..., Result]:
                     )
             return value, residual
 
-        c = certify(evaluate, dps, what=what, params=shown, range_guard=decl.range_guard)
+        g = _guard_digits(decl, shown, dps, what)
+        c = certify(evaluate, dps, what=what, params=shown, guard=g, range_guard=False)
         return Result(c.value, decl.name, quantity, shown, dps, c.residual, c.error_estimate, decl.branch, decl.source)
 
     certified.__name__ = quantity
     certified.__qualname__ = f"{decl.name}.{quantity}"
     certified.__doc__ = f"Certified value of {what} (``dps`` significant digits); parameters: {', '.join(by_name)}."
     return certified
+
+
+def _in_domain(decl: _Declared, exact: dict[str, Any], dps: int) -> bool:
+    """``decl.domain`` at the exact inputs: reals as ``Fraction``, complex numbers as ``mpc`` at
+    ``dps + 2·GUARD_DPS`` digits (an exact pair would not support ``abs`` or arithmetic); a
+    division by zero in the condition means outside (as NaN comparisons do on the float64 path)."""
+    by_name, domain = decl.by_name, decl.domain
+    if domain is None:
+        return True
+    with mpmath.workdps(dps + 2 * GUARD_DPS):
+        values = {k: by_name[k].to_backend(v) if by_name[k].kind == "complex" else v for k, v in exact.items()}
+        try:
+            return bool(domain(MP, **values))
+        except ZeroDivisionError:
+            return False
+
+
+def _guard_digits(decl: _Declared, shown: dict[str, str], dps: int, what: str) -> int:
+    """Guard digits of the certified ladder: :func:`~asymptotics.precision.certify`'s rule for the
+    inputs' dynamic range, with **1 counted as one of the numbers**.
+
+    A user formula holds constants of order 1 (``(1 + x) - 1``), so one parameter far from 1 can
+    cancel as well as two parameters far apart: with ``x = 1e-80`` alone the built-in rule sees
+    no range and both rungs (40 and 50 digits) lose ``x`` completely, agreeing on 0."""
+    if not decl.range_guard:
+        return GUARD_DPS
+    span = dynamic_range({f"p{i}": v for i, v in enumerate([*shown.values(), "1"])})
+    g = GUARD_DPS + max(0, -((dps - span) // 2))
+    if dps + 2 * g > MAX_WORKING_DPS:
+        raise ConvergenceError(
+            f"{what}: the parameters span {span} decades (1 included); certifying {dps} digits would need "
+            f"{dps + 2 * g} working digits (at most {MAX_WORKING_DPS}). Rescale the problem.",
+            params=shown,
+        )
+    return g
 
 
 def _inline(shown: dict[str, str]) -> str:
@@ -491,18 +561,28 @@ def _mp_input(kind: str, x: Any) -> Any:
 
 
 def _decades(values: Any) -> int:
-    """Decades spanned by the nonzero finite inputs of one point (the cross-check's extra digits)."""
-    logs = []
+    """Decades spanned by the nonzero finite inputs of one point and 1 (the cross-check's extra digits;
+    1 stands for the formulas' constants, see :func:`_guard_digits`)."""
+    logs = [0.0]
     for v in values:
         for part in (v.real, v.imag) if isinstance(v, mpmath.mpc) else (v,):
             part = mpmath.mpf(part)
             if part != 0 and mpmath.isfinite(part):
                 logs.append(float(mpmath.log10(abs(part))))
-    return 0 if len(logs) < 2 else math.ceil(max(logs) - min(logs))
+    return math.ceil(max(logs) - min(logs))
 
 
 def _agrees(decl: _Declared, quantity: str, point: dict[str, Any], v: Any, decades: int) -> bool:
+    """Whether the float64 value ``v`` agrees with the ``MP`` evaluation at ``crosscheck_dps`` plus
+    ``decades`` digits *and* at twice as many: a cancellation that is total at the first rung (of
+    a constant of the formula far from 1, ``5 + ((x + 1e30) - 1e30)``, which float64 and 20 digits
+    both give as 5) shows at the second."""
     dps = min(decl.crosscheck_dps + decades, MAX_CROSSCHECK_DPS)
+    rungs = dict.fromkeys((dps, min(2 * dps, MAX_CROSSCHECK_DPS)))
+    return all(_agrees_at(decl, quantity, point, v, d) for d in rungs)
+
+
+def _agrees_at(decl: _Declared, quantity: str, point: dict[str, Any], v: Any, dps: int) -> bool:
     with MPMATH_LOCK, mpmath.workdps(dps):
         try:
             out = _call(decl, MP, point)
@@ -630,6 +710,12 @@ def define_model(
         raise ParameterError(f"model name {describe(name)} must be a Python identifier.")
     if name in BUILTIN_MODELS:
         raise ParameterError(f"model name {name!r} is taken by a built-in model; choose another.")
+    if name in BUILTIN_ALIASES:
+        raise ParameterError(f"model name {name!r} is an alias of model {BUILTIN_ALIASES[name]!r}; choose another.")
+    if isinstance(aliases, str) or any(not isinstance(a, str) or a in BUILTIN_MODELS or a in BUILTIN_ALIASES for a in aliases):
+        raise ParameterError(
+            f"model {name!r}: `aliases` must be a sequence of names that no built-in model uses; got {describe(aliases)}."
+        )
     params = tuple(params)
     if not all(isinstance(p, Param) for p in params):
         raise ParameterError(f"model {name!r}: `params` must be Param objects.")
@@ -655,6 +741,7 @@ def define_model(
         range_guard,
         branch,
         source,
+        tuple(quantities),
     )
     qspecs = {}
     for q, qdoc in quantities.items():
@@ -707,10 +794,11 @@ def unregister_model(name: str) -> None:
     """
     if name in BUILTIN_MODELS:
         raise ParameterError(f"model {name!r} is built in; it cannot be unregistered.")
-    spec = dict.pop(REGISTRY, name, None)
-    for alias, target in list(_ALIASES.items()):
-        if target == name or (spec is not None and alias in spec.aliases):
-            _ALIASES.pop(alias, None)
+    with _LOAD_LOCK:
+        dict.pop(REGISTRY, name, None)
+        for alias, target in list(_ALIASES.items()):
+            if target == name:
+                del _ALIASES[alias]
 
 
 def _check_signature(name: str, formulas: Callable[..., Any], names: list[str]) -> None:

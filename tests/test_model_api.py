@@ -341,6 +341,83 @@ def test_crosscheck_compares_with_the_mp_backend_and_error_bound_opts_out():
         assert list(spec.quantity("y").curve(x=[1.0, 2.0])[1]) == [0, 3]
 
 
+def test_cancellation_against_a_constant_of_the_formula():
+    """One parameter far from 1 cancels against the formula's constants: the certified ladder and the
+    float64 cross-check count 1 among the inputs, and the cross-check runs at two precisions.
+    Exact values: ((1 + x) − 1)/x = 1, 5 + ((x + 10³⁰) − 10³⁰) = 5 + x, expm1(x)/x → 1 (x → 0)."""
+
+    def formulas(B, x):
+        big = B.num(10) ** 30
+        return {"ratio": ((1 + x) - 1) / x, "shifted": 5 + ((x + big) - big), "expm1_ratio": (B.exp(x) - 1) / x}
+
+    quantities = {"ratio": "1", "shifted": "5 + x", "expm1_ratio": "(e^x - 1)/x"}
+    with registered(
+        "const_cancel_test", doc="d", params=[A.Param("x", low=0, low_open=True)], quantities=quantities, formulas=formulas
+    ) as spec:
+        for x in ("1e-80", "1e-200"):  # the rungs at 40/50 digits both gave exactly 0
+            assert spec.quantity("ratio").certified(x=x, dps=30).value == 1
+        assert spec.quantity("shifted").certified(x=1, dps=30).value == 6
+        values, status = spec.quantity("ratio").curve(x=[1e-3, 1e-40, 1e-80])  # 1e-40: float64 and 20 digits both 0
+        assert list(status) == [0, 3, 3] and abs(values[0] - 1) <= 1e-6
+        values, status = spec.quantity("shifted").curve(x=[1.0, 2.0])  # float64 and 20 digits both give 5
+        assert list(status) == [3, 3]
+        values, status = spec.quantity("expm1_ratio").curve(x=[1.0, 1e-300])  # float64 gives 0 at 1e-300
+        assert list(status) == [0, 3] and abs(values[0] - (np.e - 1)) <= 1e-6
+
+
+def test_real_functions_and_division_on_both_backends():
+    """sqrt/log/log1p of a negative real are NaN on MP as on NP (never a complex certified value of a
+    real formula); ``B.div`` divides by zero without mpmath's ZeroDivisionError in an unselected branch."""
+
+    def formulas(B, x):
+        return {
+            "root": B.sqrt(x),
+            "log": B.log(x),
+            "log1p": B.log1p(x),
+            "expm1_ratio": B.where(x == 0, 1 + 0 * x, B.div(B.expm1(x), x)),  # = 1 at x = 0
+        }
+
+    quantities = {"root": "√x", "log": "log x", "log1p": "log(1 + x)", "expm1_ratio": "(e^x - 1)/x"}
+    with registered("real_fn_test", doc="d", params=[A.Param("x")], quantities=quantities, formulas=formulas) as spec:
+        for q in ("root", "log", "log1p"):
+            with pytest.raises(ParameterError, match="gives NaN"):
+                spec.quantity(q).certified(x="-4")
+            values, status = spec.quantity(q).curve(x=[-4.0, 4.0])
+            assert list(status) == [3, 0]
+        assert spec.quantity("root").certified(x="4").value == 2
+        assert spec.quantity("expm1_ratio").certified(x=0).value == 1
+        with mpmath.workdps(40):
+            exact = mpmath.expm1(mpmath.mpf("0.001")) / mpmath.mpf("0.001")
+        assert _close(spec.quantity("expm1_ratio").certified(x="0.001", dps=25).value, exact, 25)
+        values, status = spec.quantity("expm1_ratio").curve(x=[0.0, 1.0])
+        assert list(status) == [0, 0] and values[0] == 1 and abs(values[1] - (np.e - 1)) <= 1e-12
+    from asymptotics.backend import MP, NP
+
+    with mpmath.workdps(20):
+        assert MP.div(mpmath.mpf(1), 0) == mpmath.inf and MP.div(-1, mpmath.mpf(0)) == -mpmath.inf
+        assert mpmath.isnan(MP.div(mpmath.mpf(0), 0)) and MP.div(mpmath.mpf(3), 2) == 1.5
+        assert MP.sqrt(mpmath.mpc(-4)) == 2j  # complex arguments keep the principal branch
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert list(NP.div(np.array([1.0, -1.0]), 0.0)) == [np.inf, -np.inf]
+
+
+def test_domain_of_complex_parameters_and_declaration_errors_at_evaluation():
+    def formulas(B, z, x):
+        return {"y": z * x}
+
+    decl = {"doc": "d", "params": [A.Param("z", kind="complex"), A.Param("x")], "quantities": {"y": "z x"}}
+    disk = {"domain": lambda B, z, x: B.land(B.abs(z) < 2, 1 / x > 0), "domain_doc": "|z| < 2, x > 0"}
+    with registered("cdomain_test", **decl, formulas=formulas, **disk) as spec:
+        assert complex(spec.quantity("y").certified(z="1+1j", x=2).value) == complex(2, 2)
+        for point in ({"z": "3", "x": 1}, {"z": "1", "x": 0}):  # |z| ≥ 2; 1/x divides by zero: outside
+            with pytest.raises(ParameterError, match="outside the domain"):
+                spec.quantity("y").certified(**point)
+        assert list(spec.quantity("y").curve(z=[1j, 3.0], x=[1.0, 1.0])[1]) == [0, 2]
+    with registered("missing_q_test", **decl, formulas=lambda B, z, x: {"other": z}) as spec:
+        with pytest.raises(TypeError, match="formulas\\(\\) returned no 'y'"):
+            spec.quantity("y").certified(z=1, x=1)
+
+
 def test_infinite_values_and_divisions_by_zero():
     def formulas(B, g):
         return {"v": g / B.abs(1 - g)}  # +inf at g = 1 on numpy; mpmath raises there
@@ -460,6 +537,80 @@ def test_registry_keeps_its_dict_interface():
         A.get_model("nosuch")
 
 
+def test_no_model_can_take_a_name_or_alias_of_another():
+    """A user model cannot redirect ``get_model("ridge")`` (through an alias), take a built-in alias as
+    its name, replace a built-in through ``register``, or steal another user model's alias."""
+    import dataclasses
+
+    def formulas(B, x):
+        return {"y": x}
+
+    decl = {"doc": "d", "params": [A.Param("x")], "quantities": {"y": "x"}, "formulas": formulas}
+    for name, kw, needle in (
+        ("ridge", {}, "taken by a built-in model"),
+        ("ntk", {}, "alias of model 'nt'"),
+        ("alias_test_a", {"aliases": ("ridge",)}, "aliases"),
+        ("alias_test_a", {"aliases": ("dln",)}, "aliases"),
+        ("alias_test_a", {"aliases": "xyz"}, "aliases"),
+        ("alias_test_a", {"aliases": (3,)}, "aliases"),
+    ):
+        with pytest.raises(ParameterError, match=needle):
+            A.register_model(name, **decl, **kw)
+    spec = A.define_model("alias_test_fake", **decl)
+    with pytest.raises(ParameterError, match="taken by a built-in model"):
+        _registry.register(dataclasses.replace(spec, name="ridge"))
+    with pytest.raises(ParameterError, match="already names model 'ridge'"):
+        _registry.register(dataclasses.replace(spec, aliases=("ridge",)))
+    assert A.get_model("ridge").doc.startswith("Ridge regression") and A.get_model("dln").name == "lnn"
+    assert A.get_model("ntk").name == "nt" and "ntk" not in A.REGISTRY
+    try:
+        A.register_model("alias_test_a", **decl, aliases=("alias_test_shared", "alias_test_old"))
+        with pytest.raises(ParameterError, match="already names model 'alias_test_a'"):
+            A.register_model("alias_test_b", **decl, aliases=("alias_test_shared",))
+        with pytest.raises(ParameterError, match="alias of model 'alias_test_a'"):
+            A.register_model("alias_test_shared", **decl)
+        with pytest.raises(ParameterError, match="already names model 'alias_test_a'"):
+            A.register_model("alias_test_b", **decl, aliases=("alias_test_a",))
+        A.register_model("alias_test_b", **decl, aliases=("alias_test_other",))
+        A.register_model("alias_test_a", **decl, aliases=("alias_test_shared",))  # re-registering replaces the aliases
+        assert A.get_model("alias_test_shared").name == "alias_test_a"
+        with pytest.raises(ParameterError, match="unknown model 'alias_test_old'"):
+            A.get_model("alias_test_old")
+        A.unregister_model("alias_test_a")
+        assert A.get_model("alias_test_other").name == "alias_test_b"  # only the model's own aliases go
+        with pytest.raises(ParameterError, match="unknown model"):
+            A.get_model("alias_test_shared")
+    finally:
+        A.unregister_model("alias_test_a")
+        A.unregister_model("alias_test_b")
+
+
+def test_a_built_in_name_is_refused_also_before_the_built_in_is_loaded():
+    code = textwrap.dedent(
+        """
+        import dataclasses, sys
+        import asymptotics as A
+        from asymptotics.models import register
+        fake = A.define_model("fake", doc="d", formulas=lambda B, x: {"y": x}, params=[A.Param("x")], quantities={"y": "x"})
+        try:
+            register(dataclasses.replace(fake, name="ridge"))
+        except A.ParameterError as exc:
+            print(exc)
+        print("asymptotics.models.ridge" in sys.modules, A.get_model("ridge").doc.split(":")[0])
+        """
+    )
+    p = _python(code)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == ["model name 'ridge' is taken by a built-in model; choose another.", "False Ridge regression"]
+
+
+def test_registry_iterates_in_one_order_whatever_was_loaded_first():
+    code = "import asymptotics as A; A.get_model('rf'); A.get_model('mp'); print(list(A.REGISTRY))"
+    p = _python(code)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == str(list(_registry.BUILTIN_MODELS))
+
+
 def _python(code_or_args, env_path=None):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (env_path and str(env_path), str(ROOT), env.get("PYTHONPATH", "")) if p)
@@ -532,6 +683,53 @@ def test_third_party_entry_point_and_a_broken_one(tmp_path):
     assert len(p.stderr.strip().splitlines()) == 1 and "ModuleNotFoundError" in p.stderr and "Traceback" not in p.stderr
     p = _python(["-m", "asymptotics", "curve", "plugdouble", "double", "x=0:1:3"], path)
     assert p.returncode == 0 and "plugdouble double vs x" in p.stdout, p.stderr
+
+
+def test_a_plugin_cannot_take_over_a_built_in_name(tmp_path):
+    """A plug-in model with the alias ``ridge``, and an entry point named after the built-in alias
+    ``ntk``, leave ``ridge`` and ``ntk`` to the built-in models; the bad plug-in is reported, the
+    others keep working (``list`` does not fail)."""
+    pkg = tmp_path / "plughijack"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        textwrap.dedent(
+            """
+            import asymptotics as A
+
+            def formulas(B, x):
+                return {"y": x}
+
+            decl = dict(doc="d", formulas=formulas, params=[A.Param("x")], quantities={"y": "x"})
+            OTHER = A.define_model("plugother", **decl)
+            """
+        ),
+        encoding="utf-8",
+    )
+    (pkg / "bad.py").write_text(
+        "import dataclasses\nfrom plughijack import OTHER\n"
+        "MODEL = dataclasses.replace(OTHER, name='plugbad', aliases=('ridge',))\n",
+        encoding="utf-8",
+    )
+    dist = tmp_path / "plughijack-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: plughijack\nVersion: 0.1\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text(
+        "[asymptotics.models]\nntk = plughijack:OTHER\nplugbad = plughijack.bad:MODEL\n", encoding="utf-8"
+    )
+    code = textwrap.dedent(
+        """
+        import asymptotics as A
+        from asymptotics.models._registry import load_failures
+        names = list(A.REGISTRY)
+        print(A.get_model("ntk").name, A.get_model("ridge").name, "plugother" in names, "plugbad" in names)
+        print(load_failures()["plugbad"])
+        """
+    )
+    p = _python(code, tmp_path)
+    assert p.returncode == 0, p.stderr
+    first, failure = p.stdout.splitlines()
+    assert first == "nt ridge True False"
+    assert "alias 'ridge' of model 'plugbad' already names model 'ridge'" in failure
 
 
 def test_lazy_loading_from_several_threads_at_once():

@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import importlib
 import inspect
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -31,12 +32,17 @@ from ..references import Source
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """One model parameter: ``kind`` is ``"real"``, ``"complex"`` or ``"int"``."""
+    """One model parameter: ``kind`` is ``"real"``, ``"complex"`` or ``"int"``.
+
+    ``parse`` (optional; :func:`asymptotics.define_model` sets it) parses and range-checks one
+    value, raising :class:`~asymptotics.errors.ParameterError`; ``validation`` uses it to refuse
+    a point before a declared simulator runs."""
 
     name: str
     doc: str
     default: str | None = None
     kind: str = "real"
+    parse: Callable[[Any], Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -163,9 +169,11 @@ class _LazyRegistry(dict):  # type: ignore[type-arg]
     """
 
     def __getitem__(self, name: str) -> ModelSpec:
-        if not dict.__contains__(self, name):
+        spec = dict.get(self, name)
+        if spec is None:
             _load_one(name, missing_ok=True)
-        return dict.__getitem__(self, name)
+            return dict.__getitem__(self, name)
+        return spec
 
     def __contains__(self, name: object) -> bool:
         if not dict.__contains__(self, name) and isinstance(name, str):
@@ -270,16 +278,16 @@ def _load_one(name: str, *, missing_ok: bool = False, quiet: bool = False) -> Mo
             obj = _resolve(target)
             if not isinstance(obj, ModelSpec):
                 raise TypeError(f"{target} is a {type(obj).__name__}, not an asymptotics ModelSpec")
+            if not dict.__contains__(REGISTRY, obj.name):  # a module that does not register itself
+                obj = register(obj)
         except Exception as exc:  # noqa: BLE001 - any failure of third-party code is reported as one line
             reason = " ".join(str(exc).split()) or type(exc).__name__
             _FAILED[name] = f"model {name!r} could not be loaded from entry point {target!r}: {type(exc).__name__}: {reason}"
             if quiet:
                 return None
             raise ModelLoadError(_FAILED[name]) from None
-        if not dict.__contains__(REGISTRY, obj.name):  # a module that does not register itself
-            obj = register(obj)
-        if obj.name != name:  # the entry point's name reaches the model too
-            _ALIASES.setdefault(name, obj.name)
+        if obj.name != name and _owner(name) is None:  # the entry point's name reaches the model too
+            _ALIASES[name] = obj.name
         return dict.__getitem__(REGISTRY, obj.name)
 
 
@@ -299,8 +307,14 @@ def _load_all() -> None:
     with _LOAD_LOCK:
         if _ALL_LOADED:
             return
-        for name in [*BUILTIN_MODELS, *sorted(set(_installed_entry_points()) - set(BUILTIN_MODELS))]:
+        order = [*BUILTIN_MODELS, *sorted(set(_installed_entry_points()) - set(BUILTIN_MODELS))]
+        for name in order:
             _load_one(name, missing_ok=True, quiet=True)
+        # one iteration order whatever was loaded first: built-ins, plug-ins, then models registered at run time
+        loaded = dict(dict.items(REGISTRY))
+        ranked = {name: loaded.pop(name) for name in order if name in loaded}
+        dict.clear(REGISTRY)
+        dict.update(REGISTRY, {**ranked, **loaded})
         _ALL_LOADED = True
 
 
@@ -316,7 +330,20 @@ def register(spec: ModelSpec) -> ModelSpec:
     (``solve``, ``general_equivalent``, ...) and its float64 ``curve_values``/``*_curve``.
     Helpers documented to work at the caller's *current* mpmath precision (no ``dps``) are
     left alone: the wrapper would reset that precision.
+
+    Names are checked first (:class:`~asymptotics.errors.ParameterError`): a built-in model's
+    name is registered only by its own module, and neither the name nor an alias of ``spec``
+    may be a name or alias of *another* model (an alias could otherwise redirect
+    ``get_model("ridge")``).  Registering a name again replaces that model and its aliases.
     """
+    if not isinstance(spec, ModelSpec):
+        raise ParameterError(f"register() takes a ModelSpec; got {describe(spec)}.")
+    with _LOAD_LOCK:
+        _check_names(spec)
+        return _register(spec)
+
+
+def _register(spec: ModelSpec) -> ModelSpec:
     quantities = {}
     for key, q in spec.quantities.items():
         certified = serialized(_print_safe(q.certified))
@@ -331,9 +358,55 @@ def register(spec: ModelSpec) -> ModelSpec:
             _serialize_module_functions(sys.modules.get(mod_name))
     dict.__setitem__(REGISTRY, spec.name, spec)
     _FAILED.pop(spec.name, None)
+    for a in [a for a, target in _ALIASES.items() if target == spec.name and a not in spec.aliases]:
+        del _ALIASES[a]  # aliases of the model this one replaces
     for a in spec.aliases:
         _ALIASES[a] = spec.name
     return spec
+
+
+_ALIAS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _owner(name: str) -> str | None:
+    """The model that ``name`` already denotes (a model name or an alias), or None."""
+    if name in BUILTIN_MODELS or dict.__contains__(REGISTRY, name):
+        return name
+    return BUILTIN_ALIASES.get(name) or _ALIASES.get(name)
+
+
+def _builtin_module_registers(spec: ModelSpec) -> bool:
+    """Whether ``spec`` is the built-in model of its name: its entry point's ``MODEL``, or, while that
+    is not bound yet (the module is being imported), a spec whose quantities are functions of this
+    package's model modules.  A user's model (its functions defined elsewhere) cannot replace it."""
+    module_name, _, attr = BUILTIN_MODELS[spec.name].partition(":")
+    bound = vars(sys.modules[module_name]).get(attr) if module_name in sys.modules else None
+    if bound is not None:
+        return bound is spec
+    return bool(spec.quantities) and all(
+        getattr(q.certified, "__module__", "").startswith(f"{__package__}.") for q in spec.quantities.values()
+    )
+
+
+def _check_names(spec: ModelSpec) -> None:
+    name = spec.name
+    if not isinstance(name, str) or not _ALIAS_NAME.match(name):
+        raise ParameterError(f"model name {describe(name)} must be a name such as 'spiked'.")
+    if name in BUILTIN_MODELS:
+        if not _builtin_module_registers(spec):
+            raise ParameterError(f"model name {name!r} is taken by a built-in model; choose another.")
+    elif _owner(name) not in (None, name):
+        raise ParameterError(f"model name {name!r} is an alias of model {_owner(name)!r}; choose another.")
+    aliases = spec.aliases
+    if isinstance(aliases, str) or not all(isinstance(a, str) and _ALIAS_NAME.match(a) for a in aliases):
+        raise ParameterError(f"model {name!r}: `aliases` must be a sequence of names; got {describe(aliases)}.")
+    builtin = name in BUILTIN_MODELS
+    for a in aliases:
+        owner = _owner(a)
+        if owner is None and not builtin and a in _installed_entry_points():
+            owner = a
+        if owner not in (None, name):
+            raise ParameterError(f"alias {a!r} of model {name!r} already names model {owner!r}; choose another.")
 
 
 def _print_safe(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -401,9 +474,10 @@ def get_model(name: str) -> ModelSpec:
     """
     if not isinstance(name, str):
         raise ParameterError(f"the model name must be a string; got {describe(name)}.")
-    key = _ALIASES.get(name, BUILTIN_ALIASES.get(name, name))
-    if dict.__contains__(REGISTRY, key):
-        return dict.__getitem__(REGISTRY, key)
+    key = BUILTIN_ALIASES.get(name) or _ALIASES.get(name, name)
+    spec = dict.get(REGISTRY, key)
+    if spec is not None:
+        return spec
     spec = _load_one(key, missing_ok=True)
     if spec is not None:
         return spec

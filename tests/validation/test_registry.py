@@ -303,3 +303,49 @@ def test_declared_campaign(toy):
     assert rec["status"] == "ok", rec
     mu, s2 = (float(Fraction(rec["params"][k])) for k in ("mu", "s2"))
     assert rec["sizes"][0]["theory"] == pytest.approx(mu**2 + s2, rel=1e-15)  # n is not passed to a quantity without it
+
+
+def test_declared_simulator_refuses_bad_samples_and_bad_points():
+    """A declared simulator's NaN/inf/complex/text replicates are a one-line ParameterError (not a NaN
+    estimate, not a raw ValueError); a point outside the declared ranges, or with a name the model does not
+    have, is refused before the simulator runs."""
+    import asymptotics as A
+
+    calls, mode = [], {"out": None}
+
+    def simulate(values, n, reps, rng):
+        calls.append(dict(values))
+        return {"q": mode["out"](values["mu"] + rng.standard_normal(reps))}
+
+    spec = A.register_model(
+        "bad_sim_test",
+        doc="d",
+        formulas=lambda B, mu, s2: {"q": mu + 0 * s2},
+        params=[A.Param("mu", default="1"), A.Param("s2", default="1", low=0, low_open=True)],
+        quantities={"q": "mu"},
+        simulator=SimulatorDecl(simulate, size_param="n", sizes=(10, 20)),
+    )
+    try:
+        sim = get_simulator(spec.name)
+        mode["out"] = lambda x: x
+        assert sim.simulate({"mu": "2"}, 10, 4, 0).samples.shape == (4,)
+        for out, needle in (
+            (lambda x: np.where(np.arange(x.size) == 1, np.nan, x), "1 non-finite value"),
+            (lambda x: np.where(np.arange(x.size) < 2, np.inf, x), "2 non-finite value"),
+            (lambda x: x + 1j, "expected real numbers"),
+            (lambda x: ["a"] * x.size, "expected real numbers"),
+            (lambda x: [object()] * x.size, "expected real numbers"),
+        ):
+            mode["out"] = out
+            with pytest.raises(ParameterError, match=needle) as info:
+                sim.simulate({"mu": "2"}, 10, 4, 0)
+            assert "\n" not in str(info.value)
+        mode["out"] = lambda x: x
+        calls.clear()
+        with pytest.raises(ParameterError, match="`s2` must be > 0"):
+            sim.simulate({"s2": "-1"}, 10, 4, 0)
+        with pytest.raises(ParameterError, match="unknown parameter.*zz"):
+            sim.simulate({"zz": "1"}, 10, 4, 0)
+        assert calls == []
+    finally:
+        A.unregister_model(spec.name)

@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from asymptotics._validate import describe
 from asymptotics.errors import ParameterError
 from asymptotics.models import get_model
 
@@ -411,7 +412,14 @@ def _number(text: str | None) -> float | None:
 def declared_values(model: Any, params: Mapping[str, str], size: int, size_in_theory: bool) -> dict[str, Any]:
     """The values a declared ``simulate`` receives: every parameter of the model with a value (given
     or default), as a float for the numeric kinds (``real``, ``int``) and as its text otherwise; the
-    size parameter is the size when it is one of the model's parameters."""
+    size parameter is the size when it is one of the model's parameters.  Names the model does not
+    have are refused, and so are values outside a declared range (a ``ParamSpec`` with ``parse``, as
+    :func:`asymptotics.define_model` makes them), before the simulator runs."""
+    unknown = sorted(set(params) - set(model.params) - {model.simulator.size_param})
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)} for the {model.name} simulator; valid: {', '.join(model.params)}."
+        )
     out: dict[str, Any] = {}
     for name, p in model.params.items():
         text = params.get(name, p.default)
@@ -419,6 +427,8 @@ def declared_values(model: Any, params: Mapping[str, str], size: int, size_in_th
             text = str(size)
         if text is None:
             continue
+        if getattr(p, "parse", None) is not None:
+            p.parse(text)  # the declared range: a one-line ParameterError naming the parameter
         if p.kind in NUMERIC_KINDS:
             value = _number(text)
             if value is None:
@@ -473,6 +483,26 @@ def default_points(model: Any, *, skip: Sequence[str] = ()) -> Callable[[Sequenc
     return strategy
 
 
+def _samples(model: str, quantity: str, value: Any, reps: int) -> np.ndarray:
+    """A declared simulator's output for one quantity as a float array of shape ``(reps,)``: real and
+    finite, or a one-line :class:`ParameterError` (a NaN replicate would turn the estimate into NaN)."""
+    try:
+        samples = np.asarray(value)
+    except (TypeError, ValueError):
+        samples = np.asarray(None)
+    if samples.dtype.kind not in "biuf":
+        raise ParameterError(
+            f"the {model} simulator returned {quantity!r} as {describe(value, 60)}; expected real numbers, shape ({reps},)."
+        )
+    samples = samples.astype(float)
+    if samples.shape != (reps,):
+        raise ParameterError(f"the {model} simulator returned {quantity!r} of shape {samples.shape}; expected ({reps},).")
+    bad = int(np.count_nonzero(~np.isfinite(samples)))
+    if bad:
+        raise ParameterError(f"the {model} simulator returned {bad} non-finite value(s) of {quantity!r} among {reps} replicates.")
+    return samples
+
+
 def from_declaration(model: Any) -> SimulatorSpec:
     """A :class:`SimulatorSpec` from a model's :class:`~asymptotics.models._registry.SimulatorDecl`
     (the generic adapter described in the module docstring).
@@ -512,9 +542,7 @@ def from_declaration(model: Any) -> SimulatorSpec:
             raise ParameterError(
                 f"the {name} simulator returned no {quantity!r} (it must return {{quantity: array of shape (reps,)}})."
             )
-        samples = np.asarray(out[quantity], dtype=float)
-        if samples.shape != (reps,):
-            raise ParameterError(f"the {name} simulator returned {quantity!r} of shape {samples.shape}; expected ({reps},).")
+        samples = _samples(name, quantity, out[quantity], reps)
         shown = {k: params[k] for k in params}
         shown[decl.size_param] = str(size)
         return MCEstimate(quantity, samples, size, size, seed, shown, None)
