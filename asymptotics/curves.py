@@ -248,6 +248,12 @@ def load_simulator(model_name: str) -> Callable[..., Any]:
     if not matches and get_model(model_name).simulator is not None:
         matches = [ep for ep in group if ep.name == DEFAULT_SIMULATOR] or group[:1]
     if not matches:
+        if group:  # validation is installed: this model has no simulator at all
+            raise UsageError(
+                f"model {model_name!r} has no Monte Carlo simulator (--mc); models with one: "
+                f"{', '.join(sorted(ep.name for ep in group if ep.name != DEFAULT_SIMULATOR))}, and any model "
+                "that declares a simulator (see 'Defining your own model' in the README)."
+            )
         raise UsageError(f"{hint} (no simulator registered for model {model_name!r}).")
     try:
         return matches[0].load()

@@ -48,3 +48,13 @@ def test_plot_curve(tmp_path):
     (line,) = ax.get_lines()
     assert np.isfinite(line.get_ydata()).all() and len(line.get_xdata()) == 40  # the γ = 1 point (inf) is left out
     plt.close(fig)
+
+
+def test_mc_for_a_model_without_simulator_names_the_models_that_have_one(capsys):
+    """With validation installed, --mc on a model that has no simulator is not "install validation"."""
+    from asymptotics.cli import main
+
+    code = main(["curve", "lnn", "trajectory", "t=0:1:3", "depth=3", "init=0.01", "s=1", "--mc", "2"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err
+    assert "has no Monte Carlo simulator" in err and "ridge" in err and "pip install" not in err
