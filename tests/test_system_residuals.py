@@ -246,6 +246,118 @@ def _krr_points() -> list[dict[str, Any]]:
     return _points(4, draw)
 
 
+def _krr_level(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
+    """n = αB(d, ℓ), d → ∞: ξ_k from the system's h^{(k)}(0)/k! (h the kernel's expression) against ``xi``;
+    κ from the certified isotropic ``ridge.kappa`` at the system's (γ, λ_eff); R against ``risk_asymptotic``."""
+    from asymptotics.kernels import get_kernel
+    from asymptotics.models import krr, ridge
+
+    alpha, ell, kernel, lam, F, s2 = pt["alpha"], pt["level"], pt["kernel"], pt["lam"], pt["F"], pt["sigma2"]
+    energies = F.split(",")
+    ker = get_kernel(kernel)
+    h = sp.Lambda(sp.Symbol("s"), ker.expr.subs(next(iter(ker.expr.free_symbols)), sp.Symbol("s")))
+    q = {key: expr.replace(sp.Function("h"), h) for key, expr in system.quantities.items()}
+    values: dict[str, Any] = {"alpha": alpha, "lambda": lam, "sigma^2": s2, "ell": ell, "L": len(energies) - 1}
+    for j, f2 in enumerate(energies):
+        values[f"F^2[{j}]"] = f2
+    checks: list[Check] = []
+    k = next(iter(system.quantities["kappa_gt"].atoms(sp.Idx)))
+    for j in range(ell + 1):
+        xi_j = q["xi"].subs(k, j)
+        values[f"\\xi[{j}]"] = _value(xi_j, values)
+        checks.append((f"krr level xi_{j}", xi_j, _v(krr.xi(level=j, kernel=kernel, dps=DPS))))
+    # each definition in order, under the name of the symbol the later ones use (γ prints as \gamma, is named gamma)
+    for key, name in (
+        ("gamma", "gamma"),
+        ("kappa_gt", r"\kappa_{>\ell}"),
+        ("F_gt", r"F^2_{>\ell}"),
+        ("lam_eff", r"\lambda_{\rm eff}"),
+    ):
+        values[name] = _value(q[key], values)
+    with mpmath.workdps(WORK):
+        gamma, lam_eff = (mpmath.nstr(values[key], WORK) for key in ("gamma", r"\lambda_{\rm eff}"))
+    values["kappa"] = _v(ridge.kappa(gamma=gamma, lam=lam_eff, dps=DPS))
+    kw = dict(alpha=alpha, level=ell, kernel=kernel, lam=lam, F=F, sigma2=s2)
+    checks += [
+        *_equations(system),
+        ("krr level kappa closed form", q["kappa_iso"], values["kappa"]),
+        ("krr level risk", q["risk"], _v(krr.risk_asymptotic(**kw, dps=DPS))),
+    ]
+    return checks, values
+
+
+def _krr_level_points() -> list[dict[str, Any]]:
+    # kernels with ξ_k > 0 at every k ≤ ℓ (the system's generic case: every lower level learned)
+    def draw(r: random.Random) -> dict[str, Any]:
+        return {
+            "alpha": _dec(r, 0.2, 4),
+            "level": r.choice([1, 2, 3]),
+            "kernel": r.choice(["exp", "exp(s/2)", "1 + s + s**2/2 + s**3/6 + s**4"]),
+            "lam": _dec(r, 0, 1),
+            "F": ",".join(_dec(r, 0, 1) for _ in range(5)),
+            "sigma2": _dec(r, 0, 0.5),
+        }
+
+    return _points(10, draw)
+
+
+def _check_all(system: Any, at: Callable[..., Any], pt: dict[str, Any]) -> None:
+    checks, values = at(system, pt)
+    for label, lhs, rhs in checks:
+        _agree(label, lhs, rhs, values, pt)
+
+
+def _krr_level_edit(key: str, edit: Callable[[sp.Expr], sp.Expr]) -> Callable[[Any, Any], Any]:
+    def perturb(system: Any, monkeypatch: Any) -> Any:
+        import dataclasses
+
+        return dataclasses.replace(system, quantities={**system.quantities, key: edit(system.quantities[key])})
+
+    return perturb
+
+
+def _krr_level_certified_off(system: Any, monkeypatch: Any) -> Any:
+    from types import SimpleNamespace
+
+    from asymptotics.models import krr
+
+    exact = krr.risk_asymptotic
+
+    def off(*a: Any, **kw: Any) -> Any:
+        with mpmath.workdps(WORK):
+            return SimpleNamespace(value=exact(*a, **kw).value * (1 + mpmath.mpf(10) ** -25))
+
+    monkeypatch.setattr(krr, "risk_asymptotic", off)
+    return system
+
+
+def _upper(expr: sp.Expr, shift: int) -> sp.Expr:
+    """``expr``'s (one) sum with its upper bound moved by ``shift``: one term dropped or added."""
+    (node,) = expr.atoms(sp.Sum)
+    ((var, lo, hi),) = node.limits
+    return expr.xreplace({node: sp.Sum(node.function, (var, lo, hi + shift))})
+
+
+@pytest.mark.parametrize(
+    "perturb",
+    [
+        _krr_level_certified_off,  # the certified risk off by 1e-25 relative
+        _krr_level_edit("F_gt", lambda e: _upper(e, -1)),  # F²_{>ℓ} without the last energy
+        _krr_level_edit("kappa_gt", lambda e: _upper(e, -1)),  # κ_{>ℓ} keeps ξ_ℓ in the tail
+        _krr_level_edit("xi", lambda e: e / (next(iter(e.atoms(sp.Idx))) + 1)),  # 1/(k+1)! in place of 1/k!
+    ],
+    ids=["certified risk", "F_gt", "kappa_gt", "xi"],
+)
+def test_krr_level_check_has_teeth(perturb, monkeypatch):
+    """The krr level check passes as is and fails when one definition or one certified value is changed."""
+    system = REGISTRY["krr"].system(form="level")
+    pt = _krr_level_points()[0]
+    _check_all(system, _krr_level, pt)
+    bad = perturb(system, monkeypatch)
+    with pytest.raises(AssertionError, match="relative residual"):
+        _check_all(bad, _krr_level, pt)
+
+
 # ----------------------------------------------------------------------------- rf
 def _rf_values(pt: dict[str, Any]) -> dict[str, Any]:
     from asymptotics.models import random_features as rf
@@ -431,7 +543,7 @@ def _integrals_by_quadrature(expr: sp.Expr, values: dict[str, Any]) -> sp.Expr:
     """``expr`` with each definite ``Integral`` replaced by its value (tanh–sinh quadrature at ``WORK`` digits)."""
 
     def number(node: sp.Integral) -> sp.Expr:
-        (var, lo, hi), = node.limits
+        ((var, lo, hi),) = node.limits
         f = sp.lambdify(var, _replace(node.function, values), "mpmath")
         with mpmath.workdps(WORK):
             a, b = _value(lo, values), _value(hi, values)
@@ -591,6 +703,7 @@ CASES: dict[tuple[str, str], tuple[Callable[..., Any], Callable[[], list[dict[st
     ("ridge", "general=False"): (_ridge, _ridge_points),
     ("ridge", "general=True"): (_ridge_general, _ridge_general_points),
     ("krr", "form=de"): (_krr_de, _krr_points),
+    ("krr", "form=level"): (_krr_level, _krr_level_points),
     ("rf", "form=general"): (_rf_general, _rf_points),
     ("rf", "form=scalar"): (_rf_scalar, _rf_points),
     ("rf", "form=ridgeless"): (_rf_ridgeless, _rf_points),
@@ -604,9 +717,7 @@ CASES: dict[tuple[str, str], tuple[Callable[..., Any], Callable[[], list[dict[st
 }
 """(model, form) → (checks at a point, the drawn points)."""
 
-NOT_CHECKABLE = {
-    ("krr", "form=level"): "no equations; its outputs use κ_{>ℓ}, F²_{>ℓ} and ξ_k, symbols the system leaves undefined",
-}
+NOT_CHECKABLE: dict[tuple[str, str], str] = {}
 
 
 def _forms(name: str, spec: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -106,7 +106,13 @@ FORMS = ("de", "level")
 
 @cache
 def system(form: str = "de") -> FixedPointSystem:
-    """KRR equations as SymPy objects: ``"de"`` (finite-d equivalent), ``"level"`` (n = αB(d,ℓ), d → ∞)."""
+    """KRR equations as SymPy objects: ``"de"`` (finite-d equivalent), ``"level"`` (n = αB(d,ℓ), d → ∞).
+
+    ``"level"`` is evaluable on its own: given ``α, λ, σ², ℓ``, the energies ``F²_0..F²_L`` and the
+    kernel ``h``, its quantities define ``ξ_k = h^{(k)}(0)/k!``, ``γ``, ``κ_{>ℓ}``, ``F²_{>ℓ}``, ``λ_eff``
+    and ``κ`` in that order, and ``κ`` solves the isotropic ridge equation.  It is the generic case
+    ``ξ_k > 0`` for ``k ≤ ℓ`` (every lower level learned) of :func:`risk_asymptotic`.
+    """
     ell, L = sp.Idx("ell"), sp.Symbol("L", integer=True, positive=True)
     n, lam, kappa, sigma2 = (
         sp.Symbol("n", positive=True),
@@ -130,25 +136,35 @@ def system(form: str = "de") -> FixedPointSystem:
         labels = {"B": r"B(d,\ell)", "mu": r"\mu_{d,\ell}", "E": "E", "risk": "R"}
         sys_ = FixedPointSystem("krr_de", (kappa,), (lam, n, sigma2, L), eqs, q, labels, BCP_2020)
     elif form == "level":
+        # Every symbol of an output is a parameter (α, λ, σ², ℓ, L, the energies F²_k, the kernel h) or
+        # the label of an earlier quantity (ξ_k, γ, κ_{>ℓ}, F²_{>ℓ}, λ_eff, κ); κ also solves the equation.
+        # The generic case: ξ_k > 0 for k ≤ ℓ (every lower level learned, as for exp and coef:1,1,...);
+        # risk_asymptotic also handles ξ_ℓ = 0 and lower levels that stay unlearned (their energy adds to F²_{>ℓ}).
         alpha, xi, k = sp.Symbol("alpha", positive=True), sp.IndexedBase(r"\xi"), sp.Idx("k")
         l0, g, leff, kap = sp.Symbol("ell", integer=True), sp.Symbol("gamma"), sp.Symbol(r"\lambda_{\rm eff}"), sp.Symbol("kappa")
         Fgt = sp.Symbol(r"F^2_{>\ell}")
-        h1 = sp.Function("h")(1)
+        h = sp.Function("h")
         q = {
+            "xi": sp.Subs(sp.Derivative(h(s), (s, k)), s, 0) / sp.factorial(k),
             "gamma": 1 / alpha,
-            "kappa_gt": h1 - sp.Sum(xi[k], (k, 0, l0)),
+            "kappa_gt": h(1) - sp.Sum(xi[k], (k, 0, l0)),
+            "F_gt": sp.Sum(F2[k], (k, sp.Add(l0, 1, evaluate=False), L)),  # L: the target's degree
             "lam_eff": (lam + sp.Symbol(r"\kappa_{>\ell}")) / (alpha * xi[l0]),
             "kappa_iso": (leff + g - 1 + sp.sqrt((leff + g - 1) ** 2 + 4 * leff)) / 2,
             "risk": Fgt + (F2[l0] * kap**2 + (sigma2 + Fgt) * g) / ((1 + kap) ** 2 - g),
         }
         labels = {
+            "xi": r"\xi_{k}",
             "gamma": r"\gamma",
             "kappa_gt": r"\kappa_{>\ell}",
+            "F_gt": r"F^2_{>\ell}",
             "lam_eff": r"\lambda_{\rm eff}",
             "kappa_iso": r"\kappa",
             "risk": "R",
         }
-        sys_ = FixedPointSystem("krr_level", (), (alpha, lam, sigma2), (), q, labels, MISIAKIEWICZ_2022)
+        # the isotropic ridge equation at (γ, λ_eff); kappa_iso is its positive root
+        eqs = (sp.Eq(kap, leff + g * kap / (1 + kap)),)
+        sys_ = FixedPointSystem("krr_level", (kap,), (alpha, lam, sigma2, l0, L), eqs, q, labels, MISIAKIEWICZ_2022)
     else:
         raise ParameterError(f"unknown KRR system form {form!r}; valid: {', '.join(FORMS)}.")
     return sys_

@@ -547,6 +547,46 @@ def test_level_system_evaluates_to_risk_asymptotic():
     assert ae(got, mpf(str(sp.N(val, 55))), 39)
 
 
+def test_level_system_defines_every_symbol():
+    """Every symbol of the level system is a parameter (α, λ, σ², ℓ, L, F², the kernel h), the summation index,
+    or the name of a quantity defined before it is used; κ is the equation's unknown."""
+    sys_ = K.system("level")
+    given = {"alpha", "lambda", "sigma^2", "ell", "L", "k", "s", "F^2", "h"}
+    defined = {"xi": "\\xi", "gamma": "gamma", "kappa_gt": "\\kappa_{>\\ell}", "F_gt": "F^2_{>\\ell}"}
+    defined.update({"lam_eff": "\\lambda_{\\rm eff}", "kappa_iso": "kappa", "risk": "R"})
+    assert list(sys_.quantities) == list(defined)
+    assert [u.name for u in sys_.unknowns] == ["kappa"]
+    known = set(given)
+    for key, expr in sys_.quantities.items():
+        names = {x.name for x in expr.free_symbols} | {b.name for b in expr.atoms(sp.IndexedBase)}
+        names |= {f.func.__name__ for f in expr.atoms(sp.core.function.AppliedUndef)}
+        names -= {str(i) for i in expr.atoms(sp.Indexed)}
+        assert names <= known | {"kappa"}, (key, names - known)
+        known.add(defined[key])
+    (eq,) = sys_.equations
+    assert {x.name for x in eq.free_symbols} <= known
+
+
+def test_level_system_xi_and_tail_energy():
+    """ξ_k = h^{(k)}(0)/k! from the system: 1/k! for e^s, 2^{−k} for 1/(1 − s/2); F²_{>ℓ} sums the levels above ℓ;
+    the closed-form κ solves the system's equation."""
+    sys_ = K.system("level")
+    q = sys_.quantities
+    (k,) = q["xi"].atoms(sp.Idx)
+    s = sp.Symbol("s")
+    for h, coef in ((sp.exp(s), lambda j: 1 / sp.factorial(j)), (1 / (1 - s / 2), lambda j: sp.Rational(1, 2**j))):
+        xi = q["xi"].replace(sp.Function("h"), sp.Lambda(s, h))
+        for j in range(7):
+            assert xi.subs(k, j).doit() == coef(j)
+    ell, L = _sym(q["F_gt"], "ell"), _sym(q["F_gt"], "L")
+    (F2,) = q["F_gt"].atoms(sp.IndexedBase)
+    assert q["F_gt"].subs({ell: 1, L: 4}).doit() == F2[2] + F2[3] + F2[4]
+    assert q["F_gt"].subs({ell: 4, L: 4}).doit() == 0
+    (eq,) = sys_.equations
+    kap = sys_.unknowns[0]
+    assert sp.simplify((eq.lhs - eq.rhs).subs(kap, q["kappa_iso"])) == 0
+
+
 def test_de_system_residual_and_risk():
     """The 'de' system evaluated on the exact spectrum of h = 1 + s + s²/2 (levels 0..2, no tail) at the
     library's κ: zero residual, and its R equals the library's risk."""
