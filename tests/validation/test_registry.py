@@ -126,6 +126,128 @@ def test_realized_parameters_are_the_simulated_ratios():
     assert get_simulator("rf").at_size(params, 12) == params
 
 
+# ----------------------------------------------------------------------------- the common parts (from_module)
+def _fake_module(calls):
+    """A simulator module following the built-ins' conventions that records its calls; the estimate of a
+    point is ``mean = 10·gamma + seed`` (``gamma`` 0 when absent), ``se = reps``."""
+    import types
+
+    def estimate(made, reps, seed, lams):
+        g = float(made.get("gamma", 0))
+        mean = 10 * g + seed if lams is None else 10 * np.asarray(lams) + seed
+        return types.SimpleNamespace(mean=mean, se=np.full(np.shape(mean), float(reps)))
+
+    def simulate(made, *, reps, seed=0, quantities, max_memory=None, lams=None, progress=False, **size):
+        calls.append(("simulate", dict(made), size, reps, seed, quantities, max_memory, lams))
+        return {q: estimate(made, reps, seed, lams) for q in quantities}
+
+    def check_request(made, *, reps, quantities, max_memory=None, **size):
+        calls.append(("check", dict(made), size, reps, quantities, max_memory))
+
+    module = types.ModuleType("fake_simulator")
+    module.QUANTITIES, module.CURVE_AXES = ("risk", "bias"), ("lam", "gamma")
+    module.simulate, module.check_request = simulate, check_request
+    return module
+
+
+def test_from_module_builds_the_simulate_and_check_adapters():
+    calls = []
+    module = _fake_module(calls)
+    spec = SimulatorSpec.from_module(module, model="ridge", size_param="d", sizes=(5, 10), make=dict)
+    assert (spec.quantities, spec.curve_quantities, spec.curve_axes) == (("risk", "bias"), ("risk", "bias"), ("lam", "gamma"))
+    assert spec.curve_size == 200 and not spec.size_in_theory and spec.curve is not None  # the documented --n default for d
+    est = spec.simulate({"gamma": "2"}, 7, 3, 5, quantity="bias", max_memory=1.5)
+    assert (est.mean, est.se) == (25.0, 3.0)
+    assert calls == [("simulate", {"gamma": "2"}, {"d": 7}, 3, 5, ("bias",), 1.5, None)]
+    spec.check_request({"gamma": "2"}, 7, 3)
+    assert calls[-1] == ("check", {"gamma": "2"}, {"d": 7}, 3, ("risk",), None)  # no seed; default quantity
+    assert SimulatorSpec.from_module(module, model="ridge", size_param="n", sizes=(5,), make=dict).curve_size == 400
+
+    calls.clear()  # the size is a parameter of the theory: it goes into the parameters, no overlay is built
+    inside = SimulatorSpec.from_module(module, model="krr", size_param="d", sizes=(5,), make=dict, size_in_theory=True)
+    assert inside.curve is None and inside.curve_size is None and inside.size_in_theory
+    inside.simulate({"gamma": "1"}, 9, 2, 0)
+    inside.check_request({"gamma": "1"}, 9, 2)
+    assert [c[1:3] for c in calls] == [({"gamma": "1", "d": 9}, {}), ({"gamma": "1", "d": 9}, {})]
+    assert inside.at_size({"gamma": "1"}, 9) == {"gamma": "1", "d": "9"}
+
+    custom = SimulatorSpec.from_module(module, model="mp", size_param="n", sizes=(5,), simulator=len, curve_axes=("x",))
+    assert custom.simulator is len and custom.check is None and custom.curve is None and custom.curve_axes == ("x",)
+
+
+def test_sweep_overlay_fills_defaults_checks_first_and_shares_the_seed():
+    calls = []
+    module = _fake_module(calls)
+    needed = ("gamma", "lam", "r2", "sigma2", "tau2", "spectrum")
+    spec = SimulatorSpec.from_module(module, model="ridge", size_param="n", sizes=(5,), make=dict, needed=needed)
+    grid = np.array([[0.5], [2.0]])
+    mean, se = spec.curve("risk", "gamma", grid, {"lam": "0.2"}, reps=2, seed=4, n=None, progress=False, max_memory=None)
+    np.testing.assert_array_equal(mean, [[9.0], [24.0]])  # 10·gamma + seed, one simulation per point
+    np.testing.assert_array_equal(se, [[2.0], [2.0]])
+    defaults = {"lam": "0.2", "r2": "1", "sigma2": "1", "tau2": "0", "spectrum": "isotropic"}  # ridge's registry defaults
+    assert [c[0] for c in calls] == ["check", "check", "simulate", "simulate"]  # every point checked before any runs
+    assert [c[1] for c in calls[2:]] == [{**defaults, "gamma": 0.5}, {**defaults, "gamma": 2.0}]
+    assert all(c[2] == {"n": 400} and c[4] == 4 for c in calls[2:])  # default size n = 400, one seed
+    calls.clear()
+    lams = np.array([0.1, 1.0])
+    mean, _ = spec.curve("risk", "lam", lams, {"gamma": "3"}, reps=2, seed=1, n=50)  # lam: one simulation for the grid
+    np.testing.assert_array_equal(mean, [2.0, 11.0])
+    assert len(calls) == 1 and calls[0][2] == {"n": 50} and calls[0][7] is lams and "lam" not in calls[0][1]
+
+
+def test_sweep_overlay_alternatives_and_skip():
+    calls = []
+    module = _fake_module(calls)
+    spec = SimulatorSpec.from_module(
+        module,
+        model="rf",
+        size_param="d",
+        sizes=(5,),
+        make=dict,
+        needed=("psi2",),
+        alternatives=("psi1", "N_over_n"),
+        meaning={"psi1": "N/d", "N_over_n": "N/n"},
+        why="it sets the width",
+    )
+    grid = np.array([1.0])
+    with pytest.raises(ParameterError, match=r"^give either `psi1` \(= N/d\) or `N_over_n` \(= N/n\) for the rf .*not both\.$"):
+        spec.curve("risk", "psi1", grid, {"N_over_n": "2", "psi2": "1"}, reps=2)
+    with pytest.raises(
+        ParameterError, match=r"^`psi1` \(= N/d\) or `N_over_n` \(= N/n\) is required .*'rf'.*: it sets the width"
+    ):
+        spec.curve("risk", "psi2", grid, {}, reps=2)
+    assert calls == []
+    spec.curve("risk", "psi2", grid, {"N_over_n": "2"}, reps=2)
+    assert calls[-1][1] == {"N_over_n": "2", "psi2": 1.0}  # only the given alternative is passed
+    spec.curve("risk", "psi1", grid, {"psi2": "3"}, reps=2)
+    assert calls[-1][1] == {"psi1": 1.0, "psi2": "3"}
+    skip = lambda p: ("r2",) if "spectrum" in p else ()  # noqa: E731
+    skipping = SimulatorSpec.from_module(
+        module, model="ridge", size_param="n", sizes=(5,), make=dict, needed=("gamma", "r2"), skip=skip
+    )
+    skipping.curve("risk", "gamma", grid, {"spectrum": "powerlaw:1"}, reps=2)
+    assert calls[-1][1] == {"gamma": 1.0}  # skipped: not filled from its default
+    skipping.curve("risk", "gamma", grid, {}, reps=2)
+    assert calls[-1][1] == {"gamma": 1.0, "r2": "1"}
+
+
+def test_built_in_overlay_rules(monkeypatch):
+    """ridge leaves ``r2`` to a structured spectrum; nt requires ``psi1`` although its registry default is "-"."""
+    from validation.simulators import registry
+
+    seen = []
+    monkeypatch.setattr(registry, "sweep", lambda module, make, fixed, *a, **k: seen.append((make, fixed, k)) or (0, 0))
+    grid = np.array([1.0])
+    SIMULATORS["ridge"].curve("risk", "gamma", grid, {"spectrum": "powerlaw:1"}, reps=2)
+    SIMULATORS["ridge"].curve("risk", "gamma", grid, {}, reps=2, n=30)
+    assert "r2" not in seen[0][1] and seen[1][1]["r2"] == "1"
+    assert seen[0][2] == {"label": "ridge", "n": 400} and seen[1][2] == {"label": "ridge", "n": 30}
+    with pytest.raises(ParameterError, match=r"^`psi1` \(= N/d\) is required for the 'nt' Monte Carlo overlay: it sets the"):
+        SIMULATORS["nt"].curve("risk", "psi2", grid, {}, reps=2)
+    SIMULATORS["nt"].curve("risk", "psi2", grid, {"psi1": "2"}, reps=2)
+    assert seen[-1][1]["psi1"] == "2" and seen[-1][2] == {"label": "nt", "d": 200}
+
+
 def _non_docstring_strings(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docs = set()

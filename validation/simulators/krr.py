@@ -116,6 +116,7 @@ from asymptotics.models.krr import KRRParams
 
 from ..compare import MCEstimate
 from ._sampling import MAX_REPS, check_memory, check_quantities, footprint, lambda_grid, replicate_rngs, sphere, spheres
+from .registry import SimulatorSpec, register_simulator
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -610,21 +611,6 @@ KRR_MAX_N = 3000
 """Largest ``n`` a drawn campaign point may need at the campaign's largest size (dense ``n × n``)."""
 
 
-def _registry_simulate(
-    params: dict[str, str], size: int, reps: int, seed: int, *, quantity: str, max_memory: Any = None
-) -> MCEstimate:
-    from asymptotics.models.krr import KRRParams
-
-    made = KRRParams(d=size, **params)
-    return simulate(made, reps=reps, seed=seed, quantities=(quantity,), max_memory=max_memory)[quantity]
-
-
-def _registry_check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
-    from asymptotics.models.krr import KRRParams
-
-    check_request(KRRParams(d=size, **params), reps=reps, quantities=(quantity,), max_memory=max_memory)
-
-
 def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
     out = {k: v for k, v in params.items() if k not in ("alpha", "level")}
     return {**out, "d": str(size), "n": str(est.n)}
@@ -662,42 +648,16 @@ def _registry_points(sizes: Sequence[int]) -> Any:
     return draw()
 
 
-def _registry_curve(
-    quantity: str,
-    axis: str,
-    grid: np.ndarray,
-    params: dict[str, str],
-    *,
-    reps: int,
-    seed: int = 0,
-    n: int | None = None,
-    progress: bool = False,
-    max_memory: Any = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The overlay is :func:`curve` (``n`` and ``d`` are model parameters: ``n`` must be None)."""
-    return curve(quantity, axis, grid, params, reps=reps, seed=seed, n=n, progress=progress, max_memory=max_memory)
-
-
-def _register() -> None:
-    from .registry import SimulatorSpec, register_simulator
-
-    register_simulator(
-        SimulatorSpec(
-            model="krr",
-            size_param="d",
-            sizes=(20, 40),
-            quantities=QUANTITIES,
-            simulator=_registry_simulate,
-            check=_registry_check,
-            realize=_registry_realize,
-            points=_registry_points,
-            curve_quantities=QUANTITIES,
-            curve_axes=CURVE_AXES,
-            curve=_registry_curve,
-            curve_size=None,
-            size_in_theory=True,
-        )
+register_simulator(
+    SimulatorSpec.from_module(  # d is a parameter of the finite-d theory; the overlay is `curve`
+        __name__,
+        model="krr",
+        size_param="d",
+        sizes=(20, 40),
+        make=KRRParams,
+        size_in_theory=True,
+        realize=_registry_realize,
+        points=_registry_points,
+        curve=curve,
     )
-
-
-_register()
+)

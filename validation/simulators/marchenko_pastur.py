@@ -45,6 +45,7 @@ from asymptotics.errors import ParameterError
 
 from ..compare import MCEstimate
 from ._sampling import check_design, check_memory, check_run, features, footprint, replicate_rngs, standardized_design
+from .registry import DEFAULT_N, SimulatorSpec, fixed_params, register_simulator
 
 QUANTITIES = ("stieltjes", "companion", "cdf", "moment", "largest", "density")
 DENSITY_METHODS = ("histogram", "smoothed")
@@ -332,9 +333,7 @@ def _registry_simulate(
 ) -> MCEstimate:
     arg = _POINT_ARGUMENT.get(quantity)
     point = {} if arg is None else {arg: int(params[arg]) if arg == "k" else params[arg]}
-    return simulate(
-        quantity, params["gamma"], params["sigma2"], n=size, reps=reps, seed=seed, max_memory=max_memory, **point
-    )
+    return simulate(quantity, params["gamma"], params["sigma2"], n=size, reps=reps, seed=seed, max_memory=max_memory, **point)
 
 
 def _registry_check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
@@ -368,55 +367,26 @@ def _registry_points(sizes: Any) -> Any:
     return draw()
 
 
-def _registry_curve(
-    quantity: str,
-    axis: str,
-    grid: np.ndarray,
-    params: dict[str, str],
-    *,
-    reps: int,
-    seed: int = 0,
-    n: int | None = None,
-    progress: bool = False,
-    max_memory: Any = None,
-) -> tuple[np.ndarray, np.ndarray]:
+def _registry_curve(quantity: str, axis: str, grid: np.ndarray, params: dict[str, str], *, n: Any = None, **run: Any) -> Any:
     """The overlay along ``x``: one simulation serves the whole grid."""
-    from .registry import DEFAULT_N, fixed_params
-
     fixed = fixed_params("mp", axis, params, ("gamma", "sigma2"))
-    est = simulate(
-        quantity,
-        fixed["gamma"],
-        fixed["sigma2"],
-        n=DEFAULT_N if n is None else n,
-        x=grid,
-        reps=reps,
-        seed=seed,
-        progress=progress,
-        max_memory=max_memory,
-    )
+    est = simulate(quantity, fixed["gamma"], fixed["sigma2"], n=DEFAULT_N if n is None else n, x=grid, **run)
     return np.asarray(est.mean, dtype=float), np.asarray(est.se, dtype=float)
 
 
-def _register() -> None:
-    from .registry import DEFAULT_N, SimulatorSpec, register_simulator
-
-    register_simulator(
-        SimulatorSpec(
-            model="mp",
-            size_param="n",
-            sizes=(100, 200, 400),
-            quantities=CAMPAIGN_QUANTITIES,
-            simulator=_registry_simulate,
-            check=_registry_check,
-            realize=_registry_realize,
-            points=_registry_points,
-            curve_quantities=CURVE_QUANTITIES,
-            curve_axes=("x",),
-            curve=_registry_curve,
-            curve_size=DEFAULT_N,
-        )
+register_simulator(
+    SimulatorSpec.from_module(
+        __name__,
+        model="mp",
+        size_param="n",
+        sizes=(100, 200, 400),
+        quantities=CAMPAIGN_QUANTITIES,
+        curve_quantities=CURVE_QUANTITIES,
+        curve_axes=("x",),
+        simulator=_registry_simulate,
+        check=_registry_check,
+        realize=_registry_realize,
+        points=_registry_points,
+        curve=_registry_curve,
     )
-
-
-_register()
+)

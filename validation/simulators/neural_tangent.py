@@ -62,6 +62,7 @@ from asymptotics.models.random_features import RFParams
 from ..compare import MCEstimate
 from . import random_features as rf_sim
 from ._sampling import MAX_REPS, check_memory, check_quantities, footprint, lambda_grid, replicate_rngs, sphere
+from .registry import SimulatorSpec, register_simulator
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 1000
@@ -560,20 +561,6 @@ CURVE_AXES = ("lam", "psi1", "psi2", "F1sq", "Fstar2", "tau2")
 _CAMPAIGN_ACTIVATIONS = ("relu", "tanh", "erf")
 
 
-def _registry_simulate(
-    params: dict[str, str], size: int, reps: int, seed: int, *, quantity: str, max_memory: Any = None
-) -> MCEstimate:
-    from asymptotics.models.neural_tangent import NTParams
-
-    return simulate(NTParams(**params), d=size, reps=reps, seed=seed, quantities=(quantity,), max_memory=max_memory)[quantity]
-
-
-def _registry_check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
-    from asymptotics.models.neural_tangent import NTParams
-
-    check_request(NTParams(**params), d=size, reps=reps, quantities=(quantity,), max_memory=max_memory)
-
-
 def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
     return {**params, "psi1": f"{est.params['N']}/{size}", "psi2": f"{est.n}/{size}"}
 
@@ -607,52 +594,18 @@ def _registry_points(sizes: Sequence[int]) -> Any:
     return draw()
 
 
-def _registry_curve(
-    quantity: str,
-    axis: str,
-    grid: np.ndarray,
-    params: dict[str, str],
-    *,
-    reps: int,
-    seed: int = 0,
-    n: int | None = None,
-    progress: bool = False,
-    max_memory: Any = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The overlay: ``n`` (the CLI's ``--n``) is the input dimension ``d``; ``psi1`` (required) sets ``N = round(ψ₁d)``."""
-    import sys
-
-    from asymptotics.models.neural_tangent import NTParams
-
-    from .registry import DEFAULT_D, fixed_params, sweep
-
-    if "psi1" not in params and axis != "psi1":
-        raise ParameterError("`psi1` (= N/d) is required for the 'nt' Monte Carlo overlay: it sets the number of neurons.")
-    needed = ("psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "layers")
-    fixed = fixed_params("nt", axis, params, needed)
-    run = {"reps": reps, "seed": seed, "progress": progress, "max_memory": max_memory}
-    return sweep(sys.modules[__name__], NTParams, fixed, quantity, axis, grid, run, label="nt", d=DEFAULT_D if n is None else n)
-
-
-def _register() -> None:
-    from .registry import DEFAULT_D, SimulatorSpec, register_simulator
-
-    register_simulator(
-        SimulatorSpec(
-            model="nt",
-            size_param="d",
-            sizes=(30, 60),
-            quantities=QUANTITIES,
-            simulator=_registry_simulate,
-            check=_registry_check,
-            realize=_registry_realize,
-            points=_registry_points,
-            curve_quantities=QUANTITIES,
-            curve_axes=CURVE_AXES,
-            curve=_registry_curve,
-            curve_size=DEFAULT_D,
-        )
+register_simulator(
+    SimulatorSpec.from_module(  # the overlay's size n (the CLI's --n) is the input dimension d
+        __name__,
+        model="nt",
+        size_param="d",
+        sizes=(30, 60),
+        make=NTParams,
+        alternatives=("psi1",),  # required: its registry default "-" sets no width
+        meaning={"psi1": "N/d"},
+        why="it sets the number of neurons",
+        needed=("psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "layers"),
+        realize=_registry_realize,
+        points=_registry_points,
     )
-
-
-_register()
+)

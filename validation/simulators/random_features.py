@@ -93,6 +93,7 @@ from ._sampling import (
     sphere,  # noqa: F401  (re-exported: the sampler's old home)
     spheres,
 )
+from .registry import SimulatorSpec, register_simulator
 
 QUANTITIES = ("risk", "train_error")
 DEFAULT_N_TEST = 2000
@@ -423,22 +424,7 @@ def simulate(
 # What campaigns and `asymptotics curve --mc` need (validation.simulators.registry): the size is d,
 # the theory runs at the realized ratios N/d and n/d.
 CURVE_AXES = ("lam", "psi1", "psi2", "N_over_n", "F1sq", "Fstar2", "tau2")
-_ALTERNATIVES = ("psi1", "N_over_n")  # psi1 = N_over_n * psi2: pass only the one the user gave
 _CAMPAIGN_ACTIVATIONS = ("relu", "tanh", "erf")
-
-
-def _registry_simulate(
-    params: dict[str, str], size: int, reps: int, seed: int, *, quantity: str, max_memory: Any = None
-) -> MCEstimate:
-    from asymptotics.models.random_features import RFParams
-
-    return simulate(RFParams(**params), d=size, reps=reps, seed=seed, quantities=(quantity,), max_memory=max_memory)[quantity]
-
-
-def _registry_check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
-    from asymptotics.models.random_features import RFParams
-
-    check_request(RFParams(**params), d=size, reps=reps, quantities=(quantity,), max_memory=max_memory)
 
 
 def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
@@ -471,55 +457,17 @@ def _registry_points(sizes: Sequence[int]) -> Any:
     return draw()
 
 
-def _registry_curve(
-    quantity: str,
-    axis: str,
-    grid: np.ndarray,
-    params: dict[str, str],
-    *,
-    reps: int,
-    seed: int = 0,
-    n: int | None = None,
-    progress: bool = False,
-    max_memory: Any = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The overlay: ``n`` (the CLI's ``--n``) is the input dimension ``d``; ``psi1`` and ``N_over_n`` are alternatives."""
-    import sys
-
-    from asymptotics.models.random_features import RFParams
-
-    from .registry import DEFAULT_D, fixed_params, sweep
-
-    given = [k for k in _ALTERNATIVES if k in params or k == axis]
-    if len(given) > 1:
-        raise ParameterError("give either `psi1` (= N/d) or `N_over_n` (= N/n) for the rf Monte Carlo overlay, not both.")
-    if not given:
-        raise ParameterError("`psi1` (= N/d) or `N_over_n` (= N/n) is required for the 'rf' Monte Carlo overlay.")
-    needed = (*given, "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2")
-    fixed = fixed_params("rf", axis, params, needed)
-    run = {"reps": reps, "seed": seed, "progress": progress, "max_memory": max_memory}
-    return sweep(sys.modules[__name__], RFParams, fixed, quantity, axis, grid, run, label="rf", d=DEFAULT_D if n is None else n)
-
-
-def _register() -> None:
-    from .registry import DEFAULT_D, SimulatorSpec, register_simulator
-
-    register_simulator(
-        SimulatorSpec(
-            model="rf",
-            size_param="d",
-            sizes=(50, 100, 200),
-            quantities=QUANTITIES,
-            simulator=_registry_simulate,
-            check=_registry_check,
-            realize=_registry_realize,
-            points=_registry_points,
-            curve_quantities=QUANTITIES,
-            curve_axes=CURVE_AXES,
-            curve=_registry_curve,
-            curve_size=DEFAULT_D,
-        )
+register_simulator(
+    SimulatorSpec.from_module(  # the overlay's size n (the CLI's --n) is the input dimension d
+        __name__,
+        model="rf",
+        size_param="d",
+        sizes=(50, 100, 200),
+        make=RFParams,
+        alternatives=("psi1", "N_over_n"),  # psi1 = N_over_n * psi2: pass only the one the user gave
+        meaning={"psi1": "N/d", "N_over_n": "N/n"},
+        needed=("psi2", "lam", "activation", "F1sq", "Fstar2", "tau2"),
+        realize=_registry_realize,
+        points=_registry_points,
     )
-
-
-_register()
+)

@@ -58,8 +58,10 @@ __all__ = [
     "fixed_params",
     "from_declaration",
     "get_simulator",
+    "module_adapters",
     "register_simulator",
     "sweep",
+    "sweep_overlay",
 ]
 
 DEFAULT_N = 400
@@ -191,6 +193,83 @@ class SimulatorSpec:
         """The point the simulation actually ran (integer sizes change the ratios by up to ``1/(2·size)``)."""
         return self.realize(dict(params), est, size) if self.realize is not None else self.at_size(params, size)
 
+    @classmethod
+    def from_module(
+        cls,
+        module: Any,
+        *,
+        model: str,
+        size_param: str,
+        sizes: tuple[int, ...],
+        make: Callable[..., Any] | None = None,
+        size_in_theory: bool = False,
+        needed: Sequence[str] = (),
+        alternatives: Sequence[str] = (),
+        meaning: Mapping[str, str] | None = None,
+        why: str | None = None,
+        skip: Sequence[str] | Callable[[Mapping[str, str]], Sequence[str]] = (),
+        **fields: Any,
+    ) -> SimulatorSpec:
+        """The spec of a simulator module that follows the built-ins' conventions; the common parts are built here.
+
+        The module (or its name) provides ``simulate(made, *, <size>, reps, seed, quantities,
+        max_memory)`` returning ``{quantity: MCEstimate}``, ``check_request`` with the same
+        arguments less ``seed``, ``QUANTITIES`` and, optionally, ``CURVE_AXES``; ``made`` is
+        ``make(**params)``, with ``size_param=size`` among the parameters when ``size_in_theory``
+        and as the keyword ``size_param`` of ``simulate`` otherwise.
+
+        Parameters
+        ----------
+        module : module or str
+            The simulator module; its functions are looked up at each call.
+        model, size_param, sizes, size_in_theory
+            As the attributes of :class:`SimulatorSpec`.
+        make : callable, optional
+            The model's parameter class.  Given, it builds :attr:`simulator` and :attr:`check`
+            (:func:`module_adapters`) and, unless ``size_in_theory``, the curve overlay
+            (:func:`sweep_overlay` with ``needed``, ``alternatives``, ``meaning``, ``why``,
+            ``skip``).  Omitted, pass ``simulator`` (and ``check``, ``curve``) in ``fields``.
+        needed, alternatives, meaning, why, skip
+            The overlay's parameters, see :func:`sweep_overlay`.
+        **fields
+            Any other attribute of :class:`SimulatorSpec` (``realize``, ``points``...), or one of
+            the defaults overridden: ``quantities`` (the module's ``QUANTITIES``),
+            ``curve_quantities`` (``quantities``), ``curve_axes`` (the module's ``CURVE_AXES``),
+            ``curve_size`` (:data:`DEFAULT_N` for a size ``n``, :data:`DEFAULT_D` for ``d``, None
+            when ``size_in_theory``).
+
+        Returns
+        -------
+        SimulatorSpec
+        """
+        if isinstance(module, str):
+            import importlib
+
+            module = importlib.import_module(module)
+        fields.setdefault("quantities", tuple(module.QUANTITIES))
+        fields.setdefault("curve_quantities", fields["quantities"])
+        fields.setdefault("curve_axes", tuple(getattr(module, "CURVE_AXES", ())))
+        fields.setdefault("curve_size", None if size_in_theory else {"n": DEFAULT_N, "d": DEFAULT_D}.get(size_param))
+        if make is not None:
+            simulator, check = module_adapters(module, make, size_param, size_in_theory=size_in_theory)
+            fields.setdefault("simulator", simulator)
+            fields.setdefault("check", check)
+            if not size_in_theory:
+                overlay = sweep_overlay(
+                    module,
+                    make,
+                    model=model,
+                    size_param=size_param,
+                    size=fields["curve_size"],
+                    needed=needed,
+                    alternatives=alternatives,
+                    meaning=meaning,
+                    why=why,
+                    skip=skip,
+                )
+                fields.setdefault("curve", overlay)
+        return cls(model=model, size_param=size_param, sizes=tuple(sizes), size_in_theory=size_in_theory, **fields)
+
 
 SIMULATORS: dict[str, SimulatorSpec] = {}
 """The registered simulators by model name (the built-ins once :mod:`validation.simulators` is imported)."""
@@ -321,6 +400,99 @@ def sweep(
         est = module.simulate(params, seed=seed, **common)[quantity]
         mean[i], se[i] = est.mean, est.se
     return mean, se
+
+
+def module_adapters(
+    module: Any, make: Callable[..., Any], size_param: str, *, size_in_theory: bool = False
+) -> tuple[Callable[..., MCEstimate], Callable[..., None]]:
+    """The :attr:`SimulatorSpec.simulator` and :attr:`SimulatorSpec.check` adapters of a simulator module.
+
+    ``simulator(params, size, reps, seed, *, quantity, max_memory)`` calls
+    ``module.simulate(make(**params), <size_param>=size, reps=reps, seed=seed,
+    quantities=(quantity,), max_memory=max_memory)[quantity]``; with ``size_in_theory`` the size
+    is one of the parameters instead (``make(**params, <size_param>=size)``, no size keyword).
+    ``check`` calls ``module.check_request`` likewise, without ``seed``.
+    """
+
+    def made(params: dict[str, str], size: int) -> tuple[Any, dict[str, int]]:
+        if size_in_theory:
+            return make(**params, **{size_param: size}), {}
+        return make(**params), {size_param: size}
+
+    def simulator(
+        params: dict[str, str], size: int, reps: int, seed: int, *, quantity: str, max_memory: Any = None
+    ) -> MCEstimate:
+        obj, sized = made(params, size)
+        out = module.simulate(obj, **sized, reps=reps, seed=seed, quantities=(quantity,), max_memory=max_memory)
+        return out[quantity]
+
+    def check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
+        obj, sized = made(params, size)
+        module.check_request(obj, **sized, reps=reps, quantities=(quantity,), max_memory=max_memory)
+
+    return simulator, check
+
+
+def sweep_overlay(
+    module: Any,
+    make: Callable[..., Any],
+    *,
+    model: str,
+    size_param: str,
+    size: int | None,
+    needed: Sequence[str],
+    alternatives: Sequence[str] = (),
+    meaning: Mapping[str, str] | None = None,
+    why: str | None = None,
+    skip: Sequence[str] | Callable[[Mapping[str, str]], Sequence[str]] = (),
+) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
+    """A :attr:`SimulatorSpec.curve` overlay through :func:`sweep` (``lam`` one simulation for the grid).
+
+    Parameters
+    ----------
+    module, make
+        As in :func:`sweep`.
+    model : str
+        The model (its registry defaults fill the parameters; it labels the progress bar).
+    size_param : str
+        The size keyword of ``module.simulate``; the size is the overlay's ``n`` (the CLI's ``--n``).
+    size : int or None
+        The size when ``n`` is None.
+    needed : sequence of str
+        The parameters the simulation takes (:func:`fixed_params`).
+    alternatives : sequence of str
+        Exactly one of these must be given (in ``params`` or as the axis); only that one is
+        passed, before ``needed``.  One name: it is required even when it has a default.
+    meaning : mapping of str to str
+        Shown after a name in those messages (``{"psi1": "N/d"}`` → ``psi1 (= N/d)``).
+    why : str
+        Appended to the message of a missing alternative.
+    skip : sequence of str, or callable
+        Parameters of ``needed`` left to the simulator when not given (:func:`fixed_params`); a
+        callable receives ``params``.
+    """
+    notes = dict(meaning or {})
+
+    def names(keys: Sequence[str]) -> str:
+        return " or ".join(f"`{k}` (= {notes[k]})" if k in notes else f"`{k}`" for k in keys)
+
+    def overlay(
+        quantity: str, axis: str, grid: np.ndarray, params: dict[str, str], *, n: int | None = None, **run: Any
+    ) -> tuple[np.ndarray, np.ndarray]:
+        given = [k for k in alternatives if k in params or k == axis]
+        if len(given) > 1:
+            one = "not both" if len(alternatives) == 2 else "only one"
+            raise ParameterError(f"give either {names(alternatives)} for the {model} Monte Carlo overlay, {one}.")
+        if alternatives and not given:
+            tail = f": {why}" if why else ""
+            raise ParameterError(f"{names(alternatives)} is required for the {model!r} Monte Carlo overlay{tail}.")
+        fixed = fixed_params(model, axis, params, (*given, *needed), skip=skip(params) if callable(skip) else skip)
+        run = {"seed": 0, "progress": False, "max_memory": None, **run}
+        if n is None and size is None:
+            raise ParameterError(f"the {model} Monte Carlo overlay needs a size: pass --n.")
+        return sweep(module, make, fixed, quantity, axis, grid, run, label=model, **{size_param: size if n is None else n})
+
+    return overlay
 
 
 def pointwise_curve(

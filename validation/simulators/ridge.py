@@ -77,6 +77,7 @@ from ._sampling import (
     replicate_rngs,
     standardized_design,
 )
+from .registry import SimulatorSpec, register_simulator
 
 QUANTITIES = ("risk", "bias", "variance", "train_error")
 
@@ -351,16 +352,6 @@ def simulate(
 CURVE_AXES = ("lam", "gamma", "r2", "sigma2", "tau2")
 
 
-def _registry_simulate(
-    params: dict[str, str], size: int, reps: int, seed: int, *, quantity: str, max_memory: Any = None
-) -> MCEstimate:
-    return simulate(RidgeParams(**params), n=size, reps=reps, seed=seed, quantities=(quantity,), max_memory=max_memory)[quantity]
-
-
-def _registry_check(params: dict[str, str], size: int, reps: int, *, quantity: str, max_memory: Any = None) -> None:
-    check_request(RidgeParams(**params), n=size, reps=reps, quantities=(quantity,), max_memory=max_memory)
-
-
 def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
     return {**params, "gamma": f"{est.p}/{est.n}"}
 
@@ -387,50 +378,21 @@ def _registry_points(sizes: Sequence[int]) -> Any:
     return draw()
 
 
-def _registry_curve(
-    quantity: str,
-    axis: str,
-    grid: np.ndarray,
-    params: dict[str, str],
-    *,
-    reps: int,
-    seed: int = 0,
-    n: int | None = None,
-    progress: bool = False,
-    max_memory: Any = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The overlay: ``lam`` is one SVD per replicate for the grid, other axes one simulation per point."""
-    import sys
-
-    from .registry import DEFAULT_N, fixed_params, sweep
-
-    needed = ("gamma", "lam", "r2", "sigma2", "tau2", "spectrum")
-    structured = params.get("spectrum", "isotropic").strip().lower() != "isotropic"
-    fixed = fixed_params("ridge", axis, params, needed, skip=("r2",) if structured else ())  # the spectrum's energies set r2
-    run = {"reps": reps, "seed": seed, "progress": progress, "max_memory": max_memory}
-    size = DEFAULT_N if n is None else n
-    return sweep(sys.modules[__name__], RidgeParams, fixed, quantity, axis, grid, run, label="ridge", n=size)
+def _registry_skip(params: dict[str, str]) -> tuple[str, ...]:
+    """A structured spectrum's energies set ``r2``: it is not filled in from its default."""
+    return ("r2",) if params.get("spectrum", "isotropic").strip().lower() != "isotropic" else ()
 
 
-def _register() -> None:
-    from .registry import DEFAULT_N, SimulatorSpec, register_simulator
-
-    register_simulator(
-        SimulatorSpec(
-            model="ridge",
-            size_param="n",
-            sizes=(100, 200, 400),
-            quantities=QUANTITIES,
-            simulator=_registry_simulate,
-            check=_registry_check,
-            realize=_registry_realize,
-            points=_registry_points,
-            curve_quantities=QUANTITIES,
-            curve_axes=CURVE_AXES,
-            curve=_registry_curve,
-            curve_size=DEFAULT_N,
-        )
+register_simulator(
+    SimulatorSpec.from_module(
+        __name__,
+        model="ridge",
+        size_param="n",
+        sizes=(100, 200, 400),
+        make=RidgeParams,
+        needed=("gamma", "lam", "r2", "sigma2", "tau2", "spectrum"),
+        skip=_registry_skip,
+        realize=_registry_realize,
+        points=_registry_points,
     )
-
-
-_register()
+)
