@@ -467,6 +467,10 @@ def _general(
         # the closed-form tails cover κ ≥ kappa_floor; a root below it fails the residual check
         kf = blocks.sums.kappa_floor
         lo = B.where(lo < kf, kf + 0 * lo, lo)
+        if B.name == "mp" and throw and kf > 0 and lo == kf and not trivial and (x0 is None or x0 <= kf) and h(lo) > 0:
+            # the root is below the floor: say so after one evaluation (the caller then sums term
+            # by term) instead of after ~100 bisection steps collapsing the bracket onto the floor
+            raise ConvergenceError(f"ridge kappa: the root is below the closed-form floor {kf:.3g}", params=params)
     lo = B.where(B.lor(trivial, lo <= 0), 1 + 0 * lo, lo)  # a dummy bracket at the κ = 0 points
     hi = B.where(trivial, 2 + 0 * lo, lam + g * trace)
     hi = B.where(hi > lo, hi, 2 * lo)  # (only a closed-form floor above every root inverts it)
@@ -529,9 +533,10 @@ def _float64_kappa(pr: RidgeParams) -> float | None:
     if pr.lam == math.inf:
         return None
     with np.errstate(all="ignore"):
-        out, _ = _general_np(pr.spectrum, np.array([float(pr.gamma)]), np.array([float(pr.lam)]), np.array([1.0]))
+        out, conv = _general_np(pr.spectrum, np.array([float(pr.gamma)]), np.array([float(pr.lam)]), np.array([1.0]))
     k = float(out["kappa"][0])
-    return k if math.isfinite(k) and k > 0 else None
+    # an unconverged point (e.g. a bracket collapsed onto the closed-form floor) is no start
+    return k if bool(conv[0]) and math.isfinite(k) and k > 0 else None
 
 
 def _power_limit(B: Any, blocks: _PowerBlocks, g: Any, omg: Any, lam: Any, noise: Any) -> tuple[dict[str, Any], Any]:

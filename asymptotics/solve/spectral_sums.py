@@ -182,8 +182,9 @@ class PowerLawSums:
         self.n_cap = n_cap if n_cap is not None else (2**16 if B.name == "mp" else 2**12)
         self._heads: dict[int, Any] = {}
         self._tables: dict[int, Any] = {}
-        self.kappa_floor = Y_MIN / float(self.n_cap) ** float(alpha)
-        """Smallest ``k`` the closed-form tail covers (``Y/N_cap^α``)."""
+        # P ≤ N_cap: the head can hold every term, so every k > 0 is covered (summed one by one)
+        self.kappa_floor = 0.0 if P is not None and P <= self.n_cap else Y_MIN / float(self.n_cap) ** float(alpha)
+        """Smallest ``k`` the sums cover (``Y/N_cap^α``; 0 when ``P ≤ N_cap``)."""
         self.R_max = max(2, math.ceil((-self.log_rel + math.log(4 * (digits + 10))) / math.log(Y_MIN)) + 2)
 
     # ----------------------------------------------------------------- planning

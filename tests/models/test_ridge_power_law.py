@@ -15,7 +15,7 @@ import pytest
 
 from asymptotics._validate import to_mpf
 from asymptotics.backend import MP
-from asymptotics.errors import ParameterError
+from asymptotics.errors import ConvergenceError, ParameterError
 from asymptotics.models import ridge as R
 from asymptotics.solve.spectral_sums import PowerLawSums, power_tail
 
@@ -186,3 +186,41 @@ def test_tiny_kappa_falls_back_to_direct_sums_below_1e6() -> None:
         assert abs(value / ref - 1) < mpmath.mpf(10) ** -29
     val, status = R.curve_values("risk", np.array([3.0]), np.array([1e-12]), sigma2=0.5, spectrum=spec)
     assert status[0] == 0 and val[0] == pytest.approx(float(ref), rel=1e-9)
+
+
+def _count_slack(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls = [0]
+    slack = PowerLawSums.slack
+
+    def counted(self, k):  # noqa: ANN001, ANN202
+        calls[0] += self.B.name == "mp"  # certified evaluations only
+        return slack(self, k)
+
+    monkeypatch.setattr(PowerLawSums, "slack", counted)
+    return calls
+
+
+def test_p_within_the_head_cap_has_no_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """p ≤ N_cap: every term fits in the head, so κ below Y/N_cap^α is solved directly (regression:
+    the bracket was clamped to that floor, ~170 Newton/bisection steps per rung, 30-100 s per call)."""
+    assert PowerLawSums(MP, 10**4, F(1), F(0)).kappa_floor == 0
+    assert PowerLawSums(MP, 10**5, F(1), F(0)).kappa_floor > 0
+    spec = "power_law:p=10000,alpha=1,beta=0"
+    calls = _count_slack(monkeypatch)
+    for q in ("kappa", "risk"):
+        value = R.solve(R.RidgeParams("1", "1e-8", sigma2="0.5", spectrum=spec), q, dps=30).value
+        ref = _direct("1", "1e-8", spec, q)
+        with mpmath.workdps(40):
+            assert abs(value / ref - 1) < mpmath.mpf(10) ** -28, q
+    assert calls[0] < 200  # two quantities, two rungs each (was ~670)
+
+
+def test_root_below_the_floor_is_detected_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """p > 1e6 with κ below the closed-form floor: refused after a few evaluations, not ~170 per rung
+    (regression: the float64 start was the collapsed bracket end, accepted though not converged)."""
+    pr = R.RidgeParams("1", "1e-6", spectrum="power_law:p=2000000,alpha=1,beta=1/2")
+    assert R._float64_kappa(pr) is None
+    calls = _count_slack(monkeypatch)
+    with pytest.raises(ConvergenceError, match="p > 1e6"):
+        R.solve(pr, "risk", dps=30)
+    assert calls[0] <= 4
