@@ -13,7 +13,6 @@ from functools import cached_property
 from typing import Any
 
 from .._lazy import sympy as sp
-
 from ..references import Source
 
 
