@@ -135,7 +135,6 @@ from .models._registry import (
 from .precision import (
     DEFAULT_DPS,
     GUARD_DPS,
-    MAX_WORKING_DPS,
     MPMATH_LOCK,
     certify,
     check_dps,
@@ -438,8 +437,7 @@ def _make_certified(decl: _Declared, quantity: str) -> Callable[..., Result]:
                     )
             return value, residual
 
-        g = _guard_digits(decl, shown, dps, what)
-        c = certify(evaluate, dps, what=what, params=shown, guard=g, range_guard=False)
+        c = certify(evaluate, dps, what=what, params=shown, span=_span(decl, shown))
         return Result(c.value, decl.name, quantity, shown, dps, c.residual, c.error_estimate, decl.branch, decl.source)
 
     certified.__name__ = quantity
@@ -463,24 +461,16 @@ def _in_domain(decl: _Declared, exact: dict[str, Any], dps: int) -> bool:
             return False
 
 
-def _guard_digits(decl: _Declared, shown: dict[str, str], dps: int, what: str) -> int:
-    """Guard digits of the certified ladder: :func:`~asymptotics.precision.certify`'s rule for the
-    inputs' dynamic range, with **1 counted as one of the numbers**.
+def _span(decl: _Declared, shown: dict[str, str]) -> int:
+    """Decades for :func:`~asymptotics.precision.certify`'s dynamic-range guard, with **1 counted as
+    one of the numbers** and no parameter exempt.
 
     A user formula holds constants of order 1 (``(1 + x) - 1``), so one parameter far from 1 can
     cancel as well as two parameters far apart: with ``x = 1e-80`` alone the built-in rule sees
     no range and both rungs (40 and 50 digits) lose ``x`` completely, agreeing on 0."""
     if not decl.range_guard:
-        return GUARD_DPS
-    span = dynamic_range({f"p{i}": v for i, v in enumerate([*shown.values(), "1"])})
-    g = GUARD_DPS + max(0, -((dps - span) // 2))
-    if dps + 2 * g > MAX_WORKING_DPS:
-        raise ConvergenceError(
-            f"{what}: the parameters span {span} decades (1 included); certifying {dps} digits would need "
-            f"{dps + 2 * g} working digits (at most {MAX_WORKING_DPS}). Rescale the problem.",
-            params=shown,
-        )
-    return g
+        return 0
+    return dynamic_range({f"p{i}": v for i, v in enumerate([*shown.values(), "1"])})
 
 
 def _inline(shown: dict[str, str]) -> str:
@@ -562,7 +552,7 @@ def _mp_input(kind: str, x: Any) -> Any:
 
 def _decades(values: Any) -> int:
     """Decades spanned by the nonzero finite inputs of one point and 1 (the cross-check's extra digits;
-    1 stands for the formulas' constants, see :func:`_guard_digits`)."""
+    1 stands for the formulas' constants, see :func:`_span`)."""
     logs = [0.0]
     for v in values:
         for part in (v.real, v.imag) if isinstance(v, mpmath.mpc) else (v,):

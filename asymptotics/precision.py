@@ -243,6 +243,7 @@ def certify(
     guard: int = GUARD_DPS,
     max_tries: int = 4,
     range_guard: bool | None = None,
+    span: int | None = None,
 ) -> Certified:
     """Evaluate at two precisions and certify ``dps`` digits (see module docstring).
 
@@ -251,12 +252,14 @@ def certify(
     ``range_guard=False`` skips those digits; only for a model whose ``evaluate`` provably
     never lets a parameter cancel against another (say so where it is passed).  ``None``
     (default) means on, except for the models in :data:`RANGE_GUARD_OFF` (by the first word
-    of ``what``).
+    of ``what``).  ``span`` overrides the decades read from ``params`` (a caller that knows more
+    numbers can cancel, e.g. the constants of a user model's formulas, counts them itself).
     """
     dps = check_dps(dps)
     if range_guard is None:
         range_guard = what.split(" ", 1)[0] not in RANGE_GUARD_OFF
-    span = dynamic_range(params) if range_guard else 0
+    if span is None:
+        span = dynamic_range(params) if range_guard else 0
     g = guard + max(0, -((dps - span) // 2))  # dps + 2g >= span + 2 guard: see the module docstring
     if dps + 2 * g > MAX_WORKING_DPS:
         raise ConvergenceError(

@@ -17,3 +17,20 @@ def median_time(fn: Callable[[], Any], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def cpu_time(fn: Callable[[], Any], repeat: int = 5, number: int = 1, *, warmup: bool = True) -> float:
+    """Median CPU time (``time.process_time``) per call of ``fn`` over ``repeat`` runs of ``number`` calls.
+
+    One warm-up call first unless ``warmup=False`` (where a cold first call is what is measured,
+    or the caller has warmed the state already).
+    """
+    if warmup:
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        for _ in range(number):
+            fn()
+        times.append((time.process_time() - t0) / number)
+    return statistics.median(times)

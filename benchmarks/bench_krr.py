@@ -19,7 +19,6 @@ to the package), so the ratio measures the issue's change.
 from __future__ import annotations
 
 import importlib.util
-import statistics
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import mpmath
 import numpy as np
+from _timing import cpu_time
 from threadpoolctl import threadpool_limits
 
 import asymptotics
@@ -35,6 +35,13 @@ from validation.simulators import krr as krr_sim
 
 QUICK = "--quick" in sys.argv
 FULL = "--full" in sys.argv
+
+
+def cpu(fn, repeat: int = 5) -> float:
+    """Median CPU time of ``repeat`` calls (no warm-up: call ``fn`` first where a warm state is wanted)."""
+    return cpu_time(fn, repeat, warmup=False)
+
+
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "f028218"  # issue 14 started here (krr.py and kernels.py unchanged from before the issue)
 
@@ -68,16 +75,6 @@ def _load_krr_head() -> object:
     sys.modules[name] = module
     exec(compile(src, "HEAD:asymptotics/models/krr.py", "exec"), module.__dict__)  # noqa: S102 - our own committed source
     return module
-
-
-def cpu(fn, repeat: int = 5) -> float:
-    """Median CPU time of ``repeat`` calls of ``fn`` (no warm-up: call it first where a warm state is wanted)."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.process_time()
-        fn()
-        times.append(time.process_time() - t0)
-    return statistics.median(times)
 
 
 def same(a, b, dps: int) -> str:

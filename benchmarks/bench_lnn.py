@@ -14,30 +14,17 @@ baseline run in the same process:
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
 
 import mpmath
 import numpy as np
+from _timing import cpu_time
 from threadpoolctl import threadpool_limits
 
 from asymptotics._validate import check_real, shown_params, to_mpf
 from asymptotics.errors import ConvergenceError, ParameterError
 from asymptotics.models import linear_networks as lnn
 from validation.simulators import linear_networks as sim
-
-
-def cpu_time(fn: Callable[[], Any], repeat: int = 5) -> float:
-    """Median CPU seconds of ``repeat`` calls of ``fn`` after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.process_time()
-        fn()
-        times.append(time.process_time() - t0)
-    return statistics.median(times)
 
 
 # ----------------------------------------------------------------------------- baseline (before issue 14)

@@ -39,6 +39,7 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy as sp
+from _timing import cpu_time
 from threadpoolctl import threadpool_limits
 
 import asymptotics
@@ -94,18 +95,6 @@ def legacy_modules() -> tuple[Any, Any]:
             exec(compile(src, mod.__file__, "exec"), mod.__dict__)
         out.append(sys.modules[name])
     return out[0], out[1]
-
-
-def cpu_time(fn: Callable[[], Any], repeat: int, number: int = 1) -> float:
-    """Median CPU time (``time.process_time``) per call of ``fn`` over ``repeat`` runs, after one warm-up."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.process_time()
-        for _ in range(number):
-            fn()
-        times.append((time.process_time() - t0) / number)
-    return statistics.median(times)
 
 
 def section_legacy(points: list[tuple[str, ...]], repeat: int) -> bool:

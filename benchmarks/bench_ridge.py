@@ -17,13 +17,13 @@ The Monte Carlo replicate vs. SVD figure is in `bench_ridge_mc.py`.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from typing import Any
 
 import mpmath
 import numpy as np
+from _timing import cpu_time
 from threadpoolctl import threadpool_limits
 
 from asymptotics._validate import to_mpf
@@ -33,13 +33,7 @@ from asymptotics.solve.roots import MP, increasing_root
 
 
 def best_time(fn, repeat: int = 7, number: int = 1) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.process_time()
-        for _ in range(number):
-            fn()
-        times.append((time.process_time() - t0) / number)
-    return statistics.median(times)
+    return cpu_time(fn, repeat, number, warmup=False)
 
 
 def bare_risk(dps: int) -> None:

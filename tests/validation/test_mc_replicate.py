@@ -107,24 +107,6 @@ def test_nt_stacked_kernels_are_the_kernel_formula(layers):
     np.testing.assert_allclose(k_t, want[n:], rtol=1e-12)
 
 
-@pytest.mark.parametrize("lam", [0.0, 1e-3, 0.7, math.inf])
-def test_nt_noise_free_risk_matches_dense_linear_algebra(lam):
-    rng = np.random.default_rng(5)
-    n, rank = 8, 5
-    L = rng.standard_normal((n + 6, rank))
-    full = L @ L.T  # rank-deficient PSD
-    k, k_t = full[:n, :n], full[n:, :n]
-    f, f_t = rng.standard_normal(n), rng.standard_normal(6)
-    got = nt_sim.replicate(k, k_t, f, f_t, np.array([lam]), tau2=0.0)
-    if math.isinf(lam):
-        A = np.zeros((n, n))
-    elif lam > 0:
-        A = np.linalg.inv(k + lam * np.eye(n))
-    else:
-        A = np.linalg.pinv(k, rcond=1e-10, hermitian=True)
-    np.testing.assert_allclose(got["risk"][0], np.mean((f_t - k_t @ A @ f) ** 2), rtol=1e-6)
-
-
 # ----------------------------------------------------------------------------- krr draws
 @pytest.mark.parametrize("domain", ["sphere", "hypercube"])
 def test_krr_draw_follows_the_documented_order(domain):

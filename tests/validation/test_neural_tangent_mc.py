@@ -70,14 +70,15 @@ def test_kernels_are_gram_matrices_of_gradient_features(layers, act):
 
 @pytest.mark.parametrize("lam", [0.0, 1e-3, 0.7, math.inf])
 @pytest.mark.parametrize("rank", [3, 8])
-def test_replicate_matches_dense_linear_algebra(lam, rank):
+@pytest.mark.parametrize("tau2", [0.3, 0.0])  # tau2 = 0 takes the replicate's path without the noise projection
+def test_replicate_matches_dense_linear_algebra(lam, rank, tau2):
     rng = np.random.default_rng(rank)
     n = 8
     L = rng.standard_normal((n + 5, rank))
     full = L @ L.T  # PSD, rank-deficient when rank < n
     k, k_t = full[:n, :n], full[n:, :n]
     f, f_t = rng.standard_normal(n), rng.standard_normal(5)
-    got = sim.replicate(k, k_t, f, f_t, np.array([lam]), tau2=0.3)
+    got = sim.replicate(k, k_t, f, f_t, np.array([lam]), tau2=tau2)
     if math.isinf(lam):
         A = np.zeros((n, n))
     elif lam > 0:
@@ -85,9 +86,9 @@ def test_replicate_matches_dense_linear_algebra(lam, rank):
     else:
         A = np.linalg.pinv(k, rcond=1e-10, hermitian=True)
     tm = k_t @ A
-    risk = np.mean((f_t - tm @ f) ** 2) + 0.3 * np.sum(tm**2) / 5
+    risk = np.mean((f_t - tm @ f) ** 2) + tau2 * np.sum(tm**2) / 5
     resid = np.eye(n) - k @ A
-    train = (np.sum((resid @ f) ** 2) + 0.3 * np.sum(resid**2)) / n
+    train = (np.sum((resid @ f) ** 2) + tau2 * np.sum(resid**2)) / n
     np.testing.assert_allclose(got["risk"][0], risk, rtol=1e-6)
     np.testing.assert_allclose(got["train_error"][0], train, rtol=1e-6, atol=1e-12)
 
