@@ -214,7 +214,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         lines.append("  quantities:")
         for q in model.quantities.values():
             curve = "" if q.curve is None else "  [float64 curve]"
-            lines.append(f"    {q.name:<15} {q.doc} ({', '.join(q.params)}){curve}")
+            note = f": {q.proof_note}" if q.proof_note else ""
+            lines.append(f"    {q.name:<15} {q.doc} ({', '.join(q.params)}){curve}  [{q.proof}{note}]")
         lines.append("")
     for name, reason in sorted(load_failures().items()):
         if name not in models:

@@ -80,6 +80,28 @@ MPMATH_LOCK = threading.RLock()
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _state = threading.local()
+_proofs_off = threading.local()
+
+
+class ladder_only:
+    """Context manager: certified calls in this thread skip the ball proofs (precision ladder only).
+
+    For comparisons (tests, benchmarks): ``with ladder_only(): r = ridge.risk(...)`` gives the
+    ladder's estimate with ``proven=False`` even where a proof exists.
+    """
+
+    def __enter__(self) -> ladder_only:
+        self._saved = getattr(_proofs_off, "on", False)
+        _proofs_off.on = True
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _proofs_off.on = self._saved
+
+
+def proofs_enabled() -> bool:
+    """False inside :class:`ladder_only`."""
+    return not getattr(_proofs_off, "on", False)
 
 
 def serialized(fn: _F) -> _F:
@@ -204,12 +226,25 @@ def _numbers_in(name: str, value: Any) -> list[Fraction]:
 
 @dataclass(frozen=True)
 class Certified:
-    """Value at ``dps`` digits with its residual and precision-ladder error estimate."""
+    """Value at ``dps`` digits with its residual and error estimate.
+
+    ``proven`` is ``True`` when a ball evaluation proved the digits (:mod:`asymptotics.ball`);
+    then ``enclosure`` holds the proven bounds (an :class:`~asymptotics.ball.Enclosure`, a tuple
+    of them for a vector quantity) and ``error_estimate`` is the ball's relative radius (an upper
+    bound, not an estimate).  Otherwise ``enclosure`` is ``None`` and ``error_estimate`` is the
+    precision ladder's difference of two evaluations.
+    """
 
     value: Any
     residual: Any
     error_estimate: Any
     working_dps: int
+    enclosure: Any = None
+    proven: bool = False
+
+    def proof_fields(self) -> dict[str, Any]:
+        """``{"enclosure": ..., "proven": ...}``: the keyword arguments a :class:`~asymptotics.result.Result` takes."""
+        return {"enclosure": self.enclosure, "proven": self.proven}
 
 
 def _magnitude(v: Any) -> Any:
@@ -244,8 +279,16 @@ def certify(
     max_tries: int = 4,
     range_guard: bool | None = None,
     span: int | None = None,
+    prove: Callable[[], tuple[Any, Any]] | None = None,
 ) -> Certified:
     """Evaluate at two precisions and certify ``dps`` digits (see module docstring).
+
+    ``prove`` (optional) is the same computation on balls (:data:`~asymptotics.ball.AB`), run at
+    the working precision that :func:`asymptotics.ball.prove` sets and returning ``(value ball(s),
+    residual)``.  It is tried first: when its enclosure proves ``dps`` digits the result is
+    ``proven`` (no ladder runs); when it cannot (:class:`~asymptotics.ball.NotProven`, or any
+    :class:`~asymptotics.errors.ConvergenceError` of its own), the precision ladder below runs
+    and the result says ``proven=False``.
 
     ``params`` (the request's exact parameter strings) is used for error reports *and* for
     the dynamic-range guard digits: leave it out only when ``evaluate`` uses no parameters.
@@ -271,6 +314,10 @@ def certify(
     err: Any = None
     top = dps + 2 * g
     with MPMATH_LOCK:
+        if prove is not None and proofs_enabled():
+            proof = _try_proof(prove, dps, what)
+            if proof is not None:
+                return proof
         for _ in range(max_tries):
             with mp.workdps(dps + g):
                 v1, _r1 = evaluate()
@@ -292,6 +339,20 @@ def certify(
         "cancellation. Try a lower `dps` or move the parameter away from the singularity.",
         params=params,
     )
+
+
+def _try_proof(evaluate: Callable[[], tuple[Any, Any]], dps: int, what: str) -> Certified | None:
+    """The proven :class:`Certified` of a ball evaluation, or ``None`` when it proves nothing."""
+    from . import ball  # python-flint loads on the first proof, not at import
+
+    try:
+        p = ball.prove(evaluate, dps, what=what, round_value=round_to, max_bits=int(MAX_WORKING_DPS * ball.BITS_PER_DIGIT))
+    except ConvergenceError:
+        return None
+    with mp.workprec(p.bits):
+        est = ball.relative_radius(p.balls)
+        residual = ball.upper_abs(p.residual) if p.residual is not None else None
+    return Certified(p.value, residual, round_to(est, 5), int(p.bits / ball.BITS_PER_DIGIT), ball.enclosure(p.balls, dps), True)
 
 
 def _short(x: Any) -> str:

@@ -71,6 +71,15 @@ class Result:
         The branch rule that selected the root, in words.
     source:
         Where the formula comes from.
+    enclosure:
+        Proven bounds (:class:`~asymptotics.ball.Enclosure`: ``lo``, ``hi`` as decimal strings
+        rounded outwards, ``mid``, ``rad``; a tuple of them for a vector quantity) when
+        ``proven``; ``None`` otherwise.
+    proven:
+        ``True`` when ball arithmetic proved every printed digit: the printed value is within one
+        unit of its last digit of the exact value and the enclosure is narrower than
+        ``10**-dps`` relative.  ``False`` means the value is the precision ladder's estimate
+        (two precisions agree to ``dps`` digits), not a proof.
     """
 
     value: Any
@@ -83,6 +92,8 @@ class Result:
     branch: str | None = None
     source: Source | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    enclosure: Any = None
+    proven: bool = False
 
     def __float__(self) -> float:
         return float(self.value)
@@ -113,6 +124,13 @@ class Result:
         d["error_estimate"] = None if self.error_estimate is None else mpmath.nstr(self.error_estimate, 5)
         d["branch"] = self.branch
         d["source"] = None if self.source is None else str(self.source)
+        d["proven"] = bool(self.proven)
+        if self.enclosure is None:
+            d["enclosure"] = None
+        elif isinstance(self.enclosure, tuple | list):
+            d["enclosure"] = [e.to_dict() for e in self.enclosure]
+        else:
+            d["enclosure"] = self.enclosure.to_dict()
         for k, v in self.extra.items():
             d[k] = format_value(v, self.dps) if isinstance(v, mpmath.mpf | mpmath.mpc) else v
         return d

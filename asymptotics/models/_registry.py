@@ -60,6 +60,12 @@ class QuantitySpec:
     curve: Callable[..., Any] | None = None
     optional: tuple[str, ...] = ()
     """Parameters the quantity accepts but never requires (even without a model default)."""
+    proof: str = "estimate"
+    """How its digits are backed: ``"proven"`` (ball arithmetic proves them at every valid point
+    unless the proof fails at a hard point, then the result says ``proven=False``), ``"partial"``
+    (proven for some inputs, e.g. named activations but not Python callables; :attr:`proof_note`
+    says which) or ``"estimate"`` (precision ladder only)."""
+    proof_note: str = ""
 
 
 @dataclass(frozen=True)

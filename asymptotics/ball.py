@@ -1,0 +1,784 @@
+r"""Ball arithmetic: the third backend of the one-definition formulas, and the proof driver.
+
+A *ball* is a midpoint and a radius that enclose the exact value of a computation: every
+operation of FLINT's Arb (python-flint's :class:`flint.arb` and :class:`flint.acb`) rounds
+outwards, so a formula evaluated on balls that contain its exact inputs returns a ball that
+contains its exact output.  When that ball is narrower than the requested digits, the digits
+are *proven*, not estimated (the precision ladder of :mod:`asymptotics.precision` compares two
+evaluations and can be fooled when both lose the same digits; a ball cannot).
+
+Contents
+--------
+* :class:`Ball` — a thin wrapper of ``arb``/``acb`` whose comparisons are three-valued: a
+  comparison that the balls decide returns a ``bool``; one they cannot decide (the balls
+  overlap) returns :data:`UNDECIDED`.  ``AB.where(UNDECIDED, a, b)`` returns the union of both
+  branches (rigorous either way), and ``bool(UNDECIDED)`` raises :class:`Undecided` (a formula
+  must not branch with ``if`` on a ball).
+* :data:`AB` — the :class:`~asymptotics.backend.Backend` on balls at the working precision
+  (:func:`workprec`), so every formula of :mod:`asymptotics.formulas` and of the models runs
+  on balls unchanged.
+* :func:`prove` — runs a ball evaluation at increasing precision until the enclosure proves
+  ``dps`` digits (the printed value is within one unit of its last digit of every point of the
+  ball, and the ball is narrower than ``10**-dps`` relative); raises :class:`NotProven`
+  otherwise.
+* :func:`root_by_sign_change` — proves a simple root of a scalar equation near an approximate
+  root (existence by a sign change at two thin balls, continuity on the ball between them).
+* :class:`Enclosure` — the proven bounds as outward-rounded decimal strings.
+
+Precision: python-flint keeps its working precision in the process-global ``flint.ctx.prec``;
+:func:`workprec` sets and restores it, and every caller holds
+:data:`~asymptotics.precision.MPMATH_LOCK` (the certified entry points are ``serialized``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+from flint import acb, arb, ctx, fmpq, fmpz
+from mpmath.libmp import from_man_exp
+
+from .backend import Backend
+from .errors import ConvergenceError
+
+__all__ = [
+    "AB",
+    "UNDECIDED",
+    "Ball",
+    "Enclosure",
+    "NotProven",
+    "Undecided",
+    "ball",
+    "digits_proven",
+    "enclosure",
+    "prove",
+    "root_by_sign_change",
+    "to_mpmath",
+    "workprec",
+]
+
+BITS_PER_DIGIT = math.log2(10)
+
+
+class NotProven(ConvergenceError):
+    """A ball evaluation did not prove the requested digits (the caller falls back to the ladder)."""
+
+
+class Undecided(NotProven):
+    """A branch condition on balls is undecided and the formula used it in an ``if``."""
+
+
+class _UndecidedType:
+    """The third truth value of a comparison of overlapping balls."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        raise Undecided("a comparison of balls is undecided (the balls overlap); more precision may decide it")
+
+    def __repr__(self) -> str:
+        return "UNDECIDED"
+
+
+UNDECIDED: Any = _UndecidedType()
+"""Result of a comparison that the balls do not decide."""
+
+
+def _tri(yes: bool, no: bool) -> Any:
+    return True if yes else (False if no else UNDECIDED)
+
+
+def _mpf_to_arb(x: Any) -> arb:
+    if mpmath.isnan(x):
+        return arb.nan()
+    if mpmath.isinf(x):
+        return arb.pos_inf() if x > 0 else arb.neg_inf()
+    man, exp = x.man_exp
+    return arb((fmpz(int(man)), fmpz(int(exp))))
+
+
+def _raw(x: Any) -> Any:
+    """Any exact number, or a ball, as an ``arb``/``acb`` (exact numbers exactly when dyadic)."""
+    if isinstance(x, Ball):
+        return x.v
+    if isinstance(x, arb | acb):
+        return x
+    if isinstance(x, bool):
+        return arb(int(x))
+    if isinstance(x, int):
+        return arb(fmpz(x))
+    if isinstance(x, Fraction):
+        if x.denominator == 1:
+            return arb(fmpz(x.numerator))
+        return arb(fmpq(x.numerator, x.denominator))
+    if isinstance(x, float):
+        if math.isnan(x):
+            return arb.nan()
+        if math.isinf(x):
+            return arb.pos_inf() if x > 0 else arb.neg_inf()
+        return arb(x)  # a float is an exact dyadic number
+    if isinstance(x, complex):
+        return acb(_raw(x.real), _raw(x.imag))
+    if isinstance(x, mpmath.mpf):
+        return _mpf_to_arb(x)
+    if isinstance(x, mpmath.mpc):
+        return acb(_mpf_to_arb(x.real), _mpf_to_arb(x.imag))
+    if isinstance(x, fmpz | fmpq):
+        return arb(x)
+    raise TypeError(f"cannot make a ball of {type(x).__name__}")
+
+
+class Ball:
+    """An ``arb`` (real) or ``acb`` (complex) ball with three-valued comparisons.
+
+    Arithmetic with ``int``, ``Fraction``, ``float`` (exact dyadic) and other balls returns a
+    ball; a comparison returns ``True``/``False`` where the balls decide it and
+    :data:`UNDECIDED` where they overlap.
+    """
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Any) -> None:
+        self.v = v if isinstance(v, arb | acb) else _raw(v)
+
+    # arithmetic -------------------------------------------------------------------------
+    def __add__(self, o: Any) -> Ball:
+        return Ball(self.v + _raw(o))
+
+    def __radd__(self, o: Any) -> Ball:
+        return Ball(_raw(o) + self.v)
+
+    def __sub__(self, o: Any) -> Ball:
+        return Ball(self.v - _raw(o))
+
+    def __rsub__(self, o: Any) -> Ball:
+        return Ball(_raw(o) - self.v)
+
+    def __mul__(self, o: Any) -> Ball:
+        return Ball(self.v * _raw(o))
+
+    def __rmul__(self, o: Any) -> Ball:
+        return Ball(_raw(o) * self.v)
+
+    def __truediv__(self, o: Any) -> Ball:
+        return Ball(self.v / _raw(o))
+
+    def __rtruediv__(self, o: Any) -> Ball:
+        return Ball(_raw(o) / self.v)
+
+    def __pow__(self, o: Any) -> Ball:
+        if isinstance(o, int) and not isinstance(o, bool):
+            return Ball(self.v**o)
+        return Ball(self.v ** _raw(o))
+
+    def __rpow__(self, o: Any) -> Ball:
+        return Ball(_raw(o) ** self.v)
+
+    def __neg__(self) -> Ball:
+        return Ball(-self.v)
+
+    def __pos__(self) -> Ball:
+        return self
+
+    def __abs__(self) -> Ball:
+        return Ball(abs(self.v))
+
+    # comparisons (three-valued) ---------------------------------------------------------
+    def __lt__(self, o: Any) -> Any:
+        a, b = self.v, _raw(o)
+        return _tri(a < b, a >= b)
+
+    def __le__(self, o: Any) -> Any:
+        a, b = self.v, _raw(o)
+        return _tri(a <= b, a > b)
+
+    def __gt__(self, o: Any) -> Any:
+        a, b = self.v, _raw(o)
+        return _tri(a > b, a <= b)
+
+    def __ge__(self, o: Any) -> Any:
+        a, b = self.v, _raw(o)
+        return _tri(a >= b, a < b)
+
+    def __eq__(self, o: Any) -> Any:  # type: ignore[override]
+        a, b = self.v, _raw(o)
+        return _tri(a == b, a != b)
+
+    def __ne__(self, o: Any) -> Any:  # type: ignore[override]
+        a, b = self.v, _raw(o)
+        return _tri(a != b, a == b)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __bool__(self) -> bool:
+        raise TypeError("a ball has no truth value; compare it (three-valued) and select with AB.where")
+
+    # access -----------------------------------------------------------------------------
+    @property
+    def real(self) -> Ball:
+        return Ball(self.v.real) if isinstance(self.v, acb) else self
+
+    @property
+    def imag(self) -> Ball:
+        return Ball(self.v.imag) if isinstance(self.v, acb) else Ball(arb(0))
+
+    def mid(self) -> Any:
+        """The midpoint as an mpmath number (exact conversion of the binary midpoint)."""
+        return to_mpmath(self)
+
+    def __repr__(self) -> str:
+        return f"Ball({self.v.str(15)})"
+
+
+def ball(x: Any) -> Ball:
+    """``x`` (exact number, ``mpf``/``mpc``, ``arb``/``acb``) as a :class:`Ball` at the working precision."""
+    return x if isinstance(x, Ball) else Ball(_raw(x))
+
+
+def _arb_to_mpf(a: arb) -> Any:
+    if a.is_nan():
+        return mpmath.nan
+    if not a.is_finite():
+        if a.rad() == 0:
+            return mpmath.inf if a > 0 else -mpmath.inf
+        return mpmath.nan
+    man, exp = a.mid().man_exp()
+    return mpmath.mp.make_mpf(from_man_exp(int(man), int(exp)))  # exact, whatever mpmath's precision
+
+
+def to_mpmath(x: Any) -> Any:
+    """The midpoint of a ball as ``mpf``/``mpc`` (exact: mpmath keeps the full mantissa)."""
+    v = _raw(x)
+    if isinstance(v, acb):
+        return mpmath.mpc(_arb_to_mpf(v.real), _arb_to_mpf(v.imag))
+    return _arb_to_mpf(v)
+
+
+# the backend --------------------------------------------------------------------------
+
+
+def _fn(name: str) -> Callable[[Any], Ball]:
+    def f(x: Any) -> Ball:
+        v = _raw(x)
+        return Ball(getattr(v, name)())
+
+    f.__name__ = name
+    return f
+
+
+def _real_domain(name: str, lower: int) -> Callable[[Any], Ball]:
+    """``sqrt``/``log``/``log1p``: the real function on a real ball (NaN outside the domain)."""
+
+    def f(x: Any) -> Ball:
+        v = _raw(x)
+        if isinstance(v, arb) and v < lower:
+            return Ball(arb.nan())
+        return Ball(getattr(v, name)())
+
+    f.__name__ = name
+    return f
+
+
+def _hypot(a: Any, b: Any) -> Ball:
+    x, y = _raw(a), _raw(b)
+    return Ball((x * x + y * y).sqrt())
+
+
+def _div(a: Any, b: Any) -> Ball:
+    x, y = _raw(a), _raw(b)
+    if isinstance(y, arb) and y == 0:  # exact zero: IEEE semantics
+        if isinstance(x, arb) and x > 0:
+            return Ball(arb.pos_inf())
+        if isinstance(x, arb) and x < 0:
+            return Ball(arb.neg_inf())
+        return Ball(arb.nan())
+    return Ball(x / y)
+
+
+def _union(a: Any, b: Any) -> Ball:
+    x, y = _raw(a), _raw(b)
+    if isinstance(x, acb) or isinstance(y, acb):
+        x, y = acb(x), acb(y)
+        return Ball(acb(x.real.union(y.real), x.imag.union(y.imag)))
+    return Ball(x.union(y))
+
+
+def _where(cond: Any, a: Any, b: Any) -> Any:
+    if cond is UNDECIDED:
+        return _union(a, b)
+    if cond is True or cond is False:
+        return a if cond else b
+    return a if bool(cond) else b
+
+
+def _lor(a: Any, b: Any) -> Any:
+    if a is True or b is True:
+        return True
+    if a is UNDECIDED or b is UNDECIDED:
+        return UNDECIDED
+    return bool(a) or bool(b)
+
+
+def _land(a: Any, b: Any) -> Any:
+    if a is False or b is False:
+        return False
+    if a is UNDECIDED or b is UNDECIDED:
+        return UNDECIDED
+    return bool(a) and bool(b)
+
+
+def _lnot(a: Any) -> Any:
+    return UNDECIDED if a is UNDECIDED else (not a)
+
+
+def _finite(v: Any) -> bool:
+    return bool(v.is_finite()) if isinstance(v, arb) else bool(v.real.is_finite() and v.imag.is_finite())
+
+
+def _isfinite(x: Any) -> Any:
+    v = _raw(x)
+    if _finite(v):
+        return True
+    return False if _isinf_exact(v) else UNDECIDED
+
+
+def _isinf_exact(v: Any) -> bool:
+    parts = [v] if isinstance(v, arb) else [v.real, v.imag]
+    return any((not p.is_finite()) and (not p.is_nan()) and p.rad() == 0 for p in parts) and all(
+        p.is_finite() or p.rad() == 0 for p in parts
+    )
+
+
+def _isinf(x: Any) -> Any:
+    v = _raw(x)
+    if _finite(v):
+        return False
+    return True if _isinf_exact(v) else UNDECIDED
+
+
+def _isnan(x: Any) -> Any:
+    v = _raw(x)
+    return False if (_finite(v) or _isinf_exact(v)) else UNDECIDED
+
+
+def _all(c: Any) -> bool:
+    if isinstance(c, list | tuple):
+        return all(_all(x) for x in c)
+    return bool(c)
+
+
+def _any(c: Any) -> bool:
+    if isinstance(c, list | tuple):
+        return any(_any(x) for x in c)
+    return bool(c)
+
+
+def _fsum(terms: Iterable[Any]) -> Ball:
+    total: Any = arb(0)
+    for t in terms:
+        total = total + _raw(t)
+    return Ball(total)
+
+
+def _sum(terms: Any, axis: int = -1) -> Ball:
+    return _fsum(terms)
+
+
+def _num(x: Any) -> Ball:
+    return Ball(_raw(x))
+
+
+AB = Backend(
+    name="ball",
+    sqrt=_real_domain("sqrt", 0),
+    log=_real_domain("log", 0),
+    exp=_fn("exp"),
+    log1p=_real_domain("log1p", -1),
+    expm1=_fn("expm1"),
+    atan=_fn("atan"),
+    hypot=_hypot,
+    abs=lambda x: Ball(abs(_raw(x))),
+    div=_div,
+    where=_where,
+    lor=_lor,
+    land=_land,
+    lnot=_lnot,
+    isfinite=_isfinite,
+    isinf=_isinf,
+    isnan=_isnan,
+    all=_all,
+    any=_any,
+    fsum=_fsum,
+    sum=_sum,
+    num=_num,
+    inf=Ball(arb.pos_inf()),
+    nan=Ball(arb.nan()),
+)
+"""Balls (python-flint ``arb``/``acb``) at the working precision of :func:`workprec`.
+
+Undecided branch conditions select the union of both branches; ``all``/``any`` and ``bool``
+of an undecided condition raise :class:`Undecided`."""
+
+
+@contextmanager
+def workprec(bits: int) -> Iterator[None]:
+    """Set python-flint's working precision to ``bits`` (and mpmath's to match) for a block."""
+    saved = ctx.prec
+    try:
+        ctx.prec = int(bits)
+        with mpmath.mp.workprec(int(bits)):
+            yield
+    finally:
+        ctx.prec = saved
+
+
+# enclosures and the digit check ---------------------------------------------------------
+
+
+def _exact_fraction(a: arb) -> Fraction:
+    man, exp = a.man_exp()
+    man, exp = int(man), int(exp)
+    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
+
+
+def _decimal(q: Fraction, digits: int, up: bool) -> str:
+    """``q`` rounded to ``digits`` significant decimal digits, towards +inf (``up``) or -inf."""
+    if q == 0:
+        return "0"
+    neg = q < 0
+    a = -q if neg else q
+    e = math.floor(math.log10(a.numerator) - math.log10(a.denominator))
+    while a >= Fraction(10) ** (e + 1):  # fix the float estimate of the decimal exponent exactly
+        e += 1
+    while a < Fraction(10) ** e:
+        e -= 1
+    scaled = a * Fraction(10) ** (digits - 1 - e)
+    away = up != neg  # rounding up a positive number (down a negative one) moves away from zero
+    n = -((-scaled.numerator) // scaled.denominator) if away else scaled.numerator // scaled.denominator
+    text = str(n).rstrip("0") or "0"
+    first = len(str(n)) - 1 + e - (digits - 1)  # decimal exponent of the first digit
+    if -5 <= first <= digits + 1:
+        point = first + 1  # digits before the decimal point
+        if point <= 0:
+            body = "0." + "0" * (-point) + text
+        elif point >= len(text):
+            body = text + "0" * (point - len(text))
+        else:
+            body = text[:point] + "." + text[point:]
+    else:
+        body = text[0] + ("." + text[1:] if len(text) > 1 else "") + f"e{first}"
+    return ("-" if neg else "") + body
+
+
+def _bound_text(a: arb, digits: int, up: bool) -> str:
+    if a.is_nan():
+        return "nan"
+    if not a.is_finite():
+        return "inf" if up else "-inf"
+    return _decimal(_exact_fraction(a), digits, up)
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """Proven bounds ``lo ≤ exact ≤ hi`` as decimal strings, rounded outwards.
+
+    For a complex value ``lo``/``hi`` are the corners of a rectangle (``re+imj`` strings:
+    ``lo = min re + (min im) j``).  ``mid`` and ``rad`` describe the same ball (midpoint to
+    ``dps + 5`` digits and an upper bound of the radius, 3 digits; for a complex ball the
+    radius bounds both parts).
+    """
+
+    lo: str
+    hi: str
+    mid: str
+    rad: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"lo": self.lo, "hi": self.hi, "mid": self.mid, "rad": self.rad}
+
+    def __str__(self) -> str:
+        return f"[{self.lo}, {self.hi}]"
+
+
+def _endpoints(a: arb) -> tuple[arb, arb]:
+    return a.lower(), a.upper()
+
+
+def enclosure(x: Any, dps: int) -> Enclosure | tuple[Enclosure, ...]:
+    """The :class:`Enclosure` of a ball (a tuple for a tuple of balls), bounds to ``dps + 5`` digits."""
+    if isinstance(x, tuple | list):
+        return tuple(enclosure(y, dps) for y in x)  # type: ignore[misc]
+    v = _raw(x)
+    digits = dps + 5
+    with workprec(max(ctx.prec, int((digits + 10) * BITS_PER_DIGIT))):
+        if isinstance(v, acb):
+            rl, rh = _endpoints(v.real)
+            il, ih = _endpoints(v.imag)
+            lo = _complex_text(_bound_text(rl, digits, False), _bound_text(il, digits, False))
+            hi = _complex_text(_bound_text(rh, digits, True), _bound_text(ih, digits, True))
+            mid = _complex_text(_mid_text(v.real, digits), _mid_text(v.imag, digits))
+            rad = _rad_text(max(_rad_float(v.real), _rad_float(v.imag)))
+            return Enclosure(lo, hi, mid, rad)
+        lo_a, hi_a = _endpoints(v)
+        return Enclosure(
+            _bound_text(lo_a, digits, False), _bound_text(hi_a, digits, True), _mid_text(v, digits), _rad_text(_rad_float(v))
+        )
+
+
+def _complex_text(re_: str, im_: str) -> str:
+    if im_.startswith("-"):
+        return f"{re_}{im_}j"
+    return f"{re_}+{im_}j"
+
+
+def _mid_text(a: arb, digits: int) -> str:
+    if a.is_nan():
+        return "nan"
+    if not a.is_finite():
+        return "inf" if a.rad() == 0 and a > 0 else ("-inf" if a.rad() == 0 else "nan")
+    return _decimal(_exact_fraction(a.mid()), digits, up=False) if a.mid() >= 0 else _decimal(
+        _exact_fraction(a.mid()), digits, up=True
+    )
+
+
+def _rad_float(a: arb) -> float:
+    if a.is_nan() or not a.is_finite():
+        return 0.0 if (not a.is_nan() and a.rad() == 0) else math.inf
+    r = a.rad()
+    return float(_exact_fraction(r)) if r != 0 else 0.0
+
+
+def _rad_text(r: float) -> str:
+    if r == 0:
+        return "0"
+    if math.isinf(r):
+        return "inf"
+    return _decimal(Fraction(r), 3, up=True)
+
+
+def _printed_fraction(text: str) -> Fraction | None:
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def digits_proven(x: Any, value: Any, dps: int) -> bool:
+    """Whether ``value`` printed to ``dps`` digits is proven by the ball ``x``.
+
+    True when every point of the ball lies within one unit of the last printed digit of the
+    printed value, and the ball's width is below ``10**-dps`` relative to it.  An exact zero
+    or an exact infinity is proven when the ball is that point.  Complex values are checked
+    part by part; tuples element by element.
+    """
+    from .result import format_real  # local: result imports precision, which imports nothing of ours
+
+    if isinstance(x, tuple | list):
+        return len(x) == len(value) and all(digits_proven(a, b, dps) for a, b in zip(x, value, strict=True))
+    v = _raw(x)
+    if isinstance(v, acb):
+        val = mpmath.mpc(value)
+        return digits_proven(Ball(v.real), val.real, dps) and digits_proven(Ball(v.imag), val.imag, dps)
+    if v.is_nan():
+        return False
+    if not v.is_finite():
+        return _isinf_exact(v) and mpmath.isinf(value) and ((v > 0) == (value > 0))
+    if v.rad() == 0 and v.mid() == 0:
+        return value == 0
+    text = format_real(value, dps)
+    p = _printed_fraction(text)
+    if p is None or p == 0:
+        return False
+    mant = text.lstrip("-").split("e")[0]
+    exp10 = int(text.split("e")[1]) if "e" in text else 0
+    # the unit of the last printed digit: position of the last digit of the mantissa string
+    if "." in mant:
+        last = -len(mant.split(".")[1])
+    else:
+        last = 0
+    unit = Fraction(10) ** (last + exp10)
+    lo, hi = _exact_fraction(v.lower()), _exact_fraction(v.upper())
+    if max(abs(hi - p), abs(p - lo)) > unit:
+        return False
+    return (hi - lo) <= abs(p) * Fraction(10) ** (-dps)
+
+
+# the proof driver -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A proven value: the ball(s), the value rounded to ``dps`` digits, and the precision used."""
+
+    balls: Any
+    value: Any
+    residual: Any
+    bits: int
+
+
+def _rel_width_bits(x: Any) -> float:
+    """Correct bits of the worst component (``-inf`` for a useless ball)."""
+    if isinstance(x, tuple | list):
+        return min((_rel_width_bits(y) for y in x), default=math.inf)
+    v = _raw(x)
+    parts = [v] if isinstance(v, arb) else [v.real, v.imag]
+    out = math.inf
+    for p in parts:
+        if p.is_nan() or (not p.is_finite() and p.rad() != 0):
+            return -math.inf
+        if p.rad() == 0:
+            continue
+        out = min(out, float(p.rel_accuracy_bits()))
+    return out
+
+
+def prove(
+    evaluate: Callable[[], Any],
+    dps: int,
+    *,
+    what: str,
+    round_value: Callable[[Any, int], Any],
+    guard_bits: int = 40,
+    max_tries: int = 3,
+    max_bits: int = 40_000,
+) -> Proof:
+    """Evaluate on balls until ``dps`` digits are proven.
+
+    ``evaluate()`` runs at the current working precision (python-flint's and mpmath's, set by
+    this function) and returns ``(value, residual)`` like the ladder's evaluations: ``value`` a
+    ball or a tuple of balls, ``residual`` anything (``None``, or the equation's residual).  The first
+    try works at ``dps`` digits plus ``guard_bits``; a ball that is too wide is retried with
+    the bits it lost added back (twice at most), a :class:`NotProven` raised by ``evaluate``
+    (an undecided branch, a failed root proof) with doubled guard bits.
+
+    Returns
+    -------
+    Proof
+        The balls, the value rounded to ``dps`` digits (mpmath numbers) and the precision.
+
+    Raises
+    ------
+    NotProven
+        No precision up to ``max_bits`` proved the digits.
+    """
+    need = int(math.ceil(dps * BITS_PER_DIGIT))
+    bits = need + guard_bits
+    last = "no evaluation"
+    for _ in range(max_tries):
+        if bits > max_bits:
+            break
+        try:
+            with workprec(bits):
+                balls, residual = evaluate()
+                value = round_value(_mids(balls), dps)
+                if digits_proven(balls, value, dps):
+                    return Proof(balls, value, residual, bits)
+                acc = _rel_width_bits(balls)
+        except NotProven as e:
+            last = str(e)
+            bits = bits + max(guard_bits, bits // 2)
+            continue
+        except (ZeroDivisionError, ValueError, ArithmeticError) as e:
+            last = f"{type(e).__name__}: {e}"
+            bits = bits + max(guard_bits, bits // 2)
+            continue
+        last = f"the enclosure has {acc:.0f} correct bits at {bits} bits of working precision"
+        if acc == -math.inf:
+            bits = bits + max(guard_bits, bits // 2)
+        else:
+            bits = bits + max(guard_bits, int(need + 20 - acc) + 20)
+    raise NotProven(f"{what}: {dps} digits not proven ({last})")
+
+
+def relative_radius(x: Any) -> Any:
+    """Upper bound of ``radius / |midpoint|`` (the worst component), as an mpmath number; 0 for exact balls."""
+    if isinstance(x, tuple | list):
+        return max((relative_radius(y) for y in x), default=mpmath.mpf(0))
+    v = _raw(x)
+    parts = [v] if isinstance(v, arb) else [v.real, v.imag]
+    worst = mpmath.mpf(0)
+    for p in parts:
+        if p.rad() == 0:
+            continue
+        if not p.is_finite():
+            return mpmath.inf
+        m = abs(p.mid())
+        r = _arb_to_mpf(arb(p.rad()))
+        worst = max(worst, mpmath.inf if m == 0 else r / _arb_to_mpf(m))
+    return worst
+
+
+def upper_abs(x: Any) -> Any:
+    """An upper bound of ``|x|`` as an mpmath number (``x`` a ball, or already a number)."""
+    if isinstance(x, Ball | arb | acb):
+        v = _raw(x)
+        a = abs(v)
+        return _arb_to_mpf(a.upper() if isinstance(a, arb) else arb(a.mid()) + arb(a.rad()))
+    return x
+
+
+def _mids(x: Any) -> Any:
+    if isinstance(x, tuple | list):
+        return type(x)(_mids(y) for y in x)
+    return to_mpmath(x)
+
+
+# fixed points -------------------------------------------------------------------------------
+
+
+def root_by_sign_change(f: Callable[[Ball], Any], x0: Any, *, rel: Any = None, increasing: bool | None = None) -> Ball:
+    r"""Prove a root of a real continuous ``f`` near ``x0`` and return a ball that contains it.
+
+    ``f`` maps a ball to a ball (a formula run on :data:`AB`).  With ``a = x0(1 − δ)``, ``b =
+    x0(1 + δ)`` (``δ = rel``, default ``2^{-(prec − 8)}``; absolute ``δ`` when ``x0 = 0``),
+    the proof checks that ``f(a)`` and ``f(b)`` have strictly opposite signs (evaluated on
+    thin balls) and that ``f`` is finite on the whole ball ``[a, b]`` (so continuous there, for
+    the elementary formulas used here): by the intermediate value theorem a root lies in
+    ``[a, b]``.  With ``increasing=True`` (``False``) the signs must be ``−, +`` (``+, −``).
+
+    *Uniqueness* is not proven here: the caller states why the equation has one root on its
+    branch (a strictly monotone function, say) and documents the argument.
+
+    Raises
+    ------
+    NotProven
+        No sign change, or ``f`` not finite on the ball.
+    """
+    x0 = to_mpmath(x0) if isinstance(x0, Ball) else x0
+    prec = ctx.prec
+    if rel is None:
+        rel = Fraction(1, 2 ** max(prec - 8, 8))
+    c = _raw(x0)
+    if c == 0:
+        a, b = _raw(-rel), _raw(rel)
+    else:
+        d = abs(c) * _raw(rel)
+        a, b = c - d, c + d
+    fa, fb = f(Ball(a)), f(Ball(b))
+    sa, sb = _sign(fa), _sign(fb)
+    if sa == 0 and (fa == 0) is True:
+        return Ball(a)
+    if sb == 0 and (fb == 0) is True:
+        return Ball(b)
+    ok = sa * sb < 0 and (increasing is None or (sa < 0) == increasing)
+    if not ok:
+        raise NotProven(f"no proven sign change of the fixed-point function around {mpmath.nstr(to_mpmath(c), 8)}")
+    hull = a.union(b)
+    fh = f(Ball(hull))
+    if not _finite(_raw(fh)):
+        raise NotProven("the fixed-point function is not finite on the root's bracket")
+    return Ball(hull)
+
+
+def _sign(x: Any) -> int:
+    v = _raw(x)
+    if v > 0:
+        return 1
+    if v < 0:
+        return -1
+    return 0
