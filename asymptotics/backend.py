@@ -86,6 +86,13 @@ class Backend:
         precision (mpmath: correctly rounded at the current precision; numpy: ``float64``).
     inf, nan : number
         Constants.
+    pi : callable
+        ``pi()``: π at the backend's precision (a ball on the ball backend).
+    sin, cos, sinh, cosh, asin, erf, erfc, gamma, lgamma : callable
+        Special functions (numpy: :mod:`scipy.special` for ``erf``/``erfc``/``gamma``/``lgamma``;
+        real ``asin`` is NaN outside ``[-1, 1]``).
+    atan2 : callable
+        ``atan2(y, x)``.
     """
 
     name: str
@@ -112,6 +119,17 @@ class Backend:
     num: Callable[[Any], Any]
     inf: Any
     nan: Any
+    pi: Callable[[], Any] | None = None
+    sin: Callable[[Any], Any] | None = None
+    cos: Callable[[Any], Any] | None = None
+    sinh: Callable[[Any], Any] | None = None
+    cosh: Callable[[Any], Any] | None = None
+    asin: Callable[[Any], Any] | None = None
+    atan2: Callable[[Any, Any], Any] | None = None
+    erf: Callable[[Any], Any] | None = None
+    erfc: Callable[[Any], Any] | None = None
+    gamma: Callable[[Any], Any] | None = None
+    lgamma: Callable[[Any], Any] | None = None
 
     def __repr__(self) -> str:
         return f"Backend({self.name!r})"
@@ -180,12 +198,29 @@ MP = Backend(
     num=_mp_num,
     inf=mpmath.inf,
     nan=mpmath.nan,
+    pi=lambda: +mpmath.pi,
+    sin=mpmath.sin,
+    cos=mpmath.cos,
+    sinh=mpmath.sinh,
+    cosh=mpmath.cosh,
+    asin=lambda x: mpmath.nan if not _is_complex(x) and abs(x) > 1 else mpmath.asin(x),
+    atan2=mpmath.atan2,
+    erf=mpmath.erf,
+    erfc=mpmath.erfc,
+    gamma=mpmath.gamma,
+    lgamma=mpmath.loggamma,
 )
 """mpmath scalars at the current working precision (the certified path)."""
 
 
 def _np_num(x: Any) -> Any:
     return np.asarray(float(x), dtype=float) if isinstance(x, Fraction | int) else np.asarray(x, dtype=float)
+
+
+def _special() -> Any:
+    import scipy.special  # lazy: `import asymptotics` loads no SciPy
+
+    return scipy.special
 
 
 NP = Backend(
@@ -213,5 +248,16 @@ NP = Backend(
     num=_np_num,
     inf=np.inf,
     nan=np.nan,
+    pi=lambda: np.pi,
+    sin=np.sin,
+    cos=np.cos,
+    sinh=np.sinh,
+    cosh=np.cosh,
+    asin=np.arcsin,
+    atan2=np.arctan2,
+    erf=lambda x: _special().erf(x),
+    erfc=lambda x: _special().erfc(x),
+    gamma=lambda x: _special().gamma(x),
+    lgamma=lambda x: _special().gammaln(x),
 )
 """float64 numpy arrays, elementwise (the vectorized curves)."""

@@ -418,6 +418,17 @@ AB = Backend(
     num=_num,
     inf=Ball(arb.pos_inf()),
     nan=Ball(arb.nan()),
+    pi=lambda: Ball(arb.pi()),
+    sin=_fn("sin"),
+    cos=_fn("cos"),
+    sinh=_fn("sinh"),
+    cosh=_fn("cosh"),
+    asin=lambda x: Ball(arb.nan()) if isinstance(_raw(x), arb) and (abs(_raw(x)) > 1) else Ball(_raw(x).asin()),
+    atan2=lambda y, x: Ball(arb.atan2(_raw(y), _raw(x))),
+    erf=_fn("erf"),
+    erfc=_fn("erfc"),
+    gamma=_fn("gamma"),
+    lgamma=_fn("lgamma"),
 )
 """Balls (python-flint ``arb``/``acb``) at the working precision of :func:`workprec`.
 
