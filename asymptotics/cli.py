@@ -97,6 +97,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     result = q.certified(**params, dps=dps)
     with mpmath.workdps(dps + 10):  # format at full precision whatever the global mp.dps
         out = json.dumps(result.to_dict()) if args.json else _text(format_value(result.value, dps))
+    if args.enclosure and not args.json:
+        enc = result.enclosure
+        if not result.proven or enc is None:
+            out += "  estimate"
+        else:
+            out += "  proven " + (", ".join(str(e) for e in enc) if isinstance(enc, tuple | list) else str(enc))
     print(out)
     return 0
 
@@ -242,6 +248,11 @@ def _build_parser() -> tuple[_Parser, dict[str, _Parser]]:
     p.add_argument("params", metavar="NAME=VALUE", nargs="*", help="parameters, read exactly (e.g. gamma=0.5 z=1+0.5j)")
     p.add_argument("--dps", type=_dps, default=DEFAULT_DPS, metavar="N", help=f"significant digits (default {DEFAULT_DPS})")
     p.add_argument("--json", action="store_true", help="print the full result (value, residual, ...) as JSON")
+    p.add_argument(
+        "--enclosure",
+        action="store_true",
+        help="after the value, print `proven [lo, hi]` (ball arithmetic proved every digit) or `estimate` (precision ladder)",
+    )
     p.set_defaults(func=cmd_eval)
     parsers = {"eval": p}
 
