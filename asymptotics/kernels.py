@@ -208,6 +208,10 @@ class Kernel:
     closed_cube: Callable[[int, int], Any] | None = None
     closed_cube_h2: Callable[[int], Any] | None = None
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    ball_closed: Callable[[int, int], Any] | None = None
+    ball_closed_h2: Callable[[int], Any] | None = None
+    ball_closed_cube: Callable[[int, int], Any] | None = None
+    ball_closed_cube_h2: Callable[[int], Any] | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -318,6 +322,42 @@ class Kernel:
         See :meth:`Hypercube.eigenvalue`.
         """
         return HYPERCUBE.eigenvalue(self, d, ell)
+
+    # ------------------------------------------------------------------ balls (proven digits, issue 15)
+    def _ball_cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` (a ball) cached under ``key`` for this and every lower python-flint precision."""
+        from flint import ctx
+
+        full = ("ball", *key) if isinstance(key, tuple) else ("ball", key)
+        cached = self._cache.get(full)
+        if cached is None or cached[0] < ctx.prec:
+            if len(self._cache) > MAX_CACHE:
+                self._cache.clear()
+            cached = self._cache[full] = (ctx.prec, compute())
+        return cached[1]
+
+    def ball_h1(self) -> Any:
+        """``h(1)`` as a ball (exact SymPy value evaluated in ball arithmetic); NotProven without an expression."""
+        from .ball import NotProven
+
+        if self.expr is None:
+            raise NotProven(f"kernel {self.name!r}: no expression to evaluate h(1) on balls")
+        return self._ball_cached("h1", lambda: sympy_ball(self.expr.subs(_s_var(), 1)))
+
+    def ball_xi(self, ell: int) -> Any:
+        """``ξ_ℓ`` as a ball: the exact SymPy Taylor coefficient (:meth:`xi`) evaluated in ball arithmetic."""
+        self.xi(ell)  # fills the exact coefficient (SymPy series) into the cache
+        return self._ball_cached(("xi", ell), lambda: sympy_ball(self._cache[("xi", ell)]))
+
+    def ball_eigenvalue(self, d: int, ell: int, domain: Any = "sphere") -> Any:
+        """``μ_ℓ`` as a ball that contains the exact eigenvalue (see :meth:`Domain.ball_eigenvalue`)."""
+        dom = get_domain(domain)
+        return self._ball_cached((dom.name, d, ell), lambda: dom.ball_eigenvalue(self, d, ell))
+
+    def ball_second_moment(self, d: int, domain: Any = "sphere") -> Any:
+        """``E h(s)²`` as a ball (see :meth:`Domain.ball_second_moment`)."""
+        dom = get_domain(domain)
+        return self._ball_cached((dom.name, "h2", d), lambda: dom.ball_second_moment(self, d))
 
     def _parity_mp(self, ell: int) -> Callable[[Any], Any]:
         """mpmath evaluator of the parity part of ``h`` seen by level ``ℓ`` (``h`` itself if unknown)."""
@@ -511,6 +551,53 @@ class Domain:
             kernel._cache[key] = self.poly_eigenvalue(sp.expand(kernel.expr**2), d, 0)  # type: ignore[operator]
         return _evalf(kernel._cache[key])
 
+    def ball_closed(self, kernel: Kernel) -> tuple[Callable[[int, int], Any] | None, Callable[[int], Any] | None]:
+        """The kernel's ball closed forms on this domain: ``(μ(d, ℓ), E h²(d))``, ``None`` where there is none."""
+        raise NotImplementedError
+
+    def ball_numeric_eigenvalue(self, kernel: Kernel, d: int, ell: int) -> Any:
+        """A proven ``μ_ℓ`` of a kernel without closed form or polynomial part (NotProven where there is no route)."""
+        from .ball import NotProven
+
+        raise NotProven(f"kernel {kernel.name!r}: no rigorous eigenvalue route on the {self.name}")
+
+    def ball_numeric_second_moment(self, kernel: Kernel, d: int) -> Any:
+        """A proven ``E h(s)²`` of a kernel that is not a polynomial and has no closed form."""
+        from .ball import NotProven
+
+        raise NotProven(f"kernel {kernel.name!r}: no rigorous second moment on the {self.name}")
+
+    def ball_eigenvalue(self, kernel: Kernel, d: int, ell: int) -> Any:
+        """``μ_ℓ`` as a ball: the closed form on balls, the exact rational (polynomial part) as a ball, or
+        :meth:`ball_numeric_eigenvalue`; an exact 0 where the eigenvalue is exactly 0."""
+        from .ball import AB
+
+        last = self.last_level(d)
+        if ell < 0 or (last is not None and ell > last):
+            return AB.num(0)
+        closed, _ = self.ball_closed(kernel)
+        if closed is not None:
+            return closed(d, ell)
+        part, degree = kernel._exact_part(ell)
+        if part is None:
+            return self.ball_numeric_eigenvalue(kernel, d, ell)
+        key = (self.poly_key, d, ell)
+        if key not in kernel._cache:
+            kernel._cache[key] = sp.Integer(0) if degree is not None and ell > degree else self.poly_eigenvalue(part, d, ell)
+        return sympy_ball(kernel._cache[key])
+
+    def ball_second_moment(self, kernel: Kernel, d: int) -> Any:
+        """``E h(s)²`` as a ball (closed form, exact rational for polynomials, else :meth:`ball_numeric_second_moment`)."""
+        _, closed_h2 = self.ball_closed(kernel)
+        if closed_h2 is not None:
+            return closed_h2(d)
+        if not kernel.is_polynomial:
+            return self.ball_numeric_second_moment(kernel, d)
+        key = (self.poly_key, "h2", d)
+        if key not in kernel._cache:
+            kernel._cache[key] = self.poly_eigenvalue(sp.expand(kernel.expr**2), d, 0)  # type: ignore[operator]
+        return sympy_ball(kernel._cache[key])
+
     def __repr__(self) -> str:
         return f"Domain({self.name!r})"
 
@@ -536,6 +623,9 @@ class Sphere(Domain):
 
     def poly_eigenvalue(self, part: sp.Expr, d: int, ell: int) -> sp.Expr:
         return _poly_eigenvalue(part, d, ell)
+
+    def ball_closed(self, kernel: Kernel) -> tuple[Callable[[int, int], Any] | None, Callable[[int], Any] | None]:
+        return kernel.ball_closed, kernel.ball_closed_h2
 
     def numeric_eigenvalue(self, kernel: Kernel, d: int, ell: int) -> tuple[Any, Any]:
         """Funk–Hecke quadrature shared by a block of levels (:meth:`Kernel._funk_hecke_levels`)."""
@@ -589,6 +679,30 @@ class Hypercube(Domain):
         if ell > d or ell < 0:
             return mpmath.mpf(0), mpmath.mpf(0)
         return super().eigenvalue(kernel, d, ell)
+
+    def ball_closed(self, kernel: Kernel) -> tuple[Callable[[int, int], Any] | None, Callable[[int], Any] | None]:
+        return kernel.ball_closed_cube, kernel.ball_closed_cube_h2
+
+    def ball_numeric_eigenvalue(self, kernel: Kernel, d: int, ell: int) -> Any:
+        """The Kravchuk sum ``2^{−d} Σ_j c_j h((d−2j)/d)`` on balls: a finite sum at exact rational points, so the
+        ball is rigorous wherever ``h`` (its parity part) evaluates on balls (:func:`sympy_ball`)."""
+        from .ball import AB, NotProven
+
+        if kernel.expr is None:
+            raise NotProven(f"kernel {kernel.name!r}: no expression to evaluate on balls")
+        part, _ = kernel.parity_part(ell)
+        expr = kernel.expr if part is None else part
+        total = AB.fsum(c * sympy_ball(expr, sp.Rational(d - 2 * j, d)) for j, c in enumerate(kravchuk_row(d, ell)) if c)
+        return total / AB.num(2**d)
+
+    def ball_numeric_second_moment(self, kernel: Kernel, d: int) -> Any:
+        """``2^{−d} Σ_j C(d, j) h((d − 2j)/d)²`` on balls (finite sum at exact points)."""
+        from .ball import AB, NotProven
+
+        if kernel.expr is None:
+            raise NotProven(f"kernel {kernel.name!r}: no expression to evaluate on balls")
+        total = AB.fsum(math.comb(d, j) * sympy_ball(kernel.expr, sp.Rational(d - 2 * j, d)) ** 2 for j in range(d + 1))
+        return total / AB.num(2**d)
 
     def poly_eigenvalue(self, part: sp.Expr, d: int, ell: int) -> sp.Expr:
         poly = sp.Poly(part, _s_var())
@@ -665,6 +779,180 @@ def _poly_eigenvalue(expr: sp.Expr, d: int, ell: int) -> sp.Expr:
     return sp.expand(sp.Add(*[c * sphere_moment(d, k) for (k,), c in prod.terms()]))
 
 
+# ----------------------------------------------------------------------------- ball evaluation (issue 15)
+_BALL_FUNCTIONS = {
+    "exp": "exp",
+    "log": "log",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
+    "asin": "asin",
+    "acos": "acos",
+    "atan": "atan",
+    "erf": "erf",
+    "erfc": "erfc",
+    "Abs": "__abs__",
+}
+"""SymPy functions that :func:`sympy_ball` evaluates by the Arb function of the same meaning (real balls).
+Each is continuous on its real domain, and Arb returns NaN (never a wrong ball) outside it."""
+
+
+def sympy_ball(expr: Any, at: Any = None) -> Any:
+    """Evaluate a SymPy expression in ball arithmetic at ``s = at`` (an exact rational or a ball).
+
+    Exact numbers become exact (or tight) balls, ``π`` and ``e`` Arb's constants, ``+``, ``×``,
+    powers and the functions of :data:`_BALL_FUNCTIONS` Arb's outward-rounded operations, so the
+    result contains the exact value (NaN outside a function's domain).  Anything else (``Piecewise``,
+    floats, ``Max``...) raises :class:`~asymptotics.ball.NotProven`: no rigorous route is claimed.
+    """
+    from flint import arb
+
+    from .ball import AB, Ball, NotProven
+
+    memo: dict[Any, Any] = {}
+    point = None if at is None else (at if isinstance(at, Ball) else sympy_ball(sp.sympify(at)))
+
+    def ev(e: Any) -> Any:
+        if e in memo:
+            return memo[e]
+        if e.is_Integer:
+            out = AB.num(int(e))
+        elif e.is_Rational:
+            out = AB.num(int(e.p)) / int(e.q)
+        elif e is sp.pi:
+            out = Ball(arb.pi())
+        elif e is sp.E:
+            out = Ball(arb(1).exp())
+        elif e.is_Symbol:
+            if point is None or e.name != "s":
+                raise NotProven(f"free symbol {e} in a value evaluated on balls")
+            out = point
+        elif e.is_Add:
+            out = AB.fsum(ev(a) for a in e.args)
+        elif e.is_Mul:
+            out = AB.num(1)
+            for a in e.args:
+                out = out * ev(a)
+        elif e.is_Pow:
+            base, ex = e.args
+            if ex.is_Integer:
+                out = ev(base) ** int(ex)
+            elif ex == sp.S.Half:
+                out = AB.sqrt(ev(base))
+            else:
+                b = ev(base)
+                out = Ball(arb.nan()) if (b > 0) is not True else Ball(b.v ** ev(ex).v)
+        elif isinstance(e, sp.Function) and type(e).__name__ in _BALL_FUNCTIONS and len(e.args) == 1:
+            arg = ev(e.args[0])
+            out = Ball(getattr(arg.v, _BALL_FUNCTIONS[type(e).__name__])())
+        else:
+            raise NotProven(f"{type(e).__name__} has no rigorous ball evaluation here")
+        memo[e] = out
+        return out
+
+    return ev(sp.sympify(expr))
+
+
+def _exp_balls(c: sp.Rational) -> dict[str, Callable[..., Any]]:
+    """The closed forms of ``e^{cs}`` on balls (same formulas as the mpmath closures of :func:`_exp_kernel`)."""
+
+    def const() -> Any:
+        from flint import arb, fmpq
+
+        return arb(fmpq(int(c.p), int(c.q)))
+
+    def closed(d: int, ell: int) -> Any:
+        from flint import arb
+
+        from .ball import Ball
+
+        cc, half = const(), arb(d) / 2
+        return Ball(half.gamma() * (2 / cc) ** (half - 1) * cc.bessel_i(half - 1 + ell))
+
+    def closed_h2(d: int) -> Any:
+        from flint import arb
+
+        from .ball import Ball
+
+        cc, half = 2 * const(), arb(d) / 2
+        return Ball(half.gamma() * (2 / cc) ** (half - 1) * cc.bessel_i(half - 1))
+
+    def closed_cube(d: int, ell: int) -> Any:
+        from .ball import Ball
+
+        x = const() / d
+        return Ball(x.sinh() ** ell * x.cosh() ** (d - ell))
+
+    def closed_cube_h2(d: int) -> Any:
+        from .ball import Ball
+
+        return Ball((2 * const() / d).cosh() ** d)
+
+    return {
+        "ball_closed": closed,
+        "ball_closed_h2": closed_h2,
+        "ball_closed_cube": closed_cube,
+        "ball_closed_cube_h2": closed_cube_h2,
+    }
+
+
+def _relu_coefficients_ball(d: int, k: int) -> tuple[Any, Any]:
+    """:func:`_relu_coefficients` on balls (the same closed forms: Gamma functions, a binomial, a rising factorial)."""
+    from flint import arb
+
+    nu = arb(d - 2) / 2
+    half = arb(1) / 2
+    z = arb.pi().sqrt() * (nu + half).gamma() / (nu + 1).gamma()
+    if k == 0:
+        return 1 / (z * (d - 1)), half
+    if k == 1:
+        return arb(1) / (2 * d), _relu_coefficient_ball(nu, z, k, 0)
+    if k % 2 == 0:
+        return _relu_coefficient_ball(nu, z, k, 1), arb(0)
+    return arb(0), _relu_coefficient_ball(nu, z, k, 0)
+
+
+def _relu_coefficient_ball(nu: Any, z: Any, k: int, power: int) -> Any:
+    from flint import arb
+
+    m = k - 1 - power
+    j = m // 2
+    x = k + nu - arb(1) / 2
+    binom = arb(1)
+    for i in range(j):
+        binom = binom * (x - i) / (i + 1)
+    value = arb.fac_ui(m) * binom / (z * (nu + arb(1) / 2).rising(k) * arb(2) ** k)
+    return value if j % 2 == 0 else -value
+
+
+def _relu_nngp_ball(d: int, ell: int) -> Any:
+    from .ball import Ball
+
+    return Ball(d * _relu_coefficients_ball(d, ell)[0] ** 2)
+
+
+def _relu_ntk_ball(d: int, ell: int) -> Any:
+    """:func:`_relu_ntk_closed` on balls."""
+    from flint import arb
+
+    from .ball import Ball
+
+    total = d * _relu_coefficients_ball(d, ell)[0] ** 2
+    up = _relu_coefficients_ball(d, ell + 1)[1]
+    if not up.is_zero():
+        total += harmonic_count(d, ell + 1) * up**2 * arb(ell + 1) / (2 * ell + d) / harmonic_count(d, ell)
+    if ell >= 1:
+        down = _relu_coefficients_ball(d, ell - 1)[1]
+        if not down.is_zero():
+            k = ell - 1
+            c = arb(1) if k == 0 else arb(k + d - 2) / (2 * k + d - 2)
+            total += harmonic_count(d, k) * down**2 * c / harmonic_count(d, ell)
+    return Ball(total)
+
+
 # ----------------------------------------------------------------------------- named kernels
 def _exp_kernel(c: sp.Rational) -> Kernel:
     def closed(d: int, ell: int) -> Any:
@@ -695,6 +983,7 @@ def _exp_kernel(c: sp.Rational) -> Kernel:
         closed_h2,
         closed_cube,
         closed_cube_h2,
+        **_exp_balls(c),
     )
 
 
@@ -761,11 +1050,16 @@ def _relu_ntk_closed(d: int, ell: int) -> Any:
     return total
 
 
-def _from_expr(expr: sp.Expr, name: str, closed: Callable[[int, int], Any] | None = None) -> Kernel:
+def _from_expr(
+    expr: sp.Expr,
+    name: str,
+    closed: Callable[[int, int], Any] | None = None,
+    ball_closed: Callable[[int, int], Any] | None = None,
+) -> Kernel:
     f_mp = compile_mp(expr, _s_var())  # guarded mpmath evaluator (asymptotics.expression), not lambdify
     f_np = sp.lambdify(_s_var(), expr, ["scipy", "numpy"])
     _check_finite_on_interval(expr, f_mp, name)
-    return Kernel(name, expr, f_mp, f_np, closed)
+    return Kernel(name, expr, f_mp, f_np, closed, ball_closed=ball_closed)
 
 
 def _check_finite_on_interval(expr: sp.Expr, f_mp: Callable[[Any], Any], name: str) -> None:
@@ -839,10 +1133,10 @@ def _from_text(text: str) -> Kernel:
             raise ParameterError(f"`kernel` {raw!r}: coef:a0,a1,... needs non-negative Taylor coefficients.")
         return _from_expr(sum(a * _s_var()**k for k, a in enumerate(coefs)), f"coef:{','.join(str(a) for a in coefs)}")
     if key in ("relu_nngp", "arccos1"):
-        return _from_expr(_relu_nngp(), "relu_nngp", _relu_nngp_closed)
+        return _from_expr(_relu_nngp(), "relu_nngp", _relu_nngp_closed, _relu_nngp_ball)
     if key == "relu_ntk":
         s = _s_var()
-        return _from_expr(s * (sp.pi - sp.acos(s)) / (2 * sp.pi) + _relu_nngp(), "relu_ntk", _relu_ntk_closed)
+        return _from_expr(s * (sp.pi - sp.acos(s)) / (2 * sp.pi) + _relu_nngp(), "relu_ntk", _relu_ntk_closed, _relu_ntk_ball)
     expr = parse(raw, _grammar())  # a whitelist over Python's syntax tree: nothing is evaluated
     if not isinstance(expr, sp.Expr) or expr.free_symbols - {_s_var()}:
         raise ParameterError(

@@ -644,6 +644,189 @@ def _solve_mp(pr: KRRParams, state: dict[str, Any] | None = None) -> tuple[dict[
     return out, residual
 
 
+# ----------------------------------------------------------------------------- proven route (ball arithmetic)
+def _tail_terms(AB: Any, t1: Any, t2: Any, t3: Any, k: Any, n: Any) -> tuple[Any, Any, Any]:
+    r"""Enclosures of the levels ``≥ L`` in the three sums of the equivalent (normalized ``k = κ/n``).
+
+    With ``x = μ/k ≥ 0`` per tail level and the moments ``T = Σ Bμ``, ``T₂ = Σ Bμ²``, ``T₃ = Σ Bμ³``
+    (``0 ≤ T₃ ≤ t3``), the elementary bounds ``x/(1+x) ∈ [x − x², x − x² + x³]``, ``x/(1+x)² ∈ [x − 2x²,
+    x − 2x² + 3x³]`` and ``x²/(1+x)² ∈ [x² − 2x³, x²]`` give the tail's parts of ``(1/n)Σ Bp``,
+    ``(1/n)Σ Bqp`` and ``(1/n)Σ Bp²`` as balls (docs/proofs/krr.md §2).
+    """
+    from ..ball import Ball
+
+    def band(center: Any, lo_coef: int, hi_coef: int) -> Any:
+        third = t3 / (k * k * k)
+        lo, hi = center + lo_coef * third, center + hi_coef * third
+        return Ball(lo.v.union(hi.v)) / n
+
+    a1, a2 = t1 / k, t2 / (k * k)
+    return band(a1 - a2, 0, 1), band(a1 - 2 * a2, 0, 3), band(a2, -2, 0)
+
+
+def _ball_spectrum(pr: KRRParams, kept: int) -> tuple[list[Any], Any, Any, Any, int]:
+    """Ball eigenvalues of the kept levels and the tail moments ``(mus, T, T₂, bound of T₃, L)``.
+
+    Polynomial kernels and the hypercube keep every level (finitely many nonzero: the tail is exactly 0).
+    Otherwise (sphere) the ``kept`` levels ``0..L−1`` of the mpmath spectrum are kept and ``T``, ``T₂`` come from
+    the trace identities ``h(1) = Σ Bμ``, ``E h² = Σ Bμ²`` on balls, clipped to ``[0, ∞)`` (every eigenvalue
+    of the kernels with such a route is ≥ 0), and ``T₃ ≤ μ*T₂`` with ``μ* = √(T₂/B(d, L)) ≥ sup_{k≥L} μ_k``
+    (``B_kμ_k² ≤ T₂`` and ``B(d, k)`` is non-decreasing in ``k ≥ 1`` for ``d ≥ 3``, constant 2 at ``d = 2``).
+    """
+    from flint import arb, ctx
+
+    from ..ball import AB, Ball, NotProven, workprec
+
+    ker, d, dom = pr.kernel, pr.d, get_domain(pr.domain)
+    degree = len(pr.F) - 1
+    top, last = ker.degree(), dom.last_level(d)
+    zero = AB.num(0)
+    if top is not None or last is not None:
+        end = max(top if top is not None else last, degree)  # type: ignore[type-var]
+        if last is not None:
+            end = min(end, last) if top is not None else last
+        if end > MAX_LEVELS:
+            raise NotProven(f"krr: {end} levels are too many for the proven route")
+        return [ker.ball_eigenvalue(d, ell, dom) for ell in range(end + 1)], zero, zero, zero, end + 1
+    L = kept
+
+    def moments() -> tuple[list[Any], Any, Any]:
+        mus = [ker.ball_eigenvalue(d, ell, dom) for ell in range(L)]
+        h1, h2 = ker.ball_h1(), ker.ball_second_moment(d, dom)
+        t1 = h1 - AB.fsum(dom.multiplicity(d, ell) * m for ell, m in enumerate(mus))
+        t2 = h2 - AB.fsum(dom.multiplicity(d, ell) * m * m for ell, m in enumerate(mus))
+        return mus, t1, t2
+
+    mus, t1, t2 = moments()
+    prec = ctx.prec
+    lost_bits = max(_lost_bits(t1, prec), _lost_bits(t2, prec))
+    if lost_bits > 8:  # the trace identities cancel (a tail far below h(1)): redo them with those bits added
+        with workprec(prec + lost_bits + 16):
+            mus, t1, t2 = moments()
+    if (t1 < 0) is True or (t2 < 0) is True:
+        raise NotProven("krr: negative tail moment (inconsistent spectrum)")
+    nonneg = arb(0).union(arb.pos_inf())
+    t1, t2 = Ball(t1.v.intersection(nonneg)), Ball(t2.v.intersection(nonneg))
+    b_min = dom.multiplicity(d, L) if L >= 1 else 1
+    mu_star = AB.sqrt(t2 / b_min)
+    return mus, t1, t2, mu_star * t2, L
+
+
+def _lost_bits(x: Any, prec: int) -> int:
+    """Bits of ``prec`` that the ball ``x`` lost (all of them, capped at 20000, when it holds no digit)."""
+    v = x.v
+    if v.is_zero():
+        return 0
+    acc = v.rel_accuracy_bits()
+    return min(20_000, max(0, prec - int(acc))) if acc > -(10**9) else 20_000
+
+
+def _solve_ball(pr: KRRParams, quantity: str, info: dict[str, Any], dps: int) -> tuple[Any, Any]:
+    r"""The equivalent on balls with a proven κ (docs/proofs/krr.md).
+
+    The mpmath solve at the ladder's finer rung for ``dps`` digits (:func:`_solve_mp`) gives the kept
+    levels and an approximate κ; the κ equation of *all* levels — kept levels by the ridge formulas
+    (:func:`asymptotics.models.ridge._slack_sums`) on balls, the tail by the enclosures of
+    :func:`_tail_terms` — is strictly increasing in κ, so a sign change around the approximate
+    root (:func:`asymptotics.ball.root_by_sign_change`) proves the unique root.  The quantities
+    then follow from the κ ball by the ridge sums and :func:`_krr_quantities` on balls.
+    """
+    from ..ball import AB, UNDECIDED, NotProven, root_by_sign_change
+    from ..precision import GUARD_DPS, dynamic_range
+
+    # the mpmath solve at the ladder's finer rung: its levels and self-induced ridge are the ones the ladder
+    # reports (``extra``), and its κ is the approximate root to prove
+    g_ladder = GUARD_DPS + max(0, -((dps - dynamic_range(pr.shown())) // 2))
+    with mpmath.workdps(dps + 2 * g_ladder):
+        out_mp, residual_mp = _solve_mp(pr, {})
+    info.update(levels=out_mp["_levels"], tail=out_mp["_tail"], unlearnable=out_mp["_unlearnable"])
+    n_q, lam_q = Fraction(pr.n), Fraction(pr.lam)
+    mus, t1, t2, t3, _ = _ball_spectrum(pr, out_mp["_levels"])
+    dom = get_domain(pr.domain)
+    n, lam, s2 = AB.num(n_q), AB.num(lam_q), AB.num(pr.sigma2)
+    zero = AB.num(0)
+    s, b = [], []
+    counts: list[int] = []
+    lost = zero
+    for ell, mu in enumerate(mus):
+        f2 = AB.num(pr.F[ell]) if ell < len(pr.F) else zero
+        if mu.v.is_zero():
+            lost = lost + f2
+            continue
+        if (mu > 0) is not True:
+            raise NotProven(f"krr: the sign of the level-{ell} eigenvalue is not proven")
+        s.append(mu)
+        counts.append(dom.multiplicity(pr.d, ell))
+        b.append(f2 / mu)
+    noise = s2 + lost
+    has_tail = not t1.v.is_zero()
+    if not s and not has_tail:  # h ≡ 0: the predictor is 0, κ = λ
+        ridge = {"kappa": lam / n, "bias": zero, "variance": zero, "train_error": noise}
+        out = _krr_quantities(AB, ridge, zero, n, lam, zero, lost, noise)
+        return out[quantity], None
+    p = sum(counts)
+    g = AB.num(Fraction(p) / n_q)
+    omg = AB.num(1 - Fraction(p) / n_q)
+    wts = [AB.num(Fraction(c, p)) for c in counts] if p else []
+    blocks = (s, wts, b)
+    lam_n = lam / n
+
+    def sums(k: Any) -> tuple[Any, Any, Any]:
+        """``(1 − (1/n)Σ Bp, (1/n)Σ Bqp, (1/n)Σ Bp²)`` over all levels at the normalized ``k``."""
+        if s:
+            wq, wp, wqp = ridge_model._slack_sums(AB, blocks, k)
+            wpp, _ = ridge_model._final_sums(AB, blocks, k)
+            slack = omg + g * wq if p <= 2 * n_q else 1 - g * wp
+            parts = [slack, g * wqp, g * wpp]
+        else:
+            parts = [AB.num(1), zero, zero]
+        if has_tail:
+            tp, tqp, tpp = _tail_terms(AB, t1, t2, t3, k, n)
+            parts = [parts[0] - tp, parts[1] + tqp, parts[2] + tpp]
+        return parts[0], parts[1], parts[2]
+
+    if lam_q == 0 and not has_tail and p <= n_q:  # λ = 0 with at most n directions: κ = 0 (ridgeless, exact)
+        kappa = zero
+        ratio, one_minus_d2, d2 = omg, omg, g
+        bsqq = zero
+    else:
+        x0 = mpmath.mpf(out_mp["kappa"]) / to_mpf(pr.n)
+        if not x0 > 0:
+            raise NotProven("krr: no positive approximate root")
+
+        def f(k: Any) -> Any:
+            return sums(k)[0] - lam_n / k
+
+        kappa = None
+        for rel in (None, Fraction(1, 10 ** (dps + 8)), Fraction(1, 10 ** (dps + 3))):
+            try:
+                kappa = root_by_sign_change(f, x0, rel=rel, increasing=True)
+                break
+            except NotProven:
+                continue
+        if kappa is None or (kappa > 0) is not True:
+            raise NotProven("krr: kappa not proven")
+        _, bend, d2 = sums(kappa)
+        ratio = lam_n / kappa
+        one_minus_d2 = ratio + bend
+        bsqq = ridge_model._final_sums(AB, blocks, kappa)[1] if s else zero
+    sing = one_minus_d2 <= 0
+    if sing is UNDECIDED:
+        raise NotProven("krr: 1 - df2/n not separated from 0")
+    if sing:  # λ = 0, exactly n directions: the variance diverges (noise > 0)
+        variance = AB.inf if (noise > 0) is True else zero
+        if (noise > 0) is not True and not noise.v.is_zero():
+            raise NotProven("krr: noise sign undecided at the interpolation threshold")
+        ridge = {"kappa": kappa, "bias": zero, "variance": variance, "train_error": zero}
+    else:
+        bias = bsqq / one_minus_d2
+        variance = noise * d2 / one_minus_d2
+        ridge = {"kappa": kappa, "bias": bias, "variance": variance, "train_error": ratio**2 * (bias + variance + noise)}
+    out = _krr_quantities(AB, ridge, g, n, lam, zero, lost, noise)
+    # the residual reported is the mpmath solve's (the ladder's finer rung): the proof does not rest on it
+    return out[quantity], residual_mp
+
+
 def solve(params: KRRParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
     """Certified finite-d deterministic equivalent of one KRR quantity."""
     if quantity not in QUANTITIES:
@@ -658,11 +841,20 @@ def solve(params: KRRParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result
         info.update(levels=out["_levels"], tail=out["_tail"], unlearnable=out["_unlearnable"])
         return out[quantity], residual
 
+    def proven() -> tuple[Any, Any]:
+        from ..ball import NotProven
+
+        try:
+            return _solve_ball(params, quantity, info, check_dps(dps))
+        except (TypeError, AttributeError, IndexError, ZeroDivisionError) as exc:  # never worse than the ladder
+            raise NotProven(f"krr {quantity}: the ball route failed ({type(exc).__name__}: {exc})") from exc
+
     with quadrature_budget():  # one time budget for all the Funk-Hecke quadrature of this request
-        c = certify(evaluate, dps, what=f"krr {quantity}", params=params.shown())
+        c = certify(evaluate, dps, what=f"krr {quantity}", params=params.shown(), prove=proven)
     with mpmath.workdps(dps):
         extra = {"levels": info["levels"], "self_induced_ridge": +info["tail"], "unlearnable": +info["unlearnable"]}
-    return Result(c.value, NAME, quantity, params.shown(), dps, c.residual, c.error_estimate, BRANCH_RULE, BCP_2020, extra)
+    shown, proof = params.shown(), c.proof_fields()
+    return Result(c.value, NAME, quantity, shown, dps, c.residual, c.error_estimate, BRANCH_RULE, BCP_2020, extra, **proof)
 
 
 def _make(quantity: str, doc: str) -> Any:
@@ -771,8 +963,28 @@ def risk_asymptotic(
         r = ridge_model.risk(1 / a, lam_text, f_l, s2, tau_text, dps=mpmath.mp.dps)
         return r.value, r.residual
 
-    c = certify(evaluate, dps, what="krr risk_asymptotic", params=shown)
-    return Result(c.value, NAME, "risk_asymptotic", shown, dps, c.residual, c.error_estimate, None, MISIAKIEWICZ_2022)
+    def proven() -> tuple[Any, Any]:
+        """The same formula on balls: exact ξ_k (SymPy) as balls, the isotropic ridge closed form on :data:`AB`."""
+        from ..ball import AB, NotProven
+
+        xi = [ker.ball_xi(k) for k in range(2 * ell + 1)]
+        if any((x < 0) is not False for x in xi):
+            raise NotProven("krr risk_asymptotic: a Taylor coefficient is not proven non-negative")
+        lost = AB.fsum(AB.num(energies[k]) for k in range(min(ell, len(energies))) if _lower_level_lost(ker.name, xi, k, ell))
+        kgt = ker.ball_h1() - AB.fsum(xi[: ell + 1])
+        if xi[ell].v.is_zero():
+            return AB.num(f_l) + AB.num(f_gt) + lost, None
+        lam_eff = (AB.num(lm) + kgt) / (AB.num(a) * xi[ell])
+        g = AB.num(1 / a)
+        tau = AB.num(f_gt) + lost
+        c = lam_eff + g - 1
+        out = ridge_model._isotropic(AB, c, lam_eff, AB.sqrt(c * c + 4 * lam_eff), g, AB.num(f_l), AB.num(s2) + tau)
+        return out["bias"] + out["variance"] + tau, None
+
+    c = certify(evaluate, dps, what="krr risk_asymptotic", params=shown, prove=proven)
+    return Result(
+        c.value, NAME, "risk_asymptotic", shown, dps, c.residual, c.error_estimate, None, MISIAKIEWICZ_2022, **c.proof_fields()
+    )
 
 
 def _lower_level_lost(name: str, xi: list[Any], k: int, ell: int) -> bool:
@@ -809,8 +1021,15 @@ def staircase(exponent: Any = None, F: Any = "0,1", *, dps: int = DEFAULT_DPS) -
     value = sum(energies[ell + 1 :], Fraction(0))
     shown = shown_params(exponent=e)
     shown["F"] = ",".join(shown_params(x=v)["x"] for v in energies)
-    c = certify(lambda: (to_mpf(value), None), dps, what="krr staircase", params=shown)
-    return Result(c.value, NAME, "staircase", shown, dps, None, c.error_estimate, None, GMMM_2019)
+    c = certify(lambda: (to_mpf(value), None), dps, what="krr staircase", params=shown, prove=lambda: (_ball_num(value), None))
+    return Result(c.value, NAME, "staircase", shown, dps, None, c.error_estimate, None, GMMM_2019, **c.proof_fields())
+
+
+def _ball_num(x: Any) -> Any:
+    """An exact number as a ball (python-flint loads on first use)."""
+    from ..ball import AB
+
+    return AB.num(x)
 
 
 def eigenvalue(
@@ -829,8 +1048,14 @@ def eigenvalue(
 
     # (the precision ladder certifies quadrature values; mpmath's own error estimate is often pessimistic)
     with quadrature_budget():
-        c = certify(lambda: (ker.eigenvalue(dd, ell, dom)[0], None), dps, what="krr eigenvalue", params=shown)
-    return Result(c.value, NAME, "eigenvalue", shown, dps, None, c.error_estimate, None, MISIAKIEWICZ_2022)
+        c = certify(
+            lambda: (ker.eigenvalue(dd, ell, dom)[0], None),
+            dps,
+            what="krr eigenvalue",
+            params=shown,
+            prove=lambda: (ker.ball_eigenvalue(dd, ell, dom), None),
+        )
+    return Result(c.value, NAME, "eigenvalue", shown, dps, None, c.error_estimate, None, MISIAKIEWICZ_2022, **c.proof_fields())
 
 
 def multiplicity(d: Any = None, level: Any = None, *, domain: str = "sphere", dps: int = DEFAULT_DPS) -> Result:
@@ -846,7 +1071,11 @@ def multiplicity(d: Any = None, level: Any = None, *, domain: str = "sphere", dp
         shown["domain"] = dom
     with mpmath.workdps(max(dps, len(str(value)) + 5)):
         v = mpmath.mpf(value)
-    return Result(v, NAME, "multiplicity", shown, max(dps, len(str(value))), None, None, None, None)
+    from ..ball import enclosure  # an exact integer: the enclosure is the point itself
+
+    digits = max(dps, len(str(value)))
+    exact = enclosure(_ball_num(value), digits)
+    return Result(v, NAME, "multiplicity", shown, digits, None, None, None, None, enclosure=exact, proven=True)
 
 
 def xi(level: Any = None, kernel: Any = "exp", *, dps: int = DEFAULT_DPS) -> Result:
@@ -855,8 +1084,8 @@ def xi(level: Any = None, kernel: Any = "exp", *, dps: int = DEFAULT_DPS) -> Res
     ell = check_int("level", level, low=0, high=10_000)
     ker = get_kernel(kernel)
     shown = {"level": str(ell), "kernel": ker.name}
-    c = certify(lambda: (ker.xi(ell), None), dps, what="krr xi", params=shown)
-    return Result(c.value, NAME, "xi", shown, dps, None, c.error_estimate, None, GMMM_2019)
+    c = certify(lambda: (ker.xi(ell), None), dps, what="krr xi", params=shown, prove=lambda: (ker.ball_xi(ell), None))
+    return Result(c.value, NAME, "xi", shown, dps, None, c.error_estimate, None, GMMM_2019, **c.proof_fields())
 
 
 # ----------------------------------------------------------------------------- float64 curve
@@ -1013,11 +1242,18 @@ def _float_error(
 _DE_PARAMS = ("d", "n", "alpha", "level", "kernel", "lam", "F", "sigma2", "domain")
 
 
+_DE_NOTE = (
+    "proven for exp:c, poly:k, coef:... on the sphere and every kernel with a ball route on the hypercube; not for "
+    "kernels whose sphere eigenvalues need quadrature or whose E h^2 has no closed form (relu_*, text kernels), nor "
+    "where kappa is far below the trace-identity tail's precision (lam = 0, tiny kappa)"
+)
+
+
 def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
     def curve(**kw: Any) -> tuple[np.ndarray, np.ndarray]:
         return curve_values(name, **kw)
 
-    return QuantitySpec(name, doc, _DE_PARAMS, fn, curve)
+    return QuantitySpec(name, doc, _DE_PARAMS, fn, curve, proof="partial", proof_note=_DE_NOTE)
 
 
 MODEL = register(
@@ -1053,15 +1289,33 @@ MODEL = register(
                 "d -> inf risk at n = alpha B(d, level)",
                 ("alpha", "level", "kernel", "lam", "F", "sigma2"),
                 risk_asymptotic,
+                proof="partial",
+                proof_note="proven where every xi_k and h(1) evaluate on balls (named kernels, text kernels of exp/log/"
+                "trig/powers); not for Piecewise/Max text kernels",
             ),
-            "staircase": QuantitySpec("staircase", "n = d^exponent limit F^2_{>floor(exponent)}", ("exponent", "F"), staircase),
+            "staircase": QuantitySpec(
+                "staircase", "n = d^exponent limit F^2_{>floor(exponent)}", ("exponent", "F"), staircase, proof="proven"
+            ),
             "eigenvalue": QuantitySpec(
-                "eigenvalue", "kernel eigenvalue mu_{d,l}", ("d", "level", "kernel", "domain"), eigenvalue
+                "eigenvalue",
+                "kernel eigenvalue mu_{d,l}",
+                ("d", "level", "kernel", "domain"),
+                eigenvalue,
+                proof="partial",
+                proof_note="closed forms (exp:c, relu_*), polynomial (parts), and the hypercube's finite Kravchuk sum are "
+                "proven; sphere quadrature of other text kernels is not",
             ),
             "multiplicity": QuantitySpec(
-                "multiplicity", "B(d, l) (sphere) or C(d, l) (hypercube)", ("d", "level", "domain"), multiplicity
+                "multiplicity", "B(d, l) (sphere) or C(d, l) (hypercube)", ("d", "level", "domain"), multiplicity, proof="proven"
             ),
-            "xi": QuantitySpec("xi", "Taylor coefficient h^(l)(0)/l!", ("level", "kernel"), xi),
+            "xi": QuantitySpec(
+                "xi",
+                "Taylor coefficient h^(l)(0)/l!",
+                ("level", "kernel"),
+                xi,
+                proof="partial",
+                proof_note="the exact SymPy coefficient evaluated on balls; not for Piecewise/Max text kernels",
+            ),
         },
         system=system,
         source=BCP_2020,

@@ -1,0 +1,198 @@
+"""Proven digits for kernel ridge regression (issue 15): enclosures, failing proofs, widths, float64 consistency.
+
+Independent values: mpmath quadrature of the Funk–Hecke integral (not the Bessel closed form), the
+binomial formula of B(d, ℓ), a direct ``mpmath.findroot`` of the full κ equation of a polynomial kernel
+(finitely many exact levels), and the precision ladder at 60 digits (``ladder_only``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+
+from asymptotics.cli import main
+from asymptotics.models import krr
+from asymptotics.precision import ladder_only
+
+
+def inside(result, value) -> bool:
+    """``lo ≤ value ≤ hi`` exactly (decimal strings of the enclosure against an mpmath number)."""
+    enc = result.enclosure
+    if not isinstance(value, Fraction):
+        with mpmath.workdps(90):  # the value's own digits (never rounded to the ambient 53 bits)
+            value = Fraction(mpmath.nstr(value, 80, strip_zeros=False))
+    v = value
+    lo, hi = Fraction(enc.lo), Fraction(enc.hi)
+    # the 80-digit rendering of an independent value may sit a unit of its 80th digit outside: allow that
+    slack = abs(v) * Fraction(1, 10**78)
+    return lo - slack <= v <= hi + slack
+
+
+DE_POINTS = [
+    dict(d=20, n=500, kernel="exp", lam="0.1", F="0,1,0.5", sigma2="0.1"),
+    dict(d=10, n=300, kernel="exp:2", lam="1e-3", F="1,1,1", sigma2="0.2", domain="hypercube"),
+    dict(d=8, n=50, kernel="coef:1,0,1", lam="0.01", F="0,1,1"),
+    dict(d=5, n=10, kernel="poly:2", lam=0, F="0,1,1", sigma2="0.5"),  # ridgeless, more directions than n
+    dict(d=4, n="1e4", kernel="exp", lam="1e-12", F="0,1"),  # deep in the tail
+    dict(d=50, n=3, kernel="exp:1/2", lam="10", F="1,0,1", sigma2="2"),
+    dict(d=3, n=500, kernel="exp", lam=0, F="0,1"),  # ridgeless: κ ≈ 3e-26 far below h(1), a tail of 27 levels
+]
+
+
+@pytest.mark.parametrize("point", DE_POINTS)
+@pytest.mark.parametrize("quantity", ["risk", "kappa", "train_error", "bias", "variance"])
+def test_de_enclosure_contains_ladder_at_60_digits(point, quantity):
+    r = getattr(krr, quantity)(**point)
+    assert r.proven is True
+    with ladder_only():
+        ref = getattr(krr, quantity)(**point, dps=60)
+    assert ref.proven is False
+    assert inside(r, ref.value)
+
+
+def _poly_kappa(d: int, n: int, lam: Fraction, coefs: list[int]) -> mpmath.mpf:
+    """κ of a polynomial kernel by ``findroot`` on the full equation κ = λ + κ Σ Bμ/(nμ+κ) (levels from exact moments)."""
+    import sympy as sp
+
+    s = sp.Symbol("s")
+    h = sum(c * s**k for k, c in enumerate(coefs))
+
+    def mu(ell: int) -> sp.Rational:  # E[h(s) Q_ℓ(s)] with Q_ℓ from the Gegenbauer recurrence, exact
+        a, b = sp.Integer(1), s
+        q = a if ell == 0 else b
+        for k in range(1, ell):
+            a, b = b, sp.expand(((2 * k + d - 2) * s * b - k * a) / sp.Integer(k + d - 2))
+            q = b
+        poly = sp.Poly(sp.expand(h * q), s)
+        tot = sp.Integer(0)
+        for (k,), c in poly.terms():
+            if k % 2 == 0:
+                m = sp.Integer(1)
+                for j in range(k // 2):
+                    m *= sp.Rational(2 * j + 1, d + 2 * j)
+                tot += c * m
+        return tot
+
+    def count(ell: int) -> int:
+        return math.comb(d + ell - 1, ell) - (math.comb(d + ell - 3, ell - 2) if ell >= 2 else 0)
+
+    levels = [(count(ell), mu(ell)) for ell in range(len(coefs))]
+    with mpmath.workdps(60):
+        terms = [(b, mpmath.mpf(m.p) / m.q) for b, m in levels if m != 0]
+        f = lambda k: k - mpmath.mpf(lam.numerator) / lam.denominator - k * mpmath.fsum(b * m / (n * m + k) for b, m in terms)  # noqa: E731
+        return mpmath.findroot(f, mpmath.mpf("0.5"))
+
+
+def test_polynomial_kappa_contains_independent_root():
+    r = krr.kappa(8, 50, "coef:1,0,1", "0.01", "0,1,1")
+    assert r.proven
+    assert inside(r, _poly_kappa(8, 50, Fraction(1, 100), [1, 0, 1]))
+
+
+@pytest.mark.parametrize("d,ell", [(5, 0), (5, 3), (20, 2), (7, 9)])
+def test_exp_eigenvalue_contains_quadrature(d, ell):
+    r = krr.eigenvalue(d, ell, "exp")
+    assert r.proven
+    with mpmath.workdps(60):
+
+        def q(s):  # Gegenbauer Q_ℓ by its recurrence, inside the integrand
+            a, b = 1, s
+            if ell == 0:
+                return a
+            for k in range(1, ell):
+                a, b = b, ((2 * k + d - 2) * s * b - k * a) / (k + d - 2)
+            return b
+
+        num = mpmath.quad(lambda t: mpmath.exp(mpmath.cos(t)) * q(mpmath.cos(t)) * mpmath.sin(t) ** (d - 2), [0, mpmath.pi])
+        den = mpmath.quad(lambda t: mpmath.sin(t) ** (d - 2), [0, mpmath.pi])
+        assert inside(r, num / den)
+
+
+def test_multiplicity_exact_and_staircase_exact():
+    r = krr.multiplicity(30, 4)
+    assert r.proven and Fraction(r.enclosure.lo) == Fraction(r.enclosure.hi) == math.comb(33, 4) - math.comb(31, 2)
+    s = krr.staircase("2.5", "0,1,0.5,0.25,0.125")
+    assert s.proven and Fraction(s.enclosure.lo) == Fraction(s.enclosure.hi) == Fraction(3, 8)
+
+
+def test_xi_and_asymptotic_risk_proven():
+    x = krr.xi(2, "relu_nngp")
+    with mpmath.workdps(90):
+        quarter_pi = 1 / (4 * mpmath.pi)  # h''(0)/2 = 1/(4π) for (sqrt(1-s²) + (π - acos s)s)/(2π)
+    assert x.proven and inside(x, quarter_pi)
+    r = krr.risk_asymptotic(alpha=2, level=1, kernel="exp", lam="0.1", F="0,1,0.5", sigma2="0.1")
+    with ladder_only():
+        ref = krr.risk_asymptotic(alpha=2, level=1, kernel="exp", lam="0.1", F="0,1,0.5", sigma2="0.1", dps=60)
+    assert r.proven and inside(r, ref.value)
+
+
+def test_quadrature_kernel_is_not_claimed():
+    r = krr.eigenvalue(7, 4, "exp(s/2)+s**2")  # sphere quadrature: no rigorous route yet
+    assert r.proven is False and r.enclosure is None
+    c = krr.eigenvalue(7, 4, "exp(s/2)+s**2", domain="hypercube")  # a finite Kravchuk sum: proven
+    assert c.proven
+
+
+def test_perturbed_root_fails(monkeypatch):
+    real = krr._solve_mp
+
+    def perturbed(pr, state=None):
+        out, res = real(pr, state)
+        out = dict(out)
+        out["kappa"] = out["kappa"] * (1 + mpmath.mpf("1e-20"))
+        return out, res
+
+    monkeypatch.setattr(krr, "_solve_mp", perturbed)
+    r = krr.kappa(20, 500, "exp", "0.1", "0,1,0.5", "0.1")
+    assert r.proven is False
+
+
+def test_wrong_branch_fails(monkeypatch):
+    real = krr._solve_mp
+
+    def negative(pr, state=None):
+        out, res = real(pr, state)
+        out = dict(out)
+        out["kappa"] = -out["kappa"]  # the other sign: no root of the increasing equation there
+        return out, res
+
+    monkeypatch.setattr(krr, "_solve_mp", negative)
+    from asymptotics.ball import NotProven, workprec
+
+    pr = krr.KRRParams(20, 500, "exp", "0.1", "0,1,0.5", "0.1")
+    with workprec(160), pytest.raises(NotProven):
+        krr._solve_ball(pr, "kappa", {}, 30)
+
+
+def test_widths_shrink_with_dps():
+    lo = krr.risk(20, 500, "exp", "0.1", "0,1,0.5", "0.1", dps=20)
+    hi = krr.risk(20, 500, "exp", "0.1", "0,1,0.5", "0.1", dps=50)
+    assert lo.proven and hi.proven
+    assert Fraction(hi.enclosure.rad) < Fraction(lo.enclosure.rad) * Fraction(1, 10**20)
+
+
+@pytest.mark.parametrize("quantity", ["risk", "kappa", "train_error"])
+def test_float64_status0_within_enclosure(quantity):
+    ns = np.array([50.0, 500.0, 3000.0])
+    vals, status = krr.curve_values(quantity, 20, ns, "exp", 0.1, "0,1,0.5", 0.1)
+    for n, v, st in zip(ns, vals, status, strict=True):
+        r = getattr(krr, quantity)(20, int(n), "exp", "0.1", "0,1,0.5", "0.1")
+        assert r.proven
+        if st == 0:
+            assert abs(v - float(r.value)) <= 1e-6 * abs(float(r.value))
+            assert float(Fraction(r.enclosure.lo)) * (1 - 1e-6) <= v <= float(Fraction(r.enclosure.hi)) * (1 + 1e-6)
+
+
+def test_cli_json_proven(capsys):
+    rc = main(["eval", "krr", "risk", "d=20", "n=500", "kernel=exp", "lam=0.1", "F=0,1,0.5", "sigma2=0.1", "--json"])
+    assert rc == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["proven"] is True
+    lo, hi, v = Fraction(d["enclosure"]["lo"]), Fraction(d["enclosure"]["hi"]), Fraction(d["value"])
+    unit = Fraction(1, 10**31)  # one unit of the 30th digit of 0.0929...: the printed value is rounded
+    assert lo - unit <= v <= hi + unit and hi - lo < unit
