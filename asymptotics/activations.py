@@ -26,6 +26,12 @@ How the coefficients are computed, at the *current* mpmath precision:
   carries no cancellation.  Each quadrature reports mpmath's error estimate; the
   precision ladder of :func:`asymptotics.precision.certify` then confirms the digits.
 
+Proven enclosures (:meth:`Activation.ball_coefficients`, :meth:`Activation.ball_hermite`) use
+python-flint balls: the closed forms above in ball arithmetic, exact rational moments of
+polynomials, and rigorous integration (``acb.integral``, kinks detected by the integrand) plus a
+proven Gaussian tail bound for the rest; a Python callable raises
+:class:`~asymptotics.ball.NotProven`.  Derivations: ``docs/proofs/activations.md``.
+
 >>> from asymptotics.activations import get_activation
 >>> import mpmath
 >>> with mpmath.workdps(30):
@@ -38,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cache, lru_cache
 from typing import Any
 
@@ -222,6 +229,62 @@ class Activation:
                     "square-integrable under the standard Gaussian."
                 )
         return mu0, mu1, ms2, max(e0, e1, e2)
+
+    # ------------------------------------------------------------------ proven coefficients (balls)
+    def ball_coefficients(self) -> tuple[Any, Any, Any]:
+        """``(μ₀, μ₁, μ_⋆²)`` as proven enclosures (:class:`~asymptotics.ball.Ball`) at python-flint's precision.
+
+        The balls contain the exact Gaussian moments; their width follows ``flint.ctx.prec``
+        (set by the caller, e.g. :func:`asymptotics.ball.prove`).  Routes, in order: closed
+        forms of the named activations (and of their derivatives), exact rational Gaussian
+        moments of polynomials, and rigorous integration (``acb.integral``, split at the kinks,
+        with a proven Gaussian tail bound) for the other named activations and SymPy
+        expressions (see :mod:`docs/proofs/activations.md`).  Cached per precision.
+
+        Returns
+        -------
+        tuple of Ball
+            ``(μ₀, μ₁, μ_⋆²)``; exact zeros (parity, polynomials) are exact balls.
+
+        Raises
+        ------
+        asymptotics.ball.NotProven
+            No rigorous route: a Python callable, or an expression whose growth or
+            analyticity cannot be bounded (the precision ladder's estimate stays).
+        """
+        from flint import ctx
+
+        return self._ball_cached(("ball_coef", ctx.prec), lambda: _ball_coefficients(self))
+
+    def ball_hermite(self, k: int) -> Any:
+        """``μ_k = E[σ(G) He_k(G)]`` as a proven :class:`~asymptotics.ball.Ball` (see :meth:`ball_coefficients`).
+
+        Raises
+        ------
+        asymptotics.ball.NotProven
+            No rigorous route (see :meth:`ball_coefficients`).
+        """
+        from flint import ctx
+
+        k = int(k)
+        if k < 0:
+            raise ValueError("the Hermite index k must be >= 0")
+        return self._ball_cached(("ball_he", k, ctx.prec), lambda: _ball_hermite(self, k))
+
+    def _ball_cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()`` cached under ``key`` (a failure to prove is cached too, and raised again)."""
+        from .ball import NotProven
+
+        with MPMATH_LOCK:  # the key holds flint's precision: no other call may change it meanwhile
+            if key not in self._cache:
+                try:
+                    self._cache[key] = make()
+                except NotProven as exc:
+                    self._cache[key] = exc
+            out = self._cache[key]
+        if isinstance(out, NotProven):
+            raise NotProven(str(out))
+        return out
 
     def hermite(self, k: int) -> tuple[Any, Any]:
         """``(μ_k, error)`` with ``μ_k = E[σ(G) He_k(G)]`` at the current precision.
@@ -731,6 +794,683 @@ def get_activation(spec: Any = "relu") -> Activation:
     raise ParameterError(
         f"`activation` must be a name ({', '.join(NAMES)}), a SymPy expression in x, or a callable; got {spec!r}."
     )
+
+
+# ----------------------------------------------------------------------------- proven coefficients (balls)
+def _arb() -> Any:
+    from flint import arb
+
+    return arb
+
+
+def _he_coeffs(k: int) -> list[int]:
+    """Coefficients (constant term first) of the probabilists' Hermite polynomial ``He_k``."""
+    a, b = [1], [0, 1]
+    if k == 0:
+        return a
+    for j in range(1, k):
+        nxt = [0, *b]
+        for i, c in enumerate(a):
+            nxt[i] -= j * c
+        a, b = b, nxt
+    return b
+
+
+def _h_coeffs(k: int) -> list[int]:
+    """Coefficients of the physicists' Hermite polynomial ``H_k`` (``H_{n+1} = 2x H_n − 2n H_{n−1}``)."""
+    a, b = [1], [0, 2]
+    if k == 0:
+        return a
+    for j in range(1, k):
+        nxt = [0, *(2 * c for c in b)]
+        for i, c in enumerate(a):
+            nxt[i] -= 2 * j * c
+        a, b = b, nxt
+    return b
+
+
+def _dfact(n: int) -> int:
+    """``n!!`` with ``(−1)!! = 1``."""
+    out = 1
+    while n > 1:
+        out *= n
+        n -= 2
+    return out
+
+
+def _he_at_zero(m: int) -> int:
+    """``He_m(0)``: 0 for odd ``m``, ``(−1)^{m/2} (m−1)!!`` for even ``m``."""
+    return 0 if m % 2 else (-1) ** (m // 2) * _dfact(m - 1)
+
+
+def _poly_mul(p: list[Any], q: list[Any]) -> list[Any]:
+    out: list[Any] = [0] * (len(p) + len(q) - 1)
+    for i, a in enumerate(p):
+        for j, b in enumerate(q):
+            out[i + j] = out[i + j] + a * b
+    return out
+
+
+def _poly_mean(p: list[Any]) -> Any:
+    """``E p(G)`` for coefficients ``p`` (constant first): ``Σ_j p_{2j} (2j−1)!!`` (exact for exact coefficients)."""
+    total: Any = 0
+    for j in range(0, len(p), 2):
+        total = total + p[j] * _dfact(j - 1)
+    return total
+
+
+def _poly_ball(coeffs: list[Any], k: int | None) -> Any:
+    """``μ_k`` (``k`` given) or ``(μ₀, μ₁, μ_⋆²)`` (``k=None``) of a polynomial, exactly, as balls."""
+    from .ball import Ball
+
+    if k is not None:
+        return Ball(_poly_mean(_poly_mul(coeffs, _he_coeffs(k))))
+    mu0 = _poly_mean(coeffs)
+    mu1 = _poly_mean(_poly_mul(coeffs, [0, 1]))
+    resid = list(coeffs) + [0, 0]
+    resid[0] = resid[0] - mu0
+    resid[1] = resid[1] - mu1
+    return Ball(mu0), Ball(mu1), Ball(_poly_mean(_poly_mul(resid, resid)))
+
+
+def _phi0() -> Any:
+    """``φ(0) = 1/√(2π)`` as a ball."""
+    from .ball import Ball
+
+    arb = _arb()
+    return Ball((1 / (2 * arb.pi())).sqrt())
+
+
+def _inv_pi() -> Any:
+    from .ball import Ball
+
+    return Ball(1 / _arb().pi())
+
+
+def _erf_scale() -> Any:
+    """``2/√(3π)``."""
+    from .ball import Ball
+
+    arb = _arb()
+    return Ball(2 / (3 * arb.pi()).sqrt())
+
+
+def _gauss_e2(p: list[int]) -> Fraction:
+    """``√3 · E[p(G) e^{−G²}]`` for an integer polynomial ``p``: ``Σ_{j even} p_j (j−1)!! / 3^{j/2}`` (exact)."""
+    return sum((Fraction(p[j] * _dfact(j - 1), 3 ** (j // 2)) for j in range(0, len(p), 2)), Fraction(0))
+
+
+# each named closed form: (μ₀, μ₁, μ_⋆²) and μ_k, both in balls (derivations in docs/proofs/activations.md)
+def _relu_ball_he(k: int) -> Any:
+    # ∫_0^∞ He_n φ = He_{n−1}(0) φ(0) (n ≥ 1) and x He_k = He_{k+1} + k He_{k−1}
+    from .ball import Ball
+
+    if k == 0:
+        return _phi0()
+    if k == 1:
+        return Ball(Fraction(1, 2))
+    return _phi0() * (_he_at_zero(k) + k * _he_at_zero(k - 2))
+
+
+def _relu_ball() -> tuple[Any, Any, Any]:
+    return _relu_ball_he(0), _relu_ball_he(1), Fraction(1, 4) - _inv_pi() / 2
+
+
+def _abs_ball_he(k: int) -> Any:
+    # |x| = 2 relu(x) − x
+    from .ball import Ball
+
+    if k == 1:
+        return Ball(0)
+    return _relu_ball_he(k) * 2
+
+
+def _abs_ball() -> tuple[Any, Any, Any]:
+    from .ball import Ball
+
+    return _abs_ball_he(0), Ball(0), 1 - _inv_pi() * 2
+
+
+def _erf_ball_he(k: int) -> Any:
+    # μ_k = E erf^{(k)}(G), erf^{(k)}(x) = (2/√π)(−1)^{k−1} H_{k−1}(x) e^{−x²}, E[G^j e^{−G²}] = (j−1)!! 3^{−(j+1)/2}
+    from .ball import Ball
+
+    if k == 0:
+        return Ball(0)
+    return _erf_scale() * ((-1) ** (k - 1) * _gauss_e2(_h_coeffs(k - 1)))
+
+
+def _erf_ball() -> tuple[Any, Any, Any]:
+    from .ball import Ball
+
+    arb = _arb()
+    ms2 = 2 / arb.pi() * (arb(2) / 3).asin() - 4 / (3 * arb.pi())
+    return Ball(0), _erf_ball_he(1), Ball(ms2)
+
+
+def _d_relu_ball_he(k: int) -> Any:  # 1{x > 0}
+    from .ball import Ball
+
+    if k == 0:
+        return Ball(Fraction(1, 2))
+    return _phi0() * _he_at_zero(k - 1)
+
+
+def _d_relu_ball() -> tuple[Any, Any, Any]:
+    return _d_relu_ball_he(0), _d_relu_ball_he(1), Fraction(1, 4) - _inv_pi() / 2
+
+
+def _d_abs_ball_he(k: int) -> Any:  # sign(x)
+    from .ball import Ball
+
+    if k % 2 == 0:
+        return Ball(0)
+    return _phi0() * (2 * _he_at_zero(k - 1))
+
+
+def _d_abs_ball() -> tuple[Any, Any, Any]:
+    from .ball import Ball
+
+    return Ball(0), _d_abs_ball_he(1), 1 - _inv_pi() * 2
+
+
+def _d_erf_ball_he(k: int) -> Any:  # (2/√π) e^{−x²}
+    return _erf_scale() * _gauss_e2(_he_coeffs(k))
+
+
+def _d_erf_ball() -> tuple[Any, Any, Any]:
+    from .ball import Ball
+
+    arb = _arb()
+    ms2 = 4 / (arb.pi() * arb(5).sqrt()) - 4 / (3 * arb.pi())
+    return _d_erf_ball_he(0), Ball(0), Ball(ms2)
+
+
+def _poly_named(coeffs: list[int]) -> tuple[Callable[[], Any], Callable[[int], Any]]:
+    return (lambda: _poly_ball(coeffs, None)), (lambda k: _poly_ball(coeffs, k))
+
+
+_BALL_NAMED: dict[Any, tuple[Callable[[], Any], Callable[[int], Any]]] = {
+    _relu: (_relu_ball, _relu_ball_he),
+    _abs: (_abs_ball, _abs_ball_he),
+    _erf: (_erf_ball, _erf_ball_he),
+    _d_relu: (_d_relu_ball, _d_relu_ball_he),
+    _d_abs: (_d_abs_ball, _d_abs_ball_he),
+    _d_erf: (_d_erf_ball, _d_erf_ball_he),
+    _linear_closed: _poly_named([0, 1]),
+    _quadratic_closed: _poly_named([0, 0, 1]),
+    _d_linear: _poly_named([1]),
+    _d_quadratic: _poly_named([0, 2]),
+}
+"""Ball closed forms, keyed by the mpmath closed form of :attr:`Activation.closed` they prove."""
+
+
+def _ball_coefficients(act: Activation) -> tuple[Any, Any, Any]:
+    from .ball import Ball
+
+    named = _BALL_NAMED.get(act.closed)
+    if named is not None:
+        return tuple(Ball(v) if not isinstance(v, Ball) else v for v in named[0]())  # type: ignore[return-value]
+    coeffs = _sympy_poly_coeffs(act)
+    if coeffs is not None:
+        return _poly_ball(coeffs, None)
+    return _ball_quad_coefficients(act)
+
+
+def _ball_hermite(act: Activation, k: int) -> Any:
+    from .ball import Ball
+
+    named = _BALL_NAMED.get(act.closed)
+    if named is not None:
+        v = named[1](k)
+        return v if isinstance(v, Ball) else Ball(v)
+    coeffs = _sympy_poly_coeffs(act)
+    if coeffs is not None:
+        return _poly_ball(coeffs, k)
+    return _ball_quad_hermite(act, k)
+
+
+def _no_route(act: Activation) -> Any:
+    from .ball import NotProven
+
+    if act.expr is None:
+        return NotProven(
+            f"`activation` {act.name!r} is a Python callable: its Gaussian coefficients have no rigorous enclosure "
+            "(give it as a SymPy expression in x to get proven values)"
+        )
+    return NotProven(f"`activation` {act.name!r}: no rigorous route for its Gaussian coefficients")
+
+
+def _sympy_poly_coeffs(act: Activation) -> list[Any] | None:
+    """Coefficients (constant first, exact ``Fraction`` or ball) of a polynomial expression; ``None`` if not one."""
+    if act.expr is None:
+        raise _no_route(act)
+    from flint import ctx
+
+    key = ("ball_poly", ctx.prec)
+    if key not in act._cache:
+        expr = act.expr
+        out: list[Any] | None = None
+        if expr.is_polynomial(_x()):
+            out = []
+            for c in reversed(sp.Poly(sp.expand(expr), _x()).all_coeffs()):
+                if c.is_Rational:
+                    out.append(Fraction(int(c.p), int(c.q)))
+                else:
+                    out.append(_ball_constant(c))
+        act._cache[key] = out
+    return act._cache[key]
+
+
+def _ball_constant(c: Any) -> Any:
+    """A variable-free SymPy expression as a ball (python-flint's precision)."""
+    from .ball import Ball, NotProven
+
+    f = _expression.compile_ball(c, _x())
+    from flint import acb
+
+    v = f(acb(0), False)
+    if not v.is_finite() or not (v.imag == 0):
+        raise NotProven(f"the constant {c} has no finite real ball enclosure")
+    return Ball(v.real)
+
+
+# rigorous quadrature: E f(G) = ∫_{−L}^{L} f φ (acb.integral, split at the kinks) + a proven tail bound
+@dataclass(frozen=True)
+class _Growth:
+    """``|σ(x)| ≤ C |x|^m e^{a|x|}`` for every real ``|x| ≥ L0`` (``C``, ``a`` exact upper bounds, ``L0 ≥ 1``)."""
+
+    C: Any
+    m: int
+    a: Any
+    L0: Any
+
+
+@dataclass(frozen=True)
+class _Integrand:
+    """What the rigorous route needs of ``σ``.
+
+    ``f(z, analytic)`` is ``σ`` on ``acb`` balls (the ``acb.integral`` contract); ``growth``
+    bounds ``|σ|`` beyond ``L0``; ``kinks`` are split points (any points are valid splits: the
+    integrand itself detects non-analytic balls); ``parts(k)`` is ``(polynomial part, rest,
+    rest's parity)`` for ``μ_k``: ``σ = p + r`` with ``E[p He_k]`` exact and ``r`` of proven parity
+    ``s`` (``±1``, or 0 if unknown), so ``E[r He_k] = 0`` exactly when ``(−1)^k = −s``.
+    """
+
+    f: Callable[[Any, bool], Any]
+    growth: _Growth
+    kinks: tuple[Any, ...]
+    parts: Callable[[int], tuple[list[Any], Callable[[Any, bool], Any] | None, int]]
+
+
+def _upper(v: Any) -> Any:
+    """An exact ``arb`` upper bound of ``|v|`` (``v`` an arb, acb or exact number)."""
+    from flint import acb
+
+    from .ball import Ball
+
+    arb = _arb()
+    if isinstance(v, Ball):
+        v = v.v
+    if isinstance(v, acb):
+        if not (v.imag == 0):
+            return arb.pos_inf()
+        v = v.real
+    if not isinstance(v, arb):
+        v = Ball(v).v
+    if not v.is_finite():
+        return arb.pos_inf()
+    return arb(abs(v).upper())
+
+
+def _named_integrand(act: Activation) -> _Integrand | None:
+    """``tanh``, ``sigmoid``, ``softplus`` (recognized by their mpmath evaluator, i.e. by what they compute)."""
+    arb = _arb()
+    one, zero = arb(1), arb(0)
+    if act.mp is mpmath.tanh:
+        return _Integrand(lambda z, a: z.tanh(), _Growth(one, 0, zero, one), (), lambda k: ([0], lambda z, a: z.tanh(), -1))
+    if act.mp is _sigmoid_mp:
+
+        def sig(z: Any, a: bool) -> Any:
+            return 1 / (1 + (-z).exp())
+
+        half = one / 2
+        return _Integrand(sig, _Growth(one, 0, zero, one), (), lambda k: ([Fraction(1, 2)], lambda z, a: sig(z, a) - half, -1))
+    if act.mp is _softplus_mp:
+
+        def softplus(z: Any, a: bool) -> Any:
+            return (1 + z.exp()).log(analytic=a)
+
+        # |softplus(x)| ≤ log 2 + |x| ≤ 2|x| for |x| ≥ 1; softplus(x) − x/2 is even
+        def rest(z: Any, a: bool) -> Any:
+            return softplus(z, a) - z / 2
+
+        return _Integrand(softplus, _Growth(arb(2), 1, zero, one), (), lambda k: ([0, Fraction(1, 2)], rest, 1))
+    return None
+
+
+def _expr_integrand(act: Activation) -> _Integrand:
+    expr = act.expr
+    if expr is None:
+        raise _no_route(act)
+    try:
+        f = _expression.compile_ball(expr, _x())
+    except TypeError as exc:
+        from .ball import NotProven
+
+        raise NotProven(f"`activation` {act.name!r}: {exc}") from None
+    growth = _growth(expr)
+
+    def parts(k: int) -> tuple[list[Any], Callable[[Any, bool], Any] | None, int]:
+        from flint import ctx
+
+        key = ("ball_split", k % 2, ctx.prec)  # irrational polynomial coefficients are balls at this precision
+        if key not in act._cache:
+            poly, rest = _parity_split(expr, k % 2)
+            pc = _poly_coeffs(poly) if poly != 0 else [0]
+            act._cache[key] = (pc, rest, _parity(rest))
+        pc, rest, par = act._cache[key]
+        if rest == 0:
+            return pc, None, 0
+        return pc, (f if rest == expr else _expression.compile_ball(rest, _x())), par
+
+    arb = _arb()
+    kinks = tuple(arb(float(k)) for k in act.kinks)  # floats are exact dyadic split points
+    return _Integrand(f, growth, kinks, parts)
+
+
+def _poly_coeffs(expr: Any) -> list[Any]:
+    out: list[Any] = []
+    for c in reversed(sp.Poly(sp.expand(expr), _x()).all_coeffs()):
+        out.append(Fraction(int(c.p), int(c.q)) if c.is_Rational else _ball_constant(c))
+    return out
+
+
+def _integrand(act: Activation) -> _Integrand:
+    key = ("ball_integrand",)
+    if key not in act._cache:
+        act._cache[key] = _named_integrand(act) or _expr_integrand(act)
+    return act._cache[key]
+
+
+def _growth(e: Any) -> _Growth:  # noqa: C901 - one rule per node class
+    """A proven bound ``|e(x)| ≤ C |x|^m e^{a|x|}`` for ``|x| ≥ L0`` by structural recursion (or NotProven)."""
+    from .ball import NotProven
+
+    arb = _arb()
+    one, zero = arb(1), arb(0)
+    x = _x()
+    if not e.has(x):
+        return _Growth(_upper(_ball_constant(e)), 0, zero, one)
+    if e == x:
+        return _Growth(one, 1, zero, one)
+    if isinstance(e, sp.Add | sp.Max | sp.Min | sp.Piecewise):
+        # t^{m_i} e^{a_i t} ≤ t^m e^{a t} for t ≥ 1: the sum of the bounds (|max|, |min| ≤ Σ|args|; a Piecewise
+        # takes one of its branch values at each x)
+        terms = [c.expr for c in e.args] if isinstance(e, sp.Piecewise) else list(e.args)
+        gs = [_growth(t) for t in terms]
+        return _Growth(
+            sum((g.C for g in gs), zero),
+            max(g.m for g in gs),
+            max((g.a for g in gs), key=_key),
+            max((g.L0 for g in gs), key=_key),
+        )
+    if isinstance(e, sp.Mul):
+        gs = [_growth(t) for t in e.args]
+        c, a = one, zero
+        for g in gs:
+            c, a = c * g.C, a + g.a
+        return _Growth(_upper(c), sum(g.m for g in gs), _upper(a), max((g.L0 for g in gs), key=_key))
+    if isinstance(e, sp.Pow):
+        b, n = e.args
+        if n.has(x) or not n.is_Rational:
+            raise NotProven(f"no growth bound for {e} (a variable or irrational exponent)")
+        if n.is_Integer and n >= 0:
+            g = _growth(b)
+            k = int(n)
+            return _Growth(_upper(g.C**k), g.m * k, _upper(g.a * k), g.L0)
+        lb = _lower(b)
+        if lb is None or not (lb >= 0):
+            raise NotProven(f"no growth bound for {e} (the base is not provably positive)")
+        if n < 0:
+            if not (lb > 0):
+                raise NotProven(f"no growth bound for {e} (the base is not bounded away from 0)")
+            return _Growth(_upper(lb ** _ball_constant(n)), 0, zero, one)
+        g = _growth(b)
+        nb = _ball_constant(n).v
+        m = -((-int(n.p) * g.m) // int(n.q))  # ⌈n m⌉, exactly
+        return _Growth(_upper(g.C**nb), m, _upper(g.a * nb), g.L0)  # t^{nm} ≤ t^{⌈nm⌉}, t ≥ 1
+    if isinstance(e, sp.tanh | sp.erf | sp.sin | sp.cos | sp.sign):
+        return _Growth(one, 0, zero, one)
+    if isinstance(e, sp.atan):
+        return _Growth(arb(2), 0, zero, one)
+    if isinstance(e, sp.Heaviside):
+        h0 = [_upper(_ball_constant(e.args[1]))] if len(e.args) > 1 else []
+        return _Growth(one + sum(h0, zero), 0, zero, one)
+    if isinstance(e, sp.Abs):
+        return _growth(e.args[0])
+    if isinstance(e, sp.exp | sp.sinh | sp.cosh):
+        (u,) = e.args
+        g = _growth(u)
+        if g.m == 0 and g.a == 0:  # bounded argument: |e^u| ≤ e^C
+            return _Growth(_upper(g.C.exp()), 0, zero, g.L0)
+        if g.m == 1 and g.a == 0:  # |u| ≤ C t: |e^u| ≤ e^{C t}
+            return _Growth(one, 0, g.C, g.L0)
+        if isinstance(e, sp.exp) and u.is_polynomial(x):
+            L = _negative_beyond(u)
+            if L is not None:  # u ≤ 0 for |x| ≥ L: e^u ≤ 1
+                return _Growth(one, 0, zero, max(L, g.L0, key=_key))
+        raise NotProven(f"no growth bound for {e} (its argument grows faster than linearly)")
+    if isinstance(e, sp.log):
+        (u,) = e.args
+        lb = _lower(u)
+        if lb is None or not (lb > 0):
+            raise NotProven(f"no growth bound for {e} (the argument is not bounded away from 0)")
+        g = _growth(u)
+        # lb ≤ u ≤ C t^m e^{a t}: |log u| ≤ |log lb| + |log C| + (m + a) t for t ≥ 1 (log t ≤ t)
+        c = abs(lb.log()) + abs(g.C.log()) + g.m + g.a
+        return _Growth(_upper(c), 1, zero, g.L0)
+    raise NotProven(f"no growth bound for {type(e).__name__}")
+
+
+def _key(v: Any) -> Any:
+    """Sort key of an exact ``arb`` (the growth constants are exact upper bounds)."""
+    return Fraction(_exact(v))
+
+
+def _exact(v: Any) -> Fraction:
+    man, exp = v.mid().man_exp()
+    man, exp = int(man), int(exp)
+    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
+
+
+def _negative_beyond(u: Any) -> Any:
+    """``L ≥ 1`` with ``u(x) ≤ 0`` for ``|x| ≥ L`` (``u`` a polynomial eventually negative both ways), or None."""
+    coeffs = _poly_coeffs(u)
+    while len(coeffs) > 1 and coeffs[-1] == 0:
+        coeffs.pop()
+    d = len(coeffs) - 1
+    if d < 1:
+        return None
+    from .ball import Ball
+
+    lead = Ball(coeffs[-1]).v
+    if not (lead < 0) or d % 2:
+        return None
+    s = _arb()(0)
+    for c in coeffs[:-1]:
+        s = s + abs(Ball(c).v)
+    # |Σ_{j<d} c_j x^j| ≤ S |x|^{d−1} ≤ |lead| |x|^d when |x| ≥ max(1, S/|lead|)
+    return max(_arb()(1), _upper(s / abs(lead)), key=_key)
+
+
+def _lower(e: Any) -> Any:
+    """An ``arb`` lower bound of ``e(x)`` valid for every real ``x`` (None if none is proven)."""
+    arb = _arb()
+    x = _x()
+    if not e.has(x):
+        try:
+            v = _ball_constant(e).v
+        except Exception:  # noqa: BLE001 - no bound, no proof
+            return None
+        return arb(v.lower())
+    if isinstance(e, sp.exp | sp.Abs | sp.Heaviside):
+        return arb(0)
+    if isinstance(e, sp.cosh):
+        return arb(1)
+    if isinstance(e, sp.Pow):
+        b, n = e.args
+        if n.is_Integer and int(n) > 0 and int(n) % 2 == 0:
+            lb = _lower(b)
+            return arb(lb.lower() ** int(n)) if lb is not None and lb >= 0 else arb(0)
+        lb = _lower(b)
+        if lb is not None and lb > 0 and n.is_Rational and n > 0:
+            return arb((lb ** _ball_constant(n).v).lower())
+        return None
+    if isinstance(e, sp.Add):
+        lbs = [_lower(t) for t in e.args]
+        if any(v is None for v in lbs):
+            return None
+        return arb(sum(lbs, arb(0)).lower())
+    if isinstance(e, sp.Mul):
+        lbs = [_lower(t) for t in e.args]
+        if any(v is None or not (v >= 0) for v in lbs):
+            return None
+        out = arb(1)
+        for v in lbs:
+            out = out * v
+        return arb(out.lower())
+    if isinstance(e, sp.Max):
+        lbs = [v for v in (_lower(t) for t in e.args) if v is not None]
+        return max(lbs, key=_key) if lbs else None
+    return None
+
+
+def _he_abs_sum(k: int) -> int:
+    """``Σ_j |He_k[j]|``: ``|He_k(t)| ≤`` this ``· t^k`` for ``t ≥ 1``."""
+    return sum(abs(c) for c in _he_coeffs(k))
+
+
+def _tail(growth: _Growth, power: int, k: int, L: Any) -> Any:
+    """Upper bound of ``∫_{|x|>L} |σ(x)|^power |He_k(x)| φ(x) dx`` (an ``arb``; +inf when the bound does not apply).
+
+    For ``t ≥ L ≥ L0``: ``|σ|^p |He_k| ≤ D t^j e^{b t}`` with ``D = C^p Σ|He_k[i]|``, ``j = p m + k``,
+    ``b = p a``; with ``t = L + u``, ``(1 + u/L)^j ≤ e^{j u/L}`` and ``t² ≥ L² + 2 L u``, so one side is
+    at most ``D L^j e^{bL − L²/2} / (√(2π) (L − b − j/L))`` when ``L − b − j/L > 0``.
+    """
+    arb = _arb()
+    D = growth.C**power * _he_abs_sum(k)
+    j = power * growth.m + k
+    b = growth.a * power
+    gap = L - b - arb(j) / L
+    if not (L >= growth.L0) or not (gap > 0):
+        return arb.pos_inf()
+    one_side = D * L**j * (b * L - L * L / 2).exp() / ((2 * arb.pi()).sqrt() * gap)
+    return _upper(2 * one_side)
+
+
+_EVAL_LIMIT = 60_000
+"""Integrand evaluations allowed per ``acb.integral`` call (oscillating integrands give up: NotProven)."""
+
+
+def _gauss_ball(integ: _Integrand, g: Callable[[Any, bool], Any], power: int, k: int, parity: int) -> Any:
+    """``E[g(G) He_k(G)]`` (``power=1``) or ``E[g(G)²]`` (``power=2``, ``k=0``) as a real ball, proven.
+
+    ``g``'s growth is bounded by ``integ.growth`` (``g = σ`` or a part of it that is bounded the same
+    way); ``parity`` ``±1`` of the whole integrand allows integrating over ``[0, L]`` only.
+    """
+    from flint import acb, ctx
+
+    from .ball import Ball, NotProven
+
+    arb = _arb()
+    prec = ctx.prec
+    eps = arb(2) ** (-(prec + 10))
+    L = None
+    start = max(int(float(_exact(integ.growth.L0))) + 1, int((2 * (prec + 10) * 0.6931) ** 0.5) + 1)
+    start = max(start, int(float(_exact(integ.growth.a))) * power + 2)
+    for cand in range(start, start + 400, 2):
+        t = _tail(integ.growth, power, k, arb(cand))
+        if t < eps:
+            L, tail = arb(cand), t
+            break
+    if L is None:
+        raise NotProven("no Gaussian tail bound below the working precision (the activation grows too fast)")
+    he = _he_coeffs(k)
+
+    def he_at(z: Any) -> Any:
+        out = acb(0)
+        for c in reversed(he):
+            out = out * z + c
+        return out
+
+    def integrand(z: Any, a: bool) -> Any:
+        v = g(z, a)
+        v = v * v if power == 2 else v * he_at(z)
+        return v * (-(z * z) / 2).exp()
+
+    lo = arb(0) if parity else -L
+    inner = {_exact(p): p for p in integ.kinks if lo < p and p < L}
+    pts = [lo, *(inner[q] for q in sorted(inner) if q != _exact(lo)), L]
+    total = acb(0)
+    for a0, b0 in zip(pts, pts[1:], strict=False):
+        try:
+            total += acb.integral(integrand, a0, b0, eval_limit=_EVAL_LIMIT)
+        except (ValueError, ArithmeticError) as exc:
+            raise NotProven(f"rigorous quadrature failed: {exc}") from None
+    if parity:  # an even integrand: twice the integral over [0, L]; the tail bound covers both sides
+        total = 2 * total
+    if not total.is_finite():
+        raise NotProven("rigorous quadrature did not converge (a non-analytic or non-real integrand)")
+    if not (total.imag.contains(0)):
+        raise NotProven("the activation is not real-valued on the real line")
+    value = total.real / (2 * arb.pi()).sqrt()
+    return Ball(value + arb(0, tail))
+
+
+def _ball_quad_hermite(act: Activation, k: int) -> Any:
+    from .ball import Ball
+
+    integ = _integrand(act)
+    pc, rest, par = integ.parts(k)
+    exact = _poly_mean(_poly_mul(pc, _he_coeffs(k)))
+    if rest is None or par == -((-1) ** k):  # r He_k is odd: its mean is exactly 0
+        return Ball(exact)
+    # r = σ − p: |r| ≤ |σ| + |p|; the growth of σ plus that of the polynomial part
+    grow = _add_poly_growth(integ.growth, pc)
+    sub = _Integrand(integ.f, grow, integ.kinks, integ.parts)
+    symmetric = par != 0  # r He_k is even: twice the half-line integral
+    return Ball(exact) + _gauss_ball(sub, rest, 1, k, 1 if symmetric else 0)
+
+
+def _square_even(act: Activation) -> bool:
+    """Whether ``σ²`` is provably even (``σ`` of proven parity)."""
+    if act.mp is mpmath.tanh:
+        return True
+    if act.expr is None or isinstance(act.__dict__.get("_expr"), _Deferred):
+        return False
+    return _parity(act.expr) != 0
+
+
+def _add_poly_growth(g: _Growth, pc: list[Any]) -> _Growth:
+    """The growth bound of ``σ − p`` from that of ``σ`` and the polynomial ``p``."""
+    from .ball import Ball
+
+    s = _arb()(0)
+    for c in pc:
+        s = s + abs(Ball(c).v)
+    if s == 0:
+        return g
+    # |p(t)| ≤ (Σ|p_i|) t^{deg} for t ≥ 1
+    return _Growth(_upper(g.C + s), max(g.m, len(pc) - 1), g.a, g.L0)
+
+
+def _ball_quad_coefficients(act: Activation) -> tuple[Any, Any, Any]:
+    mu0 = act.ball_hermite(0)
+    mu1 = act.ball_hermite(1)
+    integ = _integrand(act)
+    second = _gauss_ball(integ, integ.f, 2, 0, 1 if _square_even(act) else 0)
+    return mu0, mu1, second - mu0 * mu0 - mu1 * mu1
 
 
 def coefficients_float(act: Activation) -> tuple[float, float, float]:

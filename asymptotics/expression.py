@@ -1077,6 +1077,271 @@ def _sign_at(f: Callable[[Any], Any], x: Any) -> int | None:
     return (v > 0) - (v < 0)
 
 
+# ----------------------------------------------------------------------------- ball evaluation
+def compile_ball(expr: sp.Basic, variable: sp.Symbol) -> Callable[[Any, bool], Any]:
+    """A python-flint ``acb`` evaluator of ``expr`` for rigorous integration (``acb.integral``).
+
+    The same whitelist as :func:`compile_mp` (never ``eval``), compiled into ``acb`` operations at
+    python-flint's working precision.  The returned ``f(z, analytic)`` follows the contract of
+    ``acb.integral``: with ``analytic=False`` it returns a ball that contains ``expr(x)`` for every
+    *real* point ``x`` of the ball ``z``; with ``analytic=True`` it returns a ball that contains an
+    analytic function on all of ``z`` that agrees with ``expr`` on the real points of ``z``, or a
+    non-finite ball where it cannot guarantee that.
+
+    * ``Abs``, ``Max``, ``Min``, ``sign``, ``Heaviside`` and ``Piecewise`` are decided by the real
+      part of their argument (real on real points, see below): a decided branch is analytic; an
+      undecided one is non-finite when ``analytic`` is asked, else the union of the branches.
+    * ``log``, ``sqrt`` and non-integer powers are evaluated only where the real part of their
+      argument is provably positive (so that every subexpression is real at real points, and the
+      principal branch is analytic there); elsewhere the value is non-finite.  ``atan`` needs
+      ``|Im| < 1`` on its argument (its cuts start at ``±i``) when ``analytic`` is asked.
+    * ``exp``, ``sin``, ``cos``, ``sinh``, ``cosh``, ``erf`` are entire, ``tanh`` and integer powers
+      meromorphic (a pole gives a non-finite ball).
+
+    Parameters
+    ----------
+    expr : sympy.Basic
+        An expression checked by :func:`check_expr` (or built internally).
+    variable : sympy.Symbol
+        Its variable.
+
+    Returns
+    -------
+    callable
+        ``f(z, analytic) -> acb``.
+
+    Raises
+    ------
+    TypeError
+        ``expr`` contains a node with no ball evaluator (e.g. ``asin``, ``acos``).
+    """
+    from flint import acb
+
+    node_fn = _BallCompiler(variable).compile(expr)
+
+    def f(z: Any, analytic: bool) -> Any:
+        try:
+            return node_fn(z, bool(analytic))
+        except _NotAnalytic:
+            return acb(_nan_arb(), _nan_arb())
+
+    return f
+
+
+class _NotAnalytic(Exception):
+    """Internal: the ball evaluator cannot guarantee analyticity (or reality) on the ball."""
+
+
+def _nan_arb() -> Any:
+    from flint import arb
+
+    return arb.nan()
+
+
+def _tri_cmp(a: Any, b: Any, op: str) -> Any:
+    """Three-valued comparison of real balls: True, False or None (undecided)."""
+    yes = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
+    if yes:
+        return True
+    no = {"<": a >= b, "<=": a > b, ">": a <= b, ">=": a < b, "==": a != b, "!=": a == b}[op]
+    return False if no else None
+
+
+def _acb_union(vals: list[Any]) -> Any:
+    from flint import acb
+
+    re, im = vals[0].real, vals[0].imag
+    for v in vals[1:]:
+        re, im = re.union(v.real), im.union(v.imag)
+    return acb(re, im)
+
+
+class _BallCompiler:
+    def __init__(self, variable: sp.Symbol) -> None:
+        self.var = variable
+
+    def compile(self, node: sp.Basic) -> Callable[[Any, bool], Any]:  # noqa: C901 - one dispatch table
+        from flint import acb, arb
+
+        if node == self.var:
+            return lambda z, a: z
+        if isinstance(node, sp.Rational):
+            p, q = int(node.p), int(node.q)
+            return lambda z, a: acb(arb(p) / q) if q != 1 else acb(p)
+        if isinstance(node, sp.Float):
+            m = mpf(node._mpf_)
+            if not mpmath.isfinite(m):
+                raise TypeError("a non-finite number")
+            man, exp = m.man_exp
+            from flint import fmpz
+
+            value = arb((fmpz(int(man)), fmpz(int(exp))))  # exact binary value
+            return lambda z, a: acb(value)
+        if node == sp.pi:
+            return lambda z, a: acb(arb.pi())
+        if node == sp.E:
+            return lambda z, a: acb(arb(1).exp())
+        if node is sp.true or node is sp.false:
+            value = bool(node)
+            return lambda z, a: value
+        if isinstance(node, sp.Piecewise):
+            pairs = [(self.compile(c.expr), self.compile(c.cond)) for c in node.args]
+
+            def piecewise(z: Any, a: bool) -> Any:
+                seen: list[Any] = []
+                for value, cond in pairs:
+                    c = cond(z, a)
+                    if c is False:
+                        continue
+                    if c is True:
+                        return _acb_union([*seen, value(z, a)]) if seen else value(z, a)
+                    if a:
+                        raise _NotAnalytic
+                    seen.append(value(z, a))
+                raise _NotAnalytic  # some real point may satisfy no condition (undefined there)
+
+            return piecewise
+        args = [self.compile(a) for a in node.args]
+        if isinstance(node, sp.Add):
+
+            def add(z: Any, a: bool) -> Any:
+                s = args[0](z, a)
+                for g in args[1:]:
+                    s = s + g(z, a)
+                return s
+
+            return add
+        if isinstance(node, sp.Mul):
+
+            def mul(z: Any, a: bool) -> Any:
+                s = args[0](z, a)
+                for g in args[1:]:
+                    s = s * g(z, a)
+                return s
+
+            return mul
+        if isinstance(node, sp.Pow):
+            fb, fe = args
+            e = node.args[1]
+            if e.is_Integer:
+                k = int(e)
+                return lambda z, a: fb(z, a) ** k
+
+            def power(z: Any, a: bool) -> Any:
+                b = fb(z, a)
+                if not (b.real > 0):
+                    raise _NotAnalytic  # principal branch, real values: base provably positive
+                if e == sp.Rational(1, 2):
+                    return b.sqrt()
+                return (fe(z, a) * b.log()).exp()
+
+            return power
+        if isinstance(node, sp.Heaviside):
+            fa = args[0]
+            fh = args[1] if len(args) > 1 else (lambda z, a: acb(arb(1) / 2))
+
+            def heaviside(z: Any, a: bool) -> Any:
+                r = fa(z, a).real
+                if r > 0:
+                    return acb(1)
+                if r < 0:
+                    return acb(0)
+                if a:
+                    raise _NotAnalytic
+                return _acb_union([acb(0), acb(1), fh(z, a)])
+
+            return heaviside
+        if isinstance(node, sp.Max | sp.Min):
+            is_max = isinstance(node, sp.Max)
+
+            def pick(z: Any, a: bool) -> Any:
+                vals = [g(z, a) for g in args]
+                res = [v.real for v in vals]
+                # candidates: the values not provably beaten by another one
+                keep = [
+                    i
+                    for i in range(len(vals))
+                    if not any((res[i] < res[j]) if is_max else (res[i] > res[j]) for j in range(len(vals)) if j != i)
+                ]
+                if len(keep) == 1:
+                    return vals[keep[0]]
+                if a:
+                    raise _NotAnalytic
+                return _acb_union([acb(res[i]) for i in keep])
+
+            return pick
+        if isinstance(node, sp.core.relational.Relational):
+            fl, fr = args
+            op = node.rel_op
+            return lambda z, a: _tri_cmp(fl(z, a).real, fr(z, a).real, op)
+        if isinstance(node, sp.And | sp.Or):
+            is_and = isinstance(node, sp.And)
+
+            def logic(z: Any, a: bool) -> Any:
+                vals = [g(z, a) for g in args]
+                if is_and:
+                    return False if False in vals else (None if None in vals else True)
+                return True if True in vals else (None if None in vals else False)
+
+            return logic
+        if isinstance(node, sp.Not):
+            (g,) = args
+            return lambda z, a: None if g(z, a) is None else not g(z, a)
+        if len(args) != 1:
+            raise TypeError(f"{type(node).__name__} with {len(args)} arguments")
+        (g,) = args
+        if isinstance(node, sp.Abs):
+
+            def absolute(z: Any, a: bool) -> Any:
+                v = g(z, a)
+                r = v.real
+                if r > 0:
+                    return v
+                if r < 0:
+                    return -v
+                if a:
+                    raise _NotAnalytic
+                return acb(abs(r))
+
+            return absolute
+        if isinstance(node, sp.sign):
+
+            def sgn(z: Any, a: bool) -> Any:
+                r = g(z, a).real
+                if r > 0:
+                    return acb(1)
+                if r < 0:
+                    return acb(-1)
+                if a:
+                    raise _NotAnalytic
+                return acb(arb(0, 1))
+
+            return sgn
+        if isinstance(node, sp.log):
+
+            def log(z: Any, a: bool) -> Any:
+                v = g(z, a)
+                if not (v.real > 0):
+                    raise _NotAnalytic
+                return v.log()
+
+            return log
+        if isinstance(node, sp.atan):
+
+            def atan(z: Any, a: bool) -> Any:
+                v = g(z, a)
+                if a and not (abs(v.imag) < 1):
+                    raise _NotAnalytic
+                return v.atan()
+
+            return atan
+        simple = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.sinh: "sinh", sp.cosh: "cosh", sp.tanh: "tanh", sp.erf: "erf"}
+        name = simple.get(type(node))
+        if name is None:
+            raise TypeError(f"cannot evaluate {type(node).__name__} on balls")
+        return lambda z, a: getattr(g(z, a), name)()
+
+
 __all__ = [
     "ACTIVATION_FUNCTIONS",
     "CONSTANTS",
@@ -1084,6 +1349,7 @@ __all__ = [
     "Grammar",
     "MagnitudeError",
     "check_expr",
+    "compile_ball",
     "compile_mp",
     "number",
     "parse",
