@@ -33,6 +33,7 @@ Precision: python-flint keeps its working precision in the process-global ``flin
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ __all__ = [
     "enclosure",
     "prove",
     "root_by_sign_change",
+    "strict_inputs",
     "to_mpmath",
     "workprec",
 ]
@@ -98,8 +100,30 @@ def _mpf_to_arb(x: Any) -> arb:
         return arb.nan()
     if mpmath.isinf(x):
         return arb.pos_inf() if x > 0 else arb.neg_inf()
-    man, exp = x.man_exp
-    return arb((fmpz(int(man)), fmpz(int(exp))))
+    sign, man, exp, _bc = x._mpf_  # not x.man_exp: mpmath's man_exp drops the sign (mpf(-1).man_exp == (1, 0))
+    return arb((fmpz(-int(man) if sign else int(man)), fmpz(int(exp))))
+
+
+_strict = threading.local()
+
+
+@contextmanager
+def strict_inputs() -> Iterator[None]:
+    """A block in which an ``mpf``/``mpc`` operand of a ball operation raises :class:`NotProven`.
+
+    Outside it an mpmath number is taken as the exact binary number it is (right for points
+    the proof chooses itself, e.g. the ends of a bracket).  Inside it — while a formula that
+    the package did not write runs on :data:`AB`, such as a user model's — an mpmath number
+    can only be a constant rounded at the working precision (``mpmath.pi``, ``mpf("0.1")``),
+    whose error the ball would not carry.  Python floats stay exact: the ``MP`` path uses the
+    same binary double, so the ball encloses the very function the ladder evaluates.
+    """
+    saved = getattr(_strict, "on", False)
+    _strict.on = True
+    try:
+        yield
+    finally:
+        _strict.on = saved
 
 
 def _raw(x: Any) -> Any:
@@ -124,13 +148,62 @@ def _raw(x: Any) -> Any:
         return arb(x)  # a float is an exact dyadic number
     if isinstance(x, complex):
         return acb(_raw(x.real), _raw(x.imag))
-    if isinstance(x, mpmath.mpf):
-        return _mpf_to_arb(x)
-    if isinstance(x, mpmath.mpc):
+    if isinstance(x, mpmath.mpf | mpmath.mpc):
+        if getattr(_strict, "on", False):
+            raise NotProven(
+                "an mpmath number entered a ball computation (a rounded constant such as mpmath.pi "
+                "or mpf('0.1')): its error is unknown, so nothing is proven"
+            )
+        if isinstance(x, mpmath.mpf):
+            return _mpf_to_arb(x)
         return acb(_mpf_to_arb(x.real), _mpf_to_arb(x.imag))
     if isinstance(x, fmpz | fmpq):
         return arb(x)
     raise TypeError(f"cannot make a ball of {type(x).__name__}")
+
+
+def _integer_exponent(o: Any) -> int | None:
+    """``o`` as an ``int`` when it is an exact integer (``int``, integral ``float``/``Fraction``/exact ball)."""
+    if isinstance(o, bool):
+        return int(o)
+    if isinstance(o, int):
+        return o
+    if isinstance(o, float) and o.is_integer() and abs(o) < 2**63:
+        return int(o)
+    if isinstance(o, Fraction) and o.denominator == 1:
+        return int(o)
+    if isinstance(o, fmpz):
+        return int(o)
+    return None
+
+
+def _ipow(v: Any, n: int) -> Any:
+    """``v**n`` for an integer ``n``, rigorous on a real ball that contains 0.
+
+    python-flint's ``arb ** int`` goes through ``exp(n log v)`` and returns NaN for a ball that
+    contains 0 or negative numbers (``arb(0, 1)**2`` is NaN), although ``x**n`` is continuous
+    there.  On such a ball the power is taken at the two (exact) endpoints and joined: ``x**n``
+    is monotone on each side of 0, so the hull of the endpoint values (and of 0 for an even
+    ``n`` when the ball straddles 0) contains every ``x**n`` of the ball.  A negative ``n``
+    divides 1 by the positive power (a ball containing 0 gives an infinite or NaN ball).
+    """
+    if n == 0:
+        return arb(1) if isinstance(v, arb) else acb(1)
+    if n < 0:
+        return _raw(1) / _ipow(v, -n)
+    if isinstance(v, acb) or v.is_exact() or (v > 0) or not v.is_finite():
+        out = v**n
+        if isinstance(v, arb) and v.is_finite() and out.is_nan() and not v.is_nan():
+            pass  # a negative ball: fall through to the endpoint rule
+        else:
+            return out
+    if v < 0 and n % 2 == 0:
+        return (-v) ** n
+    lo, hi = v.lower(), v.upper()
+    out = (lo**n).union(hi**n)
+    if n % 2 == 0 and lo < 0 < hi:
+        out = out.union(arb(0))
+    return out
 
 
 class Ball:
@@ -172,9 +245,10 @@ class Ball:
         return Ball(_raw(o) / self.v)
 
     def __pow__(self, o: Any) -> Ball:
-        if isinstance(o, int) and not isinstance(o, bool):
-            return Ball(self.v**o)
-        return Ball(self.v ** _raw(o))
+        n = _integer_exponent(o)
+        if n is not None:
+            return Ball(_ipow(self.v, n))
+        return Ball(self.v ** _raw(o))  # real base < 0: NaN (the real power is undefined there)
 
     def __rpow__(self, o: Any) -> Ball:
         return Ball(_raw(o) ** self.v)
@@ -278,6 +352,8 @@ def _real_domain(name: str, lower: int) -> Callable[[Any], Ball]:
         v = _raw(x)
         if isinstance(v, arb) and v < lower:
             return Ball(arb.nan())
+        if name != "sqrt" and isinstance(v, arb) and v.is_exact() and v == lower:
+            return Ball(arb.neg_inf())  # log(0) = log1p(-1) = -inf, as on MP and NP (Arb: NaN)
         return Ball(getattr(v, name)())
 
     f.__name__ = name
@@ -286,7 +362,10 @@ def _real_domain(name: str, lower: int) -> Callable[[Any], Ball]:
 
 def _hypot(a: Any, b: Any) -> Ball:
     x, y = _raw(a), _raw(b)
-    return Ball((x * x + y * y).sqrt())
+    s = _ipow(x, 2) + _ipow(y, 2)  # x**2 of a ball containing 0 is a hull [0, u] (lower end -u·2^-30 or so)
+    if isinstance(s, arb) and s.is_finite() and not (s > 0):
+        return Ball(arb(0).union(s.upper().sqrt()))  # the exact sum of squares is >= 0: sqrt in [0, sqrt(upper)]
+    return Ball(s.sqrt())
 
 
 def _div(a: Any, b: Any) -> Ball:
@@ -533,11 +612,11 @@ def enclosure(x: Any, dps: int) -> Enclosure | tuple[Enclosure, ...]:
             lo = _complex_text(_bound_text(rl, digits, False), _bound_text(il, digits, False))
             hi = _complex_text(_bound_text(rh, digits, True), _bound_text(ih, digits, True))
             mid = _complex_text(_mid_text(v.real, digits), _mid_text(v.imag, digits))
-            rad = _rad_text(max(_rad_float(v.real), _rad_float(v.imag)))
+            rad = _rad_text(max(_rad_exact(v.real), _rad_exact(v.imag)))
             return Enclosure(lo, hi, mid, rad)
         lo_a, hi_a = _endpoints(v)
         return Enclosure(
-            _bound_text(lo_a, digits, False), _bound_text(hi_a, digits, True), _mid_text(v, digits), _rad_text(_rad_float(v))
+            _bound_text(lo_a, digits, False), _bound_text(hi_a, digits, True), _mid_text(v, digits), _rad_text(_rad_exact(v))
         )
 
 
@@ -552,22 +631,28 @@ def _mid_text(a: arb, digits: int) -> str:
         return "nan"
     if not a.is_finite():
         return "inf" if a.rad() == 0 and a > 0 else ("-inf" if a.rad() == 0 else "nan")
-    return _decimal(_exact_fraction(a.mid()), digits, up=False) if a.mid() >= 0 else _decimal(
-        _exact_fraction(a.mid()), digits, up=True
+    return (
+        _decimal(_exact_fraction(a.mid()), digits, up=False)
+        if a.mid() >= 0
+        else _decimal(_exact_fraction(a.mid()), digits, up=True)
     )
 
 
-def _rad_float(a: arb) -> float:
+def _rad_exact(a: arb) -> Fraction | float:
+    """The radius as an exact ``Fraction`` (``math.inf`` for a NaN or infinite-radius ball).
+
+    Exact, not a float: a radius below 1e-308 (a value near 1e-300 at 30 digits) must not
+    underflow to a printed ``"0"``, nor one above 1e308 overflow."""
     if a.is_nan() or not a.is_finite():
-        return 0.0 if (not a.is_nan() and a.rad() == 0) else math.inf
+        return Fraction(0) if (not a.is_nan() and a.rad() == 0) else math.inf
     r = a.rad()
-    return float(_exact_fraction(r)) if r != 0 else 0.0
+    return _exact_fraction(r) if r != 0 else Fraction(0)
 
 
-def _rad_text(r: float) -> str:
+def _rad_text(r: Fraction | float) -> str:
     if r == 0:
         return "0"
-    if math.isinf(r):
+    if r == math.inf:
         return "inf"
     return _decimal(Fraction(r), 3, up=True)
 
@@ -613,7 +698,9 @@ def digits_proven(x: Any, value: Any, dps: int) -> bool:
     else:
         last = 0
     unit = Fraction(10) ** (last + exp10)
-    lo, hi = _exact_fraction(v.lower()), _exact_fraction(v.upper())
+    # exact bounds (mid ∓ rad as Fractions): v.lower()/upper() would round at the caller's precision
+    mid, rad = _exact_fraction(v.mid()), _exact_fraction(arb(v.rad()))
+    lo, hi = mid - rad, mid + rad
     if max(abs(hi - p), abs(p - lo)) > unit:
         return False
     return (hi - lo) <= abs(p) * Fraction(10) ** (-dps)
@@ -699,6 +786,8 @@ def prove(
             bits = bits + max(guard_bits, bits // 2)
             continue
         last = f"the enclosure has {acc:.0f} correct bits at {bits} bits of working precision"
+        if acc == math.inf:  # exact balls that do not prove the printed value: more bits cannot help
+            break
         if acc == -math.inf:
             bits = bits + max(guard_bits, bits // 2)
         else:
@@ -753,7 +842,11 @@ def root_by_sign_change(f: Callable[[Ball], Any], x0: Any, *, rel: Any = None, i
     ``[a, b]``.  With ``increasing=True`` (``False``) the signs must be ``−, +`` (``+, −``).
 
     *Uniqueness* is not proven here: the caller states why the equation has one root on its
-    branch (a strictly monotone function, say) and documents the argument.
+    branch (a strictly monotone function, say) and documents the argument.  *Continuity* is
+    the caller's too: a finite enclosure on the hull does not rule out a jump (a ``where``
+    whose condition is undecided on the hull returns the finite union of both branches), so
+    ``f`` must be continuous on the hull by construction (no branch switch of a
+    discontinuous selection inside it); a pole makes ``f`` infinite there and is refused.
 
     Raises
     ------

@@ -151,6 +151,12 @@ KINDS = ("real", "int", "complex", "text")
 RESERVED = ("residual", "converged")
 """Keys of the formulas' dict that are not quantities."""
 
+PROOF_NOTE = (
+    "proven when the formulas use only the backend B (operators, B.sqrt, B.where, ...): no mpmath "
+    "calls or constants, no `if` on a number, no iterative root finder"
+)
+"""``QuantitySpec.proof_note`` of every user-model quantity (``proof="partial"``)."""
+
 MAX_TEXT = 10_000
 """Longest accepted text parameter (characters)."""
 
@@ -437,13 +443,102 @@ def _make_certified(decl: _Declared, quantity: str) -> Callable[..., Result]:
                     )
             return value, residual
 
-        c = certify(evaluate, dps, what=what, params=shown, span=_span(decl, shown))
-        return Result(c.value, decl.name, quantity, shown, dps, c.residual, c.error_estimate, decl.branch, decl.source)
+        def ball_evaluate() -> tuple[Any, Any]:
+            return _ball_evaluate(decl, quantity, exact, what)
+
+        c = certify(evaluate, dps, what=what, params=shown, span=_span(decl, shown), prove=ball_evaluate)
+        return Result(
+            c.value, decl.name, quantity, shown, dps, c.residual, c.error_estimate, decl.branch, decl.source, **c.proof_fields()
+        )
 
     certified.__name__ = quantity
     certified.__qualname__ = f"{decl.name}.{quantity}"
     certified.__doc__ = f"Certified value of {what} (``dps`` significant digits); parameters: {', '.join(by_name)}."
     return certified
+
+
+class _NoBallRoute(ConvergenceError):
+    """The user's formulas cannot run on balls (an mpmath-only call, ``if`` on a ball, an iterative
+    root finder): more precision cannot help, so :func:`~asymptotics.ball.prove` does not retry and
+    the precision ladder gives the value (``proven=False``)."""
+
+
+def _no_reduction(_cond: Any) -> bool:
+    raise _NoBallRoute(
+        "B.all/B.any on balls: an iteration (a root finder) reduces a condition to stop; "
+        "a fixed point iterated on balls is not proven for a user model"
+    )
+
+
+@functools.cache
+def _user_ball_backend() -> Backend:
+    """:data:`~asymptotics.ball.AB` for user formulas: ``all``/``any`` refuse at once.
+
+    The one place a formula reduces a condition to a ``bool`` is an iteration's stopping test
+    (:func:`~asymptotics.solve.roots.increasing_root`); run on balls, Newton's iteration widens
+    the balls at every step and ends undecided after many steps.  Refusing at the first test
+    sends the request to the ladder without that wasted work."""
+    import dataclasses
+
+    from .ball import AB
+
+    return dataclasses.replace(AB, all=_no_reduction, any=_no_reduction)
+
+
+def _ball_input(p: Param, exact: Any) -> Any:
+    """An exact parsed input on the ball backend: a tight ball of the ``Fraction`` (exact when
+    dyadic), ``+inf`` exactly, integers and text as they are (as on ``MP``)."""
+    from .ball import AB, Ball
+
+    if p.kind == "real":
+        return AB.inf if exact == math.inf else AB.num(exact)
+    if p.kind == "complex":
+        re_, im_ = AB.num(exact[0]).v, AB.num(exact[1]).v
+        from flint import acb
+
+        return Ball(acb(re_, im_))
+    return exact
+
+
+def _ball_evaluate(decl: _Declared, quantity: str, exact: dict[str, Any], what: str) -> tuple[Any, Any]:
+    """The user's formulas on balls (:data:`~asymptotics.ball.AB`) at the exact inputs: the proven
+    route of a user model's certified value.
+
+    The formulas are the same function the ``MP`` path runs, called with ``B`` = the ball backend,
+    so the enclosure is of the very formula the ladder evaluates.  Inputs are balls of the exact
+    parameters; Python floats in the formulas are exact binary constants on both paths; an
+    ``mpmath`` number inside the formula (a constant rounded at the working precision) raises
+    :class:`~asymptotics.ball.NotProven` (:func:`~asymptotics.ball.strict_inputs`).  Anything the
+    formula does that balls do not support (an ``mpmath`` function, ``if`` on a ball, a root
+    finder's iteration) ends the proof attempt: the ladder's estimate is returned, ``proven=False``.
+    An undecided comparison (:class:`~asymptotics.ball.Undecided`) is retried with more bits.
+    """
+    from .ball import Ball, NotProven, strict_inputs
+
+    by_name = decl.by_name
+    B = _user_ball_backend()
+    try:
+        with strict_inputs():
+            values = {k: _ball_input(by_name[k], v) for k, v in exact.items()}
+            out = _call(decl, B, values)
+            converged = out.get("converged", True)
+            if converged is not True:
+                raise NotProven(f"{what}: the formulas' `converged` flag is not a proven True on balls")
+            value, residual = Ball(out[quantity]), out.get("residual")
+            if residual is not None:
+                # the ladder refuses a residual above 10^-(dps - 3); so does the proof where the ball
+                # proves it that large.  A wide residual ball (cancellation inside the residual) is
+                # no reason to refuse: the proof is of the formula's value, whatever the residual.
+                residual = Ball(residual)
+                if (abs(residual) > Fraction(1, 10 ** max(mpmath.mp.dps - 3, 0))) is True:
+                    raise NotProven(f"{what}: the residual of the defining equation is too large")
+    except NotProven:
+        raise
+    except ConvergenceError as e:
+        raise _NoBallRoute(f"{what}: {e}") from None
+    except Exception as e:  # noqa: BLE001 -- a user formula may fail on balls in any way; the ladder decides
+        raise _NoBallRoute(f"{what}: the formulas do not run on balls ({type(e).__name__}: {e})") from None
+    return value, residual
 
 
 def _in_domain(decl: _Declared, exact: dict[str, Any], dps: int) -> bool:
@@ -738,7 +833,7 @@ def define_model(
         certified = serialized(_make_certified(decl, q))
         curve = serialized(_make_curve(decl, q))
         certified.__generated__ = True  # type: ignore[attr-defined]
-        qspecs[q] = QuantitySpec(q, str(qdoc), tuple(names), certified, curve)
+        qspecs[q] = QuantitySpec(q, str(qdoc), tuple(names), certified, curve, proof="partial", proof_note=PROOF_NOTE)
     return ModelSpec(
         name=name,
         doc=doc,

@@ -1,0 +1,221 @@
+"""Every quantity that declares ``proof="proven"`` proves its digits (issue 15), registry-wide.
+
+Over :data:`asymptotics.models.REGISTRY`: for each quantity whose
+:attr:`~asymptotics.models._registry.QuantitySpec.proof` is ``"proven"`` (the declarations change
+as the models are converted; the test follows whatever is declared when it runs), at the sample
+points of :data:`POINTS` (typical parameters from the README and the models' tests):
+
+* ``result.proven`` is True and the result has an enclosure;
+* the enclosure contains the precision ladder's value at ``dps + 20`` (``ladder_only``), an
+  independent evaluation (two rungs of mpmath, no balls);
+* the printed value is within one unit of its last digit of every point of the enclosure (the
+  enclosure carries ``dps + 5`` digits, so the rounded printed value itself usually lies outside
+  it), and the enclosure is narrower than ``10**-dps`` relative;
+* where the quantity has a float64 curve and the point has status 0 there, the float64 value
+  agrees with the enclosure within ``1e-6`` relative.
+
+A ``"proven"`` quantity without sample points in :data:`POINTS` is a failure (add points).
+``"partial"`` quantities are checked at their points where the result says ``proven``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+
+from asymptotics.models import REGISTRY
+from asymptotics.precision import ladder_only
+
+DPS = 30
+
+POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
+    # Marchenko-Pastur
+    ("mp", "density"): [{"x": "1", "gamma": "0.5"}, {"x": "2.5", "gamma": "2", "sigma2": "0.5"}],
+    ("mp", "cdf"): [{"x": "1", "gamma": "0.5"}, {"x": "3", "gamma": "2"}],
+    ("mp", "stieltjes"): [{"z": "-1", "gamma": "0.5"}, {"z": "1+0.5j", "gamma": "0.5"}, {"z": "-0.001", "gamma": "4"}],
+    ("mp", "companion"): [{"z": "-1", "gamma": "0.5"}, {"z": "1+0.5j", "gamma": "2"}],
+    ("mp", "edges"): [{"gamma": "4", "sigma2": "0.25"}, {"gamma": "0.5"}],
+    ("mp", "moment"): [{"k": "2", "gamma": "0.5"}, {"k": "5", "gamma": "3", "sigma2": "2"}],
+    # ridge
+    **{
+        ("ridge", q): [
+            {"gamma": "0.5", "lam": "0.1"},
+            {"gamma": "1.5", "lam": "0.2", "r2": "2", "sigma2": "0.5"},
+            {"gamma": "1", "lam": "1e-6"},
+            {"gamma": "2", "lam": "0.01", "sigma2": "0.25", "spectrum": "blocks:1/0.5/1,10/0.5/0"},
+            {"gamma": "2", "lam": "0.1", "spectrum": "power_law:p=50,alpha=1.5,beta=1"},
+        ]
+        for q in ("risk", "bias", "variance", "train_error", "kappa")
+    },
+    ("ridge", "optimal_lambda"): [{"gamma": "0.5"}, {"gamma": "2", "r2": "2", "sigma2": "0.5"}],
+    ("ridge", "optimal_risk"): [{"gamma": "0.5"}, {"gamma": "2", "r2": "2", "sigma2": "0.5"}],
+    # random features
+    **{
+        ("rf", q): [
+            {"psi1": "0.5", "psi2": "3", "tau2": "0.25"},
+            {"psi1": "2", "psi2": "1", "lam": "0.1", "activation": "tanh"},
+        ]
+        for q in ("risk", "bias", "variance", "train_error", "chi")
+    },
+    **{("rf", q): [{"activation": "relu"}, {"activation": "tanh"}] for q in ("mu0", "mu1", "mustar")},
+    # neural tangent
+    **{
+        ("nt", q): [{"psi2": "2", "tau2": "0.25"}, {"psi2": "2", "tau2": "0.25", "layers": "both", "psi1": "1"}]
+        for q in ("risk", "bias", "variance", "train_error", "kappa")
+    },
+    ("nt", "self_ridge"): [{"activation": "relu"}, {"activation": "tanh"}],
+    ("nt", "effective_ridge"): [{"psi2": "2"}, {"psi2": "0.5", "lam": "0.1"}],
+    ("nt", "staircase"): [{"exponent": "1.5", "F": "0,1,1,1", "method": "nt"}, {"exponent": "2.5", "F": "0,1,1,1"}],
+    # kernel ridge regression
+    **{
+        ("krr", q): [
+            {"d": "40", "alpha": "1", "level": "2", "kernel": "exp", "F": "0,0.5,1,0.3", "sigma2": "0.1"},
+            {"d": "30", "n": "150", "kernel": "relu_ntk", "lam": "0.1", "F": "0,1,0.5", "sigma2": "0.1"},
+        ]
+        for q in ("risk", "bias", "variance", "train_error", "kappa")
+    },
+    ("krr", "risk_asymptotic"): [{"alpha": "1", "level": "2", "kernel": "exp", "F": "0,1,0.5,0.3,0.1", "sigma2": "0.1"}],
+    ("krr", "staircase"): [{"exponent": "1.5", "F": "0,1,0.5"}, {"exponent": "2.5", "F": "0,1,0.5,0.25"}],
+    ("krr", "eigenvalue"): [{"d": "40", "level": "2", "domain": "hypercube"}, {"d": "10", "level": "1"}],
+    ("krr", "multiplicity"): [{"d": "40", "level": "2"}, {"d": "10", "level": "3", "domain": "hypercube"}],
+    ("krr", "xi"): [{"level": "1"}, {"level": "2", "kernel": "exp"}],
+    # deep linear networks
+    ("lnn", "time_to_learn"): [{"depth": "2", "init": "1e-3", "s": "1"}, {"depth": "4", "init": "0.01", "s": "2", "frac": "0.9"}],
+    ("lnn", "trajectory"): [
+        {"depth": "3", "init": "1e-3", "s": "1", "t": "10"},
+        {"depth": "2", "init": "0.1", "s": "2", "t": "1"},
+    ],
+    ("lnn", "time_asymptotic"): [{"depth": "4", "init": "1e-3", "s": "1"}, {"depth": "2", "init": "1e-6", "s": "3"}],
+    ("lnn", "singular_value_rate"): [{"depth": "3", "sigma": "0.5", "grad": "-2"}, {"depth": "2", "sigma": "2", "grad": "1"}],
+}
+
+
+def declared(kind: str) -> list[tuple[str, str]]:
+    return [(m, q) for m in sorted(REGISTRY) for q, qs in REGISTRY[m].quantities.items() if qs.proof == kind]
+
+
+def cases(kind: str) -> list:
+    out = []
+    for m, q in declared(kind):
+        for i, p in enumerate(POINTS.get((m, q), [None])):
+            out.append(pytest.param(m, q, p, id=f"{m}-{q}-{i}"))
+    return out
+
+
+def _fractions(text: str) -> tuple[Fraction, ...]:
+    """An enclosure bound (real, or ``re+imj``) as exact Fractions."""
+    if not text.endswith("j"):
+        return (Fraction(text),)
+    body = text[:-1]
+    for i in range(len(body) - 1, 0, -1):
+        if body[i] in "+-" and body[i - 1] not in "eE":
+            return Fraction(body[:i]), Fraction(body[i:])
+    raise AssertionError(text)
+
+
+def _parts(x) -> tuple[Fraction, ...]:
+    x = mpmath.mpmathify(x)
+    if isinstance(x, mpmath.mpc):
+        return _exact(x.real), _exact(x.imag)
+    return (_exact(x),)
+
+
+def _exact(x) -> Fraction:
+    sign, man, exp, _ = x._mpf_
+    man = -int(man) if sign else int(man)
+    return Fraction(man) * Fraction(2) ** int(exp)
+
+
+def _unit(text: str) -> Fraction:
+    mant, _, exp = text.lstrip("-").partition("e")
+    return Fraction(10) ** (int(exp or 0) - len(mant.partition(".")[2]))
+
+
+def _printed_parts(text: str) -> list[str]:
+    if not text.endswith("j"):
+        return [text]
+    body = text[:-1]
+    for i in range(len(body) - 1, 0, -1):
+        if body[i] in "+-" and body[i - 1] not in "eE":
+            return [body[:i], body[i:]]
+    raise AssertionError(text)
+
+
+def check_one(enc, value, printed: str, reference) -> None:
+    """One enclosure (scalar or complex) against the ladder's value and the printed text."""
+    if enc.lo in ("inf", "-inf") or enc.hi in ("inf", "-inf"):
+        assert mpmath.isinf(reference) and printed in ("inf", "-inf")
+        return
+    lo, hi = _fractions(enc.lo), _fractions(enc.hi)
+    ref = _parts(reference)
+    for a, b, r in zip(lo, hi, ref, strict=True):
+        slack = abs(r) * Fraction(1, 10 ** (DPS + 15))  # the ladder's own rounding at dps + 20
+        assert a - slack <= r <= b + slack, (enc, reference)
+    for a, b, text in zip(lo, hi, _printed_parts(printed), strict=True):
+        p = Fraction(text)
+        assert max(abs(b - p), abs(p - a)) <= _unit(text), (enc, printed)
+        if p != 0:
+            assert b - a <= abs(p) * Fraction(1, 10**DPS), (enc, printed)
+
+
+def check_result(model: str, quantity: str, point: dict[str, str], *, required: bool) -> None:
+    qs = REGISTRY[model].quantities[quantity]
+    r = qs.certified(**point, dps=DPS)
+    if not required and not r.proven:
+        return
+    assert r.proven is True, f"{model} {quantity} {point}: declared proven, but the result is not"
+    assert r.enclosure is not None
+    with ladder_only():
+        ladder = qs.certified(**point, dps=DPS + 20)  # (an exact integer may still say proven: no ball involved)
+    printed = str(r)
+    if isinstance(r.enclosure, tuple | list):
+        texts = printed.strip("[]").split(", ")
+        for e, v, t, ref in zip(r.enclosure, r.value, texts, ladder.value, strict=True):
+            check_one(e, v, t, ref)
+    else:
+        check_one(r.enclosure, r.value, printed, ladder.value)
+    # float64: a status-0 value never contradicts the proof beyond 1e-6
+    if qs.curve is not None and not isinstance(r.value, tuple | list):
+        try:
+            values, status = qs.curve(**{k: _curve_arg(v) for k, v in point.items()})
+        except (TypeError, ValueError):  # a quantity whose curve takes other arguments
+            return
+        values, status = np.atleast_1d(values), np.atleast_1d(status)
+        if status[0] == 0:
+            mid = _fractions(r.enclosure.mid)
+            got = complex(values[0])
+            parts = (got.real, got.imag) if len(mid) == 2 else (got.real,)
+            for m, g in zip(mid, parts, strict=True):
+                assert abs(Fraction(g) - m) <= Fraction(1, 10**6) * max(abs(m), Fraction(1, 10**300)), (values, r.enclosure)
+
+
+def _curve_arg(text: str):
+    try:
+        return float(Fraction(text))
+    except (ValueError, ZeroDivisionError):
+        try:
+            return complex(text)
+        except ValueError:
+            return text
+
+
+@pytest.mark.parametrize("model, quantity, point", cases("proven"))
+def test_declared_proven_quantities_prove_their_digits(model, quantity, point):
+    assert point is not None, f"{model} {quantity} is declared proven: add sample points to POINTS"
+    check_result(model, quantity, point, required=True)
+
+
+@pytest.mark.parametrize("model, quantity, point", [c for c in cases("partial") if c.values[2] is not None])
+def test_partial_quantities_are_right_where_they_say_proven(model, quantity, point):
+    check_result(model, quantity, point, required=False)
+
+
+def test_every_quantity_declares_a_proof_kind():
+    for m, spec in REGISTRY.items():
+        for q, qs in spec.quantities.items():
+            assert qs.proof in ("proven", "partial", "estimate"), (m, q, qs.proof)
+            if qs.proof == "partial":
+                assert qs.proof_note, f"{m} {q}: a partial proof says where it holds (proof_note)"
