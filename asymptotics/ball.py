@@ -569,6 +569,8 @@ def _bound_text(a: arb, digits: int, up: bool) -> str:
     if a.is_nan():
         return "nan"
     if not a.is_finite():
+        if a.rad() == 0:  # an exact infinity: both bounds are that infinity
+            return "inf" if a > 0 else "-inf"
         return "inf" if up else "-inf"
     return _decimal(_exact_fraction(a), digits, up)
 

@@ -28,7 +28,12 @@ endpoint derivatives are ``(−1)^d (s)_d x^{−s−d}``.  Both truncations carr
 
 ``R`` and ``K`` are chosen so that the bounds are below the requested relative tolerance; a
 bound that cannot be met raises :class:`~asymptotics.errors.ConvergenceError` (so the
-truncation error is always far below the precision ladder's resolution).  ``k`` below
+truncation error is always far below the precision ladder's resolution).  On the ball backend
+(:data:`~asymptotics.ball.AB`) both bounds are *added* to the result as a ball ``[−b, b]``
+(computed in ball arithmetic), so every sum is a rigorous enclosure of the exact sum; the
+validity conditions of the bounds (``u ≤ 1/2`` on the tail, ``s + 2K − 1 > 0``) are checked on
+balls, and :class:`~asymptotics.ball.NotProven` is raised where one fails
+(docs/proofs/ridge.md).  ``k`` below
 ``kappa_floor = Y/N_cap^α`` would need more than ``N_cap`` head terms: callers shrink their
 bracket to it, and fall back to direct summation (small ``P``) or refuse.
 
@@ -147,7 +152,57 @@ def power_tail(B: Any, s: Fraction, N: int, P: int | None, log_rel: float) -> An
         xN = xN / n2
         if p_end:
             xP = xP / p2
+    if B.name == "ball":
+        total = total + _em_remainder(B, s, N, K, fN)
     return direct + total
+
+
+def _em_remainder(B: Any, s: Fraction, N: int, K: int, fN: Any) -> Any:
+    r"""The ball ``[−b, b]`` with ``b`` ≥ the Euler–Maclaurin remainder of ``Σ_{j>N} j^{−s}`` after ``K`` corrections.
+
+    ``|R_K| ≤ |B_{2K}|/(2K)! ∫_N^P |f^{(2K)}|`` with ``f = x^{−s}``, ``|B_{2K}|/(2K)! = 2ζ(2K)/(2π)^{2K}``,
+    ``ζ(2K) ≤ 1 + 3·4^{−K}``, and ``f^{(2K)} = (s)_{2K} x^{−s−2K}`` of one sign, so
+    ``∫_N^P |f^{(2K)}| ≤ |(s)_{2K}| N^{1−s−2K}/(s + 2K − 1)`` when ``s + 2K − 1 > 0``.  ``(s)_{2K}``
+    is formed exactly from the exact ``s``; ``fN`` is the ball ``N^{−s}``.
+    """
+    from ..ball import NotProven
+
+    rising = Fraction(1)
+    for i in range(2 * K):
+        rising *= s + i
+    if rising == 0:
+        return 0 * fN  # s a non-positive integer: the formula is exact
+    den = s + 2 * K - 1
+    if den <= 0:
+        raise NotProven(f"power-law sums: no Euler–Maclaurin remainder bound for s = {float(s):g}")
+    zeta = Fraction(2) * (1 + Fraction(3, 4**K))
+    two_pi = 2 * B.pi()
+    b = B.num(zeta * abs(rising) / den) * fN * B.num(Fraction(N) ** (1 - 2 * K)) / two_pi ** (2 * K)
+    return _pm(b)
+
+
+def _pm(b: Any) -> Any:
+    """The ball ``[−|b|, |b|]`` (every point of ``b`` bounded): a truncation error as a ball."""
+    from flint import arb
+
+    from ..ball import Ball
+
+    return Ball(arb(0, 1)) * abs(b)
+
+
+def _working_digits(B: Any) -> float:
+    """Decimal digits of the backend's working precision (mpmath's, or python-flint's for balls)."""
+    if B.name == "ball":
+        from flint import ctx
+
+        return ctx.prec / math.log2(10)
+    return mpmath.mp.dps
+
+
+def _lower_float(k: Any) -> float:
+    """A float close to the lower end of a scalar ``k`` (mpf or ball), for planning only."""
+    v = getattr(k, "v", None)
+    return float(v.lower()) if v is not None else float(k)
 
 
 class PowerLawSums:
@@ -176,10 +231,12 @@ class PowerLawSums:
         if alpha <= 0:
             raise ValueError("PowerLawSums needs alpha > 0")
         self.B, self.P, self.alpha, self.beta = B, P, Fraction(alpha), Fraction(beta)
+        self.scalar = B.name != "np"
+        """One point per call (mpmath or a ball), not an array of points."""
         if digits is None:
-            digits = mpmath.mp.dps + 5 if B.name == "mp" else 17
+            digits = _working_digits(B) + 5 if self.scalar else 17
         self.log_rel = -digits * math.log(10)
-        self.n_cap = n_cap if n_cap is not None else (2**16 if B.name == "mp" else 2**12)
+        self.n_cap = n_cap if n_cap is not None else (2**16 if self.scalar else 2**12)
         self._heads: dict[int, Any] = {}
         self._tables: dict[int, Any] = {}
         # P ≤ N_cap: the head can hold every term, so every k > 0 is covered (summed one by one)
@@ -239,8 +296,8 @@ class PowerLawSums:
         :class:`~asymptotics.errors.ConvergenceError` below :attr:`kappa_floor`.
         """
         B = self.B
-        if B.name == "mp":
-            kmin = float(k)
+        if self.scalar:
+            kmin = _lower_float(k)
         else:
             finite = k[B.isfinite(k)]
             kmin = float(finite.min()) if finite.size else 1.0
@@ -250,9 +307,9 @@ class PowerLawSums:
         y = kmin * float(N) ** float(self.alpha)
         ok: Any = True
         if not y >= Y_MIN * (1 - 1e-12):
-            if B.name == "mp":
+            if self.scalar:
                 raise ConvergenceError(
-                    f"power-law sums: kappa = {mpmath.nstr(k, 3)} is below {self.kappa_floor:.3g}, the smallest "
+                    f"power-law sums: kappa = {kmin:.3g} is below {self.kappa_floor:.3g}, the smallest "
                     f"effective regularization the closed-form tail covers with {self.n_cap} head terms"
                 )
             ok = k * float(N) ** float(self.alpha) >= Y_MIN * (1 - 1e-12)
@@ -278,6 +335,26 @@ class PowerLawSums:
             term = term * ik
         return total
 
+    def _tail_error(self, k: Any, N: int, entry: Any, power: int, weight: int) -> Any:
+        r"""Ball backend: ``[−b, b]`` bounding the binomial series' remainder after ``R`` terms (0 otherwise).
+
+        Every series here sums, over ``j > N``, ``u/(1+u)`` or ``u^m/(1+u)²`` (times a positive
+        weight) with ``u = 1/(k j^α)``, expanded as ``Σ_r (∓1)^r c_r u^{r+m}`` with ``c_r = 1`` or
+        ``r + 1``.  For ``0 < u ≤ 1/2`` the terms alternate and ``c_r u^r`` decreases (``(r+2)u/(r+1)
+        ≤ 2u ≤ 1``), so the remainder is at most the first omitted term: summed over ``j``,
+        ``weight · k^{−power} · entry`` with ``entry`` the power sum ``S`` of that term.  The
+        condition ``k (N+1)^α ≥ 2`` (so ``u ≤ 1/2`` for every ``j > N``) is checked on balls.
+        """
+        B = self.B
+        if B.name != "ball":
+            return 0
+        from ..ball import NotProven
+
+        reach = k * B.exp(B.num(self.alpha) * B.log(B.num(N + 1)))
+        if (reach >= 2) is not True:
+            raise NotProven("power-law sums: the binomial tail series is not proven convergent at this kappa")
+        return _pm(weight * entry / k**power)
+
     def _mask(self, x: Any, ok: Any) -> Any:
         return x if ok is True else self.B.where(ok, x, self.B.nan)
 
@@ -297,8 +374,8 @@ class PowerLawSums:
         if R == 0:
             return hq / self.P, hp / self.P, hqp / self.P
         s_a, _ = self._table(N)
-        p_tail = self._series(k, s_a, 1, 1, False, R)
-        qp_tail = self._series(k, s_a, 1, 1, True, R)
+        p_tail = self._series(k, s_a, 1, 1, False, R) + self._tail_error(k, N, s_a[1 + R], R + 1, 1)
+        qp_tail = self._series(k, s_a, 1, 1, True, R) + self._tail_error(k, N, s_a[1 + R], R + 1, R + 1)
         q_tail = (self.P - N) - p_tail
         return tuple(self._mask((h + t) / self.P, ok) for h, t in ((hq, q_tail), (hp, p_tail), (hqp, qp_tail)))  # type: ignore[return-value]
 
@@ -315,8 +392,10 @@ class PowerLawSums:
             pp, bb = hpp, hb
         else:
             s_a, s_b = self._table(N)
-            pp = self._mask(hpp + self._series(kk, s_a, 2, 2, True, R), ok)
-            bb = self._mask(hb + kk * kk * self._series(kk, s_b, 1, 2, True, R), ok)
+            pp_tail = self._series(kk, s_a, 2, 2, True, R) + self._tail_error(kk, N, s_a[2 + R], R + 2, R + 1)
+            bb_tail = kk * kk * self._series(kk, s_b, 1, 2, True, R) + self._tail_error(kk, N, s_b[1 + R], R, R + 1)
+            pp = self._mask(hpp + pp_tail, ok)
+            bb = self._mask(hb + bb_tail, ok)
         return B.where(pos, pp / self.P, 1 + 0 * pp), B.where(pos, bb, 0 * bb)
 
     def bias_sum(self, k: Any) -> Any:
@@ -328,12 +407,13 @@ class PowerLawSums:
         if R == 0:
             return hb
         _, s_b = self._table(N)
-        return self._mask(hb + k * k * self._series(k, s_b, 1, 2, True, R), ok)
+        tail = k * k * self._series(k, s_b, 1, 2, True, R) + self._tail_error(k, N, s_b[1 + R], R, R + 1)
+        return self._mask(hb + tail, ok)
 
     def energy(self) -> Any:
         """``Σ_{j=1}^{P} j^{−β}`` (``P = ∞``: ``ζ(β)``, needs ``β > 1``)."""
         N = N_START if self.P is None else min(N_START, self.P)
-        head = self.B.fsum(self._head(N)[2]) if self.B.name == "mp" else self._head(N)[2].sum()
+        head = self.B.fsum(self._head(N)[2]) if self.scalar else self._head(N)[2].sum()
         if self.P is not None and N >= self.P:
             return head
         return head + self._table(N)[1][0]
@@ -342,7 +422,7 @@ class PowerLawSums:
         """``Σ_{j=1}^{P} j^{−α}/P`` (finite ``P``)."""
         assert self.P is not None
         N = min(N_START, self.P)
-        head = self.B.fsum(self._head(N)[0]) if self.B.name == "mp" else self._head(N)[0].sum()
+        head = self.B.fsum(self._head(N)[0]) if self.scalar else self._head(N)[0].sum()
         if N >= self.P:
             return head / self.P
         return (head + self._table(N)[0][1]) / self.P
