@@ -69,5 +69,25 @@ def staircase(exponent: Any = None, F: Any = "0,1", method: str = "nt", *, dps: 
     shown = shown_params(exponent=e)
     shown["F"] = ",".join(shown_params(x=v)["x"] for v in energies)
     shown["method"] = m
-    c = certify(lambda: (to_mpf(value), None), dps, what="nt staircase", params=shown)
-    return Result(c.value, NAME, "staircase", shown, dps, None, c.error_estimate, None, GMMM_2019, {"degree_learned": ell})
+    c = certify(lambda: (to_mpf(value), None), dps, what="nt staircase", params=shown, prove=lambda: (_exact_ball(value), None))
+    return Result(
+        c.value,
+        NAME,
+        "staircase",
+        shown,
+        dps,
+        None,
+        c.error_estimate,
+        None,
+        GMMM_2019,
+        {"degree_learned": ell},
+        **c.proof_fields(),
+    )
+
+
+def _exact_ball(value: Fraction) -> Any:
+    """The staircase value (an exact rational sum of the energies) as a ball: exact when dyadic, else as tight
+    as the working precision (its only rounding)."""
+    from ..ball import AB
+
+    return AB.num(value)

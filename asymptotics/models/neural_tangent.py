@@ -426,24 +426,224 @@ def _evaluate(pr: NTParams) -> tuple[dict[str, Any], Any]:
         with mpmath.workdps(mpmath.mp.dps + extra):
             out = _ntk_mp(pr, to_mpf(pr.psi1), psi2, lam, mu1sq, ms2, lself)
         B, V, factor, kappa, residual = (+v if v is not None else None for v in out)
-    noise = tau2 + Fs
-    bias = F1 * B if F1 != 0 else mpmath.mpf(0)
-    variance = noise * V if noise != 0 else mpmath.mpf(0)
-    risk = bias + variance + Fs
-    train = mpmath.mpf(0) if factor == 0 else factor**2 * (risk + tau2)
     if residual is not None and residual > residual_tolerance():
         raise ConvergenceError(f"nt: fixed-point residual {mpmath.nstr(residual, 3)} too large", params=pr.shown())
-    out = {
+    return _quantities(MP, F1, Fs, tau2, B, V, factor, kappa, lself), residual
+
+
+def _quantities(B: Backend, F1: Any, Fs: Any, tau2: Any, Bv: Any, Vv: Any, factor: Any, kappa: Any, lself: Any) -> dict[str, Any]:
+    """Risk, bias, variance and training error from ``𝓑, 𝓥`` and the training factor (any backend).
+
+    ``F1, Fs, tau2`` are the backend's numbers of the exact inputs: an exact zero energy contributes
+    an exact 0 (never ``0·∞``).  On balls the zero tests are decided (exact inputs), and
+    ``factor == 0`` is decided too (the factor is an exact 0 at ``λ = 0``); an undecided test raises
+    :class:`~asymptotics.ball.Undecided` (a :class:`~asymptotics.ball.NotProven`).
+    """
+    zero = B.num(0)
+    noise = tau2 + Fs
+    bias = F1 * Bv if F1 != 0 else zero
+    variance = noise * Vv if noise != 0 else zero
+    risk = bias + variance + Fs
+    train = zero if factor == 0 else factor**2 * (risk + tau2)
+    return {
         "risk": risk,
         "bias": bias,
         "variance": variance,
         "train_error": train,
         "kappa": kappa,
-        "B": B,
-        "V": V,
+        "B": Bv,
+        "V": Vv,
         "lambda_self": lself,
     }
-    return out, residual
+
+
+# ----------------------------------------------------------------------------- proofs (ball arithmetic)
+def _ball_coefficients(act: Activation) -> tuple[Any, Any, Any]:
+    """``(μ₀, μ₁, μ_⋆²)`` of ``act`` as balls at the working precision (:meth:`Activation.ball_coefficients`:
+    closed forms, exact polynomial moments or rigorous quadrature); raises
+    :class:`~asymptotics.ball.NotProven` where there is no rigorous route (a Python callable)."""
+    return tuple(act.ball_coefficients())  # type: ignore[return-value]
+
+
+def _exact_self_ridge(act: Activation) -> Fraction | None:
+    r"""``λ_self`` as an exact rational for the named activations whose ``σ'`` has rational moments.
+
+    ``λ_self = E σ'(G)² − μ₁²`` (Stein: ``μ₁ = E σ'(G)``): ReLU ``σ' = 1{x > 0}``: ``1/2 − 1/4 = 1/4``;
+    abs ``σ' = sign``: ``1 − 0 = 1``; linear ``σ' = 1``: ``1 − 1 = 0``; quadratic ``σ' = 2x``: ``4 − 0 = 4``.
+    The balls of ``μ₁(σ')² + μ_⋆(σ')²`` contain these values but are not exact (``1/(2π)`` cancels),
+    and an inexact ``λ_self`` leaves branch conditions such as the sign of ``λ' + γ − 1`` undecided
+    at rational points where they are exactly 0 (ReLU, ``ψ₂ = 2``, ``λ = 0``); the exact value decides them.
+    """
+    from .. import activations as A
+
+    table = {
+        getattr(A, "_d_relu", None): Fraction(1, 4),
+        getattr(A, "_d_abs", None): Fraction(1),
+        getattr(A, "_d_linear", None): Fraction(0),
+        getattr(A, "_d_quadratic", None): Fraction(4),
+    }
+    table.pop(None, None)
+    return table.get(act.derivative_closed) if act.derivative_closed is not None else None
+
+
+def ball_activation_data(act: Activation) -> tuple[Any, Any, Any]:
+    """``(μ₁², μ_⋆², λ_self)`` as balls: :func:`activation_data` in ball arithmetic.
+
+    The same checks as :func:`activation_data`, decided on balls: Stein's identity
+    ``E σ'(G) = μ₁`` refuted (disjoint balls) and ``μ₁² + λ_self = 0`` (an exact zero) raise
+    :class:`ParameterError` with the same messages; an undecided ``μ₁² + λ_self = 0`` raises
+    :class:`~asymptotics.ball.NotProven` (the ladder decides it).
+    """
+    from ..ball import UNDECIDED, Ball, NotProven
+
+    c = _ball_coefficients(act)
+    dc = _ball_coefficients(act.derivative())
+    lself = dc[1] ** 2 + dc[2]
+    exact = _exact_self_ridge(act)
+    if exact is not None:
+        if ((lself - exact) == 0) is False:  # pragma: no cover - the closed form contradicts the coefficients
+            raise NotProven(f"activation {act.name!r}: lambda_self {exact} is not in its enclosure")
+        lself = Ball(exact)
+    mu1sq, ms2 = c[1] ** 2, c[2]
+    if (dc[0] != c[1]) is True:
+        raise ParameterError(
+            f"`activation` {act.name!r}: its derivative is inconsistent with σ (Stein's identity E σ'(G) = E G σ(G) fails: "
+            f"{mpmath.nstr(dc[0].mid(), 8)} vs {mpmath.nstr(c[1].mid(), 8)}); check the `derivative` passed to from_callable."
+        )
+    vanish = mu1sq + lself == 0
+    if vanish is UNDECIDED:
+        raise NotProven(f"activation {act.name!r}: mu1^2 + lambda_self = 0 is not decided")
+    if vanish:
+        raise ParameterError(
+            f"`activation` {act.name!r} has σ' = 0 on Gaussian inputs (mu1 = 0 and E σ'(G)² = 0): the neural-tangent "
+            "features vanish."
+        )
+    return mu1sq, ms2, lself
+
+
+def approximate_kappa(psi1: Any, psi2: Any, a: Any, s: Any, lt: Any) -> Any:
+    """The NTK ``κ`` by the mpmath solver at the current precision (the start of the ball proof).
+
+    The certified path's strategy (a 20-digit solve, then safeguarded Newton at full precision) on
+    the mpmath numbers ``psi1, psi2, a = μ₁², s = μ_⋆², lt = λ̃``, plus one more Newton step (its
+    error is then about the square of the solver's tolerance).  Only a *candidate*: the proof
+    (:func:`_ball_kappa`) checks it.
+    """
+    h, dh = _kappa_equation(MP, psi1, psi2, a, s, lt)
+    lo, hi = lt, lt + (2 * a + s) / psi2
+    with mpmath.workdps(20):
+        x0, _ = increasing_root(h, dh, +lo, +hi, ops=MP, rtol=mpmath.mpf(10) ** -17, throw=False)
+    x0 = x0 if lo < x0 < hi else None
+    kappa, _ = increasing_root(h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="nt kappa", x0=x0)
+    return kappa - h(kappa) / dh(kappa)
+
+
+def _ball_kappa(h: Any, dh: Any, psi1: Any, psi2: Any, a: Any, s: Any, lt: Any) -> Any:
+    r"""Prove the NTK ``κ``: a ball that contains the unique positive zero of ``h(κ) = κ(1 − T₁(κ)/ψ₂) − λ̃``.
+
+    Uniqueness (``λ̃ > 0``): ``h(κ)/κ = 1 − T₁(κ)/ψ₂ − λ̃/κ``, where ``T₁ = (1/d)Σ tr M(M + κ)⁻¹`` is an
+    average of ``m/(m + κ)`` over the eigenvalues ``m ≥ 0`` of the blocks (non-increasing in ``κ``) and
+    ``−λ̃/κ`` is strictly increasing: ``h/κ`` is strictly increasing on ``(0, ∞)``, from ``−∞`` to ``1``,
+    so ``h`` has exactly one positive zero, and ``h < 0`` left of it, ``h > 0`` right of it.  A sign
+    change ``h(κ₋) < 0 < h(κ₊)`` at ``0 < κ₋ < κ₊`` (:func:`~asymptotics.ball.root_by_sign_change`,
+    ``h`` evaluated on balls by the same :func:`_ntk_terms` as the other paths) therefore brackets
+    *the* root.  The candidate comes from :func:`approximate_kappa` on the balls' midpoints.
+
+    Raises
+    ------
+    NotProven
+        No proven sign change (a wrong candidate, too little precision), or a bracket not in ``(0, ∞)``.
+    """
+    from flint import arb, ctx
+
+    from ..ball import Ball, NotProven, root_by_sign_change, to_mpmath
+
+    x0 = approximate_kappa(to_mpmath(psi1), to_mpmath(psi2), to_mpmath(a), to_mpmath(s), to_mpmath(lt))
+    # the bracket's half-width: a little wider than the inputs' own width (quadrature coefficients are a few
+    # bits wider than the working precision), and wider once more if that does not decide the signs
+    acc = min(ctx.prec, *(_accuracy_bits(v) for v in (a, s, lt)))
+    try:
+        kb = root_by_sign_change(h, x0, increasing=True, rel=Fraction(1, 2 ** max(acc - 10, 8)))
+    except NotProven:
+        # h cancels (κ(1 − T₁/ψ₂) against λ̃ for tiny ψ₂, the block sums for extreme ψ₁): size the bracket
+        # from the width of h at the candidate and its slope h' = 1 − D there, so that h(κ±) ≈ ±4·width (not from
+        # |h(candidate)|: a wrong candidate must still fail)
+        xb = Ball(x0)
+        hx, slope = h(xb).v, dh(xb).v
+        if not (slope > 0 and hx.is_finite()):
+            raise
+        rel = _exact_upper(4 * arb(hx.rad()) / (slope.lower() * abs(xb.v)))
+        kb = root_by_sign_change(h, x0, increasing=True, rel=max(rel, Fraction(1, 2 ** max(acc - 10, 8))))
+    if (kb > 0) is not True:
+        raise NotProven("nt kappa: the root's bracket is not inside (0, inf)")
+    return kb
+
+
+def _exact_upper(x: Any) -> Fraction:
+    """An exact rational upper bound of a finite ``arb``."""
+    man, exp = x.upper().man_exp()
+    man, exp = int(man), int(exp)
+    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
+
+
+def _accuracy_bits(x: Any) -> int:
+    """Relative accuracy of a ball in bits (large for an exact ball)."""
+    v = x.v
+    return 10**6 if v.is_exact() else int(v.rel_accuracy_bits())
+
+
+def _ball_evaluate(pr: NTParams) -> tuple[dict[str, Any], Any]:
+    """:func:`_evaluate` on balls (:data:`~asymptotics.ball.AB`): the same formula functions, ``κ`` proven.
+
+    Returns the dict of balls (every quantity, ``B``, ``V``, ``lambda_self``) and a ball of the
+    fixed point's relative residual (``None`` where ``κ`` is a closed form without one).
+    """
+    from flint import ctx
+
+    from ..ball import AB, workprec
+
+    if pr.layers == "first" or (pr.psi1 is not None and pr.psi1 == math.inf):
+        mu1sq, ms2, lself = ball_activation_data(pr.activation)
+        psi2, lam = AB.num(pr.psi2), AB.num(pr.lam)
+        a, ridge = (mu1sq, lself) if pr.layers == "first" else (2 * mu1sq, ms2 + lself)
+        B, V, factor, kappa, lp, k = _nt_isotropic(AB, psi2, lam, a, ridge)
+        residual = None
+        if (a != 0) is True and (lp != 0) is True:
+            residual = abs(lp - k * (1 - (1 / psi2) / (1 + k))) / (lp + k)
+        F1, Fs, tau2 = AB.num(pr.F1sq), AB.num(pr.Fstar2), AB.num(pr.tau2)
+        return _quantities(AB, F1, Fs, tau2, AB.num(B), AB.num(V), AB.num(factor), AB.num(kappa), lself), residual
+    # the block sums cancel by about |log10 ψ₁| digits for extreme widths (as on the ladder): more bits, for the
+    # inputs too (the sign change of h is proven 2^8 ulps from the candidate: the inputs must be that thin)
+    p1 = pr.psi1
+    extra = int((abs(math.log10(p1.numerator) - math.log10(p1.denominator)) + 5) * 3.33)
+    with workprec(ctx.prec + extra):
+        return _ball_ntk(pr)
+
+
+def _ball_ntk(pr: NTParams) -> tuple[dict[str, Any], Any]:
+    """The two-layer NTK at finite ``ψ₁`` on balls (:func:`_ntk` on :data:`~asymptotics.ball.AB`, ``κ`` proven)."""
+    from ..ball import AB, NotProven
+
+    mu1sq, ms2, lself = ball_activation_data(pr.activation)
+    psi1, psi2, lam = AB.num(pr.psi1), AB.num(pr.psi2), AB.num(pr.lam)
+    zero_ridge = lself + lam == 0
+    if zero_ridge is True:
+        raise ParameterError(
+            f"`activation` {pr.activation.name!r} is affine (lambda_self = 0) and `lam` = 0: the ridgeless two-layer "
+            "NTK of an affine network is not covered by this formula; give lam > 0."
+        )
+    if zero_ridge is not False:
+        raise NotProven("nt: lam + lambda_self > 0 is not decided")
+
+    def root(h: Any, dh: Any, lo: Any, hi: Any) -> tuple[Any, bool]:
+        return _ball_kappa(h, dh, psi1, psi2, mu1sq, ms2, lo), True
+
+    st = _ntk(AB, psi1, psi2, lam, mu1sq, ms2, lself, root)
+    B, V, factor, kappa = st["out"]
+    kap, lt = st["kappa"], st["lt"]
+    residual = abs(kap * (1 - st["t1"] / psi2) - lt) / (lt + kap)
+    F1, Fs, tau2 = AB.num(pr.F1sq), AB.num(pr.Fstar2), AB.num(pr.tau2)
+    return _quantities(AB, F1, Fs, tau2, AB.num(B), AB.num(V), AB.num(factor), AB.num(kappa), lself), residual
 
 
 def solve(params: NTParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
@@ -459,14 +659,33 @@ def solve(params: NTParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
         extras.update(out)
         return out[quantity], residual
 
-    c = certify(evaluate, dps, what=f"nt {quantity}", params=params.shown())
+    def ball_evaluate() -> tuple[Any, Any]:
+        from ..ball import to_mpmath
+
+        out, residual = _ball_evaluate(params)
+        extras.update({k: to_mpmath(out[k]) for k in ("B", "V", "lambda_self")})
+        return out[quantity], residual
+
+    c = certify(evaluate, dps, what=f"nt {quantity}", params=params.shown(), prove=ball_evaluate)
     with mpmath.workdps(dps):
         extra: dict[str, Any] = {"B": +extras["B"], "V": +extras["V"], "lambda_self": +extras["lambda_self"]}
     ratio = params.params_over_samples()
     if ratio is not None:
         extra["Nd_over_n"] = ratio
     source = MONTANARI_ZHONG_2020 if params.layers == "first" else NTK_SOURCE
-    return Result(c.value, NAME, quantity, params.shown(), dps, c.residual, c.error_estimate, BRANCH_RULE, source, extra)
+    return Result(
+        c.value,
+        NAME,
+        quantity,
+        params.shown(),
+        dps,
+        c.residual,
+        c.error_estimate,
+        BRANCH_RULE,
+        source,
+        extra,
+        **c.proof_fields(),
+    )
 
 
 def _make(quantity: str, doc: str) -> Any:
@@ -543,8 +762,22 @@ def self_ridge(activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_para
     def evaluate() -> tuple[Any, Any]:
         return activation_data(act)[2], None
 
-    c = certify(evaluate, dps, what="nt self_ridge", params={"activation": act.name})
-    return Result(c.value, NAME, "self_ridge", {"activation": act.name}, dps, None, c.error_estimate, None, MONTANARI_ZHONG_2020)
+    def ball_evaluate() -> tuple[Any, Any]:
+        return ball_activation_data(act)[2], None
+
+    c = certify(evaluate, dps, what="nt self_ridge", params={"activation": act.name}, prove=ball_evaluate)
+    return Result(
+        c.value,
+        NAME,
+        "self_ridge",
+        {"activation": act.name},
+        dps,
+        None,
+        c.error_estimate,
+        None,
+        MONTANARI_ZHONG_2020,
+        **c.proof_fields(),
+    )
 
 
 def effective_ridge(
@@ -564,10 +797,20 @@ def effective_ridge(
         mu1sq, _, lself, _ = activation_data(pr.activation)
         return (lself + to_mpf(pr.lam)) / (mu1sq * to_mpf(pr.psi2)) if mu1sq != 0 else mpmath.inf, None
 
+    def ball_evaluate() -> tuple[Any, Any]:
+        from ..ball import AB
+
+        mu1sq, _, lself = ball_activation_data(pr.activation)
+        if mu1sq == 0:  # an exact zero (undecided: Undecided, the ladder decides)
+            return AB.inf, None
+        return (lself + AB.num(pr.lam)) / (mu1sq * AB.num(pr.psi2)), None
+
     shown = shown_params(psi2=pr.psi2, lam=pr.lam)
     shown["activation"] = pr.activation.name
-    c = certify(evaluate, dps, what="nt effective_ridge", params=shown)
-    return Result(c.value, NAME, "effective_ridge", shown, dps, None, c.error_estimate, None, MONTANARI_ZHONG_2020)
+    c = certify(evaluate, dps, what="nt effective_ridge", params=shown, prove=ball_evaluate)
+    return Result(
+        c.value, NAME, "effective_ridge", shown, dps, None, c.error_estimate, None, MONTANARI_ZHONG_2020, **c.proof_fields()
+    )
 
 
 _MODEL_PARAMS = ("psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "layers", "psi1", "d")
@@ -833,7 +1076,13 @@ def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
     def curve(**kw: Any) -> tuple[np.ndarray, np.ndarray]:
         return curve_values(name, **kw)
 
-    return QuantitySpec(name, doc, _MODEL_PARAMS, fn, curve, optional=("psi1", "d"))
+    return QuantitySpec(name, doc, _MODEL_PARAMS, fn, curve, optional=("psi1", "d"), proof="partial", proof_note=_PROOF_NOTE)
+
+
+_PROOF_NOTE = (
+    "proven for named activations and SymPy expressions with a rigorous coefficient route (kappa: closed form, or the "
+    "NTK root by a sign change of the increasing h, docs/proofs/nt.md); Python callables: precision-ladder estimate"
+)
 
 
 MODEL = register(
@@ -871,6 +1120,8 @@ MODEL = register(
                 _MODEL_PARAMS,
                 self_ridge,
                 optional=_MODEL_PARAMS,
+                proof="partial",
+                proof_note=_PROOF_NOTE,
             ),
             "effective_ridge": QuantitySpec(
                 "effective_ridge",
@@ -878,9 +1129,16 @@ MODEL = register(
                 _MODEL_PARAMS,
                 effective_ridge,
                 optional=tuple(p for p in _MODEL_PARAMS if p != "psi2"),
+                proof="partial",
+                proof_note=_PROOF_NOTE,
             ),
             "staircase": QuantitySpec(
-                "staircase", "N or n = d^exponent limit: F^2 above the learned degree", ("exponent", "F", "method"), staircase
+                "staircase",
+                "N or n = d^exponent limit: F^2 above the learned degree",
+                ("exponent", "F", "method"),
+                staircase,
+                proof="proven",
+                proof_note="an exact rational sum of the given energies",
             ),
         },
         system=system,
