@@ -55,6 +55,7 @@ __all__ = [
     "NotProven",
     "Undecided",
     "ball",
+    "point",
     "digits_proven",
     "enclosure",
     "prove",
@@ -307,6 +308,15 @@ class Ball:
 
     def __repr__(self) -> str:
         return f"Ball({self.v.str(15)})"
+
+
+def point(x: Any) -> Ball:
+    """An exact ball of a point the proof chooses itself (an ``mpf`` bracket end, a Newton
+    iterate): taken exactly also inside :func:`strict_inputs`, which refuses only the rounded
+    constants of a formula."""
+    if isinstance(x, mpmath.mpf):
+        return Ball(_mpf_to_arb(x))
+    return ball(x)
 
 
 def ball(x: Any) -> Ball:
@@ -837,7 +847,8 @@ def root_by_sign_change(f: Callable[[Ball], Any], x0: Any, *, rel: Any = None, i
     r"""Prove a root of a real continuous ``f`` near ``x0`` and return a ball that contains it.
 
     ``f`` maps a ball to a ball (a formula run on :data:`AB`).  With ``a = x0(1 − δ)``, ``b =
-    x0(1 + δ)`` (``δ = rel``, default ``2^{-(prec − 8)}``; absolute ``δ`` when ``x0 = 0``),
+    x0(1 + δ)`` (``δ = rel``; absolute ``δ`` when ``x0 = 0``; by default ``2^{-(prec − 8)}``,
+    then ``2^8``, ``2^16`` and ``2^24`` times wider while the signs are undecided),
     the proof checks that ``f(a)`` and ``f(b)`` have strictly opposite signs (evaluated on
     thin balls) and that ``f`` is finite on the whole ball ``[a, b]`` (so continuous there, for
     the elementary formulas used here): by the intermediate value theorem a root lies in
@@ -857,9 +868,21 @@ def root_by_sign_change(f: Callable[[Ball], Any], x0: Any, *, rel: Any = None, i
     """
     x0 = to_mpmath(x0) if isinstance(x0, Ball) else x0
     prec = ctx.prec
-    if rel is None:
-        rel = Fraction(1, 2 ** max(prec - 8, 8))
-    c = _raw(x0)
+    c = point(x0).v
+    # default bracket: 2^-(prec-8) relative, widened by 2^8 up to three times when the signs at
+    # its ends are not decided (h cancels near its root: its value there is below its rounding)
+    rels = [rel] if rel is not None else [Fraction(1, 2 ** max(prec - 8 - 8 * k, 8)) for k in range(4)]
+    last: NotProven | None = None
+    for r in rels:
+        try:
+            return _sign_change(f, c, r, increasing)
+        except NotProven as e:
+            last = e
+    assert last is not None
+    raise last
+
+
+def _sign_change(f: Callable[[Ball], Any], c: Any, rel: Any, increasing: bool | None) -> Ball:
     if c == 0:
         a, b = _raw(-rel), _raw(rel)
     else:

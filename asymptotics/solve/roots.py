@@ -45,7 +45,17 @@ def increasing_root(
     :class:`ConvergenceError`.  ``x0`` (inside the bracket) warm-starts the iteration,
     e.g. from the root at a lower precision or at the previous point of a curve; the
     default start is the geometric mean of the bracket.
+
+    On the ball backend (:data:`~asymptotics.ball.AB`, ``ops.name == "ball"``) the root is
+    *proven*: Newton runs on the midpoints (``h`` evaluated on exact thin balls), then
+    :func:`~asymptotics.ball.root_by_sign_change` proves a sign change of ``h`` (``−`` below,
+    ``+`` above) on a thin bracket around it, inside ``[lo, hi]``.  The returned ball contains a
+    root; it is *the* root because ``h`` is increasing on ``[lo, hi]`` — the contract of this
+    function, which every caller states (and proves, for the built-in models) for its ``h``.
+    ``converged`` is ``True``.  A failed proof raises :class:`~asymptotics.ball.NotProven`.
     """
+    if getattr(ops, "name", "") == "ball":
+        return _ball_root(h, dh, lo, hi, max_iter=max_iter, what=what, x0=x0)
     ulo, uhi = ops.log(lo), ops.log(hi)
     u = (ulo + uhi) / 2 if x0 is None else ops.log(x0)
     converged: Any = False
@@ -76,3 +86,49 @@ def increasing_root(
             params=params,
         )
     return ops.exp(u), converged
+
+
+def _ball_root(
+    h: Callable[[Any], Any], dh: Callable[[Any], Any], lo: Any, hi: Any, *, max_iter: int, what: str, x0: Any
+) -> tuple[Any, Any]:
+    """:func:`increasing_root` on balls: Newton on midpoints, then a proven sign change (see there)."""
+    import mpmath
+
+    from ..ball import Ball, NotProven, point, root_by_sign_change, to_mpmath
+
+    def mid(v: Any) -> Any:
+        return to_mpmath(v) if isinstance(v, Ball) else mpmath.mpf(v)
+
+    def at(f: Callable[[Any], Any], x: Any) -> Any:
+        return mid(f(point(x)))
+
+    a, b = mid(lo), mid(hi)
+    if not (a > 0 and b >= a):
+        raise NotProven(f"{what}: the bracket [{mpmath.nstr(a, 5)}, {mpmath.nstr(b, 5)}] is not positive")
+    ua, ub = mpmath.log(a), mpmath.log(b) if mpmath.isfinite(b) else mpmath.mpf(10) ** 6
+    u = (ua + ub) / 2 if x0 is None else mpmath.log(mid(x0))
+    tol = mpmath.mpf(2) ** (8 - mpmath.mp.prec)
+    for _ in range(max_iter):
+        x = mpmath.exp(u)
+        hv = at(h, x)
+        if not mpmath.isfinite(hv):
+            raise NotProven(f"{what}: h is not finite at the Newton iterate")
+        if hv < 0:
+            ua = u
+        elif hv > 0:
+            ub = u
+        else:
+            break
+        slope = x * at(dh, x)
+        unew = u - hv / slope if slope != 0 and mpmath.isfinite(slope) else (ua + ub) / 2
+        if not (ua < unew < ub):
+            unew = (ua + ub) / 2
+        if abs(unew - u) <= tol or ub - ua <= tol:
+            u = unew
+            break
+        u = unew
+    root = root_by_sign_change(h, mpmath.exp(u), increasing=True)
+    inside = root.v > point(lo).v and (not mpmath.isfinite(b) or root.v < point(hi).v)
+    if not inside:
+        raise NotProven(f"{what}: the proven root is not inside the bracket where h is increasing")
+    return root, True
