@@ -324,12 +324,24 @@ def ball(x: Any) -> Ball:
     return x if isinstance(x, Ball) else Ball(_raw(x))
 
 
+def _inf_sign(a: arb) -> int:
+    """``±1`` when ``a`` is an exact infinity (Arb: an infinite midpoint with a finite radius,
+    e.g. ``+inf + [1 ± 0.5]``), else 0 (finite balls, NaN, and ``[± inf]``)."""
+    if a.is_nan() or a.is_finite():
+        return 0
+    m = a.mid()
+    if m.is_finite() or not a.rad().is_finite():
+        return 0
+    return 1 if m > 0 else -1
+
+
 def _arb_to_mpf(a: arb) -> Any:
     if a.is_nan():
         return mpmath.nan
     if not a.is_finite():
-        if a.rad() == 0:
-            return mpmath.inf if a > 0 else -mpmath.inf
+        sign = _inf_sign(a)
+        if sign:
+            return mpmath.inf if sign > 0 else -mpmath.inf
         return mpmath.nan
     man, exp = a.mid().man_exp()
     return mpmath.mp.make_mpf(from_man_exp(int(man), int(exp)))  # exact, whatever mpmath's precision
@@ -438,9 +450,7 @@ def _isfinite(x: Any) -> Any:
 
 def _isinf_exact(v: Any) -> bool:
     parts = [v] if isinstance(v, arb) else [v.real, v.imag]
-    return any((not p.is_finite()) and (not p.is_nan()) and p.rad() == 0 for p in parts) and all(
-        p.is_finite() or p.rad() == 0 for p in parts
-    )
+    return any(_inf_sign(p) != 0 for p in parts) and all(p.is_finite() or _inf_sign(p) != 0 for p in parts)
 
 
 def _isinf(x: Any) -> Any:
@@ -579,8 +589,9 @@ def _bound_text(a: arb, digits: int, up: bool) -> str:
     if a.is_nan():
         return "nan"
     if not a.is_finite():
-        if a.rad() == 0:  # an exact infinity: both bounds are that infinity
-            return "inf" if a > 0 else "-inf"
+        sign = _inf_sign(a)
+        if sign:  # an exact infinity: both bounds are that infinity
+            return "inf" if sign > 0 else "-inf"
         return "inf" if up else "-inf"
     return _decimal(_exact_fraction(a), digits, up)
 
@@ -642,7 +653,8 @@ def _mid_text(a: arb, digits: int) -> str:
     if a.is_nan():
         return "nan"
     if not a.is_finite():
-        return "inf" if a.rad() == 0 and a > 0 else ("-inf" if a.rad() == 0 else "nan")
+        sign = _inf_sign(a)
+        return "inf" if sign > 0 else ("-inf" if sign < 0 else "nan")
     return (
         _decimal(_exact_fraction(a.mid()), digits, up=False)
         if a.mid() >= 0
@@ -656,7 +668,7 @@ def _rad_exact(a: arb) -> Fraction | float:
     Exact, not a float: a radius below 1e-308 (a value near 1e-300 at 30 digits) must not
     underflow to a printed ``"0"``, nor one above 1e308 overflow."""
     if a.is_nan() or not a.is_finite():
-        return Fraction(0) if (not a.is_nan() and a.rad() == 0) else math.inf
+        return Fraction(0) if _inf_sign(a) else math.inf
     r = a.rad()
     return _exact_fraction(r) if r != 0 else Fraction(0)
 
@@ -739,11 +751,13 @@ def _rel_width_bits(x: Any) -> float:
     parts = [v] if isinstance(v, arb) else [v.real, v.imag]
     out = math.inf
     for p in parts:
-        if p.is_nan() or (not p.is_finite() and p.rad() != 0):
+        if _inf_sign(p):
+            continue
+        if p.is_nan() or not p.is_finite():
             return -math.inf
         if p.rad() == 0:
             continue
-        out = min(out, float(p.rel_accuracy_bits()))
+        out = min(out, max(float(p.rel_accuracy_bits()), -1e6))  # a ball around 0: Arb says -2^63
     return out
 
 
@@ -800,8 +814,8 @@ def prove(
         last = f"the enclosure has {acc:.0f} correct bits at {bits} bits of working precision"
         if acc == math.inf:  # exact balls that do not prove the printed value: more bits cannot help
             break
-        if acc == -math.inf:
-            bits = bits + max(guard_bits, bits // 2)
+        if acc == -math.inf or acc < 0:  # not even the sign: double the precision
+            bits = bits + max(guard_bits, bits)
         else:
             bits = bits + max(guard_bits, int(need + 20 - acc) + 20)
     raise NotProven(f"{what}: {dps} digits not proven ({last})")
@@ -815,7 +829,7 @@ def relative_radius(x: Any) -> Any:
     parts = [v] if isinstance(v, arb) else [v.real, v.imag]
     worst = mpmath.mpf(0)
     for p in parts:
-        if p.rad() == 0:
+        if p.rad() == 0 or _inf_sign(p):
             continue
         if not p.is_finite():
             return mpmath.inf
