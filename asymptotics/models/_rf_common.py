@@ -1,7 +1,8 @@
 r"""Closed forms shared by the random-features and neural-tangent models, written once for every backend.
 
 Each function takes a backend ``B`` (:data:`asymptotics.backend.MP` for the certified path,
-:data:`~asymptotics.backend.NP` for the float64 curves) and numbers of that backend; branches
+:data:`~asymptotics.backend.NP` for the float64 curves, :data:`asymptotics.ball.AB` for the proven
+values, there with exact ``Fraction`` inputs) and numbers of that backend; branches
 are selected with ``B.where`` only, and every division a branch does not select is guarded,
 so that the mpmath backend (which evaluates both branches and raises on a division by zero)
 and the numpy one agree.

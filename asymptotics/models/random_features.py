@@ -58,6 +58,17 @@ checked.  Special cases:
   approximation error of ``N`` random features (closed forms through the
   Marchenko–Pastur Stieltjes transform, theory note §1.5).
 
+Proven digits (ball arithmetic, issue 15)
+----------------------------------------
+``certified`` values are *proven* where the activation's coefficients are (``Activation.ball_coefficients``:
+closed forms, polynomials, SymPy expressions with a rigorous integral; not Python callables): the same
+formulas (:func:`_general`, :func:`_zeta0`, :func:`_kernel_limit`, :func:`_data_limit`, :func:`_combine`)
+run on :data:`~asymptotics.ball.AB` with the exact inputs, and the root ``q`` of the scalar equation is
+proven by an interval Newton test started at the mpmath solver's root, then checked to lie in
+``(0, q_max)``, where the equation has exactly one root (:func:`_proven_root`; derivation in
+``docs/proofs/rf.md``).  Where the proof fails, the precision ladder's estimate is returned with
+``proven=False``.
+
 References
 ----------
 S. Mei, A. Montanari, *The generalization error of random features regression: precise
@@ -531,6 +542,23 @@ def _data_limit(B: Backend, psi1: Any, lam: Any, mu1sq: Any, ms2: Any) -> tuple[
     return bias, zero, one, chi
 
 
+def _combine(B: Backend, b: Any, v: Any, factor: Any, F1: Any, Fs: Any, tau2: Any) -> tuple[Any, Any, Any, Any]:
+    """``(bias, variance, risk, train_error)`` from ``𝓑, 𝓥`` and the training factor (every backend).
+
+    ``F₁²``, ``τ² + F⋆²`` and ``F⋆²`` are the exact inputs (on :data:`MP` mpmath numbers, on the
+    ball backend the ``Fraction``s themselves, so the tests ``!= 0`` are exact); a zero weight gives an
+    exact 0 (never ``0·∞``), a zero training factor an exact 0 training error (on balls: an undecided
+    ``factor == 0`` takes the union of both sides).
+    """
+    zero = B.num(0)
+    noise = tau2 + Fs
+    bias = F1 * b if F1 != 0 else zero
+    variance = noise * v if noise != 0 else zero
+    risk = bias + variance + Fs
+    train = B.where(factor == 0, zero, factor**2 * (risk + tau2))
+    return bias, variance, risk, train
+
+
 # ----------------------------------------------------------------------------- mp solve
 def _mp(x: Any) -> Any:
     return mpmath.inf if x == math.inf else to_mpf(x)
@@ -580,11 +608,7 @@ class _Solver:
             residual = None if thr else abs(w * p - (psi1 - p) * (psi2 - p)) / (psi1 * psi2)
         else:
             (B, V, factor, chi), residual = self._general(psi1, psi2, lam, mu1sq, ms2)
-        noise = tau2 + Fs
-        bias = F1 * B if F1 != 0 else mpmath.mpf(0)
-        variance = noise * V if noise != 0 else mpmath.mpf(0)
-        risk = bias + variance + Fs
-        train = mpmath.mpf(0) if factor == 0 else factor**2 * (risk + tau2)
+        bias, variance, risk, train = _combine(MP, B, V, factor, F1, Fs, tau2)
         # ν = i(ψ − G)/η loses log10(ψ/|ψ − G|) digits to cancellation near the threshold (tiny λ):
         # the accepted residual grows by that factor (the precision ladder still certifies the value)
         if residual is not None and residual > residual_tolerance() * self.conditioning:
@@ -645,6 +669,188 @@ def _nu_residual(q: Any, t: Any, psi1: Any, psi2: Any, ell: Any) -> Any:
     return max(abs(r1) / s1, abs(r2) / s2)
 
 
+# ----------------------------------------------------------------------------- proof (ball arithmetic)
+class _NoRoute(ConvergenceError):
+    """No rigorous route for this input (e.g. a Python callable activation): the proof is skipped at once.
+
+    A :class:`~asymptotics.errors.ConvergenceError` that is not a :class:`~asymptotics.ball.NotProven`, so
+    :func:`asymptotics.ball.prove` does not retry at more bits and :func:`~asymptotics.precision.certify`
+    runs the precision ladder straight away.
+    """
+
+
+def _ball_coefficients(act: Activation) -> tuple[Any, Any, Any]:
+    """``(μ₀, μ₁, μ_⋆²)`` as balls (:meth:`Activation.ball_coefficients`); :class:`_NoRoute` where there is none."""
+    get = getattr(act, "ball_coefficients", None)
+    if get is None:  # pragma: no cover - an activations module without the ball route
+        raise _NoRoute(f"activation {act.name!r}: no rigorous route for its Gaussian coefficients")
+    if act.closed is None and act.expr is None:
+        raise _NoRoute(f"activation {act.name!r} is a Python callable: its coefficients cannot be proven")
+    return get()
+
+
+def _ball_newton(h: Any, dh: Any, x0: Any, *, rel: Any = None) -> Any:
+    r"""Prove a simple root of ``h`` near ``x0`` by one interval Newton step; return a ball that contains it.
+
+    Moore's test: with ``c = x0`` (exact), ``X = [c − r, c + r]`` and ``N = c − h(c)/h'(X)``, if
+    ``0 ∉ h'(X)`` and ``N ⊂ int X`` then ``h`` has exactly one root in ``X`` and it lies in ``N``
+    (mean value theorem: a root ``x*`` satisfies ``x* = c − h(c)/h'(ξ)`` with ``ξ ∈ X``).  ``h`` and
+    ``dh`` map balls to balls (the formulas of :func:`_general` on the ball backend, ``dh`` the exact
+    derivative of ``h``); here they are smooth for ``q > −1`` and the test asks ``X > 0``.  The radius
+    ``r`` is twice the Newton step at ``c`` plus its rounding error (``rad h(c)/|h'(c)|``: ``h`` cancels
+    next to the threshold) plus ``2^{-(prec − 10)}|c|``, or ``rel·|c|`` when given.
+
+    Raises
+    ------
+    NotProven
+        ``X`` not positive, ``h'`` not of one sign on ``X``, or ``N ⊄ X``.
+    """
+    from flint import arb, ctx
+
+    from ..ball import Ball, NotProven
+
+    c = Ball(x0).v
+    hc = h(Ball(c)).v
+    if rel is None:
+        dc = dh(Ball(c)).v
+        if not (hc.is_finite() and dc.is_finite() and (dc > 0 or dc < 0)):
+            raise NotProven("rf: h or h' is not finite (or h' not of one sign) at the approximate root")
+        step = abs(hc.mid()) / abs(dc) + arb(hc.rad()) / abs(dc)  # the Newton step and its rounding (cancellation)
+        r = (abs(c) * arb(2) ** -(max(ctx.prec - 10, 10)) + 2 * step).upper()
+    else:
+        r = (abs(c) * Ball(rel).v).upper()
+    X = arb(c, r)
+    if not X > 0:
+        raise NotProven("rf: the root's bracket is not in q > 0")
+    dX = dh(Ball(X)).v
+    if not (dX > 0 or dX < 0):
+        raise NotProven("rf: h' is not of one sign on the root's bracket (no uniqueness)")
+    N = c - hc / dX
+    if not (N.is_finite() and X.contains_interior(N)):
+        raise NotProven(f"rf: interval Newton does not contract around q = {mpmath.nstr(Ball(c).mid(), 8)}")
+    return Ball(N)
+
+
+def _proven_root(h: Any, dh: Any, lo: Any, hi: Any, *, x0: Any, t: Any, psi_max: Any) -> tuple[Any, bool]:
+    r"""The root callback of :func:`_general` on balls: the branch root of ``h`` proven near ``x0``.
+
+    :func:`_ball_newton` proves that the ball holds exactly one root of ``h``; the branch rule
+    (:data:`BRANCH_RULE`) names the root in ``(0, q_max)``, and ``h`` is strictly increasing there
+    (``G`` increases, ``ψ₁ − G`` and ``ψ₂ − G`` are positive and decrease, ``ψ₁ψ₂ℓq`` increases) with
+    ``h(0) = −ψ₁ψ₂ < 0`` and ``h(q_max) = ψ₁ψ₂ℓq_max > 0``, so it has exactly one root there.  The root
+    ``q*`` in the ball is checked to lie in ``(0, q_max)``: ``q > 0`` on the ball, so at ``q*`` the factors
+    of ``(ψ₁ − G)(ψ₂ − G) = ψ₁ψ₂ℓq* > 0`` have one sign; ``G < max(ψ₁, ψ₂)`` on the ball makes one of
+    them, hence both, positive, i.e. ``G(q*) < min(ψ₁, ψ₂)``, and ``q* < q_max`` as ``G`` increases.
+    (Asking ``G < min(ψ₁, ψ₂)`` directly would need the digits of ``ψ − G``, tiny next to the threshold.)
+    ``lo``/``hi`` (the float64 and mpmath bracket) are not needed.
+    """
+    from ..ball import NotProven
+
+    if x0 is None:
+        raise NotProven("rf: no approximate root")
+    q = _ball_newton(h, dh, x0)
+    if (q > 0) is not True or (_G(q, t) < psi_max) is not True:
+        raise NotProven("rf: the proven root is not in (0, q_max), the branch of BRANCH_RULE")
+    return q, True
+
+
+def _ball_evaluate(solver: _Solver) -> tuple[dict[str, Any], Any]:
+    r"""Every RF quantity as a ball: the formulas of the certified path (:func:`_general`, :func:`_zeta0`,
+    :func:`_kernel_limit`, :func:`_data_limit`, :func:`_combine`) run on the ball backend.
+
+    Runs at the working precision set by :func:`asymptotics.ball.prove` (mpmath's is the same).  The
+    activation's coefficients come as balls from :meth:`Activation.ball_coefficients`; the parameters
+    are the exact inputs (``Fraction``: comparisons between them are exact, arithmetic between them too,
+    and a ball operation takes them as tight balls); a branch on a coefficient (``μ₁ = 0``, ``μ_⋆ = 0``) is decided
+    by the balls or raises :class:`~asymptotics.ball.Undecided`.  For ``λ > 0`` at finite ``ψ`` the
+    mpmath solver of the ladder path (:meth:`_Solver._general`, at the same precision) gives the
+    approximate root and the residual reported with the value; :func:`_proven_root` proves it.
+    Returns ``({quantity: ball}, residual)`` like :meth:`_Solver.evaluate`.
+    """
+    from ..ball import AB, UNDECIDED, NotProven
+
+    pr = solver.pr
+    mu1sq_mp, ms2_mp = solver.coefficients()  # the ladder path's checks of the activation (ParameterError)
+    _, mu1, ms2 = _ball_coefficients(pr.activation)
+    mu1sq = mu1 * mu1
+    lam = pr.lam
+    residual: Any = None
+    if pr.psi1 == math.inf:
+        psi2 = pr.psi2
+        (b, v, factor, chi), kappa = _kernel_limit(AB, psi2, lam, mu1sq, ms2)
+        if mu1sq != 0 and AB.isfinite(kappa) is True and (lp := (ms2 + psi2 * lam) / (mu1sq * psi2)) != 0:
+            residual = abs(lp - kappa * (1 - (1 / psi2) / (1 + kappa))) / (lp + kappa)
+    elif pr.psi2 == math.inf:
+        b, v, factor, chi = _data_limit(AB, pr.psi1, lam, mu1sq, ms2)
+    else:
+        psi1, psi2 = pr.psi1, pr.psi2
+        if mu1sq == 0:  # decided by the balls (an exact zero), or Undecided
+            thr = pr.lam == 0 and pr.psi1 == pr.psi2
+            (b, v, factor, chi), w, p = _zeta0(AB, psi1, psi2, lam, ms2, thr)
+            residual = None if thr else abs(w * p - (psi1 - p) * (psi2 - p)) / (psi1 * psi2)
+        else:
+            thr = _at_threshold(AB, pr.psi1, pr.psi2, pr.lam == 0, ms2 > 0)
+            if thr is UNDECIDED:
+                raise NotProven("rf: the threshold condition is undecided (mu*^2 > 0 not decided)")
+            # the approximate root and the residual of the ν equations: the ladder's solver at this precision
+            _, residual = solver._general(_mp(pr.psi1), _mp(pr.psi2), to_mpf(pr.lam), mu1sq_mp, ms2_mp)
+            x0 = solver.q_last if pr.lam > 0 else None
+            t, psi_max = ms2 / mu1sq, max(psi1, psi2)  # exact fractions
+
+            def root(h: Any, dh: Any, lo: Any, hi: Any) -> tuple[Any, bool]:
+                return _proven_root(h, dh, lo, hi, x0=x0, t=t, psi_max=psi_max)
+
+            b, v, factor, chi = _general(AB, psi1, psi2, lam, mu1sq, ms2, thr, root)["out"]
+    bias, variance, risk, train = _combine(AB, b, v, factor, pr.F1sq, pr.Fstar2, pr.tau2)
+    out = {"risk": risk, "bias": bias, "variance": variance, "train_error": train, "chi": chi, "B": b, "V": v}
+    return {k: _point_infinity(x) for k, x in out.items()}, residual
+
+
+def _point_infinity(x: Any) -> Any:
+    """``x`` as a ball; one with midpoint ``±inf`` and a finite radius as the exact ``±inf`` ball.
+
+    Arb adds a finite ball to ``+inf`` by keeping the radius (``inf + [0.1 ± r]`` has midpoint ``+inf``
+    and radius ``r``); such a ball stands for the point ``+inf`` of the extended line (its radius has no
+    effect), but :func:`asymptotics.ball.digits_proven` proves ``+inf`` only from a radius-0 ball.  The
+    threshold values ``𝓑 = 𝓥 = +inf`` are exact (selected by the exact inputs), and ``risk = F₁²𝓑 + … + F⋆²``
+    with ``F₁² > 0`` is then ``+inf`` too.
+    """
+    from flint import arb
+
+    from ..ball import Ball, ball
+
+    v = ball(x).v  # an exact input (a Fraction) that went through unchanged becomes a ball at the working precision
+    if isinstance(v, arb) and not v.mid().is_nan() and not v.mid().is_finite() and arb(v.rad()).is_finite():
+        return Ball(arb.pos_inf() if v.mid() > 0 else arb.neg_inf())
+    return Ball(v)
+
+
+def _not_even_the_sign(x: Any) -> None:
+    """Raise :class:`~asymptotics.ball.NotProven` for a real ball that contains 0 and is not exactly 0.
+
+    Such a ball has no correct bits (Arb reports ``−2⁶³``), and :func:`asymptotics.ball.prove` would
+    size its next precision from that number, beyond any limit, and stop; a ``NotProven`` makes it
+    retry with half as many bits again (the ``ψ₂ = ∞`` bias at ``ψ₁ = 1e50`` cancels 166 bits: the
+    first try at 140 bits returns such a ball, the third at 315 bits proves 30 digits).
+    """
+    from flint import arb
+
+    from ..ball import NotProven
+
+    v = getattr(x, "v", None)
+    if isinstance(v, arb) and v.is_finite() and v.rad() != 0 and v.contains(0):
+        raise NotProven("rf: the ball does not decide the sign of the value; more precision")
+
+
+def _mid(x: Any) -> Any:
+    """An mpmath number, or the midpoint of a ball (the extras ``𝓑, 𝓥`` of a proven result)."""
+    if isinstance(x, mpmath.mpf | mpmath.mpc):
+        return x
+    from ..ball import to_mpmath
+
+    return to_mpmath(x)
+
+
 def solve(params: RFParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
     """Certified value of one RF quantity (see :data:`QUANTITIES` and :data:`COEFFICIENTS`)."""
     if quantity in COEFFICIENTS:
@@ -659,11 +865,27 @@ def solve(params: RFParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
         extras.update(out)
         return out[quantity], residual
 
-    c = certify(evaluate, dps, what=f"rf {quantity}", params=params.shown())
+    def ball_evaluate() -> tuple[Any, Any]:
+        out, residual = _ball_evaluate(solver)
+        extras.update(out)
+        _not_even_the_sign(out[quantity])
+        return out[quantity], residual
+
+    c = certify(evaluate, dps, what=f"rf {quantity}", params=params.shown(), prove=ball_evaluate)
     with mpmath.workdps(dps):
-        extra = {"B": +extras["B"], "V": +extras["V"]}
+        extra = {"B": +_mid(extras["B"]), "V": +_mid(extras["V"])}
     return Result(
-        c.value, NAME, quantity, params.shown(), dps, c.residual, c.error_estimate, BRANCH_RULE, MEI_MONTANARI_2019, extra
+        c.value,
+        NAME,
+        quantity,
+        params.shown(),
+        dps,
+        c.residual,
+        c.error_estimate,
+        BRANCH_RULE,
+        MEI_MONTANARI_2019,
+        extra,
+        **c.proof_fields(),
     )
 
 
@@ -677,10 +899,18 @@ def _coefficient(act: Activation, quantity: str, dps: int) -> Result:
             zero_bound[0] = act.hermite(COEFFICIENTS.index(quantity))[1]
         return value, None
 
-    c = certify(evaluate, dps, what=f"rf {quantity}", params={"activation": act.name})
+    def ball_evaluate() -> tuple[Any, Any]:
+        from ..ball import AB
+
+        mu0, mu1, ms2 = _ball_coefficients(act)
+        return {"mu0": mu0, "mu1": mu1, "mustar": AB.sqrt(ms2)}[quantity], None
+
+    c = certify(evaluate, dps, what=f"rf {quantity}", params={"activation": act.name}, prove=ball_evaluate)
     # a zero's error estimate is absolute: the ladder difference (0) or the quadrature bound on |μ_k|
     error = max(c.error_estimate, round_to(zero_bound[0], 5)) if c.value == 0 else c.error_estimate
-    return Result(c.value, NAME, quantity, {"activation": act.name}, dps, None, error, None, MEI_MONTANARI_2019)
+    return Result(
+        c.value, NAME, quantity, {"activation": act.name}, dps, None, error, None, MEI_MONTANARI_2019, **c.proof_fields()
+    )
 
 
 def _make(quantity: str, doc: str) -> Any:
@@ -916,11 +1146,20 @@ _MODEL_PARAMS = ("psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", 
 _COEF_PARAMS = ("activation", "psi1", "psi2", "lam", "F1sq", "Fstar2", "tau2", "N_over_n")
 
 
+PROOF_NOTE = "named activations and SymPy expressions with proven coefficients; a Python callable: ladder estimate"
+"""Which RF quantities are proven (``asymptotics list``); the derivation is in ``docs/proofs/rf.md``."""
+COEF_PROOF_NOTE = "where Activation.ball_coefficients has a rigorous route; a Python callable: ladder estimate"
+
+
 def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
     def curve(**kw: Any) -> tuple[np.ndarray, np.ndarray]:
         return curve_values(name, **kw)
 
-    return QuantitySpec(name, doc, _MODEL_PARAMS, fn, curve)
+    return QuantitySpec(name, doc, _MODEL_PARAMS, fn, curve, proof="partial", proof_note=PROOF_NOTE)
+
+
+def _coef_q(name: str, fn: Any, doc: str) -> QuantitySpec:
+    return QuantitySpec(name, doc, _COEF_PARAMS, fn, optional=_COEF_PARAMS, proof="partial", proof_note=COEF_PROOF_NOTE)
 
 
 MODEL = register(
@@ -948,9 +1187,9 @@ MODEL = register(
             "variance": _q("variance", variance, "variance part (tau^2 + F*^2) V"),
             "train_error": _q("train_error", train_error, "training error"),
             "chi": _q("chi", chi, "chi = nu1 nu2 on the imaginary axis"),
-            "mu0": QuantitySpec("mu0", "E sigma(G) (other parameters ignored)", _COEF_PARAMS, mu0, optional=_COEF_PARAMS),
-            "mu1": QuantitySpec("mu1", "E G sigma(G) (other parameters ignored)", _COEF_PARAMS, mu1, optional=_COEF_PARAMS),
-            "mustar": QuantitySpec("mustar", "(E sigma(G)^2 - mu0^2 - mu1^2)^(1/2)", _COEF_PARAMS, mustar, optional=_COEF_PARAMS),
+            "mu0": _coef_q("mu0", mu0, "E sigma(G) (other parameters ignored)"),
+            "mu1": _coef_q("mu1", mu1, "E G sigma(G) (other parameters ignored)"),
+            "mustar": _coef_q("mustar", mustar, "(E sigma(G)^2 - mu0^2 - mu1^2)^(1/2)"),
         },
         system=system,
         source=MEI_MONTANARI_2019,
