@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -212,6 +213,9 @@ class Kernel:
     ball_closed_h2: Callable[[int], Any] | None = None
     ball_closed_cube: Callable[[int, int], Any] | None = None
     ball_closed_cube_h2: Callable[[int], Any] | None = None
+    ball_h: tuple[Callable[..., Any], Callable[..., Any]] | None = None
+    """``(h(z, analytic), h_end(t, sign, analytic))`` on ``acb`` balls for a kernel that :func:`compile_ball` cannot
+    evaluate (``relu_*``: ``acos``), with ``h_end(t, σ) = h(σ(1 − t²))`` (see :func:`_ball_sphere_mean`)."""
 
     def __str__(self) -> str:
         return self.name
@@ -642,6 +646,30 @@ class Sphere(Domain):
             cached = cache[key]
         return +cached[1], cached[2]
 
+    def ball_numeric_eigenvalue(self, kernel: Kernel, d: int, ell: int) -> Any:
+        """Funk–Hecke on balls: ``E[h(s)Q_ℓ(s)]`` by rigorous integration (:func:`_ball_sphere_mean`) of the
+        parity part of ``h`` (or ``h``), NotProven where ``h`` has no ball evaluator (docs/proofs/krr.md §1)."""
+        h, h_end, even = _ball_kernel_functions(kernel, ell)
+
+        def q(z: Any) -> Any:
+            return _gegenbauer_acb(d, ell, z)
+
+        def f(z: Any, a: bool) -> Any:
+            return h(z, a) * q(z)
+
+        def f_end(t: Any, sign: int, a: bool) -> Any:
+            return h_end(t, sign, a) * (q(1 - t * t) if sign > 0 or ell % 2 == 0 else -q(1 - t * t))
+
+        extra = int(ell * math.log2(max(d, 2))) + 20  # μ_ℓ ≈ ξ_ℓ ℓ!/d^ℓ: the integral cancels that many bits
+        return _ball_sphere_mean(d, f, f_end, even, _ball_kinks(kernel), extra)
+
+    def ball_numeric_second_moment(self, kernel: Kernel, d: int) -> Any:
+        """``E h(s)²`` on balls by rigorous integration of ``h²`` (:func:`_ball_sphere_mean`)."""
+        h, h_end, _ = _ball_kernel_functions(kernel, None)
+        return _ball_sphere_mean(
+            d, lambda z, a: h(z, a) ** 2, lambda t, sign, a: h_end(t, sign, a) ** 2, False, _ball_kinks(kernel), 20
+        )
+
     def numeric_second_moment(self, kernel: Kernel, d: int) -> Any:
         key = ("h2quad", d)
         cached = kernel._cache.get(key)
@@ -953,6 +981,211 @@ def _relu_ntk_ball(d: int, ell: int) -> Any:
     return Ball(total)
 
 
+# ----------------------------------------------------------------------------- rigorous Funk–Hecke integration
+FH_T1 = Fraction(1, 2)
+"""The end pieces of :func:`_ball_sphere_mean` are ``s = ±(1 − t²)``, ``0 ≤ t ≤ FH_T1``; the middle is ``|s| ≤ 1 − FH_T1²``."""
+
+FH_EVAL_LIMIT = 100_000
+"""Integrand evaluations allowed per ``acb.integral`` call (beyond: NotProven)."""
+
+
+def _gegenbauer_acb(d: int, ell: int, z: Any) -> Any:
+    """``Q_ℓ^{(d)}(z)`` on an ``acb`` ball by the three-term recurrence (a polynomial: entire)."""
+    a, b = z * 0 + 1, z
+    if ell == 0:
+        return a
+    for k in range(1, ell):
+        a, b = b, ((2 * k + d - 2) * z * b - k * a) / (k + d - 2)
+    return b
+
+
+def _half_power(u: Any, e: int, a: bool) -> Any:
+    """``u^{e/2}`` on an ``acb`` ball, principal branch (its ``sqrt`` checks the cut when ``a``)."""
+    if e % 2 == 0:
+        return u ** (e // 2)
+    return u ** ((e - 1) // 2) * u.sqrt(analytic=a)
+
+
+def _ball_sphere_mean(
+    d: int,
+    f: Callable[[Any, bool], Any],
+    f_end: Callable[[Any, int, bool], Any],
+    even: bool,
+    kinks: tuple[Fraction, ...],
+    extra: int,
+) -> Any:
+    r"""``E f(s)`` for the cosine ``s`` of a uniform point of ``S^{d−1}``, proven (a real :class:`~asymptotics.ball.Ball`).
+
+    ``E f = (1/Z)∫_{−1}^{1} f(s)(1 − s²)^{(d−3)/2} ds``, ``Z = √π Γ((d−1)/2)/Γ(d/2)``.  The middle
+    ``|s| ≤ c = 1 − t₁²`` is integrated in ``s`` (the weight is analytic where ``Re(1 − z²) > 0``); each end
+    ``s = σ(1 − t²)``, ``0 ≤ t ≤ t₁``, in ``t``: ``ds = 2t dt`` up to orientation and ``1 − s² = t²(2 − t²)``, so the
+    weight becomes ``2t^{d−2}(2 − t²)^{(d−3)/2}``, analytic near ``[0, t₁]`` — the endpoint singularity of the
+    weight (``d`` even) is gone and every endpoint is an exact rational.  ``f_end(t, σ) = f(σ(1 − t²))`` lets a
+    kernel supply a form analytic in ``t`` (``relu_*``).  ``even``: ``f`` is even, so twice ``[0, 1]``.
+    ``acb.integral`` (Arb's rigorous Gauss–Legendre with bisection, ``f`` checks analyticity on each ball)
+    bounds each piece; ``kinks`` (exact rationals in ``(−1, 1)``) are only split points.  The work runs at
+    ``extra`` more bits (cancellation), raised once more if the result is still too wide.
+    """
+    from flint import acb, arb, ctx, fmpq
+
+    from .ball import Ball, NotProven, workprec
+
+    prec = ctx.prec
+    t1 = arb(fmpq(FH_T1.numerator, FH_T1.denominator))
+    c = 1 - FH_T1 * FH_T1
+    e = d - 3
+
+    def mid(z: Any, a: bool) -> Any:
+        return f(z, a) * _half_power(1 - z * z, e, a)
+
+    def end(sign: int) -> Callable[[Any, bool], Any]:
+        def g(t: Any, a: bool) -> Any:
+            return f_end(t, sign, a) * 2 * t ** (d - 2) * _half_power(2 - t * t, e, a)
+
+        return g
+
+    lo = Fraction(0) if even else -c
+    inner = sorted({k for k in kinks if lo < k < c})
+    mid_pts = [arb(fmpq(p.numerator, p.denominator)) for p in (lo, *inner, c)]
+    end_splits = {
+        sign: sorted({Fraction(math.sqrt(1 - float(abs(k)))) for k in kinks if k * sign > c and 1 - abs(k) > 0})
+        for sign in (1, -1)
+    }
+
+    def integrate(bits: int) -> Any:
+        with workprec(bits):
+            tol = arb(2) ** (-bits)
+            rel = arb(2) ** (-(prec + 10))
+            total = acb(0)
+            pieces: list[tuple[Callable[[Any, bool], Any], list[Any]]] = [(mid, mid_pts)]
+            for sign in (1,) if even else (1, -1):
+                pts = [arb(0), *(arb(fmpq(q.numerator, q.denominator)) for q in end_splits[sign] if 0 < q < FH_T1), t1]
+                pieces.append((end(sign), pts))
+            for g, pts in pieces:
+                for a0, b0 in zip(pts, pts[1:], strict=False):
+                    try:
+                        total += acb.integral(g, a0, b0, rel_tol=rel, abs_tol=tol, eval_limit=FH_EVAL_LIMIT)
+                    except (ValueError, ArithmeticError, TypeError) as exc:
+                        raise NotProven(f"rigorous Funk-Hecke integration failed: {exc}") from None
+            if even:
+                total = 2 * total
+            if not total.is_finite() or not total.imag.contains(0):
+                raise NotProven("rigorous Funk-Hecke integration did not converge (non-analytic or non-real integrand)")
+            half = arb(d - 1) / 2
+            z = arb.pi().sqrt() * half.gamma() / (half + arb(1) / 2).gamma()
+            return total.real / z
+
+    value = integrate(prec + extra)
+    acc = value.rel_accuracy_bits() if not value.is_zero() else prec
+    if acc < prec + 4:  # more cancellation than foreseen: once more with the bits that were missing
+        value = integrate(prec + extra + max(0, prec + 12 - acc))
+    with workprec(prec):
+        return Ball(+value)
+
+
+def _ball_kernel_functions(kernel: Kernel, ell: int | None) -> tuple[Callable[..., Any], Callable[..., Any], bool]:
+    """``(h(z, a), h_end(t, σ, a), even)`` on ``acb`` balls for :func:`_ball_sphere_mean`.
+
+    ``ell`` given: the parity part of ``h`` seen by level ``ℓ`` when :func:`compile_ball` evaluates it
+    (``h_ℓ Q_ℓ`` is then even), else ``h``; ``ell=None``: ``h`` itself.  NotProven without a ball evaluator.
+    """
+    from .ball import NotProven
+    from .expression import compile_ball
+
+    if kernel.ball_h is not None:
+        return kernel.ball_h[0], kernel.ball_h[1], False
+    if kernel.expr is None:
+        raise NotProven(f"kernel {kernel.name!r}: no expression to integrate on balls")
+    key = ("ball_fn", None if ell is None else ell % 2)
+    if key not in kernel._cache:
+        out = None
+        part = kernel.parity_part(ell)[0] if ell is not None else None
+        for expr, even in ((part, True), (kernel.expr, False)):
+            if expr is None:
+                continue
+            try:
+                out = (compile_ball(expr, _s_var()), even)
+                break
+            except TypeError:
+                continue
+        kernel._cache[key] = out
+    if kernel._cache[key] is None:
+        raise NotProven(f"kernel {kernel.name!r}: no ball evaluator for its expression (e.g. acos, asin)")
+    h, even = kernel._cache[key]
+
+    def h_end(t: Any, sign: int, a: bool) -> Any:
+        return h(sign * (1 - t * t), a)
+
+    return h, h_end, even
+
+
+def _ball_kinks(kernel: Kernel) -> tuple[Fraction, ...]:
+    """Rational split points in ``(−1, 1)`` near the kinks of ``h`` (Abs/Max/Min/sign/Heaviside/Piecewise with a
+    polynomial argument of degree ≤ 4); only a help for the integrator, which detects non-analytic balls itself."""
+    key = ("ball_kinks",)
+    if key in kernel._cache:
+        return kernel._cache[key]
+    pts: set[Fraction] = set()
+    if kernel.expr is not None:
+        s = _s_var()
+        cands: list[Any] = []
+        for node in sp.preorder_traversal(kernel.expr):
+            if isinstance(node, sp.Abs | sp.sign | sp.Heaviside):
+                cands.append(node.args[0])
+            elif isinstance(node, sp.Max | sp.Min):
+                cands.extend(x - y for i, x in enumerate(node.args) for y in node.args[i + 1 :])
+            elif isinstance(node, sp.Piecewise):
+                for _, cond in node.args:
+                    cands.extend(r.lhs - r.rhs for r in cond.atoms(sp.core.relational.Relational))
+        for cnd in cands:
+            if not cnd.has(s) or not cnd.is_polynomial(s) or sp.degree(cnd, s) > 4:
+                continue
+            try:
+                roots = sp.solve(sp.Eq(cnd, 0), s)
+            except (NotImplementedError, TypeError, ValueError):
+                continue
+            for r in roots:
+                if r.is_real and -1 < float(r) < 1:
+                    pts.add(Fraction(r.p, r.q) if r.is_Rational else Fraction(float(r)))
+    kernel._cache[key] = out = tuple(sorted(pts))
+    return out
+
+
+def _relu_ball_h(ntk: bool) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``relu_nngp`` (``ntk=False``) or ``relu_ntk`` on ``acb`` balls, analytic where the flag asks it.
+
+    ``h(s) = (√(1 − s²) + (π − arccos s)s)/(2π)`` (``+ s(π − arccos s)/(2π)`` for the NTK).  Middle: ``arccos`` is
+    analytic off ``(−∞, −1] ∪ [1, ∞)``, so ``|Re z| < 1`` is required, and ``√`` checks its cut.  Ends
+    ``s = σ(1 − t²)``: ``√(1 − s²) = t√(2 − t²)`` and ``arccos s = 2 arcsin(t/√2)`` (``σ = 1``) or
+    ``π − 2 arcsin(t/√2)`` (``σ = −1``), analytic in ``t`` for ``|Re t/√2| < 1`` and ``Re(2 − t²) > 0``.
+    """
+    from flint import acb, arb
+
+    def nan() -> Any:
+        return acb(arb.nan(), arb.nan())
+
+    def combine(s: Any, root: Any, theta: Any) -> Any:
+        pi = arb.pi()
+        out = (root + (pi - theta) * s) / (2 * pi)
+        return out + s * (pi - theta) / (2 * pi) if ntk else out
+
+    def h(z: Any, a: bool) -> Any:
+        if not abs(z.real) < 1:
+            return nan()
+        return combine(z, (1 - z * z).sqrt(analytic=a), z.acos())
+
+    def h_end(t: Any, sign: int, a: bool) -> Any:
+        w = t / arb(2).sqrt()
+        if not abs(w.real) < 1:
+            return nan()
+        theta = 2 * w.asin()
+        if sign < 0:
+            theta = arb.pi() - theta
+        return combine(sign * (1 - t * t), t * (2 - t * t).sqrt(analytic=a), theta)
+
+    return h, h_end
+
+
 # ----------------------------------------------------------------------------- named kernels
 def _exp_kernel(c: sp.Rational) -> Kernel:
     def closed(d: int, ell: int) -> Any:
@@ -1055,11 +1288,12 @@ def _from_expr(
     name: str,
     closed: Callable[[int, int], Any] | None = None,
     ball_closed: Callable[[int, int], Any] | None = None,
+    ball_h: tuple[Callable[..., Any], Callable[..., Any]] | None = None,
 ) -> Kernel:
     f_mp = compile_mp(expr, _s_var())  # guarded mpmath evaluator (asymptotics.expression), not lambdify
     f_np = sp.lambdify(_s_var(), expr, ["scipy", "numpy"])
     _check_finite_on_interval(expr, f_mp, name)
-    return Kernel(name, expr, f_mp, f_np, closed, ball_closed=ball_closed)
+    return Kernel(name, expr, f_mp, f_np, closed, ball_closed=ball_closed, ball_h=ball_h)
 
 
 def _check_finite_on_interval(expr: sp.Expr, f_mp: Callable[[Any], Any], name: str) -> None:
@@ -1133,10 +1367,11 @@ def _from_text(text: str) -> Kernel:
             raise ParameterError(f"`kernel` {raw!r}: coef:a0,a1,... needs non-negative Taylor coefficients.")
         return _from_expr(sum(a * _s_var()**k for k, a in enumerate(coefs)), f"coef:{','.join(str(a) for a in coefs)}")
     if key in ("relu_nngp", "arccos1"):
-        return _from_expr(_relu_nngp(), "relu_nngp", _relu_nngp_closed, _relu_nngp_ball)
+        return _from_expr(_relu_nngp(), "relu_nngp", _relu_nngp_closed, _relu_nngp_ball, _relu_ball_h(False))
     if key == "relu_ntk":
         s = _s_var()
-        return _from_expr(s * (sp.pi - sp.acos(s)) / (2 * sp.pi) + _relu_nngp(), "relu_ntk", _relu_ntk_closed, _relu_ntk_ball)
+        expr = s * (sp.pi - sp.acos(s)) / (2 * sp.pi) + _relu_nngp()
+        return _from_expr(expr, "relu_ntk", _relu_ntk_closed, _relu_ntk_ball, _relu_ball_h(True))
     expr = parse(raw, _grammar())  # a whitelist over Python's syntax tree: nothing is evaluated
     if not isinstance(expr, sp.Expr) or expr.free_symbols - {_s_var()}:
         raise ParameterError(

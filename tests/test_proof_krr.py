@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import types
 from fractions import Fraction
 
 import mpmath
@@ -131,11 +132,99 @@ def test_xi_and_asymptotic_risk_proven():
     assert r.proven and inside(r, ref.value)
 
 
-def test_quadrature_kernel_is_not_claimed():
-    r = krr.eigenvalue(7, 4, "exp(s/2)+s**2")  # sphere quadrature: no rigorous route yet
+def _funk_hecke_theta(h, d: int, ell: int, dps: int = 60):
+    """Independent ``E[h(s)Q_ℓ(s)]``: mpmath quadrature in θ (``s = cos θ``, weight ``sin^{d−2}θ``), ``Q_ℓ`` by its
+    recurrence; the code under test integrates in ``s`` and ``t = √(1 ∓ s)`` with Arb instead."""
+    with mpmath.workdps(dps):
+
+        def q(s):
+            a, b = 1, s
+            if ell == 0:
+                return a
+            for k in range(1, ell):
+                a, b = b, ((2 * k + d - 2) * s * b - k * a) / (k + d - 2)
+            return b
+
+        def g(t):
+            c = mpmath.cos(t)
+            return h(t, c) * q(c) * mpmath.sin(t) ** (d - 2)
+
+        num = mpmath.quad(g, [0, mpmath.pi / 2, mpmath.pi])
+        den = mpmath.quad(lambda t: mpmath.sin(t) ** (d - 2), [0, mpmath.pi])
+        return num / den
+
+
+TEXT_EIGEN = [  # (kernel, h(θ, cos θ) for the reference, d, level): even and odd d (the weight's sqrt), d = 2
+    ("exp(s/2)+s**2", lambda t, c: mpmath.exp(c / 2) + c**2, 7, 4),
+    ("exp(s)/2+s**3", lambda t, c: mpmath.exp(c) / 2 + c**3, 20, 3),
+    ("atan(s)+cosh(s)", lambda t, c: mpmath.atan(c) + mpmath.cosh(c), 4, 6),
+    ("sqrt(2+s)*exp(s)", lambda t, c: mpmath.sqrt(2 + c) * mpmath.exp(c), 3, 1),
+    ("exp(s)", lambda t, c: mpmath.exp(c), 2, 5),  # the ladder of the named kernel: Bessel closed form
+    ("tanh(s)", lambda t, c: mpmath.tanh(c), 9, 11),
+]
+
+
+@pytest.mark.parametrize("kernel,h,d,ell", TEXT_EIGEN)
+def test_text_kernel_sphere_eigenvalue_proven_and_contains_references(kernel, h, d, ell):
+    r = krr.eigenvalue(d, ell, kernel)
+    assert r.proven is True
+    assert inside(r, _funk_hecke_theta(h, d, ell))
+    with ladder_only():  # d = 2: the quadrature ladder at 60 digits is slow (weight singular at ±1)
+        ref = krr.eigenvalue(d, ell, "exp" if d == 2 else kernel, dps=60)
+    assert inside(r, ref.value)
+
+
+def test_text_kernel_without_ball_evaluator_is_not_claimed():
+    r = krr.eigenvalue(7, 3, "asin(s)")  # compile_ball has no arcsin: no rigorous route is claimed
     assert r.proven is False and r.enclosure is None
     c = krr.eigenvalue(7, 4, "exp(s/2)+s**2", domain="hypercube")  # a finite Kravchuk sum: proven
     assert c.proven
+
+
+def test_text_eigenvalue_width_shrinks_with_dps():
+    lo = krr.eigenvalue(7, 4, "exp(s/3)+s**2", dps=20)  # a kernel no other test uses (balls are cached by precision)
+    hi = krr.eigenvalue(7, 4, "exp(s/3)+s**2", dps=50)
+    assert lo.proven and hi.proven
+    assert Fraction(hi.enclosure.rad) < Fraction(lo.enclosure.rad) * Fraction(1, 10**25)
+
+
+@pytest.mark.parametrize("d", [2, 5, 40])
+@pytest.mark.parametrize("name", ["relu_nngp", "relu_ntk"])
+def test_relu_second_moment_on_the_sphere(name, d):
+    """``E h²`` of relu_* (the gap that blocked their finite-d proof) against θ-quadrature of the closed form in θ."""
+    from asymptotics.ball import workprec
+    from asymptotics.kernels import get_kernel
+
+    def h(t, c):
+        v = (mpmath.sin(t) + (mpmath.pi - t) * c) / (2 * mpmath.pi)
+        return v + (c * (mpmath.pi - t) / (2 * mpmath.pi) if name == "relu_ntk" else 0)
+
+    from asymptotics.ball import enclosure
+
+    with workprec(160):
+        enc = enclosure(get_kernel(name).ball_second_moment(d), 40)
+    ref = _funk_hecke_theta(lambda t, c: h(t, c) ** 2, d, 0)
+    assert inside(types.SimpleNamespace(enclosure=enc), ref)
+    assert Fraction(enc.hi) - Fraction(enc.lo) < Fraction(1, 10**38) * Fraction(enc.hi)
+
+
+TEXT_DE = [
+    dict(d=100, n=30, kernel="exp(s)/2+s**3", lam=1, F="0,1,0.5", sigma2="0.1"),
+    dict(d=40, n=200, kernel="relu_nngp", lam="0.1", F="0,1,0.5", sigma2="0.1"),
+]
+
+
+@pytest.mark.parametrize("point", TEXT_DE)
+def test_text_and_relu_de_proven_contains_ladder(point):
+    dps = 15  # the ladder reference at 2·dps: quadrature levels (text) or power-law levels (relu) are slow beyond
+    from asymptotics.kernels import quadrature_budget
+
+    with quadrature_budget(600):  # wall-clock guard only: this machine may be loaded
+        r = krr.risk(**point, dps=dps)
+        assert r.proven is True
+        with ladder_only():
+            ref = krr.risk(**point, dps=2 * dps)
+    assert inside(r, ref.value)
 
 
 def test_perturbed_root_fails(monkeypatch):
@@ -196,3 +285,63 @@ def test_cli_json_proven(capsys):
     lo, hi, v = Fraction(d["enclosure"]["lo"]), Fraction(d["enclosure"]["hi"]), Fraction(d["value"])
     unit = Fraction(1, 10**31)  # one unit of the 30th digit of 0.0929...: the printed value is rounded
     assert lo - unit <= v <= hi + unit and hi - lo < unit
+
+
+def test_relu_perturbed_root_fails(monkeypatch):
+    real = krr._solve_mp
+
+    def perturbed(pr, state=None):
+        out, res = real(pr, state)
+        out = dict(out)
+        # outside the widest bracket tried at dps 15 (1e-18 relative): no sign change around it
+        out["kappa"] = out["kappa"] * (1 - mpmath.mpf("1e-12"))
+        return out, res
+
+    monkeypatch.setattr(krr, "_solve_mp", perturbed)
+    assert krr.kappa(**TEXT_DE[1], dps=15).proven is False
+
+
+def test_relu_float64_status0_within_enclosure():
+    p = TEXT_DE[1]
+    vals, status = krr.curve_values("risk", p["d"], np.array([float(p["n"])]), p["kernel"], 0.1, p["F"], 0.1)
+    r = krr.risk(**p, dps=15)
+    assert r.proven and status[0] == 0
+    lo, hi = float(Fraction(r.enclosure.lo)), float(Fraction(r.enclosure.hi))
+    assert lo * (1 - 1e-6) <= vals[0] <= hi * (1 + 1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tailed_sums_match_the_direct_formulas(seed):
+    """``_TailedSums`` (ridge's sums ÷ γ plus the tail) against the all-level sums written out directly (the formulas
+    the first pass had in ``_solve_ball``): ``1 − (1/n)ΣBp = 1 − γΣwp − t_p``, ``γΣwqp + t_qp``, ``γΣwp² + t_pp``."""
+    from asymptotics.ball import AB
+    from asymptotics.models import ridge
+
+    rng = np.random.default_rng(seed)
+    m = 3
+    s = [AB.num(Fraction(int(x), 1000)) for x in rng.integers(1, 1000, m)]
+    counts = [int(c) for c in rng.integers(1, 30, m)]
+    b = [AB.num(Fraction(int(x), 100)) for x in rng.integers(0, 100, m)]
+    p, n_q = sum(counts), Fraction(int(rng.integers(5, 200)))
+    w = [AB.num(Fraction(c, p)) for c in counts]
+    n, g = AB.num(n_q), AB.num(Fraction(p) / n_q)
+    t1, t2 = AB.num(Fraction(1, 50)), AB.num(Fraction(1, 5000))
+    t3 = AB.num(Fraction(1, 500000))
+    k = AB.num(Fraction(int(rng.integers(1, 100)), 1000))
+    sums = krr._TailedSums((s, w, b), (t1, t2, t3), n, g)
+    wq, wp, wqp = sums.slack(k)
+    wpp, bsqq = sums.final(k)
+    tp, tqp, tpp = krr._tail_terms(AB, t1, t2, t3, k, n)
+    direct_p = AB.fsum(c * si / (si + k) for c, si in zip(counts, s, strict=True)) / n
+    direct_qp = AB.fsum(c * si * k / (si + k) ** 2 for c, si in zip(counts, s, strict=True)) / n
+    direct_pp = AB.fsum(c * si * si / (si + k) ** 2 for c, si in zip(counts, s, strict=True)) / n
+    direct_b = AB.fsum(bi * si * k * k / (si + k) ** 2 for bi, si in zip(b, s, strict=True))  # F² q² per level
+    pairs = [(1 - g * wp, 1 - direct_p - tp), (1 - g + g * wq, 1 - direct_p - tp), (g * wqp, direct_qp + tqp),
+             (g * wpp, direct_pp + tpp), (bsqq, direct_b)]
+    for got, want in pairs:
+        assert got.v.overlaps(want.v)
+        # the same interval up to rounding (÷γ then ×γ): midpoints and radii agree far below the tail's width
+        assert abs(float(got.v.mid()) - float(want.v.mid())) <= 1e-9 * (1 + float(want.v.rad()))
+        assert abs(float(got.v.rad()) - float(want.v.rad())) <= 1e-9 * (1 + float(want.v.rad()))
+    h, _, _ = ridge._kappa_equation(AB, ridge._PowerBlocks(sums, AB.num(1)), g, AB.num(1 - Fraction(p) / n_q), AB.num(0))
+    assert h(k).v.overlaps((1 - direct_p - tp).v)

@@ -664,6 +664,49 @@ def _tail_terms(AB: Any, t1: Any, t2: Any, t3: Any, k: Any, n: Any) -> tuple[Any
     return band(a1 - a2, 0, 1), band(a1 - 2 * a2, 0, 3), band(a2, -2, 0)
 
 
+class _TailedSums:
+    r"""The sums of ridge's general equivalent over the kept blocks *and* the truncated tail (docs/proofs/krr.md §2).
+
+    Duck-types the ``sums`` of :class:`asymptotics.models.ridge._PowerBlocks`, so that ridge's
+    :func:`~asymptotics.models.ridge._kappa_equation` and :func:`~asymptotics.models.ridge._at_root` (the one
+    definition of the κ equation, bias, variance and training error) run over all levels.  Ridge weights each
+    sum by ``γ = p/n`` (``p`` kept directions); the tail's parts of ``(1/n)Σ Bp``, ``(1/n)Σ Bqp``, ``(1/n)Σ Bp²``
+    (:func:`_tail_terms`) therefore enter divided by ``γ``: ``Σwq − t_p/γ``, ``Σwp + t_p/γ``, ``Σwqp + t_{qp}/γ``,
+    ``Σwp² + t_{pp}/γ`` (``q = 1 − p``: the tail's directions are not among the ``p``).  With no kept direction the
+    caller passes ``γ = 1``, ``1 − γ = 0`` and the sums are those of the tail alone (``Σwq = 1 − t_p``).
+    The tail carries no target energy, so ``Σ bsq²`` is the kept blocks'.
+    """
+
+    def __init__(self, blocks: tuple[list[Any], list[Any], list[Any]], tail: tuple[Any, Any, Any] | None, n: Any, g: Any) -> None:
+        from ..ball import AB
+
+        self.B, self.blocks, self.tail, self.n, self.g = AB, blocks, tail, n, g
+
+    def _tail(self, k: Any) -> tuple[Any, Any, Any] | None:
+        if self.tail is None:
+            return None
+        return tuple(x / self.g for x in _tail_terms(self.B, *self.tail, k, self.n))  # type: ignore[return-value]
+
+    def slack(self, k: Any) -> tuple[Any, Any, Any]:
+        """``(Σwq, Σwp, Σwqp)`` over all levels at the normalized ``k``."""
+        B = self.B
+        if self.blocks[0]:
+            wq, wp, wqp = ridge_model._slack_sums(B, self.blocks, k)
+        else:
+            wq, wp, wqp = B.num(1), B.num(0), B.num(0)
+        tail = self._tail(k)
+        if tail is not None:
+            wq, wp, wqp = wq - tail[0], wp + tail[0], wqp + tail[1]
+        return wq, wp, wqp
+
+    def final(self, k: Any) -> tuple[Any, Any]:
+        """``(Σwp², Σbsq²)`` over all levels at the root ``k``."""
+        B = self.B
+        wpp, bsqq = ridge_model._final_sums(B, self.blocks, k) if self.blocks[0] else (B.num(0), B.num(0))
+        tail = self._tail(k)
+        return (wpp + tail[2] if tail is not None else wpp), bsqq
+
+
 def _ball_spectrum(pr: KRRParams, kept: int) -> tuple[list[Any], Any, Any, Any, int]:
     """Ball eigenvalues of the kept levels and the tail moments ``(mus, T, T₂, bound of T₃, L)``.
 
@@ -725,11 +768,12 @@ def _solve_ball(pr: KRRParams, quantity: str, info: dict[str, Any], dps: int) ->
     r"""The equivalent on balls with a proven κ (docs/proofs/krr.md).
 
     The mpmath solve at the ladder's finer rung for ``dps`` digits (:func:`_solve_mp`) gives the kept
-    levels and an approximate κ; the κ equation of *all* levels — kept levels by the ridge formulas
-    (:func:`asymptotics.models.ridge._slack_sums`) on balls, the tail by the enclosures of
-    :func:`_tail_terms` — is strictly increasing in κ, so a sign change around the approximate
-    root (:func:`asymptotics.ball.root_by_sign_change`) proves the unique root.  The quantities
-    then follow from the κ ball by the ridge sums and :func:`_krr_quantities` on balls.
+    levels and an approximate κ.  The κ equation of *all* levels is ridge's own
+    (:func:`asymptotics.models.ridge._kappa_equation`) over the kept blocks plus the tail's enclosures
+    (:class:`_TailedSums`, :func:`_tail_terms`); it is strictly increasing in κ, so a sign change around the
+    approximate root (:func:`asymptotics.ball.root_by_sign_change`) proves the unique root.  The quantities
+    then follow from the κ ball by ridge's :func:`~asymptotics.models.ridge._at_root` and
+    :func:`_krr_quantities` on balls.
     """
     from ..ball import AB, UNDECIDED, NotProven, root_by_sign_change
     from ..precision import GUARD_DPS, dynamic_range
@@ -766,62 +810,35 @@ def _solve_ball(pr: KRRParams, quantity: str, info: dict[str, Any], dps: int) ->
         return out[quantity], None
     p = sum(counts)
     g = AB.num(Fraction(p) / n_q)
-    omg = AB.num(1 - Fraction(p) / n_q)
     wts = [AB.num(Fraction(c, p)) for c in counts] if p else []
-    blocks = (s, wts, b)
+    if p:
+        g_eq, omg_eq = g, AB.num(1 - Fraction(p) / n_q)
+    else:  # only the tail has directions: ridge's per-direction normalization with γ = 1, 1 − γ = 0 (see _TailedSums)
+        g_eq, omg_eq = AB.num(1), zero
+    # ridge's own κ equation and quantities (the one definition), over the kept blocks plus the tail's enclosures
+    all_levels = ridge_model._PowerBlocks(_TailedSums((s, wts, b), (t1, t2, t3) if has_tail else None, n, g_eq), AB.num(1))
     lam_n = lam / n
-
-    def sums(k: Any) -> tuple[Any, Any, Any]:
-        """``(1 − (1/n)Σ Bp, (1/n)Σ Bqp, (1/n)Σ Bp²)`` over all levels at the normalized ``k``."""
-        if s:
-            wq, wp, wqp = ridge_model._slack_sums(AB, blocks, k)
-            wpp, _ = ridge_model._final_sums(AB, blocks, k)
-            slack = omg + g * wq if p <= 2 * n_q else 1 - g * wp
-            parts = [slack, g * wqp, g * wpp]
-        else:
-            parts = [AB.num(1), zero, zero]
-        if has_tail:
-            tp, tqp, tpp = _tail_terms(AB, t1, t2, t3, k, n)
-            parts = [parts[0] - tp, parts[1] + tqp, parts[2] + tpp]
-        return parts[0], parts[1], parts[2]
-
-    if lam_q == 0 and not has_tail and p <= n_q:  # λ = 0 with at most n directions: κ = 0 (ridgeless, exact)
+    h, _, parts = ridge_model._kappa_equation(AB, all_levels, g_eq, omg_eq, lam_n)
+    trivial = lam_q == 0 and not has_tail and p <= n_q  # λ = 0 with at most n directions: κ = 0 (ridgeless, exact)
+    if trivial:
         kappa = zero
-        ratio, one_minus_d2, d2 = omg, omg, g
-        bsqq = zero
     else:
         x0 = mpmath.mpf(out_mp["kappa"]) / to_mpf(pr.n)
         if not x0 > 0:
             raise NotProven("krr: no positive approximate root")
-
-        def f(k: Any) -> Any:
-            return sums(k)[0] - lam_n / k
-
         kappa = None
         for rel in (None, Fraction(1, 10 ** (dps + 8)), Fraction(1, 10 ** (dps + 3))):
             try:
-                kappa = root_by_sign_change(f, x0, rel=rel, increasing=True)
+                kappa = root_by_sign_change(h, x0, rel=rel, increasing=True)
                 break
             except NotProven:
                 continue
         if kappa is None or (kappa > 0) is not True:
             raise NotProven("krr: kappa not proven")
-        _, bend, d2 = sums(kappa)
-        ratio = lam_n / kappa
-        one_minus_d2 = ratio + bend
-        bsqq = ridge_model._final_sums(AB, blocks, kappa)[1] if s else zero
-    sing = one_minus_d2 <= 0
-    if sing is UNDECIDED:
+    at = ridge_model._at_root(AB, all_levels, g_eq, omg_eq, lam_n, noise, kappa, trivial, parts)
+    if (at["_one_minus_d2"] <= 0) is UNDECIDED:
         raise NotProven("krr: 1 - df2/n not separated from 0")
-    if sing:  # λ = 0, exactly n directions: the variance diverges (noise > 0)
-        variance = AB.inf if (noise > 0) is True else zero
-        if (noise > 0) is not True and not noise.v.is_zero():
-            raise NotProven("krr: noise sign undecided at the interpolation threshold")
-        ridge = {"kappa": kappa, "bias": zero, "variance": variance, "train_error": zero}
-    else:
-        bias = bsqq / one_minus_d2
-        variance = noise * d2 / one_minus_d2
-        ridge = {"kappa": kappa, "bias": bias, "variance": variance, "train_error": ratio**2 * (bias + variance + noise)}
+    ridge = {q: at[q] for q in ("kappa", "bias", "variance", "train_error")}
     out = _krr_quantities(AB, ridge, g, n, lam, zero, lost, noise)
     # the residual reported is the mpmath solve's (the ladder's finer rung): the proof does not rest on it
     return out[quantity], residual_mp
@@ -1035,7 +1052,8 @@ def _ball_num(x: Any) -> Any:
 def eigenvalue(
     d: Any = None, level: Any = None, kernel: Any = "exp", *, domain: str = "sphere", dps: int = DEFAULT_DPS
 ) -> Result:
-    """Kernel eigenvalue ``μ_{d,ℓ}`` (sphere: Funk–Hecke, closed form for exp and polynomials, else quadrature;
+    """Kernel eigenvalue ``μ_{d,ℓ}`` (sphere: Funk–Hecke, closed form for exp and polynomials, else quadrature —
+    proven by Arb's rigorous integration where the kernel evaluates on balls;
     hypercube: the Kravchuk sum, closed form ``sinh(c/d)^ℓ cosh(c/d)^{d−ℓ}`` for ``e^{cs}``)."""
     _required(d=d, level=level)
     dd = check_int("d", d, low=2, high=10**7)
@@ -1243,9 +1261,9 @@ _DE_PARAMS = ("d", "n", "alpha", "level", "kernel", "lam", "F", "sigma2", "domai
 
 
 _DE_NOTE = (
-    "proven for exp:c, poly:k, coef:... on the sphere and every kernel with a ball route on the hypercube; not for "
-    "kernels whose sphere eigenvalues need quadrature or whose E h^2 has no closed form (relu_*, text kernels), nor "
-    "where kappa is far below the trace-identity tail's precision (lam = 0, tiny kappa)"
+    "proven for exp:c, poly:k, coef:..., relu_* and text kernels of exp/log/sqrt/atan/trig/powers (sphere: Arb "
+    "rigorous Funk-Hecke integration) and every kernel with a ball route on the hypercube; not for text kernels with "
+    "acos/asin, nor where kappa is far below the trace-identity tail's precision (lam = 0, tiny kappa)"
 )
 
 
@@ -1302,8 +1320,8 @@ MODEL = register(
                 ("d", "level", "kernel", "domain"),
                 eigenvalue,
                 proof="partial",
-                proof_note="closed forms (exp:c, relu_*), polynomial (parts), and the hypercube's finite Kravchuk sum are "
-                "proven; sphere quadrature of other text kernels is not",
+                proof_note="closed forms (exp:c, relu_*), polynomial (parts), the hypercube's finite Kravchuk sum and "
+                "rigorous Funk-Hecke integration (acb.integral) of text kernels are proven; not text kernels with acos/asin",
             ),
             "multiplicity": QuantitySpec(
                 "multiplicity", "B(d, l) (sphere) or C(d, l) (hypercube)", ("d", "level", "domain"), multiplicity, proof="proven"
