@@ -42,6 +42,7 @@ Loss normalization: ``ℓ = ½‖W − Φ‖_F²`` and ``t = η·steps`` (withou
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,7 @@ import mpmath
 import numpy as np
 
 from .._validate import check_int, check_real, describe, shown_params, to_mpf
+from ..backend import MP, Backend
 from ..errors import ConvergenceError, ParameterError
 from ..precision import DEFAULT_DPS, certify
 from ..references import Source
@@ -126,6 +128,23 @@ def _check_frac(frac: Any, x0: Any, sv: Any) -> Any:
 # point c − a − b = 0, which costs 1–10 ms per call.
 
 
+# The formulas below take a backend ``B`` (default :data:`~asymptotics.backend.MP`, the values the
+# precision ladder certifies); with ``B = AB`` (:mod:`asymptotics.ball`) the same functions return
+# balls that enclose the exact values (the proof route, docs/proofs/lnn.md).  The special functions
+# 2F1, 3F2 and ψ, which the backends do not carry, go through _hyp2f1_1, _hyp3f2 and _shift_b:
+# mpmath on MP, Arb's rigorous hypgeometric series and digamma on balls.  On balls the inputs may be
+# exact Fractions (x₀ = init/s, 1 − x₀, frac, ...): arithmetic on them stays exact until it meets a ball.
+
+
+def _is_ball(B: Backend) -> bool:
+    return B.name == "ball"
+
+
+def _exponent_a(B: Backend, depth: int) -> Any:
+    """``a = 2/N − 1`` on ``B`` (MP: the same rounding as ``mpf(2)/N − 1``)."""
+    return B.num(Fraction(2, depth)) - 1
+
+
 @cache
 def _shift(depth: int, prec: int) -> Any:
     """``−γ − ψ(a)`` (``a = 2/N − 1``) at ``prec`` bits (cached: one value per depth and precision)."""
@@ -134,29 +153,89 @@ def _shift(depth: int, prec: int) -> Any:
         return -mpmath.euler - mpmath.digamma(a)
 
 
-def _antiderivative(x: Any, w: Any, depth: int) -> Any:
+@cache
+def _shift_ball(depth: int, prec: int) -> Any:
+    """``−γ − ψ(a)`` as an ``arb`` at ``prec`` bits (python-flint's precision must be ``prec``)."""
+    from flint import arb, fmpq
+
+    a = arb(fmpq(2 - depth, depth))
+    return -arb.const_euler() - a.digamma()
+
+
+def _shift_b(B: Backend, depth: int) -> Any:
+    if _is_ball(B):
+        from flint import ctx
+
+        from ..ball import Ball
+
+        return Ball(_shift_ball(depth, ctx.prec))
+    return _shift(depth, mpmath.mp.prec)
+
+
+def _hyp2f1_1(B: Backend, a: Any, x: Any) -> Any:
+    """``₂F₁(1, a; a + 1; x)`` on ``B`` (``0 < x <= 1/2`` in use: the series converges with ratio <= 1/2)."""
+    if _is_ball(B):
+        from ..ball import Ball, ball
+
+        av = ball(a).v
+        # b − c = a − (a + 1) = −1 is an exact integer even though the ball a is not exact
+        return Ball(ball(x).v.hypgeom_2f1(1, av, av + 1, bc=True))
+    return mpmath.hyp2f1(1, a, a + 1, x)
+
+
+def _hyp3f2(B: Backend, a: Any, w: Any) -> Any:
+    """``₃F₂(1, 1, 2 − a; 2, 2; w)`` on ``B`` (``0 < w <= 1/2`` in use)."""
+    if _is_ball(B):
+        from ..ball import Ball, ball
+
+        return Ball(ball(w).v.hypgeom([1, 1, 2 - ball(a).v], [2, 2]))
+    return mpmath.hyp3f2(1, 1, 2 - a, 2, 2, w)
+
+
+def _pow(B: Backend, x: Any, e: Any) -> Any:
+    """``x**e`` with an exact base turned into a number of ``B`` first (``Fraction ** ball`` would go via float)."""
+    return (B.num(x) if isinstance(x, Fraction | int) else x) ** e
+
+
+def _below_half(x: Any) -> bool:
+    """Which series of :func:`_antiderivative` to sum: ``x <= 1/2`` (a ball: its midpoint ``<= 1/2``).
+
+    Both series are identities on the whole interval ``0 < x < 1``, so deciding by the midpoint is
+    rigorous for a ball: the choice only moves the convergence ratio (below 1 on the ball).
+    """
+    v = getattr(x, "v", None)
+    if v is not None:
+        return bool(v.mid() <= 0.5)
+    return bool(x <= 0.5)
+
+
+def _antiderivative(x: Any, w: Any, depth: int, B: Backend = MP) -> Any:
     """``F(x)`` for ``N ≥ 3`` from ``x`` and ``w = 1 − x`` (both to working precision), current precision."""
-    a = mpmath.mpf(2) / depth - 1
-    if x <= 0.5:
-        return x**a / a * mpmath.hyp2f1(1, a, a + 1, x)
-    return -mpmath.log(w) + _shift(depth, mpmath.mp.prec) - (1 - a) * w * mpmath.hyp3f2(1, 1, 2 - a, 2, 2, w)
+    a = _exponent_a(B, depth)
+    if _below_half(x):
+        return _pow(B, x, a) / a * _hyp2f1_1(B, a, x)
+    return -B.log(w) + _shift_b(B, depth) - (1 - a) * w * _hyp3f2(B, a, w)
 
 
-def antiderivative(x: Any, depth: int) -> Any:
+def antiderivative(x: Any, depth: int, B: Backend = MP) -> Any:
     """``F(x)`` with ``F'(x) = x^{a−1}/(1 − x)``, ``a = 2/N − 1`` (``N = 1``: ``−ln(1 − x)``; ``N = 2``: logit)."""
     if depth == 1:
-        return -mpmath.log1p(-x)
+        return -B.log1p(-x)
     if depth == 2:
-        return mpmath.log(x) - mpmath.log1p(-x)
-    return _antiderivative(x, 1 - x, depth)
+        return B.log(x) - B.log1p(-x)
+    return _antiderivative(x, 1 - x, depth, B)
 
 
-def mode_time(x0: Any, x1: Any, s: Any, depth: int) -> Any:
+def _mode_rate(B: Backend, s: Any, depth: int) -> Any:
+    """``N s^{2−2/N}``: the rate of the aligned mode's ODE in the time variable."""
+    return depth * _pow(B, s, 2 - B.num(Fraction(2, depth)))
+
+
+def mode_time(x0: Any, x1: Any, s: Any, depth: int, B: Backend = MP) -> Any:
     """Time for an aligned mode to go from ``x₀s`` to ``x₁s`` (``0 < x₀ < x₁ < 1``), current precision."""
     if depth == 1:
-        return mpmath.log((1 - x0) / (1 - x1))
-    rate = depth * s ** (2 - mpmath.mpf(2) / depth)
-    return (antiderivative(x1, depth) - antiderivative(x0, depth)) / rate
+        return B.log((1 - x0) / (1 - x1))
+    return (antiderivative(x1, depth, B) - antiderivative(x0, depth, B)) / _mode_rate(B, s, depth)
 
 
 def _float_antiderivative(z: float, a: float, shift: float) -> tuple[float, float]:
@@ -235,6 +314,17 @@ def _float_logit_root(t: Any, x0: Any, rate: Any, depth: int, z_hi: float) -> tu
         return None
 
 
+def _closed_trajectory(t: Any, x0: Any, s: Any, depth: int, B: Backend = MP) -> Any:
+    """``σ(t)`` for ``N = 1`` (exponential relaxation) and ``N = 2`` (logistic), on ``B``."""
+    if depth == 1:
+        # σ₀ + (s − σ₀)(1 − e^{−t}): two non-negative terms; s − (s − σ₀)e^{−t} cancelled for t ≪ 1 (with
+        # s = 1e5000, init = 0.1, t = 1e-300 both ladder rungs gave 0 instead of 1e4700)
+        return x0 * s - (s - x0 * s) * B.expm1(-t)
+    # logistic: x(t) = x₀e^{2st}/(1 − x₀ + x₀e^{2st}), written with e^{−2st} to avoid overflow
+    e = B.exp(-2 * s * t)
+    return s * x0 / (x0 + (1 - x0) * e)
+
+
 def mode_trajectory(t: Any, x0: Any, s: Any, depth: int) -> Any:
     """``σ(t)`` of an aligned mode started at ``σ₀ = x₀s`` (current precision)."""
     return _mode_trajectory(t, x0, s, depth)[0]
@@ -249,14 +339,10 @@ def _mode_trajectory(t: Any, x0: Any, s: Any, depth: int, w0: Any = None, start:
     """
     if t == 0:
         return x0 * s, None
-    if depth == 1:
-        return s - (s - x0 * s) * mpmath.exp(-t), None
-    if depth == 2:
-        # logistic: x(t) = x₀e^{2st}/(1 − x₀ + x₀e^{2st}), written with e^{−2st} to avoid overflow
-        e = mpmath.exp(-2 * s * t)
-        return s * x0 / (x0 + (1 - x0) * e), None
+    if depth <= 2:
+        return _closed_trajectory(t, x0, s, depth, MP), None
     dps = mpmath.mp.dps
-    rate = depth * s ** (2 - mpmath.mpf(2) / depth)
+    rate = _mode_rate(MP, s, depth)
     ln10 = math.log(10)
     z_hi_f = (dps + 5) * ln10
     guess = start if start is not None else _float_logit_root(t, x0, rate, depth, z_hi_f)
@@ -305,6 +391,9 @@ def _mode_trajectory(t: Any, x0: Any, s: Any, depth: int, w0: Any = None, start:
             newton = lo < nz < hi or abs(nz - z) <= tol * scale  # a step below the resolution of z converged
             if not newton:
                 nz = (lo + hi) / 2
+                if nz == lo or nz == hi:  # lo, hi adjacent at the working precision: the root is pinned
+                    z = nz  # (a root within 1e-36 of logit(x₀) at N = 100 looped here until the limit)
+                    break
             if (newton and abs(nz - z) <= root_tol * scale) or hi - lo <= tol * scale:
                 z = nz
                 break
@@ -314,22 +403,133 @@ def _mode_trajectory(t: Any, x0: Any, s: Any, depth: int, w0: Any = None, start:
         return s * x_w(z)[0], (z, lost)
 
 
-def asymptotic_time(x0: Any, x1: Any, s: Any, depth: int) -> Any:
+def _log2(x: Any) -> float:
+    """``log₂|x|`` of a nonzero mpf as a float (any exponent; 53-bit accuracy is plenty here)."""
+    with mpmath.workprec(53):
+        return float(mpmath.log(abs(x), 2))
+
+
+def _mpf_ball(x: Any) -> Any:
+    """A finite ``mpf`` as the exact ball of its binary value.
+
+    Local on purpose: ``asymptotics.ball``'s conversion (``mpf.man_exp``) dropped the sign of a
+    negative ``mpf`` when this was written; ``_mpf_`` carries the sign explicitly.
+    """
+    from flint import arb, fmpz
+
+    from ..ball import Ball
+
+    sign, man, exp, _ = mpmath.mpf(x)._mpf_ if not isinstance(x, mpmath.mpf) else x._mpf_
+    if not man and exp:  # inf or nan: mpmath's special values have man == 0 and a nonzero exp code
+        raise ValueError("not a finite mpf")
+    return Ball(arb((fmpz(-int(man) if sign else int(man)), fmpz(int(exp)))))
+
+
+def _trajectory_ball(t: Fraction, x0: Fraction, s: Fraction, depth: int) -> Any:
+    r"""``σ(t)`` for ``N ≥ 3`` as a ball: the multiprecision root of ``T(z) = t``, proven by a sign change.
+
+    With ``z = logit(x)``, ``G(z) = (F(x(z)) − F(x₀))/(N s^{2−2/N}) − t`` has ``G'(z) = x^a/(N s^{2−2/N})
+    > 0`` (``dF/dx = x^{a−1}/(1 − x)``, ``dx/dz = x(1 − x)``): ``G`` is strictly increasing on the whole
+    line, ``G(logit x₀) = −t < 0`` and ``G → +∞`` as ``z → ∞`` (``F(x) ~ −ln(1 − x)``), so it has exactly one
+    root, and that root is the aligned mode's ``σ(t)/s`` (``σ̇ > 0`` on ``(0, s)``: ``t ↦ σ(t)`` is the
+    inverse of the time ``T`` to reach ``σ``).  Uniqueness is therefore global; the balls only have to
+    prove *existence* in a thin bracket ``[z* − δ, z* + δ]`` around the mpmath root ``z*``: ``G(z* − δ) < 0
+    < G(z* + δ)`` on thin balls, and ``G`` finite on the bracket
+    (:func:`~asymptotics.ball.root_by_sign_change`).  Then ``σ = s/(1 + e^{−Z})`` on the bracket ``Z``.
+
+    ``δ`` is ``2^{−(p−8)}(1 + |z*|)/(1 − x*)``, capped at ``1/4`` (``p`` the working precision): the
+    relative width it gives ``σ`` is ``≈ 2δ(1 − x*)``, and it is ``≥ 2^{34}`` times the tolerance of the
+    mpmath solver, so a correct ``z*`` always lies well inside.  ``G`` is evaluated with the bits that
+    ``F(x) − F(x₀)`` cancels added back, so ``|G(z* ± δ)| ≈ x*^a δ/(N s^{2−2/N})`` is resolved.  In the
+    linear tail (where the mpmath solver returns ``s(1 − w)`` without ``z``, ``1 − x < 10^{−dps−5}``) a
+    proven lower bound of the root suffices: ``G(z_low) < 0`` with ``z_low = ⌈(p − 30) ln 2⌉`` puts the
+    root above ``z_low`` (``G`` increasing), so ``σ ∈ [s·x(z_low), s]``, narrower than ``2^{−(p−30)}``
+    relative; no exponential of a huge ``z`` is formed (``t = 10^{5000}``).
+    """
+    from ..ball import AB, Ball, NotProven, root_by_sign_change, workprec
+
+    prec = mpmath.mp.prec  # prove() has set mpmath's and python-flint's precision alike
+    tm, x0m, w0m, sm = to_mpf(t), to_mpf(x0), to_mpf(1 - x0), to_mpf(s)
+    _, info = _mode_trajectory(tm, x0m, sm, depth, w0=w0m)
+    rate_m = _mode_rate(MP, sm, depth)
+    with mpmath.workprec(53):
+        f0_mag = abs(_antiderivative(x0m, w0m, depth))
+        big = max(f0_mag + rate_m * tm, mpmath.mpf(1))  # bounds |F(x)| and |F(x₀)| at the root
+    a = 2.0 / depth - 1.0
+
+    def g_of(z: Any, f0: Any, rate: Any) -> Any:  # G(z) on balls
+        x, w = 1 / (1 + AB.exp(-z)), 1 / (1 + AB.exp(z))  # both without cancellation
+        return (_antiderivative(x, w, depth, AB) - f0) / rate - t
+
+    if info is None:
+        # linear tail (1 − x < 10^{−dps−5}): a proven lower bound of the root is enough.  G(z_low) < 0 and
+        # G increasing put the root above z_low, so σ/s ∈ (x(z_low), 1) with 1 − x(z_low) < e^{−z_low} <=
+        # 2^{−(p−30)}; z* ≈ rate·t + F(x₀) + γ + ψ(a) (to ±1 here) only chooses the precision.  No exp of a
+        # huge z is ever formed (t = 1e5000 works).
+        z_low = math.ceil((prec - 30) * math.log(2))
+        with mpmath.workprec(64 + max(0, int(_log2(max(f0_mag, mpmath.mpf(1)))))):
+            z_est = rate_m * tm + _antiderivative(x0m, w0m, depth) - _shift(depth, 53)
+        margin = max(z_est - z_low, mpmath.mpf(1))
+        bits = max(prec, math.ceil(_log2(big) - _log2(margin)) + 24)
+        with workprec(bits):
+            f0 = _antiderivative(x0, 1 - x0, depth, AB)
+            if (g_of(AB.num(z_low), f0, _mode_rate(AB, s, depth)) < 0) is not True:
+                raise NotProven("lnn trajectory: the tail's lower bound of the root is not proven")
+            x_low = 1 / (1 + AB.exp(AB.num(-z_low)))
+            return Ball((s * x_low).v.union(AB.num(s).v))
+    z = info[0]
+    with mpmath.workprec(53):
+        log2_x = -float(mpmath.log(1 + mpmath.exp(-z), 2))  # log₂ x*
+        log2_w = -float(mpmath.log(1 + mpmath.exp(z), 2))  # log₂(1 − x*)
+        log2_z = float(mpmath.log(1 + abs(z), 2))
+    log2_delta = min(-2.0, -(prec - 8) + log2_z - log2_w)
+    k = math.ceil(-log2_delta)
+    delta = Fraction(1, 2**k) if k >= 0 else Fraction(2 ** (-k))
+    bits = max(prec, math.ceil(_log2(big) - a * log2_x + k) + 24)
+    with workprec(bits):
+        f0 = _antiderivative(x0, 1 - x0, depth, AB)
+        rate = _mode_rate(AB, s, depth)
+        zc = _mpf_ball(z)
+        u = root_by_sign_change(lambda u: g_of(zc + u, f0, rate), 0, rel=delta, increasing=True)
+        sigma = s / (1 + AB.exp(-(zc + u)))
+    return Ball(sigma.v)
+
+
+def asymptotic_time(x0: Any, x1: Any, s: Any, depth: int, B: Backend = MP) -> Any:
     """Leading small-``σ₀`` behaviour of :func:`mode_time` (``σ₀ = x₀s → 0``, ``x₁`` fixed)."""
     if depth == 1:
-        return -mpmath.log1p(-x1)
+        return -B.log1p(-x1)
     if depth == 2:
-        return mpmath.log(1 / x0) / (2 * s)
-    return (x0 * s) ** (mpmath.mpf(2) / depth - 1) / ((depth - 2) * s)
+        return B.log(1 / x0) / (2 * s)
+    return _pow(B, x0 * s, _exponent_a(B, depth)) / ((depth - 2) * s)
+
+
+def singular_value_ode(sigma: Any, g: Any, depth: int, B: Backend = MP) -> Any:
+    """``σ̇ = −N(σ²)^{1−1/N} g`` on ``B`` (``N = 1``: ``−g``; ``0⁰ = 1`` never arises for ``N ≥ 2``)."""
+    power = 1 if depth == 1 else _pow(B, sigma * sigma, 1 - B.num(Fraction(1, depth)))
+    return -depth * power * g
 
 
 # ----------------------------------------------------------------------------- public quantities
-def _result(quantity: str, fn: Any, shown: dict[str, str], dps: int, source: Source = COHEN_RAZIN_2024) -> Result:
+def _result(
+    quantity: str, fn: Any, shown: dict[str, str], dps: int, source: Source = COHEN_RAZIN_2024, proof: Any = None
+) -> Result:
+    """Certify ``fn()`` (mpmath); ``proof()`` returns the same value as a ball (the proof route, tried first)."""
     # no dynamic-range guard digits: the mode formulas work in logit(x) and log variables, where a tiny
     # `init` or a huge `t` never cancels against another parameter (mode_trajectory, mode_time handle
     # x = 1 - w and frac - init themselves); the guard would cost a 5000-digit ladder for init = 1e-5000
-    c = certify(lambda: (fn(), None), dps, what=f"lnn {quantity}", params=shown, range_guard=False)
-    return Result(c.value, NAME, quantity, shown, dps, None, c.error_estimate, None, source)
+    prove = None if proof is None else (lambda: (proof(), None))
+    c = certify(lambda: (fn(), None), dps, what=f"lnn {quantity}", params=shown, range_guard=False, prove=prove)
+    return Result(c.value, NAME, quantity, shown, dps, None, c.error_estimate, None, source, **c.proof_fields())
+
+
+def _extra_bits(digits: float) -> Any:
+    """Raise the ball precision (python-flint's and mpmath's) by ``digits`` decimal digits for a block."""
+    from flint import ctx
+
+    from ..ball import BITS_PER_DIGIT, workprec
+
+    return workprec(ctx.prec + max(0, math.ceil(digits * BITS_PER_DIGIT)))
 
 
 def time_to_learn(depth: Any = None, init: Any = None, s: Any = None, frac: Any = "1/2", *, dps: int = DEFAULT_DPS) -> Result:
@@ -351,7 +551,15 @@ def time_to_learn(depth: Any = None, init: Any = None, s: Any = None, frac: Any 
             value = mode_time(to_mpf(x0 / sv), to_mpf(fr), to_mpf(sv), n)
         return +value
 
-    return _result("time_to_learn", fn, shown, dps, SAXE_2014)
+    def proof() -> Any:
+        # the same formula on balls, from the exact x₀ = init/s, frac and s (1 − x stays exact);
+        # the digits F(x₁) − F(x₀) cancels come back as extra precision, as on the ladder
+        from ..ball import AB
+
+        with _extra_bits(lost):
+            return mode_time(x0 / sv, fr, sv, n, AB)
+
+    return _result("time_to_learn", fn, shown, dps, SAXE_2014, proof)
 
 
 def trajectory(depth: Any = None, init: Any = None, s: Any = None, t: Any = None, *, dps: int = DEFAULT_DPS) -> Result:
@@ -375,7 +583,16 @@ def trajectory(depth: Any = None, init: Any = None, s: Any = None, t: Any = None
             carried.append(z)
         return value
 
-    return _result("trajectory", fn, shown, dps, SAXE_2014)
+    def proof() -> Any:
+        from ..ball import AB
+
+        if tt == 0:
+            return AB.num(x0)
+        if n <= 2:
+            return _closed_trajectory(tt, x0 / sv, sv, n, AB)
+        return _trajectory_ball(tt, x0 / sv, sv, n)
+
+    return _result("trajectory", fn, shown, dps, SAXE_2014, proof)
 
 
 def time_asymptotic(depth: Any = None, init: Any = None, s: Any = None, frac: Any = "1/2", *, dps: int = DEFAULT_DPS) -> Result:
@@ -383,7 +600,15 @@ def time_asymptotic(depth: Any = None, init: Any = None, s: Any = None, frac: An
     n, x0, sv = _mode_params(depth, init, s)
     fr = _check_frac(frac, x0, sv)
     shown = {"depth": str(n), **shown_params(init=x0, s=sv, frac=fr)}
-    return _result("time_asymptotic", lambda: asymptotic_time(to_mpf(x0) / to_mpf(sv), to_mpf(fr), to_mpf(sv), n), shown, dps)
+
+    def proof() -> Any:
+        from ..ball import AB
+
+        return AB.num(asymptotic_time(x0 / sv, fr, sv, n, AB))  # a Fraction stays exact until a ball meets it
+
+    return _result(
+        "time_asymptotic", lambda: asymptotic_time(to_mpf(x0) / to_mpf(sv), to_mpf(fr), to_mpf(sv), n), shown, dps, proof=proof
+    )
 
 
 def singular_value_rate(depth: Any = None, sigma: Any = None, grad: Any = None, *, dps: int = DEFAULT_DPS) -> Result:
@@ -396,11 +621,14 @@ def singular_value_rate(depth: Any = None, sigma: Any = None, grad: Any = None, 
     shown = {"depth": str(n), **shown_params(sigma=sg, grad=g)}
 
     def fn() -> Any:
-        sm = to_mpf(sg)
-        power = mpmath.mpf(1) if n == 1 else (sm * sm) ** (1 - mpmath.mpf(1) / n)
-        return -n * power * to_mpf(g)
+        return singular_value_ode(to_mpf(sg), to_mpf(g), n)
 
-    return _result("singular_value_rate", fn, shown, dps, ACHL_2019)
+    def proof() -> Any:
+        from ..ball import AB
+
+        return AB.num(singular_value_ode(sg, g, n, AB))  # N = 1 and exact inputs: an exact Fraction
+
+    return _result("singular_value_rate", fn, shown, dps, ACHL_2019, proof)
 
 
 # ----------------------------------------------------------------------------- matrices (float64)
@@ -604,14 +832,36 @@ MODEL = register(
         },
         quantities={
             "time_to_learn": QuantitySpec(
-                "time_to_learn", "time for an aligned mode to grow from init to frac*s", (*_MODE, "frac"), time_to_learn
+                "time_to_learn",
+                "time for an aligned mode to grow from init to frac*s",
+                (*_MODE, "frac"),
+                time_to_learn,
+                proof="proven",
+                proof_note="closed forms on balls; N >= 3: Arb's rigorous 2F1/3F2 series and digamma",
             ),
-            "trajectory": QuantitySpec("trajectory", "sigma(t) of an aligned mode", (*_MODE, "t"), trajectory),
+            "trajectory": QuantitySpec(
+                "trajectory",
+                "sigma(t) of an aligned mode",
+                (*_MODE, "t"),
+                trajectory,
+                proof="proven",
+                proof_note="N <= 2 closed forms; N >= 3 the unique root of the increasing T(logit x) = t, by a sign change",
+            ),
             "time_asymptotic": QuantitySpec(
-                "time_asymptotic", "leading small-init time to learn", (*_MODE, "frac"), time_asymptotic
+                "time_asymptotic",
+                "leading small-init time to learn",
+                (*_MODE, "frac"),
+                time_asymptotic,
+                proof="proven",
+                proof_note="elementary closed form on balls",
             ),
             "singular_value_rate": QuantitySpec(
-                "singular_value_rate", "d sigma/dt = -N (sigma^2)^(1-1/N) grad", ("depth", "sigma", "grad"), singular_value_rate
+                "singular_value_rate",
+                "d sigma/dt = -N (sigma^2)^(1-1/N) grad",
+                ("depth", "sigma", "grad"),
+                singular_value_rate,
+                proof="proven",
+                proof_note="elementary closed form on balls",
             ),
         },
         system=system,
