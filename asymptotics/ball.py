@@ -252,6 +252,9 @@ class Ball:
         return Ball(self.v ** _raw(o))  # real base < 0: NaN (the real power is undefined there)
 
     def __rpow__(self, o: Any) -> Ball:
+        # NB: ``Fraction(1, 3) ** ball`` never gets here with the Fraction: Python's
+        # ``Fraction.__pow__`` turns an unknown exponent into ``float(base) ** exponent``, so the
+        # base arrives rounded to a double.  Write ``AB.num(base) ** ball`` (a ball base).
         return Ball(_raw(o) ** self.v)
 
     def __neg__(self) -> Ball:
