@@ -49,6 +49,7 @@ from mpmath import mp
 
 from .._lazy import sympy as sp
 from .._validate import check_int, check_real, exact_str, float_arrays, shown_params, to_complex_fractions, to_mpf
+from ..backend import MP, Backend
 from ..errors import BranchError, ConvergenceError, ParameterError
 from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
 from ..references import BAI_SILVERSTEIN_2010, MARCHENKO_PASTUR_1967
@@ -61,7 +62,8 @@ NAME = "mp"
 SOURCE = MARCHENKO_PASTUR_1967
 BRANCH_RULE = (
     "m = (sigma2(1-gamma) - z + sqrt(z-a) sqrt(z-b)) / (2 sigma2 gamma z), principal roots "
-    "taken separately; certified Im m * Im z > 0, |m| <= 1/dist(z, supp)"
+    "taken separately; certified Im m * Im z > 0, |m| <= 1/dist(z, supp); proven on balls: "
+    "Im m * Im z > 0 (complex z), m'(z) > 0 (real z)"
 )
 
 
@@ -120,18 +122,50 @@ def _params(gamma: Any, sigma2: Any) -> tuple[Fraction, Fraction]:
     return g, s2  # type: ignore[return-value]
 
 
-def _edges_mp(g: Any, s2: Any) -> tuple[Any, Any]:
-    """Edges at the current precision, cancellation-free near γ = 1."""
-    rg = mpmath.sqrt(g)
+def _edges_b(B: Backend, g: Any, s2: Any) -> tuple[Any, Any]:
+    """Edges on backend ``B`` (numbers of ``B``), cancellation-free near γ = 1.
+
+    ``a = σ²(1−γ)²/(1+√γ)²`` is exactly 0 at γ = 1 on every backend (also on balls: ``1 − γ``
+    is the exact zero ball there).
+    """
+    rg = B.sqrt(g)
     a = s2 * ((1 - g) / (1 + rg)) ** 2
     b = s2 * (1 + rg) ** 2
     return a, b
 
 
+def _edges_mp(g: Any, s2: Any) -> tuple[Any, Any]:
+    """Edges at the current mpmath precision (:func:`_edges_b` on :data:`~asymptotics.backend.MP`)."""
+    return _edges_b(MP, g, s2)
+
+
+def _side(xf: Fraction, g: Fraction, s2: Fraction) -> tuple[int, int]:
+    """Exact signs of ``x − a`` and ``x − b`` for a rational ``x`` (edges ``σ²(1 ∓ √γ)²``).
+
+    With ``d = x/σ² − 1 − γ``: ``x − a`` has the sign of ``d + 2√γ`` and ``x − b`` that of
+    ``d − 2√γ``; each is decided in rationals by comparing ``d²`` with ``4γ`` (no rounding, so
+    a point exactly at an edge, or 1e-1000 away from it, is placed correctly).
+    """
+    d = xf / s2 - 1 - g
+    dd, four_g = d * d, 4 * g
+    sa = 1 if d >= 0 else (dd < four_g) - (dd > four_g)  # sign(d + 2√γ)
+    sb = -1 if d <= 0 else (dd > four_g) - (dd < four_g)  # sign(d − 2√γ)
+    return sa, sb
+
+
+def _pick_plus(plus: Any, minus: Any) -> bool:
+    """Whether ``(−B+Q)/(2A)`` (not ``2/(−B−Q)``) is the cancellation-free form of the root.
+
+    ``|plus| ≥ |minus|``; on balls an undecided comparison means ``|plus| ≈ |minus| ≈ 2√|A| > 0``,
+    where both forms are accurate and equal, and the first is taken.
+    """
+    return (abs(plus) >= abs(minus)) is not False
+
+
 def _root(A: Any, B: Any, Q: Any) -> Any:
-    """Root ``(-B + Q)/(2A)`` of ``A m² + B m + 1``, in its cancellation-free form."""
+    """Root ``(-B + Q)/(2A)`` of ``A m² + B m + 1``, in its cancellation-free form (any backend)."""
     plus, minus = Q - B, -B - Q  # (-B+Q)(-B-Q) = B² - Q² = 4A
-    if abs(plus) >= abs(minus):
+    if _pick_plus(plus, minus):
         return plus / (2 * A)
     return 2 / minus
 
@@ -166,28 +200,45 @@ def _check_z(zf: tuple[Fraction, Fraction], g: Fraction, s2: Fraction) -> None:
             )
 
 
+def _quadratic(B: Backend, z: Any, g: Any, s2: Any, a: Any, b: Any, companion: bool, side: int) -> tuple[Any, Any, Any]:
+    """Coefficients ``A, B`` of ``A m² + B m + 1 = 0`` and the branch's ``Q = √(z−a)·√(z−b)``.
+
+    ``side`` is ``−1`` for real ``z < a``, ``+1`` for real ``z > b`` and ``0`` for ``Im z ≠ 0``;
+    on the real axis the product of the two principal roots is written as one real root with
+    its sign (``(i√(a−z))(i√(b−z)) = −√((a−z)(b−z))`` below the support).  ``a, b`` are the
+    edges (:func:`_edges_b`).  Any backend.
+    """
+    if companion:
+        A, Bq = s2 * z, z + s2 * (1 - g)
+    else:
+        A, Bq = s2 * g * z, z - s2 * (1 - g)
+    if side < 0:  # √(z-a)√(z-b) = (i√(a-z))(i√(b-z))
+        Q = -B.sqrt((a - z) * (b - z))
+    elif side > 0:  # z > b
+        Q = B.sqrt((z - a) * (z - b))
+    else:
+        Q = B.sqrt(z - a) * B.sqrt(z - b)
+    return A, Bq, Q
+
+
+def _branch_value(A: Any, Bq: Any, Q: Any) -> Any:
+    """The branch's root of ``A m² + B m + 1`` (any backend); ``A = 0`` is ``z = 0`` with γ < 1."""
+    if A == 0:  # z = 0 with γ < 1 (m) — the form 2/(-B-Q) is regular there
+        if -Bq - Q == 0:
+            raise ParameterError("`z` = 0 is a pole of the companion transform for gamma ≤ 1.")
+        return 2 / (-Bq - Q)
+    return _root(A, Bq, Q)
+
+
 def _transform(zf: tuple[Fraction, Fraction], g_f: Fraction, s2_f: Fraction, companion: bool) -> tuple[Any, Any]:
     """(m or m̃, residual) at the current precision, certified against the branch rule."""
     g, s2 = to_mpf(g_f), to_mpf(s2_f)
     real_z = zf[1] == 0
     z = to_mpf(zf[0]) if real_z else mpmath.mpc(to_mpf(zf[0]), to_mpf(zf[1]))
     a, b = _edges_mp(g, s2)
-    if companion:
-        A, B = s2 * z, z + s2 * (1 - g)
-    else:
-        A, B = s2 * g * z, z - s2 * (1 - g)
-    if real_z and z < a:  # √(z-a)√(z-b) = (i√(a-z))(i√(b-z))
-        Q = -mpmath.sqrt((a - z) * (b - z))
-    elif real_z:  # z > b
-        Q = mpmath.sqrt((z - a) * (z - b))
-    else:
-        Q = mpmath.sqrt(z - a) * mpmath.sqrt(z - b)
-    if A == 0:  # z = 0 with γ < 1 (m) — the form 2/(-B-Q) is regular there
-        if -B - Q == 0:
-            raise ParameterError("`z` = 0 is a pole of the companion transform for gamma ≤ 1.")
-        val = 2 / (-B - Q)
-    else:
-        val = _root(A, B, Q)
+    side = (-1 if z < a else 1) if real_z else 0
+    A, B, Q = _quadratic(MP, z, g, s2, a, b, companion, side)
+    val = _branch_value(A, B, Q)
     residual = abs(A * val**2 + B * val + 1) / (abs(A) * abs(val) ** 2 + abs(B) * abs(val) + 1)
     params = {"z": zf, "gamma": g_f, "sigma2": s2_f}
     if residual > residual_tolerance():
@@ -205,14 +256,87 @@ def _transform(zf: tuple[Fraction, Fraction], g_f: Fraction, s2_f: Fraction, com
     return val, residual
 
 
+def _transform_ball(zf: tuple[Fraction, Fraction], g_f: Fraction, s2_f: Fraction, companion: bool) -> tuple[Any, Any]:
+    r"""``m`` (or ``m̃``) as a ball, with its branch proven on the enclosure; ``(ball, residual ball)``.
+
+    The same :func:`_quadratic` and :func:`_branch_value` as the mpmath path, run on
+    :data:`~asymptotics.ball.AB`.  Whatever sign the ball of ``Q`` carries, the ball of the
+    value contains an exact root ``r`` of the quadratic (``Q² = (z−a)(z−b)`` is the
+    discriminant).  Which root it is, is proven here (``α = σ²γ`` for ``m``, ``σ²`` for ``m̃``;
+    the other root is ``1/(αz r)``; see ``docs/proofs/mp.md``):
+
+    * ``Im z ≠ 0``: the transform has ``Im m · Im z > 0`` and the other root
+      ``Im m₂ · Im z < 0`` (because ``Im(z m) · Im z > 0`` for a law on ``[0, ∞)`` with mass
+      on ``(a, b)``); the proof requires ``Im r · Im z > 0`` strictly on the ball.
+    * real ``z`` off the support: the transform is increasing (``m' = ∫ μ(dx)/(x−z)² > 0``)
+      and the other root decreasing (``m₂' = −α (zm)'/(αzm)²`` with ``(zm)' = ∫ x μ(dx)/(x−z)² > 0``);
+      implicit differentiation gives ``r' = −r(αr + 1)/(2Ar + B)`` for either root, so the
+      proof requires that ball ``> 0`` strictly.
+
+    The other root's sign is a theorem, not needed by the proof; as a consistency check the
+    other root must not be *proven* to satisfy the criterion too (its ball can be too wide to
+    decide, e.g. ``|m₂| ~ 1/(σ²γ)`` with σ² = 1e-200, so it is not required to decide).
+
+    Which side of the support a real ``z`` lies on is decided exactly (:func:`_side`); a
+    point on the support raises :class:`~asymptotics.ball.NotProven`.
+    """
+    from ..ball import AB, NotProven
+
+    g, s2 = AB.num(g_f), AB.num(s2_f)
+    re_, im_ = zf
+    if im_ == 0:
+        sa, sb = _side(re_, g_f, s2_f)
+        if sa >= 0 and sb <= 0:
+            raise NotProven("z lies on the support: no branch to prove")
+        side = -1 if sa < 0 else 1
+        z = AB.num(re_)
+    else:
+        side = 0
+        z = AB.num(re_) + 1j * AB.num(im_)
+    A, Bq, Q = _quadratic(AB, z, g, s2, *_edges_b(AB, g, s2), companion, side)
+    val = _branch_value(A, Bq, Q)
+    plus, minus = Q - Bq, -Bq - Q
+    other = None if (A == 0) is True else (2 / plus if _pick_plus(plus, minus) else minus / (2 * A))
+    if side == 0:
+        s = 1 if im_ > 0 else -1
+        ok = (val.imag * s > 0) is True and (other is None or (other.imag * s > 0) is not True)
+        what = "Im m · Im z > 0"
+    else:
+        alpha = s2 if companion else s2 * g
+
+        def slope(r: Any) -> Any:
+            return -r * (alpha * r + 1) / (2 * A * r + Bq)
+
+        ok = (slope(val) > 0) is True and (other is None or (slope(other) > 0) is not True)
+        what = "m' > 0"
+    if not ok:
+        raise NotProven(f"Marchenko-Pastur transform: branch not proven ({what} not decided on the balls)")
+    residual = abs(A * val**2 + Bq * val + 1) / (abs(A) * abs(val) ** 2 + abs(Bq) * abs(val) + 1)
+    if (residual > 0) is True:  # a consistency check: the ball must contain a root of the quadratic
+        raise NotProven("Marchenko-Pastur transform: the ball does not solve the quadratic")
+    return val, residual
+
+
 # ----------------------------------------------------------------------------- public API
 def edges(gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
     """Support edges ``[a, b] = [σ²(1-√γ)², σ²(1+√γ)²]`` (``a`` computed as σ²(1-γ)²/(1+√γ)²)."""
     g, s2 = _params(gamma, sigma2)
-    c = certify(lambda: (_edges_mp(to_mpf(g), to_mpf(s2)), None), dps, what="edges", params=shown_params(gamma=g, sigma2=s2))
-    return Result(
-        c.value, NAME, "edges", shown_params(gamma=g, sigma2=s2), dps, None, c.error_estimate, None, BAI_SILVERSTEIN_2010
+    c = certify(
+        lambda: (_edges_mp(to_mpf(g), to_mpf(s2)), None),
+        dps,
+        what="edges",
+        params=shown_params(gamma=g, sigma2=s2),
+        prove=lambda: (_edges_ball(g, s2), None),
     )
+    shown, fields = shown_params(gamma=g, sigma2=s2), c.proof_fields()
+    return Result(c.value, NAME, "edges", shown, dps, None, c.error_estimate, None, BAI_SILVERSTEIN_2010, **fields)
+
+
+def _edges_ball(g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
+    """The edges as balls (:func:`_edges_b` on :data:`~asymptotics.ball.AB`); ``a`` is exactly 0 at γ = 1."""
+    from ..ball import AB
+
+    return _edges_b(AB, AB.num(g_f), AB.num(s2_f))
 
 
 def stieltjes(z: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
@@ -231,8 +355,17 @@ def stieltjes(z: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) ->
     zf = to_complex_fractions("z", z)
     _check_z(zf, g, s2)
     shown = shown_params(z=zf, gamma=g, sigma2=s2)
-    c = certify(lambda: _transform(zf, g, s2, False), dps, what="stieltjes", params=shown)
-    return Result(c.value, NAME, "stieltjes", shown, dps, c.residual, c.error_estimate, BRANCH_RULE, BAI_SILVERSTEIN_2010)
+    c = certify(
+        lambda: _transform(zf, g, s2, False),
+        dps,
+        what="stieltjes",
+        params=shown,
+        prove=lambda: _transform_ball(zf, g, s2, False),
+    )
+    fields = c.proof_fields()
+    return Result(
+        c.value, NAME, "stieltjes", shown, dps, c.residual, c.error_estimate, BRANCH_RULE, BAI_SILVERSTEIN_2010, **fields
+    )
 
 
 def companion(z: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
@@ -247,8 +380,31 @@ def companion(z: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) ->
         raise ParameterError("`z` = 0 is in the support of the companion law (it has an atom at 0 or a hard edge).")
     _check_z(zf, g, s2)
     shown = shown_params(z=zf, gamma=g, sigma2=s2)
-    c = certify(lambda: _transform(zf, g, s2, True), dps, what="companion", params=shown)
-    return Result(c.value, NAME, "companion", shown, dps, c.residual, c.error_estimate, BRANCH_RULE, BAI_SILVERSTEIN_2010)
+    c = certify(
+        lambda: _transform(zf, g, s2, True),
+        dps,
+        what="companion",
+        params=shown,
+        prove=lambda: _transform_ball(zf, g, s2, True),
+    )
+    fields = c.proof_fields()
+    return Result(
+        c.value, NAME, "companion", shown, dps, c.residual, c.error_estimate, BRANCH_RULE, BAI_SILVERSTEIN_2010, **fields
+    )
+
+
+def _density_inside(B: Backend, x: Any, g: Any, s2: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """Density and residual for ``a < x < b`` (any backend).
+
+    The residual is that of the quadratic at ``m(x + i0) = (σ²(1−γ) − x + i·root)/(2σ²γx)``.
+    """
+    root = B.sqrt((b - x) * (x - a))
+    dens = root / (2 * B.pi() * s2 * g * x)
+    # residual: m(x + i0) = (σ²(1−γ) − x + i root)/(2σ²γx) must solve the quadratic
+    m0 = (s2 * (1 - g) - x + 1j * root) / (2 * s2 * g * x)
+    A, Bq = s2 * g * x, x - s2 * (1 - g)
+    res = abs(A * m0**2 + Bq * m0 + 1) / (abs(A) * abs(m0) ** 2 + abs(Bq) * abs(m0) + 1)
+    return dens, res
 
 
 def _density_mp(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
@@ -258,12 +414,28 @@ def _density_mp(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
         return mpmath.inf, None
     if not (a < x < b):
         return mpmath.mpf(0), None
-    root = mpmath.sqrt((b - x) * (x - a))
-    dens = root / (2 * mpmath.pi * s2 * g * x)
-    # residual: m(x + i0) = (σ²(1−γ) − x + i root)/(2σ²γx) must solve the quadratic
-    m0 = mpmath.mpc(s2 * (1 - g) - x, root) / (2 * s2 * g * x)
-    A, B = s2 * g * x, x - s2 * (1 - g)
-    res = abs(A * m0**2 + B * m0 + 1) / (abs(A) * abs(m0) ** 2 + abs(B) * abs(m0) + 1)
+    return _density_inside(MP, x, g, s2, a, b)
+
+
+def _density_ball(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
+    """The density as a ball: :func:`_density_inside` on balls; the region is decided exactly.
+
+    ``x = 0`` at γ = 1 is the hard edge (exact ``+inf``); outside the open support the density
+    is exactly 0 (:func:`_side` decides in rationals, so an ``x`` exactly at an edge is 0).
+    As a consistency check, the ball of ``m(x + i0)`` formed from the same square root must
+    solve the quadratic (its residual ball contains 0).
+    """
+    from ..ball import AB, NotProven
+
+    if xf == 0 and g_f == 1:
+        return AB.inf, None
+    sa, sb = _side(xf, g_f, s2_f)
+    if not (sa > 0 and sb < 0):
+        return AB.num(0), None
+    g, s2, x = AB.num(g_f), AB.num(s2_f), AB.num(xf)
+    dens, res = _density_inside(AB, x, g, s2, *_edges_b(AB, g, s2))
+    if (res > 0) is True:  # m(x + i0) built from the same root must solve the quadratic
+        raise NotProven("density: m(x + i0) does not solve the quadratic on the balls")
     return dens, res
 
 
@@ -273,13 +445,39 @@ def density(x: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> R
     Zero outside ``(a, b)``; the atom ``(1 − 1/γ)_+`` at 0 is *not* included (see
     :func:`cdf`).  At ``γ = 1, x = 0`` the density is ``+inf`` (hard edge ``x^{-1/2}``).
     The residual is that of the quadratic at ``m(x + i0)``, whose imaginary part / π is
-    the density.
+    the density.  Proven by ball arithmetic (the same closed form on balls).
     """
     g, s2 = _params(gamma, sigma2)
     xf = check_real("x", x)
     shown = shown_params(x=xf, gamma=g, sigma2=s2)
-    c = certify(lambda: _density_mp(xf, g, s2), dps, what="density", params=shown)  # type: ignore[arg-type]
-    return Result(c.value, NAME, "density", shown, dps, c.residual, c.error_estimate, None, BAI_SILVERSTEIN_2010)
+    c = certify(
+        lambda: _density_mp(xf, g, s2),  # type: ignore[arg-type]
+        dps,
+        what="density",
+        params=shown,
+        prove=lambda: _density_ball(xf, g, s2),  # type: ignore[arg-type]
+    )
+    return Result(
+        c.value, NAME, "density", shown, dps, c.residual, c.error_estimate, None, BAI_SILVERSTEIN_2010, **c.proof_fields()
+    )
+
+
+def _cdf_inside(B: Backend, x: Any, g: Any, s2: Any, a: Any, b: Any, atom: Any) -> Any:
+    """The CDF for ``a < x < b``: ``atom + [G(x) − G(a)] / (2πσ²γ)`` (any backend; see :func:`cdf`)."""
+    pi = B.pi()
+    a_pos = a > 0
+
+    # antiderivative of √((b−t)(t−a))/t on [a, b]
+    def G(t: Any) -> Any:
+        root = B.sqrt((b - t) * (t - a))
+        val = root + (a + b) / 2 * B.asin((2 * t - a - b) / (b - a))
+        if a_pos:
+            val -= B.sqrt(a * b) * B.asin(((a + b) * t - 2 * a * b) / ((b - a) * t))
+        return val
+
+    ga = (a + b) / 2 * (-pi / 2) + (B.sqrt(a * b) * pi / 2 if a_pos else 0)
+    cont = (G(x) - ga) / (2 * pi * s2 * g)
+    return atom + cont
 
 
 def _cdf_mp(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
@@ -292,18 +490,27 @@ def _cdf_mp(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
         return atom, None
     if x >= b:
         return mpmath.mpf(1), None
+    return _cdf_inside(MP, x, g, s2, a, b, atom), None
 
-    # antiderivative of √((b−t)(t−a))/t on [a, b]
-    def G(t: Any) -> Any:
-        root = mpmath.sqrt((b - t) * (t - a))
-        val = root + (a + b) / 2 * mpmath.asin((2 * t - a - b) / (b - a))
-        if a > 0:
-            val -= mpmath.sqrt(a * b) * mpmath.asin(((a + b) * t - 2 * a * b) / ((b - a) * t))
-        return val
 
-    ga = (a + b) / 2 * (-mpmath.pi / 2) + (mpmath.sqrt(a * b) * mpmath.pi / 2 if a > 0 else 0)
-    cont = (G(x) - ga) / (2 * mpmath.pi * s2 * g)
-    return atom + cont, None
+def _cdf_ball(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
+    """The CDF as a ball: :func:`_cdf_inside` on balls, the region decided exactly (:func:`_side`).
+
+    Below 0 it is exactly 0, on ``[0, a]`` the atom ``(1 − 1/γ)_+`` (an exact rational ball),
+    on ``[b, ∞)`` exactly 1.
+    """
+    from ..ball import AB
+
+    if xf < 0:
+        return AB.num(0), None
+    atom = AB.num(1 - 1 / g_f if g_f > 1 else 0)
+    sa, sb = _side(xf, g_f, s2_f)
+    if sa <= 0:
+        return atom, None
+    if sb >= 0:
+        return AB.num(1), None
+    g, s2, x = AB.num(g_f), AB.num(s2_f), AB.num(xf)
+    return _cdf_inside(AB, x, g, s2, *_edges_b(AB, g, s2), atom), None
 
 
 def cdf(x: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
@@ -311,13 +518,20 @@ def cdf(x: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Resul
 
     Closed form: with ``R(t) = √((b−t)(t−a))``, an antiderivative of ``R(t)/t`` is
     ``R + (a+b)/2 · asin((2t−a−b)/(b−a)) − √(ab) · asin(((a+b)t − 2ab)/((b−a)t))``;
-    the CDF is ``(1−1/γ)_+ + [G(x) − G(a)] / (2πσ²γ)`` for ``a ≤ x ≤ b``.
+    the CDF is ``(1−1/γ)_+ + [G(x) − G(a)] / (2πσ²γ)`` for ``a ≤ x ≤ b``.  Proven by ball
+    arithmetic (the same closed form on balls).
     """
     g, s2 = _params(gamma, sigma2)
     xf = check_real("x", x)
     shown = shown_params(x=xf, gamma=g, sigma2=s2)
-    c = certify(lambda: _cdf_mp(xf, g, s2), dps, what="cdf", params=shown)  # type: ignore[arg-type]
-    return Result(c.value, NAME, "cdf", shown, dps, None, c.error_estimate, None, BAI_SILVERSTEIN_2010)
+    c = certify(
+        lambda: _cdf_mp(xf, g, s2),  # type: ignore[arg-type]
+        dps,
+        what="cdf",
+        params=shown,
+        prove=lambda: _cdf_ball(xf, g, s2),  # type: ignore[arg-type]
+    )
+    return Result(c.value, NAME, "cdf", shown, dps, None, c.error_estimate, None, BAI_SILVERSTEIN_2010, **c.proof_fields())
 
 
 MAX_EXACT_MOMENT_BITS = 20_000
@@ -371,15 +585,52 @@ def moment_exact(k: int, gamma: Fraction, sigma2: Fraction) -> Fraction:
     return sigma2**k * Fraction(acc, qpow // q)
 
 
-def _moment_mp(k: int, g: Any, s2: Any) -> Any:
-    """The moment at the current precision.  All terms are positive, so nothing cancels: term ``j``
-    carries at most ``3j`` roundings, the sum ``k`` more, the power ``σ^{2k}`` and the product a few:
-    the relative error is below ``(4k + 10)`` units in the last place."""
-    term = total = mpmath.mpf(1)  # N(k, 1) γ^0
+def _moment_sum(B: Backend, k: int, g: Any, s2: Any) -> Any:
+    """``σ^{2k} Σ_j N(k, j) γ^{j−1}`` summed term by term on backend ``B`` (positive terms)."""
+    term = total = B.num(1)  # N(k, 1) γ^0
     for j in range(1, k):  # N(k, j+1)/N(k, j) = (k−j)(k−j+1)/(j(j+1))
         term = term * g * ((k - j) * (k - j + 1)) / (j * (j + 1))
         total += term
     return s2**k * total
+
+
+def _moment_mp(k: int, g: Any, s2: Any) -> Any:
+    """The moment at the current precision.  All terms are positive, so nothing cancels: term ``j``
+    carries at most ``3j`` roundings, the sum ``k`` more, the power ``σ^{2k}`` and the product a few:
+    the relative error is below ``(4k + 10)`` units in the last place."""
+    return _moment_sum(MP, k, g, s2)
+
+
+MAX_PROOF_MAG_BITS = 40_000
+"""Moments beyond ``2^±40000`` (about ``10^±12000``) are not proven: the decimal enclosure and the
+digit check of :mod:`asymptotics.ball` work in exact fractions, whose cost grows with the decimal
+exponent (0.4 s at ``10^30000``, minutes at the ``10^49990000`` of ``k = 5000, γ = 1e10000``)."""
+
+
+def _moment_proof(k: int, g: Fraction, s2: Fraction, exact: Fraction | None, value: Any, dps: int) -> dict[str, Any]:
+    """``enclosure``/``proven`` for :func:`moment`'s ``value``: a ball of the exact moment.
+
+    With the exact rational (``exact``) the ball is that rational at the working precision; otherwise
+    the Narayana sum of :func:`_moment_sum` runs on balls (``log2(k)`` extra bits for the ``4k``
+    roundings).  The value itself is not changed: it is proven when every printed digit is
+    (:func:`~asymptotics.ball.digits_proven`); otherwise ``proven=False`` (the a-priori bound stays).
+    """
+    from .. import ball
+    from ..precision import proofs_enabled
+
+    if not proofs_enabled() or value == 0 or abs(mpmath.mag(value)) > MAX_PROOF_MAG_BITS:
+        return {}
+
+    def evaluate() -> tuple[Any, None]:
+        if exact is not None:
+            return ball.AB.num(exact), None
+        return _moment_sum(ball.AB, k, ball.AB.num(g), ball.AB.num(s2)), None
+
+    try:
+        p = ball.prove(evaluate, dps, what="moment", round_value=lambda _mid, _dps: value, guard_bits=40 + k.bit_length())
+    except ball.NotProven:
+        return {}
+    return {"enclosure": ball.enclosure(p.balls, dps), "proven": True}
 
 
 def moment(k: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
@@ -390,7 +641,9 @@ def moment(k: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Re
     mpmath with ``log10(4k + 10) + 5`` guard digits, and the error estimate is the a-priori rounding
     bound ``(4k + 10)`` ulps of the working precision (see :func:`_moment_mp`).  Work is bounded by
     ``k ≤ 10000`` multiplications at ``dps`` + guard digits whatever the size of γ and σ².
-    ``k = 0`` gives 1 (total mass, atom included); ``k = 2`` gives ``σ⁴(1 + γ)``.
+    ``k = 0`` gives 1 (total mass, atom included); ``k = 2`` gives ``σ⁴(1 + γ)``.  The value
+    carries a proven enclosure (the exact rational, or the Narayana sum on balls; see
+    :func:`_moment_proof`).
     """
     kk = check_int("k", k, low=0, high=10_000)
     g, s2 = _params(gamma, sigma2)
@@ -402,14 +655,16 @@ def moment(k: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Re
             v = to_mpf(exact)
         with mp.workdps(dps):
             v = +v
-        return Result(v, NAME, "moment", shown, dps, None, mpmath.mpf(0), None, BAI_SILVERSTEIN_2010)
+        proof = _moment_proof(kk, g, s2, exact, v, dps)
+        return Result(v, NAME, "moment", shown, dps, None, mpmath.mpf(0), None, BAI_SILVERSTEIN_2010, **proof)
     bound_ulps = 4 * kk + 10
     with mp.workdps(dps + len(str(bound_ulps)) + 5):
         v = _moment_mp(kk, to_mpf(g), to_mpf(s2))
         err = bound_ulps * mpmath.ldexp(abs(v), 1 - mp.prec)
     with mp.workdps(dps):
         v, err = +v, +err
-    return Result(v, NAME, "moment", shown, dps, None, err, None, BAI_SILVERSTEIN_2010)
+    proof = _moment_proof(kk, g, s2, None, v, dps)
+    return Result(v, NAME, "moment", shown, dps, None, err, None, BAI_SILVERSTEIN_2010, **proof)
 
 
 # ----------------------------------------------------------------------------- float64 path
@@ -711,15 +966,57 @@ MODEL = register(
         },
         quantities={
             "density": QuantitySpec(
-                "density", "density of the continuous part", ("x", "gamma", "sigma2"), density, density_curve
+                "density",
+                "density of the continuous part",
+                ("x", "gamma", "sigma2"),
+                density,
+                density_curve,
+                proof="proven",
+                proof_note="closed form on balls; the region (inside/edge/outside) decided in rationals",
             ),
-            "cdf": QuantitySpec("cdf", "CDF incl. the atom at 0", ("x", "gamma", "sigma2"), cdf, cdf_curve),
+            "cdf": QuantitySpec(
+                "cdf",
+                "CDF incl. the atom at 0",
+                ("x", "gamma", "sigma2"),
+                cdf,
+                cdf_curve,
+                proof="proven",
+                proof_note="closed form (sqrt, asin) on balls; atom and region exact",
+            ),
             "stieltjes": QuantitySpec(
-                "stieltjes", "Stieltjes transform m(z)", ("z", "gamma", "sigma2"), stieltjes, stieltjes_curve
+                "stieltjes",
+                "Stieltjes transform m(z)",
+                ("z", "gamma", "sigma2"),
+                stieltjes,
+                stieltjes_curve,
+                proof="proven",
+                proof_note="root of the quadratic on balls; branch proven on the ball: Im m * Im z > 0 (complex z), "
+                "m'(z) > 0 (real z; the other root decreases)",
             ),
-            "companion": QuantitySpec("companion", "companion transform of XX^T/n", ("z", "gamma", "sigma2"), companion),
-            "edges": QuantitySpec("edges", "support edges [a, b]", ("gamma", "sigma2"), edges),
-            "moment": QuantitySpec("moment", "k-th moment (Narayana)", ("k", "gamma", "sigma2"), moment),
+            "companion": QuantitySpec(
+                "companion",
+                "companion transform of XX^T/n",
+                ("z", "gamma", "sigma2"),
+                companion,
+                proof="proven",
+                proof_note="as stieltjes, on the companion quadratic",
+            ),
+            "edges": QuantitySpec(
+                "edges",
+                "support edges [a, b]",
+                ("gamma", "sigma2"),
+                edges,
+                proof="proven",
+                proof_note="closed form on balls (a exactly 0 at gamma = 1)",
+            ),
+            "moment": QuantitySpec(
+                "moment",
+                "k-th moment (Narayana)",
+                ("k", "gamma", "sigma2"),
+                moment,
+                proof="proven",
+                proof_note="exact rational (or the positive Narayana sum on balls); not proven beyond 1e+-12000",
+            ),
         },
         system=system,
         source=MARCHENKO_PASTUR_1967,
