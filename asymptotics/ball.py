@@ -626,24 +626,76 @@ def _endpoints(a: arb) -> tuple[arb, arb]:
 
 
 def enclosure(x: Any, dps: int) -> Enclosure | tuple[Enclosure, ...]:
-    """The :class:`Enclosure` of a ball (a tuple for a tuple of balls), bounds to ``dps + 5`` digits."""
+    """The :class:`Enclosure` of a ball (a tuple for a tuple of balls), bounds to about ``dps + 5`` digits.
+
+    The decimal ball comes from Arb (``arb.mid_rad_10exp``: integers ``m, r, e`` with the ball
+    inside ``[(m − r)·10^e, (m + r)·10^e]``), so ``lo``/``hi`` are outward-rounded decimals."""
     if isinstance(x, tuple | list):
         return tuple(enclosure(y, dps) for y in x)  # type: ignore[misc]
     v = _raw(x)
     digits = dps + 5
-    with workprec(max(ctx.prec, int((digits + 10) * BITS_PER_DIGIT))):
-        if isinstance(v, acb):
-            rl, rh = _endpoints(v.real)
-            il, ih = _endpoints(v.imag)
-            lo = _complex_text(_bound_text(rl, digits, False), _bound_text(il, digits, False))
-            hi = _complex_text(_bound_text(rh, digits, True), _bound_text(ih, digits, True))
-            mid = _complex_text(_mid_text(v.real, digits), _mid_text(v.imag, digits))
-            rad = _rad_text(max(_rad_exact(v.real), _rad_exact(v.imag)))
-            return Enclosure(lo, hi, mid, rad)
-        lo_a, hi_a = _endpoints(v)
-        return Enclosure(
-            _bound_text(lo_a, digits, False), _bound_text(hi_a, digits, True), _mid_text(v, digits), _rad_text(_rad_exact(v))
-        )
+    if isinstance(v, acb):
+        re_, im_ = _part_texts(v.real, digits), _part_texts(v.imag, digits)
+        rad = re_[3] if _rad_key(re_[3]) >= _rad_key(im_[3]) else im_[3]
+        return Enclosure(_complex_text(re_[0], im_[0]), _complex_text(re_[1], im_[1]), _complex_text(re_[2], im_[2]), rad)
+    return Enclosure(*_part_texts(v, digits))
+
+
+def _rad_key(text: str) -> Fraction | float:
+    return math.inf if text == "inf" else Fraction(text)
+
+
+def _decimal_ball(a: arb, digits: int) -> tuple[int, int, int]:
+    """Integers ``(m, r, e)`` with the finite ball ``a`` inside ``[(m − r)·10^e, (m + r)·10^e]``."""
+    m, r, e = a.mid_rad_10exp(digits)
+    return int(m), int(r), int(e)
+
+
+def _part_texts(a: arb, digits: int) -> tuple[str, str, str, str]:
+    """``(lo, hi, mid, rad)`` texts of a real ball."""
+    if a.is_nan():
+        return "-inf", "inf", "nan", "inf"
+    if not a.is_finite():
+        sign = _inf_sign(a)
+        if sign:
+            t = "inf" if sign > 0 else "-inf"
+            return t, t, t, "0"
+        return "-inf", "inf", "nan", "inf"
+    m, r, e = _decimal_ball(a, digits)
+    return _place(m - r, e), _place(m + r, e), _place(m, e), _rad_up(r, e)
+
+
+def _place(n: int, e: int) -> str:
+    """The exact decimal ``n·10^e`` as text (positional near 1, else with an exponent)."""
+    if n == 0:
+        return "0"
+    neg = n < 0
+    digits = str(-n if neg else n)
+    text = digits.rstrip("0")
+    e += len(digits) - len(text)
+    first = e + len(text) - 1  # decimal exponent of the first digit
+    if -5 <= first <= len(text) + 5:
+        point = first + 1
+        if point <= 0:
+            body = "0." + "0" * (-point) + text
+        elif point >= len(text):
+            body = text + "0" * (point - len(text))
+        else:
+            body = text[:point] + "." + text[point:]
+    else:
+        body = text[0] + ("." + text[1:] if len(text) > 1 else "") + f"e{first}"
+    return ("-" if neg else "") + body
+
+
+def _rad_up(r: int, e: int) -> str:
+    """``r·10^e`` rounded up to 3 significant digits."""
+    if r == 0:
+        return "0"
+    n = len(str(r))
+    if n > 3:
+        q, rem = divmod(r, 10 ** (n - 3))
+        r, e = q + (1 if rem else 0), e + n - 3
+    return _place(r, e)
 
 
 def _complex_text(re_: str, im_: str) -> str:
@@ -652,36 +704,20 @@ def _complex_text(re_: str, im_: str) -> str:
     return f"{re_}+{im_}j"
 
 
-def _mid_text(a: arb, digits: int) -> str:
-    if a.is_nan():
-        return "nan"
-    if not a.is_finite():
-        sign = _inf_sign(a)
-        return "inf" if sign > 0 else ("-inf" if sign < 0 else "nan")
-    return (
-        _decimal(_exact_fraction(a.mid()), digits, up=False)
-        if a.mid() >= 0
-        else _decimal(_exact_fraction(a.mid()), digits, up=True)
-    )
-
-
-def _rad_exact(a: arb) -> Fraction | float:
-    """The radius as an exact ``Fraction`` (``math.inf`` for a NaN or infinite-radius ball).
-
-    Exact, not a float: a radius below 1e-308 (a value near 1e-300 at 30 digits) must not
-    underflow to a printed ``"0"``, nor one above 1e308 overflow."""
-    if a.is_nan() or not a.is_finite():
-        return Fraction(0) if _inf_sign(a) else math.inf
-    r = a.rad()
-    return _exact_fraction(r) if r != 0 else Fraction(0)
-
-
-def _rad_text(r: Fraction | float) -> str:
-    if r == 0:
-        return "0"
-    if r == math.inf:
-        return "inf"
-    return _decimal(Fraction(r), 3, up=True)
+def _printed_int(text: str) -> tuple[int, int] | None:
+    """``(n, e)`` with the decimal text equal to ``n·10^e`` (``e`` the position of its last digit)."""
+    t = text.strip()
+    neg = t.startswith("-")
+    t = t.lstrip("+-")
+    mant, _, exp = t.partition("e")
+    whole, _, frac = mant.partition(".")
+    digits = (whole + frac).lstrip("0") or "0"
+    try:
+        n = int(digits)
+        e = (int(exp) if exp else 0) - len(frac)
+    except ValueError:
+        return None
+    return (-n if neg else n), e
 
 
 def _printed_fraction(text: str) -> Fraction | None:
@@ -714,23 +750,23 @@ def digits_proven(x: Any, value: Any, dps: int) -> bool:
     if v.rad() == 0 and v.mid() == 0:
         return value == 0
     text = format_real(value, dps)
-    p = _printed_fraction(text)
-    if p is None or p == 0:
+    printed = _printed_int(text)
+    if printed is None or printed[0] == 0:
         return False
-    mant = text.lstrip("-").split("e")[0]
-    exp10 = int(text.split("e")[1]) if "e" in text else 0
-    # the unit of the last printed digit: position of the last digit of the mantissa string
-    if "." in mant:
-        last = -len(mant.split(".")[1])
-    else:
-        last = 0
-    unit = Fraction(10) ** (last + exp10)
-    # exact bounds (mid ∓ rad as Fractions): v.lower()/upper() would round at the caller's precision
+    pn, pe = printed  # the printed value is pn·10^pe exactly; the unit of its last digit is 10^pe
+    m, r, e = _decimal_ball(v, dps + 10)  # the ball lies in [(m − r)·10^e, (m + r)·10^e]
+    base = min(e, pe)
+    scale_ball, scale_p = 10 ** (e - base), 10 ** (pe - base)
+    lo, hi, p, unit = (m - r) * scale_ball, (m + r) * scale_ball, pn * scale_p, scale_p
+    if max(hi - p, p - lo) <= unit and (hi - lo) * 10**dps <= abs(p):
+        return True
+    # the decimal ball is a little wider than the binary one: decide a borderline case exactly
+    p_exact = Fraction(pn) * Fraction(10) ** pe
     mid, rad = _exact_fraction(v.mid()), _exact_fraction(arb(v.rad()))
-    lo, hi = mid - rad, mid + rad
-    if max(abs(hi - p), abs(p - lo)) > unit:
+    lo_f, hi_f = mid - rad, mid + rad
+    if max(abs(hi_f - p_exact), abs(p_exact - lo_f)) > Fraction(10) ** pe:
         return False
-    return (hi - lo) <= abs(p) * Fraction(10) ** (-dps)
+    return (hi_f - lo_f) <= abs(p_exact) * Fraction(10) ** (-dps)
 
 
 # the proof driver -------------------------------------------------------------------------

@@ -283,7 +283,7 @@ def certify(
 ) -> Certified:
     """Evaluate at two precisions and certify ``dps`` digits (see module docstring).
 
-    ``prove`` (optional) is the same computation on balls (:data:`~asymptotics.ball.AB`), run at
+    ``prove`` (optional, tried before anything else, the range guard included) is the same computation on balls (:data:`~asymptotics.ball.AB`), run at
     the working precision that :func:`asymptotics.ball.prove` sets and returning ``(value ball(s),
     residual)``.  It is tried first: when its enclosure proves ``dps`` digits the result is
     ``proven`` (no ladder runs); when it cannot (:class:`~asymptotics.ball.NotProven`, or any
@@ -299,6 +299,13 @@ def certify(
     numbers can cancel, e.g. the constants of a user model's formulas, counts them itself).
     """
     dps = check_dps(dps)
+    if prove is not None and proofs_enabled():
+        # a proof needs no guard digits (a ball that loses digits widens and is retried), so it
+        # runs before the range guard, which would otherwise refuse or slow down its request
+        with MPMATH_LOCK:
+            proof = _try_proof(prove, dps, what)
+        if proof is not None:
+            return proof
     if range_guard is None:
         range_guard = what.split(" ", 1)[0] not in RANGE_GUARD_OFF
     if span is None:
@@ -314,10 +321,6 @@ def certify(
     err: Any = None
     top = dps + 2 * g
     with MPMATH_LOCK:
-        if prove is not None and proofs_enabled():
-            proof = _try_proof(prove, dps, what)
-            if proof is not None:
-                return proof
         for _ in range(max_tries):
             with mp.workdps(dps + g):
                 v1, _r1 = evaluate()
