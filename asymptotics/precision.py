@@ -283,9 +283,10 @@ def certify(
 ) -> Certified:
     """Evaluate at two precisions and certify ``dps`` digits (see module docstring).
 
-    ``prove`` (optional, tried before anything else, the range guard included) is the same computation on balls (:data:`~asymptotics.ball.AB`), run at
+    ``prove`` (optional) is the same computation on balls (:data:`~asymptotics.ball.AB`), run at
     the working precision that :func:`asymptotics.ball.prove` sets and returning ``(value ball(s),
-    residual)``.  It is tried first: when its enclosure proves ``dps`` digits the result is
+    residual)``.  It is tried first, before the range guard (a proof needs no guard digits):
+    when its enclosure proves ``dps`` digits the result is
     ``proven`` (no ladder runs); when it cannot (:class:`~asymptotics.ball.NotProven`, or any
     :class:`~asymptotics.errors.ConvergenceError` of its own), the precision ladder below runs
     and the result says ``proven=False``.
