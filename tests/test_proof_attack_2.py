@@ -133,13 +133,9 @@ RF_POINTS = [
 ]
 
 
-_BUG1 = pytest.mark.xfail(strict=True, reason="bug: ConvergenceError from the mpmath quadrature inside rf's ball route "
-                          "(the proof needs a second precision rung here; the kink at 1/3 is not dyadic)")
-RF_CASES = [
-    pytest.param(a, p, id=f"{a}-{'-'.join(p)}", marks=[_BUG1] if a == "Abs(x-1/3)" and p[2] == "1e-30" else [])
-    for a in ("relu", "erf", "Abs(x-1/3)")
-    for p in RF_POINTS
-]
+# fixed: rf's ball route no longer needs the mpmath quadrature of the coefficients (a kink at the
+# non-dyadic 1/3 made it raise ConvergenceError where the ball coefficients prove the value)
+RF_CASES = [pytest.param(a, p, id=f"{a}-{'-'.join(p)}") for a in ("relu", "erf", "Abs(x-1/3)") for p in RF_POINTS]
 
 
 @pytest.mark.parametrize("act,point", RF_CASES)
@@ -311,25 +307,19 @@ def test_float64_status0_within_enclosure(model, kw):
     assert lo * (1 - mpf("1e-6")) <= v[0] <= hi * (1 + mpf("1e-6"))
 
 
-# ----------------------------------------------------------------------------- confirmed bugs (xfail)
-@pytest.mark.xfail(strict=True, reason="bug: rf's ball route calls the mpmath quadrature (_Solver.coefficients), which "
-                   "fails for a jump at the non-dyadic 1/3; the rigorous ball coefficients would prove it")
+# ----------------------------------------------------------------------------- confirmed bugs (fixed, regression tests)
 def test_rf_discontinuous_piecewise_is_proven_at_dps30():
     act = "Piecewise((x, x<1/3), (x**2, True))"
     r = RF.quantity("risk").certified(psi1=2, psi2=3, lam="1/10", activation=act, dps=30)
     assert r.proven is True
 
 
-@pytest.mark.xfail(strict=True, reason="bug: rf's ball route calls the mpmath quadrature, which does not converge past "
-                   "~37 digits for a kink at the non-dyadic 1/3 (ConvergenceError instead of a proof)")
 def test_rf_kink_at_one_third_is_proven_at_dps50():
     with mp.workdps(120):
         truth = _rf_oracle("Abs(x-1/3)", mpf(2), mpf(3), mpf(1) / 10)["risk"]
     _check(RF.quantity("risk").certified(psi1=2, psi2=3, lam="1/10", activation="Abs(x-1/3)", dps=50), truth, 50)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: rf float64 curve at psi2=inf, huge psi1 returns 0.0 with status 0; the proven "
-                   "value (and the independent oracle) is 3.63e-11 (B = 1 - psi1 + ... cancels in float64)")
 def test_rf_float64_data_limit_huge_psi1_status():
     with mp.workdps(200):
         truth = _rf_oracle("relu", mpf(10) ** 10, mpmath.inf, mpf(0))["risk"]

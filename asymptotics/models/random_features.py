@@ -769,10 +769,17 @@ def _ball_evaluate(solver: _Solver) -> tuple[dict[str, Any], Any]:
     """
     from ..ball import AB, UNDECIDED, NotProven
 
+    from ..ball import to_mpmath
+
     pr = solver.pr
-    mu1sq_mp, ms2_mp = solver.coefficients()  # the ladder path's checks of the activation (ParameterError)
     _, mu1, ms2 = _ball_coefficients(pr.activation)
     mu1sq = mu1 * mu1
+    try:
+        mu1sq_mp, ms2_mp = solver.coefficients()  # the ladder path's checks of the activation (ParameterError)
+    except ConvergenceError:
+        # the mpmath quadrature cannot certify them (a kink at a non-dyadic point such as 1/3): the
+        # approximate root only needs approximate coefficients, the proof uses the balls
+        mu1sq_mp, ms2_mp = to_mpmath(mu1sq), to_mpmath(ms2)
     lam = pr.lam
     residual: Any = None
     if pr.psi1 == math.inf:
@@ -1058,7 +1065,10 @@ def curve_values(
         risk = bias + variance + Fs
         train = np.where(factor == 0, 0.0, factor * (factor * (risk + t2)))  # no underflow of factor² (tiny λ)
         # the limits' rounding-error bounds, per quantity (the finite-ψ path folds its bound into `conv`)
-        rel_risk = (np.abs(bias) * rel_b + np.abs(variance) * rel_v) / np.maximum(np.abs(risk), _TINY)
+        # absolute bounds: a 𝓑 that cancels to exactly 0 still carries its error (ψ₂ = ∞, huge ψ₁)
+        abs_b = np.where(F1 == 0, 0.0, F1 * rel_b * np.maximum(np.abs(B), _TINY))
+        abs_v = np.where(noise == 0, 0.0, noise * rel_v * np.maximum(np.abs(V), _TINY))
+        rel_risk = (abs_b + abs_v) / np.maximum(np.abs(risk), _TINY)
         rel = {"risk": rel_risk, "bias": rel_b, "variance": rel_v, "train_error": rel_risk + 2 * rel_f}
         if quantity in rel:
             conv &= ~(rel[quantity] > FLOAT64_MAX_ERROR)
