@@ -767,9 +767,7 @@ def _ball_evaluate(solver: _Solver) -> tuple[dict[str, Any], Any]:
     approximate root and the residual reported with the value; :func:`_proven_root` proves it.
     Returns ``({quantity: ball}, residual)`` like :meth:`_Solver.evaluate`.
     """
-    from ..ball import AB, UNDECIDED, NotProven
-
-    from ..ball import to_mpmath
+    from ..ball import AB, UNDECIDED, NotProven, to_mpmath
 
     pr = solver.pr
     _, mu1, ms2 = _ball_coefficients(pr.activation)
