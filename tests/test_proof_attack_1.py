@@ -361,12 +361,10 @@ def test_krr_sphere_d3_tiny_self_induced_ridge(n, lam):
         assert_proven_contains(res, v, f"krr d=3 {q} n={n} lam={lam}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: krr train_error at the interpolation threshold (finite-rank kernel, n = number of features, "
-    "lam = 0) raises ConvergenceError (ladder nan) instead of the limit 0 (ridge blocks at gamma=1, lam=0 give 0; "
-    "krr at lam=1e-10, 1e-20 gives 4e-7, 4e-12 ~ sqrt(lam))",
-)
 def test_krr_train_error_at_threshold_is_zero():
+    """Found by this attack (fixed): n = number of features, λ = 0 gave 0·inf = NaN; the limit λ → 0 is 0."""
     res = KRR.quantity("train_error").certified(d=3, n="4", lam="0", kernel="poly:1", F="0,1", sigma2="0.1", dps=20)
-    assert res.value == 0
+    assert res.value == 0 and res.proven
+    for d, n in ((6, "64"), (12, "4096")):  # the hypercube's full rank 2^d
+        res = KRR.quantity("train_error").certified(d=d, n=n, lam="0", kernel="exp", F="0,1", sigma2="0.1", domain="hypercube")
+        assert res.value == 0

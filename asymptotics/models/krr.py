@@ -612,7 +612,8 @@ def _krr_quantities(
     tail = extra > 0
     scale = B.where(tail, lam / B.where(tail, lam_total, 1 + 0 * lam_total), 1 + 0 * lam)
     fit = ratio**2 * (bias + variance + noise)
-    train = B.where(train == 0, 0 * fit, fit) * scale**2
+    # the interpolator's training error is exactly 0 (also at γ = 1, λ = 0 where 𝓥 = +inf: 0 * fit is NaN there)
+    train = B.where(train == 0, 0 * ratio, fit) * scale**2
     return {"kappa": kappa * n, "bias": bias, "variance": variance, "risk": bias + variance + lost, "train_error": train}
 
 
