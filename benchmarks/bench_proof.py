@@ -24,15 +24,19 @@ from asymptotics.precision import ladder_only
 
 CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("ridge", "risk", {"gamma": "0.5", "lam": "0.1", "r2": "1", "sigma2": "0.25"}),
-    ("ridge", "risk", {"gamma": "2", "lam": "0.01", "r2": "1", "sigma2": "0.25", "spectrum": "blocks:1:0.5,0.1:0.3,0.01:0.2"}),
+    ("ridge", "risk", {"gamma": "2", "lam": "0.01", "sigma2": "0.25", "spectrum": "blocks:1/0.5/1,0.1/0.3/1,0.01/0.2/1"}),
     ("ridge", "risk", {"gamma": "0.5", "lam": "0.1", "r2": "1", "sigma2": "0.25", "spectrum": "power_law:p=1e6,alpha=2,beta=1"}),
     ("mp", "stieltjes", {"z": "1+0.5j", "gamma": "0.5", "sigma2": "1"}),
     ("mp", "density", {"x": "1", "gamma": "0.5", "sigma2": "1"}),
+    ("mp", "edges", {"gamma": "0.5", "sigma2": "1"}),
+    ("mp", "moment", {"k": "4", "gamma": "0.5", "sigma2": "1"}),
     ("rf", "risk", {"psi1": "2", "psi2": "3", "lam": "0.1", "activation": "relu"}),
     ("rf", "risk", {"psi1": "2", "psi2": "3", "lam": "0.1", "activation": "tanh"}),
+    ("rf", "risk", {"psi1": "2", "psi2": "3", "lam": "0.1", "activation": "Abs(x-1/3)"}),
     ("nt", "risk", {"psi2": "3", "lam": "0.1", "activation": "relu"}),
     ("nt", "risk", {"psi2": "3", "lam": "0.1", "activation": "relu", "layers": "both", "psi1": "2"}),
     ("krr", "risk", {"d": "20", "alpha": "1.5", "level": "2", "kernel": "exp", "lam": "0.01", "F": "0,1,1", "sigma2": "0.1"}),
+    ("krr", "eigenvalue", {"d": "20", "level": "3", "kernel": "exp(s)/2+s**3"}),
     ("lnn", "trajectory", {"depth": "3", "init": "0.001", "s": "2", "t": "1"}),
     ("lnn", "time_to_learn", {"depth": "3", "init": "0.001", "s": "2", "frac": "0.9"}),
 ]
