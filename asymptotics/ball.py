@@ -559,46 +559,6 @@ def _exact_fraction(a: arb) -> Fraction:
     return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
 
 
-def _decimal(q: Fraction, digits: int, up: bool) -> str:
-    """``q`` rounded to ``digits`` significant decimal digits, towards +inf (``up``) or -inf."""
-    if q == 0:
-        return "0"
-    neg = q < 0
-    a = -q if neg else q
-    e = math.floor(math.log10(a.numerator) - math.log10(a.denominator))
-    while a >= Fraction(10) ** (e + 1):  # fix the float estimate of the decimal exponent exactly
-        e += 1
-    while a < Fraction(10) ** e:
-        e -= 1
-    scaled = a * Fraction(10) ** (digits - 1 - e)
-    away = up != neg  # rounding up a positive number (down a negative one) moves away from zero
-    n = -((-scaled.numerator) // scaled.denominator) if away else scaled.numerator // scaled.denominator
-    text = str(n).rstrip("0") or "0"
-    first = len(str(n)) - 1 + e - (digits - 1)  # decimal exponent of the first digit
-    if -5 <= first <= digits + 1:
-        point = first + 1  # digits before the decimal point
-        if point <= 0:
-            body = "0." + "0" * (-point) + text
-        elif point >= len(text):
-            body = text + "0" * (point - len(text))
-        else:
-            body = text[:point] + "." + text[point:]
-    else:
-        body = text[0] + ("." + text[1:] if len(text) > 1 else "") + f"e{first}"
-    return ("-" if neg else "") + body
-
-
-def _bound_text(a: arb, digits: int, up: bool) -> str:
-    if a.is_nan():
-        return "nan"
-    if not a.is_finite():
-        sign = _inf_sign(a)
-        if sign:  # an exact infinity: both bounds are that infinity
-            return "inf" if sign > 0 else "-inf"
-        return "inf" if up else "-inf"
-    return _decimal(_exact_fraction(a), digits, up)
-
-
 @dataclass(frozen=True)
 class Enclosure:
     """Proven bounds ``lo ≤ exact ≤ hi`` as decimal strings, rounded outwards.
@@ -619,10 +579,6 @@ class Enclosure:
 
     def __str__(self) -> str:
         return f"[{self.lo}, {self.hi}]"
-
-
-def _endpoints(a: arb) -> tuple[arb, arb]:
-    return a.lower(), a.upper()
 
 
 def enclosure(x: Any, dps: int) -> Enclosure | tuple[Enclosure, ...]:
@@ -718,13 +674,6 @@ def _printed_int(text: str) -> tuple[int, int] | None:
     except ValueError:
         return None
     return (-n if neg else n), e
-
-
-def _printed_fraction(text: str) -> Fraction | None:
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        return None
 
 
 def digits_proven(x: Any, value: Any, dps: int) -> bool:
