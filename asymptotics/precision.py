@@ -253,6 +253,32 @@ def _magnitude(v: Any) -> Any:
     return abs(v)
 
 
+def _parts(v: Any) -> list[Any]:
+    """The real numbers that are printed for a value: each component of a tuple, each part of a complex."""
+    if isinstance(v, tuple | list):
+        return [p for x in v for p in _parts(x)]
+    if isinstance(v, mpmath.mpc):
+        return [v.real, v.imag]
+    return [v]
+
+
+def _parts_agree(a: Any, b: Any, dps: int) -> bool:
+    """Every nonzero finite printed part of ``b`` agrees with ``a``'s to ``10^-dps`` relative *to itself*.
+
+    The modulus test of :func:`certify` alone would accept a complex value whose small part is
+    wrong (``Re m ≈ 1e-601`` next to ``Im m ≈ 1``), or an edge ``a ≈ 1e-40`` next to ``b ≈ 4``
+    with wrong digits; each part is printed with ``dps`` digits, so each must be right.  A part
+    that is 0 at the finer rung keeps the modulus test (an exact zero is certified absolutely).
+    """
+    tol = mpmath.mpf(10) ** (-dps)
+    for x, y in zip(_parts(a), _parts(b), strict=True):
+        if y == 0 or mpmath.isinf(y) or mpmath.isnan(y):
+            continue
+        if abs(x - y) > tol * abs(y):
+            return False
+    return True
+
+
 def _difference(a: Any, b: Any) -> Any:
     if isinstance(a, tuple | list):
         return max((_difference(x, y) for x, y in zip(a, b, strict=True)), default=mpmath.mpf(0))
@@ -331,7 +357,7 @@ def certify(
                 err = _difference(v1, v2)
                 scale = _magnitude(v2)
                 tol = mpmath.mpf(10) ** (-dps) * (scale if scale != 0 and not mpmath.isinf(scale) else 1)
-                if err <= tol:
+                if err <= tol and _parts_agree(v1, v2, dps):
                     return Certified(round_to(v2, dps), r2, round_to(err, 5), dps + 2 * g)
             if dps + 4 * g > MAX_WORKING_DPS:
                 break

@@ -222,6 +222,9 @@ def test_not_proven_where_a_part_is_far_below_the_modulus():
     with workprec(3000):
         v, _ = M._transform_ball((Fraction(1, 10**200), Fraction(1)), Fraction(1, 2), Fraction(1, 10**200), False)
         assert (v.real < 0) is True and (abs(v.real) < Fraction(1, 10**600)) is True
+        # the ladder checks each printed part relative to itself (it used to print Re m = -2.04e-222)
+        re_true = v.real.mid()
+        assert abs(r.value.real - re_true) <= abs(re_true) * mpmath.mpf(10) ** -29
 
 
 def test_not_proven_where_a_part_is_exactly_zero():
