@@ -1172,7 +1172,8 @@ class _BallCompiler:
             m = mpf(node._mpf_)
             if not mpmath.isfinite(m):
                 raise TypeError("a non-finite number")
-            man, exp = m.man_exp
+            sign, man, exp, _bc = m._mpf_  # not m.man_exp: mpmath's man_exp drops the sign
+            man = -man if sign else man
             from flint import fmpz
 
             value = arb((fmpz(int(man)), fmpz(int(exp))))  # exact binary value

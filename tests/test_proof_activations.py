@@ -221,3 +221,17 @@ def test_ball_evaluator_refuses_analytic_balls_across_a_kink():
         assert not g(acb(arb(-1, "0.1")), False).is_finite()  # not real on the real line: refused
         pw = compile_ball(sp.Piecewise((x, x > 0)), x)
         assert not pw(acb(-1), False).is_finite()  # no branch holds: undefined
+
+
+def test_ball_evaluator_keeps_the_sign_of_float_constants():
+    """A SymPy Float constant enters the ball evaluator exactly, sign included (mpmath's
+    ``mpf.man_exp`` drops the sign: ``-0.75*x - 1.5`` at 1 once gave +2.25)."""
+    import sympy as sp
+    from flint import acb
+
+    from asymptotics.expression import compile_ball
+
+    x = sp.Symbol("x")
+    f = compile_ball(sp.Float(-0.75) * x + sp.Float(-1.5), x)
+    v = f(acb(1), False)
+    assert v.real == -2.25 and v.imag == 0
