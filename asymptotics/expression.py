@@ -1094,7 +1094,8 @@ def compile_ball(expr: sp.Basic, variable: sp.Symbol) -> Callable[[Any, bool], A
     * ``log``, ``sqrt`` and non-integer powers are evaluated only where the real part of their
       argument is provably positive (so that every subexpression is real at real points, and the
       principal branch is analytic there); elsewhere the value is non-finite.  ``atan`` needs
-      ``|Im| < 1`` on its argument (its cuts start at ``±i``) when ``analytic`` is asked.
+      ``|Im| < 1`` on its argument (its cuts start at ``±i``) when ``analytic`` is asked; ``asin``
+      and ``acos`` need ``|Re| < 1`` proven (real there, and off their cuts).
     * ``exp``, ``sin``, ``cos``, ``sinh``, ``cosh``, ``erf`` are entire, ``tanh`` and integer powers
       meromorphic (a pole gives a non-finite ball).
 
@@ -1113,7 +1114,7 @@ def compile_ball(expr: sp.Basic, variable: sp.Symbol) -> Callable[[Any, bool], A
     Raises
     ------
     TypeError
-        ``expr`` contains a node with no ball evaluator (e.g. ``asin``, ``acos``).
+        ``expr`` contains a node with no ball evaluator.
     """
     from flint import acb
 
@@ -1336,6 +1337,17 @@ class _BallCompiler:
                 return v.atan()
 
             return atan
+        if isinstance(node, sp.asin | sp.acos):
+            method = "asin" if isinstance(node, sp.asin) else "acos"
+
+            def arcsin_arccos(z: Any, a: bool) -> Any:
+                v = g(z, a)
+                # real on real points and analytic away from the cuts (-inf, -1], [1, inf): |Re| < 1 proven
+                if not (v.real > -1 and v.real < 1):
+                    raise _NotAnalytic
+                return getattr(v, method)()
+
+            return arcsin_arccos
         simple = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.sinh: "sinh", sp.cosh: "cosh", sp.tanh: "tanh", sp.erf: "erf"}
         name = simple.get(type(node))
         if name is None:

@@ -235,3 +235,22 @@ def test_ball_evaluator_keeps_the_sign_of_float_constants():
     f = compile_ball(sp.Float(-0.75) * x + sp.Float(-1.5), x)
     v = f(acb(1), False)
     assert v.real == -2.25 and v.imag == 0
+
+
+def test_ball_evaluator_asin_acos_inside_their_real_domain_only():
+    """``asin``/``acos`` evaluate on balls whose argument has ``|Re| < 1`` proven, and refuse
+    (non-finite ball) where the ball reaches the branch points ``±1``."""
+    import mpmath
+    import sympy as sp
+    from flint import acb, arb
+
+    from asymptotics.expression import compile_ball
+
+    x = sp.Symbol("x")
+    f = compile_ball(sp.asin(x / 2) + sp.acos(x / 3), x)
+    with mpmath.workdps(40):
+        want = mpmath.asin(mpmath.mpf(1) / 2) + mpmath.acos(mpmath.mpf(1) / 3)
+    v = f(acb(1), True)
+    assert v.real.contains(arb(mpmath.nstr(want, 35))) or abs(float(v.real.mid()) - float(want)) < 1e-14
+    assert not f(acb(arb(2, 0.01)), True).real.is_finite()  # x/2 reaches 1
+    assert not f(acb(arb(3, 0.01)), False).real.is_finite()  # x/3 reaches 1
