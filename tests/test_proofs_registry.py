@@ -219,3 +219,43 @@ def test_every_quantity_declares_a_proof_kind():
             assert qs.proof in ("proven", "partial", "estimate"), (m, q, qs.proof)
             if qs.proof == "partial":
                 assert qs.proof_note, f"{m} {q}: a partial proof says where it holds (proof_note)"
+
+
+# ----------------------------------------------------------------------------- drawn points (hypothesis)
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _dec(lo_exp: int, hi_exp: int):
+    """A positive decimal ``m·10^e`` as text: mantissa 1..999, exponent in [lo_exp, hi_exp]."""
+    return st.builds(lambda m, e: f"{m}e{e}", st.integers(1, 999), st.integers(lo_exp, hi_exp))
+
+
+@settings(max_examples=25, deadline=None)
+@given(gamma=_dec(-4, 2), lam=st.one_of(st.just("0"), _dec(-12, 3)), r2=_dec(-3, 2), sigma2=st.one_of(st.just("0"), _dec(-3, 2)))
+def test_drawn_ridge_points_are_proven_and_enclose_the_ladder(gamma, lam, r2, sigma2):
+    for q in ("risk", "train_error"):
+        check_result("ridge", q, {"gamma": gamma, "lam": lam, "r2": r2, "sigma2": sigma2}, required=True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(re_=st.integers(-50, 80), im_=st.one_of(st.just(0), st.integers(1, 40)), gamma=_dec(-2, 1))
+def test_drawn_stieltjes_points_enclose_the_ladder(re_, im_, gamma):
+    z = f"{re_ / 10}+{im_ / 10}j"
+    m = REGISTRY["mp"]
+    try:
+        m.quantities["stieltjes"].certified(z=z, gamma=gamma, dps=DPS)
+    except ValueError:  # z on the support (a ParameterError): nothing to prove
+        return
+    check_result("mp", "stieltjes", {"z": z, "gamma": gamma}, required=False)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    psi1=_dec(-2, 2),
+    psi2=_dec(-2, 2),
+    lam=st.one_of(st.just("0"), _dec(-8, 1)),
+    activation=st.sampled_from(["relu", "tanh", "erf", "abs", "softplus", "Max(x,0)**2"]),
+)
+def test_drawn_rf_points_enclose_the_ladder(psi1, psi2, lam, activation):
+    check_result("rf", "risk", {"psi1": psi1, "psi2": psi2, "lam": lam, "activation": activation}, required=False)
