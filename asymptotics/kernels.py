@@ -121,13 +121,23 @@ def quadrature_budget(seconds: float | None = None) -> Iterator[None]:
         _DEADLINE.reset(token)
 
 
+def quadrature_deadline() -> float | None:
+    """The ``time.monotonic()`` deadline of the enclosing :func:`quadrature_budget` (``None`` outside any)."""
+    current = _DEADLINE.get()
+    return None if current is None else current[0]
+
+
+class QuadratureBudgetError(ConvergenceError):
+    """The Funk–Hecke quadrature of one request ran past its time budget (:func:`quadrature_budget`)."""
+
+
 def _budget_checker(name: str, d: int) -> Callable[[], None]:
     """A cheap check to call between quadrature steps: raises once the request's quadrature budget is spent."""
     deadline, budget = _DEADLINE.get() or (time.monotonic() + QUAD_BUDGET_S, QUAD_BUDGET_S)
 
     def check() -> None:
         if time.monotonic() > deadline:
-            raise ConvergenceError(
+            raise QuadratureBudgetError(
                 f"kernel {name[:80]!r}: Funk-Hecke quadrature at d={d} exceeded its {budget:g} s budget "
                 "(h is too sharply peaked or its spectrum decays too slowly on [-1, 1] for numerical integration); "
                 "use a named kernel with a closed form (exp:c for e^(c*s)) or a polynomial (poly:k, coef:a0,a1,...)."
@@ -1078,7 +1088,8 @@ def _ball_sphere_mean(
     value = integrate(prec + extra)
     acc = value.rel_accuracy_bits() if not value.is_zero() else prec
     if acc < prec + 4:  # more cancellation than foreseen: once more with the bits that were missing
-        value = integrate(prec + extra + max(0, prec + 12 - acc))
+        # (a ball holding no digit reports about -2^63 bits: then twice the bits instead)
+        value = integrate(prec + extra + min(max(0, prec + 12 - acc), prec + extra))
     with workprec(prec):
         return Ball(+value)
 
@@ -1413,6 +1424,8 @@ __all__ = [
     "check_domain",
     "kravchuk_row",
     "multiplicity",
+    "QuadratureBudgetError",
     "quadrature_budget",
+    "quadrature_deadline",
     "sphere_moment",
 ]

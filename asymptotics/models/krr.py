@@ -70,7 +70,7 @@ from .._lazy import sympy as sp
 from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
 from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError, ParameterError
-from ..kernels import Domain, Kernel, check_domain, get_domain, get_kernel, quadrature_budget
+from ..kernels import Domain, Kernel, QuadratureBudgetError, check_domain, get_domain, get_kernel, quadrature_budget
 from ..kernels import multiplicity as _multiplicity
 from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
 from ..references import GMMM_2019, Source
@@ -617,13 +617,17 @@ def _krr_quantities(
     return {"kappa": kappa * n, "bias": bias, "variance": variance, "risk": bias + variance + lost, "train_error": train}
 
 
-def _solve_mp(pr: KRRParams, state: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
+def _solve_mp(pr: KRRParams, state: dict[str, Any] | None = None, source: Any = None) -> tuple[dict[str, Any], Any]:
     """All quantities at the current precision; ``state`` carries κ from one precision rung to the next
-    (Newton's start at the finer rung; the first starts from the lower bound found by :func:`levels`)."""
+    (Newton's start at the finer rung; the first starts from the lower bound found by :func:`levels`).
+
+    ``source`` replaces the kernel as the source of eigenvalues, ``h(1)`` and ``E h²`` (default: the kernel
+    itself; the proven route passes :class:`_BallMidpoints` where the Funk–Hecke quadrature ran out of time).
+    """
     state = {} if state is None else state
     n, lam, sigma2 = to_mpf(pr.n), to_mpf(pr.lam), to_mpf(pr.sigma2)
     F = [to_mpf(v) for v in pr.F]
-    spec = levels(pr.kernel, pr.d, n, lam, len(F) - 1, pr.domain)
+    spec = levels(pr.kernel if source is None else source, pr.d, n, lam, len(F) - 1, pr.domain)
     s, counts, b, lost, extra = blocks(spec, F, pr.d, pr.domain)
     residual = None
     if not s:  # h ≡ 0 on the domain (or only its tail): the predictor is 0, κ = λ + T
@@ -646,6 +650,62 @@ def _solve_mp(pr: KRRParams, state: dict[str, Any] | None = None) -> tuple[dict[
 
 
 # ----------------------------------------------------------------------------- proven route (ball arithmetic)
+class _BallMidpoints:
+    """A stand-in for a :class:`Kernel` in :func:`levels`: eigenvalues, ``h(1)`` and ``E h²`` are the midpoints of
+    the kernel's *ball* values at the current mpmath precision, each eigenvalue's error its ball's radius.
+
+    For the proven route when the mpmath Funk–Hecke quadrature exceeds its time budget (large ``d``): the same
+    level rule and the same mpmath κ solve then run on these numbers and give the kept levels and an
+    approximate κ.  Nothing rests on them: the proof re-evaluates every quantity on the balls themselves and
+    proves the root by a sign change (docs/proofs/krr.md §2).  The ball values of one request may run until
+    ``seconds`` (half the quadrature budget by default) past the request's quadrature deadline (every retry
+    of the proof shares it); past that the next one raises :class:`~asymptotics.ball.NotProven` (a very
+    peaked ``h`` needs hundreds of slow levels).
+    """
+
+    def __init__(self, kernel: Kernel, seconds: float | None = None) -> None:
+        import time
+
+        from ..kernels import QUAD_BUDGET_S, quadrature_deadline
+
+        self.kernel, self.name = kernel, kernel.name
+        self.budget = QUAD_BUDGET_S / 2 if seconds is None else seconds
+        start = quadrature_deadline()
+        self.deadline = (time.monotonic() if start is None else start) + self.budget
+
+    def degree(self) -> int | None:
+        return self.kernel.degree()
+
+    def _at_mp_precision(self, compute: Any) -> Any:
+        import time
+
+        from ..ball import NotProven, workprec
+
+        if time.monotonic() > self.deadline:
+            raise NotProven(f"kernel {self.name!r}: the ball spectrum exceeded its {self.budget:g} s budget")
+        with workprec(mpmath.mp.prec):  # python-flint at mpmath's precision (mpmath's own is unchanged)
+            return compute()
+
+    def _mid(self, compute: Any) -> Any:
+        from ..ball import to_mpmath
+
+        return +to_mpmath(self._at_mp_precision(compute))
+
+    def h1(self) -> Any:
+        return self._mid(self.kernel.ball_h1)
+
+    def second_moment(self, d: int, domain: Any = "sphere") -> Any:
+        return self._mid(lambda: self.kernel.ball_second_moment(d, domain))
+
+    def eigenvalue(self, d: int, ell: int, domain: Any = "sphere") -> tuple[Any, Any]:
+        from ..ball import to_mpmath
+
+        ball = self._at_mp_precision(lambda: self.kernel.ball_eigenvalue(d, ell, domain))
+        if not ball.v.is_finite():
+            raise ConvergenceError(f"kernel {self.name!r}: level {ell} eigenvalue at d={d} has no finite enclosure")
+        return +to_mpmath(ball), to_mpmath(ball.v.rad())
+
+
 def _tail_terms(AB: Any, t1: Any, t2: Any, t3: Any, k: Any, n: Any) -> tuple[Any, Any, Any]:
     r"""Enclosures of the levels ``≥ L`` in the three sums of the equivalent (normalized ``k = κ/n``).
 
@@ -769,7 +829,8 @@ def _solve_ball(pr: KRRParams, quantity: str, info: dict[str, Any], dps: int) ->
     r"""The equivalent on balls with a proven κ (docs/proofs/krr.md).
 
     The mpmath solve at the ladder's finer rung for ``dps`` digits (:func:`_solve_mp`) gives the kept
-    levels and an approximate κ.  The κ equation of *all* levels is ridge's own
+    levels and an approximate κ; where its Funk–Hecke quadrature exceeds the time budget, the same solve on the
+    midpoints of the ball eigenvalues (:class:`_BallMidpoints`) does.  The κ equation of *all* levels is ridge's own
     (:func:`asymptotics.models.ridge._kappa_equation`) over the kept blocks plus the tail's enclosures
     (:class:`_TailedSums`, :func:`_tail_terms`); it is strictly increasing in κ, so a sign change around the
     approximate root (:func:`asymptotics.ball.root_by_sign_change`) proves the unique root.  The quantities
@@ -783,7 +844,10 @@ def _solve_ball(pr: KRRParams, quantity: str, info: dict[str, Any], dps: int) ->
     # reports (``extra``), and its κ is the approximate root to prove
     g_ladder = GUARD_DPS + max(0, -((dps - dynamic_range(pr.shown())) // 2))
     with mpmath.workdps(dps + 2 * g_ladder):
-        out_mp, residual_mp = _solve_mp(pr, {})
+        try:
+            out_mp, residual_mp = _solve_mp(pr, {})
+        except QuadratureBudgetError:  # the levels and κ from the ball eigenvalues' midpoints instead
+            out_mp, residual_mp = _solve_mp(pr, {}, _BallMidpoints(pr.kernel))
     info.update(levels=out_mp["_levels"], tail=out_mp["_tail"], unlearnable=out_mp["_unlearnable"])
     n_q, lam_q = Fraction(pr.n), Fraction(pr.lam)
     mus, t1, t2, t3, _ = _ball_spectrum(pr, out_mp["_levels"])
