@@ -61,6 +61,7 @@ __all__ = [
     "prove",
     "root_by_sign_change",
     "strict_inputs",
+    "track_undecided",
     "to_mpmath",
     "workprec",
 ]
@@ -76,12 +77,52 @@ class Undecided(NotProven):
     """A branch condition on balls is undecided and the formula used it in an ``if``."""
 
 
+_events = threading.local()
+
+
+class UndecidedEvents:
+    """Counts, in a block, the undecided comparisons used in an ``if`` (``bool``) and by ``AB.where``.
+
+    A proof of code the package did not write (a user model's formulas) cannot rely on the
+    ``Undecided`` exception reaching it: ``try: ... except Exception:`` inside the formula
+    swallows it.  :func:`track_undecided` counts every occurrence, caught or not, so the caller can
+    refuse the proof afterwards; and a root proof counts undecided selections on its bracket (a
+    ``where`` that switches inside the bracket may be a jump: continuity is then not proven).
+    """
+
+    __slots__ = ("bools", "wheres")
+
+    def __init__(self) -> None:
+        self.bools = 0
+        self.wheres = 0
+
+
+@contextmanager
+def track_undecided() -> Iterator[UndecidedEvents]:
+    """Count undecided ``bool``/``where`` events in a block (nested blocks each see their own)."""
+    stack = getattr(_events, "stack", None)
+    if stack is None:
+        stack = _events.stack = []
+    ev = UndecidedEvents()
+    stack.append(ev)
+    try:
+        yield ev
+    finally:
+        stack.pop()
+
+
+def _note(kind: str) -> None:
+    for ev in getattr(_events, "stack", ()):
+        setattr(ev, kind, getattr(ev, kind) + 1)
+
+
 class _UndecidedType:
     """The third truth value of a comparison of overlapping balls."""
 
     __slots__ = ()
 
     def __bool__(self) -> bool:
+        _note("bools")
         raise Undecided("a comparison of balls is undecided (the balls overlap); more precision may decide it")
 
     def __repr__(self) -> str:
@@ -414,6 +455,7 @@ def _union(a: Any, b: Any) -> Ball:
 
 def _where(cond: Any, a: Any, b: Any) -> Any:
     if cond is UNDECIDED:
+        _note("wheres")
         return _union(a, b)
     if cond is True or cond is False:
         return a if cond else b

@@ -513,14 +513,17 @@ def _ball_evaluate(decl: _Declared, quantity: str, exact: dict[str, Any], what: 
     finder's iteration) ends the proof attempt: the ladder's estimate is returned, ``proven=False``.
     An undecided comparison (:class:`~asymptotics.ball.Undecided`) is retried with more bits.
     """
-    from .ball import Ball, NotProven, strict_inputs
+    from .ball import Ball, NotProven, strict_inputs, track_undecided
 
     by_name = decl.by_name
     B = _user_ball_backend()
     try:
         with strict_inputs():
             values = {k: _ball_input(by_name[k], v) for k, v in exact.items()}
-            out = _call(decl, B, values)
+            with track_undecided() as events:
+                out = _call(decl, B, values)
+            if events.bools:  # an `if` on an undecided comparison, even one the formula caught itself
+                raise NotProven(f"{what}: the formulas branched on an undecided comparison of balls")
             converged = out.get("converged", True)
             if converged is not True:
                 raise NotProven(f"{what}: the formulas' `converged` flag is not a proven True on balls")

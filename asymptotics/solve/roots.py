@@ -52,6 +52,8 @@ def increasing_root(
     ``+`` above) on a thin bracket around it, inside ``[lo, hi]``.  The returned ball contains a
     root; it is *the* root because ``h`` is increasing on ``[lo, hi]`` — the contract of this
     function, which every caller states (and proves, for the built-in models) for its ``h``.
+    Continuity on the bracket is checked: a ``B.where`` whose condition the bracket does not
+    decide (a possible jump, e.g. a step function with no root) refuses the proof.
     ``converged`` is ``True``.  A failed proof raises :class:`~asymptotics.ball.NotProven`.
     """
     if getattr(ops, "name", "") == "ball":
@@ -94,7 +96,7 @@ def _ball_root(
     """:func:`increasing_root` on balls: Newton on midpoints, then a proven sign change (see there)."""
     import mpmath
 
-    from ..ball import Ball, NotProven, point, root_by_sign_change, to_mpmath
+    from ..ball import Ball, NotProven, point, root_by_sign_change, to_mpmath, track_undecided
 
     def mid(v: Any) -> Any:
         return to_mpmath(v) if isinstance(v, Ball) else mpmath.mpf(v)
@@ -127,7 +129,12 @@ def _ball_root(
             u = unew
             break
         u = unew
-    root = root_by_sign_change(h, mpmath.exp(u), increasing=True)
+    with track_undecided() as events:
+        root = root_by_sign_change(h, mpmath.exp(u), increasing=True)
+    if events.wheres or events.bools:
+        # a selection undecided on the bracket may switch branches inside it: a jump could fake the
+        # sign change, so continuity (which the intermediate value theorem needs) is not proven
+        raise NotProven(f"{what}: h selects a branch undecidedly on the root's bracket (continuity not proven)")
     inside = root.v > point(lo).v and (not mpmath.isfinite(b) or root.v < point(hi).v)
     if not inside:
         raise NotProven(f"{what}: the proven root is not inside the bracket where h is increasing")
