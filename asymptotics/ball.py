@@ -744,7 +744,8 @@ def digits_proven(x: Any, value: Any, dps: int) -> bool:
     printed = _printed_int(text)
     if printed is None or printed[0] == 0:
         return False
-    pn, pe = printed  # the printed value is pn·10^pe exactly; the unit of its last digit is 10^pe
+    pn, pe = printed  # the printed value is pn·10^pe exactly; the unit of its last printed digit is 10^pe
+    # (a (dps+1)-digit integer prints as '…0.': read literally, its unit is 1, and that is what is proven)
     m, r, e = _decimal_ball(v, dps + 10)  # the ball lies in [(m − r)·10^e, (m + r)·10^e]
     base = min(e, pe)
     scale_ball, scale_p = 10 ** (e - base), 10 ** (pe - base)
@@ -821,7 +822,7 @@ def prove(
         No precision up to ``max_bits`` proved the digits.
     """
     need = int(math.ceil(dps * BITS_PER_DIGIT))
-    bits = need + guard_bits
+    bits = max(need + guard_bits, 128)  # low dps: a few more bits cost nothing and close proofs near edges
     last = "no evaluation"
     for _ in range(max_tries):
         if bits > max_bits:

@@ -267,7 +267,6 @@ def test_edges_not_proven_where_an_integer_has_dps_plus_one_digits():
     assert r.proven is False
 
 
-@pytest.mark.xfail(strict=True, reason="bug: z just below the edge a at dps 3: the proof gives up and the ladder divides by 0")
 def test_stieltjes_just_below_the_lower_edge_at_low_dps():
     # a = (1 − √γ)² ≈ 2.5e-51 for γ = 1 − 1e-25; z = 2.5e-51 < a (by 1e-30 relative): off the support
     r = MPL.stieltjes("2.5e-51", G1M, dps=3)
@@ -276,7 +275,6 @@ def test_stieltjes_just_below_the_lower_edge_at_low_dps():
     assert abs(mpf(str(r)) - ref) <= 0.01 * abs(ref)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: density ladder (proven=False) prints 0 at x = b - 4e-80 (true 3.62e-41)")
 def test_density_just_inside_the_upper_edge_at_low_dps():
     x = "2.914213562373095048801688724209698078569671875376948073176679737990732478462107"  # b − 3.9e-80
     ref = ref_density(x, "0.5", "1", 30)

@@ -250,8 +250,9 @@ def _transform(zf: tuple[Fraction, Fraction], g_f: Fraction, s2_f: Fraction, com
         if mpmath.im(val) * mpmath.im(z) <= 0:
             raise BranchError("Stieltjes transform: Im m and Im z differ in sign (wrong root)", params=params)
     if not companion:
-        bound = 1 / _dist_to_support(z, g, a, b)
-        if abs(val) > bound * (1 + residual_tolerance()):
+        dist = _dist_to_support(z, g, a, b)
+        # dist = 0 at this precision (z within it of an edge): the bound is +inf, no constraint
+        if dist > 0 and abs(val) > (1 / dist) * (1 + residual_tolerance()):
             raise BranchError("Stieltjes transform: |m(z)| exceeds 1/dist(z, supp) (wrong root)", params=params)
     return val, residual
 
@@ -393,12 +394,14 @@ def companion(z: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) ->
     )
 
 
-def _density_inside(B: Backend, x: Any, g: Any, s2: Any, a: Any, b: Any) -> tuple[Any, Any]:
+def _density_inside(B: Backend, x: Any, g: Any, s2: Any, a: Any, b: Any, prod: Any = None) -> tuple[Any, Any]:
     """Density and residual for ``a < x < b`` (any backend).
 
     The residual is that of the quadratic at ``m(x + i0) = (σ²(1−γ) − x + i·root)/(2σ²γx)``.
+    ``prod`` is ``(b − x)(x − a)`` when the caller forms it exactly (:func:`_edge_product`): near an
+    edge the difference ``b − x`` of rounded numbers cancels.
     """
-    root = B.sqrt((b - x) * (x - a))
+    root = B.sqrt((b - x) * (x - a) if prod is None else prod)
     dens = root / (2 * B.pi() * s2 * g * x)
     # residual: m(x + i0) = (σ²(1−γ) − x + i root)/(2σ²γx) must solve the quadratic
     m0 = (s2 * (1 - g) - x + 1j * root) / (2 * s2 * g * x)
@@ -407,14 +410,20 @@ def _density_inside(B: Backend, x: Any, g: Any, s2: Any, a: Any, b: Any) -> tupl
     return dens, res
 
 
+def _edge_product(xf: Fraction, g: Fraction, s2: Fraction) -> Fraction:
+    """``(b − x)(x − a) = −x² + 2σ²(1 + γ)x − σ⁴(1 − γ)²`` exactly (``a + b`` and ``ab`` are rational)."""
+    return -xf * xf + 2 * s2 * (1 + g) * xf - s2 * s2 * (1 - g) ** 2
+
+
 def _density_mp(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
     g, s2, x = to_mpf(g_f), to_mpf(s2_f), to_mpf(xf)
     a, b = _edges_mp(g, s2)
-    if x == 0 and a == 0:
+    if xf == 0 and g_f == 1:
         return mpmath.inf, None
-    if not (a < x < b):
+    sa, sb = _side(xf, g_f, s2_f)  # the region exactly: x may sit within the working precision of an edge
+    if not (sa > 0 and sb < 0):
         return mpmath.mpf(0), None
-    return _density_inside(MP, x, g, s2, a, b)
+    return _density_inside(MP, x, g, s2, a, b, to_mpf(_edge_product(xf, g_f, s2_f)))
 
 
 def _density_ball(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
@@ -433,7 +442,7 @@ def _density_ball(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any
     if not (sa > 0 and sb < 0):
         return AB.num(0), None
     g, s2, x = AB.num(g_f), AB.num(s2_f), AB.num(xf)
-    dens, res = _density_inside(AB, x, g, s2, *_edges_b(AB, g, s2))
+    dens, res = _density_inside(AB, x, g, s2, *_edges_b(AB, g, s2), AB.num(_edge_product(xf, g_f, s2_f)))
     if (res > 0) is True:  # m(x + i0) built from the same root must solve the quadratic
         raise NotProven("density: m(x + i0) does not solve the quadratic on the balls")
     return dens, res
@@ -486,10 +495,16 @@ def _cdf_mp(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
         return mpmath.mpf(0), None
     atom = (1 - 1 / g) if g > 1 else mpmath.mpf(0)
     a, b = _edges_mp(g, s2)
-    if x <= a:
+    sa, sb = _side(xf, g_f, s2_f)  # the region exactly
+    if sa <= 0:
         return atom, None
-    if x >= b:
+    if sb >= 0:
         return mpmath.mpf(1), None
+    if not (a < x < b):  # inside, but within the working precision of an edge: no digits at this rung
+        raise ConvergenceError(
+            "cdf: x lies within the working precision of a support edge; the proof route or a higher `dps` resolves it",
+            params={"x": xf, "gamma": g_f, "sigma2": s2_f},
+        )
     return _cdf_inside(MP, x, g, s2, a, b, atom), None
 
 
