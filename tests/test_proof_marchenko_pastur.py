@@ -277,7 +277,16 @@ def test_perturbed_root_fails(monkeypatch, z, gamma):
 
 
 def test_perturbed_edge_fails_the_density_check(monkeypatch):
-    _ball_only(monkeypatch, "_edges_b", lambda ab, *args: (ab[0] * (1 + Fraction(1, 10**20)), ab[1]))
+    # the density's square root is of (b − x)(x − a), formed exactly; perturb it on the ball route only:
+    # m(x + i0) built from it no longer solves the quadratic, and the proof refuses
+    orig = M._density_inside
+
+    def perturbed(B, x, g, s2, a, b, prod=None):
+        if isinstance(x, Ball):
+            prod = (b - x) * (x - a) * (1 + Fraction(1, 10**20)) if prod is None else prod * (1 + Fraction(1, 10**20))
+        return orig(B, x, g, s2, a, b, prod)
+
+    monkeypatch.setattr(M, "_density_inside", perturbed)
     r = M.density(1, "0.5")
     assert r.proven is False and r.value == _ladder(M.density, 1, "0.5", dps=30)
 
