@@ -376,7 +376,6 @@ def test_trajectory_at_the_small_init_transition_is_right_or_refused():
     assert abs(float(str(r)) - 0.9082221664798625) < 1e-11, str(r)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: time_to_learn: float(frac − init/s) underflows to 0 (ZeroDivisionError)")
 @pytest.mark.parametrize("init,frac", [("0.5", "0.5" + "0" * 400 + "1"), ("1e-400", "1.001e-400")])
 def test_time_to_learn_with_a_gap_below_float_range(init, frac):
     r = L.time_to_learn(3, init, 1, frac, dps=20)

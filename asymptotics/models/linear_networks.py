@@ -544,7 +544,8 @@ def time_to_learn(depth: Any = None, init: Any = None, s: Any = None, frac: Any 
     shown = {"depth": str(n), **shown_params(init=x0, s=sv, frac=fr)}
     # F(x₁) − F(x₀) cancels when frac is close to init/s: add the digits the exact gap says are lost
     gap = fr - x0 / sv
-    lost = max(0, int(math.log10(float(fr) / float(gap))) + 5) if gap < fr / 100 else 0
+    ratio = fr / gap if gap < fr / 100 else None  # exact: a gap below float range (1e-400) must not become 0
+    lost = max(0, int(math.log10(ratio.numerator) - math.log10(ratio.denominator)) + 5) if ratio is not None else 0
 
     def fn() -> Any:
         with mpmath.workdps(mpmath.mp.dps + lost):
