@@ -420,9 +420,19 @@ def test_budget_point_as_in_the_issue_is_proven():
     assert inside(r, ref["risk"])
 
 
+@pytest.fixture
+def slow_machine_ball_fallback(monkeypatch):
+    """The ball-only fallback may run QUAD_BUDGET_S/2 past the quadrature deadline; these tests force the
+    fallback with ``quadrature_budget(0)`` and must not depend on the machine's load (a loaded CI runner
+    took more than 5 s at dps 50): give the fallback 300 s."""
+    from asymptotics import kernels
+
+    monkeypatch.setattr(kernels, "QUAD_BUDGET_S", 600.0)
+
+
 @pytest.mark.parametrize("point", BUDGET_POINTS)
 @pytest.mark.parametrize("quantity", ["risk", "kappa", "bias"])
-def test_budget_points_proven_and_contain_reference(point, quantity):
+def test_budget_points_proven_and_contain_reference(point, quantity, slow_machine_ball_fallback):
     from asymptotics.kernels import quadrature_budget
 
     with quadrature_budget(0):  # the mp quadrature fails at once: the levels and κ come from the ball midpoints
@@ -432,7 +442,7 @@ def test_budget_points_proven_and_contain_reference(point, quantity):
     assert inside(r, ref[quantity])
 
 
-def test_budget_point_perturbed_root_fails(monkeypatch):
+def test_budget_point_perturbed_root_fails(monkeypatch, slow_machine_ball_fallback):
     from asymptotics.ball import NotProven, workprec
     from asymptotics.kernels import quadrature_budget
 
@@ -453,7 +463,7 @@ def test_budget_point_perturbed_root_fails(monkeypatch):
         krr._solve_ball(pr, "kappa", {}, 30)
 
 
-def test_budget_point_widths_shrink_with_dps():
+def test_budget_point_widths_shrink_with_dps(slow_machine_ball_fallback):
     from asymptotics.kernels import quadrature_budget
 
     with quadrature_budget(0):
