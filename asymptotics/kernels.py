@@ -662,7 +662,7 @@ class Sphere(Domain):
         h, h_end, even = _ball_kernel_functions(kernel, ell)
 
         def q(z: Any) -> Any:
-            return _gegenbauer_acb(d, ell, z)
+            return gegenbauer(d, ell, z)
 
         def f(z: Any, a: bool) -> Any:
             return h(z, a) * q(z)
@@ -997,16 +997,6 @@ FH_T1 = Fraction(1, 2)
 
 FH_EVAL_LIMIT = 100_000
 """Integrand evaluations allowed per ``acb.integral`` call (beyond: NotProven)."""
-
-
-def _gegenbauer_acb(d: int, ell: int, z: Any) -> Any:
-    """``Q_ℓ^{(d)}(z)`` on an ``acb`` ball by the three-term recurrence (a polynomial: entire)."""
-    a, b = z * 0 + 1, z
-    if ell == 0:
-        return a
-    for k in range(1, ell):
-        a, b = b, ((2 * k + d - 2) * z * b - k * a) / (k + d - 2)
-    return b
 
 
 def _half_power(u: Any, e: int, a: bool) -> Any:

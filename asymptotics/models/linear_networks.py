@@ -409,22 +409,6 @@ def _log2(x: Any) -> float:
         return float(mpmath.log(abs(x), 2))
 
 
-def _mpf_ball(x: Any) -> Any:
-    """A finite ``mpf`` as the exact ball of its binary value.
-
-    Local on purpose: ``asymptotics.ball``'s conversion (``mpf.man_exp``) dropped the sign of a
-    negative ``mpf`` when this was written; ``_mpf_`` carries the sign explicitly.
-    """
-    from flint import arb, fmpz
-
-    from ..ball import Ball
-
-    sign, man, exp, _ = mpmath.mpf(x)._mpf_ if not isinstance(x, mpmath.mpf) else x._mpf_
-    if not man and exp:  # inf or nan: mpmath's special values have man == 0 and a nonzero exp code
-        raise ValueError("not a finite mpf")
-    return Ball(arb((fmpz(-int(man) if sign else int(man)), fmpz(int(exp)))))
-
-
 def _trajectory_ball(t: Fraction, x0: Fraction, s: Fraction, depth: int) -> Any:
     r"""``σ(t)`` for ``N ≥ 3`` as a ball: the multiprecision root of ``T(z) = t``, proven by a sign change.
 
@@ -446,7 +430,7 @@ def _trajectory_ball(t: Fraction, x0: Fraction, s: Fraction, depth: int) -> Any:
     root above ``z_low`` (``G`` increasing), so ``σ ∈ [s·x(z_low), s]``, narrower than ``2^{−(p−30)}``
     relative; no exponential of a huge ``z`` is formed (``t = 10^{5000}``).
     """
-    from ..ball import AB, Ball, NotProven, root_by_sign_change, workprec
+    from ..ball import AB, Ball, NotProven, point, root_by_sign_change, workprec
 
     prec = mpmath.mp.prec  # prove() has set mpmath's and python-flint's precision alike
     tm, x0m, w0m, sm = to_mpf(t), to_mpf(x0), to_mpf(1 - x0), to_mpf(s)
@@ -489,7 +473,7 @@ def _trajectory_ball(t: Fraction, x0: Fraction, s: Fraction, depth: int) -> Any:
     with workprec(bits):
         f0 = _antiderivative(x0, 1 - x0, depth, AB)
         rate = _mode_rate(AB, s, depth)
-        zc = _mpf_ball(z)
+        zc = point(z)  # the exact binary value of the mpmath root
         u = root_by_sign_change(lambda u: g_of(zc + u, f0, rate), 0, rel=delta, increasing=True)
         sigma = s / (1 + AB.exp(-(zc + u)))
     return Ball(sigma.v)

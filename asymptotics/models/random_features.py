@@ -767,17 +767,14 @@ def _ball_evaluate(solver: _Solver) -> tuple[dict[str, Any], Any]:
     approximate root and the residual reported with the value; :func:`_proven_root` proves it.
     Returns ``({quantity: ball}, residual)`` like :meth:`_Solver.evaluate`.
     """
-    from ..ball import AB, UNDECIDED, NotProven, to_mpmath
+    from ..ball import AB, UNDECIDED, NotProven, ball, to_mpmath
 
     pr = solver.pr
     _, mu1, ms2 = _ball_coefficients(pr.activation)
     mu1sq = mu1 * mu1
-    try:
-        mu1sq_mp, ms2_mp = solver.coefficients()  # the ladder path's checks of the activation (ParameterError)
-    except ConvergenceError:
-        # the mpmath quadrature cannot certify them (a kink at a non-dyadic point such as 1/3): the
-        # approximate root only needs approximate coefficients, the proof uses the balls
-        mu1sq_mp, ms2_mp = to_mpmath(mu1sq), to_mpmath(ms2)
+    # the approximate root needs only approximate coefficients: the balls' midpoints (no second, mpmath
+    # quadrature; an activation the ladder would refuse has no proven coefficients and never gets here)
+    mu1sq_mp, ms2_mp = to_mpmath(mu1sq), to_mpmath(ms2)
     lam = pr.lam
     residual: Any = None
     if pr.psi1 == math.inf:
@@ -808,43 +805,7 @@ def _ball_evaluate(solver: _Solver) -> tuple[dict[str, Any], Any]:
             b, v, factor, chi = _general(AB, psi1, psi2, lam, mu1sq, ms2, thr, root)["out"]
     bias, variance, risk, train = _combine(AB, b, v, factor, pr.F1sq, pr.Fstar2, pr.tau2)
     out = {"risk": risk, "bias": bias, "variance": variance, "train_error": train, "chi": chi, "B": b, "V": v}
-    return {k: _point_infinity(x) for k, x in out.items()}, residual
-
-
-def _point_infinity(x: Any) -> Any:
-    """``x`` as a ball; one with midpoint ``±inf`` and a finite radius as the exact ``±inf`` ball.
-
-    Arb adds a finite ball to ``+inf`` by keeping the radius (``inf + [0.1 ± r]`` has midpoint ``+inf``
-    and radius ``r``); such a ball stands for the point ``+inf`` of the extended line (its radius has no
-    effect), but :func:`asymptotics.ball.digits_proven` proves ``+inf`` only from a radius-0 ball.  The
-    threshold values ``𝓑 = 𝓥 = +inf`` are exact (selected by the exact inputs), and ``risk = F₁²𝓑 + … + F⋆²``
-    with ``F₁² > 0`` is then ``+inf`` too.
-    """
-    from flint import arb
-
-    from ..ball import Ball, ball
-
-    v = ball(x).v  # an exact input (a Fraction) that went through unchanged becomes a ball at the working precision
-    if isinstance(v, arb) and not v.mid().is_nan() and not v.mid().is_finite() and arb(v.rad()).is_finite():
-        return Ball(arb.pos_inf() if v.mid() > 0 else arb.neg_inf())
-    return Ball(v)
-
-
-def _not_even_the_sign(x: Any) -> None:
-    """Raise :class:`~asymptotics.ball.NotProven` for a real ball that contains 0 and is not exactly 0.
-
-    Such a ball has no correct bits (Arb reports ``−2⁶³``), and :func:`asymptotics.ball.prove` would
-    size its next precision from that number, beyond any limit, and stop; a ``NotProven`` makes it
-    retry with half as many bits again (the ``ψ₂ = ∞`` bias at ``ψ₁ = 1e50`` cancels 166 bits: the
-    first try at 140 bits returns such a ball, the third at 315 bits proves 30 digits).
-    """
-    from flint import arb
-
-    from ..ball import NotProven
-
-    v = getattr(x, "v", None)
-    if isinstance(v, arb) and v.is_finite() and v.rad() != 0 and v.contains(0):
-        raise NotProven("rf: the ball does not decide the sign of the value; more precision")
+    return {k: ball(x) for k, x in out.items()}, residual  # exact inputs passed through become balls
 
 
 def _mid(x: Any) -> Any:
@@ -873,7 +834,6 @@ def solve(params: RFParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
     def ball_evaluate() -> tuple[Any, Any]:
         out, residual = _ball_evaluate(solver)
         extras.update(out)
-        _not_even_the_sign(out[quantity])
         return out[quantity], residual
 
     c = certify(evaluate, dps, what=f"rf {quantity}", params=params.shown(), prove=ball_evaluate)
