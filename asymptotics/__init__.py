@@ -41,13 +41,17 @@ __all__ = [
     "curve",
     "define_model",
     "get_model",
+    "grid",
     "marchenko_pastur",
     "plot_curve",
+    "plot_map",
     "register_model",
     "ridge",
     "root_tolerance",
+    "sweep",
     "to_latex",
     "unregister_model",
+    "VectorResult",
 ]
 
 _LAZY = {
@@ -58,6 +62,10 @@ _LAZY = {
     "get_model": ".models._registry",
     "CurveResult": ".result",
     "Result": ".result",
+    "VectorResult": ".result",
+    "sweep": ".sweeps",
+    "grid": ".sweeps",
+    "plot_map": ".maps",
     "Source": ".references",
     "curve": ".curves",
     "plot_curve": ".plotting",
@@ -95,6 +103,8 @@ if TYPE_CHECKING:  # static tools see the names; at run time they are loaded by 
     from .plotting import plot_curve
     from .precision import DEFAULT_DPS
     from .references import Source
-    from .result import CurveResult, Result
+    from .maps import plot_map
+    from .result import CurveResult, Result, VectorResult
+    from .sweeps import grid, sweep
     from .symbolic.latex import to_latex
     from .symbolic.system import FixedPointSystem

@@ -80,7 +80,7 @@ BAD = {
     "axis_bad_num": (["curve", "ridge", "risk", "gamma=0.1:3:x", "lam=0"], "gamma"),
     "axis_log_zero": (["curve", "ridge", "risk", "lam=0:1:5", "gamma=2", "--log"], "lam"),
     "axis_missing": (["curve", "ridge", "risk", "gamma=1", "lam=0"], "axis"),
-    "axis_twice": (["curve", "ridge", "risk", "gamma=1:2:3", "lam=0:1:3"], "lam"),
+    "axis_thrice": (["curve", "ridge", "risk", "gamma=1:2:3", "lam=0:1:3", "sigma2=1:2:2"], "lam"),
     "curve_out_of_domain": (["curve", "ridge", "risk", "gamma=-1:-0.5:3"], "gamma"),
     "curve_fixed_bad": (["curve", "ridge", "risk", "gamma=0.5:2:3", "sigma2=-1"], "sigma2"),
     "curve_mc_zero": (["curve", "ridge", "risk", "gamma=0.5:2:3", "--mc", "0"], "mc"),

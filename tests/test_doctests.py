@@ -5,7 +5,15 @@ import importlib
 
 import pytest
 
-MODULES = ["asymptotics", "asymptotics.expression", "asymptotics.models.marchenko_pastur", "asymptotics.models.ridge"]
+MODULES = [
+    "asymptotics",
+    "asymptotics.expression",
+    "asymptotics.models.marchenko_pastur",
+    "asymptotics.models.ridge",
+    "asymptotics.result",
+    "asymptotics.sweeps",
+    "asymptotics.maps",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
