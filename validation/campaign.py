@@ -3,8 +3,11 @@ r"""Validation campaigns: theory against Monte Carlo at many random parameter po
 ``python -m validation validate MODEL --points K --reps R --sizes d1,d2,...`` (or
 :func:`run_campaign`) does the following:
 
-1. It draws ``K`` parameter points from the model's hypothesis strategy
-   (:mod:`validation.points` documents the ranges).  The draw is reproducible from ``--seed``.
+1. It draws ``K`` parameter points over the model's documented ranges
+   (:mod:`validation.points`): by default a scrambled Sobol design (``--design sobol``; ``lhs``
+   for a Latin hypercube), space-filling and log-scaled where a range spans decades, or the
+   model's hypothesis strategy itself (``--design hypothesis``, edge-seeking property draws).
+   The draw is reproducible from ``--seed`` and the design is saved in ``campaign.json``.
 2. At every point and every size it evaluates the theory (certified, ``dps`` digits) and
    simulates ``R`` independent replicates.  Replicate seeds are spawned from
    ``SeedSequence([seed, point, size])``, so a point's result does not depend on the order
@@ -46,7 +49,8 @@ limit at ``γ ≈ 0.94``.  When the sizes double, the extrapolation's SE is ``�
 ``trend.shrinking`` reports whether ``|gap|`` decreases with size *or* every gap is within
 ``threshold`` SEs (:func:`~validation.compare.finite_size_trend`); it is not part of the rule.
 
-**Resuming.**  Each finished point is appended to ``points.jsonl`` (flushed and fsynced) as
+**Resuming.**  The points are deterministic given the model, count, seed, design, sizes and
+quantity.  Each finished point is appended to ``points.jsonl`` (flushed and fsynced) as
 soon as it arrives.  Running the same command again with the same ``--out`` skips the points
 already there, so an interrupted campaign loses at most the points that were running.  A
 different configuration in the same directory is refused (the message names what differs),
@@ -65,10 +69,17 @@ limit of one simulation (``max_memory`` GiB, else ``$ASYMPTOTICS_MAX_MEMORY_GB``
 :mod:`validation.simulators._sampling`); a campaign that would exceed it is refused with the
 point, the sizes and the estimate.  The workers use the limit resolved here.
 
-**Dask.**  Points run as Dask tasks.  The default ``scheduler="local"`` starts a
-``LocalCluster`` of worker processes with one thread each.  An address
+**Dask.**  The default ``scheduler="auto"`` runs the points one after another in this
+process and measures their CPU time; once the points left are estimated to need more than
+:data:`AUTO_CLUSTER_CPU_S` seconds of CPU (and two or more workers and free cores are available:
+cores less the load average of other processes) it
+starts a ``LocalCluster`` for them.  A LocalCluster costs a few seconds of CPU to start, import
+and stop (``benchmarks/bench_campaign.py``), which small campaigns do not repay.  The choice is
+printed in one line and saved in ``report.json``.  ``scheduler="local"`` starts a
+``LocalCluster`` of worker processes with one thread each at once.  An address
 (``tcp://host:8786``) uses an existing cluster; ``"inprocess"`` runs the points one after
-another in this process without Dask.  mpmath's precision is a process-global setting, so
+another in this process without Dask.  Closing the client and the cluster silences the
+``distributed`` loggers, so no shutdown message lands before the summary.  mpmath's precision is a process-global setting, so
 :func:`run_point` holds a process-wide lock for the whole task, and the theory is evaluated
 under ``mpmath.workdps``, which restores the worker's precision afterwards.  Two campaign tasks
 never mix precisions, even on a worker with several threads.  Code other than a campaign task
@@ -84,6 +95,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sys
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -123,11 +135,12 @@ from .campaign_store import (
     _write_atomic,
 )
 from .compare import CAMPAIGN_THRESHOLD, MCEstimate, compare, finite_size_trend
-from .points import space
+from .points import DESIGNS, design_points, space
 from .simulators._sampling import MemoryLimitError, memory_limit
 from .simulators.registry import get_simulator
 
 __all__ = [
+    "AUTO_CLUSTER_CPU_S",
     "CONFIG_FILE",
     "DEFAULT_THRESHOLD",
     "LOCK_FILE",
@@ -147,6 +160,14 @@ DEFAULT_THRESHOLD = CAMPAIGN_THRESHOLD
 """Default ``|z|`` bound of the pass rule (3): :data:`validation.compare.CAMPAIGN_THRESHOLD`, the one
 definition, which explains why it differs from a single comparison's 3.5."""
 MAX_SIZE = 5000
+AUTO_CLUSTER_CPU_S = 20.0
+"""``scheduler="auto"`` moves the remaining points to a LocalCluster once their estimated CPU time
+(the mean CPU time of the points run so far in process, times the points left) exceeds this many
+seconds.  A LocalCluster's own cost, measured by ``benchmarks/bench_campaign.py`` on 2 cores, is
+about 2 s of wall time and 3-4 s of CPU (start-up, each worker's imports and first theory
+compilations, shutdown): above 20 s of work that is ≤ 20 % more CPU, repaid in wall time when
+the cores are free (on a machine whose cores are busy the cluster is slower, hence the
+free-core rule)."""
 _MP_LOCK = MPMATH_LOCK
 """Serializes tasks within a worker process: mpmath's precision is process-global, and this is the
 library's own lock (:data:`asymptotics.precision.MPMATH_LOCK`), so a task never overlaps a certified
@@ -185,6 +206,7 @@ class CampaignConfig:
     seed: int = 0
     threshold: float = DEFAULT_THRESHOLD
     dps: int = 20
+    design: str = "sobol"
 
     @classmethod
     def make(
@@ -198,6 +220,7 @@ class CampaignConfig:
         seed: Any = 0,
         threshold: Any = DEFAULT_THRESHOLD,
         dps: Any = 20,
+        design: Any = "sobol",
     ) -> CampaignConfig:
         """Validated configuration (every error names the parameter and its valid range)."""
         sp = space(model)
@@ -212,7 +235,7 @@ class CampaignConfig:
         if not math.isfinite(thr):
             raise ParameterError(f"`threshold` must be a finite positive number; got {threshold!r}.")
         dp = check_int("dps", dps, low=15, high=200)
-        return cls(sp.model, q, k, r, s, sd, thr, dp)
+        return cls(sp.model, q, k, r, s, sd, thr, dp, _check_design(design))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -224,7 +247,14 @@ class CampaignConfig:
             "seed": self.seed,
             "threshold": self.threshold,
             "dps": self.dps,
+            "design": self.design,
         }
+
+
+def _check_design(design: Any) -> str:
+    if not isinstance(design, str) or design.strip().lower() not in DESIGNS:
+        raise ParameterError(f"`design` must be one of {', '.join(DESIGNS)}; got {design!r}.")
+    return design.strip().lower()
 
 
 def _parse_sizes(sizes: Any) -> tuple[int, ...]:
@@ -250,22 +280,71 @@ def _parse_sizes(sizes: Any) -> tuple[int, ...]:
 
 # ----------------------------------------------------------------------------- drawing points
 def draw_points(
-    model: str, count: int, *, seed: int = 0, sizes: Sequence[int] | None = None, quantity: str | None = None
+    model: str,
+    count: int,
+    *,
+    seed: int = 0,
+    sizes: Sequence[int] | None = None,
+    quantity: str | None = None,
+    design: str = "sobol",
 ) -> list[dict[str, str]]:
-    """``count`` distinct parameter points of ``model``, drawn by its hypothesis strategy.
+    """``count`` distinct parameter points of ``model`` over its documented ranges.
 
-    Each point keeps only the parameters ``quantity`` takes (default: the model's first campaign
-    quantity), and points are distinct after that projection.  Deterministic for a given
-    ``seed`` and hypothesis version (``@seed``, no database, the generate phase only).
+    Parameters
+    ----------
+    model : str
+        A campaign model (:data:`validation.points.SPACES`).
+    count : int
+        Points wanted (``≥ 1``).
+    seed : int, keyword-only
+        Scrambles the design (``sobol``, ``lhs``) or seeds hypothesis.
+    sizes : sequence of int, keyword-only
+        The campaign's sizes (some ranges depend on them); default: the model's.
+    quantity : str, keyword-only
+        Each point keeps only the parameters this quantity takes (default: the model's first
+        campaign quantity); points are distinct after that projection.
+    design : {"sobol", "lhs", "hypothesis"}, keyword-only
+        ``sobol`` (default): the first ``count`` distinct points of a scrambled Sobol sequence of
+        ``2**m ≥ count`` points; ``lhs``: a Latin hypercube of ``count`` points; ``hypothesis``: the
+        strategy's own edge-seeking draws (the property mode).  See :mod:`validation.points`.
+
+    Returns
+    -------
+    list of dict
+        Exact decimal strings by parameter name.  Deterministic given ``(model, count, seed,
+        design, sizes, quantity)`` and the scipy (designs) or hypothesis version (``@seed``, no
+        database, the generate phase only).
+
+    Raises
+    ------
+    ParameterError
+        Unknown model, design or quantity; a count that cannot be met with distinct points.
+
+    Examples
+    --------
+    >>> pts = draw_points("ridge", 6, seed=0, sizes=(100, 200))
+    >>> len({p["gamma"] for p in pts}), len({p["r2"] for p in pts})
+    (6, 6)
     """
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
 
     sp = space(model)
     count = check_int("points", count, low=1, high=100_000)
+    design = _check_design(design)
     q = sp.quantities[0] if quantity is None else quantity
-    strategy = sp.strategy(tuple(sp.default_sizes if sizes is None else sizes)).map(lambda p: _relevant(sp.model, q, p))
+    base = sp.strategy(tuple(sp.default_sizes if sizes is None else sizes))
     found: list[dict[str, str]] = []
+    if design != "hypothesis":
+        stream = design_points(base, count, seed=check_int("seed", seed, low=0), design=design)
+        for _ in range(4 * count + 50):
+            point = _relevant(sp.model, q, next(stream))
+            if point not in found:
+                found.append(point)
+                if len(found) == count:
+                    return found
+        raise ParameterError(f"could only draw {len(found)} distinct {sp.model} points; ask for fewer `points`.")
+    strategy = base.map(lambda p: _relevant(sp.model, q, p))
 
     @hseed(check_int("seed", seed, low=0))
     @settings(
@@ -497,6 +576,63 @@ def _executor(scheduler: str, workers: int | None, connect_timeout: float) -> tu
     return client, None
 
 
+def _cores() -> int:
+    """Cores free for this campaign now: those it may run on (CPU affinity, else ``os.cpu_count()``)
+    less the load of other processes (the 1-minute load average less this process's own 1)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        n = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - no load average
+        return n
+    return max(1, min(n, round(n - max(0.0, load - 1.0))))
+
+
+def _close_quietly(client: Any, cluster: Any) -> None:
+    """Close the client, then the cluster, and wait, with the ``distributed`` loggers and warnings
+    silenced: a LocalCluster's shutdown may log "Stream is closed", ``CommClosedError`` tracebacks
+    and the like, which would land between the progress bar and the summary."""
+    import logging
+
+    names = ["distributed", "tornado", "asyncio"]
+    names += [n for n in logging.root.manager.loggerDict if n.startswith(("distributed.", "tornado."))]
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    try:
+        for lg in loggers:
+            lg.setLevel(logging.CRITICAL + 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for closing in (client, cluster):
+                if closing is not None:
+                    with contextlib.suppress(Exception):
+                        closing.close()
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def _saved_design(out: str | None, fresh: bool) -> str:
+    """The design of the campaign saved in ``out`` (``"hypothesis"`` for a ``campaign.json`` written
+    before designs existed), else the default ``"sobol"``."""
+    import json
+
+    if out is None or fresh:
+        return "sobol"
+    try:
+        with open(os.path.join(out, CONFIG_FILE), encoding="utf-8") as fh:
+            saved = json.load(fh)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return "sobol"
+    config = saved.get("config") if isinstance(saved, dict) else None
+    if not isinstance(config, dict):
+        return "sobol"
+    design = config.get("design", "hypothesis")
+    return design if design in DESIGNS else "sobol"
+
+
 def run_campaign(
     model: str,
     *,
@@ -508,13 +644,14 @@ def run_campaign(
     threshold: float = DEFAULT_THRESHOLD,
     dps: int = 20,
     out: str | None = None,
-    scheduler: str = "local",
+    scheduler: str = "auto",
     workers: int | None = None,
     connect_timeout: float = 20.0,
     fresh: bool = False,
     progress: bool = True,
     figure: bool = True,
     max_memory: Any = None,
+    design: str | None = None,
 ) -> CampaignReport:
     """Run (or resume) a validation campaign; see the module docstring.
 
@@ -534,16 +671,27 @@ def run_campaign(
         Draws the points and roots every replicate's seed.
     threshold : float, keyword-only
         ``|z|`` bound of the pass rule and of the summary's share (default 3).
+    design : {"sobol", "lhs", "hypothesis"}, keyword-only
+        How the points are drawn (:func:`draw_points`, :mod:`validation.points`): a space-filling
+        ``sobol`` (default for a new campaign) or ``lhs`` design, or ``hypothesis``'s edge-seeking
+        draws.  ``None``: the design saved in ``out`` when resuming (``hypothesis`` for a campaign
+        saved before designs existed), else ``sobol``.  Saved in ``campaign.json``.
     dps : int, keyword-only
         Digits of the certified theory (15–200; the comparison needs only float64).
     out : str, keyword-only
         Directory for ``campaign.json``, ``points.jsonl`` and the reports; ``None`` keeps
         everything in memory (no resuming).
     scheduler : str, keyword-only
-        ``"local"`` (Dask LocalCluster, default), ``"inprocess"`` (no Dask), or the address of
-        a Dask scheduler.
+        ``"auto"`` (default): the points run in this process, and the remaining ones move to a
+        Dask LocalCluster once their estimated CPU time (mean CPU time per point so far × points
+        left) exceeds :data:`AUTO_CLUSTER_CPU_S` and two or more cores and workers are available.
+        ``"local"``: a LocalCluster from the start; ``"inprocess"``: no Dask; or the address of
+        a Dask scheduler (``tcp://HOST:PORT``).  With ``progress`` the choice is printed on
+        stderr in one line (``scheduler: in-process (8 tasks, 1.2 s CPU)``); it is saved in
+        ``report.json`` (``meta.scheduler``).
     workers : int, keyword-only
-        LocalCluster worker processes (default: the number of cores, at most 8).
+        LocalCluster worker processes for ``"local"`` and ``"auto"`` (default: the number of
+        cores, at most 8).
     connect_timeout : float, keyword-only
         Seconds to wait for a scheduler given by its address (default 20).
     fresh : bool, keyword-only
@@ -566,15 +714,17 @@ def run_campaign(
         in use by a running one, an unreachable scheduler, Dask missing, a simulation whose
         estimated memory exceeds the limit.
     """
+    if design is None:
+        design = _saved_design(out, fresh)
     config = CampaignConfig.make(
-        model, points=points, reps=reps, sizes=sizes, quantity=quantity, seed=seed, threshold=threshold, dps=dps
+        model, points=points, reps=reps, sizes=sizes, quantity=quantity, seed=seed, threshold=threshold, dps=dps, design=design
     )
     if not isinstance(scheduler, str) or not scheduler.strip():
-        raise ParameterError(f"`scheduler` must be 'local', 'inprocess' or a Dask address; got {scheduler!r}.")
+        raise ParameterError(f"`scheduler` must be 'auto', 'local', 'inprocess' or a Dask address; got {scheduler!r}.")
     scheduler = scheduler.strip()
     if workers is not None:
         workers = check_int("workers", workers, low=1, high=1024)
-        if scheduler != "local":
+        if scheduler not in ("local", "auto"):
             raise ParameterError(f"`workers` sets the size of a LocalCluster; it has no effect with `scheduler` {scheduler!r}.")
     connect_timeout = float(check_real("connect_timeout", connect_timeout, low=0, low_open=True, high=3600))
     if figure and out is not None:
@@ -584,11 +734,48 @@ def run_campaign(
             raise ParameterError(
                 "the report figure needs matplotlib: pip install 'asymptotics[plot]', or figure=False (--no-figure)."
             ) from None
-    drawn = draw_points(config.model, config.points, seed=config.seed, sizes=config.sizes, quantity=config.quantity)
+    drawn = draw_points(
+        config.model, config.points, seed=config.seed, sizes=config.sizes, quantity=config.quantity, design=config.design
+    )
     limit = memory_limit(max_memory) / 2**30  # resolved here: every worker uses the caller's limit
     _check_memory(config, drawn, limit)
     with _locked(out):
         return _run(config, drawn, limit, out, fresh, scheduler, workers, connect_timeout, progress, figure)
+
+
+def _auto(
+    todo: list[dict[str, Any]], save: Any, bar: Any, workers: int | None, connect_timeout: float
+) -> tuple[str, list[dict[str, Any]], Any, Any]:
+    """``scheduler="auto"``: run points in process while the estimated CPU time of those left stays
+    below :data:`AUTO_CLUSTER_CPU_S`; past it, start a LocalCluster for the rest.
+
+    Returns the one-line choice, the tasks left for the cluster, and ``(client, cluster)`` (None
+    when everything ran here).  A point's numbers do not depend on where it ran.
+    """
+    cores = _cores()
+    n_workers = workers or max(1, min(cores, 8))
+    todo = list(todo)
+    total, spent, ran = len(todo), 0.0, 0
+    while todo:
+        left = len(todo)
+        estimate = spent / ran * left if ran else 0.0
+        if ran and left >= 2 and n_workers >= 2 and cores >= 2 and estimate > AUTO_CLUSTER_CPU_S:
+            w = min(n_workers, left)
+            client, cluster = _executor("local", w, connect_timeout)
+            return (
+                f"LocalCluster of {w} workers ({left} of {total} tasks, est. {estimate:.0f} s CPU; "
+                f"{ran} ran in-process first, {spent:.1f} s)",
+                todo,
+                client,
+                cluster,
+            )
+        t0 = time.process_time()
+        save(run_point(todo.pop(0)))
+        bar.update()
+        spent += time.process_time() - t0
+        ran += 1
+    why = "1 free core" if cores < 2 else "1 worker" if n_workers < 2 else f"a LocalCluster pays above {AUTO_CLUSTER_CPU_S:g} s"
+    return f"in-process ({total} tasks, {spent:.1f} s CPU; {why})", [], None, None
 
 
 def _check_memory(config: CampaignConfig, drawn: Sequence[dict[str, str]], limit: float) -> None:
@@ -641,9 +828,16 @@ def _run(
         disable=None if progress else True,
     )
     client = cluster = None
+    choice = "nothing to run" if not todo else ""
     try:
-        if todo:
+        if todo and scheduler == "auto":
+            choice, todo, client, cluster = _auto(todo, save, bar, workers, connect_timeout)
+        elif todo:
             client, cluster = _executor(scheduler, workers, connect_timeout)
+            where = "in-process" if client is None else "LocalCluster" if cluster is not None else scheduler
+            if cluster is not None:
+                where += f" of {len(cluster.workers)} workers"
+            choice = f"{where} ({len(todo)} tasks)"
         if client is None:
             for task in todo:
                 save(run_point(task))
@@ -659,12 +853,11 @@ def _run(
         bar.close()
         if sink is not None:
             sink.close()
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        _close_quietly(client, cluster)
+    if progress and choice:
+        print(f"scheduler: {choice}", file=sys.stderr)
     records = [done[i] for i in range(len(drawn))]
-    report = CampaignReport(config, records, summarize(config, records), out)
+    report = CampaignReport(config, records, summarize(config, records), out, scheduler=choice)
     if out is not None:
         report.files = _write_reports(report, out, figure)
     return report

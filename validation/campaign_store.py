@@ -217,14 +217,22 @@ def _set_aside(out: str, rejected: list[dict[str, Any]]) -> None:
             )
 
 
+def _saved_config(saved: Any) -> dict[str, Any] | None:
+    """The saved ``config``; one written before designs existed has no ``design``: hypothesis drew it."""
+    if not isinstance(saved, dict) or not isinstance(saved.get("config"), dict):
+        return None
+    return {"design": "hypothesis", **saved["config"]}
+
+
 def _differences(saved: Any, wanted: dict[str, Any]) -> str:
     if not isinstance(saved, dict):
         return "its campaign.json is unreadable"
-    old = saved.get("config") if isinstance(saved.get("config"), dict) else {}
+    old = _saved_config(saved) or {}
     diffs = [f"{k}: saved {old.get(k)!r}, now {v!r}" for k, v in wanted["config"].items() if old.get(k) != v]
     if not diffs and saved.get("points") != wanted["points"]:
-        was, now = saved.get("hypothesis"), wanted["hypothesis"]
-        why = f" (hypothesis {was} drew them, this is {now})" if was != now else ""
+        engine = "hypothesis" if wanted["config"].get("design") == "hypothesis" else "scipy"
+        was, now = saved.get(engine), wanted.get(engine)
+        why = f" ({engine} {was} drew them, this is {now})" if was != now else ""
         diffs.append(f"the drawn points differ{why}")
     return "; ".join(diffs) or "its saved configuration differs"
 
@@ -280,7 +288,7 @@ def _prepare_dir(out: str, config: CampaignConfig, points: list[dict[str, str]],
     """
     make_dir(out)
     cfg_path, pts_path = os.path.join(out, CONFIG_FILE), os.path.join(out, POINTS_FILE)
-    wanted = {"config": config.to_dict(), "hypothesis": _version("hypothesis"), "points": points}
+    wanted = {"config": config.to_dict(), "hypothesis": _version("hypothesis"), "scipy": _version("scipy"), "points": points}
     has_cfg, has_pts = os.path.exists(cfg_path), os.path.exists(pts_path)
     if not fresh and has_cfg:
         try:
@@ -288,7 +296,13 @@ def _prepare_dir(out: str, config: CampaignConfig, points: list[dict[str, str]],
                 saved = json.load(fh)
         except (OSError, json.JSONDecodeError, UnicodeDecodeError):
             saved = None
-        same = isinstance(saved, dict) and saved.get("config") == wanted["config"] and saved.get("points") == points
+        same = _saved_config(saved) == wanted["config"] and saved.get("points") == points
+        if same and "design" not in saved["config"]:
+            print(
+                f"validation: note: {cfg_path} has no `design` (saved before designs existed): its points were drawn "
+                "by hypothesis, and the campaign resumes with --design hypothesis",
+                file=sys.stderr,
+            )
         if not same:
             raise ParameterError(
                 f"`out` directory {out!r} holds a different campaign ({_differences(saved, wanted)}); resume it with the "

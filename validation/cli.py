@@ -3,11 +3,15 @@
 Subcommands (each shows tqdm progress and writes PNG figures plus a JSON/Markdown table):
 
 * ``validate MODEL [--points K] [--reps R] [--sizes d1,d2,...] [--quantity Q] [--seed S]
-  [--out DIR] [--scheduler local|inprocess|ADDRESS] [--workers N] [--fresh]`` — a validation
-  campaign (:mod:`validation.campaign`): K hypothesis-drawn parameter points of MODEL (mp, ridge,
-  rf, krr, nt; ranges in :mod:`validation.points`), theory against Monte Carlo at each size, a
-  report (``report.json``, ``report.csv``, ``report.png``) and a printed summary.  It runs on
-  Dask (a LocalCluster by default) and resumes from ``DIR/points.jsonl`` when rerun;
+  [--design sobol|lhs|hypothesis] [--out DIR] [--scheduler auto|local|inprocess|ADDRESS]
+  [--workers N] [--fresh]`` — a validation campaign (:mod:`validation.campaign`): K parameter
+  points of MODEL (mp, ridge, rf, krr, nt) over its documented ranges (:mod:`validation.points`),
+  a space-filling Sobol design by default (``lhs``: a Latin hypercube; ``hypothesis``: edge-seeking
+  property draws), theory against Monte Carlo at each size, a report (``report.json``,
+  ``report.csv``, ``report.png``) and a printed summary.  ``--scheduler auto`` (default) runs the
+  points in this process and moves them to a Dask LocalCluster only when the remaining work is
+  large enough to pay for one (the choice is printed in one line).  A campaign resumes from
+  ``DIR/points.jsonl`` when rerun;
 * ``lnn [--out DIR] [--quick]`` — deep linear networks: implicit acceleration (ℓ₂ vs ℓ₄),
   matrix completion (error, nuclear norm, effective rank vs observations and depth),
   singular-value trajectories in matrix sensing (the lecture notes' three figures, small scale);
@@ -141,6 +145,7 @@ def _validate(args: argparse.Namespace) -> int:
             workers=args.workers,
             connect_timeout=args.connect_timeout,
             fresh=args.fresh,
+            design=args.design,
             progress=True,
             figure=not args.no_figure,
         )
@@ -173,18 +178,34 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--out", default=f"validation_{name}", help="output directory (default validation_NAME)")
         p.add_argument("--quick", action="store_true", help="small sizes (a minute or two)")
         p.set_defaults(func=fn)
-    v = sub.add_parser("validate", help="theory vs Monte Carlo at hypothesis-drawn parameter points (a campaign)")
+    v = sub.add_parser(
+        "validate",
+        help="theory vs Monte Carlo at space-filling parameter points (a campaign)",
+        description="A validation campaign: theory against Monte Carlo at K parameter points of MODEL and each size; "
+        "rerun the same command to resume.",
+    )
     v.add_argument("model", help="mp, ridge, rf, krr or nt")
     v.add_argument("--points", default="20", help="parameter points (default 20)")
     v.add_argument("--reps", default="20", help="Monte Carlo replicates per point and size (default 20)")
     v.add_argument("--sizes", default=None, help="increasing sizes, e.g. 100,200,400 (n for mp/ridge, d otherwise)")
     v.add_argument("--quantity", default=None, help="default: risk (cdf for mp)")
     v.add_argument("--seed", default="0", help="draws the points and seeds every replicate (default 0)")
+    v.add_argument(
+        "--design",
+        default=None,
+        help="sobol (space-filling, default), lhs (Latin hypercube) or hypothesis (edge-seeking property draws); "
+        "default when resuming: the saved campaign's",
+    )
     v.add_argument("--threshold", default="3", help="|z| bound of the pass rule (default 3)")
     v.add_argument("--dps", default="20", help="digits of the certified theory (default 20)")
     v.add_argument("--out", default=None, help="output directory (default validate_MODEL); rerun to resume")
-    v.add_argument("--scheduler", default="local", help="local (Dask LocalCluster, default), inprocess, or tcp://HOST:PORT")
-    v.add_argument("--workers", default=None, help="LocalCluster worker processes (default: cores, at most 8)")
+    v.add_argument(
+        "--scheduler",
+        default="auto",
+        help="auto (default: in process, a Dask LocalCluster when the work pays for it), local (LocalCluster), "
+        "inprocess, or tcp://HOST:PORT",
+    )
+    v.add_argument("--workers", default=None, help="LocalCluster worker processes for auto/local (default: cores, at most 8)")
     v.add_argument("--connect-timeout", default="20", help="seconds to wait for --scheduler ADDRESS (default 20)")
     v.add_argument("--fresh", action="store_true", help="discard what --out holds instead of resuming")
     v.add_argument("--no-figure", action="store_true", help="skip report.png")

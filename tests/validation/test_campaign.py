@@ -13,7 +13,7 @@ What is checked:
   recomputed; every field read back is validated;
 * a second campaign on the same directory (another process holding its lock) is refused with one
   line and exit 2, and a killed run leaves no stale lock;
-* Dask: a LocalCluster run (the default scheduler) and a run on a cluster given by its address
+* Dask: a LocalCluster run and a run on a cluster given by its address
   give the in-process records bit for bit (one BLAS thread per task), and leave the workers' mpmath precision unchanged;
   threads sharing one process give the serial results (the process lock).
 """
@@ -568,7 +568,7 @@ def test_dask_address_matches_inprocess(local_cluster):
 def test_dask_localcluster_default(tmp_path):
     kw = dict(points=3, reps=3, sizes="20", seed=4, progress=False, figure=False)
     inproc = run_campaign("mp", scheduler="inprocess", **kw)
-    local = run_campaign("mp", workers=2, out=str(tmp_path), **kw)  # scheduler="local" is the default
+    local = run_campaign("mp", scheduler="local", workers=2, out=str(tmp_path), **kw)  # the default is "auto" now
     assert _strip(local.records) == _strip(inproc.records)
 
 
