@@ -25,6 +25,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_DPS",
+    "Explorer",
     "REGISTRY",
     "AsymptoticsError",
     "BranchError",
@@ -40,6 +41,7 @@ __all__ = [
     "Source",
     "curve",
     "define_model",
+    "explore",
     "get_model",
     "grid",
     "marchenko_pastur",
@@ -66,6 +68,8 @@ _LAZY = {
     "sweep": ".sweeps",
     "grid": ".sweeps",
     "plot_map": ".maps",
+    "explore": ".explorer",
+    "Explorer": ".explorer",
     "Source": ".references",
     "curve": ".curves",
     "plot_curve": ".plotting",
@@ -103,6 +107,7 @@ if TYPE_CHECKING:  # static tools see the names; at run time they are loaded by 
     from .plotting import plot_curve
     from .precision import DEFAULT_DPS
     from .references import Source
+    from .explorer import Explorer, explore
     from .maps import plot_map
     from .result import CurveResult, Result, VectorResult
     from .sweeps import grid, sweep

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._suggest import close_matches, did_you_mean
 from .._validate import describe
 from ..errors import ParameterError
 from ..precision import serialized
@@ -119,7 +120,8 @@ class ModelSpec:
         if unknown:
             names = ", ".join(f"`{n}`" for n in unknown)
             s = "s" if len(unknown) > 1 else ""
-            raise ParameterError(f"unknown parameter{s} {names} for {self.name} {q.name}; valid: {valid}.")
+            hint = _param_hint(unknown, q.params)
+            raise ParameterError(f"unknown parameter{s} {names} for {self.name} {q.name}; {hint}valid: {valid}.")
         missing = [n for n in q.params if n not in given and self.default(n) is None and n not in q.optional]
         if missing:
             names = ", ".join(f"`{n}`" for n in missing)
@@ -130,8 +132,9 @@ class ModelSpec:
         try:
             return self.quantities[name]
         except KeyError:
+            hint = did_you_mean(name, self.quantities) if isinstance(name, str) else ""
             raise ParameterError(
-                f"unknown quantity {name!r} for model {self.name!r}; valid: {', '.join(self.quantities)}."
+                f"unknown quantity {name!r} for model {self.name!r}; {hint}valid: {', '.join(self.quantities)}."
             ) from None
 
 
@@ -491,4 +494,19 @@ def get_model(name: str) -> ModelSpec:
     key = _ALIASES.get(name, name)
     if dict.__contains__(REGISTRY, key):
         return dict.__getitem__(REGISTRY, key)
-    raise ParameterError(f"unknown model {name!r}; valid: {', '.join(entry_point_names())}.")
+    raise ParameterError(f"unknown model {name!r}; {_model_hint(name)}valid: {', '.join(entry_point_names())}.")
+
+
+def _model_hint(name: str) -> str:
+    """``"did you mean 'ridge'? "`` for a misspelled model name or alias (all models are loaded by then)."""
+    return did_you_mean(name, [*entry_point_names(), *BUILTIN_ALIASES, *_ALIASES])
+
+
+def _param_hint(unknown: Sequence[str], valid: Sequence[str]) -> str:
+    """``"did you mean `gamma`? "`` (one unknown name) or ``"did you mean `gamma` for `gamam`, `lam` for `lamm`? "``."""
+    pairs = [(u, m[0]) for u in unknown if (m := close_matches(u, valid))]
+    if not pairs:
+        return ""
+    if len(unknown) == 1:
+        return f"did you mean `{pairs[0][1]}`? "
+    return "did you mean " + ", ".join(f"`{m}` for `{u}`" for u, m in pairs) + "? "
