@@ -407,7 +407,11 @@ def check_known(kw: dict[str, Any], valid: tuple[str, ...]) -> None:
     """Reject keyword arguments outside ``valid`` (functions that accept and ignore a model's other parameters)."""
     unknown = sorted(set(kw) - set(valid))
     if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}; valid: {', '.join(valid)}.")
+        from ._suggest import close_matches
+
+        hints = [f"`{u}`: did you mean `{m[0]}`?" for u in unknown if (m := close_matches(u, valid))]
+        hint = f" ({'; '.join(hints)})" if hints else ""
+        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}{hint}; valid: {', '.join(valid)}.")
 
 
 def float_arrays(dtype: Any = float, **named: Any) -> list[Any]:
