@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ._types import Complex, Real
 from .errors import ConvergenceError, ParameterError
 from .models import get_model
 from .models._registry import ModelSpec, QuantitySpec
@@ -644,7 +645,7 @@ def _escape(text: str) -> str:
 
 
 def explore(model: str, quantity: str | None = None, *, axis: str | None = None, log: bool | None = None,
-            points: int = POINTS, **params: Any) -> Explorer:  # fmt: skip
+            points: int = POINTS, **params: Real | Complex | str | tuple[float, float]) -> Explorer:  # fmt: skip
     """A notebook widget: one slider per parameter of ``model`` and the live float64 curve of ``quantity``.
 
     Parameters

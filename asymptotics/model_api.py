@@ -849,7 +849,7 @@ def define_model(
     )
 
 
-def register_model(name: str, **declaration: Any) -> ModelSpec:
+def register_model(name: str, **declaration: object) -> ModelSpec:
     """:func:`define_model` and register the result (re-registering a name replaces the model).
 
     The model is then reachable by :func:`~asymptotics.get_model`, :func:`~asymptotics.curve`,
@@ -869,7 +869,7 @@ def register_model(name: str, **declaration: Any) -> ModelSpec:
     ModelSpec
         The registered model.
     """
-    return register(define_model(name, **declaration))
+    return register(define_model(name, **declaration))  # type: ignore[arg-type]  # define_model checks each keyword
 
 
 def unregister_model(name: str) -> None:

@@ -2,7 +2,7 @@ r"""Approximation and sample staircases, and the rates of the lazy regime (the p
 that sit beside the neural tangent model; registered as the ``staircase`` quantity of the ``nt`` model).
 
 * :func:`staircase` — **approximation staircases** (Ghorbani, Mei, Misiakiewicz, Montanari,
-  arXiv 1904.12191; stated from the abstract, theory note §4).  ``N ≍ d^κ`` neurons with
+  arXiv 1904.12191; stated from the abstract, docs/models/nt.md, 'Staircases').  ``N ≍ d^κ`` neurons with
   infinite data, ``ℓ < κ < ℓ + 1``: RF learns degree ``≤ ℓ`` (``R → F²_{>ℓ}``), NT with
   ``Nd`` parameters learns degree ``≤ ℓ + 1`` (``R → F²_{>ℓ+1}``); kernel methods with
   ``n ≍ d^κ`` samples (``method="kernel"``) learn degree ``≤ ℓ``.  Integer ``κ`` is a
@@ -21,6 +21,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
+from .._types import Energies, Real
 from .._validate import check_real, shown_params, to_mpf
 from ..errors import ParameterError
 from ..precision import DEFAULT_DPS, certify
@@ -36,7 +37,7 @@ LAZY_RATES = {"prediction_gap": -1, "parameter_gap": -2, "displacement": -1}
 """Predicted log-log slopes in ``α`` of ``max_t rms(f − f_lin)``, ``max_t ‖θ − θ_lin‖`` and ``max_t ‖θ − θ₀‖``."""
 
 
-def staircase(exponent: Any = None, F: Any = "0,1", method: str = "nt", *, dps: int = DEFAULT_DPS) -> Result:
+def staircase(exponent: Real | None = None, F: Energies = "0,1", method: str = "nt", *, dps: int = DEFAULT_DPS) -> Result:
     """Approximation/sample staircase (Ghorbani–Mei–Misiakiewicz–Montanari, arXiv 1904.12191).
 
     ``method="rf"``: ``N = d^exponent`` random features, ``n = ∞``: ``R → F²_{>ℓ}``;
@@ -46,7 +47,7 @@ def staircase(exponent: Any = None, F: Any = "0,1", method: str = "nt", *, dps: 
     (energy per spherical-harmonic degree).  Integer exponents are transitions (the value
     depends on ``N/d^ℓ``): :class:`ParameterError`; for RF at ``N = ψ₁d`` use
     ``eval rf risk psi2=inf``.  Conditions (non-polynomial σ with non-vanishing
-    coefficients up to the degree) are as recalled from the abstract (theory note §4).
+    coefficients up to the degree) are as recalled from the abstract (docs/models/nt.md, 'Staircases').
     """
     from .krr import parse_energies  # krr (and its kernels' SymPy) only when a staircase is asked for
 

@@ -1,7 +1,7 @@
 r"""Kernel ridge regression on the sphere in high dimension: deterministic equivalent, multiple descent.
 
-Setting (theory note ``mp_ridge_krr.md`` §3; Six Lectures, arXiv 2308.13431, lecture 2)
--------------------------------------------------------------------------------------
+Setting (docs/models/krr.md; Six Lectures, arXiv 2308.13431, lecture 2)
+-----------------------------------------------------------------------
 ``x ~ Unif(S^{d−1}(√d))``, kernel ``K(x, x') = h(⟨x, x'⟩/d)`` (:mod:`asymptotics.kernels`),
 target ``f = Σ_ℓ P_ℓ f`` with degree energies ``F_ℓ² = ‖P_ℓ f‖²`` (``F = "F0²,F1²,F2²,..."``),
 labels ``y = f(x) + ε``, ``Var ε = σ²``.  Estimator with the **unnormalized** ridge
@@ -9,7 +9,7 @@ labels ``y = f(x) + ε``, ``Var ε = σ²``.  Estimator with the **unnormalized*
 test error without noise, ``E_x (f(x) − f̂(x))²``; *training error* ``(1/n)‖y − f̂(X)‖²``.
 
 Finite-d deterministic equivalent (:func:`risk`)
------------------------------------------------
+------------------------------------------------
 Bordelon–Canatar–Pehlevan (arXiv 2002.02561); Misiakiewicz & Saeed (arXiv 2403.08938).
 With eigenvalues ``μ_ℓ = μ_{d,ℓ}`` of multiplicity ``B_ℓ = B(d, ℓ)``,
 
@@ -30,7 +30,7 @@ a level with ``μ_ℓ = 0`` is never learned (it adds to the risk and acts as no
 
 Hypercube (``domain="hypercube"``)
 -----------------------------------
-``x`` uniform on ``{±1}^d`` with the same kernel ``h(⟨x, x'⟩/d)`` (theory note §3.1; Misiakiewicz,
+``x`` uniform on ``{±1}^d`` with the same kernel ``h(⟨x, x'⟩/d)`` (docs/models/krr.md, 'The hypercube'; Misiakiewicz,
 arXiv 2204.10425, treats both): the eigenfunctions are the Walsh monomials ``χ_S(x) = Π_{i∈S} x_i``,
 level ``ℓ = |S| ∈ {0..d}`` with multiplicity ``C(d, ℓ)`` and eigenvalue ``E[h(s)χ_S]``
 (:meth:`asymptotics.kernels.Kernel.cube_eigenvalue`), and ``F_ℓ²`` is the energy of the target's
@@ -39,7 +39,7 @@ degree-``ℓ`` Walsh part.  The deterministic equivalent above is used unchanged
 same, with ``α = n/C(d, ℓ)``.
 
 Polynomial regime (:func:`risk_asymptotic`, :func:`staircase`)
--------------------------------------------------------------
+--------------------------------------------------------------
 At ``n = α B(d, ℓ)``, ``d → ∞`` (Misiakiewicz, arXiv 2204.10425; Xiao et al., arXiv
 2205.14846): levels ``< ℓ`` are learned, level ``ℓ`` is an isotropic ridge problem with
 ``γ = 1/α``, ``λ_eff = (λ + κ_{>ℓ})/(α ξ_ℓ)``, ``κ_{>ℓ} = h(1) − Σ_{k≤ℓ} ξ_k``,
@@ -52,7 +52,7 @@ At ``n = α B(d, ℓ)``, ``d → ∞`` (Misiakiewicz, arXiv 2204.10425; Xiao et 
 ``κ`` the isotropic effective ridge (:mod:`asymptotics.models.ridge` closed form).  Between
 integer exponents, ``d^{ℓ+δ} ≤ n ≤ d^{ℓ+1−δ}`` (Ghorbani–Mei–Misiakiewicz–Montanari, arXiv
 1904.12191), ``R → F²_{>ℓ}``: the staircase.  Convention: ``α = n/B(d, ℓ)`` (``B(d, ℓ) ≈
-d^ℓ/ℓ!``), the normalization with the fastest convergence (theory note §3.4).
+d^ℓ/ℓ!``), the normalization with the fastest convergence (docs/models/krr.md, 'Polynomial regimes').
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ import mpmath
 import numpy as np
 
 from .._lazy import sympy as sp
+from .._types import ArrayLike, Energies, IntLike, KernelLike, Real
 from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
 from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError, ParameterError
@@ -171,7 +172,7 @@ def system(form: str = "de") -> FixedPointSystem:
 
 
 # ----------------------------------------------------------------------------- parameters
-def parse_energies(value: Any) -> tuple[Fraction, ...]:
+def parse_energies(value: Energies) -> tuple[Fraction, ...]:
     """``"1,0.5,0.25"`` (or a sequence) → exact energies ``(F₀², F₁², F₂²)``, each ≥ 0."""
     if isinstance(value, str):
         items = value.split(",")
@@ -941,15 +942,15 @@ def solve(params: KRRParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result
 
 def _make(quantity: str, doc: str) -> Any:
     def fn(
-        d: Any = None,
-        n: Any = None,
-        kernel: Any = "exp",
-        lam: Any = 0,
-        F: Any = "0,1",
-        sigma2: Any = 0,
+        d: IntLike | None = None,
+        n: Real | None = None,
+        kernel: KernelLike = "exp",
+        lam: Real = 0,
+        F: Energies = "0,1",
+        sigma2: Real = 0,
         *,
-        alpha: Any = None,
-        level: Any = None,
+        alpha: Real | None = None,
+        level: IntLike | None = None,
         domain: str = "sphere",
         dps: int = DEFAULT_DPS,
     ) -> Result:
@@ -999,12 +1000,12 @@ kappa = _make("kappa", "Effective regularization κ (unnormalized scale).")
 
 
 def risk_asymptotic(
-    alpha: Any = None,
-    level: Any = None,
-    kernel: Any = "exp",
-    lam: Any = 0,
-    F: Any = "0,1",
-    sigma2: Any = 0,
+    alpha: Real | None = None,
+    level: IntLike | None = None,
+    kernel: KernelLike = "exp",
+    lam: Real = 0,
+    F: Energies = "0,1",
+    sigma2: Real = 0,
     *,
     dps: int = DEFAULT_DPS,
 ) -> Result:
@@ -1090,7 +1091,7 @@ def _lower_level_lost(name: str, xi: list[Any], k: int, ell: int) -> bool:
     return True
 
 
-def staircase(exponent: Any = None, F: Any = "0,1", *, dps: int = DEFAULT_DPS) -> Result:
+def staircase(exponent: Real | None = None, F: Energies = "0,1", *, dps: int = DEFAULT_DPS) -> Result:
     """``n ≍ d^exponent`` with a non-integer exponent in ``(ℓ, ℓ+1)``: ``R → F²_{>ℓ}`` (noise and ridge drop out)."""
     _required(exponent=exponent)
     e = check_real("exponent", exponent, low=0, low_open=True)
@@ -1115,7 +1116,12 @@ def _ball_num(x: Any) -> Any:
 
 
 def eigenvalue(
-    d: Any = None, level: Any = None, kernel: Any = "exp", *, domain: str = "sphere", dps: int = DEFAULT_DPS
+    d: IntLike | None = None,
+    level: IntLike | None = None,
+    kernel: KernelLike = "exp",
+    *,
+    domain: str = "sphere",
+    dps: int = DEFAULT_DPS,
 ) -> Result:
     """Kernel eigenvalue ``μ_{d,ℓ}`` (sphere: Funk–Hecke, closed form for exp and polynomials, else quadrature —
     proven by Arb's rigorous integration where the kernel evaluates on balls;
@@ -1141,7 +1147,9 @@ def eigenvalue(
     return Result(c.value, NAME, "eigenvalue", shown, dps, None, c.error_estimate, None, MISIAKIEWICZ_2022, **c.proof_fields())
 
 
-def multiplicity(d: Any = None, level: Any = None, *, domain: str = "sphere", dps: int = DEFAULT_DPS) -> Result:
+def multiplicity(
+    d: IntLike | None = None, level: IntLike | None = None, *, domain: str = "sphere", dps: int = DEFAULT_DPS
+) -> Result:
     """``B(d, ℓ)``, the number of degree-ℓ spherical harmonics in dimension d (``C(d, ℓ)`` on the hypercube); exact."""
     _required(d=d, level=level)
     dps = check_dps(dps)
@@ -1161,7 +1169,7 @@ def multiplicity(d: Any = None, level: Any = None, *, domain: str = "sphere", dp
     return Result(v, NAME, "multiplicity", shown, digits, None, None, None, None, enclosure=exact, proven=True)
 
 
-def xi(level: Any = None, kernel: Any = "exp", *, dps: int = DEFAULT_DPS) -> Result:
+def xi(level: IntLike | None = None, kernel: KernelLike = "exp", *, dps: int = DEFAULT_DPS) -> Result:
     """``ξ_ℓ = h^{(ℓ)}(0)/ℓ! = lim_d B(d, ℓ)μ_{d,ℓ}``."""
     _required(level=level)
     ell = check_int("level", level, low=0, high=10_000)
@@ -1182,15 +1190,15 @@ class _Blocks:
 
 def curve_values(
     quantity: str,
-    d: Any,
-    n: Any = None,
-    kernel: Any = "exp",
-    lam: Any = 0.0,
-    F: Any = "0,1",
-    sigma2: Any = 0.0,
+    d: IntLike,
+    n: ArrayLike | None = None,
+    kernel: KernelLike = "exp",
+    lam: ArrayLike = 0.0,
+    F: Energies = "0,1",
+    sigma2: ArrayLike = 0.0,
     *,
-    alpha: Any = None,
-    level: Any = None,
+    alpha: ArrayLike | None = None,
+    level: IntLike | None = None,
     domain: str = "sphere",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Float64 curve of a DE quantity along ``n`` (or ``alpha``) at fixed ``d``, kernel, ``lam``, ``F``, ``sigma2``.

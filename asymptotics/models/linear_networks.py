@@ -16,7 +16,7 @@ A depth-``N`` linear network ``W = W_N ⋯ W_1`` trained by gradient flow on
   of ``W``: ``λ_ab = Σ_j σ_a^{2(j−1)/N} σ_b^{2(N−j)/N} = (σ_a² − σ_b²)/(σ_a^{2/N} − σ_b^{2/N})``
   (``Nσ^{2−2/N}`` on the diagonal, ``0⁰ = 1``).  :func:`end_to_end_rate` evaluates the rule
   through that SVD form, so fractional powers of singular PSD matrices never appear
-  (theory note ``linear_networks.md`` §4 and pitfall 1; :func:`psd_power` is the robust literal
+  (docs/models/lnn.md, 'Derivation'; :func:`psd_power` is the robust literal
   form, for comparison).
 * **Singular values** (distinct, balanced): ``σ̇_r = −N(σ_r²)^{1−1/N} ⟨∇ℓ(W), u_r v_rᵀ⟩``.
 * **Aligned case** ``ℓ = ½‖W − Φ‖_F²`` with ``W(0)`` aligned with ``Φ = U diag(s) Vᵀ``: each mode
@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 import mpmath
 import numpy as np
 
+from .._types import IntLike, Real
 from .._validate import check_int, check_real, describe, shown_params, to_mpf
 from ..backend import MP, Backend
 from ..errors import ConvergenceError, ParameterError
@@ -516,7 +517,9 @@ def _extra_bits(digits: float) -> Any:
     return workprec(ctx.prec + max(0, math.ceil(digits * BITS_PER_DIGIT)))
 
 
-def time_to_learn(depth: Any = None, init: Any = None, s: Any = None, frac: Any = "1/2", *, dps: int = DEFAULT_DPS) -> Result:
+def time_to_learn(
+    depth: IntLike | None = None, init: Real | None = None, s: Real | None = None, frac: Real = "1/2", *, dps: int = DEFAULT_DPS
+) -> Result:
     """Time for an aligned mode of target singular value ``s`` to grow from ``init`` to ``frac·s``.
 
     Gradient flow on ``½‖W − Φ‖_F²`` with a balanced depth-``N`` linear network aligned with
@@ -547,7 +550,14 @@ def time_to_learn(depth: Any = None, init: Any = None, s: Any = None, frac: Any 
     return _result("time_to_learn", fn, shown, dps, SAXE_2014, proof)
 
 
-def trajectory(depth: Any = None, init: Any = None, s: Any = None, t: Any = None, *, dps: int = DEFAULT_DPS) -> Result:
+def trajectory(
+    depth: IntLike | None = None,
+    init: Real | None = None,
+    s: Real | None = None,
+    t: Real | None = None,
+    *,
+    dps: int = DEFAULT_DPS,
+) -> Result:
     """``σ(t)``: the aligned mode's singular value at time ``t ≥ 0`` (closed form, inverted for ``N ≥ 3``)."""
     n, x0, sv = _mode_params(depth, init, s)
     if t is None:
@@ -580,7 +590,9 @@ def trajectory(depth: Any = None, init: Any = None, s: Any = None, t: Any = None
     return _result("trajectory", fn, shown, dps, SAXE_2014, proof)
 
 
-def time_asymptotic(depth: Any = None, init: Any = None, s: Any = None, frac: Any = "1/2", *, dps: int = DEFAULT_DPS) -> Result:
+def time_asymptotic(
+    depth: IntLike | None = None, init: Real | None = None, s: Real | None = None, frac: Real = "1/2", *, dps: int = DEFAULT_DPS
+) -> Result:
     """Leading-order time to learn as ``init → 0``: ``ln(1/(1−x₁))``, ``ln(s/σ₀)/(2s)``, ``σ₀^{−(1−2/N)}/((N−2)s)``."""
     n, x0, sv = _mode_params(depth, init, s)
     fr = _check_frac(frac, x0, sv)
@@ -596,7 +608,9 @@ def time_asymptotic(depth: Any = None, init: Any = None, s: Any = None, frac: An
     )
 
 
-def singular_value_rate(depth: Any = None, sigma: Any = None, grad: Any = None, *, dps: int = DEFAULT_DPS) -> Result:
+def singular_value_rate(
+    depth: IntLike | None = None, sigma: Real | None = None, grad: Real | None = None, *, dps: int = DEFAULT_DPS
+) -> Result:
     """``σ̇ = −N(σ²)^{1−1/N} g`` with ``g = ⟨∇ℓ(W), u vᵀ⟩`` (``grad``): the singular-value ODE."""
     if depth is None or sigma is None or grad is None:
         raise ParameterError("missing parameter(s): depth (integer ≥ 1), sigma (≥ 0), grad (real).")
@@ -621,7 +635,7 @@ def psd_power(S: np.ndarray, p: float) -> np.ndarray:
     """``S^p`` for a symmetric PSD ``S`` with ``0⁰ = 1``; eigenvalues below ``100·n·eps·λ_max`` count as 0.
 
     Without that threshold, ``eigh``'s ``±10⁻¹⁶`` stand-ins for exact zeros become
-    ``10^{−16p}`` (``10⁻³`` for ``p = 1/5``): the pitfall of theory note §9.1.  Forming ``S = WᵀW``
+    ``10^{−16p}`` (``10⁻³`` for ``p = 1/5``): the pitfall described in docs/models/lnn.md, 'Derivation'.  Forming ``S = WᵀW``
     squares the condition number, so genuine singular values of ``W`` below ``~10⁻⁷`` of the
     largest are lost here (they become zeros): prefer :func:`end_to_end_rate`, which works on the
     SVD of ``W`` itself.
@@ -711,7 +725,7 @@ def _real_matrix(name: str, value: Any) -> np.ndarray:
 def _end_to_end_rate(W: np.ndarray, G: np.ndarray, depth: int) -> np.ndarray:
     U, sv, Vt = np.linalg.svd(W, full_matrices=True)
     # round-off stand-ins for exact zero singular values would enter as σ^{2/N} (1e-16 → 4e-7 at N = 5):
-    # numpy's rank rule sets them to 0 exactly (theory note pitfall 1)
+    # numpy's rank rule sets them to 0 exactly (docs/models/lnn.md, 'Derivation')
     sv = np.where(sv <= sv.max(initial=0.0) * max(W.shape) * np.finfo(float).eps * 10, 0.0, sv)
     sa = np.zeros(W.shape[0])
     sb = np.zeros(W.shape[1])

@@ -12,7 +12,7 @@ Setting
     \qquad a, b = \sigma^2(1 \mp \sqrt\gamma)^2 .
 
 Equations (see :func:`system`, derived in code)
-----------------------------------------------
+-----------------------------------------------
 The companion transform ``m̃`` of ``XXᵀ/n`` satisfies the Silverstein equation (Schur
 complement of one row plus concentration of quadratic forms)
 ``m̃ = -1 / (z - γσ² / (1 + σ² m̃))``; the exact spectral identity ``m̃ = γ m - (1-γ)/z``
@@ -48,6 +48,7 @@ import numpy as np
 from mpmath import mp
 
 from .._lazy import sympy as sp
+from .._types import ArrayLike, Complex, IntLike, Real
 from .._validate import check_int, check_real, exact_str, float_arrays, shown_params, to_complex_fractions, to_mpf
 from ..backend import MP, Backend
 from ..errors import BranchError, ConvergenceError, ParameterError
@@ -319,7 +320,7 @@ def _transform_ball(zf: tuple[Fraction, Fraction], g_f: Fraction, s2_f: Fraction
 
 
 # ----------------------------------------------------------------------------- public API
-def edges(gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
+def edges(gamma: Real, sigma2: Real = 1, *, dps: int = DEFAULT_DPS) -> Result:
     """Support edges ``[a, b] = [σ²(1-√γ)², σ²(1+√γ)²]`` (``a`` computed as σ²(1-γ)²/(1+√γ)²)."""
     g, s2 = _params(gamma, sigma2)
     c = certify(
@@ -340,7 +341,7 @@ def _edges_ball(g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
     return _edges_b(AB, AB.num(g_f), AB.num(s2_f))
 
 
-def stieltjes(z: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
+def stieltjes(z: Complex, gamma: Real, sigma2: Real = 1, *, dps: int = DEFAULT_DPS) -> Result:
     """Stieltjes transform ``m(z) = ∫ μ(dx)/(x − z)`` (``m(z) ~ −1/z`` at infinity).
 
     ``z`` may be any complex number off the support (strings like ``"1+0.5j"`` are read
@@ -369,7 +370,7 @@ def stieltjes(z: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) ->
     )
 
 
-def companion(z: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
+def companion(z: Complex, gamma: Real, sigma2: Real = 1, *, dps: int = DEFAULT_DPS) -> Result:
     """Companion transform ``m̃(z) = γ m(z) − (1 − γ)/z`` of ``XXᵀ/n``.
 
     Solved from its own quadratic ``σ² z m̃² + (z + σ²(1−γ)) m̃ + 1 = 0`` with the same
@@ -448,7 +449,7 @@ def _density_ball(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any
     return dens, res
 
 
-def density(x: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
+def density(x: Real, gamma: Real, sigma2: Real = 1, *, dps: int = DEFAULT_DPS) -> Result:
     """Density of the absolutely continuous part, ``√((b−x)(x−a)) / (2πσ²γx)`` on ``(a, b)``.
 
     Zero outside ``(a, b)``; the atom ``(1 − 1/γ)_+`` at 0 is *not* included (see
@@ -528,7 +529,7 @@ def _cdf_ball(xf: Fraction, g_f: Fraction, s2_f: Fraction) -> tuple[Any, Any]:
     return _cdf_inside(AB, x, g, s2, *_edges_b(AB, g, s2), atom), None
 
 
-def cdf(x: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
+def cdf(x: Real, gamma: Real, sigma2: Real = 1, *, dps: int = DEFAULT_DPS) -> Result:
     """CDF ``μ((−∞, x])`` including the atom ``1 − 1/γ`` at 0 when ``γ > 1``.
 
     Closed form: with ``R(t) = √((b−t)(t−a))``, an antiderivative of ``R(t)/t`` is
@@ -648,7 +649,7 @@ def _moment_proof(k: int, g: Fraction, s2: Fraction, exact: Fraction | None, val
     return {"enclosure": ball.enclosure(p.balls, dps), "proven": True}
 
 
-def moment(k: Any, gamma: Any, sigma2: Any = 1, *, dps: int = DEFAULT_DPS) -> Result:
+def moment(k: IntLike, gamma: Real, sigma2: Real = 1, *, dps: int = DEFAULT_DPS) -> Result:
     """k-th moment ``σ^{2k} Σ_{j=1}^{k} N(k, j) γ^{j−1}`` via Narayana numbers ``N(k, j)``.
 
     Exact rational arithmetic rounded to ``dps`` when the exact sum is small (see
@@ -813,7 +814,7 @@ def _bcast(x: Any, gamma: Any, sigma2: Any) -> list[np.ndarray]:
     return float_arrays(x=x, gamma=gamma, sigma2=sigma2)
 
 
-def density_curve(x: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def density_curve(x: ArrayLike, gamma: ArrayLike, sigma2: ArrayLike = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized float64 density; returns ``(values, status)`` (see :class:`CurveResult`).
 
     Status 0: at least six correct significant digits against the exact density at the same float
@@ -893,7 +894,7 @@ def _tail_mass(t: np.ndarray, g: np.ndarray, upper: np.ndarray) -> np.ndarray:
     return out
 
 
-def cdf_curve(x: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def cdf_curve(x: ArrayLike, gamma: ArrayLike, sigma2: ArrayLike = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized float64 CDF (atom included); returns ``(values, status)``.
 
     Status 0: at least six correct significant digits against the exact CDF at the same float
@@ -930,7 +931,7 @@ def cdf_curve(x: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np.nda
     return checked_status(val, status)
 
 
-def stieltjes_curve(z: Any, gamma: Any, sigma2: Any = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def stieltjes_curve(z: ArrayLike, gamma: ArrayLike, sigma2: ArrayLike = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized complex128 ``m(z)`` with the same branch rule; NaN + status 2 on the support.
 
     ``z − a`` and ``z − b`` come from double-double edges, so a real ``z`` within an ulp of an

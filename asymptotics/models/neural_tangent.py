@@ -17,15 +17,15 @@ Inputs ``x`` uniform on ``S^{d−1}(√d)``, target ``f(x) = ⟨β₁, x⟩ + f_
   ``μ₁²XXᵀ/d + λ_self I`` (plus a rank-one part a centred target never sees), so the NT
   model *is* ridge regression on the raw inputs with the extra ridge ``λ_self`` (Montanari & Zhong
   state a "self-induced" ridge from the high-degree components of ``σ``; the explicit form
-  ``λ_self = E σ'(G)² − μ₁²`` and the formula below are the theory note's derivation, verified
-  there by a second route and Monte Carlo, and here by simulation):
+  ``λ_self = E σ'(G)² − μ₁²`` and the formula below are our derivation (docs/models/nt.md,
+  'The NT model and the self-induced ridge'), verified by a second route and by simulation):
 
   .. math:: R = F_1^2\,\frac{\kappa^2}{(1+\kappa)^2-\gamma} + (\tau^2+F_\star^2)\frac{\gamma}{(1+\kappa)^2-\gamma}
             + F_\star^2,\quad \gamma = \frac1{\psi_2},\quad \lambda' = \frac{\lambda_{\rm self}+\lambda}{\mu_1^2\psi_2},
             \quad \lambda' = \kappa\Big(1 - \frac{\gamma}{1+\kappa}\Big),
 
   i.e. ``asymptotics eval ridge risk gamma=1/ψ₂ lam=λ' r2=F₁² sigma2=τ² tau2=F⋆²``
-  (theory note ``rf_nt.md`` §2, verified there by two routes and Monte Carlo).  It does not
+  (docs/models/nt.md, 'The NT model and the self-induced ridge'; two routes and Monte Carlo).  It does not
   depend on ``ψ₁``.  Training error ``T = (λ/(λ + λ_self))²(λ'/κ')²(R + τ²)``: for any non-affine
   ``σ`` (``λ_self > 0``) the kernel still interpolates at ``λ = 0`` although its test error is
   that of a ridge; an affine ``σ`` is plain least squares on ``x`` (``T > 0`` when ``n > d``).
@@ -40,7 +40,7 @@ Inputs ``x`` uniform on ``S^{d−1}(√d)``, target ``f(x) = ⟨β₁, x⟩ + f_
 * ``layers="both"`` — **NTK of the whole two-layer network** (both layers linearized at
   initialization with a zero initial function; the setting of Adlam & Pennington, arXiv
   2008.06786, whose printed equations we did not transcribe).  **Regime: ``N, n ∝ d``.**
-  Our derivation (theory note §3; verified there against Monte Carlo, and in our tests
+  Our derivation (docs/models/nt.md, 'The two-layer NTK'; verified against Monte Carlo, and in our tests
   against the NT and kernel limits and an independent quadrature): the kernel
   ``K_RF + K_NT`` is ridge regression with total ridge ``λ + λ_self`` on the Gaussian
   equivalent features ``[(μ₁Θx/√d + μ_⋆g)/√N ; μ₁x/√d]``.  With ``W = ΘΘᵀ/d`` (Marchenko–
@@ -84,6 +84,7 @@ import mpmath
 import numpy as np
 
 from .._lazy import sympy as sp
+from .._types import ActivationLike, ArrayLike, IntLike, Real
 from .._validate import check_int, check_known, check_real, float_arrays, shown_params, to_mpf
 from ..activations import Activation, get_activation
 from ..backend import MP, NP, Backend
@@ -113,7 +114,7 @@ NTK_SOURCE = Source(
     ADLAM_PENNINGTON_2020.year,
     arxiv=ADLAM_PENNINGTON_2020.arxiv,
     journal=ADLAM_PENNINGTON_2020.journal,
-    where="their setting; the closed form used here is our derivation (theory note rf_nt.md §3), checked by simulation",
+    where="their setting; the closed form used here is our derivation (docs/models/nt.md, two-layer NTK), checked by simulation",
 )
 BRANCH_RULE = (
     "kappa: unique zero of the increasing h(kappa) = kappa(1 - T1(kappa)/psi2) - (lam + lambda_self)/psi2 "
@@ -690,16 +691,16 @@ def solve(params: NTParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
 
 def _make(quantity: str, doc: str) -> Any:
     def fn(
-        psi2: Any = None,
-        lam: Any = 0,
-        activation: Any = "relu",
-        F1sq: Any = 1,
-        Fstar2: Any = 0,
-        tau2: Any = 0,
+        psi2: Real | None = None,
+        lam: Real = 0,
+        activation: ActivationLike = "relu",
+        F1sq: Real = 1,
+        Fstar2: Real = 0,
+        tau2: Real = 0,
         *,
         layers: str = "first",
-        psi1: Any = None,
-        d: Any = None,
+        psi1: Real | None = None,
+        d: IntLike | None = None,
         dps: int = DEFAULT_DPS,
     ) -> Result:
         return solve(NTParams(psi2, lam, activation, F1sq, Fstar2, tau2, layers, psi1, d), quantity, dps=dps)
@@ -729,7 +730,7 @@ _COMMON = """
     -------
     Result; ``extra`` = {"B": 𝓑, "V": 𝓥, "lambda_self": λ_self, "Nd_over_n" (with d)}.
 
-    Source: Montanari & Zhong, arXiv 2007.12826 (NT); theory note rf_nt.md §2–3 (the
+    Source: Montanari & Zhong, arXiv 2007.12826 (NT); docs/models/nt.md (the
     closed forms are our derivations, checked against simulation).
     """
 
@@ -749,7 +750,7 @@ kappa = _make(
 )
 
 
-def self_ridge(activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_params: Any) -> Result:
+def self_ridge(activation: ActivationLike = "relu", *, dps: int = DEFAULT_DPS, **model_params: Real | None) -> Result:
     """Self-induced ridge ``λ_self = E σ'(G)² − μ₁² = μ₁(σ')² + μ_⋆(σ')²`` (no cancellation).
 
     The min-norm NT interpolator in the proportional regime is ridge regression on ``x``
@@ -781,7 +782,12 @@ def self_ridge(activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_para
 
 
 def effective_ridge(
-    psi2: Any = None, lam: Any = 0, activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_params: Any
+    psi2: Real | None = None,
+    lam: Real = 0,
+    activation: ActivationLike = "relu",
+    *,
+    dps: int = DEFAULT_DPS,
+    **model_params: Real | None,
 ) -> Result:
     """``λ' = (λ_self + λ)/(μ₁²ψ₂)``: the ridge of the equivalent linear ridge regression on ``x``
     (:mod:`asymptotics.models.ridge` normalization, ``γ = 1/ψ₂``).  ``inf`` when ``μ₁ = 0``."""
@@ -823,16 +829,16 @@ def _check_model_params(kw: dict[str, Any]) -> None:
 # ----------------------------------------------------------------------------- float64 path
 def curve_values(
     quantity: str,
-    psi2: Any = None,
-    lam: Any = 0.0,
-    activation: Any = "relu",
-    F1sq: Any = 1.0,
-    Fstar2: Any = 0.0,
-    tau2: Any = 0.0,
+    psi2: ArrayLike | None = None,
+    lam: ArrayLike = 0.0,
+    activation: ActivationLike = "relu",
+    F1sq: ArrayLike = 1.0,
+    Fstar2: ArrayLike = 0.0,
+    tau2: ArrayLike = 0.0,
     *,
     layers: str = "first",
-    psi1: Any = None,
-    d: Any = None,
+    psi1: ArrayLike | None = None,
+    d: ArrayLike | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized float64 evaluation (broadcast over the array arguments), same formulas.
 

@@ -18,7 +18,7 @@ equivalently kernel ridge regression ``f̂(x) = k(x)ᵀ(K + ψ₂λ I)⁻¹y`` w
 ``E_x (f(x) − f̂(x))²``; *training error* is ``(1/n)Σ(yᵢ − f̂(xᵢ))²``.
 
 Equations (:func:`system`)
--------------------------
+--------------------------
 For ``ξ = i√(ψ₁ψ₂λ̄)`` let ``ν₁, ν₂`` solve
 ``ν₁ = ψ₁(−ξ − ν₂ − ζ²ν₂/(1 − ζ²ν₁ν₂))⁻¹``, ``ν₂ = ψ₂(−ξ − ν₁ − ζ²ν₁/(1 − ζ²ν₁ν₂))⁻¹`` and
 ``χ = ν₁ν₂``.  With the polynomials ``𝓔₀, 𝓔₁, 𝓔₂`` in ``χ, ζ, ψ₁, ψ₂``,
@@ -40,7 +40,7 @@ On the imaginary axis ``ν₁ = ia``, ``ν₂ = ib`` with ``a, b > 0``; ``p = ab
 unique root in ``(0, p_max)`` of ``ψ₁ψ₂λ̄ p = (ψ₁ − g(p))(ψ₂ − g(p))`` with
 ``g(p_max) = min(ψ₁, ψ₂)``: the left side increases and the right side decreases, so
 there is exactly one root, and ``a = (ψ₁ − g)/η > 0``, ``b = (ψ₂ − g)/η > 0`` put it on the
-branch analytic in the upper half plane (theory note ``rf_nt.md`` §1.2).  The solver uses
+branch analytic in the upper half plane (docs/models/rf.md, 'The fixed point and its branch').  The solver uses
 ``q = ζ²p`` (so ``p = tq``, ``t = μ_⋆²/μ₁² = 1/ζ²``), where the equation reads
 ``ψ₁ψ₂(λ/μ₁²) q = (ψ₁ − G)(ψ₂ − G)``, ``G(q) = tq + q/(1 + q)``: regular at ``μ_⋆ → 0``
 (``t → 0``), where ``ζ`` and ``λ̄`` both blow up.  A safeguarded Newton iteration with the
@@ -56,10 +56,10 @@ checked.  Special cases:
 * ``psi1=inf`` (kernel limit): ridge regression on raw ``x`` with ``γ = 1/ψ₂`` and
   ``λ' = (μ_⋆² + ψ₂λ)/(μ₁²ψ₂)``; ``psi2=inf`` (infinite data): ``𝓥 = 0`` and the
   approximation error of ``N`` random features (closed forms through the
-  Marchenko–Pastur Stieltjes transform, theory note §1.5).
+  Marchenko–Pastur Stieltjes transform, docs/models/rf.md, 'Special cases').
 
 Proven digits (ball arithmetic, issue 15)
-----------------------------------------
+-----------------------------------------
 ``certified`` values are *proven* where the activation's coefficients are (``Activation.ball_coefficients``:
 closed forms, polynomials, SymPy expressions with a rigorous integral; not Python callables): the same
 formulas (:func:`_general`, :func:`_zeta0`, :func:`_kernel_limit`, :func:`_data_limit`, :func:`_combine`)
@@ -89,6 +89,7 @@ import mpmath
 import numpy as np
 
 from .._lazy import sympy as sp
+from .._types import ActivationLike, ArrayLike, Real
 from .._validate import check_known, check_real, float_arrays, shown_params, to_mpf
 from ..activations import Activation, coefficients_float, get_activation
 from ..backend import MP, NP, Backend
@@ -476,7 +477,7 @@ def _zeta0(B: Backend, psi1: Any, psi2: Any, lam: Any, ms2: Any, thr: Any) -> tu
       ``(√D + c)/(2ψ₂)`` or ``2w/(√D − c)`` (exactly 0 when ridgeless with ``ψ₁ > ψ₂``).
 
     At ``λ = 0`` this is ``𝓥 = min(ψ₁, ψ₂)/|ψ₁ − ψ₂|``: the features carry no linear signal, and
-    the fit is ridge regression of pure noise on ``N`` independent features (theory note §1.5).
+    the fit is ridge regression of pure noise on ``N`` independent features (docs/models/rf.md, 'Special cases').
     """
     sw = B.sqrt(psi1) * B.sqrt(psi2) * (B.sqrt(lam) / B.sqrt(ms2))
     w = sw * sw
@@ -880,15 +881,15 @@ def _coefficient(act: Activation, quantity: str, dps: int) -> Result:
 
 def _make(quantity: str, doc: str) -> Any:
     def fn(
-        psi1: Any = None,
-        psi2: Any = None,
-        lam: Any = 0,
-        activation: Any = "relu",
-        F1sq: Any = 1,
-        Fstar2: Any = 0,
-        tau2: Any = 0,
+        psi1: Real | None = None,
+        psi2: Real | None = None,
+        lam: Real = 0,
+        activation: ActivationLike = "relu",
+        F1sq: Real = 1,
+        Fstar2: Real = 0,
+        tau2: Real = 0,
         *,
-        N_over_n: Any = None,
+        N_over_n: Real | None = None,
         dps: int = DEFAULT_DPS,
     ) -> Result:
         return solve(RFParams(psi1, psi2, lam, activation, F1sq, Fstar2, tau2, N_over_n), quantity, dps=dps)
@@ -927,7 +928,7 @@ train_error = _make("train_error", "Training error ``(1 − g(p)/ψ₂)²(R + τ
 chi = _make("chi", "``χ = ν₁(iη)ν₂(iη) = −p``, the fixed point the risk depends on.")
 
 
-def mu0(activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_params: Any) -> Result:
+def mu0(activation: ActivationLike = "relu", *, dps: int = DEFAULT_DPS, **model_params: Real | None) -> Result:
     """``μ₀ = E σ(G)``, ``G ~ N(0, 1)`` (closed form, exact polynomial moments, or quadrature).
 
     The other RF parameters (``psi1``, ``lam``, ...) may be passed, so that one command line
@@ -937,13 +938,13 @@ def mu0(activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_params: Any
     return _coefficient(get_activation(activation), "mu0", dps)
 
 
-def mu1(activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_params: Any) -> Result:
+def mu1(activation: ActivationLike = "relu", *, dps: int = DEFAULT_DPS, **model_params: Real | None) -> Result:
     """``μ₁ = E G σ(G)`` (other RF parameters accepted and ignored, as for :func:`mu0`)."""
     _check_model_params(model_params)
     return _coefficient(get_activation(activation), "mu1", dps)
 
 
-def mustar(activation: Any = "relu", *, dps: int = DEFAULT_DPS, **model_params: Any) -> Result:
+def mustar(activation: ActivationLike = "relu", *, dps: int = DEFAULT_DPS, **model_params: Real | None) -> Result:
     """``μ⋆ = (E σ(G)² − μ₀² − μ₁²)^{1/2}`` (other RF parameters accepted and ignored, as for :func:`mu0`)."""
     _check_model_params(model_params)
     return _coefficient(get_activation(activation), "mustar", dps)
@@ -956,15 +957,15 @@ def _check_model_params(kw: dict[str, Any]) -> None:
 # ----------------------------------------------------------------------------- float64 path
 def curve_values(
     quantity: str,
-    psi1: Any = None,
-    psi2: Any = None,
-    lam: Any = 0.0,
-    activation: Any = "relu",
-    F1sq: Any = 1.0,
-    Fstar2: Any = 0.0,
-    tau2: Any = 0.0,
+    psi1: ArrayLike | None = None,
+    psi2: ArrayLike | None = None,
+    lam: ArrayLike = 0.0,
+    activation: ActivationLike = "relu",
+    F1sq: ArrayLike = 1.0,
+    Fstar2: ArrayLike = 0.0,
+    tau2: ArrayLike = 0.0,
     *,
-    N_over_n: Any = None,
+    N_over_n: ArrayLike | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized float64 evaluation (broadcast over the array arguments).
 

@@ -10,7 +10,7 @@ interpolator / least squares.  *Risk* is the **excess** test risk
 ``(1/n)‖y − Xβ̂_λ‖²``.
 
 Equations (see :func:`system`)
------------------------------
+------------------------------
 The effective regularization ``κ`` solves ``λ = κ (1 − df₁(κ)/n)`` with
 ``df₁/n = γ Σᵢ wᵢ sᵢ/(sᵢ + κ)``, ``df₂/n = γ Σᵢ wᵢ sᵢ²/(sᵢ + κ)²`` for a spectrum of
 eigenvalues ``sᵢ`` with weights ``wᵢ`` (fractions of the ``p`` features, ``Σ wᵢ = 1``)
@@ -67,6 +67,7 @@ import mpmath
 import numpy as np
 
 from .._lazy import sympy as sp
+from .._types import ArrayLike, Real
 from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
 from ..errors import ConvergenceError, ParameterError
 from ..formulas import isotropic_kappa, isotropic_risk_parts, status_ladder
@@ -683,17 +684,17 @@ def _equivalent(
 
 
 def general_equivalent(
-    g: Any,
-    lam: Any,
-    noise: Any,
-    tau2: Any,
+    g: mpmath.mpf,
+    lam: mpmath.mpf,
+    noise: mpmath.mpf,
+    tau2: mpmath.mpf,
     s: list[Any],
     w: list[Any],
     b: list[Any],
     *,
     params: dict[str, str] | None = None,
-    one_minus_g: Any = None,
-    x0: Any = None,
+    one_minus_g: mpmath.mpf | None = None,
+    x0: mpmath.mpf | float | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """The general-spectrum deterministic equivalent on mpmath numbers (current precision).
 
@@ -848,11 +849,11 @@ def solve(params: RidgeParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Resu
 
 def _make(quantity: str, doc: str) -> Any:
     def fn(
-        gamma: Any,
-        lam: Any = 0,
-        r2: Any = None,
-        sigma2: Any = 1,
-        tau2: Any = 0,
+        gamma: Real,
+        lam: Real = 0,
+        r2: Real | None = None,
+        sigma2: Real = 1,
+        tau2: Real = 0,
         *,
         spectrum: Spectrum | str | None = None,
         dps: int = DEFAULT_DPS,
@@ -900,7 +901,7 @@ def _lambda_star(pr: RidgeParams) -> Fraction | float:
     return math.inf if pr.r2 == 0 else Fraction((pr.sigma2 + pr.tau2) * pr.gamma / pr.r2)
 
 
-def optimal_lambda(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, dps: int = DEFAULT_DPS) -> Result:
+def optimal_lambda(gamma: Real, r2: Real = 1, sigma2: Real = 1, tau2: Real = 0, *, dps: int = DEFAULT_DPS) -> Result:
     """Optimal penalty ``λ* = (σ² + τ²) γ / r²`` for isotropic features.
 
     Ridge at ``λ*`` is the Bayes posterior mean under ``β ~ N(0, r²/p I)`` (Dobriban &
@@ -919,7 +920,7 @@ def optimal_lambda(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, d
     return Result(c.value, NAME, "optimal_lambda", shown, dps, None, c.error_estimate, None, HMRT_2019, **c.proof_fields())
 
 
-def optimal_risk(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, dps: int = DEFAULT_DPS) -> Result:
+def optimal_risk(gamma: Real, r2: Real = 1, sigma2: Real = 1, tau2: Real = 0, *, dps: int = DEFAULT_DPS) -> Result:
     """Risk at ``λ*``: equals ``σ²γ m_γ(−λ*)`` (+τ²), monotone in γ (no double descent)."""
     pr = RidgeParams(gamma, 0, r2, sigma2, tau2)
     lam_star = _lambda_star(pr)
@@ -946,11 +947,11 @@ def optimal_risk(gamma: Any, r2: Any = 1, sigma2: Any = 1, tau2: Any = 0, *, dps
 # ----------------------------------------------------------------------------- float64 path
 def curve_values(
     quantity: str,
-    gamma: Any,
-    lam: Any = 0.0,
-    r2: Any = 1.0,
-    sigma2: Any = 1.0,
-    tau2: Any = 0.0,
+    gamma: ArrayLike,
+    lam: ArrayLike = 0.0,
+    r2: ArrayLike = 1.0,
+    sigma2: ArrayLike = 1.0,
+    tau2: ArrayLike = 0.0,
     *,
     spectrum: Spectrum | str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
