@@ -135,17 +135,154 @@ def curve(
         values, status, texts = _certified_curve(model, q, axis, fixed, dps if dps is not None else DEFAULT_DPS, progress)
     else:
         values, status, texts = _float_curve(model, q, axis, fixed)
-    mc_mean = mc_se = None
+    mc_mean = mc_se = mc_hist = None
     if mc is not None:
+        extras: dict[str, Any] = {}
+        more = {"extras": extras} if _accepts(simulator, "extras") else {}
         try:
             mc_mean, mc_se = simulator(
-                model.name, q.name, axis.name, axis.x.copy(), dict(fixed), reps=mc, seed=seed, n=n, progress=progress
+                model.name, q.name, axis.name, axis.x.copy(), dict(fixed), reps=mc, seed=seed, n=n, progress=progress, **more
             )
         except NotImplementedError as exc:
             raise UsageError(f"Monte Carlo for {model.name} {q.name}: {exc}") from None
+        mc_hist = _histogram(extras.get("hist"))
         mc_mean, mc_se = np.asarray(mc_mean, dtype=float), np.asarray(mc_se, dtype=float)
-    result = CurveResult(model.name, q.name, axis.name, axis.x, values, status, dict(fixed), mc_mean, mc_se, mc)
+    dense = dense_theory(model.name, q.name, axis.name, axis.x, fixed, log=log)
+    th_x, th_v, th_s = dense if dense is not None else (None, None, None)
+    result = CurveResult(
+        model.name, q.name, axis.name, axis.x, values, status, dict(fixed), mc_mean, mc_se, mc, th_x, th_v, th_s, mc_hist, log
+    )
     return result, texts
+
+
+DENSE_POINTS = 400
+"""Points of the dense float64 theory grid that :func:`curve` adds for figures (before the table's
+points and the threshold locations are inserted)."""
+
+
+def dense_grid(
+    model_name: str, quantity: str, axis: str, x: Any, params: dict[str, Any], *, log: bool = False, num: int = DENSE_POINTS
+) -> np.ndarray:
+    """The dense axis grid of a figure: ``num`` points over ``[min x, max x]`` plus ``x`` and the thresholds.
+
+    Parameters
+    ----------
+    model_name, quantity, axis : str
+        The curve (registry names; ``axis`` the swept parameter).
+    x : array_like
+        The table's points (kept in the grid).
+    params : dict
+        The fixed parameters (strings or numbers), used to locate the thresholds
+        (:func:`asymptotics.thresholds.locate_thresholds`).
+    log : bool, keyword-only
+        Geometric spacing (needs ``min x > 0``).
+    num : int, keyword-only
+        Points of the even (or geometric) part of the grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted, unique float64 points; integers only on an integer axis (``kind="int"``).
+
+    Examples
+    --------
+    >>> g = dense_grid("ridge", "risk", "gamma", [0.1, 3.0], {"lam": "0"}, num=50)
+    >>> len(g), bool(1.0 in g)
+    (51, True)
+    """
+    from .thresholds import locate_thresholds
+
+    model = get_model(model_name)
+    x = np.asarray(x, dtype=float).reshape(-1)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return x
+    lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        return np.unique(x)
+    even = np.geomspace(lo, hi, num) if log and lo > 0 else np.linspace(lo, hi, num)
+    marks = [t for t, _ in locate_thresholds(model.name, quantity, axis, lo, hi, params)]
+    grid = np.unique(np.concatenate([even, x, np.asarray(marks, dtype=float)]))
+    if _kind(model, axis) == "int":
+        grid = np.unique(np.round(grid))
+        if hi - lo <= 4 * num:
+            grid = np.arange(np.ceil(lo), np.floor(hi) + 1.0)
+    return grid
+
+
+def dense_theory(
+    model_name: str,
+    quantity: str,
+    axis: str,
+    x: Any,
+    params: dict[str, Any],
+    *,
+    log: bool = False,
+    num: int = DENSE_POINTS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The float64 theory on the :func:`dense_grid` of a figure: ``(x, values, status)``, or ``None``.
+
+    ``None`` when the quantity has no float64 curve, or when the fixed parameters cannot be
+    evaluated in float64 (the figure then falls back to the table's points).  Status codes as in
+    :class:`~asymptotics.result.CurveResult`.
+
+    Parameters
+    ----------
+    model_name, quantity, axis : str
+        The curve.
+    x : array_like
+        The table's points; the dense grid spans their range.
+    params : dict
+        The fixed parameters (strings such as ``"0.25"`` or numbers).
+    log, num : keyword-only
+        As for :func:`dense_grid`.
+
+    Returns
+    -------
+    tuple of numpy.ndarray, or None
+
+    Examples
+    --------
+    >>> gx, v, st = dense_theory("ridge", "risk", "gamma", [0.5, 1.5], {"lam": "0", "sigma2": "0.25"}, num=11)
+    >>> float(gx[5]), int(st[5])                  # γ = 1 is on the grid: the value is +inf
+    (1.0, 1)
+    """
+    model = get_model(model_name)
+    q = model.quantity(quantity)
+    if q.curve is None:
+        return None
+    try:
+        grid = dense_grid(model.name, q.name, axis, x, params, log=log, num=num)
+        if grid.size < 2:
+            return None
+        kwargs = {k: _float_value(model, k, str(v) if isinstance(v, int | float) else v) for k, v in params.items()}
+        values, status = q.curve(**{axis: grid, **kwargs})
+    except (ParameterError, ConvergenceError, ArithmeticError, ValueError, TypeError):
+        return None
+    values, status = np.asarray(values), np.asarray(status, dtype=int)
+    if np.iscomplexobj(values) and not np.any(values.imag[~np.isnan(values.imag)]):
+        values = values.real
+    if values.shape[:1] != grid.shape:
+        return None
+    return grid, values, status
+
+
+def _accepts(fn: Callable[..., Any], name: str) -> bool:
+    """Whether ``fn`` takes the keyword ``name`` (an overlay function of another package may not)."""
+    import inspect
+
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _histogram(h: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(edges, heights)`` as float arrays with ``len(edges) == len(heights) + 1``, else ``None``."""
+    if h is None:
+        return None
+    edges, heights = (np.asarray(a, dtype=float).reshape(-1) for a in h)
+    return (edges, heights) if edges.size == heights.size + 1 and heights.size else None
 
 
 def _float_curve(

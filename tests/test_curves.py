@@ -45,8 +45,13 @@ def test_plot_curve(tmp_path):
 
     fig, ax = plt.subplots()
     assert asymptotics.plot_curve(cr, ax=ax) is ax
-    (line,) = ax.get_lines()
-    assert np.isfinite(line.get_ydata()).all() and len(line.get_xdata()) == 40  # the γ = 1 point (inf) is left out
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "theory"]
+    y = np.asarray(line.get_ydata(), dtype=float)
+    at_one = np.asarray(line.get_xdata()) == 1.0
+    assert at_one.sum() == 1 and np.isnan(y[at_one]).all()  # the γ = 1 point (inf) is left out (a break in the line)
+    assert np.isfinite(y[~at_one]).all() and len(line.get_xdata()) >= 400  # dense theory, the 41 points included
+    (asymptote,) = [ln for ln in ax.get_lines() if len(set(ln.get_xdata())) == 1]
+    assert float(asymptote.get_xdata()[0]) == 1.0  # drawn as a vertical line instead
     plt.close(fig)
 
 
