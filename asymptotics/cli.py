@@ -64,7 +64,20 @@ class _Parser(argparse.ArgumentParser):
     """ArgumentParser that raises instead of printing usage and exiting."""
 
     def error(self, message: str) -> Any:  # type: ignore[override]
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
+        raise UsageError(f"{message}{self._hint(message)} (see `{self.prog} --help`)")
+
+    def _hint(self, message: str) -> str:
+        """``; did you mean '--dps'?`` for a misspelled option (argparse names it ``unrecognized arguments``)."""
+        if not message.startswith("unrecognized arguments:"):
+            return ""
+        from ._suggest import close_matches
+
+        options = [o for o in self._option_string_actions if o.startswith("--")]
+        for word in message.partition(":")[2].split():
+            found = close_matches(word.partition("=")[0], options) if word.startswith("-") else []
+            if found:
+                return f"; did you mean {found[0]!r}?"
+        return ""
 
 
 # ----------------------------------------------------------------------------- arguments
@@ -152,6 +165,8 @@ def _write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
 
 
 def cmd_curve(args: argparse.Namespace) -> int:
+    if len(_map_axes(args)) >= 2:  # two NAME=START:STOP:NUM axes: a two-parameter map
+        return _cmd_curve_map(args)
     from .curves import curve
 
     params = _split_pairs(args.params)
@@ -171,6 +186,75 @@ def cmd_curve(args: argparse.Namespace) -> int:
         from .plotting import plot_curve
 
         plot_curve(cr, args.plot, log=args.log, how=how)
+    for path, what in ((args.csv, "table"), (args.plot, "plot")):
+        if path:
+            print(f"{PROG}: wrote {what} to {path}", file=sys.stderr)
+    return 0
+
+
+def _map_axes(args: argparse.Namespace) -> list[str]:
+    """The numeric parameters given as START:STOP:NUM (text kinds such as ``spectrum=...`` may hold colons)."""
+    from .curves import NUMERIC_KINDS, _kind
+
+    params = _split_pairs(args.params)
+    if sum(":" in v for v in params.values()) < 2:
+        return []
+    model = get_model(args.model)
+    return [k for k, v in params.items() if ":" in v and _kind(model, k) in NUMERIC_KINDS]
+
+
+def _cmd_curve_map(args: argparse.Namespace) -> int:
+    """``curve`` with two axes: a long-form table (axis1, axis2, value, status), --csv, --plot a heatmap.
+
+    Both axes follow ``--log``; pandas/xarray are not needed.  ``--mc`` is refused (Monte Carlo over a
+    grid: ``asymptotics.sweep(..., mc=REPS)`` from Python).
+    """
+    from .curves import _float_text, _kind, _point_text, parse_axis
+    from .sweeps import _evaluate, _prepare
+
+    params = _split_pairs(args.params)
+    model, q = _lookup(args.model, args.quantity)
+    axes = _map_axes(args)
+    if len(axes) != 2:
+        found = ", ".join(f"`{a}`" for a in axes)
+        raise UsageError(f"a map takes exactly two axes NAME=START:STOP:NUM; found {found}.")
+    if args.mc is not None:
+        raise UsageError(
+            "--mc needs exactly one axis NAME=START:STOP:NUM (a two-axis map draws the theory only; for Monte Carlo "
+            "over a grid use asymptotics.sweep(..., mc=REPS) from Python)."
+        )
+    model.check_names(q, list(params))
+    grid_axes = {a: parse_axis(a, params[a], args.log, _kind(model, a)) for a in axes}
+    req = _prepare(model.name, q.name, {k: grid_axes[k].x if k in grid_axes else v for k, v in params.items()}, outer=True)
+    dps = None if args.dps is None else check_dps(args.dps)
+    res = _evaluate(req, dps, None)
+    how = "float64" if res.how == "float64" else f"certified, {res.dps} digits"
+    width = 1 if res.values.ndim == 1 else res.values.shape[1]
+    header = [*axes, *([q.name] if width == 1 else [f"{q.name}_{j}" for j in range(width)]), "status"]
+    rows = []
+    for i in range(req.size):
+        vals = res.texts[i] if res.texts is not None else [_float_text(v) for v in res.values.reshape(req.size, -1)[i]]
+        rows.append([*(_point_text(req.flat[a][i], _kind(model, a)) for a in axes), *vals, str(int(res.status[i]))])
+    fixed = " ".join(f"{k}={v}" for k, v in params.items() if k not in axes)
+    lines = [f"# {model.name} {q.name} over {axes[0]} x {axes[1]}{'; ' + fixed if fixed else ''}; {how}; {STATUS_TEXT}"]
+    widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [header, *rows]]
+    print("\n".join(lines))
+    if args.csv:
+        _write_csv(args.csv, header, rows)
+    if args.plot:
+        from .maps import _draw, _Map
+        from .sweeps import _labels
+
+        shape = tuple(len(grid_axes[a].x) for a in axes)
+        if width > 1 or res.values.dtype.kind == "c":
+            raise UsageError(f"--plot of a map draws one real value per point; {model.name} {q.name} is complex or a vector.")
+        fixed_values = {k: v for k, v in params.items() if k not in axes}
+        m = _Map(
+            grid_axes[axes[0]].x, grid_axes[axes[1]].x, res.values.reshape(shape).T, res.status.reshape(shape).T.astype(float),
+            axes[0], axes[1], _labels(model.name, q.name, axes), model.name, q.name, fixed_values,
+        )  # fmt: skip
+        _draw(m, args.plot, log=args.log, how=how)
     for path, what in ((args.csv, "table"), (args.plot, "plot")):
         if path:
             print(f"{PROG}: wrote {what} to {path}", file=sys.stderr)
@@ -207,35 +291,115 @@ def cmd_latex(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    lines = []
-    models = dict(REGISTRY.items())  # loads every model; a broken plug-in is left out and noted below
-    for name in sorted(models):
-        model = models[name]
-        alias = f" (aliases: {', '.join(model.aliases)})" if model.aliases else ""
-        lines.append(f"{name}{alias}: {model.doc}")
-        lines.append("  parameters:")
-        for p in model.params.values():
-            default = "no default" if p.default is None else f"default {p.default}"
-            lines.append(f"    {p.name:<8} {p.kind:<7} {default:<11} {p.doc}")
-        lines.append("  quantities:")
-        for q in model.quantities.values():
-            curve = "" if q.curve is None else "  [float64 curve]"
-            note = f": {q.proof_note}" if q.proof_note else ""
-            lines.append(f"    {q.name:<15} {q.doc} ({', '.join(q.params)}){curve}  [{q.proof}{note}]")
+    names = getattr(args, "models", None) or []
+    width = _list_width()
+    lines: list[str] = []
+    if names:  # `asymptotics list ridge rf`: those models only (a misspelled name → did you mean)
+        models = {}
+        for name in names:
+            model = get_model(name)
+            models.setdefault(model.name, model)
+        order = list(models)
+    else:
+        models = dict(REGISTRY.items())  # loads every model; a broken plug-in is left out and noted below
+        order = sorted(models)
+    for name in order:
+        lines += _list_model(models[name], width)
         lines.append("")
-    for name, reason in sorted(load_failures().items()):
-        if name not in models:
-            lines.append(f"{name}: not available ({reason})")
+    if not names:
+        for name, reason in sorted(load_failures().items()):
+            if name not in models:
+                lines.append(f"{name}: not available ({reason})")
     print("\n".join(lines).rstrip())
     return 0
 
 
+_NBSP = "\x00"  # keeps `[float64 curve]` and `name:` together while wrapping
+
+
+def _list_width() -> int:
+    """Columns for ``asymptotics list``: the terminal's (at least 60) when stdout is one, else 100."""
+    import shutil
+
+    try:
+        tty = sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return max(60, shutil.get_terminal_size((100, 24)).columns) if tty else 100
+
+
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    """``text`` wrapped to ``width`` columns: the first line after ``first``, the others after ``rest``."""
+    import textwrap
+
+    out = textwrap.wrap(
+        text, width=max(width, len(first) + 20), initial_indent=first, subsequent_indent=rest,
+        break_long_words=False, break_on_hyphens=False,
+    )  # fmt: skip
+    return [line.replace(_NBSP, " ").rstrip() for line in out] or [first.rstrip()]
+
+
+def _table(rows: list[list[str]], width: int, indent: str = "    ") -> list[str]:
+    """Rows aligned in columns (computed widths); the last column wraps, continuing at its own offset."""
+    if not rows:
+        return []
+    widths = [max(len(r[j]) for r in rows) for j in range(len(rows[0]) - 1)]
+    lines = []
+    for r in rows:
+        head = indent + "".join(c.ljust(w + 2) for c, w in zip(r[:-1], widths, strict=True))
+        lines += _wrap(r[-1], width, head, " " * len(head))
+    return lines
+
+
+def _list_model(model: ModelSpec, width: int) -> list[str]:
+    """The ``asymptotics list`` block of one model: header, parameter table, quantity table."""
+    alias = f" (aliases: {', '.join(model.aliases)})" if model.aliases else ""
+    lines = _wrap(f"{model.name}{alias}:".replace(" ", _NBSP) + f" {model.doc}", width, "", "  ")
+    lines.append("  parameters:")
+    rows = []
+    for p in model.params.values():
+        default = "no default" if p.default is None else f"default {p.default}"
+        rows.append([p.name, p.kind, default, p.doc])
+    lines += _table(rows, width)
+    lines.append("  quantities:")
+    name_width = max((len(q.name) for q in model.quantities.values()), default=0)
+    column = " " * (4 + name_width + 2)
+    first_with: dict[tuple[str, str], str] = {}  # (proof, note) → the first quantity that has it
+    for q in model.quantities.values():
+        curve = f" [float64{_NBSP}curve]" if q.curve is not None else ""
+        text = f"{q.doc} ({', '.join(q.params)}){curve}"
+        note = q.proof_note
+        if note and (q.proof, note) in first_with:
+            note = f"as for {first_with[(q.proof, note)]}"  # krr's long note once, not five times
+        elif note:
+            first_with[(q.proof, note)] = q.name
+        proof = f"[{q.proof}: {note}]" if note else f"[{q.proof}]"
+        head = f"    {q.name.ljust(name_width)}  "
+        if len(column) + len(proof) <= width:  # a short proof ends the last line, or takes one of its own
+            lines += _wrap(f"{text} {proof.replace(' ', _NBSP)}", width, head, column)
+        else:  # a long proof note on continuation lines of its own
+            lines += _wrap(text, width, head, column)
+            lines += _wrap(proof, width, column, column)
+    return lines
+
+
 # ----------------------------------------------------------------------------- parser
-def _build_parser() -> tuple[_Parser, dict[str, _Parser]]:
+DESCRIPTION = (
+    "Exact high-dimensional asymptotics of linearized neural networks: the Marchenko-Pastur law, ridge regression, "
+    "random features, kernel ridge regression, neural tangent models and deep linear networks. `eval` prints one value "
+    "certified to any number of digits; `curve` a float64 (or certified) curve with optional Monte Carlo overlay."
+)
+EPILOG = "Exit codes: 0 ok, 2 bad input, 3 not certified (ConvergenceError). Run `asymptotics list` for models."
+
+
+def _build_parser(full_help: bool = False) -> tuple[_Parser, dict[str, _Parser]]:
+    """The parser and its sub-parsers; ``full_help``: the top-level description lists every model
+    (loads the six built-in models, ~0.15 s, so only for ``asymptotics --help``)."""
     parser = _Parser(
         prog=PROG,
-        description="Exact high-dimensional asymptotics: Marchenko-Pastur law, ridge regression, random features.",
-        epilog="Exit codes: 0 ok, 2 bad input, 3 not certified (ConvergenceError). Run `asymptotics list` for models.",
+        description=_help_text(full_help),
+        epilog=_fill(EPILOG) if full_help else EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -291,10 +455,62 @@ def _build_parser() -> tuple[_Parser, dict[str, _Parser]]:
     p.set_defaults(func=cmd_latex)
     parsers["latex"] = p
 
-    p = sub.add_parser("list", help="models, quantities and parameters", description="List models, quantities and parameters.")
+    p = sub.add_parser(
+        "list",
+        help="models, quantities and parameters",
+        description="List models, quantities and parameters (all models, or the models named).",
+    )
+    p.add_argument("models", metavar="MODEL", nargs="*", help="only these models (names or aliases)")
     p.set_defaults(func=cmd_list)
     parsers["list"] = p
     return parser, parsers
+
+
+def _fill(text: str) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width=min(100, max(60, _help_width())), break_on_hyphens=False)
+
+
+def _help_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns - 2  # as argparse's HelpFormatter
+
+
+def _help_text(full: bool) -> str:
+    """The top-level description; ``full``: with one line per model and a line for the plug-ins."""
+    if not full:  # shown by `--help` only: no wrapping, no model loaded for the other commands
+        return DESCRIPTION
+    text = _fill(DESCRIPTION)
+    from .models._registry import BUILTIN_MODELS as builtin
+    from .models._registry import _installed_entry_points
+
+    width = min(100, max(60, _help_width()))
+    lines = [text, "", "models (`asymptotics list MODEL` shows parameters and quantities):"]
+    pad = max(len(n) for n in builtin) + 2
+    for name in sorted(builtin):
+        try:
+            doc = get_model(name).doc
+        except ParameterError as exc:  # a broken installation: say so, keep the help
+            doc = f"not available ({_one_line(exc)})"
+        lines += _wrap(_summary(doc, width - 2 - pad), width, f"  {name.ljust(pad)}", " " * (2 + pad))
+    plugins = sorted(set(_installed_entry_points()) - set(builtin))
+    lines += _wrap(f"plug-ins: {', '.join(plugins) if plugins else 'none installed'} (entry-point group "
+                   "`asymptotics.models`)", width, "  ", "    ")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _summary(doc: str, room: int) -> str:
+    """A model's doc without its final period; longer than ``room``: cut at the first ``; ``, last ``, ``, first ``: ``."""
+    doc = " ".join(doc.split()).rstrip(".")
+    if len(doc) > room and doc.find("; ") > 0:
+        doc = doc[: doc.find("; ")]
+    if len(doc) > room and doc.rfind(", ", 0, room) > 0:
+        doc = doc[: doc.rfind(", ", 0, room)]
+    if len(doc) > room and doc.find(": ") > 0:
+        doc = doc[: doc.find(": ")]
+    return doc
 
 
 def _dps(text: str) -> int:
@@ -317,6 +533,17 @@ def _int(flag: str, low: int | None = None) -> Callable[[str], int]:
     return parse
 
 
+def _unknown_command(word: str, commands: list[str]) -> str:
+    """``unknown command 'evl'; did you mean 'eval'? commands: ...`` (a model name: did you mean `eval MODEL`)."""
+    from ._suggest import did_you_mean
+    from .models._registry import BUILTIN_ALIASES
+
+    hint = did_you_mean(word, commands)
+    if not hint and (word in BUILTIN_MODELS or word in BUILTIN_ALIASES):
+        hint = f"did you mean `{PROG} eval {word} QUANTITY ...`? "
+    return f"unknown command {word!r}; {hint}commands: {', '.join(commands)} (see `{PROG} --help`)."
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -337,7 +564,9 @@ def _show_warning(message: Any, category: type[Warning], *_: Any, **__: Any) -> 
 
 def _main(argv: list[str]) -> int:
     try:
-        parser, parsers = _build_parser()
+        parser, parsers = _build_parser(full_help=not argv or argv[0] in ("-h", "--help"))
+        if argv and not argv[0].startswith("-") and argv[0] not in parsers:
+            raise UsageError(_unknown_command(argv[0], list(parsers)))
         if argv and argv[0] in parsers:
             # options may come between NAME=VALUE pairs (e.g. `eval mp edges --json gamma=2`)
             args = parsers[argv[0]].parse_intermixed_args(argv[1:])
