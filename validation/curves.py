@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from asymptotics._validate import check_real, float_arrays
+from asymptotics._validate import float_arrays
 from asymptotics.errors import ParameterError
 from asymptotics.models import get_model
 
@@ -89,10 +89,11 @@ def simulate_curve(
         ``ASYMPTOTICS_MAX_MEMORY_GB``, else 2).  Every point's estimated peak memory is
         checked before the first simulation runs.
     extras : dict, keyword-only
-        When given, filled with what a figure can draw beyond the means: for ``mp density``,
-        ``extras["hist"] = (edges, heights)``, a histogram of the simulated eigenvalues pooled over
-        the replicates (same seed, so the same eigenvalues as the means; structural zeros left out,
-        heights normalized by ``p`` per replicate like the continuous density).
+        When given, filled with what a figure can draw beyond the means (the simulator's
+        ``curve_extras`` hook); for ``mp density``, ``extras["hist"] = (edges, heights)``, a
+        histogram of the simulated eigenvalues pooled over the replicates (same seed, so the same
+        eigenvalues as the means; structural zeros left out, heights normalized by ``p`` per
+        replicate like the continuous density).
 
     Returns
     -------
@@ -120,37 +121,6 @@ def simulate_curve(
         out = sim.curve(quantity, axis, grid, dict(params), **run)
     else:
         out = pointwise_curve(sim, quantity, axis, grid, dict(params), **run)
-    if extras is not None and name == "mp" and quantity == "density":
-        extras["hist"] = _mp_histogram(grid, dict(params), reps=reps, seed=seed, n=n, max_memory=max_memory)
+    if extras is not None and sim.curve_extras is not None:
+        extras.update(sim.curve_extras(quantity, axis, grid, dict(params), reps=reps, seed=seed, n=n, max_memory=max_memory))
     return out
-
-
-def _mp_histogram(
-    grid: np.ndarray, params: dict[str, str], *, reps: int, seed: int, n: int | None, max_memory: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Histogram of the eigenvalues behind an ``mp density`` overlay: ``(edges, heights)`` over the grid's range.
-
-    Bins of width ``(b − a)/50`` (the density estimator's default), at most 400 over the range; the
-    ``p − n`` structural zeros of ``γ > 1`` (the atom) are left out and the heights are divided by
-    ``p·reps·width``, so that they estimate the continuous density ``ρ`` of the theory.
-    """
-    from .simulators.marchenko_pastur import _edges, replicate_eigenvalues
-    from .simulators.registry import fixed_params
-
-    fixed = fixed_params("mp", "x", params, ("gamma", "sigma2"))
-    size = DEFAULT_N if n is None else n
-    a, b = _edges(float(check_real("gamma", fixed["gamma"])), float(check_real("sigma2", fixed["sigma2"])))
-    lo, hi = float(np.min(grid)), float(np.max(grid))
-    width = (b - a) / 50 if b > a else (hi - lo) / 60
-    if hi <= lo:
-        lo, hi = lo - width, hi + width
-    count = int(np.clip(np.ceil((hi - lo) / width), 10, 400))
-    edges = np.linspace(lo, hi, count + 1)
-    counts = np.zeros(count)
-    p = 0
-    for eigs in replicate_eigenvalues(fixed["gamma"], fixed["sigma2"], n=size, reps=reps, seed=seed, max_memory=max_memory):
-        p = eigs.size
-        live = eigs[p - size :] if p > size else eigs
-        counts += np.histogram(live, bins=edges)[0]
-    heights = counts / (max(p, 1) * reps * np.diff(edges))
-    return edges, heights

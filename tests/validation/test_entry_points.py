@@ -26,6 +26,7 @@ def test_entry_points_resolve_to_simulate_curve():
         sig = inspect.signature(fn)
         assert list(sig.parameters)[:5] == ["model", "quantity", "axis", "values", "params"]
         keyword_only = {n for n, p in sig.parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
-        assert keyword_only == {"reps", "seed", "n", "progress", "max_memory"}  # the CLI passes the first four
+        assert keyword_only == {"reps", "seed", "n", "progress", "max_memory", "extras"}  # the CLI passes the first four
+        assert sig.parameters["extras"].default is None  # filled (figure extras) only when a dict is passed
         assert sig.parameters["seed"].default == 0 and sig.parameters["n"].default is None
         assert sig.parameters["max_memory"].default is None  # the limit then comes from the environment

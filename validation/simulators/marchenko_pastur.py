@@ -24,8 +24,8 @@ Possible issues
 ---------------
 Linear spectral statistics have fluctuations of order ``1/n`` *and* a mean bias of order
 ``1/n`` (real Gaussian and Rademacher designs alike), so the z-score of the bias does not
-shrink with ``n`` at fixed ``reps``; it is largest near the hard edge ``γ = 1, z → 0`` (theory
-note §6, pitfall 8).  Compare with a finite-size trend there.
+shrink with ``n`` at fixed ``reps``; it is largest near the hard edge ``γ = 1, z → 0`` (docs/models/mp.md,
+'Monte Carlo').  Compare with a finite-size trend there.
 
 References
 ----------
@@ -374,6 +374,39 @@ def _registry_curve(quantity: str, axis: str, grid: np.ndarray, params: dict[str
     return np.asarray(est.mean, dtype=float), np.asarray(est.se, dtype=float)
 
 
+def _registry_curve_extras(
+    quantity: str,
+    axis: str,
+    grid: np.ndarray, params: dict[str, str], *, reps: int, seed: int, n: int | None, max_memory: Any
+) -> dict[str, Any]:
+    """``{"hist": (edges, heights)}`` for an ``mp density`` overlay (``{}`` otherwise): a histogram of the
+    eigenvalues behind the means over the grid's range.
+
+    Bins of width ``(b − a)/50`` (the density estimator's default), at most 400 over the range; the
+    ``p − n`` structural zeros of ``γ > 1`` (the atom) are left out and the heights are divided by
+    ``p·reps·width``, so that they estimate the continuous density ``ρ`` of the theory.
+    """
+    if quantity != "density":
+        return {}
+    fixed = fixed_params("mp", axis, params, ("gamma", "sigma2"))
+    size = DEFAULT_N if n is None else n
+    a, b = _edges(float(check_real("gamma", fixed["gamma"])), float(check_real("sigma2", fixed["sigma2"])))
+    lo, hi = float(np.min(grid)), float(np.max(grid))
+    width = (b - a) / 50 if b > a else (hi - lo) / 60
+    if hi <= lo:
+        lo, hi = lo - width, hi + width
+    count = int(np.clip(np.ceil((hi - lo) / width), 10, 400))
+    edges = np.linspace(lo, hi, count + 1)
+    counts = np.zeros(count)
+    p = 0
+    for eigs in replicate_eigenvalues(fixed["gamma"], fixed["sigma2"], n=size, reps=reps, seed=seed, max_memory=max_memory):
+        p = eigs.size
+        live = eigs[p - size :] if p > size else eigs
+        counts += np.histogram(live, bins=edges)[0]
+    heights = counts / (max(p, 1) * reps * np.diff(edges))
+    return {"hist": (edges, heights)}
+
+
 register_simulator(
     SimulatorSpec.from_module(
         __name__,
@@ -388,5 +421,6 @@ register_simulator(
         realize=_registry_realize,
         points=_registry_points,
         curve=_registry_curve,
+        curve_extras=_registry_curve_extras,
     )
 )

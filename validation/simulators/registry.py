@@ -112,6 +112,10 @@ class SimulatorSpec:
         parameter.
     size_in_theory : bool
         The size is one of the model's parameters (KRR's ``d``): the theory at a size sets it.
+    curve_extras : callable or None
+        ``curve_extras(quantity, axis, grid, params, *, reps, seed, n, max_memory)`` → dict of what a
+        figure can draw beyond the overlay's means (e.g. ``{"hist": (edges, heights)}``, mp's
+        eigenvalue histogram behind the density); None: nothing.
     """
 
     model: str
@@ -127,6 +131,7 @@ class SimulatorSpec:
     curve: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None
     curve_size: int | None = None
     size_in_theory: bool = False
+    curve_extras: Callable[..., dict[str, Any]] | None = None
 
     def _quantity(self, quantity: str | None) -> str:
         if quantity is None:
