@@ -281,6 +281,8 @@ class ParameterCurves:
     ``"rf"`` to ``(mean, se)`` arrays; ``theory`` maps ``"rf"`` (the Mei–Montanari curve at
     ``ψ₁ = N/d``), ``"nt"`` (the NT formula, NaN where ``Nd/n < 10``: outside its regime),
     ``"krr_nt"`` and ``"krr_rf"`` (kernel ridge with the infinite-width NT and RF kernels).
+    ``dense`` maps ``"rf"`` and ``"nt"`` to ``(p/n, theory)`` on a dense grid (400 log-spaced
+    points over the simulated range): the lines of the figure, so the ``N = n`` peak is resolved.
     """
 
     d: int
@@ -290,6 +292,7 @@ class ParameterCurves:
     mc: dict[str, tuple[np.ndarray, np.ndarray]]
     theory: dict[str, np.ndarray]
     params: dict[str, str] = field(default_factory=dict)
+    dense: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def parameter_curves(
@@ -367,6 +370,15 @@ def parameter_curves(
         float(rf_theory.curve_values("risk", psi1=np.inf, psi2=n / dd, lam=float(rf_lam), activation=act, tau2=float(tau2))[0])
     )
     ratio = np.concatenate([widths["nt"] * dd / n, widths["rf"] / n])
+    # dense theory lines: N/n on a fine grid for RF (the peak at N = n is exact: the grid includes 1)
+    x = np.unique(np.concatenate([np.geomspace(float(ratio.min()), float(ratio.max()), 400), [1.0]]))
+    rf_dense, rf_status = rf_theory.curve_values(
+        "risk", psi1=x * n / dd, psi2=n / dd, lam=float(rf_lam), activation=act, tau2=float(tau2)
+    )
+    dense = {
+        "rf": (x, np.where(np.asarray(rf_status) == 0, np.asarray(rf_dense, dtype=float), np.nan)),
+        "nt": (x, np.where(x >= theory.REGIME_ERROR_RATIO, float(nt_vals), np.nan)),
+    }
     return ParameterCurves(
         dd,
         n,
@@ -375,6 +387,7 @@ def parameter_curves(
         mc,
         theory_vals,
         {"activation": act.name, "psi2": str(psi2), "tau2": str(tau2), "lam": str(lam), "reps": str(reps), "seed": str(seed)},
+        dense,
     )
 
 
@@ -391,16 +404,23 @@ def plot_parameter_curves(curves: ParameterCurves, path: str | None = None) -> A
     x_nt, x_rf = curves.widths["nt"] * d / n, curves.widths["rf"] / n
     ax.errorbar(x_nt, *curves.mc["nt"], fmt="o", ms=4, capsize=2, color="C0", label="NT simulation (p = Nd)")
     ax.errorbar(x_rf, *curves.mc["rf"], fmt="s", ms=4, capsize=2, color="C1", label="RF simulation (p = N)")
-    ax.plot(x_rf, curves.theory["rf"], "-", color="C1", label="RF theory (Mei-Montanari)")
-    ax.plot(x_nt, curves.theory["nt"], "-", color="C0", label="NT theory (Nd/n >= 10)")
-    ax.axhline(float(curves.theory["krr_nt"]), color="C0", ls=":", label="KRR, NT kernel (N = inf)")
-    ax.axhline(float(curves.theory["krr_rf"]), color="C1", ls=":", label="KRR, RF kernel (N = inf)")
-    ax.axvline(1.0, color="gray", lw=0.8, ls="--")
+    rf_line = curves.dense.get("rf", (x_rf, curves.theory["rf"]))
+    nt_line = curves.dense.get("nt", (x_nt, curves.theory["nt"]))
+    ax.plot(*rf_line, "-", color="C1", label="RF theory (Mei–Montanari)")
+    ax.plot(*nt_line, "-", color="C0", label=r"NT theory ($Nd/n \geq 10$)")
+    ax.axhline(float(curves.theory["krr_nt"]), color="C0", ls=":", label=r"KRR, NT kernel ($N = \infty$)")
+    ax.axhline(float(curves.theory["krr_rf"]), color="C1", ls=":", label=r"KRR, RF kernel ($N = \infty$)")
+    ax.axvline(1.0, color="gray", lw=0.8, ls="--", label="interpolation $p = n$")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("parameters per sample p/n")
-    ax.set_ylabel("test error (noise excluded)")
-    ax.set_title(f"{curves.params.get('activation', '')}, d = {d}, n = {n}, lam = {curves.params.get('lam', '0')}")
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.xaxis.set_minor_formatter(NullFormatter())  # crowded "2×10⁻¹ 3×10⁻¹ ..." labels otherwise
+    ax.set_xticks([t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if min(x_nt.min(), x_rf.min()) / 1.2 <= t <= max(x_nt.max(), x_rf.max()) * 1.2])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel(r"parameters per sample $p/n$ ($p = Nd$ for NT, $p = N$ for RF)")
+    ax.set_ylabel(r"test error $R$ (noise excluded)")
+    ax.set_title(rf"{curves.params.get('activation', '')}, $d = {d}$, $n = {n}$, $\lambda = {curves.params.get('lam', '0')}$")
     ax.legend(fontsize=7)
     fig.tight_layout()
     if path is not None:
