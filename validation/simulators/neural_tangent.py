@@ -416,7 +416,8 @@ def plot_parameter_curves(curves: ParameterCurves, path: str | None = None) -> A
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     ax.xaxis.set_minor_formatter(NullFormatter())  # crowded "2×10⁻¹ 3×10⁻¹ ..." labels otherwise
-    ax.set_xticks([t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if min(x_nt.min(), x_rf.min()) / 1.2 <= t <= max(x_nt.max(), x_rf.max()) * 1.2])
+    lo, hi = min(x_nt.min(), x_rf.min()) / 1.2, max(x_nt.max(), x_rf.max()) * 1.2
+    ax.set_xticks([t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if lo <= t <= hi])
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_xlabel(r"parameters per sample $p/n$ ($p = Nd$ for NT, $p = N$ for RF)")
     ax.set_ylabel(r"test error $R$ (noise excluded)")
