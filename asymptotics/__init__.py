@@ -101,14 +101,14 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # static tools see the names; at run time they are loaded by __getattr__
     from .curves import curve
+    from .explorer import Explorer, explore
+    from .maps import plot_map
     from .model_api import Param, define_model, register_model, root_tolerance, unregister_model
     from .models import marchenko_pastur, ridge
     from .models._registry import REGISTRY, ModelSpec, SimulatorDecl, get_model
     from .plotting import plot_curve
     from .precision import DEFAULT_DPS
     from .references import Source
-    from .explorer import Explorer, explore
-    from .maps import plot_map
     from .result import CurveResult, Result, VectorResult
     from .sweeps import grid, sweep
     from .symbolic.latex import to_latex
