@@ -1,7 +1,7 @@
 r"""Inner-product kernels on the sphere and their harmonic (Gegenbauer) decomposition.
 
 Data ``x ~ Unif(S^{d−1}(√d))``, kernel ``K(x, x') = h(⟨x, x'⟩/d)`` with ``h`` on ``[−1, 1]``
-(theory note ``mp_ridge_krr.md`` §3.1; Six Lectures, arXiv 2308.13431, lecture 2).
+(docs/models/krr.md, 'Harmonic decomposition'; Six Lectures, arXiv 2308.13431, lecture 2).
 
 * ``B(d, ℓ)`` (:func:`harmonic_count`): dimension of the degree-``ℓ`` spherical harmonics,
   ``C(d+ℓ−1, ℓ) − C(d+ℓ−3, ℓ−2)``, exact integer.
@@ -163,7 +163,7 @@ def kravchuk_row(d: int, ell: int) -> tuple[int, ...]:
     """Coefficients ``c_j`` of ``(1 − t)^ℓ(1 + t)^{d−ℓ}``, exact integers, ``j = 0..d``.
 
     On ``{±1}^d`` with ``s = Σ x_i/d`` and ``|S| = ℓ``, ``E[h(s)χ_S] = 2^{−d} Σ_j c_j h((d − 2j)/d)``
-    (``c_j = K_j(ℓ)``, the Kravchuk polynomial; theory note §3.1 writes the same sum with
+    (``c_j = K_j(ℓ)``, the Kravchuk polynomial; docs/models/krr.md, 'The hypercube', writes the same sum with
     ``C(d,j)K_ℓ(j)/C(d,ℓ) = K_j(ℓ)``).
     """
     row = [math.comb(d - ell, m) for m in range(d - ell + 1)]

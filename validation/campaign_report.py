@@ -134,7 +134,7 @@ def plot_report(report: CampaignReport, path: str) -> str:
        Student's t with ``R − 1`` degrees of freedom (exactly for Gaussian replicates; the theory
        is certified, so it adds no error of its own), drawn solid, with N(0, 1) dashed for
        comparison (t's tails are heavier at small ``R``), and the ``±threshold`` lines;
-    3. the relative gap (MC − theory)/|theory| ± SE against size.
+    3. the relative gap ``(MC − theory)/|theory|`` ± SE against size.
 
     Parameters
     ----------

@@ -10,7 +10,7 @@ row per independent replicate), their mean and the standard error of the mean
 always comes from the spread of the replicates, never from a hand-tuned ``rtol``.
 
 A z-score tests *the limit* only when the finite-size bias is below the SE.  It is not
-always (theory note, §6 pitfall 8): near the interpolation threshold the ridgeless risk
+always (docs/validation.md, 'Finite-size trends'): near the interpolation threshold the ridgeless risk
 of a Gaussian design has finite-``n`` mean ``σ²p/(n−p−1)``, above the ``n → ∞`` limit
 ``σ²γ/(1−γ)`` by ``O(1/(n−p))``.  Two honest remedies are provided:
 :func:`gaussian_ridgeless_exact` (exact finite-``n`` expectations from inverse-Wishart
@@ -367,7 +367,7 @@ def gaussian_ridgeless_exact(n: int, p: int, *, r2: Any = 1, sigma2: Any = 1, ta
     (for ``p > n`` the row space of ``X`` is a uniformly random ``n``-dimensional subspace,
     so ``E‖P_null β‖² = r²(1 − n/p)``, and ``XXᵀ ~ W_n(p, I)``), and ``+inf`` for
     ``|n − p| ≤ 1``.  The training error is exactly ``(σ²+τ²)(n − p)/n`` for ``p < n`` and 0
-    for ``p ≥ n``.  Limits: ``σ²γ/(1−γ)`` and ``r²(1−1/γ) + σ²/(γ−1)`` (theory note §2.3).
+    for ``p ≥ n``.  Limits: ``σ²γ/(1−γ)`` and ``r²(1−1/γ) + σ²/(γ−1)`` (docs/models/ridge.md, 'Derivation').
 
     Parameters
     ----------

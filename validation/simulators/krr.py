@@ -1,7 +1,7 @@
 r"""Monte Carlo for kernel ridge regression on the sphere or the hypercube (mirror of :mod:`asymptotics.models.krr`).
 
-Setting (theory note ``mp_ridge_krr.md`` §3; the same :class:`~asymptotics.models.krr.KRRParams`)
----------------------------------------------------------------------------------------------------
+Setting (docs/models/krr.md; the same :class:`~asymptotics.models.krr.KRRParams`)
+---------------------------------------------------------------------------------
 Dimension ``d``; ``n = round(params.n)`` training inputs and ``n_test`` test inputs i.i.d.
 uniform on ``S^{d−1}(√d)`` (``‖x‖² = d``).  A real kernel matrix
 ``K_ij = h(⟨xᵢ, xⱼ⟩/d)`` with ``h = params.kernel.np`` (vectorized float64; the cosine is
@@ -54,7 +54,7 @@ direction ``j`` left in the residual),
 ``λ = 0`` uses the pseudo-inverse ``K⁺`` (minimum-norm interpolation): eigenvalues that are
 zero to working precision (numpy's rank rule ``e ≤ max(e)·n·eps``) get ``r = 0, g = 1``
 for every ``λ``.  This is exact, not a regularization: for a polynomial kernel (finitely
-many nonzero levels, pitfall 10 of the note) ``K = ΦΦᵀ`` with a finite feature map, its null
+many nonzero levels, docs/models/krr.md, 'Reference values') ``K = ΦΦᵀ`` with a finite feature map, its null
 vectors ``v`` have ``Φᵀv = 0`` and hence ``K(x, X)v = 0``, so ``K(x, X)K⁺y = φ(x)ᵀΦ⁺y`` is
 least squares in feature space once ``n`` exceeds the number of features.  ``λ = ∞``
 gives ``f̂ = 0``.
@@ -92,13 +92,13 @@ Cost and honesty
 Per replicate: one ``n × n`` ``eigh`` (``O(n³)``) and one ``n_test × n × n`` product;
 ``n ≤ 20000`` is enforced (a 20000² matrix is 3.2 GB).  The deterministic equivalent is a
 finite-``d`` *approximation*: relative gaps of 0.5–2 % are expected near level peaks at
-``d ≈ 30–60`` (theory note §5, row K6 and §5.2), shrinking with ``d``; compare with the
-finite-``d`` DE, never the ``d → ∞`` formula, at small ``d`` (pitfall 9).
+``d ≈ 30–60`` (docs/models/krr.md, 'Reference values', row K6), shrinking with ``d``; compare with the
+finite-``d`` DE, never the ``d → ∞`` formula, at small ``d`` (row K4 there).
 
 References
 ----------
 Bordelon, Canatar & Pehlevan (arXiv 2002.02561); Misiakiewicz (arXiv 2204.10425);
-theory note ``mp_ridge_krr.md`` §3, §5 and §6 (pitfalls 5, 8, 9, 10).
+docs/models/krr.md ('Polynomial regimes', 'Reference values', 'Monte Carlo').
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Everything here trains the *factors* ``W_1, …, W_N`` by plain full-batch gradi
 * :func:`end_to_end_deviation` — layer GD from a balanced start against the end-to-end flow
   (integrated with ``scipy.integrate.solve_ivp`` through
   :func:`asymptotics.models.linear_networks.end_to_end_rate`): the deviation over a fixed
-  horizon and the balancedness drift both shrink like ``η`` (theory note ``linear_networks.md`` §3–4).
+  horizon and the balancedness drift both shrink like ``η`` (docs/models/lnn.md, 'Derivation').
 * :func:`aligned_modes` — whitened regression ``½‖W − Φ‖_F²`` from a balanced start aligned with
   ``Φ``: singular values against the closed form (:func:`~asymptotics.models.linear_networks.mode_trajectory`).
 * :func:`implicit_acceleration` — ``ℓ_p`` regression (``p = 2, 4``) with hidden layers of width 1
@@ -524,7 +524,7 @@ def matrix_completion(
     """Deep matrix factorization for completion: GD until the training loss falls by ``tol`` (or ``max_steps``).
 
     Loss ``(1/(2m))Σ_Ω (W_ab − W⋆_ab)²``.  Default step ``lr = 0.5·m/(N s₁^{2−2/N})`` with
-    ``s₁ = ‖W⋆‖₂`` (the preconditioner's top eigenvalue, pitfall 5 of the theory note).
+    ``s₁ = ‖W⋆‖₂`` (the preconditioner's top eigenvalue, docs/models/lnn.md).
     The estimated memory (:func:`factorization_memory`) is compared with ``max_memory`` (GiB;
     default ``$ASYMPTOTICS_MAX_MEMORY_GB``, else 2) before anything is allocated.
     """

@@ -60,12 +60,12 @@ Possible issues
 ---------------
 At the interpolation threshold ``N ≈ n`` with ``λ → 0`` the risk is heavy-tailed (the
 smallest singular value of ``Z`` is tiny in some replicates): compare medians or use many
-replicates, and expect the finite-``d`` mean to approach the limit slowly (theory note
-``rf_nt.md`` §6 row rf19 and §7 pitfall 8).
+replicates, and expect the finite-``d`` mean to approach the limit slowly (docs/models/rf.md,
+'Reference values', row rf19).
 
 References
 ----------
-S. Mei, A. Montanari, arXiv 1908.05355; theory note ``rf_nt.md`` §1 and §6.
+S. Mei, A. Montanari, arXiv 1908.05355; docs/models/rf.md.
 """
 
 from __future__ import annotations

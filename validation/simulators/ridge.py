@@ -8,8 +8,8 @@ Setting (the same :class:`~asymptotics.models.ridge.RidgeParams` as the theory)
 round(p Σ_{j<i} w_j) ≈ wᵢ p`` consecutive coordinates of eigenvalue ``sᵢ`` (cumulative
 rounding, so the blocks fill exactly ``p`` coordinates).  ``β`` is fixed: energy ``bᵢ``
 spread evenly over block ``i`` (``Σ = I``: ``β = √(r²/p)·𝟏``).  Labels
-``y = Xβ + ε`` with ``Var ε = σ² + τ²`` (misspecification is extra noise, §2.3 of the
-theory note), ridge ``β̂_λ = (S + λ)^{-1}Xᵀy/n`` with ``S = XᵀX/n``, ``λ = 0`` the
+``y = Xβ + ε`` with ``Var ε = σ² + τ²`` (misspecification is extra noise, docs/models/ridge.md,
+'Derivation'), ridge ``β̂_λ = (S + λ)^{-1}Xᵀy/n`` with ``S = XᵀX/n``, ``λ = 0`` the
 minimum-norm interpolator / least squares.
 
 Noise integrated analytically given ``X`` (default)
@@ -52,7 +52,7 @@ at ``O(p^{-1/2})`` between designs; that, not the noise, dominates the SE.
 References
 ----------
 Hastie, Montanari, Rosset & Tibshirani (arXiv 1903.08560); Cheng & Montanari (arXiv
-2210.08571); theory note ``mp_ridge_krr.md`` §2 and §6 (pitfall 8).
+2210.08571); docs/models/ridge.md ('Derivation', 'Monte Carlo').
 """
 
 from __future__ import annotations
