@@ -7,7 +7,8 @@ import re
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_readme_doctest_blocks():
+def test_readme_doctest_blocks(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # examples that write figures (plot_map(..., "rf_map.png")) write them here
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
     examples = [b for b in blocks if ">>>" in b]
     assert examples
