@@ -33,3 +33,44 @@ def _skip_slow_unless_asked(request: pytest.FixtureRequest) -> None:
     """Tests marked ``slow`` (long Monte Carlo or quadrature runs) run with ASYMPTOTICS_SLOW=1 or ``-m slow``."""
     if request.node.get_closest_marker("slow") is not None and not _slow_selected(request.config):
         pytest.skip("slow test: set ASYMPTOTICS_SLOW=1 (or select with -m slow)")
+
+
+# ----------------------------------------------------------------------------- notebooks, executed once
+NOTEBOOK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Every notebook of ``notebooks/`` run top to bottom once per session in a real Jupyter kernel
+    (nbclient) at the small test sizes: ``{stem: executed NotebookNode or the exception it raised}``.
+
+    ``tests/test_notebooks.py`` checks them; ``tests/test_docs.py`` builds the site from these executed
+    copies (myst-nb renders their stored outputs), so the notebooks run once, not twice.
+    """
+    import pathlib
+
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    env = {"NOTEBOOK_REPS": "4", "NOTEBOOK_N": "60", "JUPYTER_PLATFORM_DIRS": "1",
+           # the inline backend keeps each figure as an output (Agg would drop them from the docs)
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    out: dict = {}
+    try:
+        for path in sorted(pathlib.Path(NOTEBOOK_DIR).glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            work = tmp_path_factory.mktemp(f"nb_{path.stem}")
+            client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}})
+            try:
+                client.execute()
+                out[path.stem] = nb
+            except Exception as exc:  # reported by the notebook's own test
+                out[path.stem] = exc
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return out

@@ -10,16 +10,10 @@ NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parents[1] / "notebooks").g
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs(path, monkeypatch, tmp_path):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    monkeypatch.setenv("NOTEBOOK_REPS", "4")  # the notebooks read these for their Monte Carlo sizes
-    monkeypatch.setenv("NOTEBOOK_N", "60")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")  # no path-migration DeprecationWarning from jupyter_core
-    nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()  # raises CellExecutionError (with the cell and its traceback) if any cell fails
+def test_notebook_runs(path, executed_notebooks):
+    nb = executed_notebooks[path.stem]  # run once per session (tests/conftest.py), shared with the docs build
+    if isinstance(nb, BaseException):
+        raise nb  # CellExecutionError names the cell and carries its traceback
     ran = [c for c in nb.cells if c.cell_type == "code"]
     assert ran and all(c.execution_count for c in ran)
     errors = [o for c in ran for o in c.outputs if o.output_type == "error"]
