@@ -217,7 +217,9 @@ def _draw(
         ax.set_yscale("log")
     ax.set_xlim(xe[0], xe[-1])
     ax.set_ylim(ye[0], ye[-1])
-    if contour and good.size and np.ptp(good) > 0:
+    # a piecewise-constant map (a staircase) shows its levels by colour: contour lines would only trace the steps
+    stepwise = good.size > 0 and np.unique(good).size <= 12
+    if contour and good.size and np.ptp(good) > 0 and not stepwise:
         if isinstance(norm, colors.LogNorm):
             levels = ticker.LogLocator(subs=(1.0, 2.0, 5.0)).tick_values(norm.vmin, norm.vmax)
             if np.sum((levels > norm.vmin) & (levels < norm.vmax)) > 10:
@@ -235,11 +237,11 @@ def _draw(
 
     ax.set_xlabel(m.labels.get(m.xname, m.xname))
     ax.set_ylabel(m.labels.get(m.yname, m.yname))
-    fixed = ", ".join(f"{k}={v if isinstance(v, str) else _num(v)}" for k, v in m.fixed.items())
+    fixed = ", ".join(_fixed_text(str(model), k, v) for k, v in m.fixed.items())
     title = f"{model}: {m.labels.get('', quantity)}" if model else m.labels.get("", "")
     ax.set_title(title + (f"\n{fixed}" if fixed else ""), fontsize=10)
-    if handles:
-        ax.legend(handles=handles, fontsize=8, loc="upper right", framealpha=0.9)
+    if handles:  # below the axes: a legend inside a heatmap hides data
+        ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, framealpha=0.9)
     if how:
         fig.text(0.99, 0.01, how, ha="right", va="bottom", fontsize=7, color="0.5")
     if created:
@@ -274,6 +276,16 @@ def _color_limits(good: np.ndarray) -> tuple[float, float, str]:
     keep = good[(good <= OUTLIER * qhi) if cut_hi else np.ones(good.shape, bool)]
     keep = keep[(keep >= qlo / OUTLIER) if cut_lo else np.ones(keep.shape, bool)]
     return float(keep.min()), float(keep.max()), extend
+
+
+def _fixed_text(model: str, name: str, value: Any) -> str:
+    """A fixed parameter in the title: mathtext with 4 significant digits (plotting.format_param), or plain."""
+    from .plotting import format_param
+
+    try:
+        return format_param(model, name, value if isinstance(value, str) else _num(value))
+    except (ParameterError, TypeError, ValueError, KeyError):  # no symbol for it: plain text
+        return f"{name}={value if isinstance(value, str) else _num(value)}"
 
 
 def _num(v: Any) -> str:

@@ -101,3 +101,11 @@ GMMM_2019 = Source(
     arxiv="1904.12191",
     journal="Ann. Statist. 49(2), 2021",
 )
+MMM_2021 = Source(
+    "S. Mei, T. Misiakiewicz, A. Montanari",
+    "Generalization error of random features and kernel methods: hypercontractivity and kernel matrix concentration",
+    2021,
+    arxiv="2101.10588",
+    journal="Appl. Comput. Harmon. Anal. 59, 2022",
+    where="random features ridge regression with N = d^kappa1 features and n = d^kappa2 samples",
+)

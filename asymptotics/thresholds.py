@@ -121,6 +121,8 @@ _PLAIN: dict[tuple[str | None, str], str] = {
     (None, "alpha"): r"$\alpha = n/B(d,\ell)$",
     (None, "level"): r"degree $\ell$",
     ("krr", "exponent"): r"$\kappa = \log n/\log d$",
+    ("rf", "kappa1"): r"$\kappa_1 = \log N/\log d$ (features)",
+    ("rf", "kappa2"): r"$\kappa_2 = \log n/\log d$ (samples)",
     ("nt", "exponent"): r"$\kappa = \log N/\log d$ (rf, nt) or $\log n/\log d$ (kernel)",
     ("lnn", "depth"): "depth $N$",
     ("lnn", "init"): r"initial singular value $\sigma(0)$",
@@ -275,6 +277,7 @@ _Q_SYMBOLS: dict[tuple[str | None, str], str] = {
     (None, "edges"): "a, b",
     ("krr", "staircase"): r"F^2_{>\lfloor\kappa\rfloor}",
     ("nt", "staircase"): r"F^2_{>\lfloor\kappa\rfloor}",
+    ("rf", "staircase"): r"F^2_{>\lfloor\min(\kappa_1,\kappa_2)\rfloor}",
     ("krr", "risk_asymptotic"): "R",
     (None, "eigenvalue"): r"\mu_{d,\ell}",
     (None, "multiplicity"): r"B(d,\ell)",
@@ -380,6 +383,17 @@ def _mp(quantity: str | None) -> list[Threshold]:
 
 
 def _rf(quantity: str | None) -> list[Threshold]:
+    if quantity == "staircase":  # polynomial scaling: the N = n line and the steps at integer min(kappa1, kappa2)
+        def low(kappa1: Any, kappa2: Any) -> np.ndarray:
+            return np.minimum(np.asarray(kappa1, dtype=float), np.asarray(kappa2, dtype=float))
+
+        return [
+            Threshold(r"$\kappa_1 = \kappa_2$ ($N = n$)", ("kappa1", "kappa2"),
+                      lambda kappa1, kappa2: np.asarray(kappa1, dtype=float) - np.asarray(kappa2, dtype=float)),
+            # one zero set for every step: sin(pi m) vanishes exactly at the integers m (and changes sign there)
+            Threshold(r"$\min(\kappa_1, \kappa_2) \in \{1, 2, \ldots\}$ (steps)", ("kappa1", "kappa2"),
+                      lambda kappa1, kappa2: np.sin(np.pi * low(kappa1, kappa2))),
+        ]
     if quantity is not None and quantity not in _PEAKED:
         return []
     p1, p2 = _sym("psi1"), _sym("psi2")

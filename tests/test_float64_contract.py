@@ -233,6 +233,11 @@ RF_ACTIVATIONS = ("relu", "abs", "x**2-1", "linear", "quadratic", "erf", "x+0.1*
 
 @st.composite
 def rf_points(draw: Any, quantity: str) -> dict[str, Any]:
+    if quantity == "staircase":  # polynomial scaling: exponents near the steps and the N = n line
+        k2 = draw(st.one_of(st.floats(0.01, 6), st.integers(1, 5).map(float), near(2.0)))
+        k1 = draw(st.one_of(st.floats(0.01, 6), st.just(k2), near(k2), st.integers(1, 5).map(float)))
+        F = ",".join(repr(draw(energies())) for _ in range(draw(st.integers(1, 6))))
+        return {"kappa1": k1, "kappa2": k2, "F": F}
     psi2 = draw(st.one_of(ratios(), near(1.0), st.just(math.inf)))
     kind = draw(st.sampled_from(["free", "equal", "near", "one", "inf"]))
     if kind == "free":

@@ -8,6 +8,13 @@ that sit beside the neural tangent model; registered as the ``staircase`` quanti
   ``n ≍ d^κ`` samples (``method="kernel"``) learn degree ``≤ ℓ``.  Integer ``κ`` is a
   transition whose value depends on constants: an error, never a number.
 
+* :func:`rf_phase` — the **phase diagram of random features** in polynomial scaling (Mei, Misiakiewicz,
+  Montanari, arXiv 2101.10588): ``N ≍ d^κ₁`` features and ``n ≍ d^κ₂`` samples, ``κ₁ ≠ κ₂``.  The smaller
+  of the two is the bottleneck: with ``N ≤ n^{1−δ}`` the error is RF's approximation error, with
+  ``N ≥ n^{1+δ}`` it is kernel ridge regression's with ``n`` samples, and both are ``F²_{>ℓ}`` with
+  ``ℓ = ⌊min(κ₁, κ₂)⌋``; registered as the ``staircase`` quantity of the ``rf`` model, with a float64
+  curve for maps over ``(κ₁, κ₂)``.
+
 * **Lazy regime** (Chizat, Oyallon, Bach, arXiv 1812.07956; Six Lectures §1.3–1.4): for the
   ``α``-scaled, centred model ``αh(θ)`` trained by gradient flow on ``α⁻²R(αh)``, the
   trajectory and its linearization differ by ``O(1/α)`` in prediction space and
@@ -25,10 +32,10 @@ from .._types import Energies, Real
 from .._validate import check_real, shown_params, to_mpf
 from ..errors import ParameterError
 from ..precision import DEFAULT_DPS, certify
-from ..references import GMMM_2019
+from ..references import GMMM_2019, MMM_2021
 from ..result import Result
 
-__all__ = ["LAZY_RATES", "METHODS", "staircase"]
+__all__ = ["LAZY_RATES", "METHODS", "rf_phase", "rf_phase_curve", "staircase"]
 
 NAME = "nt"
 """The registry model whose quantity the staircase is (``asymptotics eval nt staircase ...``)."""
@@ -66,7 +73,7 @@ def staircase(exponent: Real | None = None, F: Energies = "0,1", method: str = "
         )
     energies = parse_energies(F)
     ell = math.floor(e) + (1 if m == "nt" else 0)
-    value = sum(energies[ell + 1 :], Fraction(0))
+    value = _tail(energies, ell)
     shown = shown_params(exponent=e)
     shown["F"] = ",".join(shown_params(x=v)["x"] for v in energies)
     shown["method"] = m
@@ -92,3 +99,99 @@ def _exact_ball(value: Fraction) -> Any:
     from ..ball import AB
 
     return AB.num(value)
+
+
+def _tail(energies: tuple[Fraction, ...], ell: int) -> Fraction:
+    """``F²_{>ℓ} = Σ_{k > ℓ} F_k²``: the energy above degree ``ℓ`` (exact); every staircase uses this one sum."""
+    return sum(energies[ell + 1 :], Fraction(0))
+
+
+RF_NAME = "rf"
+
+
+def _rf_phase_checks(kappa1: Real | None, kappa2: Real | None) -> tuple[Fraction, Fraction]:
+    if kappa1 is None or kappa2 is None:
+        raise ParameterError("`kappa1` (log N/log d) and `kappa2` (log n/log d), both > 0, are required.")
+    k1 = check_real("kappa1", kappa1, low=0, low_open=True)
+    k2 = check_real("kappa2", kappa2, low=0, low_open=True)
+    if k1 == k2:
+        kt = shown_params(x=k1)["x"]
+        raise ParameterError(
+            f"`kappa1` = `kappa2` = {kt}: at N ≍ n the error depends on N/n and the penalty (the interpolation peak); "
+            "the phase diagram needs kappa1 != kappa2."
+        )
+    low = min(k1, k2)
+    if low.denominator == 1:  # type: ignore[union-attr]
+        name = "kappa1" if k1 < k2 else "kappa2"
+        raise ParameterError(
+            f"`{name}` = {low} is an integer and the smaller exponent: the staircase is in transition there and its value "
+            "depends on the constant in front of the power of d; use a non-integer value."
+        )
+    return k1, k2  # type: ignore[return-value]
+
+
+def rf_phase(kappa1: Real | None = None, kappa2: Real | None = None, F: Energies = "0,1", *, dps: int = DEFAULT_DPS) -> Result:
+    """Random features ridge regression in polynomial scaling: the limit of the test error.
+
+    With ``N = d^κ₁`` random features and ``n = d^κ₂`` samples on the sphere (Mei, Misiakiewicz,
+    Montanari, arXiv 2101.10588, under their spectral and hypercontractivity conditions; for
+    ReLU-like activations with non-vanishing Hermite coefficients), the excess test error tends to
+
+    .. math:: R \to F^2_{>\\ell} = \\sum_{k > \\ell} F_k^2,\\qquad \\ell = \\lfloor \\min(\\kappa_1, \\kappa_2) \rfloor,
+
+    whatever the (small) penalty: for ``κ₁ < κ₂`` (``N ≤ n^{1−δ}``) the features are the bottleneck
+    (RF's approximation error), for ``κ₁ > κ₂`` (``N ≥ n^{1+δ}``) the samples are (RF = KRR).  On
+    the line ``κ₁ = κ₂`` (``N ≍ n``: the interpolation peak) and at an integer ``min(κ₁, κ₂)`` the
+    limit depends on constants: :class:`ParameterError`.  ``F`` lists ``F₀², F₁², …`` (energy per
+    spherical-harmonic degree); the derivation is in docs/models/rf.md, 'Polynomial scaling: the phase diagram'.
+
+    Examples
+    --------
+    >>> print(rf_phase("1.5", "2.5", "1,1,0.5,0.25", dps=10))   # N = d^1.5 < n: F2^2 + F3^2
+    0.7500000000
+    """
+    from .krr import parse_energies  # krr's parser of energy lists
+
+    k1, k2 = _rf_phase_checks(kappa1, kappa2)
+    energies = parse_energies(F)
+    ell = math.floor(min(k1, k2))
+    value = _tail(energies, ell)
+    shown = shown_params(kappa1=k1, kappa2=k2)
+    shown["F"] = ",".join(shown_params(x=v)["x"] for v in energies)
+    c = certify(lambda: (to_mpf(value), None), dps, what="rf staircase", params=shown, prove=lambda: (_exact_ball(value), None))
+    return Result(
+        c.value,
+        RF_NAME,
+        "staircase",
+        shown,
+        dps,
+        None,
+        c.error_estimate,
+        None,
+        MMM_2021,
+        {"degree_learned": ell, "bottleneck": "features" if k1 < k2 else "samples"},
+        **c.proof_fields(),
+    )
+
+
+def rf_phase_curve(kappa1: Any, kappa2: Any, F: Energies = "0,1") -> tuple[Any, Any]:
+    """Float64 :func:`rf_phase` over arrays of ``kappa1``, ``kappa2`` (broadcast): ``(values, status)``.
+
+    The values are the same exact tail sums as the certified path, rounded once; status 2 (NaN) on the
+    line ``κ₁ = κ₂``, at an integer ``min(κ₁, κ₂)`` and at exponents that are not finite and > 0.
+    """
+    import numpy as np
+
+    from .._validate import float_arrays
+    from .krr import parse_energies
+
+    k1, k2 = float_arrays(kappa1=kappa1, kappa2=kappa2)
+    energies = parse_energies(F)
+    tails = np.array([float(_tail(energies, ell)) for ell in range(len(energies))] + [0.0])
+    with np.errstate(invalid="ignore"):
+        low = np.minimum(k1, k2)
+        bad = ~(np.isfinite(k1) & np.isfinite(k2) & (k1 > 0) & (k2 > 0)) | (k1 == k2)
+        bad |= np.isfinite(low) & (low == np.floor(low))
+        ell = np.clip(np.floor(np.where(bad, 0.0, low)), 0, len(energies)).astype(int)
+    values = np.where(bad, np.nan, tails[ell])
+    return values, np.where(bad, 2, 0)

@@ -104,6 +104,7 @@ from ..symbolic.system import FixedPointSystem
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
 from ._rf_common import ridge_on_x, ridge_on_x_error
 from ._rf_generated import e_polys, e_term_sizes
+from ._staircase import rf_phase, rf_phase_curve
 
 NAME = "rf"
 QUANTITIES = ("risk", "bias", "variance", "train_error", "chi")
@@ -1149,6 +1150,9 @@ MODEL = register(
             "Fstar2": ParamSpec("Fstar2", "energy of the nonlinear part of the target, >= 0", default="0"),
             "tau2": ParamSpec("tau2", "label-noise variance, >= 0", default="0"),
             "N_over_n": ParamSpec("N_over_n", "N/n, > 0: replaces psi1 (psi1 = N_over_n*psi2)", default="psi1/psi2"),
+            "kappa1": ParamSpec("kappa1", "log N/log d > 0 (staircase: polynomial scaling)"),
+            "kappa2": ParamSpec("kappa2", "log n/log d > 0 (staircase: polynomial scaling)"),
+            "F": ParamSpec("F", "target energies F_0^2,F_1^2,... by degree (staircase)", default="0,1", kind="energies"),
         },
         quantities={
             "risk": _q("risk", risk, "test error F1^2 B + (tau^2 + F*^2) V + F*^2"),
@@ -1159,6 +1163,15 @@ MODEL = register(
             "mu0": _coef_q("mu0", mu0, "E sigma(G) (other parameters ignored)"),
             "mu1": _coef_q("mu1", mu1, "E G sigma(G) (other parameters ignored)"),
             "mustar": _coef_q("mustar", mustar, "(E sigma(G)^2 - mu0^2 - mu1^2)^(1/2)"),
+            "staircase": QuantitySpec(
+                "staircase",
+                "N = d^kappa1, n = d^kappa2 limit F^2_{>floor(min(kappa1, kappa2))} (kappa1 != kappa2)",
+                ("kappa1", "kappa2", "F"),
+                rf_phase,
+                rf_phase_curve,
+                proof="proven",
+                proof_note="an exact rational sum of the given energies",
+            ),
         },
         system=system,
         source=MEI_MONTANARI_2019,
