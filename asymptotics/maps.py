@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -136,6 +136,20 @@ def _as_map(obj: Any) -> _Map:
         if np.iscomplexobj(obj["value"].to_numpy()):
             raise ParameterError("plot_map draws real values; pass a DataFrame with a real `value` column.")
         xname, yname = swept
+        sizes = {name: int(obj[name].nunique()) for name in swept}
+        if min(sizes.values()) < 2:
+            raise ParameterError(
+                f"plot_map needs two dimensions of size > 1; got {sizes} (select a component or sweep two parameters)."
+            )
+        dup = obj.duplicated(subset=swept)
+        if dup.any():
+            row = obj.loc[dup].iloc[0]
+            times = int((obj[xname].eq(row[xname]) & obj[yname].eq(row[yname])).sum())
+            which = _repeated_axes(obj, swept) or swept
+            raise ParameterError(
+                f"plot_map needs distinct points; the point {xname}={row[xname].item()!r}, {yname}={row[yname].item()!r} "
+                f"appears {times} times (duplicated {' or '.join(f'`{w}`' for w in which)} values)."
+            )
         z = obj.pivot_table(index=yname, columns=xname, values="value", aggfunc="first", dropna=False)
         st = obj.pivot_table(index=yname, columns=xname, values="status", aggfunc="first", dropna=False)
         model, quantity = obj.attrs.get("model"), obj.attrs.get("quantity")
@@ -173,6 +187,7 @@ def _draw(
     from matplotlib.patches import Patch
 
     xlog, ylog = (log, log) if isinstance(log, bool) else (bool(log[0]), bool(log[1]))
+    m = _sorted(m)
     x, y, z = m.x, m.y, m.z
     for name, v, lg in ((m.xname, x, xlog), (m.yname, y, ylog)):
         if lg and not np.all(v > 0):
@@ -255,6 +270,47 @@ def _draw(
             if created:
                 plt.close(fig)
     return ax
+
+
+def _repeated_axes(df: Any, swept: list[str]) -> list[str]:
+    """Swept parameters of a broadcast (2-D ``attrs["shape"]``) sweep whose own 1-D array repeats a value."""
+    shape = tuple(df.attrs.get("shape") or ())
+    if len(shape) != 2 or int(np.prod(shape)) != len(df):
+        return []
+    out = []
+    for name in swept:
+        a = df[name].to_numpy().reshape(shape)
+        for k in (0, 1):
+            if np.all(a == a[(slice(None), slice(0, 1)) if k == 0 else (slice(0, 1), slice(None))]):
+                line = a[:, 0] if k == 0 else a[0, :]
+                if np.unique(line).size < line.size:
+                    out.append(name)
+                break
+    return out
+
+
+def _sorted(m: _Map) -> _Map:
+    """``m`` with increasing axes (values and status reordered with them); duplicated or single coordinates refused.
+
+    Cell edges and contours assume increasing coordinates: an unsorted axis would draw overlapping
+    cells and tangled contours (a wrong map, without an error).
+    """
+    x, y = np.asarray(m.x, dtype=float), np.asarray(m.y, dtype=float)
+    for name, c in ((m.xname, x), (m.yname, y)):
+        if c.size < 2:
+            raise ParameterError(f"plot_map needs two dimensions of size > 1; axis `{name}` has {c.size} value(s).")
+        if not np.all(np.isfinite(c)):
+            raise ParameterError(f"plot_map needs finite coordinates; axis `{name}` has NaN/inf.")
+        u, counts = np.unique(c, return_counts=True)
+        if u.size < c.size:
+            raise ParameterError(
+                f"plot_map needs distinct coordinates; axis `{name}` repeats {float(u[counts > 1][0])!r} "
+                f"({c.size - u.size} duplicate(s) among {c.size} values)."
+            )
+    ix, iy = np.argsort(x, kind="stable"), np.argsort(y, kind="stable")
+    if np.array_equal(ix, np.arange(x.size)) and np.array_equal(iy, np.arange(y.size)):
+        return m
+    return replace(m, x=x[ix], y=y[iy], z=np.asarray(m.z)[np.ix_(iy, ix)], status=np.asarray(m.status)[np.ix_(iy, ix)])
 
 
 def _color_limits(good: np.ndarray) -> tuple[float, float, str]:

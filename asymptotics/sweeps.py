@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import mpmath
 import numpy as np
 
-from ._validate import check_int, describe
+from ._validate import check_int, describe, to_fraction
 from .curves import MAX_POINTS, NUMERIC_KINDS, _float_value, _kind, load_simulator
 from .errors import ConvergenceError, ParameterError
 from .models import get_model
@@ -81,7 +81,20 @@ class _Request:
 
 
 def _is_array(value: Any) -> bool:
-    return not isinstance(value, str | bytes) and (isinstance(value, np.ndarray) or np.ndim(value) > 0)
+    if isinstance(value, str | bytes):
+        return False
+    if isinstance(value, np.ndarray):
+        return True
+    try:
+        return bool(np.ndim(value) > 0)
+    except (TypeError, ValueError, OverflowError):  # a ragged list: an array, refused by _as_array
+        return True
+
+
+def _valid(model: ModelSpec, name: str) -> str:
+    """`` (valid: <the parameter's documented range>)`` for error messages, or nothing."""
+    spec = model.params.get(name)
+    return f" (valid: {spec.doc})" if spec is not None and spec.doc else ""
 
 
 def _as_array(model: ModelSpec, name: str, value: Any) -> np.ndarray:
@@ -92,9 +105,12 @@ def _as_array(model: ModelSpec, name: str, value: Any) -> np.ndarray:
     dtype = complex if kind == "complex" else float
     try:
         arr = np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # text, ragged lists, ints beyond float64 (10**400)
         want = "complex numbers" if kind == "complex" else "real numbers"
-        raise ParameterError(f"`{name}` must be an array of {want}; got {describe(value)}.") from None
+        valid = _valid(model, name).replace(" (valid:", ";")
+        raise ParameterError(
+            f"`{name}` must be an array of {want} (rectangular, within float64 range{valid or ')'}; got {describe(value)}."
+        ) from None
     if arr.size == 0:
         raise ParameterError(f"`{name}` is an empty array; give at least one value.")
     bad = ~np.isfinite(arr)
@@ -106,7 +122,13 @@ def _as_array(model: ModelSpec, name: str, value: Any) -> np.ndarray:
         )
     if kind == "int":
         if np.any(arr != np.round(arr)):
-            raise ParameterError(f"`{name}` must be an array of integers; got {describe(value)}.")
+            raise ParameterError(f"`{name}` must be an array of integers{_valid(model, name)}; got {describe(value)}.")
+        big = np.abs(arr) >= 2.0**63  # astype(int64) would wrap (with a RuntimeWarning)
+        if big.any():
+            first = arr[tuple(np.argwhere(big)[0])]
+            raise ParameterError(
+                f"`{name}` must be an array of integers within int64 range{_valid(model, name)}; got {float(first):g}."
+            )
         arr = arr.astype(np.int64)
     return arr
 
@@ -292,11 +314,26 @@ def _text(v: Any) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def _column(model: ModelSpec, name: str, value: Any) -> Any:
-    """A fixed parameter's column value: a number for numeric kinds, the text otherwise."""
-    if _kind(model, name) in NUMERIC_KINDS:
+def _column(model: ModelSpec, name: str, value: Any, exact: bool = False) -> Any:
+    """A fixed parameter's column value: a number for numeric kinds, the text otherwise.
+
+    ``exact`` (the certified path, which never rounds the fixed values to float64): a value
+    that float64 cannot hold (``"1e400"`` overflows, ``"1e-400"`` underflows to 0) keeps its
+    exact text (:func:`_text`) instead of raising or printing a wrong number.
+    """
+    kind = _kind(model, name)
+    if kind not in NUMERIC_KINDS:
+        return value if isinstance(value, str) else describe(value)
+    if not exact:
         return _float_value(model, name, value)
-    return value if isinstance(value, str) else describe(value)
+    keep = value if isinstance(value, str) else _text(value)
+    try:
+        number = _float_value(model, name, value)
+        if kind == "real" and number == 0 and to_fraction(name, value, allow_inf=True) != 0:
+            return keep  # underflow
+    except ParameterError:  # beyond float64
+        return keep
+    return number
 
 
 # ----------------------------------------------------------------------------- public API
@@ -307,8 +344,8 @@ def sweep(
     *,
     dps: int | None = None,
     mc: int | None = None,
-    seed: int = 0,
-    n: int | None = None,
+    mc_n: int | None = None,
+    mc_seed: int | None = None,
     progress: bool | None = None,
     **params: ParamValue,
 ) -> pandas.DataFrame:
@@ -332,12 +369,12 @@ def sweep(
         Monte Carlo replicates per point (needs the ``validation`` package): adds the
         columns ``mc_mean`` and ``mc_se``.  The simulator runs along the first swept
         parameter it accepts as an axis, once per combination of the other swept
-        parameters, each time with ``seed``; a row therefore equals the point of
+        parameters, each time with ``mc_seed``; a row therefore equals the point of
         ``asymptotics curve ... --mc REPS --seed SEED`` over that axis.
-    seed : int
-        Monte Carlo root seed.
-    n : int, optional
-        Monte Carlo size (see ``asymptotics curve --n``; default: the simulator's).
+    mc_n : int, optional
+        Monte Carlo size (``asymptotics curve --n``; default: the simulator's).
+    mc_seed : int, optional
+        Monte Carlo root seed (``asymptotics curve --seed``; default 0).
     progress : bool, optional
         Progress bars: ``None`` (default) shows them when stderr is a terminal, ``False``
         never, ``True`` always.
@@ -345,6 +382,21 @@ def sweep(
         The model's parameters.  Text is read exactly (``"0.001"`` is 1/1000); floats
         through their shortest ``repr``.  Arrays must hold finite numbers; non-numeric
         parameters (``activation``, ``spectrum``, ``kernel``...) take one value only.
+
+    Notes
+    -----
+    **Model parameters always win.**  A keyword that names a parameter of the quantity is
+    that parameter, even where it is also the name of one of sweep's options: krr's sample
+    size ``n`` (``sweep("krr", "risk", d=10, n=[40, 80], lam=0.1)``), or a user model's
+    ``mc``, ``mc_n``, ``mc_seed`` or ``progress`` (that option then keeps its default; it
+    cannot be set for such a model, and the parameter's column comes after those given
+    as ``**params``).  A model parameter named ``dps`` is refused (``ParameterError``):
+    the certified solver itself takes ``dps``.  ``n=`` and ``seed=`` for a model without
+    such a parameter are the Monte Carlo size and seed, the names of earlier versions.
+
+    On the certified path (``dps=N``) the fixed values are never rounded to float64: a fixed
+    column holds the float where float64 represents the value (finite and, unless it is 0,
+    nonzero) and otherwise its exact text (``lam="1e400"`` → ``"1e400"``).
 
     Returns
     -------
@@ -356,13 +408,14 @@ def sweep(
         ``mc``: ``mc_mean``, ``mc_se``.  ``df.attrs`` holds ``model``, ``quantity``,
         ``how`` (``"float64"`` or ``"certified"``), ``dps``, ``fixed`` (name → value
         text), ``swept`` (the swept names), ``shape`` (the broadcast shape), ``mc``,
-        ``seed`` and ``n``.
+        ``mc_seed`` and ``mc_n`` (also as ``seed`` and ``n``, their earlier names).
 
     Raises
     ------
     ParameterError
-        Unknown or missing names, NaN/inf or non-numeric arrays, shapes that do not
-        broadcast, more than ``MAX_POINTS`` points, or every point outside the domain.
+        Unknown or missing names, NaN/inf, non-numeric, ragged or out-of-range (float64;
+        int64 for integer parameters) arrays, shapes that do not broadcast, more than
+        ``MAX_POINTS`` points, or every point outside the domain.
 
     Examples
     --------
@@ -374,21 +427,24 @@ def sweep(
     >>> sweep("ridge", "risk", gamma=[0.5, 1, 2], lam=[[0], [0.1]]).shape[0]
     6
     """
+    params = dict(params)
+    opts = _options(model, quantity, params, dps=dps, mc=mc, mc_n=mc_n, mc_seed=mc_seed, progress=progress)
+    dps, mc, progress = opts["dps"], opts["mc"], opts["progress"]
     if dps is not None:
         dps = check_dps(dps)
     if mc is not None:
         mc = check_int("mc", mc, low=1)
-    seed = check_int("seed", seed)
-    if n is not None:
-        n = check_int("n", n, low=1)
+    seed = check_int("mc_seed", 0 if opts["mc_seed"] is None else opts["mc_seed"])
+    n = None if opts["mc_n"] is None else check_int("mc_n", opts["mc_n"], low=1)
     pd = _pandas()
     req = _prepare(model, quantity, params, outer=False)
     if mc is not None:
         load_simulator(req.model.name)  # fail early, before the theory is computed
     res = _evaluate(req, dps, progress)
     cols: dict[str, Any] = {}
+    exact = res.how == "certified"
     for name in req.order:
-        cols[name] = req.flat[name] if name in req.flat else _column(req.model, name, req.fixed[name])
+        cols[name] = req.flat[name] if name in req.flat else _column(req.model, name, req.fixed[name], exact)
     _value_columns(cols, res)
     if mc is not None:
         cols["mc_mean"], cols["mc_se"] = _monte_carlo(req, mc, seed, n, progress)
@@ -402,10 +458,46 @@ def sweep(
         swept=list(req.flat),
         shape=req.shape,
         mc=mc,
+        mc_seed=seed,
+        mc_n=n,
         seed=seed,
         n=n,
     )
     return df
+
+
+_OPTIONS = ("dps", "mc", "mc_n", "mc_seed", "progress")
+"""sweep's own keyword options; a parameter of the quantity with one of these names takes the keyword."""
+_OLD_NAMES = {"n": "mc_n", "seed": "mc_seed"}
+"""Earlier names of the Monte Carlo options, read as such for a quantity without a parameter of that name."""
+
+
+def _options(model: str, quantity: str, params: dict[str, Any], **given: Any) -> dict[str, Any]:
+    """Split sweep's/grid's options from the model's parameters: model parameters always win.
+
+    A given option whose name is a parameter of the quantity moves into ``params`` (and the
+    option keeps its default, ``None``); ``n``/``seed`` in ``params`` that the quantity does
+    not take become ``mc_n``/``mc_seed``.  Mutates ``params``; returns the options.
+    """
+    spec = get_model(model)
+    taken = set(spec.quantity(quantity).params)
+    if "dps" in taken:
+        raise ParameterError(
+            f"{spec.name} {quantity} has a parameter named `dps`, the name of the certified precision; rename the parameter."
+        )
+    opts = dict(given)
+    for name in _OPTIONS:
+        if name in opts and name in taken:
+            value = opts.pop(name)
+            if value is not None:
+                params[name] = value
+    for old, new in _OLD_NAMES.items():
+        if old in params and old not in taken and new in given:
+            value = params.pop(old)
+            if opts.get(new) is not None:
+                raise ParameterError(f"`{old}` is the earlier name of `{new}`; give `{new}` only.")
+            opts[new] = value
+    return {name: opts.get(name) for name in given}
 
 
 def _value_columns(cols: dict[str, Any], res: _Values) -> None:
@@ -446,7 +538,8 @@ def grid(
     progress : bool, optional
         Progress bar on the certified path (``None``: when stderr is a terminal).
     **params : str, int, float, Fraction, mpf or 1-D array-like
-        The model's parameters (see :func:`sweep`).
+        The model's parameters (see :func:`sweep`; a parameter named ``progress`` takes
+        that keyword, and on the certified path a fixed value beyond float64 stays text).
 
     Returns
     -------
@@ -474,6 +567,9 @@ def grid(
     >>> float(da.sel(gamma=2.0, lam=0.0))  # ridgeless, gamma = 2: r2 (1 - 1/gamma) + sigma2/(gamma - 1)
     1.5
     """
+    params = dict(params)
+    opts = _options(model, quantity, params, dps=dps, progress=progress)
+    dps, progress = opts["dps"], opts["progress"]
     if dps is not None:
         dps = check_dps(dps)
     xr = _xarray()
@@ -492,7 +588,7 @@ def grid(
         texts = np.array([t if width > 1 else t[0] for t in res.texts], dtype=object)
         coords["value_text"] = (vdims, texts.reshape(data.shape))
     for name, value in req.fixed.items():
-        coords[name] = _column(req.model, name, value)
+        coords[name] = _column(req.model, name, value, res.how == "certified")
     labels = _labels(req.model.name, req.q.name, dims)
     da = xr.DataArray(data, dims=vdims, coords=coords, name=req.q.name)
     for d in dims:

@@ -124,11 +124,6 @@ def test_complex_scalar_hash_matches_complex():
         float(z)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="VectorResult.__hash__ hashes a tuple of component hashes: for a complex component "
-    "|hash| can exceed 2**61-1 and hash(int) reduces it, so v == t but hash(v) != hash(t)",
-)
 def test_vector_with_complex_component_hashes_like_the_tuple():
     v = mk((mpmath.mpc(0.5, 0.25), mpmath.mpf(1)), dps=15)
     t = (complex(0.5, 0.25), 1.0)  # hash(0.5+0.25j) = 2**61 + 2**59 > 2**61 - 1
@@ -233,18 +228,12 @@ def test_huge_and_tiny_values_documented():
     assert str(big).endswith("e+400") and str(tiny).endswith("e-400")
 
 
-@pytest.mark.xfail(strict=True, reason="result.py Result.__format__ formats float(x): a finite 1e400 prints as 'inf'")
 def test_format_of_a_value_beyond_float_range():
     with mpmath.workdps(60):
         big = mk(mpmath.mpf("1e400"))
     assert format(big, ".3e") == "1.000e+400"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="result.py Result.__format__ formats float(x): digits 18-25 of a 30-digit certified "
-    "value are float64 noise, not the Result's digits",
-)
 def test_format_with_more_digits_than_float(r_irr):
     with mpmath.workdps(60):
         want = mpmath.nstr(r_irr.value, 25, strip_zeros=False)
@@ -371,11 +360,6 @@ def test_sweep_from_threads_matches_sequential():
     assert all(p.equals(seq[i % 3]) for i, p in enumerate(par)) and mpmath.mp.prec == caller
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sweeps.py sweep(): its Monte Carlo keyword `n` shadows krr's parameter `n` "
-    "(the sample size), so krr cannot be swept over n (grid can)",
-)
 def test_sweep_krr_over_its_sample_size_n():
     q = get_model("krr").quantity("risk")
     df = sweep("krr", "risk", d=10, n=[40.0, 80.0], lam=0.1)
@@ -383,40 +367,22 @@ def test_sweep_krr_over_its_sample_size_n():
     np.testing.assert_allclose(df["value"], want, rtol=1e-8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sweeps.py _as_array: arr.astype(np.int64) of 1e20 warns (invalid cast) and the "
-    "message quotes -9223372036854775808 instead of the value given",
-)
 def test_sweep_int_parameter_beyond_int64():
     with pytest.raises(ParameterError, match="`d`") as info:
         sweep("krr", "risk", d=[1e20], alpha=1.0, level=1)
     assert "-9223372036854775808" not in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sweeps.py _is_array: np.ndim of a ragged list raises ValueError before _as_array can turn it into a ParameterError",
-)
 def test_sweep_ragged_list():
     with pytest.raises(ParameterError, match="`gamma`"):
         sweep("ridge", "risk", gamma=[[0.5, 1.0], [2.0]], lam=0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sweeps.py _as_array catches TypeError/ValueError but not the OverflowError of np.asarray([10**400], dtype=float)",
-)
 def test_sweep_huge_python_int_in_array():
     with pytest.raises(ParameterError, match="`gamma`"):
         sweep("ridge", "risk", gamma=[10**400, 2], lam=0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sweeps.py sweep()/grid() build the fixed columns with _float_value even on the "
-    "certified path: lam='1e400' with dps=15 says 'beyond float64 range; use the certified path'",
-)
 def test_sweep_certified_with_fixed_parameter_beyond_float64(ridge_q):
     assert ridge_q.certified(gamma=2, lam="1e400", dps=15) == 1  # lam -> inf: the bias r2 = 1, no variance
     df = sweep("ridge", "risk", gamma=[2.0], lam="1e400", dps=15, progress=False)
@@ -467,11 +433,6 @@ def _pixels(obj, **kw):
         plt.close(fig)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="maps.py _as_map: a DataArray's coordinates are used in the order given; an "
-    "unsorted axis draws overlapping cells and tangled contours (a wrong map, no error)",
-)
 def test_plot_map_unsorted_grid_draws_the_same_map():
     g, lam = np.linspace(0.2, 3, 10), np.geomspace(1e-2, 1, 8)
     perm = np.random.default_rng(0).permutation(g.size)
@@ -480,11 +441,6 @@ def test_plot_map_unsorted_grid_draws_the_same_map():
     assert np.array_equal(a, b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="maps.py _as_map/_edges: a sweep DataFrame whose second swept parameter has one "
-    "value raises IndexError (the DataArray path says ParameterError)",
-)
 def test_plot_map_dataframe_with_a_single_valued_axis():
     df = sweep("ridge", "risk", gamma=np.array([0.5, 2.0])[:, None], lam=np.array([0.1])[None, :])
     with pytest.raises(ParameterError):

@@ -9,6 +9,7 @@ import pytest
 
 from asymptotics.cli import main
 from asymptotics.errors import ParameterError
+from asymptotics.models import get_model
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -111,3 +112,47 @@ def test_cli_map_refuses_monte_carlo(capsys):
     assert main(["curve", "ridge", "risk", "gamma=0.5:2:2", "lam=0.1:1:2", "--mc", "2"]) == 2
     err = capsys.readouterr().err
     assert "--mc needs exactly one axis" in err and "asymptotics.sweep" in err
+
+
+def test_plot_map_sorts_unsorted_axes_with_their_values():
+    pytest.importorskip("xarray")
+    from asymptotics.maps import _as_map, _sorted
+    from asymptotics.sweeps import grid
+
+    g, lam = np.array([2.0, 0.5, 3.0, 1.5]), np.array([1.0, 0.01, 0.1])
+    for obj in (grid("ridge", "risk", gamma=g, lam=lam), sweep("ridge", "risk", gamma=g[:, None], lam=lam[None, :])):
+        m = _sorted(_as_map(obj))
+        np.testing.assert_array_equal(m.x, np.sort(g))
+        np.testing.assert_array_equal(m.y, np.sort(lam))
+        for j, lam_j in enumerate(m.y):  # z[y, x]: each cell holds the risk at its own (gamma, lam)
+            want = [float(get_model("ridge").quantity("risk").certified(gamma=gi, lam=lam_j, dps=15)) for gi in m.x]
+            np.testing.assert_allclose(m.z[j], want, rtol=1e-8)
+    fig, ax = plt.subplots()
+    try:
+        plot_map(grid("ridge", "risk", gamma=g, lam=lam), ax=ax, log=(False, True))
+        assert ax.get_xlim()[0] < ax.get_xlim()[1] and ax.get_xlim()[0] < 0.5 < 3.0 < ax.get_xlim()[1]
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("how", ["grid", "sweep-x", "sweep-y"])
+def test_plot_map_duplicated_coordinates_name_the_axis(how):
+    pytest.importorskip("xarray")
+    from asymptotics.sweeps import grid
+
+    g, lam = np.array([0.5, 2.0, 0.5]), np.array([0.1, 1.0])
+    if how == "grid":
+        obj, axis = grid("ridge", "risk", gamma=g, lam=lam), "`gamma` repeats 0.5"
+    elif how == "sweep-x":
+        obj, axis = sweep("ridge", "risk", gamma=g[:, None], lam=lam[None, :]), "duplicated `gamma` values"
+    else:
+        obj, axis = sweep("ridge", "risk", gamma=lam[:, None], lam=g[None, :]), "duplicated `lam` values"
+    with pytest.raises(ParameterError, match=axis):  # no matplotlib "identical xlims" warning first
+        plot_map(obj)
+    assert not plt.get_fignums()
+
+
+def test_plot_map_dataframe_single_valued_axis():
+    df = sweep("ridge", "risk", gamma=np.array([0.5, 2.0])[:, None], lam=np.array([0.1])[None, :])
+    with pytest.raises(ParameterError, match=r"two dimensions of size > 1; got \{'gamma': 2, 'lam': 1\}"):
+        plot_map(df)

@@ -128,11 +128,21 @@ def test_sweep_integer_parameters_loop_over_values():
         ({"gamma": ["a", "b"]}, "`gamma` must be an array of real numbers"),
         ({"gamma": []}, "`gamma` is an empty array"),
         ({"gamma": [0.5], "spectrum": ["isotropic", "isotropic"]}, "`spectrum` .* cannot be swept"),
+        ({"gamma": [[0.5, 1.0], [2.0]]}, r"`gamma` must be an array of real numbers \(rectangular, .*; aspect ratio p/n, > 0\)"),
+        ({"gamma": [10**400, 2]}, "`gamma` must be .* within float64 range"),
     ],
 )
 def test_sweep_bad_input(params, match):
-    with pytest.raises(ParameterError, match=match):
+    with pytest.raises(ParameterError, match=match) as info:
         sweep("ridge", "risk", **params)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("d", [[1e20], [10**19, 10], np.array([-1e19])])
+def test_sweep_integer_parameter_beyond_int64(d):
+    match = r"`d` must be .*int64 range \(valid: input dimension, integer >= 2\); got -?1e\+(19|20)"
+    with pytest.raises(ParameterError, match=match):
+        sweep("krr", "risk", d=d, alpha=1.0, level=1)
 
 
 def test_sweep_bad_options_and_size_cap(monkeypatch):
@@ -188,12 +198,67 @@ def test_grid_certified_and_errors():
 
 def test_sweep_monte_carlo_columns_and_reproducible():
     pytest.importorskip("validation")
-    kw = dict(gamma=[0.5, 2.0], lam=[[0.1], [1.0]], mc=2, n=40, seed=3, progress=False)
+    kw = dict(gamma=[0.5, 2.0], lam=[[0.1], [1.0]], mc=2, mc_n=40, mc_seed=3, progress=False)
     df = sweep("ridge", "risk", **kw)
-    assert {"mc_mean", "mc_se"} <= set(df.columns) and df.attrs["mc"] == 2 and df.attrs["seed"] == 3
+    assert {"mc_mean", "mc_se"} <= set(df.columns) and df.attrs["mc"] == 2 and df.attrs["seed"] == df.attrs["mc_seed"] == 3
     assert np.all(np.isfinite(df["mc_mean"])) and np.all(df["mc_se"] > 0)
     again = sweep("ridge", "risk", **kw)
     np.testing.assert_array_equal(df["mc_mean"], again["mc_mean"])
     # a row equals the one-axis sweep at that value of the other parameter (same seed)
-    one = sweep("ridge", "risk", gamma=[0.5, 2.0], lam=1.0, mc=2, n=40, seed=3, progress=False)
+    one = sweep("ridge", "risk", gamma=[0.5, 2.0], lam=1.0, mc=2, mc_n=40, mc_seed=3, progress=False)
     np.testing.assert_allclose(df["mc_mean"].to_numpy()[2:], one["mc_mean"].to_numpy(), rtol=1e-12)
+    # the earlier names n= and seed= (ridge has no such parameters) are the same options
+    old = sweep("ridge", "risk", gamma=[0.5, 2.0], lam=1.0, mc=2, n=40, seed=3, progress=False)
+    np.testing.assert_array_equal(old["mc_mean"], one["mc_mean"])
+    assert old.attrs["mc_n"] == old.attrs["n"] == 40
+
+
+def test_sweep_model_parameters_win_over_options():
+    # krr's sample size n is the model's parameter, not the Monte Carlo size: the risk moves with it
+    q = get_model("krr").quantity("risk")
+    df = sweep("krr", "risk", d=10, n=[40.0, 80.0], lam=0.1)
+    assert df["n"].tolist() == [40.0, 80.0] and df.attrs["swept"] == ["n"] and df.attrs["mc_n"] is None
+    want = [float(q.certified(d=10, n=n, lam="0.1", dps=15)) for n in (40, 80)]
+    np.testing.assert_allclose(df["value"], want, rtol=1e-8)
+    assert want[0] != pytest.approx(want[1], rel=0.1)
+    dc = sweep("krr", "risk", d=10, n=40, lam=0.1, dps=15, progress=False)
+    assert dc["value"][0] == pytest.approx(want[0], rel=1e-13) and dc.attrs["fixed"]["n"] == "40"
+    with pytest.raises(ParameterError, match="earlier name of `mc_n`"):
+        sweep("ridge", "risk", gamma=[0.5], n=40, mc_n=40)
+    with pytest.raises(ParameterError, match="unknown parameter `seed`"):
+        grid("ridge", "risk", gamma=[0.5], seed=1)  # grid has no Monte Carlo
+
+
+def test_sweep_user_model_with_option_names():
+    import asymptotics.model_api as A
+
+    def formulas(B, x, mc, progress, seed):  # y = x + 10 mc + 100 progress + 1000 seed
+        return {"y": x + 10 * mc + 100 * progress + 1000 * seed}
+
+    params = [A.Param(n, n) for n in ("x", "mc", "progress", "seed")]
+    A.register_model("fx1_options", doc="t", params=params, quantities={"y": "sum"}, formulas=formulas)
+    try:
+        df = sweep("fx1_options", "y", x=[1.0, 2.0], mc=[3.0, 4.0], progress=5, seed=6)
+        assert list(df.columns) == ["x", "seed", "mc", "progress", "value", "status"]
+        np.testing.assert_allclose(df["value"], [1 + 30 + 500 + 6000, 2 + 40 + 500 + 6000], rtol=1e-14)
+        assert df.attrs["mc"] is None and df.attrs["mc_seed"] == 0 and df.attrs["swept"] == ["x", "mc"]
+        da = grid("fx1_options", "y", x=[1.0], mc=3, progress=[5.0, 7.0], seed=0, dps=15)
+        assert da.dims == ("x", "progress") and da.values.tolist() == [[531.0, 731.0]]
+    finally:
+        A.unregister_model("fx1_options")
+    with pytest.raises(ParameterError, match="not `dps`"):  # define_model refuses it (sweep would too)
+        A.define_model("fx1_dps", doc="t", params=[A.Param("dps", "d")], quantities={"y": "y"}, formulas=formulas)
+
+
+def test_sweep_certified_fixed_values_beyond_float64():
+    # lam -> inf: the ridge estimator is 0, the risk is r2 = 1 (no variance); lam -> 0+ at gamma = 2: ridgeless 3/2
+    df = sweep("ridge", "risk", gamma=[2.0, 4.0], lam="1e400", dps=15, progress=False)
+    assert df["lam"].tolist() == ["1e400"] * 2 and df["value"].tolist() == [1.0, 1.0]
+    tiny = sweep("ridge", "risk", gamma=[2.0], lam="1e-400", dps=15, progress=False)
+    assert tiny["lam"].tolist() == ["1e-400"] and tiny["value"][0] == pytest.approx(1.5, rel=1e-14)
+    fits = sweep("ridge", "risk", gamma=[2.0], lam="0.25", dps=15, progress=False)
+    assert fits["lam"].tolist() == [0.25]  # a float where float64 holds the value
+    da = grid("ridge", "risk", gamma=[2.0, 4.0], lam="1e400", dps=15, progress=False)
+    assert da["lam"].item() == "1e400" and da.values.tolist() == [1.0, 1.0]
+    with pytest.raises(ParameterError, match="beyond float64"):  # the float64 path cannot use it
+        sweep("ridge", "risk", gamma=[2.0], lam="1e400")
