@@ -205,7 +205,8 @@ def _draw(
     good = z[ok]
     lo, hi, extend = _color_limits(good)
     norm: colors.Normalize
-    if good.size and lo > 0 and hi / lo > LOG_SPAN:
+    if good.size and lo > 0 and (hi / lo > LOG_SPAN or (hi / lo > 10 and np.median(good) < lo + 0.2 * (hi - lo))):
+        # decades, or a skewed range (most cells in the lowest fifth) that a linear scale paints in one shade
         norm = colors.LogNorm(vmin=lo, vmax=hi)
     elif good.size:
         norm = colors.Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1.0)
@@ -245,7 +246,8 @@ def _draw(
         if levels.size:
             cs = ax.contour(x, y, np.ma.masked_where(~ok, z), levels=levels, colors="white", linewidths=0.7, alpha=0.85)
             labels = ax.clabel(cs, fmt=lambda v: f"{v:g}", fontsize=7, inline=True)
-            _outline(labels)
+            _declutter(ax, labels)
+            _outline([t for t in labels if t.get_visible()])
 
     if thresholds and model and quantity:
         handles = _draw_thresholds(ax, m, str(model), str(quantity), xe, ye, xlog, ylog, Line2D) + handles
@@ -270,6 +272,22 @@ def _draw(
             if created:
                 plt.close(fig)
     return ax
+
+
+def _declutter(ax: Any, labels: list[Any]) -> None:
+    """Hide contour labels that stick out of the axes or overlap an earlier label (near a singularity the
+    levels crowd together and their labels pile up)."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    kept: list[Any] = []
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        if not inside or any(box.overlaps(k) for k in kept):
+            t.set_visible(False)
+        else:
+            kept.append(box)
 
 
 def _repeated_axes(df: Any, swept: list[str]) -> list[str]:
