@@ -177,6 +177,43 @@ def _control(model: ModelSpec, name: str) -> Control:
     return Control("linear", 2 * default, -2 * default, default, optional=optional)
 
 
+def _real(name: str, value: Any, what: str = "a finite real number") -> float:
+    """``value`` (a real number, a numeric text, a numpy scalar or 0-d array) as a finite float;
+    :class:`ParameterError` naming ``name`` otherwise (None, complex, an array, text that is no number)."""
+    from ._validate import describe
+
+    v: float | None = None
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, str):
+        v = _number(value)
+    elif not isinstance(value, bool | np.bool_ | np.ndarray | complex | np.complexfloating):
+        try:
+            v = float(value)
+        except (TypeError, ValueError, OverflowError):
+            v = None
+    if v is None or not math.isfinite(v):
+        raise ParameterError(f"`{name}` = {describe(value)}: explore needs {what} here.")
+    return v
+
+
+def _complex(name: str, value: Any) -> complex:
+    """``value`` (a number or a text such as ``"1+0.5j"``) as a finite complex; ParameterError otherwise."""
+    from ._validate import describe
+
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    try:
+        if isinstance(value, bool | np.bool_ | np.ndarray):
+            raise TypeError
+        z = complex(value.replace(" ", "")) if isinstance(value, str) else complex(value)
+    except (TypeError, ValueError, OverflowError):
+        z = complex(math.nan)
+    if not (math.isfinite(z.real) and math.isfinite(z.imag)):
+        raise ParameterError(f"`{name}` = {describe(value)}: explore needs a finite complex number here.")
+    return z
+
+
 def _with_user_value(c: Control, name: str, value: Any) -> Control:
     """``c`` with the caller's start value (a number or text) or range (a pair ``(lo, hi)``)."""
     if c.scale in ("choice", "text"):
@@ -184,10 +221,17 @@ def _with_user_value(c: Control, name: str, value: Any) -> Control:
         if c.scale == "choice" and text not in c.choices:
             return replace(c, value=text, choices=(*c.choices, text))
         return replace(c, value=text)
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        raise ParameterError(
+            f"`{name}`: give a start value or a range (lo, hi), not an array of shape {value.shape}; "
+            "sweep() evaluates a quantity on an array."
+        )
     if isinstance(value, tuple | list):
         if len(value) != 2:
-            raise ParameterError(f"`{name}`: give a start value or a range (lo, hi); got {value!r}.")
-        lo, hi = sorted(float(v) for v in value)
+            from ._validate import describe
+
+            raise ParameterError(f"`{name}`: give a start value or a range (lo, hi); got {describe(value)}.")
+        lo, hi = sorted(_real(name, v, "a range (lo, hi) of finite real numbers") for v in value)
         if not (math.isfinite(lo) and math.isfinite(hi)) or lo == hi or (c.scale == "log" and lo <= 0):
             need = " and lo > 0" if c.scale == "log" else ""
             raise ParameterError(f"`{name}`: the range (lo, hi) must be finite, lo < hi{need}.")
@@ -195,12 +239,10 @@ def _with_user_value(c: Control, name: str, value: Any) -> Control:
         return replace(c, lo=int(lo) if c.scale == "int" else lo, hi=int(hi) if c.scale == "int" else hi,
                        value=int(round(start)) if c.scale == "int" else start)  # fmt: skip
     if c.scale == "complex":
-        z = complex(str(value).replace(" ", "")) if isinstance(value, str) else complex(value)
+        z = _complex(name, value)
         return replace(c, value=z.real, imag=z.imag, lo=min(c.lo, z.real), hi=max(c.hi, z.real),
                        imag_range=(min(c.imag_range[0], z.imag), max(c.imag_range[1], z.imag)))  # fmt: skip
-    v = _number(value) if isinstance(value, str) else float(value)
-    if v is None or not math.isfinite(v):
-        raise ParameterError(f"`{name}` = {value!r}: explore needs a finite number here.")
+    v = _real(name, value)
     if c.scale == "int":
         if v != int(v):
             raise ParameterError(f"`{name}` must be an integer; got {value!r}.")
@@ -267,12 +309,12 @@ class Explorer:
         self._hold = 0
         unknown = [n for n in params if n not in model.params]
         if unknown:
-            from ._suggest import close_matches
+            from .models._registry import _param_hint
 
-            hints = [f"`{u}` (did you mean `{m[0]}`?)" if (m := close_matches(u, model.params)) else f"`{u}`" for u in unknown]
+            names = ", ".join(f"`{u}`" for u in unknown)
             raise ParameterError(
-                f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(hints)} for {model.name}; "
-                f"valid: {', '.join(model.params)}."
+                f"unknown parameter{'s' if len(unknown) > 1 else ''} {names} for {model.name}; "
+                f"{_param_hint(unknown, list(model.params))}valid: {', '.join(model.params)}."
             )
         self.controls = {n: _control(model, n) for n in model.params}
         for n, v in params.items():
@@ -418,24 +460,66 @@ class Explorer:
             Slider names (``"z.imag"`` too, as ``z_imag``), ``quantity``, ``axis``, ``log`` or ``ylog``.
         """
         with self._held():
-            for key in ("quantity", "axis"):
-                if key in values:
-                    getattr(self, key).value = values.pop(key)
+            if "quantity" in values:
+                self.quantity.value = self.model.quantity(values.pop("quantity")).name  # ParameterError: did you mean
+            if "axis" in values:
+                axis = values.pop("axis")
+                if axis not in self.axis.options:
+                    from ._suggest import did_you_mean
+
+                    options = list(self.axis.options)
+                    raise ParameterError(
+                        f"`axis` {axis!r} is not a numeric parameter of {self.model.name} {self.quantity.value}; "
+                        f"{did_you_mean(str(axis), options, quote='`')}valid: {', '.join(options)}."
+                    )
+                self.axis.value = axis
             for key in ("log", "ylog"):
                 if key in values:
                     getattr(self, key).value = bool(values.pop(key))
+            checked = []  # every value is checked before any is set
             for name, v in values.items():
                 key = name.replace("_imag", ".imag") if name.endswith("_imag") else name
                 if key not in self.sliders:
-                    valid = ", ".join(["quantity", "axis", "log", "ylog", *self.sliders])
-                    raise ParameterError(f"unknown control `{name}`; valid: {valid}.")
-                if key in self.use:
-                    self.use[key].value = True
-                widget = self.sliders[key]
-                if hasattr(widget, "options") and v not in widget.options:  # e.g. an activation given as an expression
-                    widget.options = [*widget.options, v]
-                widget.value = v
+                    from ._suggest import did_you_mean
+
+                    controls = ["quantity", "axis", "log", "ylog", *self.sliders]
+                    raise ParameterError(
+                        f"unknown control `{name}`; {did_you_mean(name, controls, quote='`')}valid: {', '.join(controls)}."
+                    )
+                checked.append((key, self._slider_values(key, v)))
+            for key, pairs in checked:
+                for widget, value in pairs:
+                    if hasattr(widget, "options") and value not in widget.options:  # e.g. an activation as an expression
+                        widget.options = [*widget.options, value]
+                    widget.value = value
+                if key.removesuffix(".imag") in self.use:
+                    self.use[key.removesuffix(".imag")].value = True
         self.update()
+
+    def _slider_values(self, key: str, v: Any) -> list[tuple[Any, Any]]:
+        """``[(widget, value)]`` to set for ``set(key=v)``: the value checked and converted for its slider
+        (ParameterError naming the parameter otherwise), the slider's range widened to reach it; a complex
+        value sets both parts of a complex parameter."""
+        name = key.removesuffix(".imag")
+        c, widget = self.controls[name], self.sliders[key]
+        if c.scale in ("choice", "text"):
+            return [(widget, str(v))]
+        if c.scale == "complex" and key == name and not isinstance(v, bool | np.bool_):
+            if isinstance(v, str) or np.iscomplexobj(v):
+                z = _complex(name, v)
+                return [*self._slider_values(name, z.real), *self._slider_values(f"{name}.imag", z.imag)]
+        x = _real(name if key == name else f"{name}_imag", v)
+        if c.scale == "int" and key == name:
+            if x != int(x):
+                raise ParameterError(f"`{name}` must be an integer; got {v!r}.")
+            x = int(x)
+        if c.scale == "log" and key == name:
+            if x <= 0:
+                raise ParameterError(f"`{name}` = {x!r}: its slider is logarithmic and takes values > 0.")
+            widget.min, widget.max = min(widget.min, math.log10(x)), max(widget.max, math.log10(x))
+        else:
+            widget.min, widget.max = min(widget.min, x), max(widget.max, x)
+        return [(widget, x)]
 
     def grid(self) -> np.ndarray:
         """The axis grid: ``points`` values over the axis slider's range (integers for an int parameter)."""

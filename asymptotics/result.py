@@ -242,6 +242,183 @@ def _latex_param(name: str, value: str) -> str:
     return f"{symbol} = {shown}"
 
 
+# ----------------------------------------------------------------------------- format(r, spec) on the exact value
+_FORMAT_SPEC = re.compile(
+    r"(?:(?P<fill>.)?(?P<align>[<>=^]))?(?P<sign>[-+ ])?(?P<z>z)?(?P<alt>#)?(?P<zero>0)?(?P<width>\d+)?"
+    r"(?P<group>[,_])?(?:\.(?P<prec>\d+))?(?P<type>[eEfFgGn%])?\Z",
+    re.S,
+)
+_MAX_FORMAT_EXPONENT = 1 << 20
+"""Binary exponents beyond this (values past about 1e±315000) are formatted through ``float``."""
+
+
+def _digits(n: int) -> str:
+    """``str(n)`` of a non-negative int of any length (Python refuses ``str`` beyond 4300 digits; Decimal does not)."""
+    return str(n) if n.bit_length() < 14_000 else str(Decimal(n))
+
+
+def _pow10(e: int) -> Fraction:
+    return Fraction(10**e) if e >= 0 else Fraction(1, 10**-e)
+
+
+def _scientific(q: Fraction, p: int) -> tuple[str, int]:
+    """``(digits, e)``: ``q > 0`` rounded half-to-even to ``p + 1`` significant digits, ``q ≈ 0.digits × 10**(e+1)``."""
+    e = int((q.numerator.bit_length() - q.denominator.bit_length()) * 0.30102999566398120)
+    while _pow10(e) > q:
+        e -= 1
+    while _pow10(e + 1) <= q:
+        e += 1
+    n = round(q / _pow10(e - p))
+    if n == 10 ** (p + 1):  # rounding carried into a new digit
+        n, e = 10**p, e + 1
+    return _digits(n), e
+
+
+def _grouped(digits: str, sep: str, min_width: int) -> str:
+    """``digits`` with ``sep`` every three digits from the right, left-padded with zeros (and separators) to
+    at least ``min_width`` characters, never starting with a separator (Python's rule for ``format(x, "012,f")``)."""
+    out: list[str] = []
+    count, i = 0, len(digits) - 1
+    while i >= 0 or len(out) < min_width:
+        if count == 3:
+            out.append(sep)
+            count = 0
+        out.append(digits[i] if i >= 0 else "0")
+        i -= 1
+        count += 1
+    return "".join(reversed(out))
+
+
+def _number_parts(q: Fraction, m: re.Match[str]) -> tuple[bool, str, str]:
+    """``(negative, integer part, rest)`` of the exact ``q`` under the presentation type and precision of ``m``
+    (``e``/``f``/``g``/``%``/``n`` and upper case, as :func:`format` does for a float)."""
+    kind = m["type"]
+    p = 6 if m["prec"] is None else int(m["prec"])
+    alt = bool(m["alt"])
+    negative, a = q < 0, abs(q)
+    if kind in "%fF":
+        if kind == "%":
+            a *= 100
+        if a == 0:
+            whole = "0" * (p + 1)
+        else:
+            whole = _digits(round(a * _pow10(p))).rjust(p + 1, "0")
+        ip, fp = whole[: len(whole) - p], whole[len(whole) - p :]
+        rest = ("." + fp if p or alt else "") + ("%" if kind == "%" else "")
+        return negative and (not m["z"] or whole.strip("0") != ""), ip, rest
+    if a == 0:
+        d, e = "0" * (max(p, 1) if kind in "gGn" else p + 1), 0
+    else:
+        d, e = _scientific(a, (max(p, 1) - 1) if kind in "gGn" else p)
+    echar = "E" if kind in "EG" else "e"
+    if kind in "gGn":
+        P = max(p, 1)
+        if a == 0 or -4 <= e < P:
+            ip, fp = (d[: e + 1], d[e + 1 :]) if e >= 0 else ("0", "0" * (-e - 1) + d)
+            expo = ""
+        else:
+            ip, fp, expo = d[0], d[1:], f"{echar}{'-' if e < 0 else '+'}{abs(e):02d}"
+        if not alt:
+            fp = fp.rstrip("0")
+        rest = ("." + fp if fp or alt else "") + expo
+    else:
+        ip = d[0]
+        rest = ("." + d[1:] if p or alt else "") + f"{echar}{'-' if e < 0 else '+'}{abs(e):02d}"
+    return negative and (not m["z"] or d.strip("0") != ""), ip, rest
+
+
+def _pad(text: str, sign: str, ip: str | None, rest: str, m: re.Match[str], numeric: bool = True) -> str:
+    """Fill, alignment, width and grouping of ``format`` applied to ``sign + ip + rest``."""
+    fill = m["fill"] or ("0" if m["zero"] else " ")
+    align = m["align"] or ("=" if m["zero"] else ">")
+    width = int(m["width"] or 0)
+    if m["group"] and ip is not None:
+        zero_pad = numeric and align == "=" and fill == "0"
+        ip = _grouped(ip, m["group"], width - len(sign) - len(rest) if zero_pad else 0)
+    body = sign + ip + rest if ip is not None else text
+    pad = width - len(body)
+    if pad <= 0:
+        return body
+    if align == "<":
+        return body + fill * pad
+    if align == "^":
+        return fill * (pad // 2) + body + fill * (pad - pad // 2)
+    if align == "=":
+        return sign + fill * pad + ip + rest
+    return fill * pad + body
+
+
+def _sign_text(negative: bool, m: re.Match[str]) -> str:
+    return "-" if negative else {"+": "+", " ": " "}.get(m["sign"] or "", "")
+
+
+def _format_exact(x: Any, spec: str) -> str | None:
+    """``format(x, spec)`` of the exact binary value of an ``mpf``/``mpc`` for the presentation types
+    ``e E f F g G n %`` (any precision, any exponent); ``None`` where :func:`format` of the float
+    (or complex) is exact and is used instead: no presentation type, inf/nan, exponents beyond
+    about 1e±315000.  An invalid spec raises :class:`ValueError` as for a float."""
+    is_complex = isinstance(x, mpmath.mpc)
+    format(0j if is_complex else 0.0, spec)  # Python's own check of the spec (ValueError with its message)
+    m = _FORMAT_SPEC.match(spec)
+    if m is None or not m["type"]:
+        return None
+    parts = (x.real, x.imag) if is_complex else (x,)
+    if not all(mpmath.isfinite(v) and abs(v._mpf_[2]) < _MAX_FORMAT_EXPONENT for v in parts):
+        return None
+    if m["type"] == "n" and m["group"]:
+        raise ValueError("Cannot specify ',' with 'n'.")
+    if not is_complex:
+        negative, ip, rest = _number_parts(_dyadic(x), m)
+        return _pad("", _sign_text(negative, m), ip, rest, m)
+    texts = []
+    for k, v in enumerate(parts):
+        negative, ip, rest = _number_parts(_dyadic(v), m)
+        sign = "-" if negative else ("+" if k else _sign_text(False, m))
+        texts.append(sign + (_grouped(ip, m["group"], 0) if m["group"] else ip) + rest)
+    return _pad(texts[0] + texts[1] + "j", "", None, "", m, numeric=False)
+
+
+def _float_exact(x: Any) -> bool:
+    """Whether ``float``/``complex`` of an mpf/mpc keeps a finite value finite and a nonzero one nonzero."""
+    for v in (x.real, x.imag) if isinstance(x, mpmath.mpc) else (x,):
+        if mpmath.isfinite(v) and v != 0 and float(v) in (0.0, math.inf, -math.inf):
+            return False
+    return True
+
+
+def _format_number(x: Any, spec: str) -> str:
+    """``format`` of one real or complex number: the exact value for ``e f g n %`` specs, the float otherwise."""
+    if isinstance(x, mpmath.mpf | mpmath.mpc):
+        text = _format_exact(x, spec)
+        if text is None and not _float_exact(x):  # no presentation type, beyond float range: like "g"
+            text = _format_exact(x, spec + "g")
+        if text is not None:
+            return text
+    return format(complex(x) if isinstance(x, mpmath.mpc | complex) else float(x), spec)
+
+
+def _truncate(x: Any) -> int:
+    """``int(x)`` of a real mpf, with float's errors: :class:`OverflowError` at ±inf, :class:`ValueError` at nan."""
+    if mpmath.isinf(x):
+        raise OverflowError("cannot convert infinity to integer")
+    if mpmath.isnan(x):
+        raise ValueError("cannot convert NaN to integer")
+    return int(x)
+
+
+class _Hashed:
+    """A precomputed hash: ``hash((_Hashed(hash(a)), ...)) == hash((a, ...))`` for any hash value, where
+    ``hash(int)`` would reduce hashes beyond ``2**61 - 1`` (a complex number's)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return self.value
+
+
 def _hash_of(k: Any) -> int:
     return sys.hash_info.nan if isinstance(k, float) and math.isnan(k) else hash(k)
 
@@ -313,11 +490,20 @@ class Result:
       30-digit and a 15-digit Result of the same quantity differ).  Ordering a complex value
       raises :class:`TypeError`, as for ``complex``.  ``hash(r)`` is the hash of the exact
       value, so a Result equal to a Python number hashes like it.
-    - ``float(r)``, ``complex(r)``, ``int(r)`` (truncation), ``round(r)`` (an int) and
-      ``round(r, n)`` (a float), ``math.floor``/``ceil``/``trunc`` (exact), ``bool(r)``,
+    - ``float(r)``, ``complex(r)``, ``int(r)`` (truncation; :class:`OverflowError` at ±inf, as for a
+      float), ``round(r)`` (an int) and ``round(r, n)`` (a float; the exact
+      :class:`~fractions.Fraction`, as ``round(Fraction, n)`` gives, where the rounded value lies
+      beyond float range), ``math.floor``/``ceil``/``trunc`` (exact), ``bool(r)``,
       ``mpmath.mpf(r)`` (rounded to mpmath's current precision) and ``mpmath.mpmathify(r)``
-      (the value as it is), ``format(r, ".6g")`` (the spec applied to the float; an empty spec
-      gives ``str(r)``), ``np.asarray(r)`` (a 0-d float64 array, complex128 for a complex value).
+      (the value as it is), ``np.asarray(r)`` (a 0-d float64 array, complex128 for a complex value).
+    - ``format(r, spec)`` with a presentation type ``e``, ``f``, ``g``, ``n``, ``%`` (or upper case)
+      formats the *exact* value, with Python's rules for a float (fill, alignment, sign, ``z``,
+      ``#``, width, grouping, precision; rounding half to even): ``format(r, ".25g")`` shows 25
+      of a 30-digit Result's digits and a finite ``1e400`` prints as ``1.000e+400``, not ``inf``.
+      Digits beyond ``r.dps`` are those of the stored binary value (as for a float) and carry no
+      meaning.  An empty spec gives ``str(r)``; a spec without a presentation type (``">12"``)
+      applies to ``float(r)``, as before (to the exact value with type ``g`` beyond float range).
+      A complex value follows ``format(complex, spec)``.
     - A vector quantity (``mp.edges``) is a :class:`VectorResult`: it behaves like a tuple
       (``len``, iteration, indexing give mpmath numbers; ``==`` with a tuple), ``np.asarray`` gives
       a 1-d array, and arithmetic raises :class:`TypeError`.
@@ -423,10 +609,10 @@ class Result:
         return complex(self._number())
 
     def __int__(self) -> int:
-        return int(self._real("int()"))
+        return _truncate(self._real("int()"))
 
     def __trunc__(self) -> int:
-        return int(self._real("trunc()"))
+        return _truncate(self._real("trunc()"))
 
     def __floor__(self) -> int:
         return math.floor(_key(self._real("floor()")))
@@ -434,11 +620,20 @@ class Result:
     def __ceil__(self) -> int:
         return math.ceil(_key(self._real("ceil()")))
 
-    def __round__(self, ndigits: int | None = None) -> int | float:
+    def __round__(self, ndigits: int | None = None) -> int | float | Fraction:
+        """``round(r)``: the nearest int (half to even); ``round(r, n)``: the float nearest to the exact value
+        rounded half-to-even to ``n`` decimals, or that exact :class:`~fractions.Fraction` (as
+        ``round(Fraction, n)``) where it lies beyond float range (``|r|`` above about 1.8e308)."""
         k = _key(self._real("round()"))
         if isinstance(k, float):  # inf, nan: as floats do
             return round(k, ndigits)
-        return round(k) if ndigits is None else float(round(k, ndigits))
+        if ndigits is None:
+            return round(k)
+        q = round(k, ndigits)
+        try:
+            return float(q)
+        except OverflowError:
+            return q
 
     def __bool__(self) -> bool:
         return bool(self._number())
@@ -446,8 +641,7 @@ class Result:
     def __format__(self, spec: str) -> str:
         if not spec:
             return str(self)
-        x = self._number()
-        return format(complex(x) if isinstance(x, mpmath.mpc) else float(x), spec)
+        return _format_number(self._number(), spec)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         """A 0-d float64 array (complex128 for a complex value; 1-d for a vector quantity)."""
@@ -478,7 +672,7 @@ class Result:
 
     def __hash__(self) -> int:
         if isinstance(self.value, tuple | list):
-            return hash(tuple(_scalar_hash(_operand(x)) for x in self.value))
+            return hash(tuple(_Hashed(_scalar_hash(_operand(x))) for x in self.value))
         return _scalar_hash(self._number())
 
     __lt__ = _comparison("lt")
@@ -618,7 +812,7 @@ class VectorResult(Result):
     def __format__(self, spec: str) -> str:
         if not spec:
             return str(self)
-        return "[" + ", ".join(format(complex(x) if isinstance(x, mpmath.mpc) else float(x), spec) for x in self.value) + "]"
+        return "[" + ", ".join(_format_number(_operand(x), spec) for x in self.value) + "]"
 
     __hash__ = Result.__hash__
 

@@ -390,11 +390,6 @@ def test_sweep_certified_with_fixed_parameter_beyond_float64(ridge_q):
 
 
 # ----------------------------------------------------------------------------- did you mean (registry)
-@pytest.mark.xfail(
-    strict=True,
-    reason="the registry's certified/curve functions raise a bare TypeError ('risk() got an "
-    "unexpected keyword argument') for a misspelled parameter: no ParameterError, no suggestion",
-)
 @pytest.mark.parametrize("path", ["certified", "curve"])
 def test_misspelled_parameter_in_python_api_suggests(ridge_q, path):
     kw = {"gama": 2.0, "lam": 0.1} if path == "certified" else {"gama": np.array([2.0]), "lam": 0.1}
@@ -464,11 +459,6 @@ def explore():
     return explore
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explorer.py _with_user_value: float(value) of a bad start value raises "
-    "TypeError/ValueError instead of ParameterError",
-)
 @pytest.mark.parametrize(
     "kw",
     [{"lam": None}, {"lam": (1, "x")}, {"gamma": 1j}, {"gamma": np.array([1.0, 2.0, 3.0])}],
@@ -488,7 +478,6 @@ def test_explore_names_and_markup(explore):
     assert "<b>" not in ex.message.value and "&lt;b&gt;" in ex.message.value and (ex.data["status"] == 2).all()
 
 
-@pytest.mark.xfail(strict=True, reason="Explorer.set passes text to a FloatLogSlider: traitlets TraitError, not ParameterError")
 def test_explore_set_text_on_a_numeric_slider(explore):
     ex = explore("ridge", points=20)
     with pytest.raises(ParameterError):

@@ -132,7 +132,7 @@ def test_bad_input_is_one_parameter_error():
         explore("ridge", "rsik")
     with pytest.raises(ParameterError, match="did you mean `gamma`"):
         explore("ridge", axis="gamam")
-    with pytest.raises(ParameterError, match=r"`gamam` \(did you mean `gamma`\?\)"):
+    with pytest.raises(ParameterError, match=r"^unknown parameter `gamam` for ridge; did you mean `gamma`\? valid: gamma, lam"):
         explore("ridge", gamam=1)
     with pytest.raises(ParameterError, match="`points`"):
         explore("ridge", points=1)
@@ -161,3 +161,60 @@ def test_importing_the_module_stays_light():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}
     )
     assert p.returncode == 0 and p.stdout.strip() == "[]", p.stderr
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"lam": None}, "^`lam` = None"),
+        ({"lam": (1, "x")}, "^`lam` = 'x'"),
+        ({"lam": (0.1, 2, 3)}, "^`lam`: give a start value or a range"),
+        ({"gamma": 1j}, "^`gamma` = 1j"),
+        ({"gamma": np.array([1.0, 2.0, 3.0])}, r"^`gamma`: .*shape \(3,\)"),
+        ({"gamma": True}, "^`gamma` = True"),
+        ({"gamma": "abc"}, "^`gamma` = 'abc'"),
+        ({"gamma": float("inf")}, "^`gamma` = inf"),
+    ],
+)
+def test_bad_start_values_are_one_line_parameter_errors(kw, match):
+    with pytest.raises(ParameterError, match=match) as info:
+        explore("ridge", points=20, **kw)
+    assert "\n" not in str(info.value)
+    with pytest.raises(ParameterError, match="^`z` = None: explore needs a finite complex number"):
+        explore("mp", "stieltjes", points=20, z=None)
+
+
+def test_start_values_from_numpy_scalars_and_text():
+    ex = explore("ridge", points=20, gamma=np.float32(2.0), lam=np.array(0.25), sigma2="0.5")
+    assert ex.data["params"]["lam"] == 0.25 and ex.data["params"]["sigma2"] == 0.5
+    assert ex.sliders["gamma"].value == pytest.approx(2.0)
+
+
+def test_set_checks_and_converts_values():
+    ex = explore("ridge", points=20)
+    for kw, match in (
+        ({"lam": "abc"}, "^`lam` = 'abc'"),
+        ({"lam": 0}, "^`lam` = 0.0: its slider is logarithmic"),
+        ({"lamm": 1}, "^unknown control `lamm`; did you mean `lam`\\?"),
+        ({"quantity": "rsik"}, "did you mean 'risk'"),
+        ({"axis": "gamam"}, "did you mean `gamma`"),
+    ):
+        with pytest.raises(ParameterError, match=match):
+            ex.set(**kw)
+    before = dict(ex.data["params"])
+    with pytest.raises(ParameterError, match="`lam`"):
+        ex.set(sigma2=0.25, lam="x")  # nothing is set when one value is bad
+    assert ex.data["params"] == before and ex.sliders["sigma2"].value == before["sigma2"]
+    ex.set(lam="1e-6", sigma2=5)  # text read as a number; ranges widen to reach the values
+    assert ex.data["params"]["lam"] == pytest.approx(1e-6) and ex.data["params"]["sigma2"] == 5.0
+    assert ex.sliders["sigma2"].max == 5.0 and ex.sliders["lam"].min == pytest.approx(-6)
+    x = ex.data["x"]
+    np.testing.assert_allclose(ex.data["y"], get_model("ridge").quantity("risk").curve(gamma=x, **ex.data["params"])[0])
+    mp = explore("mp", "stieltjes", points=20, axis="gamma")
+    mp.set(z=2 + 1j)
+    assert mp.data["params"]["z"] == 2 + 1j
+    mp.set(z_imag=0.25)
+    assert mp.data["params"]["z"] == 2 + 0.25j
+    moment = explore("mp", "moment", points=20, axis="gamma")
+    with pytest.raises(ParameterError, match="`k` must be an integer"):
+        moment.set(k=2.5)

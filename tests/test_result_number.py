@@ -8,6 +8,7 @@ import doctest
 import math
 import operator
 import pickle
+import re
 import threading
 from decimal import Decimal
 from fractions import Fraction
@@ -334,3 +335,132 @@ def test_property_float_operands(r30, density, a, b, which):
 def test_docstring_examples():
     result = doctest.testmod(result_module, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 15 and result.failed == 0
+
+
+# ----------------------------------------------------------------------------- format on the exact value
+_FLOATS = [1.5, 2.5, 0.125, 1e-5, 9.9995e-5, 123456.789, 1e22, 9.5, -3.75, 99999.5, 1e100, 5e-324, 0.1, -0.3,
+           1234.5, 9.99999e-5, 999999.5, -0.0001, 0.00049, 1.7976931348623157e308, 0.0]  # fmt: skip
+_SPECS = [a + b + h + c + d + t for a in ("", ">12", "*^14", "=+12", "015", "x<15") for b in ("", "+", " ")
+          for h in ("", "#", "z") for c in ("", ",", "_") for d in ("", ".0", ".3", ".17", ".25")
+          for t in "eEfFgGn%"]  # fmt: skip
+
+
+def _r(value, dps=40):
+    return Result(value, "m", "q", {}, dps)
+
+
+def test_format_exact_path_agrees_with_float_formatting():
+    """Values that are floats: every spec must print what Python prints for the float (its
+    formatting is exact too); '%' only where x * 100 is exact in floats (Python rounds it first)."""
+    bad = []
+    for v in _FLOATS:
+        r = _r(mpmath.mpf(v))
+        for spec in _SPECS:
+            if spec.endswith("%") and (abs(v) > 1e300 or Fraction(v * 100) != 100 * Fraction(v)):
+                continue
+            try:
+                want = format(v, spec)
+            except ValueError:
+                want = "ValueError"
+            try:
+                got = format(r, spec)
+            except ValueError:
+                got = "ValueError"
+            if got != want:
+                bad.append((v, spec, want, got))
+    assert not bad, bad[:5]
+    z = Result(mpmath.mpc(-1234.5, 0.000125), "m", "q", {}, 20)
+    for spec in (".3f", "+.2e", "^30,.4g", "*>25.1f", "#.0e", "_.2f"):
+        assert format(z, spec) == format(complex(-1234.5, 0.000125), spec), spec
+    with pytest.raises(ValueError):
+        format(z, "015.2f")  # Python refuses zero-padding of a complex
+    with pytest.raises(ValueError):
+        format(_r(mpmath.mpf(1)), ",n")
+
+
+def _decimal(x):
+    """The exact binary value of an mpf as a Decimal (reference independent of result.py)."""
+    sign, man, exp, _ = x._mpf_
+    import decimal
+
+    with decimal.localcontext() as ctx:
+        ctx.prec, ctx.Emax, ctx.Emin = 100_000, 999_999, -999_999
+        d = Decimal(man) * Decimal(2) ** exp
+    return -d if sign else d
+
+
+@pytest.mark.parametrize("text", ["1e400", "-2.5e-400", "1.2345678901234567890123456789012345e+50", "3.3e-7", "7e123456"])
+def test_format_beyond_float_digits_and_range(text):
+    with mpmath.workdps(40):
+        x = mpmath.mpf(text)
+    r, d = _r(x), _decimal(x)
+
+    def ref(spec):  # Decimal prints a one-digit exponent where float prints two
+        return re.sub(r"([eE][-+])(\d)$", r"\g<1>0\2", format(d, spec))
+
+    for spec in (".3e", ".25e", ".30E", "+.12e"):
+        assert format(r, spec) == ref(spec)
+    for p in (25, 4):  # every exponent here is outside [-4, p): "g" is "e" at p - 1 without trailing zeros
+        mant, _, exp = ref(f".{p - 1}e").partition("e")
+        assert format(r, f".{p}g") == mant.rstrip("0").rstrip(".") + "e" + exp
+    if abs(d.adjusted()) < 500:
+        assert format(r, ".420f") == format(d, ".420f") and format(r, ".40%") == format(d, ".40%")
+    assert format(r, ".3") == format(r, ".3g")  # beyond float range no 'inf'/'0': the exact value as with "g"
+
+
+def test_format_with_more_digits_than_float(r30):
+    with mpmath.workdps(60):
+        want = mpmath.nstr(r30.value, 25, strip_zeros=False)
+    assert format(r30, ".25g") == want and format(r30, ".29e") == mpmath.nstr(r30.value, 30) + "e+00"
+    assert format(r30, "") == str(r30) and format(r30, ">12") == format(float(r30), ">12")
+
+
+# ----------------------------------------------------------------------------- hash, int and round at the edges
+def test_vector_hash_with_complex_components():
+    rng = np.random.default_rng(3)
+    for a, b, c in rng.uniform(-5, 5, size=(30, 3)):
+        t = (complex(a, b), c)
+        v = Result((mpmath.mpc(a, b), mpmath.mpf(c)), "m", "q", {}, 15)
+        assert v == t and hash(v) == hash(t) and len({v, t}) == 1
+    assert hash(Result((mpmath.mpf(1), mpmath.mpf(2)), "m", "q", {}, 15)) == hash((1, 2))
+
+
+def test_int_and_round_at_infinity_and_beyond_float_range():
+    for bad, err in (("inf", OverflowError), ("-inf", OverflowError), ("nan", ValueError)):
+        r = _r(mpmath.mpf(bad))
+        with pytest.raises(err):
+            int(r)
+        with pytest.raises(err):
+            math.trunc(r)
+    with mpmath.workprec(1500):
+        big = _r(mpmath.mpf(2) ** 1400 + mpmath.mpf("0.125"))  # exact: about 2.6e421
+    assert round(big, 2) == 2**1400 + Fraction(12, 100) and isinstance(round(big, 2), Fraction)  # half to even
+    assert round(big, 1) == 2**1400 + Fraction(1, 10) and round(big) == 2**1400 == math.floor(big)
+    assert int(big) == 2**1400 and round(_r(mpmath.mpf(2.675)), 2) == round(2.675, 2)  # the float's exact value
+    assert isinstance(round(_r(mpmath.mpf(1.5)), 1), float)
+
+
+# ----------------------------------------------------------------------------- the registry's Python calls
+@pytest.mark.parametrize("model", sorted(["ridge", "mp", "krr", "lnn", "rf", "nt"]))
+def test_misspelled_keyword_of_a_registered_quantity_is_parameter_error(model):
+    from asymptotics.errors import ParameterError
+
+    spec = REGISTRY[model]
+    for q in spec.quantities.values():
+        first = q.params[0]
+        for path in ("certified", "curve"):
+            fn = getattr(q, path)
+            if fn is None:
+                continue
+            with pytest.raises(ParameterError, match="unknown parameter") as info:
+                fn(**{first + "x": 1})
+            assert "valid:" in str(info.value) and "\n" not in str(info.value)
+    risk = REGISTRY["ridge"].quantities["risk"]
+    with pytest.raises(ParameterError, match=r"^unknown parameter `gama` for ridge risk; did you mean `gamma`\? valid: gamma"):
+        risk.certified(gama=2, dps=15)
+    with pytest.raises(ParameterError, match="^missing parameter `gamma` for ridge risk"):
+        risk.curve(lam=np.array([0.1]))
+    from asymptotics.models import ridge
+
+    with pytest.raises(ParameterError, match="did you mean `gamma`"):
+        ridge.risk(gama=2)  # the module function is the registry's object

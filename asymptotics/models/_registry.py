@@ -355,8 +355,8 @@ def register(spec: ModelSpec) -> ModelSpec:
 def _register(spec: ModelSpec) -> ModelSpec:
     quantities = {}
     for key, q in spec.quantities.items():
-        certified = serialized(_print_safe(q.certified))
-        curve = serialized(_print_safe(q.curve)) if q.curve is not None else None
+        certified = serialized(_print_safe(_names_checked(q.certified, spec, q)))
+        curve = serialized(_print_safe(_names_checked(q.curve, spec, q))) if q.curve is not None else None
         quantities[key] = dataclasses.replace(q, certified=certified, curve=curve)
         _rebind(q.certified, certified)
         if q.curve is not None:
@@ -445,6 +445,54 @@ def _print_safe(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper.__print_safe__ = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def _names_checked(fn: Callable[..., Any], spec: ModelSpec, q: QuantitySpec) -> Callable[..., Any]:
+    """Turn the :class:`TypeError` of a call with a misspelled or missing parameter name
+    (``risk() got an unexpected keyword argument 'gama'``) into the registry's
+    :class:`ParameterError` (``unknown parameter `gama` for ridge risk; did you mean `gamma`? valid: ...``).
+
+    Costs nothing on a good call: the names are looked at only once the call has raised a
+    TypeError, and only a TypeError of the call itself (its arguments do not bind to ``fn``'s
+    signature, or a keyword that is not one of ``q.params`` reached a ``**kwargs`` function) is
+    replaced; a TypeError from inside the computation propagates unchanged.
+    """
+    if getattr(fn, "__names_checked__", False):  # registered again (functools.wraps copies the flag outwards)
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TypeError as exc:
+            _raise_name_error(fn, spec, q, args, kwargs, str(exc))
+            raise
+
+    wrapper.__names_checked__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _raise_name_error(
+    fn: Callable[..., Any], spec: ModelSpec, q: QuantitySpec, args: tuple[Any, ...], kwargs: dict[str, Any], message: str
+) -> None:
+    """Raise the ParameterError that a TypeError of ``fn(*args, **kwargs)`` stands for; return when there is none."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    named = [n for n, p in sig.parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
+    unknown = [k for k in kwargs if k not in q.params and (takes_any or k not in named)]
+    if unknown:
+        spec.check_names(q, [*q.params, *unknown])  # raises: unknown parameter(s) ..., did you mean ...
+    if takes_any and not args and "missing" in message and "required" in message:
+        spec.check_names(q, list(kwargs))  # a `**kwargs` curve that passes its keywords on
+    try:
+        sig.bind(*args, **kwargs)
+    except TypeError as exc:
+        given = [*named[: len(args)], *kwargs]
+        spec.check_names(q, [n for n in given if n in q.params])  # a missing parameter: the registry's message
+        raise ParameterError(f"{spec.name} {q.name}: {exc}; valid: {', '.join(spec.param_usage(q))}.") from None
 
 
 def _unprintable(value: Any) -> bool:
