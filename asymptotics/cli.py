@@ -170,7 +170,9 @@ def cmd_curve(args: argparse.Namespace) -> int:
     from .curves import curve
 
     params = _split_pairs(args.params)
-    cr, texts = curve(args.model, args.quantity, params, log=args.log, dps=args.dps, mc=args.mc, seed=args.seed, n=args.n)
+    (log,) = _log_flags(args, _axis_names(args)) or (args.log,)
+    plot = _plot_path(args)
+    cr, texts = curve(args.model, args.quantity, params, log=log, dps=args.dps, mc=args.mc, seed=args.seed, n=args.n)
     model = get_model(args.model)
     if args.dps is not None:
         how = f"certified, {args.dps} digits"
@@ -182,14 +184,46 @@ def cmd_curve(args: argparse.Namespace) -> int:
     _print_table(cr, header, rows, how)
     if args.csv:
         _write_csv(args.csv, header, rows)
-    if args.plot:
+    if plot:
         from .plotting import plot_curve
 
-        plot_curve(cr, args.plot, log=args.log, how=how)
-    for path, what in ((args.csv, "table"), (args.plot, "plot")):
+        plot_curve(cr, plot, log=log, how=how)
+    for path, what in ((args.csv, "table"), (plot, "plot")):
         if path:
             print(f"{PROG}: wrote {what} to {path}", file=sys.stderr)
     return 0
+
+
+def _plot_path(args: argparse.Namespace) -> str | None:
+    """The file ``--plot`` writes (``.png`` added to a name without extension), checked before any work."""
+    if not args.plot:
+        return None
+    from .plotting import figure_path
+
+    return figure_path(args.plot)
+
+
+def _axis_names(args: argparse.Namespace) -> list[str]:
+    """The numeric parameters given as START:STOP:NUM, in the order given."""
+    from .curves import NUMERIC_KINDS, _kind
+
+    params = _split_pairs(args.params)
+    if not any(":" in v for v in params.values()):
+        return []
+    model = get_model(args.model)
+    return [k for k, v in params.items() if ":" in v and _kind(model, k) in NUMERIC_KINDS]
+
+
+def _log_flags(args: argparse.Namespace, axes: list[str]) -> tuple[bool, ...]:
+    """Per axis: geometric spacing? (``--log``: every axis; ``--log-axes a,b``: those named.)"""
+    names = [n.strip() for n in (args.log_axes or "").split(",") if n.strip()]
+    if args.log_axes is not None and not names:
+        raise UsageError("`--log-axes` needs comma-separated axis names, e.g. --log-axes lam.")
+    unknown = [n for n in names if n not in axes]
+    if unknown:
+        have = ", ".join(f"`{a}`" for a in axes) or "none"
+        raise UsageError(f"`--log-axes`: `{unknown[0]}` is not an axis NAME=START:STOP:NUM of this curve (axes: {have}).")
+    return tuple(bool(args.log or a in names) for a in axes)
 
 
 def _map_axes(args: argparse.Namespace) -> list[str]:
@@ -206,8 +240,8 @@ def _map_axes(args: argparse.Namespace) -> list[str]:
 def _cmd_curve_map(args: argparse.Namespace) -> int:
     """``curve`` with two axes: a long-form table (axis1, axis2, value, status), --csv, --plot a heatmap.
 
-    Both axes follow ``--log``; pandas/xarray are not needed.  ``--mc`` is refused (Monte Carlo over a
-    grid: ``asymptotics.sweep(..., mc=REPS)`` from Python).
+    Both axes follow ``--log``, or those named by ``--log-axes``; pandas/xarray are not needed.  ``--mc`` is
+    refused (Monte Carlo over a grid: ``asymptotics.sweep(..., mc=REPS)`` from Python).
     """
     from .curves import _float_text, _kind, _point_text, parse_axis
     from .sweeps import _evaluate, _prepare
@@ -224,7 +258,9 @@ def _cmd_curve_map(args: argparse.Namespace) -> int:
             "over a grid use asymptotics.sweep(..., mc=REPS) from Python)."
         )
     model.check_names(q, list(params))
-    grid_axes = {a: parse_axis(a, params[a], args.log, _kind(model, a)) for a in axes}
+    logs = _log_flags(args, axes)
+    plot = _plot_path(args)
+    grid_axes = {a: parse_axis(a, params[a], lg, _kind(model, a)) for a, lg in zip(axes, logs, strict=True)}
     req = _prepare(model.name, q.name, {k: grid_axes[k].x if k in grid_axes else v for k, v in params.items()}, outer=True)
     dps = None if args.dps is None else check_dps(args.dps)
     res = _evaluate(req, dps, None)
@@ -242,7 +278,7 @@ def _cmd_curve_map(args: argparse.Namespace) -> int:
     print("\n".join(lines))
     if args.csv:
         _write_csv(args.csv, header, rows)
-    if args.plot:
+    if plot:
         from .maps import _draw, _Map
         from .sweeps import _labels
 
@@ -254,8 +290,8 @@ def _cmd_curve_map(args: argparse.Namespace) -> int:
             grid_axes[axes[0]].x, grid_axes[axes[1]].x, res.values.reshape(shape).T, res.status.reshape(shape).T.astype(float),
             axes[0], axes[1], _labels(model.name, q.name, axes), model.name, q.name, fixed_values,
         )  # fmt: skip
-        _draw(m, args.plot, log=args.log, how=how)
-    for path, what in ((args.csv, "table"), (args.plot, "plot")):
+        _draw(m, plot, log=(logs[0], logs[1]), how=how)
+    for path, what in ((args.csv, "table"), (plot, "plot")):
         if path:
             print(f"{PROG}: wrote {what} to {path}", file=sys.stderr)
     return 0
@@ -329,14 +365,29 @@ def _list_width() -> int:
 
 
 def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
-    """``text`` wrapped to ``width`` columns: the first line after ``first``, the others after ``rest``."""
+    """``text`` wrapped to ``width`` columns: the first line after ``first``, the others after ``rest``.
+
+    A run without spaces longer than the room left (``relu|abs|tanh|...``, ``0,1,1,1``) breaks after a
+    ``|``, ``,`` or ``/``; only a single unbreakable word longer than a whole line can overflow.
+    """
+    import re
     import textwrap
 
-    out = textwrap.wrap(
-        text, width=max(width, len(first) + 20), initial_indent=first, subsequent_indent=rest,
+    class Wrapper(textwrap.TextWrapper):
+        def _split(self, chunk_text: str) -> list[str]:
+            out: list[str] = []
+            for chunk in super()._split(chunk_text):
+                if len(chunk) > 16 and not chunk.isspace() and _NBSP not in chunk:  # kept-together text stays whole
+                    out += [c for c in re.split(r"(?<=[|,/])(?=[^|,/\s])", chunk) if c]
+                else:
+                    out.append(chunk)
+            return out
+
+    wrapper = Wrapper(
+        width=max(width, len(first) + 20), initial_indent=first, subsequent_indent=rest,
         break_long_words=False, break_on_hyphens=False,
     )  # fmt: skip
-    return [line.replace(_NBSP, " ").rstrip() for line in out] or [first.rstrip()]
+    return [line.replace(_NBSP, " ").rstrip() for line in wrapper.wrap(text)] or [first.rstrip()]
 
 
 def _table(rows: list[list[str]], width: int, indent: str = "    ") -> list[str]:
@@ -401,7 +452,7 @@ def _build_parser(full_help: bool = False) -> tuple[_Parser, dict[str, _Parser]]
         epilog=_fill(EPILOG) if full_help else EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -435,7 +486,13 @@ def _build_parser(full_help: bool = False) -> tuple[_Parser, dict[str, _Parser]]
     p.add_argument("--dps", type=_dps, metavar="N", help="certified values with N digits instead of float64")
     p.add_argument("--seed", type=_int("--seed"), default=0, metavar="S", help="Monte Carlo seed (default 0)")
     p.add_argument("--n", type=_int("--n", 1), metavar="N", help="Monte Carlo sample size n (default: the simulator's)")
-    p.add_argument("--log", action="store_true", help="geometric spacing of the axis and a log x-scale")
+    p.add_argument("--log", action="store_true", help="geometric spacing of the axis (of both axes of a map) and a log scale")
+    p.add_argument(
+        "--log-axes",
+        metavar="NAMES",
+        help="comma-separated axis names to space geometrically, on a log scale (e.g. --log-axes lam for a map over "
+        "gamma linear and lam log); --log means all axes",
+    )
     p.set_defaults(func=cmd_curve)
     parsers["curve"] = p
 

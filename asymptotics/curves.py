@@ -159,6 +159,14 @@ DENSE_POINTS = 400
 """Points of the dense float64 theory grid that :func:`curve` adds for figures (before the table's
 points and the threshold locations are inserted)."""
 
+DENSE_CERTIFIED_POINTS = 200
+"""At most this many points on the denser certified grid of a quantity without a float64 curve
+(:func:`dense_theory` with ``budget > 0``)."""
+
+STEPWISE = ("staircase",)
+"""Piecewise-constant quantities: their dense grid brackets every jump (a point just either side of
+each threshold), so a figure draws a vertical step, never a slanted segment."""
+
 
 def dense_grid(
     model_name: str, quantity: str, axis: str, x: Any, params: dict[str, Any], *, log: bool = False, num: int = DENSE_POINTS
@@ -201,8 +209,12 @@ def dense_grid(
     if lo == hi:
         return np.unique(x)
     even = np.geomspace(lo, hi, num) if log and lo > 0 else np.linspace(lo, hi, num)
-    marks = [t for t, _ in locate_thresholds(model.name, quantity, axis, lo, hi, params)]
-    grid = np.unique(np.concatenate([even, x, np.asarray(marks, dtype=float)]))
+    marks = np.asarray([t for t, _ in locate_thresholds(model.name, quantity, axis, lo, hi, params)], dtype=float)
+    if model.quantity(quantity).name in STEPWISE and marks.size:  # a jump: one point just either side
+        eps = 1e-9 * (hi - lo)
+        marks = np.concatenate([marks, marks - eps, marks + eps])
+        marks = marks[(marks >= lo) & (marks <= hi)]
+    grid = np.unique(np.concatenate([even, x, marks]))
     if _kind(model, axis) == "int":
         grid = np.unique(np.round(grid))
         if hi - lo <= 4 * num:
@@ -219,12 +231,19 @@ def dense_theory(
     *,
     log: bool = False,
     num: int = DENSE_POINTS,
+    budget: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The float64 theory on the :func:`dense_grid` of a figure: ``(x, values, status)``, or ``None``.
 
-    ``None`` when the quantity has no float64 curve, or when the fixed parameters cannot be
-    evaluated in float64 (the figure then falls back to the table's points).  Status codes as in
-    :class:`~asymptotics.result.CurveResult`.
+    ``None`` when the quantity has no float64 curve (and ``budget`` is 0), or when the fixed
+    parameters cannot be evaluated in float64 (the figure then falls back to the table's points).
+    Status codes as in :class:`~asymptotics.result.CurveResult`.
+
+    A quantity without a float64 curve is evaluated with the certified solver at 15 digits when
+    ``budget > 0``: on a grid of at most :data:`DENSE_CERTIFIED_POINTS` points, fewer when the
+    first points show that the grid would take longer than ``budget`` seconds; a piecewise-constant
+    quantity (:data:`STEPWISE`) only at the table's points and just either side of each jump.
+    ``None`` when this adds no point to the table's.
 
     Parameters
     ----------
@@ -236,6 +255,8 @@ def dense_theory(
         The fixed parameters (strings such as ``"0.25"`` or numbers).
     log, num : keyword-only
         As for :func:`dense_grid`.
+    budget : float, keyword-only
+        Seconds the certified path may spend (quantities without a float64 curve; 0: none).
 
     Returns
     -------
@@ -250,7 +271,7 @@ def dense_theory(
     model = get_model(model_name)
     q = model.quantity(quantity)
     if q.curve is None:
-        return None
+        return _dense_certified(model, q, axis, x, params, log=log, budget=budget) if budget > 0 else None
     try:
         grid = dense_grid(model.name, q.name, axis, x, params, log=log, num=num)
         if grid.size < 2:
@@ -263,6 +284,69 @@ def dense_theory(
     if np.iscomplexobj(values) and not np.any(values.imag[~np.isnan(values.imag)]):
         values = values.real
     if values.shape[:1] != grid.shape:
+        return None
+    return grid, values, status
+
+
+def _dense_certified(
+    model: ModelSpec, q: QuantitySpec, axis: str, x: Any, params: dict[str, Any], *, log: bool, budget: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`dense_theory` for a quantity without a float64 curve: certified values (15 digits) on a
+    grid sized to ``budget`` seconds, measured on the first points."""
+    import time
+
+    x = np.asarray(x, dtype=float).reshape(-1)
+    x = x[np.isfinite(x)]
+    if x.size == 0 or _kind(model, axis) not in ("real", "int"):
+        return None
+    try:
+        stepwise = q.name in STEPWISE
+        grid = dense_grid(model.name, q.name, axis, x, params, log=log, num=2 if stepwise else DENSE_CERTIFIED_POINTS)
+    except (ParameterError, ArithmeticError, ValueError, TypeError):
+        return None
+    if grid.size <= np.unique(x).size:
+        return None
+    fixed = {k: v if isinstance(v, str) else repr(v) for k, v in params.items()}
+    kind = _kind(model, axis)
+
+    def value(xi: float) -> tuple[Any, int]:
+        try:
+            v = q.certified(**{axis: _point_text(xi, kind), **fixed}, dps=15).value
+        except ParameterError:
+            return None, STATUS_DOMAIN
+        except ConvergenceError:
+            return None, STATUS_NOT_CONVERGED
+        parts = v if isinstance(v, tuple | list) else (v,)
+        if any(isinstance(p, mpmath.mpc) and p.imag != 0 for p in parts) or len(parts) != 1:
+            raise TypeError("a dense certified grid is drawn for real scalar quantities only")
+        return float(mpmath.re(parts[0])), STATUS_INFINITE if mpmath.isinf(parts[0]) else STATUS_OK
+
+    start = time.perf_counter()
+    probe = [grid[0], grid[-1], grid[grid.size // 2]]
+    try:
+        first = [value(float(p)) for p in probe]
+    except TypeError:
+        return None
+    per_point = (time.perf_counter() - start) / len(probe)
+    if not stepwise and per_point * grid.size > budget:  # thin the even part, keeping the table's points and thresholds
+        room = int(budget / max(per_point, 1e-9)) - grid.size + DENSE_CERTIFIED_POINTS  # what the even part may keep
+        if room < max(10, x.size // 2):
+            return None
+        try:
+            grid = dense_grid(model.name, q.name, axis, x, params, log=log, num=room)
+        except (ParameterError, ArithmeticError, ValueError, TypeError):
+            return None
+    known = dict(zip((float(p) for p in probe), first, strict=True))
+    values = np.full(grid.size, np.nan)
+    status = np.full(grid.size, STATUS_OK, dtype=int)
+    try:
+        for i, xi in enumerate(grid):
+            v, st = known.get(float(xi)) or value(float(xi))
+            values[i] = np.nan if v is None else v
+            status[i] = st
+            if time.perf_counter() - start > 3 * budget:  # far slower than measured: give up on the dense grid
+                return None
+    except TypeError:
         return None
     return grid, values, status
 

@@ -53,9 +53,21 @@ class Threshold:
     label: str
     params: tuple[str, ...]
     fn: Callable[..., np.ndarray]
+    describe: Callable[..., str] | None = None
+    """Optional ``describe(**fixed) -> str``: the label with the fixed parameters' numbers filled in
+    (krr's ``n = 1 + d = 21``); :func:`locate_thresholds` uses it, falling back to ``label``."""
 
     def __call__(self, **values: Any) -> np.ndarray:
         return np.asarray(self.fn(**values), dtype=float)
+
+    def label_at(self, **fixed: Any) -> str:
+        """The label at fixed values of the other parameters (``label`` when there is nothing to fill in)."""
+        if self.describe is None:
+            return self.label
+        try:
+            return self.describe(**fixed)
+        except (ArithmeticError, TypeError, ValueError, ParameterError):
+            return self.label
 
 
 # ----------------------------------------------------------------------------- symbols → mathtext
@@ -133,6 +145,12 @@ _PLAIN: dict[tuple[str | None, str], str] = {
     ("lnn", "grad"): r"gradient $\langle\nabla\ell, uv^T\rangle$",
 }
 
+# labels that depend on another parameter's value: (model, parameter, value of `method`)
+_PLAIN_BY_METHOD: dict[tuple[str, str, str], str] = {
+    ("nt", "exponent", "rf"): r"$\kappa = \log N/\log d$ (random features, $n = \infty$)",
+    ("nt", "exponent", "nt"): r"$\kappa = \log N/\log d$ (neurons, $n = \infty$)",
+    ("nt", "exponent", "kernel"): r"$\kappa = \log n/\log d$ (samples)",
+}
 
 # the bare symbol of parameters without a shared SymPy symbol (titles: "$N/n = 2$")
 _SYMBOL_ONLY: dict[tuple[str | None, str], str] = {
@@ -195,7 +213,7 @@ def _builtin(model: str) -> bool:
     return model in BUILTIN_MODELS
 
 
-def axis_label(model: str, param: str) -> str:
+def axis_label(model: str, param: str, params: Mapping[str, Any] | None = None) -> str:
     r"""Matplotlib mathtext label of a model parameter, e.g. ``r"$\psi_{1} = N/d$"``.
 
     Parameters
@@ -204,6 +222,10 @@ def axis_label(model: str, param: str) -> str:
         Registry name (aliases accepted).
     param : str
         One of the model's parameters (or a quantity argument such as ``x``, ``z``, ``k``).
+    params : mapping, optional
+        The other (fixed) parameters of the figure; where the meaning of ``param`` depends on one
+        of them (nt ``staircase``: ``exponent`` is ``log N/log d`` for ``method=rf|nt``, ``log n/log d``
+        for ``method=kernel``), the label is the one for that value (the default when not given).
 
     Returns
     -------
@@ -217,10 +239,17 @@ def axis_label(model: str, param: str) -> str:
     '$\\gamma = p/n$'
     >>> axis_label("rf", "psi1")
     '$\\psi_{1} = N/d$'
+    >>> axis_label("nt", "exponent", {"method": "kernel"})
+    '$\\kappa = \\log n/\\log d$ (samples)'
     """
     spec = get_model(model)
     name = spec.name
     if _builtin(name):
+        if params is not None and name == "nt" and param == "exponent":
+            method = str(params.get("method", spec.default("method") or "")).strip().lower()
+            own = _PLAIN_BY_METHOD.get((name, param, method))
+            if own is not None:
+                return own
         plain = _lookup(_PLAIN, name, param)
         if plain is not None:
             return plain
@@ -312,7 +341,7 @@ def _q_symbol(model: str, quantity: str) -> str | None:
     return None
 
 
-def quantity_label(model: str, quantity: str) -> str:
+def quantity_label(model: str, quantity: str, params: Mapping[str, Any] | None = None) -> str:
     r"""Matplotlib mathtext label of a quantity, e.g. ``"test error $R$"``.
 
     Parameters
@@ -321,6 +350,9 @@ def quantity_label(model: str, quantity: str) -> str:
         Registry name (aliases accepted).
     quantity : str
         One of the model's quantities.
+    params : mapping, optional
+        The figure's fixed parameters, where the symbol depends on one of them (nt ``staircase``:
+        ``F^2_{>\lfloor\kappa\rfloor+1}`` for ``method=nt``, the default).
 
     Returns
     -------
@@ -340,6 +372,9 @@ def quantity_label(model: str, quantity: str) -> str:
     q = spec.quantity(quantity)
     if _builtin(name):
         sym = _q_symbol(name, q.name)
+        if params is not None and name == "nt" and q.name == "staircase":
+            method = str(params.get("method", spec.default("method") or "")).strip().lower()
+            sym = r"F^2_{>\lfloor\kappa\rfloor+1}" if method == "nt" else sym
         word = _Q_WORDS.get(q.name)
         if sym is not None and word is not None:
             return f"{word} ${sym}$".strip()
@@ -455,7 +490,19 @@ def _krr(quantity: str | None) -> list[Threshold]:
     def label(ell: int) -> str:
         return "$n = B(d,0) + B(d,1)$" if ell == 1 else rf"$n = B(d,0) + \cdots + B(d,{ell})$"
 
-    out = [Threshold(label(ell), ("n", "d", "domain"), level(ell)) for ell in _KRR_LEVELS]
+    def describe(ell: int) -> Callable[..., str]:
+        def text(d: Any = None, domain: Any = "sphere", **_: Any) -> str:
+            di = float(d)
+            if not (math.isfinite(di) and di.is_integer() and di >= 2):
+                return label(ell)
+            count = sum(multiplicity(int(di), k, domain) for k in range(ell + 1))
+            if ell == 1:
+                return f"$n = 1 + d = {count}$ (levels $\\ell \\leq 1$)"
+            return f"$n = {count}$ (levels $\\ell \\leq {ell}$)"
+
+        return text
+
+    out = [Threshold(label(ell), ("n", "d", "domain"), level(ell), describe(ell)) for ell in _KRR_LEVELS]
     out.append(Threshold(r"$\alpha = 1$ ($n = B(d,\ell)$)", ("alpha",), lambda alpha: np.asarray(alpha, dtype=float) - 1.0))
     return out
 
@@ -567,7 +614,10 @@ def locate_thresholds(
                     continue
                 break
         else:
-            out += [(x, t.label) for x in _zeros(t, axis, lo, hi, kwargs)]
+            zeros = _zeros(t, axis, lo, hi, kwargs)
+            if zeros:
+                text = t.label_at(**kwargs)
+                out += [(x, text) for x in zeros]
     return sorted(out)
 
 

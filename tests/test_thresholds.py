@@ -125,3 +125,30 @@ def test_docstring_examples(name):
         pytest.importorskip("matplotlib").use("Agg")
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted >= 2
+
+
+@pytest.mark.parametrize("domain", ["sphere", "hypercube"])
+def test_krr_threshold_labels_show_the_level_counts(domain):
+    # sphere: B(d, l) = (2l + d - 2)/l * C(l + d - 3, l - 1); hypercube: C(d, l); d = 20
+    d = 20
+    if domain == "sphere":
+        counts = [1 + d + sum((2 * k + d - 2) * math.comb(k + d - 3, k - 1) // k for k in range(2, ell + 1)) for ell in (1, 2, 3)]
+    else:
+        counts = [sum(math.comb(d, k) for k in range(ell + 1)) for ell in (1, 2, 3)]
+    found = locate_thresholds("krr", "risk", "n", 4, 6000, {"d": str(d), "domain": domain})
+    assert [x for x, _ in found] == [float(c) for c in counts]
+    labels = [label for _, label in found]
+    assert labels[0] == rf"$n = 1 + d = {counts[0]}$ (levels $\ell \leq 1$)"
+    assert labels[1:] == [rf"$n = {c}$ (levels $\ell \leq {ell}$)" for ell, c in ((2, counts[1]), (3, counts[2]))]
+    assert all("B(d" not in label for label in labels)
+    assert "B(d,0)" in thresholds("krr", "risk")[0].label  # without d the static label stays
+
+
+def test_nt_staircase_labels_follow_the_method():
+    assert axis_label("nt", "exponent", {"method": "kernel"}) == r"$\kappa = \log n/\log d$ (samples)"
+    assert axis_label("nt", "exponent", {"method": "rf"}).startswith(r"$\kappa = \log N/\log d$ (random features")
+    assert axis_label("nt", "exponent", {}).startswith(r"$\kappa = \log N/\log d$ (neurons")  # the default, nt
+    assert "(kernel)" in axis_label("nt", "exponent")  # no parameters: both meanings, as before
+    # method=nt learns one degree more: R -> F^2_{>l+1}
+    assert quantity_label("nt", "staircase", {"method": "nt"}).endswith(r"$F^2_{>\lfloor\kappa\rfloor+1}$")
+    assert quantity_label("nt", "staircase", {"method": "rf"}).endswith(r"$F^2_{>\lfloor\kappa\rfloor}$")

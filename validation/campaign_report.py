@@ -54,12 +54,25 @@ class CampaignReport:
         if s["measured"] > 1:
             lines.append(
                 f"  z over {s['measured']} points with SE > 0: mean {s['z_mean']:+.2f}, sd {s['z_sd']:.2f} "
-                f"(a correct theory without finite-size bias: 0 and {s['z_sd_expected']:.2f})"
+                f"({_expected_z_text(cfg.reps, s['z_sd_expected'])})"
             )
         for w in s["worst"]:
             verdict = "pass" if w["pass"] else "FAIL"
             lines.append(f"  worst #{w['index']}: z = {w['z']:+.2f} ({verdict}) {_fmt_params(w['params'])}")
         return "\n".join(lines)
+
+
+def _expected_z_text(reps: int, sd: float) -> str:
+    """What a correct theory predicts for the mean and sd of z with ``reps`` replicates (z ~ t with reps − 1 dof)."""
+    dof = reps - 1
+    t = "t" + str(dof).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    if dof > 2 and math.isfinite(sd):
+        return f"a correct theory without finite-size bias: 0 and {sd:.2f}"
+    if dof == 2:
+        return f"a correct theory: mean 0, no sd to compare with: with 3 reps z follows {t}, which has infinite variance"
+    if dof == 1:
+        return f"with 2 reps z follows {t} (Cauchy), which has no mean or variance: compare with more reps"
+    return "a single rep gives no standard error, so no law for z"
 
 
 def _fmt_params(params: dict[str, str]) -> str:
@@ -216,7 +229,7 @@ def plot_report(report: CampaignReport, path: str) -> str:
     ax.set_xticks(list(cfg.sizes), [str(s) for s in cfg.sizes])
     ax.minorticks_off()
     ax.set_xlabel(f"size ({get_simulator(cfg.model).size_param})")
-    ax.set_ylabel("(MC − theory) / |theory|  ± SE")
+    ax.set_ylabel("(MC − theory) / |theory| ± SE")
     ax.set_title("finite-size trend (red: failed points)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
