@@ -227,10 +227,14 @@ def _draw(
     cbar = fig.colorbar(mesh, ax=ax, pad=0.02, extend=extend)
     cbar.set_label(m.labels.get("", quantity or "value"))
 
+    from .plotting import readable_log_axis, save_figure
+
     if xlog:  # scales and limits first: contour labels are placed (and lines cut) in display space
         ax.set_xscale("log")
+        readable_log_axis(ax.xaxis)
     if ylog:
         ax.set_yscale("log")
+        readable_log_axis(ax.yaxis)
     ax.set_xlim(xe[0], xe[-1])
     ax.set_ylim(ye[0], ye[-1])
     # a piecewise-constant map (a staircase) shows its levels by colour: contour lines would only trace the steps
@@ -265,9 +269,7 @@ def _draw(
         fig.tight_layout()
     if path is not None:
         try:
-            fig.savefig(path, dpi=150)
-        except OSError as exc:
-            raise ParameterError(f"cannot write --plot file {path!r}: {exc.strerror or exc}.") from None
+            save_figure(fig, path, dpi=150)
         finally:
             if created:
                 plt.close(fig)

@@ -79,7 +79,10 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
     },
     ("krr", "risk_asymptotic"): [{"alpha": "1", "level": "2", "kernel": "exp", "F": "0,1,0.5,0.3,0.1", "sigma2": "0.1"}],
     ("krr", "staircase"): [{"exponent": "1.5", "F": "0,1,0.5"}, {"exponent": "2.5", "F": "0,1,0.5,0.25"}],
-    ("rf", "staircase"): [{"kappa1": "1.5", "kappa2": "2.5", "F": "0,1,0.5,0.25"}, {"kappa1": "3.25", "kappa2": "0.5", "F": "1/3,1,1"}],
+    ("rf", "staircase"): [
+        {"kappa1": "1.5", "kappa2": "2.5", "F": "0,1,0.5,0.25"},
+        {"kappa1": "3.25", "kappa2": "0.5", "F": "1/3,1,1"},
+    ],
     ("krr", "eigenvalue"): [{"d": "40", "level": "2", "domain": "hypercube"}, {"d": "10", "level": "1"}],
     ("krr", "multiplicity"): [{"d": "40", "level": "2"}, {"d": "10", "level": "3", "domain": "hypercube"}],
     ("krr", "xi"): [{"level": "1"}, {"level": "2", "kernel": "exp"}],

@@ -77,11 +77,6 @@ def _overlapping_xtick_labels(ax) -> list[tuple[float, float]]:
     return [(a.x1, b.x0) for a, b in zip(boxes, boxes[1:]) if a.x1 > b.x0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a log axis spanning about one decade (gamma 0.2..3) labels the minor ticks 2x10^-1, 3x10^-1, 4x10^-1 "
-    "in full scientific notation: `3x10^-1` and `4x10^-1` overlap (maps._draw and plotting.plot_curve alike)",
-)
 def test_map_log_tick_labels_do_not_overlap(plt):
     from asymptotics.maps import plot_map
     from asymptotics.sweeps import grid
