@@ -84,6 +84,8 @@ VALID = {
     "grad": "-1",
     "init": "0.01",
     "k": "3",
+    "kappa1": "1.5",
+    "kappa2": "2.5",
     "kernel": "exp",
     "lam": "0.1",
     "layers": "first",
