@@ -432,8 +432,16 @@ def _certified_curve(
     bar.close()
     if first_error is not None and all(s == STATUS_DOMAIN for s in status):
         raise first_error
+    values, texts = pack_certified(raw, dps)
+    return values, np.asarray(status, dtype=int), texts
+
+
+def pack_certified(raw: list[Any], dps: int) -> tuple[np.ndarray, list[list[str]]]:
+    """Certified values (``mpf``/``mpc``, tuples of them for vector quantities, ``None`` for a failed point)
+    as a float64 (or complex128) array, one column per component, and their ``dps``-digit texts."""
     width = max((len(v) if isinstance(v, tuple | list) else 1 for v in raw if v is not None), default=1)
-    is_complex = any(isinstance(v, mpmath.mpc) and v.imag != 0 for v in raw)
+    flat = [x for v in raw if v is not None for x in (v if isinstance(v, tuple | list) else (v,))]
+    is_complex = any(isinstance(x, mpmath.mpc) and x.imag != 0 for x in flat)
     values = np.full((len(raw), width) if width > 1 else len(raw), np.nan, dtype=complex if is_complex else float)
     texts: list[list[str]] = []
     for i, v in enumerate(raw):
@@ -442,10 +450,10 @@ def _certified_curve(
             continue
         parts = list(v) if isinstance(v, tuple | list) else [v]
         with mpmath.workdps(dps + 10):
-            texts.append([str(format_value(p, dps)) for p in parts])
-        nums = [complex(p) if is_complex else float(mpmath.re(p)) for p in parts]
+            texts.append([str(format_value(x, dps)) for x in parts])
+        nums = [complex(x) if is_complex else float(mpmath.re(x)) for x in parts]
         values[i] = nums if width > 1 else nums[0]
-    return values, np.asarray(status, dtype=int), texts
+    return values, texts
 
 
 DEFAULT_SIMULATOR = "default"

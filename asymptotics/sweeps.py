@@ -24,12 +24,12 @@ import mpmath
 import numpy as np
 
 from ._validate import check_int, describe, to_fraction
-from .curves import MAX_POINTS, NUMERIC_KINDS, _float_value, _kind, load_simulator
+from .curves import MAX_POINTS, NUMERIC_KINDS, _float_value, _kind, load_simulator, pack_certified
 from .errors import ConvergenceError, ParameterError
 from .models import get_model
 from .models._registry import ModelSpec, QuantitySpec
 from .precision import DEFAULT_DPS, check_dps, serialized
-from .result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, format_value
+from .result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK
 
 if TYPE_CHECKING:
     import pandas
@@ -254,20 +254,7 @@ def _certified(req: _Request, dps: int, progress: bool | None) -> _Values:
     bar.close()
     if first_error is not None and all(s == STATUS_DOMAIN for s in status):
         raise first_error
-    width = max((len(v) if isinstance(v, tuple | list) else 1 for v in raw if v is not None), default=1)
-    flat_parts = [x for v in raw if v is not None for x in (v if isinstance(v, tuple | list) else (v,))]
-    is_complex = any(isinstance(x, mpmath.mpc) and x.imag != 0 for x in flat_parts)
-    values = np.full((len(raw), width) if width > 1 else len(raw), np.nan, dtype=complex if is_complex else float)
-    texts: list[list[str]] = []
-    for i, v in enumerate(raw):
-        if v is None:
-            texts.append(["nan"] * width)
-            continue
-        parts = list(v) if isinstance(v, tuple | list) else [v]
-        with mpmath.workdps(dps + 10):
-            texts.append([str(format_value(x, dps)) for x in parts])
-        nums = [complex(x) if is_complex else float(mpmath.re(x)) for x in parts]
-        values[i] = nums if width > 1 else nums[0]
+    values, texts = pack_certified(raw, dps)
     return _Values(values, np.asarray(status, dtype=int), "certified", dps, texts, np.asarray(proven, dtype=bool))
 
 

@@ -77,20 +77,15 @@ def staircase(exponent: Real | None = None, F: Energies = "0,1", method: str = "
     shown = shown_params(exponent=e)
     shown["F"] = ",".join(shown_params(x=v)["x"] for v in energies)
     shown["method"] = m
-    c = certify(lambda: (to_mpf(value), None), dps, what="nt staircase", params=shown, prove=lambda: (_exact_ball(value), None))
-    return Result(
-        c.value,
-        NAME,
-        "staircase",
-        shown,
-        dps,
-        None,
-        c.error_estimate,
-        None,
-        GMMM_2019,
-        {"degree_learned": ell},
-        **c.proof_fields(),
+    return _exact_result(value, NAME, shown, dps, GMMM_2019, {"degree_learned": ell})
+
+
+def _exact_result(value: Fraction, model: str, shown: dict[str, str], dps: int, source: Any, extra: dict[str, Any]) -> Result:
+    """The ``staircase`` Result of ``model``: an exact rational value, certified (and proven) at ``dps`` digits."""
+    c = certify(
+        lambda: (to_mpf(value), None), dps, what=f"{model} staircase", params=shown, prove=lambda: (_exact_ball(value), None)
     )
+    return Result(c.value, model, "staircase", shown, dps, None, c.error_estimate, None, source, extra, **c.proof_fields())
 
 
 def _exact_ball(value: Fraction) -> Any:
@@ -158,20 +153,8 @@ def rf_phase(kappa1: Real | None = None, kappa2: Real | None = None, F: Energies
     value = _tail(energies, ell)
     shown = shown_params(kappa1=k1, kappa2=k2)
     shown["F"] = ",".join(shown_params(x=v)["x"] for v in energies)
-    c = certify(lambda: (to_mpf(value), None), dps, what="rf staircase", params=shown, prove=lambda: (_exact_ball(value), None))
-    return Result(
-        c.value,
-        RF_NAME,
-        "staircase",
-        shown,
-        dps,
-        None,
-        c.error_estimate,
-        None,
-        MMM_2021,
-        {"degree_learned": ell, "bottleneck": "features" if k1 < k2 else "samples"},
-        **c.proof_fields(),
-    )
+    extra = {"degree_learned": ell, "bottleneck": "features" if k1 < k2 else "samples"}
+    return _exact_result(value, RF_NAME, shown, dps, MMM_2021, extra)
 
 
 def rf_phase_curve(kappa1: Any, kappa2: Any, F: Energies = "0,1") -> tuple[Any, Any]:
