@@ -312,7 +312,9 @@ def test_cli_json_reports_the_enclosure():
 
 def test_every_ridge_quantity_declares_its_proof():
     for name, spec in ridge.MODEL.quantities.items():
-        assert spec.proof == "proven" and spec.proof_note, name
+        # the tuned penalty with a general spectrum is located by a certified search, not a proof (issue 17)
+        expected = "partial" if name in ("optimal_lambda", "optimal_risk") else "proven"
+        assert spec.proof == expected and spec.proof_note, name
 
 
 def test_ladder_only_still_gives_the_ladder():

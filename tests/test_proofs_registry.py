@@ -50,6 +50,19 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
         ]
         for q in ("risk", "bias", "variance", "train_error", "kappa")
     },
+    ("ridge", "effective_rank_r"): [{"k": "3", "p": "10"}, {"k": "5", "spectrum": "power_law:p=inf,alpha=2,beta=2"}],
+    ("ridge", "effective_rank_R"): [
+        {"k": "1", "p": "4", "spectrum": "blocks:1/0.5/1,10/0.5/0"},
+        {"k": "0", "spectrum": "power_law:p=1000,alpha=1,beta=0"},
+    ],
+    ("ridge", "benign"): [
+        {"gamma": "2", "p": "100", "spectrum": "blocks:1/0.5/1,10/0.5/0"},
+        {"gamma": "100/3", "spectrum": "power_law:p=200,alpha=1,beta=0"},
+    ],
+    ("ridge", "degrees_of_freedom"): [
+        {"gamma": "2", "lam": "0.1"},
+        {"gamma": "2", "lam": "0.01", "spectrum": "blocks:1/0.5/1,10/0.5/0"},
+    ],
     ("ridge", "optimal_lambda"): [{"gamma": "0.5"}, {"gamma": "2", "r2": "2", "sigma2": "0.5"}],
     ("ridge", "optimal_risk"): [{"gamma": "0.5"}, {"gamma": "2", "r2": "2", "sigma2": "0.5"}],
     # random features

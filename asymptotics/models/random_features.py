@@ -929,6 +929,127 @@ train_error = _make("train_error", "Training error ``(1 − g(p)/ψ₂)²(R + τ
 chi = _make("chi", "``χ = ν₁(iη)ν₂(iη) = −p``, the fixed point the risk depends on.")
 
 
+def _mpf_fraction(x: Any) -> Any:
+    """An mpf (finite, ≥ 0) as the exact Fraction it represents."""
+    from fractions import Fraction
+
+    man, exp = int(x.man), int(x.exp)
+    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
+
+
+def _tuned(
+    psi1: Real | None, psi2: Real | None, activation: ActivationLike, F1sq: Real, Fstar2: Real, tau2: Real, N_over_n: Real | None
+) -> RFParams:
+    return RFParams(psi1, psi2, 0, activation, F1sq, Fstar2, tau2, N_over_n)
+
+
+def _shown_tuned(pr: RFParams) -> dict[str, str]:
+    return {k: v for k, v in pr.shown().items() if k != "lam"}
+
+
+def _lambda_star(pr: RFParams, dps: int) -> tuple[Any, Any]:
+    """``(λ*, error estimate)``: ``+inf`` when ``F₁² = 0`` (the null predictor is optimal), else the
+    minimizer of the certified risk over ``λ ≥ 0`` (:func:`asymptotics.solve.optimize.minimize_penalty`)."""
+    from dataclasses import replace
+
+    from ..solve.optimize import minimize_penalty
+
+    if pr.F1sq == 0:
+        return mpmath.inf, mpmath.mpf(0)
+    state: dict[str, Any] = {}
+
+    def risk_at(lam: Any) -> Any:
+        out, _ = _Solver(replace(pr, lam=_mpf_fraction(mpmath.mpf(lam)), N_over_n=None)).evaluate()
+        return out["risk"]
+
+    def evaluate() -> tuple[Any, Any]:
+        return minimize_penalty(risk_at, state=state, what="rf optimal_lambda", params=_shown_tuned(pr)), None
+
+    c = certify(evaluate, dps, what="rf optimal_lambda", params=_shown_tuned(pr))
+    return c.value, c.error_estimate
+
+
+def optimal_lambda(
+    psi1: Real | None = None,
+    psi2: Real | None = None,
+    activation: ActivationLike = "relu",
+    F1sq: Real = 1,
+    Fstar2: Real = 0,
+    tau2: Real = 0,
+    *,
+    N_over_n: Real | None = None,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """Optimal ridge ``λ* = argmin_{λ ≥ 0} R(λ)`` of random features regression.
+
+    The zero of ``dR/dλ`` (central differences of the certified risk) located by
+    :func:`asymptotics.solve.optimize.minimize_penalty` to ``dps`` digits, with a sign change of
+    the derivative across a bracket of relative width ``10^{−dps−2}``; ``0`` exactly when
+    ``dR/dλ ≥ 0`` at ``0⁺`` (ridgeless optimal, e.g. noiseless linear targets far from the
+    interpolation threshold); ``+inf`` when ``F1sq = 0`` (nothing to learn).  Precision-ladder
+    estimate (``proven=False``).  Mei & Montanari (arXiv 1908.05355): the optimally tuned risk
+    decreases with ``ψ₁`` (more features never hurt once λ is tuned).
+
+    Parameters as in :func:`risk` (without ``lam``).
+    """
+    pr = _tuned(psi1, psi2, activation, F1sq, Fstar2, tau2, N_over_n)
+    value, err = _lambda_star(pr, dps)
+    return Result(value, NAME, "optimal_lambda", _shown_tuned(pr), dps, None, err, None, MEI_MONTANARI_2019)
+
+
+def optimal_risk(
+    psi1: Real | None = None,
+    psi2: Real | None = None,
+    activation: ActivationLike = "relu",
+    F1sq: Real = 1,
+    Fstar2: Real = 0,
+    tau2: Real = 0,
+    *,
+    N_over_n: Real | None = None,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """Optimally tuned test error ``min_{λ ≥ 0} R(λ) = R(λ*)`` (``extra["lambda_star"]``).
+
+    ``R(λ* + δ) − R(λ*) = R''δ²/2``: the risk at the located ``λ*`` (to ``dps + 5`` digits) is the
+    certified :func:`risk` there.  ``F1sq = 0``: the null predictor's ``F⋆²``.  Parameters as in
+    :func:`optimal_lambda`; precision-ladder estimate (``proven=False``).
+    """
+    pr = _tuned(psi1, psi2, activation, F1sq, Fstar2, tau2, N_over_n)
+    lam, _ = _lambda_star(pr, dps + 5)
+    with mpmath.workdps(dps):
+        lam_shown = +lam
+    if lam == mpmath.inf:
+        with mpmath.workdps(dps):
+            value = to_mpf(pr.F1sq + pr.Fstar2)
+        return Result(
+            value,
+            NAME,
+            "optimal_risk",
+            _shown_tuned(pr),
+            dps,
+            None,
+            mpmath.mpf(0),
+            BRANCH_RULE,
+            MEI_MONTANARI_2019,
+            {"lambda_star": lam_shown},
+        )
+    from dataclasses import replace
+
+    res = solve(replace(pr, lam=_mpf_fraction(lam), N_over_n=None), "risk", dps=dps)
+    return Result(
+        res.value,
+        NAME,
+        "optimal_risk",
+        _shown_tuned(pr),
+        dps,
+        res.residual,
+        res.error_estimate,
+        BRANCH_RULE,
+        MEI_MONTANARI_2019,
+        {"lambda_star": lam_shown},
+    )
+
+
 def mu0(activation: ActivationLike = "relu", *, dps: int = DEFAULT_DPS, **model_params: Real | None) -> Result:
     """``μ₀ = E σ(G)``, ``G ~ N(0, 1)`` (closed form, exact polynomial moments, or quadrature).
 
@@ -1163,6 +1284,22 @@ MODEL = register(
             "mu0": _coef_q("mu0", mu0, "E sigma(G) (other parameters ignored)"),
             "mu1": _coef_q("mu1", mu1, "E G sigma(G) (other parameters ignored)"),
             "mustar": _coef_q("mustar", mustar, "(E sigma(G)^2 - mu0^2 - mu1^2)^(1/2)"),
+            "optimal_lambda": QuantitySpec(
+                "optimal_lambda",
+                "optimal ridge lam* = argmin_{lam >= 0} risk (0: ridgeless optimal; inf: F1sq = 0)",
+                ("psi1", "psi2", "activation", "F1sq", "Fstar2", "tau2", "N_over_n"),
+                optimal_lambda,
+                optional=("psi1", "N_over_n"),
+                proof="estimate",
+            ),
+            "optimal_risk": QuantitySpec(
+                "optimal_risk",
+                "optimally tuned test error min_{lam >= 0} risk",
+                ("psi1", "psi2", "activation", "F1sq", "Fstar2", "tau2", "N_over_n"),
+                optimal_risk,
+                optional=("psi1", "N_over_n"),
+                proof="estimate",
+            ),
             "staircase": QuantitySpec(
                 "staircase",
                 "N = d^kappa1, n = d^kappa2 limit F^2_{>floor(min(kappa1, kappa2))} (kappa1 != kappa2)",

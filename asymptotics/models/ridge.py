@@ -72,12 +72,13 @@ from .._validate import check_int, check_real, float_arrays, shown_params, to_mp
 from ..errors import ConvergenceError, ParameterError
 from ..formulas import isotropic_kappa, isotropic_risk_parts, status_ladder
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
-from ..references import CHENG_MONTANARI_2022, HMRT_2019
+from ..references import CHENG_MONTANARI_2022, DOBRIBAN_WAGER_2018, HMRT_2019
 from ..result import Result
 from ..solve.roots import MP, NP, increasing_root
 from ..solve.spectral_sums import PowerLawSums
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem, presented
+from . import _diagnostics as _diag
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
 
 NAME = "ridge"
@@ -901,13 +902,80 @@ def _lambda_star(pr: RidgeParams) -> Fraction | float:
     return math.inf if pr.r2 == 0 else Fraction((pr.sigma2 + pr.tau2) * pr.gamma / pr.r2)
 
 
-def optimal_lambda(gamma: Real, r2: Real = 1, sigma2: Real = 1, tau2: Real = 0, *, dps: int = DEFAULT_DPS) -> Result:
-    """Optimal penalty ``λ* = (σ² + τ²) γ / r²`` for isotropic features.
+def _mpf_fraction(x: Any) -> Fraction:
+    """An mpf (finite, ≥ 0) as the exact Fraction it represents."""
+    man, exp = int(x.man), int(x.exp)
+    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
 
-    Ridge at ``λ*`` is the Bayes posterior mean under ``β ~ N(0, r²/p I)`` (Dobriban &
-    Wager 2018, Thm 2.1).  ``r2 = 0`` gives ``+inf`` (the null estimator is optimal).
+
+def _tuned_params(gamma: Real, r2: Real | None, sigma2: Real, tau2: Real, spectrum: Spectrum | str | None) -> RidgeParams:
+    return RidgeParams(gamma, 0 if spectrum is None else 1, r2, sigma2, tau2, spectrum)
+
+
+def _numeric_lambda_star(pr: RidgeParams, dps: int) -> tuple[Any, Any]:
+    """``λ*`` of a general spectrum by :func:`~asymptotics.solve.optimize.minimize_penalty`: ``(value, error)``.
+
+    ``r² = 0`` gives ``+inf`` (the null estimator); otherwise the zero of ``dR/dλ`` on ``λ ≥ 0``
+    (``0`` when the ridgeless estimator is optimal, e.g. noiseless data with a target
+    concentrated on the large eigenvalues).
     """
-    pr = RidgeParams(gamma, 0, r2, sigma2, tau2)
+    from ..solve.optimize import minimize_penalty
+
+    if pr.r2 == 0:
+        return mpmath.inf, mpmath.mpf(0)
+    state: dict[str, Any] = {}
+    allow_zero = not (pr.spectrum is not None and pr.spectrum.infinite and pr.gamma > 1)
+
+    def risk_at(lam: Any) -> Any:
+        lam_q = _mpf_fraction(mpmath.mpf(lam))
+        out, _ = _solve_mp(RidgeParams(pr.gamma, lam_q, None, pr.sigma2, pr.tau2, pr.spectrum))
+        return out["risk"]
+
+    def evaluate() -> tuple[Any, Any]:
+        return minimize_penalty(risk_at, state=state, what="ridge optimal_lambda", params=pr.shown(), allow_zero=allow_zero), None
+
+    c = certify(evaluate, dps, what="ridge optimal_lambda", params=_shown_tuned(pr))
+    return c.value, c.error_estimate
+
+
+def _shown_tuned(pr: RidgeParams) -> dict[str, str]:
+    return {k: v for k, v in pr.shown().items() if k != "lam"}
+
+
+def optimal_lambda(
+    gamma: Real,
+    r2: Real | None = None,
+    sigma2: Real = 1,
+    tau2: Real = 0,
+    *,
+    spectrum: Spectrum | str | None = None,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """Optimal penalty ``λ* = argmin_{λ ≥ 0} R(λ)``.
+
+    Isotropic features (``spectrum=None``): the closed form ``λ* = (σ² + τ²) γ / r²`` exactly;
+    ridge at ``λ*`` is the Bayes posterior mean under ``β ~ N(0, r²/p I)`` (Dobriban &
+    Wager 2018, Thm 2.1).  ``r2 = 0`` gives ``+inf`` (the null estimator is optimal).
+
+    General ``spectrum``: the zero of ``dR/dλ`` located to ``dps`` digits by
+    :func:`asymptotics.solve.optimize.minimize_penalty` (a sign change of the derivative across
+    a bracket of relative width ``10^{−dps−2}``; precision-ladder estimate, ``proven=False``);
+    ``0`` exactly when ``dR/dλ ≥ 0`` at ``0⁺``.  When the signal energy is spread like the
+    features (``bᵢ = r² wᵢ``, "isotropic relative to Σ") the optimum is again
+    ``(σ² + τ²) γ / r²`` for every Σ (docs/models/ridge.md, "Optimal regularization").
+
+    Parameters
+    ----------
+    gamma : aspect ratio p/n (> 0).
+    r2 : signal energy (≥ 0; default 1); omit when ``spectrum`` is given.
+    sigma2, tau2 : noise variance and misspecification energy (≥ 0).
+    spectrum : a :class:`Spectrum` or its text form; default isotropic.
+    dps : significant digits.
+    """
+    pr = _tuned_params(gamma, r2, sigma2, tau2, spectrum)
+    if pr.spectrum is not None:
+        value, err = _numeric_lambda_star(pr, dps)
+        return Result(value, NAME, "optimal_lambda", _shown_tuned(pr), dps, None, err, None, DOBRIBAN_WAGER_2018)
     value = _lambda_star(pr)
 
     def ball_evaluate() -> tuple[Any, Any]:
@@ -920,9 +988,41 @@ def optimal_lambda(gamma: Real, r2: Real = 1, sigma2: Real = 1, tau2: Real = 0, 
     return Result(c.value, NAME, "optimal_lambda", shown, dps, None, c.error_estimate, None, HMRT_2019, **c.proof_fields())
 
 
-def optimal_risk(gamma: Real, r2: Real = 1, sigma2: Real = 1, tau2: Real = 0, *, dps: int = DEFAULT_DPS) -> Result:
-    """Risk at ``λ*``: equals ``σ²γ m_γ(−λ*)`` (+τ²), monotone in γ (no double descent)."""
-    pr = RidgeParams(gamma, 0, r2, sigma2, tau2)
+def optimal_risk(
+    gamma: Real,
+    r2: Real | None = None,
+    sigma2: Real = 1,
+    tau2: Real = 0,
+    *,
+    spectrum: Spectrum | str | None = None,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """Risk at ``λ*``: ``R(λ*) = min_{λ ≥ 0} R(λ)``.
+
+    Isotropic: equals ``σ²γ m_γ(−λ*)`` (+τ²), monotone in γ (no double descent); proven on balls.
+    General ``spectrum``: the certified risk at the numerically located ``λ*`` (first-order
+    insensitive to its error, ``R(λ*+δ) − R(λ*) = R''δ²/2``); ``proven=False``.  ``extra``
+    holds ``lambda_star``.  Parameters as in :func:`optimal_lambda`.
+    """
+    pr = _tuned_params(gamma, r2, sigma2, tau2, spectrum)
+    if pr.spectrum is not None:
+        lam_value, lam_err = _numeric_lambda_star(pr, dps + 5)
+        lam_q: Any = math.inf if lam_value == mpmath.inf else _mpf_fraction(lam_value)
+        res = solve(RidgeParams(pr.gamma, lam_q, None, pr.sigma2, pr.tau2, pr.spectrum), "risk", dps=dps)
+        with mpmath.mp.workdps(dps):
+            lam_shown = +lam_value
+        return Result(
+            res.value,
+            NAME,
+            "optimal_risk",
+            _shown_tuned(pr),
+            dps,
+            res.residual,
+            res.error_estimate,
+            BRANCH_RULE,
+            DOBRIBAN_WAGER_2018,
+            {"lambda_star": lam_shown},
+        )
     lam_star = _lambda_star(pr)
     res = solve(RidgeParams(gamma, lam_star, r2, sigma2, tau2), "risk", dps=dps)
     with mpmath.mp.workdps(dps):
@@ -1087,6 +1187,9 @@ MODEL = register(
                 default="isotropic",
                 kind="spectrum",
             ),
+            "k": ParamSpec("k", "index of the effective ranks r_k, R_k, integer 0 <= k < p", kind="int"),
+            "p": ParamSpec("p", "number of features (blocks, isotropic); a power law has its own", kind="int"),
+            "b": ParamSpec("b", "constant of k* = min{k : r_k >= b n} (benign), > 0", default="1"),
         },
         quantities={
             "risk": _q("risk", risk, "excess test risk"),
@@ -1097,18 +1200,56 @@ MODEL = register(
             "optimal_lambda": QuantitySpec(
                 "optimal_lambda",
                 "optimal penalty",
-                ("gamma", "r2", "sigma2", "tau2"),
+                ("gamma", "r2", "sigma2", "tau2", "spectrum"),
                 optimal_lambda,
-                proof="proven",
-                proof_note="an exact fraction (sigma2 + tau2) gamma / r2 as a ball",
+                proof="partial",
+                proof_note="isotropic: an exact fraction (sigma2 + tau2) gamma / r2 as a ball; with a spectrum the result "
+                "says proven=false (ladder estimate of the zero of dR/dlam, sign-change bracket)",
             ),
             "optimal_risk": QuantitySpec(
                 "optimal_risk",
                 "risk at the optimal penalty",
-                ("gamma", "r2", "sigma2", "tau2"),
+                ("gamma", "r2", "sigma2", "tau2", "spectrum"),
                 optimal_risk,
+                proof="partial",
+                proof_note="isotropic: the risk's closed forms at the exact lam* on balls; with a spectrum the result says "
+                "proven=false (ladder estimate)",
+            ),
+            # diagnostics of the deterministic equivalent (asymptotics/models/_diagnostics.py)
+            "effective_rank_r": QuantitySpec(
+                "effective_rank_r",
+                "effective rank r_k = sum_{i>k} lambda_i / lambda_{k+1} (Bartlett et al. 2020)",
+                ("k", "spectrum", "p"),
+                _diag.effective_rank_r,
+                optional=("p",),
                 proof="proven",
-                proof_note="the isotropic risk's closed forms at the exact lam* on balls",
+                proof_note=_diag.PROOF_NOTE,
+            ),
+            "effective_rank_R": QuantitySpec(
+                "effective_rank_R",
+                "effective rank R_k = (sum_{i>k} lambda_i)^2 / sum_{i>k} lambda_i^2 (Bartlett et al. 2020)",
+                ("k", "spectrum", "p"),
+                _diag.effective_rank_R,
+                optional=("p",),
+                proof="proven",
+                proof_note=_diag.PROOF_NOTE,
+            ),
+            "benign": QuantitySpec(
+                "benign",
+                "vector (k*/n, n/R_k*) of the benign-overfitting variance bound, n = p/gamma",
+                ("gamma", "b", "spectrum", "p"),
+                _diag.benign,
+                optional=("p",),
+                proof="proven",
+                proof_note=_diag.PROOF_NOTE,
+            ),
+            "degrees_of_freedom": QuantitySpec(
+                "degrees_of_freedom",
+                "vector (df1/n, df2/n) at the effective regularization kappa",
+                ("gamma", "lam", "sigma2", "spectrum"),
+                _diag.degrees_of_freedom,
+                proof="proven",
+                proof_note="the ridge kappa's ball (see kappa) and the degree-of-freedom sums on balls",
             ),
         },
         system=system,
