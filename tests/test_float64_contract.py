@@ -374,7 +374,29 @@ HARD_POINTS: dict[str, list[dict[str, Any]]] = {
     + [{"d": 10, "n": 100.0, "kernel": "poly:3", "lam": lam, "F": "0,1,1", "sigma2": 0.5} for lam in (1e-12, 1e-9)],
 }
 
-STRATEGIES = {"mp": mp_points, "ridge": ridge_points, "rf": rf_points, "nt": nt_points, "krr": krr_points}
+DMP_SPECTRA = ("blocks:1/0.5,4/0.5", "blocks:1/0.5,10/0.5", "blocks:0/0.25,1/0.75", "spike:t=5,w=0.1", "isotropic")
+
+
+@st.composite
+def _dmp(draw: Any, quantity: str) -> dict[str, Any]:
+    gamma = draw(st.one_of(st.sampled_from([0.05, 0.5, 1.0, 2.0]), st.floats(0.05, 5.0)))
+    spectrum = draw(st.sampled_from(DMP_SPECTRA))
+    from asymptotics.models.deformed_mp import edges
+
+    e = [float(v) for v in edges(repr(gamma), spectrum, dps=15).value]
+    near_edge = st.sampled_from(e).flatmap(lambda t: st.sampled_from([t, t * (1 + 1e-9), t * (1 - 1e-9), t * (1 + 1e-4)]))
+    x = draw(st.one_of(st.floats(e[0], e[-1]), near_edge, st.sampled_from([0.0, -1.0, 2 * e[-1]])))
+    if quantity == "stieltjes":
+        y = draw(st.one_of(st.just(0.0), _log_uniform(1e-8, 1e2).flatmap(lambda t: st.sampled_from([t, -t]))))
+        return {"z": complex(x, y), "gamma": gamma, "spectrum": spectrum}
+    return {"x": x, "gamma": gamma, "spectrum": spectrum}
+
+
+def dmp_points(quantity: str) -> Any:
+    return _dmp(quantity)
+
+
+STRATEGIES = {"mp": mp_points, "ridge": ridge_points, "rf": rf_points, "nt": nt_points, "krr": krr_points, "dmp": dmp_points}
 
 CASES = [
     (model, name)

@@ -23,6 +23,7 @@ from asymptotics.models import REGISTRY
 # every model, every symbolic form it offers (taken from the modules, so a new form is covered)
 SPECS = [
     ["mp"],
+    ["dmp"],
     ["ridge"],
     ["ridge", "--general"],
     *[[name, "--form", f] for name, module in (("rf", _rf), ("krr", _krr), ("nt", _nt), ("lnn", _lnn)) for f in module.FORMS],

@@ -141,6 +141,7 @@ class ModelSpec:
 ENTRY_POINT_GROUP = "asymptotics.models"
 
 BUILTIN_MODELS = {
+    "dmp": "asymptotics.models.deformed_mp:MODEL",
     "krr": "asymptotics.models.krr:MODEL",
     "lnn": "asymptotics.models.linear_networks:MODEL",
     "mp": "asymptotics.models.marchenko_pastur:MODEL",
@@ -154,6 +155,8 @@ Read before the installed metadata so that ``get_model("ridge")`` costs one impo
 the installed distributions, and the package works from a source tree without metadata."""
 
 BUILTIN_ALIASES = {
+    "deformed_mp": "dmp",
+    "deformed_marchenko_pastur": "dmp",
     "linear_networks": "lnn",
     "dln": "lnn",
     "marchenko_pastur": "mp",
