@@ -143,6 +143,39 @@ def _mp_points() -> list[dict[str, Any]]:
 
     return _points(1, draw)
 
+def _dmp(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
+    """Two blocks: the Sum over i = 1..K is expanded with the block values, then every symbol is numeric."""
+    from asymptotics.models import deformed_mp as dmp
+
+    g, z, blocks = pt["gamma"], pt["z"], pt["blocks"]
+    spec = "blocks:" + ",".join(f"{t}/{w}" for t, w in blocks)
+    mt = _v(dmp.companion(z, g, spec, dps=DPS))
+    s_, w_ = sp.IndexedBase("s"), sp.IndexedBase("w")
+    (K,) = [p for p in system.parameters if str(p) == "K"]
+    sub = {K: len(blocks)}
+    for i, (t, w) in enumerate(blocks, 1):
+        sub[s_[i]], sub[w_[i]] = sp.Rational(t), sp.Rational(w)
+
+    def expand(e: Any) -> Any:
+        return e.subs(K, len(blocks)).doit().subs(sub)
+
+    with mpmath.workdps(WORK):  # the decimal inputs to working precision, not to mpmath's default 15 digits
+        values = {"mtilde": mt, "z": mpmath.mpf(z), "gamma": mpmath.mpf(g)}
+    eq = system.equations[0]
+    return [
+        ("dmp equation", expand(eq.lhs), expand(eq.rhs)),
+        ("dmp stieltjes", expand(system.quantities["stieltjes"]), _v(dmp.stieltjes(z, g, spec, dps=DPS))),
+    ], values
+
+
+def _dmp_points() -> list[dict[str, Any]]:
+    def draw(r: random.Random) -> dict[str, Any]:
+        blocks = [(_dec(r, 0.2, 2), "1/2"), (_dec(r, 2, 8), "1/2")]
+        return {"gamma": _dec(r, 0.1, 3), "z": "-" + _dec(r, 0.05, 4), "blocks": blocks}
+
+    return _points(1, draw)
+
+
 
 # ----------------------------------------------------------------------------- ridge
 def _ridge_outputs(system: Any, kw: dict[str, Any]) -> list[Check]:
@@ -700,6 +733,7 @@ def _lnn_aligned_points() -> list[dict[str, Any]]:
 # ----------------------------------------------------------------------------- tables
 CASES: dict[tuple[str, str], tuple[Callable[..., Any], Callable[[], list[dict[str, Any]]]]] = {
     ("mp", ""): (_mp, _mp_points),
+    ("dmp", ""): (_dmp, _dmp_points),
     ("ridge", "general=False"): (_ridge, _ridge_points),
     ("ridge", "general=True"): (_ridge_general, _ridge_general_points),
     ("krr", "form=de"): (_krr_de, _krr_points),

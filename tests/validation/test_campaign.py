@@ -96,6 +96,14 @@ def _in_ranges(model, p, sizes):
         a, b = s2 * (1 - math.sqrt(g)) ** 2, s2 * (1 + math.sqrt(g)) ** 2
         low = max(0.1, 40 / min(sizes)) * 0.999
         return low <= g <= 4 and abs(g - 1) >= 0.05 and 0.25 <= s2 <= 4 and a < x < b
+    if model == "dmp":
+        from asymptotics.models.deformed_mp import edges
+        from validation.simulators.deformed_mp import CAMPAIGN_SPECTRA
+
+        g, x = _floats(p, "gamma", "x")
+        e = [float(v) for v in edges(p["gamma"], p["spectrum"], dps=15).value]
+        low = max(0.1, 40 / min(sizes)) * 0.999
+        return low <= g <= 3 and p["spectrum"] in CAMPAIGN_SPECTRA and e[0] < x < e[-1]
     if model == "ridge":
         g, lam, r2, s2, t2 = _floats(p, "gamma", "lam", "r2", "sigma2", "tau2")
         lam_ok = (lam == 0 and abs(g - 1) >= 0.4) or (0.01 <= lam <= 2 and (abs(g - 1) >= 0.4 or lam >= 0.05))
