@@ -98,6 +98,7 @@ from ..formulas import mp_stieltjes_neg, positive_root, status_ladder
 from ..precision import DEFAULT_DPS, certify, residual_tolerance, round_to
 from ..references import MEI_MONTANARI_2019
 from ..result import Result
+from ..solve.optimize import exact_penalty
 from ..solve.roots import increasing_root
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem
@@ -929,14 +930,6 @@ train_error = _make("train_error", "Training error ``(1 − g(p)/ψ₂)²(R + τ
 chi = _make("chi", "``χ = ν₁(iη)ν₂(iη) = −p``, the fixed point the risk depends on.")
 
 
-def _mpf_fraction(x: Any) -> Any:
-    """An mpf (finite, ≥ 0) as the exact Fraction it represents."""
-    from fractions import Fraction
-
-    man, exp = int(x.man), int(x.exp)
-    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
-
-
 def _tuned(
     psi1: Real | None, psi2: Real | None, activation: ActivationLike, F1sq: Real, Fstar2: Real, tau2: Real, N_over_n: Real | None
 ) -> RFParams:
@@ -959,7 +952,7 @@ def _lambda_star(pr: RFParams, dps: int) -> tuple[Any, Any]:
     state: dict[str, Any] = {}
 
     def risk_at(lam: Any) -> Any:
-        out, _ = _Solver(replace(pr, lam=_mpf_fraction(mpmath.mpf(lam)), N_over_n=None)).evaluate()
+        out, _ = _Solver(replace(pr, lam=exact_penalty(mpmath.mpf(lam)), N_over_n=None)).evaluate()
         return out["risk"]
 
     def evaluate() -> tuple[Any, Any]:
@@ -1035,7 +1028,7 @@ def optimal_risk(
         )
     from dataclasses import replace
 
-    res = solve(replace(pr, lam=_mpf_fraction(lam), N_over_n=None), "risk", dps=dps)
+    res = solve(replace(pr, lam=exact_penalty(lam), N_over_n=None), "risk", dps=dps)
     return Result(
         res.value,
         NAME,

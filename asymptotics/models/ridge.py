@@ -74,6 +74,7 @@ from ..formulas import isotropic_kappa, isotropic_risk_parts, status_ladder
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
 from ..references import CHENG_MONTANARI_2022, DOBRIBAN_WAGER_2018, HMRT_2019
 from ..result import Result
+from ..solve.optimize import exact_penalty
 from ..solve.roots import MP, NP, increasing_root
 from ..solve.spectral_sums import PowerLawSums
 from ..symbolic import symbols as S
@@ -902,12 +903,6 @@ def _lambda_star(pr: RidgeParams) -> Fraction | float:
     return math.inf if pr.r2 == 0 else Fraction((pr.sigma2 + pr.tau2) * pr.gamma / pr.r2)
 
 
-def _mpf_fraction(x: Any) -> Fraction:
-    """An mpf (finite, ≥ 0) as the exact Fraction it represents."""
-    man, exp = int(x.man), int(x.exp)
-    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
-
-
 def _tuned_params(gamma: Real, r2: Real | None, sigma2: Real, tau2: Real, spectrum: Spectrum | str | None) -> RidgeParams:
     return RidgeParams(gamma, 0 if spectrum is None else 1, r2, sigma2, tau2, spectrum)
 
@@ -927,7 +922,7 @@ def _numeric_lambda_star(pr: RidgeParams, dps: int) -> tuple[Any, Any]:
     allow_zero = not (pr.spectrum is not None and pr.spectrum.infinite and pr.gamma > 1)
 
     def risk_at(lam: Any) -> Any:
-        lam_q = _mpf_fraction(mpmath.mpf(lam))
+        lam_q = exact_penalty(mpmath.mpf(lam))
         out, _ = _solve_mp(RidgeParams(pr.gamma, lam_q, None, pr.sigma2, pr.tau2, pr.spectrum))
         return out["risk"]
 
@@ -1007,7 +1002,7 @@ def optimal_risk(
     pr = _tuned_params(gamma, r2, sigma2, tau2, spectrum)
     if pr.spectrum is not None:
         lam_value, lam_err = _numeric_lambda_star(pr, dps + 5)
-        lam_q: Any = math.inf if lam_value == mpmath.inf else _mpf_fraction(lam_value)
+        lam_q: Any = math.inf if lam_value == mpmath.inf else exact_penalty(lam_value)
         res = solve(RidgeParams(pr.gamma, lam_q, None, pr.sigma2, pr.tau2, pr.spectrum), "risk", dps=dps)
         with mpmath.mp.workdps(dps):
             lam_shown = +lam_value

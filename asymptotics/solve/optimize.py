@@ -32,6 +32,7 @@ References: Dobriban & Wager (arXiv 1507.03003) for ridge's λ*; Mei & Montanari
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -48,6 +49,13 @@ GRID = tuple(range(-16, 17))
 
 TOP = 24
 """Largest ``k`` the scan extends to (``λ = 10^{12}``) before giving up on a finite minimizer."""
+
+
+def exact_penalty(x: Any) -> Fraction:
+    """A located penalty (a finite mpf ≥ 0) as the exact Fraction it represents, to hand back to a model's
+    exact-input solver (the risk at ``λ*``)."""
+    man, exp = int(x.man), int(x.exp)
+    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
 
 
 def _safe(risk: Risk, lam: Any) -> Any:
