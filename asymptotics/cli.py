@@ -164,6 +164,13 @@ def _write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
         raise UsageError(f"cannot write --csv file {path!r}: {exc.strerror or exc}.") from None
 
 
+def _opt_certified(model: Any, quantity: str, params: dict[str, str]) -> bool:
+    """``lam=opt`` on a quantity other than the risk: :func:`~asymptotics.curves.curve` takes the certified path."""
+    from .tuning import float64_tunable, is_opt
+
+    return is_opt(params.get("lam")) and not float64_tunable(model.quantity(quantity))
+
+
 def cmd_curve(args: argparse.Namespace) -> int:
     if len(_map_axes(args)) >= 2:  # two NAME=START:STOP:NUM axes: a two-parameter map
         return _cmd_curve_map(args)
@@ -176,7 +183,7 @@ def cmd_curve(args: argparse.Namespace) -> int:
     model = get_model(args.model)
     if args.dps is not None:
         how = f"certified, {args.dps} digits"
-    elif model.quantity(args.quantity).curve is None:
+    elif model.quantity(args.quantity).curve is None or _opt_certified(model, args.quantity, params):
         how = f"certified, {DEFAULT_DPS} digits"
     else:
         how = "float64"

@@ -25,6 +25,7 @@ from .models import get_model
 from .models._registry import ModelSpec, QuantitySpec
 from .precision import DEFAULT_DPS, check_dps, serialized
 from .result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, CurveResult, format_value
+from .tuning import float64_tunable, is_opt
 
 SIMULATOR_GROUP = "asymptotics.simulators"
 MAX_POINTS = 1_000_000
@@ -44,6 +45,8 @@ def _float_value(model: ModelSpec, name: str, text: str) -> Any:
     Non-numeric kinds (e.g. ridge's ``spectrum=power_law:...``) are passed on as text.
     """
     kind = _kind(model, name)
+    if name == "lam" and is_opt(text):
+        return "opt"  # the optimal penalty (asymptotics.tuning): the model's curve locates it
     try:
         if kind == "complex":
             re_, im_ = to_complex_fractions(name, text)
@@ -130,8 +133,10 @@ def curve(
         dps = check_dps(dps)
     if mc is not None:
         check_int("mc", mc, low=1)
+        if is_opt(fixed.get("lam")):
+            raise UsageError("--mc with `lam`=opt: the simulators take a number for lam; give lam=VALUE (e.g. eval's lam_star).")
         simulator = load_simulator(model.name)  # fail early, before the theory is computed
-    if dps is not None or q.curve is None:
+    if dps is not None or q.curve is None or (is_opt(fixed.get("lam")) and not float64_tunable(q)):
         values, status, texts = _certified_curve(model, q, axis, fixed, dps if dps is not None else DEFAULT_DPS, progress)
     else:
         values, status, texts = _float_curve(model, q, axis, fixed)

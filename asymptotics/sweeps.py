@@ -30,6 +30,7 @@ from .models import get_model
 from .models._registry import ModelSpec, QuantitySpec
 from .precision import DEFAULT_DPS, check_dps, serialized
 from .result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK
+from .tuning import float64_tunable, is_opt
 
 if TYPE_CHECKING:
     import pandas
@@ -177,7 +178,7 @@ class _Values:
 
 
 def _evaluate(req: _Request, dps: int | None, progress: bool | None) -> _Values:
-    if dps is not None or req.q.curve is None:
+    if dps is not None or req.q.curve is None or (is_opt(req.fixed.get("lam")) and not float64_tunable(req.q)):
         return _certified(req, dps if dps is not None else DEFAULT_DPS, progress)
     return _float64(req)
 

@@ -356,10 +356,16 @@ def register(spec: ModelSpec) -> ModelSpec:
 
 
 def _register(spec: ModelSpec) -> ModelSpec:
+    from ..tuning import accept_opt  # lam=opt wherever a quantity takes lam (asymptotics/tuning.py)
+
     quantities = {}
     for key, q in spec.quantities.items():
-        certified = serialized(_print_safe(_names_checked(q.certified, spec, q)))
-        curve = serialized(_print_safe(_names_checked(q.curve, spec, q))) if q.curve is not None else None
+        cert, crv = q.certified, q.curve
+        if "lam" in q.params:
+            cert = accept_opt(cert, spec, q, "certified")
+            crv = accept_opt(crv, spec, q, "curve") if crv is not None else None
+        certified = serialized(_print_safe(_names_checked(cert, spec, q)))
+        curve = serialized(_print_safe(_names_checked(crv, spec, q))) if crv is not None else None
         quantities[key] = dataclasses.replace(q, certified=certified, curve=curve)
         _rebind(q.certified, certified)
         if q.curve is not None:
