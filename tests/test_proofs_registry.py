@@ -39,6 +39,37 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
     ("mp", "companion"): [{"z": "-1", "gamma": "0.5"}, {"z": "1+0.5j", "gamma": "2"}],
     ("mp", "edges"): [{"gamma": "4", "sigma2": "0.25"}, {"gamma": "0.5"}],
     ("mp", "moment"): [{"k": "2", "gamma": "0.5"}, {"k": "5", "gamma": "3", "sigma2": "2"}],
+    # deformed Marchenko-Pastur (partial: rational atoms)
+    ("dmp", "density"): [
+        {"x": "1", "gamma": "0.5", "spectrum": "blocks:1/0.5,4/0.5"},
+        {"x": "9", "gamma": "0.05", "spectrum": "blocks:1/0.5,10/0.5"},
+    ],
+    ("dmp", "stieltjes"): [
+        {"z": "1+0.5j", "gamma": "0.5", "spectrum": "blocks:1/0.5,4/0.5"},
+        {"z": "-1", "gamma": "2", "spectrum": "blocks:0/0.25,1/0.25,4/0.5"},
+        {"z": "5", "gamma": "0.05", "spectrum": "blocks:1/0.5,10/0.5"},
+    ],
+    ("dmp", "companion"): [{"z": "2-1j", "gamma": "2", "spectrum": "blocks:1/0.5,4/0.5"}, {"z": "-3", "gamma": "0.3"}],
+    ("dmp", "edges"): [{"gamma": "0.05", "spectrum": "blocks:1/0.5,10/0.5"}, {"gamma": "2", "spectrum": "spike:t=5,w=0.1"}],
+    ("dmp", "moment"): [{"k": "3", "gamma": "0.5", "spectrum": "blocks:1/0.5,4/0.5"}],
+    # learning_curve (the mapped ridge problem's ball route)
+    **{
+        ("learning_curve", q): [
+            {"n": "5", "lam": "0.01", "sigma2": "0.1", "spectrum": "modes:1/1/1,0.1/10/0.5", "mode": "2"},
+            {"n": "100", "lam": "0.01", "sigma2": "0.1", "spectrum": "power_law:alpha=1.5,beta=1.5", "mode": "3"},
+            {"n": "40", "lam": "0.1", "spectrum": "power_law:alpha=1.5,beta=1.2,P=300,c=2", "mode": "1"},
+        ]
+        for q in ("kappa", "test_error", "train_error", "overfitting_coefficient", "learnability", "mode_error", "bias", "variance")
+    },
+    # gcm (ridge's ball kappa, then the shifted sums on balls)
+    **{
+        ("gcm", q): [
+            {"gamma": "0.5", "lam": "0.1", "spectrum": "blocks:1/2/0.5/0.5,4/1/0.5/0.5"},
+            {"gamma": "2", "lam": "0", "sigma2": "0.5", "spectrum": "blocks:1/1/1/0.5,10/0.1/0.2/0.5"},
+            {"gamma": "0.7", "lam": "0.2", "spectrum": "blocks:1/1.5/0.5,3/0.5/0.5", "teacher": "blocks:2/1/1,3/2/0.5"},
+        ]
+        for q in ("risk", "bias", "variance", "train_error", "kappa")
+    },
     # ridge
     **{
         ("ridge", q): [
@@ -63,6 +94,11 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
         {"gamma": "2", "lam": "0.1"},
         {"gamma": "2", "lam": "0.01", "spectrum": "blocks:1/0.5/1,10/0.5/0"},
     ],
+    ("ridge", "de_error_bound"): [
+        {"gamma": "2", "lam": "0.1", "p": "40"},
+        {"gamma": "2", "lam": "0.1", "p": "40", "spectrum": "blocks:1/0.5/1,10/0.5/0"},
+        {"gamma": "2", "lam": "0.1", "spectrum": "power_law:p=40,alpha=1.5,beta=1", "k_order": "3"},
+    ],
     ("ridge", "optimal_lambda"): [{"gamma": "0.5"}, {"gamma": "2", "r2": "2", "sigma2": "0.5"}],
     ("ridge", "optimal_risk"): [{"gamma": "0.5"}, {"gamma": "2", "r2": "2", "sigma2": "0.5"}],
     # random features
@@ -80,6 +116,7 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
         for q in ("risk", "bias", "variance", "train_error", "kappa")
     },
     ("nt", "self_ridge"): [{"activation": "relu"}, {"activation": "tanh"}],
+    ("nt", "optimal_lambda"): [{"psi2": "2", "tau2": "2"}, {"psi2": "2", "tau2": "0.5", "Fstar2": "0.3", "activation": "tanh"}],
     ("nt", "effective_ridge"): [{"psi2": "2"}, {"psi2": "0.5", "lam": "0.1"}],
     ("nt", "staircase"): [{"exponent": "1.5", "F": "0,1,1,1", "method": "nt"}, {"exponent": "2.5", "F": "0,1,1,1"}],
     # kernel ridge regression
@@ -91,6 +128,13 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
         for q in ("risk", "bias", "variance", "train_error", "kappa")
     },
     ("krr", "risk_asymptotic"): [{"alpha": "1", "level": "2", "kernel": "exp", "F": "0,1,0.5,0.3,0.1", "sigma2": "0.1"}],
+    **{
+        ("krr", q): [
+            {"alpha": "2", "level": "1", "kernel": "exp", "F": "0,1,0.5", "sigma2": "0.5"},
+            {"alpha": "0.5", "level": "1", "kernel": "exp", "F": "0,1", "sigma2": "0.1"},
+        ]
+        for q in ("optimal_lambda_asymptotic", "optimal_risk_asymptotic")
+    },
     ("krr", "staircase"): [{"exponent": "1.5", "F": "0,1,0.5"}, {"exponent": "2.5", "F": "0,1,0.5,0.25"}],
     ("rf", "staircase"): [
         {"kappa1": "1.5", "kappa2": "2.5", "F": "0,1,0.5,0.25"},

@@ -76,6 +76,7 @@ from ..kernels import multiplicity as _multiplicity
 from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
 from ..references import GMMM_2019, Source
 from ..result import Result, checked_status
+from ..solve.optimize import exact_penalty
 from ..symbolic.system import FixedPointSystem
 from . import ridge as ridge_model
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
@@ -1179,6 +1180,230 @@ def xi(level: IntLike | None = None, kernel: KernelLike = "exp", *, dps: int = D
     return Result(c.value, NAME, "xi", shown, dps, None, c.error_estimate, None, GMMM_2019, **c.proof_fields())
 
 
+# ----------------------------------------------------------------------------- optimal regularization
+def _tuned_shown(pr: KRRParams) -> dict[str, str]:
+    return {k: v for k, v in pr.shown().items() if k != "lam"}
+
+
+def _learnable(pr: KRRParams) -> bool:
+    """Whether some target energy sits at a level the kernel learns (``F_ℓ² > 0`` with ``μ_{d,ℓ} > 0``)."""
+    with mpmath.workdps(20):
+        return any(f > 0 and pr.kernel.eigenvalue(pr.d, ell, pr.domain)[0] > 0 for ell, f in enumerate(pr.F))
+
+
+def _krr_lambda_star(pr: KRRParams, dps: int) -> tuple[Any, Any]:
+    """``(λ*, error estimate)`` of the finite-d equivalent: ``+inf`` when no target energy is learnable (the
+    risk then decreases to the null predictor's), else :func:`asymptotics.solve.optimize.minimize_penalty` on the
+    certified risk with 8 scan points a decade (KRR's risk can have several local minima in λ)."""
+    from ..solve.optimize import minimize_penalty
+
+    if not _learnable(pr):
+        return mpmath.inf, mpmath.mpf(0)
+    state: dict[str, Any] = {}
+
+    def risk_at(lam: Any) -> Any:
+        at = KRRParams(pr.d, pr.n, pr.kernel, exact_penalty(mpmath.mpf(lam)), pr.F, pr.sigma2, domain=pr.domain)
+        out, _ = _solve_mp(at)
+        return out["risk"]
+
+    def evaluate() -> tuple[Any, Any]:
+        with quadrature_budget():
+            return minimize_penalty(risk_at, state=state, what="krr optimal_lambda", params=_tuned_shown(pr), per_decade=8), None
+
+    c = certify(evaluate, dps, what="krr optimal_lambda", params=_tuned_shown(pr))
+    return c.value, c.error_estimate
+
+
+def optimal_lambda(
+    d: IntLike | None = None,
+    n: Real | None = None,
+    kernel: KernelLike = "exp",
+    F: Energies = "0,1",
+    sigma2: Real = 0,
+    *,
+    alpha: Real | None = None,
+    level: IntLike | None = None,
+    domain: str = "sphere",
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    r"""Optimal (unnormalized) ridge ``λ* = argmin_{λ ≥ 0} R(λ)`` of the finite-d deterministic equivalent.
+
+    ``R(λ)`` is :func:`risk` (Bordelon, Canatar & Pehlevan, arXiv 2002.02561); ``λ*`` is the zero of
+    ``dR/dλ`` located by :func:`asymptotics.solve.optimize.minimize_penalty` to ``dps`` digits (a sign change
+    of the derivative across a bracket of relative width ``10^{−dps−2}``).  In multiple descent ``R(λ)`` can
+    have several local minima: every strict local minimum of the 8-points-a-decade scan over
+    ``10⁻⁸ ≤ λ ≤ 10⁸`` is refined and the lowest wins (docs/models/krr.md, 'Optimal regularization').
+    ``0`` exactly when ``dR/dλ ≥ 0`` at ``0⁺`` (e.g. no noise and the target on levels that are learned:
+    the self-induced ridge is already too large); ``+inf`` when no target energy sits at a level with
+    ``μ_{d,ℓ} > 0`` (the null predictor is optimal).  Precision-ladder estimate (``proven=False``).
+    Parameters as in :func:`risk` (without ``lam``).
+    """
+    pr = KRRParams(d, n, kernel, 0, F, sigma2, alpha, level, domain)
+    value, err = _krr_lambda_star(pr, dps)
+    return Result(value, NAME, "optimal_lambda", _tuned_shown(pr), dps, None, err, None, BCP_2020)
+
+
+def optimal_risk(
+    d: IntLike | None = None,
+    n: Real | None = None,
+    kernel: KernelLike = "exp",
+    F: Energies = "0,1",
+    sigma2: Real = 0,
+    *,
+    alpha: Real | None = None,
+    level: IntLike | None = None,
+    domain: str = "sphere",
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """Optimally tuned test error ``min_{λ ≥ 0} R(λ) = R(λ*)`` of the finite-d equivalent (``extra["lambda_star"]``).
+
+    The certified :func:`risk` at ``λ*`` located to ``dps + 5`` digits (``R(λ*+δ) − R(λ*) = R''δ²/2``);
+    ``λ* = +inf``: the null predictor's ``Σ F_ℓ²``.  The tuned curve has no multiple-descent peaks (checked
+    numerically in tests/models/test_optimal_krr_nt.py).  Precision-ladder estimate (``proven=False``);
+    parameters as in :func:`optimal_lambda`.
+    """
+    pr = KRRParams(d, n, kernel, 0, F, sigma2, alpha, level, domain)
+    lam, _ = _krr_lambda_star(pr, dps + 5)
+    with mpmath.workdps(dps):
+        lam_shown = +lam
+    if lam == mpmath.inf:
+        with mpmath.workdps(dps):
+            value = mpmath.fsum(to_mpf(f) for f in pr.F)
+        return Result(value, NAME, "optimal_risk", _tuned_shown(pr), dps, None, mpmath.mpf(0), BRANCH_RULE, BCP_2020,
+                      {"lambda_star": lam_shown})
+    at = KRRParams(pr.d, pr.n, pr.kernel, exact_penalty(lam), pr.F, pr.sigma2, domain=pr.domain)
+    res = solve(at, "risk", dps=dps)
+    extra = dict(res.extra or {})
+    extra["lambda_star"] = lam_shown
+    return Result(res.value, NAME, "optimal_risk", _tuned_shown(pr), dps, res.residual, res.error_estimate, BRANCH_RULE,
+                  BCP_2020, extra)
+
+
+def _asymptotic_inputs(
+    alpha: Real | None, level: IntLike | None, kernel: KernelLike, F: Energies, sigma2: Real
+) -> tuple[Fraction, int, Kernel, tuple[Fraction, ...], Fraction, dict[str, str]]:
+    _required(alpha=alpha, level=level)
+    a = check_real("alpha", alpha, low=0, low_open=True)
+    ell = check_int("level", level, low=0, high=MAX_LEVELS)
+    ker = get_kernel(kernel)
+    energies = parse_energies(F)
+    s2 = check_real("sigma2", sigma2, low=0)
+    if ker.expr is None:
+        raise ParameterError(f"kernel {ker.name!r}: the asymptotic formula needs Taylor coefficients (a SymPy expression).")
+    shown = shown_params(alpha=a, level=ell, sigma2=s2)
+    shown.update(kernel=ker.name, F=",".join(shown_params(x=v)["x"] for v in energies))
+    return a, ell, ker, energies, s2, shown  # type: ignore[return-value]
+
+
+def _asymptotic_star(B: Any, xi: list[Any], h1: Any, energies: tuple[Fraction, ...], s2: Fraction, ell: int, lost: Any) -> Any:
+    r"""``λ*`` of the per-level formula on backend numbers (``B`` = :data:`MP` or the ball backend).
+
+    The level-ℓ problem is isotropic ridge with ``γ = 1/α``, ``r² = F_ℓ²``, noise ``σ² + F²_{>ℓ} + F²_u``
+    (``F²_u = lost``, unlearned lower levels), so its optimum is ``λ_eff* = (σ² + F²_{>ℓ} + F²_u)/(αF_ℓ²)``
+    (Dobriban & Wager); ``λ_eff = (λ + κ_{>ℓ})/(αξ_ℓ)`` gives
+    ``λ* = ξ_ℓ(σ² + F²_{>ℓ} + F²_u)/F_ℓ² − κ_{>ℓ}`` (independent of α), clamped at 0 (the ridge risk is
+    unimodal in ``λ_eff``: below ``λ_eff*`` it decreases).  Returns the unclamped value, ``+inf`` when
+    ``F_ℓ² = 0`` and ``None`` when ``ξ_ℓ = 0`` (the risk does not depend on λ).
+    """
+    f_l = energies[ell] if ell < len(energies) else Fraction(0)
+    f_gt = sum(energies[ell + 1 :], Fraction(0))
+    if xi[ell] == 0:
+        return None
+    if f_l == 0:
+        return B.inf
+    kgt = h1 - B.fsum(xi[: ell + 1])
+    return xi[ell] * (B.num(s2 + f_gt) + lost) / B.num(f_l) - kgt
+
+
+def _asymptotic_lost(B: Any, name: str, xi: list[Any], energies: tuple[Fraction, ...], ell: int) -> Any:
+    return B.fsum(B.num(energies[k]) for k in range(min(ell, len(energies))) if _lower_level_lost(name, xi, k, ell))
+
+
+def optimal_lambda_asymptotic(
+    alpha: Real | None = None,
+    level: IntLike | None = None,
+    kernel: KernelLike = "exp",
+    F: Energies = "0,1",
+    sigma2: Real = 0,
+    *,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    r"""Optimal ridge of the ``d → ∞`` per-level risk (:func:`risk_asymptotic`) at ``n = αB(d, ℓ)``.
+
+    Closed form (docs/models/krr.md, 'Optimal regularization'):
+
+    .. math:: \lambda^* = \max\Big(0,\ \xi_\ell\,\frac{\sigma^2 + F^2_{>\ell} + F^2_u}{F_\ell^2} - \kappa_{>\ell}\Big),
+              \qquad \kappa_{>\ell} = h(1) - \sum_{k\le\ell}\xi_k,
+
+    from Dobriban & Wager's ``λ_eff* = (σ² + τ²)γ/r²`` for the level-ℓ isotropic ridge problem (Misiakiewicz,
+    arXiv 2204.10425); it does not depend on ``α``.  ``0`` when the self-induced ridge ``κ_{>ℓ}`` already
+    exceeds the optimum; ``+inf`` when ``F_ℓ² = 0`` (the null predictor at level ℓ); ``0`` when ``ξ_ℓ = 0``
+    (the risk does not depend on λ: the smallest minimizer).  Proven on balls where every ``ξ_k`` and
+    ``h(1)`` have a ball route (a ball straddling the clamp at 0 falls back to the ladder).
+    """
+    a, ell, ker, energies, s2, shown = _asymptotic_inputs(alpha, level, kernel, F, sigma2)
+
+    def evaluate() -> tuple[Any, Any]:
+        xi = [ker.xi(k) for k in range(2 * ell + 1)]
+        if any(x < 0 for x in xi):
+            raise ParameterError(
+                f"kernel {ker.name!r} has a negative Taylor coefficient: not positive definite in all dimensions."
+            )
+        x = _asymptotic_star(MP, xi, ker.h1(), energies, s2, ell, _asymptotic_lost(MP, ker.name, xi, energies, ell))
+        return (mpmath.mpf(0) if x is None or x <= 0 else x), None
+
+    def proven() -> tuple[Any, Any]:
+        from ..ball import AB, NotProven
+
+        xi = [ker.ball_xi(k) for k in range(2 * ell + 1)]
+        if any((v < 0) is not False for v in xi):
+            raise NotProven("krr optimal_lambda_asymptotic: a Taylor coefficient is not proven non-negative")
+        x = _asymptotic_star(AB, xi, ker.ball_h1(), energies, s2, ell, _asymptotic_lost(AB, ker.name, xi, energies, ell))
+        if x is None or (x <= 0) is True:
+            return AB.num(0), None
+        if (x > 0) is not True:
+            raise NotProven("krr optimal_lambda_asymptotic: the sign of the unclamped optimum is not decided")
+        return x, None
+
+    c = certify(evaluate, dps, what="krr optimal_lambda_asymptotic", params=shown, prove=proven)
+    return Result(c.value, NAME, "optimal_lambda_asymptotic", shown, dps, None, c.error_estimate, None, MISIAKIEWICZ_2022,
+                  **c.proof_fields())
+
+
+def optimal_risk_asymptotic(
+    alpha: Real | None = None,
+    level: IntLike | None = None,
+    kernel: KernelLike = "exp",
+    F: Energies = "0,1",
+    sigma2: Real = 0,
+    *,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    r"""Optimally tuned ``d → ∞`` per-level risk ``min_{λ ≥ 0}`` :func:`risk_asymptotic` (``extra["lambda_star"]``).
+
+    Where the optimum is interior (``λ* > 0``) it is the isotropic ridge's Bayes risk at ``γ = 1/α``,
+    ``r² = F_ℓ²``, noise ``σ²``, misspecification ``F²_{>ℓ} + F²_u`` (:func:`asymptotics.models.ridge.optimal_risk`,
+    an exact closed form, independent of the kernel); where it is clamped (``λ* = 0``) it is
+    :func:`risk_asymptotic` at ``λ = 0``; ``λ* = +inf``: ``F²_{≥ℓ} + F²_u``.  Non-increasing in ``α``: the
+    tuned multiple-descent curve has no peaks.  Proven when the parts it uses are.
+    """
+    a, ell, ker, energies, s2, shown = _asymptotic_inputs(alpha, level, kernel, F, sigma2)
+    lam = optimal_lambda_asymptotic(a, ell, ker, energies, s2, dps=dps + 5)
+    with mpmath.workdps(dps):
+        extra = {"lambda_star": +lam.value}
+    f_l = energies[ell] if ell < len(energies) else Fraction(0)
+    f_gt = sum(energies[ell + 1 :], Fraction(0))
+    if lam.value == 0:
+        res = risk_asymptotic(a, ell, ker, 0, energies, s2, dps=dps)
+    else:  # interior optimum or F_l^2 = 0 (lam* = inf: ridge's null estimator, F^2_{>l} + F^2_u)
+        with mpmath.workdps(30):
+            xi = [ker.xi(k) for k in range(2 * ell + 1)]
+        lost = sum((energies[k] for k in range(min(ell, len(energies))) if _lower_level_lost(ker.name, xi, k, ell)), Fraction(0))
+        res = ridge_model.optimal_risk(1 / a, f_l, s2, f_gt + lost, dps=dps)
+    return Result(res.value, NAME, "optimal_risk_asymptotic", shown, dps, res.residual, res.error_estimate, None,
+                  MISIAKIEWICZ_2022, extra, enclosure=res.enclosure, proven=res.proven)
+
+
 # ----------------------------------------------------------------------------- float64 curve
 class _Blocks:
     def __init__(self, s: np.ndarray, w: np.ndarray, b: np.ndarray) -> None:
@@ -1383,6 +1608,36 @@ MODEL = register(
                 proof="partial",
                 proof_note="proven where every xi_k and h(1) evaluate on balls (named kernels, text kernels of exp/log/"
                 "trig/powers); not for Piecewise/Max text kernels",
+            ),
+            "optimal_lambda": QuantitySpec(
+                "optimal_lambda",
+                "optimal ridge lam* = argmin_{lam >= 0} risk (finite-d; 0: ridgeless optimal; inf: nothing learnable)",
+                tuple(p for p in _DE_PARAMS if p != "lam"),
+                optimal_lambda,
+                proof="estimate",
+            ),
+            "optimal_risk": QuantitySpec(
+                "optimal_risk",
+                "optimally tuned test error min_{lam >= 0} risk (finite-d)",
+                tuple(p for p in _DE_PARAMS if p != "lam"),
+                optimal_risk,
+                proof="estimate",
+            ),
+            "optimal_lambda_asymptotic": QuantitySpec(
+                "optimal_lambda_asymptotic",
+                "lam* of risk_asymptotic: max(0, xi_l (sigma2 + F^2_{>l})/F_l^2 - kappa_{>l})",
+                ("alpha", "level", "kernel", "F", "sigma2"),
+                optimal_lambda_asymptotic,
+                proof="partial",
+                proof_note="proven where every xi_k and h(1) evaluate on balls and the clamp at 0 is decided",
+            ),
+            "optimal_risk_asymptotic": QuantitySpec(
+                "optimal_risk_asymptotic",
+                "min_{lam >= 0} risk_asymptotic (isotropic ridge Bayes risk at gamma = 1/alpha, or lam = 0 when clamped)",
+                ("alpha", "level", "kernel", "F", "sigma2"),
+                optimal_risk_asymptotic,
+                proof="partial",
+                proof_note="interior optimum: ridge's exact closed form on balls; clamped: risk_asymptotic at lam = 0",
             ),
             "staircase": QuantitySpec(
                 "staircase", "n = d^exponent limit F^2_{>floor(exponent)}", ("exponent", "F"), staircase, proof="proven"

@@ -93,6 +93,7 @@ from ..formulas import mp_stieltjes_neg, positive_root, status_ladder
 from ..precision import DEFAULT_DPS, certify, residual_tolerance
 from ..references import ADLAM_PENNINGTON_2020, MONTANARI_ZHONG_2020, Source
 from ..result import Result
+from ..solve.optimize import exact_penalty
 from ..solve.roots import increasing_root
 from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem
@@ -819,6 +820,164 @@ def effective_ridge(
     )
 
 
+# ----------------------------------------------------------------------------- optimal regularization
+_TUNED_PARAMS = ("psi2", "activation", "F1sq", "Fstar2", "tau2", "layers", "psi1", "d")
+
+
+def _tuned_shown(pr: NTParams) -> dict[str, str]:
+    return {k: v for k, v in pr.shown().items() if k != "lam"}
+
+
+def _isotropic_form(pr: NTParams) -> bool:
+    """The NT model, or the NTK at ``ψ₁ = ∞``: ridge on raw ``x`` (weight ``a``, extra ridge ``r``)."""
+    return pr.layers == "first" or (pr.psi1 is not None and pr.psi1 == math.inf)
+
+
+def _closed_star(B: Any, pr: NTParams, mu1sq: Any, ms2: Any, lself: Any) -> Any:
+    r"""Unclamped ``λ*`` of the ridge-on-``x`` forms (backend numbers; ``+inf`` when ``F₁² = 0``; ``None``: ``a = 0``).
+
+    The risk is ridge's at ``γ = 1/ψ₂``, ``λ' = (r + λ)/(aψ₂)``, ``r² = F₁²``, noise ``τ²``, misspecification
+    ``F⋆²`` (``a = μ₁², r = λ_self``; NTK at ``ψ₁ = ∞``: ``a = 2μ₁², r = μ⋆² + λ_self``).  Dobriban & Wager's
+    ``λ'* = (τ² + F⋆²)γ/F₁²`` gives ``λ* = a(τ² + F⋆²)/F₁² − r`` (independent of ``ψ₂``).
+    """
+    a, r = (mu1sq, lself) if pr.layers == "first" else (2 * mu1sq, ms2 + lself)
+    if a == 0:
+        return None
+    if pr.F1sq == 0:
+        return B.inf
+    return a * B.num(pr.tau2 + pr.Fstar2) / B.num(pr.F1sq) - r
+
+
+def _nt_lambda_star(pr: NTParams, dps: int) -> tuple[Any, Any, Any]:
+    """``(λ*, error estimate, proof fields)``: the closed form (:func:`_closed_star`) clamped at 0 for the ridge-on-``x``
+    forms (proven on balls where the activation's coefficients are), else
+    :func:`asymptotics.solve.optimize.minimize_penalty` on the certified NTK risk (``+inf`` when ``F₁² = 0``)."""
+    from ..solve.optimize import minimize_penalty
+
+    shown = _tuned_shown(pr)
+    if _isotropic_form(pr):
+
+        def evaluate() -> tuple[Any, Any]:
+            mu1sq, ms2, lself, _ = activation_data(pr.activation)
+            x = _closed_star(MP, pr, mu1sq, ms2, lself)
+            return (mpmath.mpf(0) if x is None or x <= 0 else x), None
+
+        def proven() -> tuple[Any, Any]:
+            from ..ball import AB, NotProven
+
+            x = _closed_star(AB, pr, *ball_activation_data(pr.activation))
+            if x is None or (x <= 0) is True:
+                return AB.num(0), None
+            if (x > 0) is not True:
+                raise NotProven("nt optimal_lambda: the sign of the unclamped optimum is not decided")
+            return x, None
+
+        c = certify(evaluate, dps, what="nt optimal_lambda", params=shown, prove=proven)
+        return c.value, c.error_estimate, c.proof_fields()
+    if pr.F1sq == 0:
+        return mpmath.inf, mpmath.mpf(0), {}
+    state: dict[str, Any] = {}
+
+    def risk_at(lam: Any) -> Any:
+        at = NTParams(pr.psi2, exact_penalty(mpmath.mpf(lam)), pr.activation, pr.F1sq, pr.Fstar2, pr.tau2, pr.layers, pr.psi1)
+        return _evaluate(at)[0]["risk"]
+
+    def evaluate_numeric() -> tuple[Any, Any]:
+        return minimize_penalty(risk_at, state=state, what="nt optimal_lambda", params=shown, allow_zero=_allow_zero(pr)), None
+
+    c = certify(evaluate_numeric, dps, what="nt optimal_lambda", params=shown)
+    return c.value, c.error_estimate, {}
+
+
+def _allow_zero(pr: NTParams) -> bool:
+    """``λ = 0`` is in the NTK's domain unless σ is affine (``λ_self = 0``: the ridgeless NTK is not covered)."""
+    with mpmath.workdps(20):
+        return activation_data(pr.activation)[2] > 0
+
+
+def _tuned(
+    psi2: Real | None, activation: ActivationLike, F1sq: Real, Fstar2: Real, tau2: Real, layers: str, psi1: Real | None,
+    d: IntLike | None,
+) -> NTParams:
+    pr = NTParams(psi2, 0, activation, F1sq, Fstar2, tau2, layers, psi1, d)
+    for note in check_regime(pr):
+        warnings.warn(note, RegimeWarning, stacklevel=3)
+    return pr
+
+
+def optimal_lambda(
+    psi2: Real | None = None,
+    activation: ActivationLike = "relu",
+    F1sq: Real = 1,
+    Fstar2: Real = 0,
+    tau2: Real = 0,
+    *,
+    layers: str = "first",
+    psi1: Real | None = None,
+    d: IntLike | None = None,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    r"""Optimal kernel ridge ``λ* = argmin_{λ ≥ 0} R(λ)`` of the NT model or the two-layer NTK.
+
+    ``layers="first"`` (and ``"both"`` at ``psi1=inf``): the risk is ridge regression on ``x`` (module
+    docstring), so Dobriban & Wager's optimum maps to the closed form
+    (docs/models/nt.md, 'Optimal regularization')
+
+    .. math:: \lambda^* = \max\Big(0,\ \mu_1^2\,\frac{\tau^2 + F_\star^2}{F_1^2} - \lambda_{\rm self}\Big)
+
+    (NTK at ``ψ₁ = ∞``: ``2μ₁²`` and ``μ⋆² + λ_self``), independent of ``ψ₂``; ``0`` when the self-induced
+    ridge already exceeds the optimum (e.g. ReLU with ``τ² + F⋆² ≤ F₁²``); proven on balls for named
+    activations.  ``layers="both"`` at finite ``ψ₁``: the zero of ``dR/dλ`` by
+    :func:`asymptotics.solve.optimize.minimize_penalty` (precision-ladder estimate, ``proven=False``).
+    ``F1sq = 0``: ``+inf`` (the null predictor); ``μ₁ = 0``: ``0`` (the risk does not depend on λ).
+    Parameters as in :func:`risk` (without ``lam``).
+    """
+    pr = _tuned(psi2, activation, F1sq, Fstar2, tau2, layers, psi1, d)
+    value, err, proof = _nt_lambda_star(pr, dps)
+    source = MONTANARI_ZHONG_2020 if pr.layers == "first" else NTK_SOURCE
+    return Result(value, NAME, "optimal_lambda", _tuned_shown(pr), dps, None, err, None, source, **proof)
+
+
+def optimal_risk(
+    psi2: Real | None = None,
+    activation: ActivationLike = "relu",
+    F1sq: Real = 1,
+    Fstar2: Real = 0,
+    tau2: Real = 0,
+    *,
+    layers: str = "first",
+    psi1: Real | None = None,
+    d: IntLike | None = None,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """Optimally tuned test error ``min_{λ ≥ 0} R(λ) = R(λ*)`` (``extra["lambda_star"]``).
+
+    The certified :func:`risk` at ``λ*`` (:func:`optimal_lambda` to ``dps + 5`` digits; ``R(λ*+δ) − R(λ*) =
+    R''δ²/2``).  For ``layers="first"`` with an interior optimum this is the isotropic ridge Bayes risk at
+    ``γ = 1/ψ₂``, non-increasing in ``ψ₂``.  ``λ* = +inf``: ``F⋆²`` plus the unlearned ``F₁²``.  Precision-ladder
+    estimate (``proven=False``: the risk at the located ``λ*``, whose last digits are rounded); parameters as in
+    :func:`optimal_lambda`.
+    """
+    pr = _tuned(psi2, activation, F1sq, Fstar2, tau2, layers, psi1, d)
+    lam, _, _ = _nt_lambda_star(pr, dps + 5)
+    with mpmath.workdps(dps):
+        lam_shown = +lam
+    shown = _tuned_shown(pr)
+    source = MONTANARI_ZHONG_2020 if pr.layers == "first" else NTK_SOURCE
+    if lam == mpmath.inf:
+        with mpmath.workdps(dps):
+            value = to_mpf(pr.F1sq + pr.Fstar2)
+        extra_inf = {"lambda_star": lam_shown}
+        return Result(value, NAME, "optimal_risk", shown, dps, None, mpmath.mpf(0), BRANCH_RULE, source, extra_inf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RegimeWarning)  # warned once above
+        at = NTParams(pr.psi2, exact_penalty(lam), pr.activation, pr.F1sq, pr.Fstar2, pr.tau2, pr.layers, pr.psi1, pr.d)
+        res = solve(at, "risk", dps=dps)
+    extra = dict(res.extra or {})
+    extra["lambda_star"] = lam_shown
+    return Result(res.value, NAME, "optimal_risk", shown, dps, res.residual, res.error_estimate, BRANCH_RULE, source, extra)
+
+
 _MODEL_PARAMS = ("psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "layers", "psi1", "d")
 
 
@@ -1137,6 +1296,24 @@ MODEL = register(
                 optional=tuple(p for p in _MODEL_PARAMS if p != "psi2"),
                 proof="partial",
                 proof_note=_PROOF_NOTE,
+            ),
+            "optimal_lambda": QuantitySpec(
+                "optimal_lambda",
+                "optimal kernel ridge lam* = argmin_{lam >= 0} risk (first: max(0, mu1^2 (tau2 + F*^2)/F1^2 - lambda_self))",
+                _TUNED_PARAMS,
+                optimal_lambda,
+                optional=("psi1", "d"),
+                proof="partial",
+                proof_note="layers=first (and both at psi1=inf): a closed form, proven on balls for named activations; "
+                "layers=both at finite psi1: precision-ladder estimate of the zero of dR/dlam",
+            ),
+            "optimal_risk": QuantitySpec(
+                "optimal_risk",
+                "optimally tuned test error min_{lam >= 0} risk",
+                _TUNED_PARAMS,
+                optimal_risk,
+                optional=("psi1", "d"),
+                proof="estimate",
             ),
             "staircase": QuantitySpec(
                 "staircase",

@@ -7,8 +7,10 @@ The risk is a black box ``R(λ)`` evaluated on mpmath numbers at the current pre
 Method
 ------
 1. **Scan** (15 digits, cached across precision rungs): ``R`` on the grid ``λ = 10^{k/2}``,
-   ``k = −16, …, 16`` (extended up to ``10^{12}`` while the smallest value sits at the top).
-   The risk curves of these models are unimodal in λ; the grid minimum brackets ``λ*``.
+   ``k = −16, …, 16`` (``per_decade`` points a decade instead of 2 where asked; extended up to
+   ``10^{12}`` while the smallest value sits at the top).  The grid's global minimum brackets ``λ*``
+   when ``R`` is unimodal (ridge, rf); every other strict local minimum of the grid is refined too and
+   the lowest stationary point wins (KRR's risk can have several local minima in λ).
 2. **Boundary** ``λ* = 0``: when the grid minimum is the smallest grid point and ``R(0)`` is
    finite, the one-sided derivative ``R'(0⁺)`` (second-order forward difference) decides:
    ``R'(0⁺) ≥ 0`` (to its error) gives ``λ* = 0`` exactly (the ridgeless estimator is optimal).
@@ -88,13 +90,18 @@ def _derivative_at_zero(risk: Risk) -> tuple[Any, Any]:
     return +d, scale * mpmath.mpf(10) ** (-(dps // 2))
 
 
-def _scan(risk: Risk, what: str, params: dict[str, Any] | None) -> tuple[int, dict[int, Any]]:
+def _grid(k: int, per_decade: int) -> Any:
+    return mpmath.mpf(10) ** (mpmath.mpf(k) / per_decade)
+
+
+def _scan(risk: Risk, what: str, params: dict[str, Any] | None, per_decade: int = 2) -> tuple[int, dict[int, Any]]:
+    top = TOP * per_decade // 2
     with mpmath.workdps(15):
-        vals = {k: _safe(risk, mpmath.mpf(10) ** (mpmath.mpf(k) / 2)) for k in GRID}
+        vals = {k: _safe(risk, _grid(k, per_decade)) for k in range(GRID[0] * per_decade // 2, GRID[-1] * per_decade // 2 + 1)}
         best = min((k for k in vals if not mpmath.isnan(vals[k])), key=lambda k: vals[k], default=None)
-        while best is not None and best == max(vals) and best < TOP:
+        while best is not None and best == max(vals) and best < top:
             k = best + 1
-            vals[k] = _safe(risk, mpmath.mpf(10) ** (mpmath.mpf(k) / 2))
+            vals[k] = _safe(risk, _grid(k, per_decade))
             if not mpmath.isnan(vals[k]) and vals[k] < vals[best]:
                 best = k
             elif not mpmath.isnan(vals[k]):
@@ -108,6 +115,22 @@ def _scan(risk: Risk, what: str, params: dict[str, Any] | None) -> tuple[int, di
             params=params,
         )
     return best, vals
+
+
+def _other_minima(vals: dict[int, Any], best: int) -> list[int]:
+    """Grid points other than ``best`` whose value is below both neighbours' by more than rounding
+    (relative ``10⁻¹²`` of the 15-digit scan), and the lowest grid point when it is below its one neighbour:
+    the other local minima the grid resolves (the risk of KRR in λ can have several, multiple descent)."""
+
+    def below(k: int, j: int) -> bool:
+        a, b = vals.get(k, mpmath.nan), vals.get(j, mpmath.nan)
+        return not (mpmath.isnan(a) or mpmath.isnan(b)) and a < b - abs(b) * mpmath.mpf(10) ** -12
+
+    lo, hi = min(vals), max(vals)
+    out = [k for k in range(lo + 1, hi) if k != best and below(k, k - 1) and below(k, k + 1)]
+    if best != lo and below(lo, lo + 1):
+        out.insert(0, lo)
+    return out
 
 
 def _illinois(d: Callable[[Any], Any], a: Any, b: Any, da: Any, db: Any, rel: Any) -> tuple[Any, Any]:
@@ -165,6 +188,7 @@ def minimize_penalty(
     what: str,
     params: dict[str, Any] | None = None,
     allow_zero: bool = True,
+    per_decade: int = 2,
 ) -> Any:
     """``λ* = argmin_{λ ≥ 0} R(λ)`` to the current precision (``mpmath.mp.dps`` digits).
 
@@ -172,25 +196,89 @@ def minimize_penalty(
     ----------
     risk : ``R(λ)`` on mpf numbers at the current precision (raises
         :class:`~asymptotics.errors.AsymptoticsError` where it cannot be evaluated).
-    state : a dict kept across calls for the same problem (the scan and the last root).
+    state : a dict kept across calls for the same problem (the scan and the last roots).
     what, params : for error messages.
     allow_zero : whether ``λ = 0`` is in the domain (ridgeless estimator defined).
+    per_decade : scan points per decade (grid ``λ = 10^{k/per_decade}``, ``10⁻⁸ … 10⁸``; default 2).
 
     Returns
     -------
     mpf ``λ*`` (``0`` exactly when the ridgeless estimator is optimal); the certificate
     (the final sign-change bracket of ``dR/dλ``) is stored as ``state["bracket"]``.
 
+    What is guaranteed
+    ------------------
+    The bracket around the grid's global minimum is refined (as before); when the grid has other
+    strict local minima (a risk with several local minima in λ, e.g. KRR in multiple descent), each of
+    them is refined too and the stationary point with the lowest risk (at the working precision) is
+    returned.  So ``λ*`` is the global minimizer among the local minima the grid resolves: a local
+    minimum is missed only when no grid point of its basin is a strict grid-local minimum (two minima
+    within about two grid steps, or a basin narrower than a step).  Refining a secondary grid minimum
+    that fails (a flat stretch) drops that candidate.
+
     Raises
     ------
     ConvergenceError
         when no minimizer is found in ``(0, 10^{12}]`` or the derivative's signs contradict
-        the scan (a risk that is not unimodal).
+        the scan around the grid's global minimum.
     """
-    dps = mpmath.mp.dps
     if "scan" not in state:
-        state["scan"] = _scan(risk, what, params)
+        state["scan"] = _scan(risk, what, params, per_decade)
     best, vals = state["scan"]
+    roots = state.setdefault("roots", {})
+    lam, bracket = _refine(risk, best, vals, roots, what, params, allow_zero, per_decade)
+    others = _other_minima(vals, best)
+    if others:
+        found = [(_safe(risk, lam), lam, bracket)]
+        for k in others:
+            try:
+                x, br = _refine(risk, k, vals, roots, what, params, allow_zero, per_decade)
+            except ConvergenceError:
+                continue
+            found.append((_safe(risk, x), x, br))
+        finite = [f for f in found if not mpmath.isnan(f[0])]
+        if finite:
+            _, lam, bracket = min(finite, key=lambda f: f[0])
+    state["bracket"] = bracket
+    if lam > 0:
+        state["root"] = lam
+    return lam
+
+
+def _zoom(risk: Risk, d: Callable[[Any], Any], a: Any, b: Any, da: Any, db: Any) -> tuple[Any, Any, Any, Any]:
+    """A local minimizer of ``R`` in ``(a, b)`` whose bracket's derivative signs do not hold (a local maximum
+    inside it too): sample ``R`` at 9 points in ``log λ`` (15 digits), keep the two cells around the lowest, and
+    repeat (up to 6 rounds) until ``dR/dλ < 0`` at the left end and ``> 0`` at the right end."""
+    ua, ub = mpmath.log(a), mpmath.log(b)
+    for _ in range(6):
+        with mpmath.workdps(15):
+            us = [ua + (ub - ua) * i / 8 for i in range(9)]
+            vs = [_safe(risk, mpmath.exp(u)) for u in us]
+            ok = [i for i in range(9) if not mpmath.isnan(vs[i])]
+            if not ok:
+                break
+            j = min(ok, key=lambda i: vs[i])
+        ua, ub = us[max(j - 1, 0)], us[min(j + 1, 8)]
+        a, b = mpmath.exp(ua), mpmath.exp(ub)
+        da, db = d(a), d(b)
+        if da < 0 < db:
+            break
+    return a, b, da, db
+
+
+def _refine(
+    risk: Risk,
+    best: int,
+    vals: dict[int, Any],
+    roots: dict[int, Any],
+    what: str,
+    params: dict[str, Any] | None,
+    allow_zero: bool,
+    per_decade: int,
+) -> tuple[Any, tuple[Any, Any]]:
+    """The stationary point in the bracket of grid point ``best`` (module docstring, steps 2–3):
+    ``(λ, sign-change bracket)``; ``roots`` keeps each grid point's root for the next precision rung."""
+    dps = mpmath.mp.dps
 
     def d(lam: Any) -> Any:
         return penalty_derivative(risk, lam)
@@ -200,10 +288,9 @@ def minimize_penalty(
         if mpmath.isfinite(r0):
             d0, err = _derivative_at_zero(risk)
             if d0 >= -err:
-                state["bracket"] = (mpmath.mpf(0), mpmath.mpf(0))
-                return mpmath.mpf(0)
+                return mpmath.mpf(0), (mpmath.mpf(0), mpmath.mpf(0))
     rel = mpmath.mpf(10) ** (-(dps + 2))
-    last = state.get("root")
+    last = roots.get(best)
     a = b = None
     if last is not None and last > 0:
         a, b = last * (1 - mpmath.mpf(10) ** -8), last * (1 + mpmath.mpf(10) ** -8)
@@ -212,14 +299,16 @@ def minimize_penalty(
             a = None
     if a is None:
         ten = mpmath.mpf(10)
-        a = ten ** (mpmath.mpf(best - 1) / 2)
-        b = ten ** (mpmath.mpf(best + 1) / 2)
+        a = _grid(best - 1, per_decade)
+        b = _grid(best + 1, per_decade)
         if best == min(vals):  # the minimizer is below the grid: bracket down towards 0
             while (da := d(a)) >= 0 and a > ten ** -(dps + 20):
                 a /= 1000
         else:
             da = d(a)
         db = d(b)
+        if not (da < 0 < db) and best != min(vals):
+            a, b, da, db = _zoom(risk, d, a, b, da, db)
         if not (da < 0 < db):
             raise ConvergenceError(
                 f"{what}: dR/dlam does not change sign across the scan's bracket [{mpmath.nstr(a, 5)}, {mpmath.nstr(b, 5)}] "
@@ -229,6 +318,5 @@ def minimize_penalty(
     with mpmath.workdps(dps + 10):  # the bracket's ends must be distinct numbers: 10 digits beyond rel
         lo, hi = _illinois(d, a, b, da, db, rel)
         root = (lo + hi) / 2
-    state["bracket"] = (lo, hi)
-    state["root"] = root
-    return +root
+    roots[best] = root
+    return +root, (lo, hi)
