@@ -418,3 +418,224 @@ PROOF_NOTE = (
     "Euler-Maclaurin tails with their remainder bounds in the balls; benign's k* decided on balls"
 )
 """What the ``proven`` flag of the effective-rank quantities covers."""
+
+
+# ----------------------------------------------------------------------------- Cheng–Montanari bound
+CM_K_DEFAULT = 2
+"""Default integer ``k`` of Cheng & Montanari's Theorem 1 (error ``n^{-(1-1/k)}``; its constants grow with ``k``)."""
+CM_ETA_DEFAULT = Fraction(1, 4)
+"""Default ``η`` (the paper's ``η(C_x) ∈ (0, 1/2)`` depends on the sub-Gaussian constant and is not given)."""
+CM_RATE_NOTE = (
+    "RATE ONLY, NOT A NUMERIC GUARANTEE: Theorem 1 states O(.) bounds whose constants C(C_x, D, k) and eta(C_x) "
+    "are not given by the paper; every constant is set to 1 here (eta as passed)"
+)
+"""What ``de_error_bound`` does and does not promise (also in the Result's source and in docs/models/ridge.md)."""
+CM_PROOF_NOTE = (
+    "the ridge kappa's ball and exact effective-rank fractions (blocks, isotropic); power laws (finite p <= 1e5) "
+    "materialized on balls, the maximizing index of the effective-rank scan chosen in float64; " + CM_RATE_NOTE
+)
+
+
+def _cm_source() -> Any:
+    from ..references import Source
+
+    return Source(
+        "C. Cheng, A. Montanari",
+        "Dimension free ridge regression",
+        2022,
+        arxiv="2210.08571",
+        journal="Ann. Statist. 52(6):2879-2912 (2024)",
+        where="Theorem 1, Eqs. (24)-(29); " + CM_RATE_NOTE,
+    )
+
+
+def _cm_levels(spectrum: Any, p: Any) -> tuple[str, Any, Any]:
+    """``("exact", [(s, m, e)], P)`` (decreasing eigenvalues ``s``, multiplicities ``m``, signal energies ``e``)
+    or ``("power", (α, β, r²), P)`` for a finite power law materialized term by term."""
+    kind, a, c = levels(spectrum, p)
+    if kind == "exact":
+        if spectrum is None:
+            energy = {a[0][0]: Fraction(1)}
+        elif spectrum._power is not None:  # α = 0: one eigenvalue, the energy's distribution is irrelevant
+            energy = {a[0][0]: Fraction(spectrum._power[3])}
+        else:
+            energy = {}
+            for s, e in zip(spectrum.eigenvalues, spectrum.energies, strict=True):
+                energy[Fraction(s)] = energy.get(Fraction(s), Fraction(0)) + Fraction(e)
+        return "exact", [(s, m, energy.get(s, Fraction(0))) for s, m in a], c
+    if _is_inf(a):
+        raise ParameterError(
+            "`spectrum`: de_error_bound needs a finite number of samples n = p/gamma; a power law with p=inf "
+            "has n = inf in the ridge parametrization. Pass a finite p."
+        )
+    if a > MATERIALIZE_MAX_P:
+        raise ParameterError(
+            f"`spectrum`: de_error_bound materializes a power law only for p ≤ {MATERIALIZE_MAX_P}; got p = {a}."
+        )
+    _, _, beta, r2 = spectrum._power
+    return "power", (c, Fraction(beta), Fraction(r2)), a
+
+
+def _cm_samples(P: int, gamma: Fraction, eta: Fraction) -> int:
+    n = Fraction(P) / gamma
+    if n.denominator != 1 or n < 2:
+        raise ParameterError(
+            f"`gamma` must make n = p/gamma an integer ≥ 2 (the number of samples of the theorem); got p/gamma = {float(n):g}."
+        )
+    if eta * n < 1:
+        raise ParameterError(f"`eta` must be in [1/n, 1/2) so that floor(eta n) ≥ 1; got eta = {eta}, n = {int(n)}.")
+    return int(n)
+
+
+def _cm_exact_parts(lv: list[tuple[Fraction, int, Fraction]], P: int, n: int, j0: int) -> tuple[Fraction, Fraction, Fraction]:
+    """``(σ₁, σ_{j0}, d_Σ)`` exactly; ``d_Σ = max(n, max_{1≤k≤min(n,P)} Σ_{l≥k} σ_l / σ_k)``.
+
+    Within a block of eigenvalue ``s`` starting at (1-based) index ``M+1`` the ratio
+    ``(M + m − k + 1) + T/s`` decreases in ``k``: only block starts are candidates.
+    """
+    top = min(n, P)
+    d = Fraction(n)
+    start = 0
+    sig_j0 = Fraction(0)
+    for idx, (s, m, _) in enumerate(lv):
+        if start < j0 <= start + m:
+            sig_j0 = s
+        if start + 1 <= top:
+            T = sum((mm * ss for ss, mm, _ in lv[idx + 1 :]), Fraction(0))
+            d = max(d, m + T / s)
+        start += m
+    return lv[0][0], sig_j0, d
+
+
+def _cm_power_parts(B: Any, P: int, alpha: Fraction, beta: Fraction, n: int, j0: int, kappa: Any) -> tuple[Any, ...]:
+    """``(σ₁, σ_{j0}, d_Σ, df₁, Σ e/(s+κ), Σ e/s)`` for ``s_j = j^{−α}``, ``e_j = j^{−β}`` (unnormalized: ρ is scale free)."""
+    import numpy as np
+
+    A, Bt = B.num(alpha), B.num(beta)
+    logs = [B.log(B.num(j)) for j in range(1, P + 1)]
+    s = [B.exp(-A * lg) for lg in logs]
+    e = [B.exp(-Bt * lg) for lg in logs]
+    top = min(n, P)
+    js = np.arange(1, P + 1, dtype=float)
+    sf = js ** (-float(alpha))
+    tails = np.cumsum(sf[::-1])[::-1]
+    kk = int(np.argmax(tails[:top] / sf[:top]))  # 0-based index of the maximizing k
+    ratio = B.fsum(s[kk:]) / s[kk]
+    d = ratio if float(tails[kk] / sf[kk]) > n else B.num(n)
+    sig_j0 = s[j0 - 1] if j0 <= P else B.num(0)
+    df1 = B.fsum([x / (x + kappa) for x in s])
+    num = B.fsum([ee / (x + kappa) for x, ee in zip(s, e, strict=True)])
+    den = B.fsum([ee / x for x, ee in zip(s, e, strict=True)])
+    return B.num(1), sig_j0, d, df1, num, den
+
+
+def _cm_bound(B: Any, kind: str, data: Any, P: int, n: int, lam: Fraction, k: int, eta: Fraction, kappa: Any) -> tuple[Any, ...]:
+    """``(ε_V, ε_B, variance conditions hold, bias conditions hold)`` of Theorem 1 with every constant = 1."""
+    j0 = math.floor(eta * n)
+    if kind == "exact":
+        sig1, sig_j0, d = _cm_exact_parts(data, P, n, j0)
+        sig1, sig_j0, d = B.num(sig1), B.num(sig_j0), B.num(d)
+        df1 = B.fsum([B.num(m) * B.num(s) / (B.num(s) + kappa) for s, m, _ in data])
+        num = B.fsum([B.num(e) / (B.num(s) + kappa) for s, _, e in data])
+        den = B.fsum([B.num(e) / B.num(s) for s, _, e in data])
+        signal = any(e > 0 for _, _, e in data)
+    else:
+        alpha, beta, r2 = data
+        sig1, sig_j0, d, df1, num, den = _cm_power_parts(B, P, alpha, beta, n, j0, kappa)
+        signal = r2 > 0
+    nB, lamB, one = B.num(n), B.num(lam), B.num(1)
+    L = B.log(nB)
+    Ld = B.log(d)
+    chi = one + sig_j0 * d * Ld * Ld / (nB * lamB)
+    t = lamB / kappa  # λ/λ* = 1 − df₁/n ∈ (0, 1); the other side as df₁/n (no cancellation when λ/λ* ≈ 1)
+    sep = t if _decide(t <= B.num(Fraction(1, 2))) else df1 / nB
+    s45 = sep**4 * B.sqrt(sep)
+    nk = B.exp((one - one / B.num(k)) * L)  # n^{1 − 1/k}
+    core = chi**3 * L * L
+    eps_v = core / (nk * s45 * sep**5)
+    cond_v = _decide(core <= nB * s45)
+    if not signal:  # β = 0: the bias and its equivalent vanish identically
+        return eps_v, B.num(0), B.num(int(cond_v)), one
+    rho = num / (den * df1)
+    sr = B.sqrt(rho)
+    eps_b = (kappa / sig1) ** (k + 1) / (nB * sep**3) + core / (sr * nk * s45 * sep**4)
+    cond_lam = _decide((lamB / sig1) * B.num(k) / B.exp(L / B.num(k)) <= sep / 2)
+    cond_b = cond_v and _decide(core <= nB * s45 * sr) and cond_lam
+    return eps_v, eps_b, B.num(int(cond_v)), B.num(int(cond_b))
+
+
+def de_error_bound(
+    gamma: Real,
+    lam: Real,
+    *,
+    spectrum: Spectrum | str | None = None,
+    p: int | None = None,
+    k_order: int = CM_K_DEFAULT,
+    eta: Real = CM_ETA_DEFAULT,
+    dps: int = 30,
+) -> Result:
+    r"""Rate of the relative error of the ridge deterministic equivalent at finite ``n`` (Cheng & Montanari 2022, Thm 1).
+
+    **Rate only.**  The theorem bounds, with probability ``1 − O_k(n^{−D+1})`` over the design,
+
+    .. math::
+        \frac{|\mathscr V_X-V_n|}{V_n}\le C\,\varepsilon_V,\quad
+        \varepsilon_V=\frac{\chi^3\log^2 n}{n^{1-1/k}\,s^{9.5}},\qquad
+        \frac{|\mathscr B_X-B_n|}{B_n}\le C\,\varepsilon_B,\quad
+        \varepsilon_B=\frac{(\kappa/\sigma_1)^{k+1}}{n s^3}+\frac{\chi^3\log^2 n}{\sqrt\rho\,n^{1-1/k}s^{8.5}},
+
+    with ``κ`` the effective regularization (their ``λ_*``), ``s = min(λ/κ, 1 − λ/κ)`` (their
+    ``κ``, Eq. 25), ``χ = 1 + σ_{⌊ηn⌋} d_Σ log²(d_Σ)/(nλ)`` (Eq. 24, eigenvalues and ``λ`` in units of
+    ``σ₁``), ``d_Σ = max(n, max_{k ≤ min(n,p)} Σ_{l≥k}σ_l/σ_k)`` (the smallest admissible value of
+    their Assumption 1.I) and ``ρ = ⟨β,(Σ+κ)^{-1}β⟩ / (‖Σ^{-1/2}β‖² Tr Σ(Σ+κ)^{-1}) ∈ (0, 1]`` (Eq. 27).
+    The variance bound needs ``χ³ log²n ≤ C n s^{4.5}``; the bias bound also
+    ``χ³ log²n ≤ C n s^{4.5} √ρ`` and ``(λ/σ₁) k n^{−1/k} ≤ s/2``.  The constants ``C = C(C_x, D, k)``
+    and ``η = η(C_x)`` are **not given by the paper**: every constant is 1 here, ``η`` is a parameter.
+    Assumptions not checked (they are about the data, not the parameters): ``x = Σ^{1/2} z`` with
+    independent sub-Gaussian (or convex-concentrated) coordinates of ``z``.
+
+    Parameters
+    ----------
+    gamma : p/n; ``n = p/γ`` must be an integer ≥ 2.
+    lam : ridge penalty, > 0 (the ridgeless theorems are not implemented).
+    spectrum, p : as :func:`effective_rank_r` (power laws: finite ``p ≤ 1e5``).
+    k_order : the theorem's integer ``k ≥ 1`` (default 2).
+    eta : the theorem's ``η ∈ (0, 1/2)`` (default 1/4) with ``⌊ηn⌋ ≥ 1``.
+
+    Returns
+    -------
+    A vector Result ``(ε_V, ε_B, variance_conditions, bias_conditions)``; the last two are 1 when
+    the theorem's side conditions hold with ``C = 1`` and 0 otherwise.  ``ε_B = 0`` for ``β = 0``
+    (bias and equivalent vanish).  At practical sizes ``ε`` is usually ≫ 1: the theorem then
+    promises nothing numerically; it describes how the error shrinks as ``n`` grows.
+    """
+    from ..backend import MP
+    from ..precision import certify
+    from ..result import Result
+    from . import ridge as R
+
+    spec = R.Spectrum.parse(spectrum)
+    g = check_real("gamma", gamma, low=0, low_open=True)
+    lm = check_real("lam", lam, low=0, low_open=True)
+    k = check_int("k_order", k_order, low=1, high=10**6)
+    et = check_real("eta", eta, low=0, high=Fraction(1, 2), low_open=True, high_open=True)
+    kind, data, P = _cm_levels(spec, p)
+    n = _cm_samples(int(P), Fraction(g), Fraction(et))
+    pr = R.RidgeParams(g, lm, None, 1, 0, spec)
+    params = shown(spec, p=None if p is None else check_int("p", p, low=1, high=10**12), gamma=g, lam=lm, k_order=k, eta=et)
+    state: dict[str, Any] = {}
+    proof_state: dict[str, Any] = {}
+
+    def evaluate() -> tuple[Any, Any]:
+        out, residual = R._solve_mp(pr, state)
+        return _cm_bound(MP, kind, data, int(P), n, Fraction(lm), k, Fraction(et), out["kappa"]), residual
+
+    def ball_evaluate() -> tuple[Any, Any]:
+        from ..ball import AB
+
+        out, residual = R._solve_ball(pr, dps, proof_state)
+        return _cm_bound(AB, kind, data, int(P), n, Fraction(lm), k, Fraction(et), out["kappa"]), residual
+
+    c = certify(evaluate, dps, what="ridge de_error_bound", params=params, prove=ball_evaluate)
+    source = _cm_source()
+    return Result(c.value, R.NAME, "de_error_bound", params, dps, c.residual, c.error_estimate, None, source, **c.proof_fields())

@@ -1185,6 +1185,12 @@ MODEL = register(
             "k": ParamSpec("k", "index of the effective ranks r_k, R_k, integer 0 <= k < p", kind="int"),
             "p": ParamSpec("p", "number of features (blocks, isotropic); a power law has its own", kind="int"),
             "b": ParamSpec("b", "constant of k* = min{k : r_k >= b n} (benign), > 0", default="1"),
+            "k_order": ParamSpec(
+                "k_order", "integer k >= 1 of Cheng-Montanari Thm 1, error ~ n^-(1-1/k) (de_error_bound)", default="2", kind="int"
+            ),
+            "eta": ParamSpec(
+                "eta", "eta in (0, 1/2) of Cheng-Montanari Thm 1, not given by the paper (de_error_bound)", default="1/4"
+            ),
         },
         quantities={
             "risk": _q("risk", risk, "excess test risk"),
@@ -1245,6 +1251,16 @@ MODEL = register(
                 _diag.degrees_of_freedom,
                 proof="proven",
                 proof_note="the ridge kappa's ball (see kappa) and the degree-of-freedom sums on balls",
+            ),
+            "de_error_bound": QuantitySpec(
+                "de_error_bound",
+                "RATE ONLY (constants set to 1, not given by the paper): vector (eps_V, eps_B, variance_conditions, "
+                "bias_conditions) of the Cheng-Montanari relative-error bound of the equivalent at n = p/gamma",
+                ("gamma", "lam", "spectrum", "p", "k_order", "eta"),
+                _diag.de_error_bound,
+                optional=("p",),
+                proof="proven",
+                proof_note=_diag.CM_PROOF_NOTE,
             ),
         },
         system=system,
