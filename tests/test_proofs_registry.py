@@ -31,6 +31,12 @@ from asymptotics.precision import ladder_only
 
 DPS = 30
 
+
+def lc_quantities() -> tuple[str, ...]:
+    from asymptotics.models.learning_curve import QUANTITIES
+
+    return QUANTITIES
+
 POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
     # Marchenko-Pastur
     ("mp", "density"): [{"x": "1", "gamma": "0.5"}, {"x": "2.5", "gamma": "2", "sigma2": "0.5"}],
@@ -59,7 +65,7 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
             {"n": "100", "lam": "0.01", "sigma2": "0.1", "spectrum": "power_law:alpha=1.5,beta=1.5", "mode": "3"},
             {"n": "40", "lam": "0.1", "spectrum": "power_law:alpha=1.5,beta=1.2,P=300,c=2", "mode": "1"},
         ]
-        for q in ("kappa", "test_error", "train_error", "overfitting_coefficient", "learnability", "mode_error", "bias", "variance")
+        for q in lc_quantities()
     },
     # gcm (ridge's ball kappa, then the shifted sums on balls)
     **{

@@ -38,6 +38,13 @@ working precision, checked by the residual) and one is picked:
   like ``−1/z`` and ``m > 0`` for ``z < 0``.
 * ``z = 0`` with no mass at 0 (γ < 1, no zero atom): ``m(0) = E_H[1/t] / (1 − γ)``.
 
+Proofs (rational atoms; docs/proofs/dmp.md): the root is isolated on balls by Krawczyk's test (complex
+``z``, and the density's root with ``Im > 0`` at real ``x``: at most one root of the real polynomial lies
+in the upper half-plane) or by a sign change (real ``z``), and the rule above is decided on the ball:
+``Im m̃ · Im z > 0``, or a real root in ``B`` with ``z'(m̃) > 0``, which by Silverstein & Choi (1995)
+is the transform *and* proves ``z`` off the support.  The edges come from all real critical points
+isolated by FLINT (``fmpz_poly.complex_roots``).  Undecided balls fall back to the ladder (``proven=False``).
+
 Support
 -------
 ``x ∉ supp`` iff ``x = z(m)`` for a real ``m`` with ``z'(m) > 0`` (Silverstein & Choi 1995).  So
@@ -59,7 +66,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import mpmath
@@ -417,41 +424,73 @@ def _in_support(x: Any, support: list[tuple[Any, Any]]) -> bool:
     return any(a <= x <= b for a, b in support)
 
 
-def _density_at(pb: _Problem, x: Any, support: list[tuple[Any, Any]]) -> tuple[Any, Any]:
-    """Density of the continuous part at real ``x > 0`` and the residual of the root used."""
+def _density_at(pb: _Problem, x: Any, support: list[tuple[Any, Any]], residual: bool = True) -> tuple[Any, Any]:
+    """Density of the continuous part at real ``x > 0`` and the residual of the root used (``None`` when
+    ``residual`` is False: quadrature nodes do not need it)."""
     if not any(a < x < b for a, b in support):
         return mpmath.mpf(0), None
     coeffs = pb.companion_poly(x)
     best = _upper_root_newton(coeffs)
     if best is None:
         best = max(_roots(coeffs), key=lambda r: mpmath.im(r))
-    return max(mpmath.im(best), 0) / (pb.g * mpmath.pi), _poly_residual(coeffs, best)
+    return max(mpmath.im(best), 0) / (pb.g * mpmath.pi), (_poly_residual(coeffs, best) if residual else None)
 
 
 def _upper_root_newton(coeffs: list[Any]) -> Any:
-    """The root with the largest imaginary part, from numpy's roots polished by Newton in mpmath.
+    """The root with ``Im > 0`` of the real polynomial at a real ``x``, from numpy's roots polished by Newton.
 
-    ``None`` when the polish does not settle (the caller then isolates all roots with ``polyroots``)
-    or when the polished root is not the top one of the float64 set (it must stay in the upper
-    half-plane and be the unique root there, as the branch rule requires).
+    At ``x`` inside the support exactly one root has ``Im > 0``: the ``K + 1`` roots are the limits of the
+    roots at ``x + iε``, of which only ``m̃`` lies in the upper half-plane (Bai & Silverstein 2010,
+    Theorem 4.3), and a non-real root in the lower one comes with its conjugate (real coefficients).  So a
+    Newton limit with ``Im`` clearly positive is that root, whichever float64 root it started from.  The
+    start is the top float64 root, its imaginary part raised to ``1e-7 |r|``; when float64 returns only
+    real roots (near an edge the pair looks real), a root of the closest pair.  ``None`` when the polish
+    does not settle or lands on a real root (the caller then isolates all roots with ``polyroots``); a
+    limit in the lower half-plane gives its conjugate (also a root).  Non-real coefficients: ``None``.
     """
-    real = all(not isinstance(c, mpmath.mpc) or mpmath.im(c) == 0 for c in coeffs)
-    desc = [float(mpmath.re(c)) if real else complex(c) for c in coeffs[::-1]]
-    fr = np.roots(desc)
+    if any(isinstance(c, mpmath.mpc) and mpmath.im(c) != 0 for c in coeffs):
+        return None
+    fr = np.roots([float(mpmath.re(c)) for c in coeffs[::-1]])
     if len(fr) == 0 or not np.all(np.isfinite(fr)):
         return None
-    order = np.argsort(-fr.imag)
-    if len(fr) > 1 and not (fr[order[0]].imag > 0 and fr[order[1]].imag <= (0 if real else 1e-9 * (1 + abs(fr[order[1]])))):
+    top = complex(fr[np.argmax(fr.imag)])
+    if top.imag <= 1e-7 * abs(top) and len(fr) > 1:  # all real in float64: start at the closest pair
+        dist = np.abs(fr[:, None] - fr[None, :]) + np.diag(np.full(len(fr), np.inf))
+        top = complex(fr[np.unravel_index(np.argmin(dist), dist.shape)[0]])
+    r = _newton_flint(coeffs, complex(top.real, max(top.imag, 1e-7 * abs(top))))
+    if r is None or not abs(mpmath.im(r)) > mpmath.mpf(2) ** (-mp.prec // 2) * abs(r):
         return None
-    r = mpmath.mpc(complex(fr[order[0]]))
-    dcoeffs = [k * c for k, c in enumerate(coeffs)][1:]
-    eps = mpmath.mpf(2) ** (-mp.prec + 12)
-    for _ in range(12):
-        step = mpmath.polyval(coeffs[::-1], r) / mpmath.polyval(dcoeffs[::-1], r)
-        r -= step
-        if abs(step) <= eps * abs(r):
-            return r if mpmath.im(r) > 0 else None
-    return None
+    return r if mpmath.im(r) > 0 else mpmath.conj(r)  # the conjugate of a root is a root
+
+
+def _newton_flint(coeffs: list[Any], start: complex, steps: int = 100) -> Any:
+    """Newton's iteration for a root of the polynomial with real ``mpf`` coefficients (ascending) from
+    ``start``, in python-flint at twice mpmath's working precision (midpoints only: a fast polish, not a proof);
+    the root as ``mpc``, or ``None`` when it does not settle."""
+    from flint import acb, acb_poly, arb, ctx
+
+    from ..ball import _mpf_to_arb, to_mpmath
+
+    saved = ctx.prec
+    ctx.prec = 2 * mp.prec + 20  # as polyroots' extra precision: near a double root P(r)/P'(r) loses digits
+    try:
+        P = acb_poly([acb(_mpf_to_arb(mpmath.mpf(c))) for c in coeffs])
+        dP = P.derivative()
+        r = acb(arb(start.real), arb(start.imag))
+        eps = arb(2) ** (12 - mp.prec)
+        for _ in range(steps):
+            d = dP(r)
+            if d.contains(0):
+                return None
+            step = P(r) / d
+            step = acb(step.real.mid(), step.imag.mid())
+            r = r - step
+            r = acb(r.real.mid(), r.imag.mid())
+            if abs(step).mid() <= (eps * abs(r)).mid():
+                return to_mpmath(r)
+        return None
+    finally:
+        ctx.prec = saved
 
 
 # ----------------------------------------------------------------------------- symbolic
@@ -481,8 +520,17 @@ def system() -> FixedPointSystem:
 
 
 # ----------------------------------------------------------------------------- certified quantities
-def _result(value: Any, quantity: str, shown: dict[str, str], dps: int, residual: Any, err: Any, branch: str | None) -> Result:
-    return Result(value, NAME, quantity, shown, dps, residual, err, branch, SILVERSTEIN_BAI_1995)
+def _result(
+    value: Any,
+    quantity: str,
+    shown: dict[str, str],
+    dps: int,
+    residual: Any,
+    err: Any,
+    branch: str | None,
+    proof: dict[str, Any] | None = None,
+) -> Result:
+    return Result(value, NAME, quantity, shown, dps, residual, err, branch, SILVERSTEIN_BAI_1995, **(proof or {}))
 
 
 def _shown(spec: PopulationSpectrum, **kw: Any) -> dict[str, str]:
@@ -504,8 +552,9 @@ def edges(gamma: Real, spectrum: PopulationSpectrum | str | None = None, *, dps:
         sup = _edges_mp(_Problem.build(g, spec))
         return [v for ab in sup for v in ab], None
 
-    c = certify(run, dps, what="dmp edges", params=shown)
-    return _result(c.value, "edges", shown, dps, None, c.error_estimate, None)
+    prove = (lambda: _edges_ball(g, spec)) if spec.exact else None
+    c = certify(run, dps, what="dmp edges", params=shown, prove=prove)
+    return _result(c.value, "edges", shown, dps, None, c.error_estimate, None, c.proof_fields())
 
 
 def _check_z(zf: tuple[Fraction, Fraction], g: Fraction, spec: PopulationSpectrum) -> None:
@@ -556,8 +605,9 @@ def stieltjes(z: Complex, gamma: Real, spectrum: PopulationSpectrum | str | None
     zf = to_complex_fractions("z", z)
     _check_z(zf, g, spec)
     shown = _shown(spec, z=zf, gamma=g)
-    c = certify(lambda: _transform(zf, g, spec, False), dps, what="dmp stieltjes", params=shown)
-    return _result(c.value, "stieltjes", shown, dps, c.residual, c.error_estimate, BRANCH_RULE)
+    prove = (lambda: _transform_ball(zf, g, spec, False)) if spec.exact else None
+    c = certify(lambda: _transform(zf, g, spec, False), dps, what="dmp stieltjes", params=shown, prove=prove)
+    return _result(c.value, "stieltjes", shown, dps, c.residual, c.error_estimate, BRANCH_RULE, c.proof_fields())
 
 
 def companion(z: Complex, gamma: Real, spectrum: PopulationSpectrum | str | None = None, *, dps: int = DEFAULT_DPS) -> Result:
@@ -568,8 +618,9 @@ def companion(z: Complex, gamma: Real, spectrum: PopulationSpectrum | str | None
         raise ParameterError("`z` = 0 is in the support of the companion law or a pole of its transform; pass z ≠ 0.")
     _check_z(zf, g, spec)
     shown = _shown(spec, z=zf, gamma=g)
-    c = certify(lambda: _transform(zf, g, spec, True), dps, what="dmp companion", params=shown)
-    return _result(c.value, "companion", shown, dps, c.residual, c.error_estimate, BRANCH_RULE)
+    prove = (lambda: _transform_ball(zf, g, spec, True)) if spec.exact else None
+    c = certify(lambda: _transform(zf, g, spec, True), dps, what="dmp companion", params=shown, prove=prove)
+    return _result(c.value, "companion", shown, dps, c.residual, c.error_estimate, BRANCH_RULE, c.proof_fields())
 
 
 def _density_mp(xf: Fraction, g: Fraction, spec: PopulationSpectrum) -> tuple[Any, Any]:
@@ -591,8 +642,9 @@ def density(x: Real, gamma: Real, spectrum: PopulationSpectrum | str | None = No
     g, spec = _gamma(gamma), _spec(spectrum)
     xf = check_real("x", x)
     shown = _shown(spec, x=xf, gamma=g)
-    c = certify(lambda: _density_mp(xf, g, spec), dps, what="dmp density", params=shown)  # type: ignore[arg-type]
-    return _result(c.value, "density", shown, dps, c.residual, c.error_estimate, None)
+    prove = (lambda: _density_ball(xf, g, spec)) if spec.exact else None  # type: ignore[arg-type]
+    c = certify(lambda: _density_mp(xf, g, spec), dps, what="dmp density", params=shown, prove=prove)  # type: ignore[arg-type]
+    return _result(c.value, "density", shown, dps, c.residual, c.error_estimate, None, c.proof_fields())
 
 
 def _near_singular(pb: _Problem) -> list[Any]:
@@ -621,12 +673,11 @@ def _interval_mass(pb: _Problem, a: Any, b: Any, upto: Any) -> Any:
     cuts = sorted({_theta(a, b, c) for c in _near_singular(pb) if a < c < upto})
 
     def f(theta: Any) -> Any:
-        t = a + (b - a) * (1 - mpmath.cos(theta)) / 2
-        return _density_at(pb, t, sup)[0] * (b - a) * mpmath.sin(theta) / 2
+        # (1 − cos θ)/2 = sin²(θ/2): no cancellation, so t stays above a hard edge a = 0 for every θ > 0
+        t = a + (b - a) * mpmath.sin(theta / 2) ** 2
+        return _density_at(pb, t, sup, residual=False)[0] * (b - a) * mpmath.sin(theta) / 2
 
-    # a hard edge (a = 0, γ' = 1): Gauss–Legendre, whose nodes never reach θ = 0 where t rounds to the edge
-    method = "gauss-legendre" if a == 0 else "tanh-sinh"
-    val, err = mpmath.quad(f, [0, *cuts, th], error=True, maxdegree=8, method=method)
+    val, err = mpmath.quad(f, [0, *cuts, th], error=True, maxdegree=8, method="tanh-sinh")
     if err > mpmath.mpf(10) ** (-(mp.dps // 2 + 2)) * max(abs(val), 1):  # the ladder compares the rest
         raise ConvergenceError(f"cdf: quadrature error estimate {mpmath.nstr(err, 3)} above the working precision")
     return val
@@ -678,6 +729,23 @@ def moment_series(k: int, g: Any, h: list[Any]) -> list[Any]:
     return [one] + [y[i] / g for i in range(1, k + 1)]
 
 
+def _moment_proof(exact: Fraction, value: Any, dps: int) -> dict[str, Any]:
+    """``enclosure``/``proven`` of the exact rational moment: its ball proves the rounded ``value``.
+
+    Not proven (an empty dict) when proofs are off, for the value 0 or beyond ``2^±40000``.
+    """
+    from .. import ball
+    from ..precision import proofs_enabled
+
+    if not proofs_enabled() or value == 0 or abs(mpmath.mag(value)) > 40_000:
+        return {}
+    try:
+        p = ball.prove(lambda: (ball.AB.num(exact), None), dps, what="dmp moment", round_value=lambda _m, _d: value)
+    except ball.NotProven:
+        return {}
+    return {"enclosure": ball.enclosure(p.balls, dps), "proven": True}
+
+
 def moment(k: IntLike, gamma: Real, spectrum: PopulationSpectrum | str | None = None, *, dps: int = DEFAULT_DPS) -> Result:
     """k-th moment ``∫ x^k dμ`` (atom included), ``0 ≤ k ≤ 60``, in closed form in the moments of ``H``.
 
@@ -692,9 +760,279 @@ def moment(k: IntLike, gamma: Real, spectrum: PopulationSpectrum | str | None = 
         exact = moment_series(kk, g, spec.moments(kk, True))[kk]
         with mp.workdps(dps):
             v = to_mpf(exact)
-        return _result(v, "moment", shown, dps, None, mpmath.mpf(0), None)
+        return _result(v, "moment", shown, dps, None, mpmath.mpf(0), None, _moment_proof(exact, v, dps))
     c = certify(lambda: (moment_series(kk, to_mpf(g), spec.moments(kk, False))[kk], None), dps, what="dmp moment", params=shown)
     return _result(c.value, "moment", shown, dps, None, c.error_estimate, None)
+
+
+# ----------------------------------------------------------------------------- ball proofs (rational atoms)
+# The proofs run inside :func:`asymptotics.ball.prove` (python-flint's and mpmath's precision set there);
+# the mpmath ladder only supplies the starting point, every claim is checked on balls.  See docs/proofs/dmp.md.
+def _exact_atoms(spec: PopulationSpectrum) -> tuple[list[Fraction], list[Fraction]]:
+    """Non-zero atoms and their weights as exact fractions (rational spectra only)."""
+    pairs = [(t, w) for t, w in zip(spec.eigenvalues, spec.weights, strict=True) if t != 0]
+    return [t for t, _ in pairs], [w for _, w in pairs]
+
+
+def _q(x: Fraction | int) -> Any:
+    """An exact rational as an ``arb`` ball at the working precision."""
+    from ..ball import AB
+
+    return AB.num(Fraction(x)).v
+
+
+def _exact_companion(
+    zf: tuple[Fraction, Fraction], g: Fraction, spec: PopulationSpectrum
+) -> tuple[list[Fraction], list[Fraction]]:
+    """Real and imaginary parts of the companion polynomial ``z m Π + Π − γ m Σ`` (exact, ascending)."""
+    ts, ws = _exact_atoms(spec)
+    prod, ssum = _basis(ts, ws, 1)
+    re_ = _padd(_padd([Fraction(0)] + [zf[0] * c for c in prod], prod), [Fraction(0)] + [-g * c for c in ssum])
+    im_ = [Fraction(0)] + [zf[1] * c for c in prod]
+    return re_, _padd(im_, [Fraction(0)] * len(re_))
+
+
+def _sym_interval(r: Any) -> Any:
+    """The real ball ``[−r, r]`` (``r`` an ``arb``, its upper bound taken)."""
+    from flint import arb
+
+    e = arb(abs(r).upper())
+    return (-e).union(e)
+
+
+def _krawczyk(P: Any, dP: Any, c: Any) -> Any:
+    """A complex ball containing exactly one root of the ``acb_poly`` ``P`` near the point ``c``.
+
+    Krawczyk's operator ``K(X) = c − y P(c) + (1 − y P'(X))(X − c)`` on the box ``X = c + [−r, r](1 + i)``
+    with ``y ≈ 1/P'(c)``: ``K(X) ⊂ int X`` proves a unique root in ``X`` (mean value form of the analytic
+    ``P`` over the convex box, then Brouwer); the root lies in ``K(X)``, which is returned.
+    """
+    from flint import acb, arb, ctx
+
+    from ..ball import NotProven
+
+    C = acb(c.real.mid(), c.imag.mid())
+    dc = dP(C)
+    if dc.contains(0):
+        raise NotProven("dmp: P'(m) vanishes at the root (a double root: an edge)")
+    y = 1 / dc
+    y = acb(y.real.mid(), y.imag.mid())
+    step = y * P(C)
+    r0 = abs(step) * 4 + abs(C) * arb(2) ** (-(ctx.prec - 16)) + arb(2) ** (-ctx.prec)
+    for k in range(4):
+        iv = _sym_interval(r0 * arb(16) ** k)
+        X = C + acb(iv, iv)
+        K = C - step + (1 - y * dP(X)) * (X - C)
+        if X.contains_interior(K):
+            return K
+    raise NotProven("dmp: Krawczyk's test did not close around the companion root")
+
+
+def _dz_arb(m: Any, g: Fraction, ts: list[Fraction], ws: list[Fraction]) -> Any:
+    """``z'(m) = 1/m² − γ Σ w t²/(1 + t m)²`` on a real ball."""
+    out = 1 / (m * m)
+    for t, w in zip(ts, ws, strict=True):
+        d = 1 + _q(t) * m
+        out -= _q(g * w * t * t) / (d * d)
+    return out
+
+
+def _dz_exact(m: Fraction, g: Fraction, ts: list[Fraction], ws: list[Fraction]) -> Fraction:
+    return 1 / (m * m) - g * sum((w * t * t / (1 + t * m) ** 2 for t, w in zip(ts, ws, strict=True)), Fraction(0))
+
+
+def _z_arb(m: Any, g: Fraction, ts: list[Fraction], ws: list[Fraction]) -> Any:
+    """``z(m) = −1/m + γ Σ w t/(1 + t m)`` on a real ball."""
+    out = -1 / m
+    for t, w in zip(ts, ws, strict=True):
+        out += _q(g * w * t) / (1 + _q(t) * m)
+    return out
+
+
+def _real_root_ball(coeffs: list[Fraction], m0: Any, g: Fraction, spec: PopulationSpectrum) -> Any:
+    """A real ball ``X`` with a root of the (real) companion polynomial, ``X`` inside ``B`` and ``z'(X) > 0``.
+
+    Silverstein & Choi (1995, Theorem 4.2): a real ``m ∈ B = {m ≠ 0, 1 + t_j m ≠ 0}`` with ``z'(m) > 0`` is the
+    companion transform at ``x = z(m)``, and ``x`` is off the support.  So such a ball proves both.
+    """
+    from flint import arb_poly
+
+    from ..ball import Ball, NotProven, root_by_sign_change
+
+    ts, ws = _exact_atoms(spec)
+    P = arb_poly([_q(c) for c in coeffs])
+    X = root_by_sign_change(lambda b: Ball(P(b.v)), m0).v
+    if X.contains(0) or any((1 + _q(t) * X).contains(0) for t in ts):
+        raise NotProven("dmp: the real root's ball meets a pole of z(m)")
+    if not _dz_arb(X, g, ts, ws) > 0:
+        raise NotProven("dmp: z'(m) > 0 not decided on the real root's ball (a point near an edge)")
+    return X
+
+
+def _companion_ball(zf: tuple[Fraction, Fraction], g: Fraction, spec: PopulationSpectrum) -> tuple[Any, Any]:
+    """``(m̃ ball, residual)`` at ``z`` off the support, the branch proven on the ball (module docstring).
+
+    Complex ``z``: Krawczyk's test isolates a root and its ball lies strictly in the half-plane of ``z``;
+    ``m̃(z)`` is the only root there (Bai & Silverstein 2010, Theorem 4.3, with ``m̃(z̄) = conj m̃(z)``).
+    Real ``z``: :func:`_real_root_ball`.
+    """
+    from flint import acb, acb_poly
+
+    from ..ball import Ball, NotProven
+
+    re_, im_ = _exact_companion(zf, g, spec)
+    pb = _Problem.build(g, spec)
+    z = to_mpf(zf[0]) if zf[1] == 0 else mpmath.mpc(to_mpf(zf[0]), to_mpf(zf[1]))
+    m0, _ = _companion_mp(pb, z, [])
+    res = _poly_residual(pb.companion_poly(z), m0)
+    if zf[1] == 0:
+        return _real_root_ball(re_, mpmath.re(m0), g, spec), res
+    P = acb_poly([acb(_q(a), _q(b)) for a, b in zip(re_, im_, strict=True)])
+    K = _krawczyk(P, P.derivative(), Ball(mpmath.mpc(m0)).v)
+    s = 1 if zf[1] > 0 else -1
+    if not (K.imag * s > 0):
+        raise NotProven("dmp: Im m̃ · Im z > 0 not decided on the ball")
+    return K, res
+
+
+def _transform_ball(zf: tuple[Fraction, Fraction], g: Fraction, spec: PopulationSpectrum, companion: bool) -> tuple[Any, Any]:
+    """Ball route of :func:`stieltjes` / :func:`companion`: ``m = (m̃ + (1 − γ)/z)/γ`` on the proven ``m̃``."""
+    from flint import acb
+
+    from ..ball import Ball
+
+    if zf == (0, 0):  # γ < 1, no zero atom (checked by _check_z): m(0) = E_H[1/t]/(1 − γ), exact
+        ts, ws = _exact_atoms(spec)
+        return Ball(_q(sum((w / t for t, w in zip(ts, ws, strict=True)), Fraction(0)) / (1 - g))), None
+    mt, res = _companion_ball(zf, g, spec)
+    if companion:
+        return Ball(mt), res
+    z = _q(zf[0]) if zf[1] == 0 else acb(_q(zf[0]), _q(zf[1]))
+    return Ball((mt + _q(1 - g) / z) / _q(g)), res
+
+
+def _density_ball(xf: Fraction, g: Fraction, spec: PopulationSpectrum) -> tuple[Any, Any]:
+    """Ball route of :func:`density`.
+
+    Inside the support (the ladder's support says where to look): Krawczyk's test isolates a root of the
+    real polynomial at ``x`` whose ball has ``Im > 0`` strictly; it is ``m̃(x + i0)`` (the other roots are
+    limits of roots in the lower half-plane), and the density is ``Im m̃/(γπ)``.  Outside: a real root with
+    ``z' > 0`` (:func:`_real_root_ball`) proves ``x`` off the support, and the density is exactly 0.
+    """
+    from flint import acb, acb_poly, arb
+
+    from ..ball import AB, Ball, NotProven, to_mpmath
+
+    if xf < 0:
+        return AB.num(0), None
+    if xf == 0:
+        return (AB.inf if _gamma_eff(g, spec) == 1 else AB.num(0)), None
+    pb = _Problem.build(g, spec)
+    x = to_mpf(xf)
+    coeffs, _ = _exact_companion((xf, Fraction(0)), g, spec)
+    mcoeffs = pb.companion_poly(x)
+    if not any(a < xf < b for a, b in _support_guide(g, spec.label)):
+        m0, _ = _companion_mp(pb, x, [])
+        _real_root_ball(coeffs, m0, g, spec)
+        return AB.num(0), None
+    m0 = _upper_root_newton(mcoeffs)
+    if m0 is None:
+        m0 = max(_roots(mcoeffs), key=lambda r: mpmath.im(r))
+    P = acb_poly([acb(_q(c)) for c in coeffs])
+    K = _krawczyk(P, P.derivative(), Ball(mpmath.mpc(m0)).v)
+    if not K.imag > 0:
+        raise NotProven("dmp: Im m̃(x + i0) > 0 not decided on the ball (a point near an edge)")
+    return Ball(K.imag / (_q(g) * arb.pi())), _poly_residual(mcoeffs, to_mpmath(K))
+
+
+@lru_cache(maxsize=256)
+def _support_guide(g: Fraction, label: str) -> tuple[tuple[Fraction, Fraction], ...]:
+    """The ladder's support at 50 digits as fractions (cached): only where :func:`_density_ball` looks first;
+    a point placed on the wrong side makes the proof fail, never a wrong claim."""
+    with mp.workdps(50):
+        return tuple((_mpf_fraction(a), _mpf_fraction(b)) for a, b in _edges_mp(_Problem.build(g, _spec(label))))
+
+
+def _mpf_fraction(x: Any) -> Fraction:
+    sign, man, exp, _ = x._mpf_
+    v = Fraction(int(man)) * Fraction(2) ** int(exp)
+    return -v if sign else v
+
+
+def _edges_ball(g: Fraction, spec: PopulationSpectrum) -> tuple[list[Any], None]:
+    """Ball route of :func:`edges` (Silverstein & Choi 1995, as in :func:`_edges_mp`).
+
+    The real zeros of ``z'`` are *all* isolated rigorously (FLINT's ``fmpz_poly.complex_roots`` on the
+    critical polynomial with its denominators cleared: real roots have an exactly zero imaginary part,
+    each ball holds one simple root); a multiple root (two edges merging) is not proven.  Between
+    consecutive marks (poles ``−1/t``, 0, the real critical points) ``z'`` has no zero, so its sign is
+    that at one rational point, computed exactly.  The gaps ``z(I)`` and their union are formed with
+    decided ball comparisons; an edge is ``z(m_c)`` on the critical point's ball, or exactly 0.
+    """
+    import math
+
+    from flint import arb, fmpz_poly
+
+    from ..ball import Ball, NotProven, _exact_fraction
+
+    ts, ws = _exact_atoms(spec)
+    prod2, ssum2 = _basis(ts, ws, 2)
+    crit = _padd(prod2, [Fraction(0), Fraction(0)] + [-g * c for c in ssum2])
+    while len(crit) > 1 and crit[-1] == 0:
+        crit.pop()
+    den = math.lcm(*(c.denominator for c in crit))
+    roots: Any = fmpz_poly([int(c * den) for c in crit]).complex_roots()  # [(acb root, multiplicity)]
+    marks: list[tuple[Any, str]] = [(_q(-1 / t), "pole") for t in ts] + [(arb(0), "zero")]
+    for r, mult in roots:
+        if r.imag == 0:
+            if mult != 1:
+                raise NotProven("dmp: a multiple critical point (two support edges merge)")
+            marks.append((r.real, "crit"))
+    marks.sort(key=lambda e: float(e[0].mid()))
+    for (a, _), (b, _) in zip(marks[:-1], marks[1:], strict=True):
+        if not b > a:
+            raise NotProven("dmp: the critical points are not separated from the poles on the balls")
+    gaps: list[tuple[Any, Any]] = []
+    ends: list[tuple[Any, str]] = [(None, "inf"), *marks, (None, "inf")]
+    for (lo, kl), (hi, kh) in zip(ends[:-1], ends[1:], strict=True):
+        if kl == "inf":
+            q = _exact_fraction(hi.lower().mid()) - 1 - abs(_exact_fraction(hi.mid()))
+        elif kh == "inf":
+            q = _exact_fraction(lo.upper().mid()) + 1 + abs(_exact_fraction(lo.mid()))
+        else:
+            q = _exact_fraction(((lo.upper() + hi.lower()) / 2).mid())
+            if not (lo < _q(q) < hi):
+                raise NotProven("dmp: no rational point separates two marks")
+        if q == 0 or any(1 + t * q == 0 for t in ts) or _dz_exact(q, g, ts, ws) <= 0:
+            continue
+        inf = arb.pos_inf()
+        zl = {"inf": arb(0), "pole": inf, "zero": -inf}[kl] if kl != "crit" else _z_arb(lo, g, ts, ws)
+        zh = {"inf": arb(0), "pole": -inf, "zero": inf}[kh] if kh != "crit" else _z_arb(hi, g, ts, ws)
+        gaps.append((zl, zh))
+    gaps.sort(key=lambda e: float(e[0].mid()) if e[0].is_finite() else (-math.inf if e[0] < 0 else math.inf))
+    support: list[tuple[Any, Any]] = []
+    cur = arb.neg_inf()
+    for lo, hi in gaps:
+        if lo > cur:
+            support.append((cur, lo))
+        elif not lo <= cur:
+            raise NotProven("dmp: the order of two gaps is not decided on the balls")
+        if hi > cur:
+            cur = hi
+        elif not hi <= cur:
+            raise NotProven("dmp: the order of two gap ends is not decided on the balls")
+    if cur < arb.pos_inf():
+        support.append((cur, arb.pos_inf()))
+    out = []
+    for a, b in support:
+        if not b > a:
+            if b == a:  # an empty interval between two touching gaps
+                continue
+            raise NotProven("dmp: the length of a support interval is not decided on the balls")
+        if not (a.is_finite() and b.is_finite()):
+            raise NotProven("dmp: unbounded support interval")
+        out += [Ball(a), Ball(b)]
+    return out, None
 
 
 # ----------------------------------------------------------------------------- float64 path
@@ -986,7 +1324,24 @@ def stieltjes_curve(
 
 # ----------------------------------------------------------------------------- registry
 _SPECTRUM_DOC = "population spectrum: isotropic | blocks:t/w,t/w,... | power_law:p=P,alpha=A | spike:t=T,w=W"
-_NOTE = "precision-ladder estimate (polynomial roots + residual + branch rule checks); no ball proof yet"
+_NOTE = (
+    "precision-ladder estimate (quadrature of the density: polynomial roots + residual + branch rule checks); no ball proof yet"
+)
+_PARTIAL = (
+    "rational atoms (blocks, spike, integer-alpha power laws); irrational power-law atoms and points too close to an edge: ladder"
+)
+_NOTE_TRANSFORM = (
+    "partial: " + _PARTIAL + "; root isolated by Krawczyk's test on balls, branch proven on the ball: Im mt * Im z > 0 "
+    "(complex z) or real root in B with z'(mt) > 0 (real z, Silverstein-Choi)"
+)
+_NOTE_DENSITY = (
+    "partial: " + _PARTIAL + "; inside: the root with Im > 0 isolated by Krawczyk's test; outside: a real root with "
+    "z' > 0 proves x off the support (density exactly 0); x = 0 exact"
+)
+_NOTE_EDGES = (
+    "partial: " + _PARTIAL + "; every real critical point isolated (FLINT complex_roots of the integer polynomial), "
+    "sign of z' between them exact, edges z(m_c) on balls; merging edges (double critical point): ladder"
+)
 
 MODEL = register(
     ModelSpec(
@@ -1002,24 +1357,48 @@ MODEL = register(
         },
         quantities={
             "density": QuantitySpec(
-                "density", "density of the continuous part", ("x", "gamma", "spectrum"), density, density_curve, proof_note=_NOTE
+                "density",
+                "density of the continuous part",
+                ("x", "gamma", "spectrum"),
+                density,
+                density_curve,
+                proof="partial",
+                proof_note=_NOTE_DENSITY,
             ),
             "cdf": QuantitySpec("cdf", "CDF incl. the atom at 0", ("x", "gamma", "spectrum"), cdf, cdf_curve, proof_note=_NOTE),
             "stieltjes": QuantitySpec(
-                "stieltjes", "Stieltjes transform m(z)", ("z", "gamma", "spectrum"), stieltjes, stieltjes_curve, proof_note=_NOTE
+                "stieltjes",
+                "Stieltjes transform m(z)",
+                ("z", "gamma", "spectrum"),
+                stieltjes,
+                stieltjes_curve,
+                proof="partial",
+                proof_note=_NOTE_TRANSFORM,
             ),
             "companion": QuantitySpec(
-                "companion", "companion transform of XX^T/n", ("z", "gamma", "spectrum"), companion, proof_note=_NOTE
+                "companion",
+                "companion transform of XX^T/n",
+                ("z", "gamma", "spectrum"),
+                companion,
+                proof="partial",
+                proof_note=_NOTE_TRANSFORM,
             ),
             "edges": QuantitySpec(
-                "edges", "support intervals [a1, b1, a2, b2, ...]", ("gamma", "spectrum"), edges, proof_note=_NOTE
+                "edges",
+                "support intervals [a1, b1, a2, b2, ...]",
+                ("gamma", "spectrum"),
+                edges,
+                proof="partial",
+                proof_note=_NOTE_EDGES,
             ),
             "moment": QuantitySpec(
                 "moment",
                 "k-th moment (closed form in the moments of H)",
                 ("k", "gamma", "spectrum"),
                 moment,
-                proof_note="exact rational for rational atoms; ladder estimate for irrational power-law atoms",
+                proof="partial",
+                proof_note="partial: exact rational for rational atoms (proven enclosure; not beyond 2^+-40000); "
+                "ladder estimate for irrational power-law atoms",
             ),
         },
         system=system,
