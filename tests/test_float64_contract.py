@@ -396,7 +396,54 @@ def dmp_points(quantity: str) -> Any:
     return _dmp(quantity)
 
 
-STRATEGIES = {"mp": mp_points, "ridge": ridge_points, "rf": rf_points, "nt": nt_points, "krr": krr_points, "dmp": dmp_points}
+LC_SPECTRA = (
+    "modes:1/1/1,0.1/10/0.5",
+    "modes:3/2/0.2,0.5/7/1,0.01/200/0.3",
+    "power_law:alpha=1.5,beta=1.5",
+    "power_law:alpha=2,beta=1.2,P=300,c=2",
+    "power_law:alpha=1.1,beta=3,P=100000",
+)
+
+
+@st.composite
+def lc_points(draw: Any, quantity: str) -> dict[str, Any]:
+    spectrum = draw(st.sampled_from(LC_SPECTRA))
+    thresholds = {LC_SPECTRA[0]: 11.0, LC_SPECTRA[1]: 209.0, LC_SPECTRA[3]: 300.0}  # n = P at lam = 0
+    n = draw(st.one_of(_log_uniform(1e-3, 1e5), st.sampled_from([thresholds.get(spectrum, 100.0)]).flatmap(near)))
+    point: dict[str, Any] = {"n": n, "lam": draw(lams()), "sigma2": draw(energies()), "spectrum": spectrum}
+    if quantity == "mode_error" or (quantity == "learnability" and draw(st.booleans())):
+        point["mode"] = draw(st.integers(1, 3))
+    return point
+
+
+GCM_SPECTRA = (
+    ("blocks:1/2/0.5/0.5,4/1/0.5/0.5", None),
+    ("blocks:0.001/1/0.5/0.9,1/0.01/0.5/0.1", None),
+    ("blocks:1/0/1/1", None),
+    ("blocks:1/1.5/0.5,3/0.5/0.5", "blocks:2/1/1,3/2/0.5"),
+)
+
+
+@st.composite
+def gcm_points(draw: Any, quantity: str) -> dict[str, Any]:
+    spectrum, teacher = draw(st.sampled_from(GCM_SPECTRA))
+    point: dict[str, Any] = {"gamma": draw(st.one_of(ratios(), near(1.0))), "lam": draw(lams()), "spectrum": spectrum}
+    point["sigma2"] = draw(energies())
+    if teacher is not None:
+        point["teacher"] = teacher
+    return point
+
+
+STRATEGIES = {
+    "gcm": gcm_points,
+    "mp": mp_points,
+    "ridge": ridge_points,
+    "rf": rf_points,
+    "nt": nt_points,
+    "krr": krr_points,
+    "dmp": dmp_points,
+    "learning_curve": lc_points,
+}
 
 CASES = [
     (model, name)

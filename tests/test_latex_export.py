@@ -24,6 +24,8 @@ from asymptotics.models import REGISTRY
 SPECS = [
     ["mp"],
     ["dmp"],
+    ["learning_curve"],
+    ["gcm"],
     ["ridge"],
     ["ridge", "--general"],
     *[[name, "--form", f] for name, module in (("rf", _rf), ("krr", _krr), ("nt", _nt), ("lnn", _lnn)) for f in module.FORMS],

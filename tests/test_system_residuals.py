@@ -177,6 +177,39 @@ def _dmp_points() -> list[dict[str, Any]]:
 
 
 
+# ----------------------------------------------------------------------------- learning_curve
+def _lc(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
+    """Two modes: the Sums over i = 1..M expanded with the mode values; per-mode quantities at i = 1 and 2."""
+    from asymptotics.models import learning_curve as lcm
+
+    n, lam, s2, modes = pt["n"], pt["lam"], pt["sigma2"], pt["modes"]
+    spec = "modes:" + ",".join(f"{e}/{d}/{b}" for e, d, b in modes)
+    kw = {"n": n, "lam": lam, "sigma2": s2, "spectrum": spec, "dps": DPS}
+    values: dict[str, Any] = {"n": n, "delta": lam, "sigma^2": s2, "M": len(modes), "kappa": _v(lcm.kappa(**kw))}
+    for i, (e, d, b) in enumerate(modes, 1):
+        values[f"\\eta[{i}]"], values[f"d[{i}]"], values[f"b[{i}]"] = e, d, b
+    values["E_0"] = _v(lcm.overfitting_coefficient(**kw))
+    values["E"] = _v(lcm.test_error(**kw))
+    q = system.quantities
+    idx = sp.Idx("i")
+    checks = [
+        *_equations(system),
+        *[(f"learning_curve {k}", q[k], _v(getattr(lcm, k)(**kw))) for k in ("overfitting_coefficient", "bias", "variance")],
+        *[(f"learning_curve {k}", q[k], _v(getattr(lcm, k)(**kw))) for k in ("test_error", "train_error")],
+        ("learning_curve learnability", q["learnability"].subs(idx, 1), _v(lcm.learnability(**kw, mode=1))),
+        ("learning_curve mode_error", q["mode_error"].subs(idx, 2), _v(lcm.mode_error(**kw, mode=2))),
+    ]
+    return checks, values
+
+
+def _lc_points() -> list[dict[str, Any]]:
+    def draw(r: random.Random) -> dict[str, Any]:
+        modes = [(_dec(r, 1, 3), r.randint(1, 5), _dec(r, 0.2, 2)), (_dec(r, 0.01, 0.5), r.randint(5, 50), _dec(r, 0, 1))]
+        return {"n": _dec(r, 2, 40), "lam": _dec(r, 0.001, 1), "sigma2": _dec(r, 0, 1), "modes": modes}
+
+    return _points(4, draw)
+
+
 # ----------------------------------------------------------------------------- ridge
 def _ridge_outputs(system: Any, kw: dict[str, Any]) -> list[Check]:
     from asymptotics.models import ridge
@@ -235,6 +268,40 @@ def _ridge_general_points() -> list[dict[str, Any]]:
         w = ["1/4", "1/4", "1/2"]
         b = [_dec(r, 0, 1) for _ in range(3)]
         return {"gamma": _dec(r, 0.2, 3), "lam": _dec(r, 0.01, 1), "sigma2": _dec(r, 0.1, 1), "blocks": (s, w, b)}
+
+    return _points(3, draw)
+
+
+# ----------------------------------------------------------------------------- gcm
+def _gcm(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
+    from asymptotics.models import gcm
+
+    s, t, b, w = pt["blocks"]
+    spectrum = "blocks:" + ",".join(f"{a}/{c}/{d}/{e}" for a, c, d, e in zip(s, t, b, w, strict=True))
+    kw = dict(gamma=pt["gamma"], lam=pt["lam"], sigma2=pt["sigma2"], spectrum=spectrum)
+    values: dict[str, Any] = {
+        str(S.kappa): _v(gcm.kappa(**kw, dps=DPS)),
+        str(S.lam): pt["lam"],
+        str(S.gamma): pt["gamma"],
+        str(S.sigma2): pt["sigma2"],
+        str(S.tau2): 0,
+        "tau_test^2": 0,
+        str(S.K): len(s),
+    }
+    for j in range(len(s)):
+        values.update({f"s[{j + 1}]": s[j], f"t[{j + 1}]": t[j], f"w[{j + 1}]": w[j], f"b[{j + 1}]": b[j]})
+    q = system.quantities
+    outputs = [(f"gcm {name}", q[name], _v(getattr(gcm, name)(**kw, dps=DPS))) for name in ("risk", "bias", "variance", "train_error")]
+    return [*_equations(system), *outputs], values
+
+
+def _gcm_points() -> list[dict[str, Any]]:
+    def draw(r: random.Random) -> dict[str, Any]:
+        s = [_dec(r, 0.1, 5) for _ in range(3)]
+        t = [_dec(r, 0, 5) for _ in range(3)]
+        b = [_dec(r, 0, 1) for _ in range(3)]
+        w = ["0.25", "0.25", "0.5"]
+        return {"gamma": _dec(r, 0.2, 3), "lam": _dec(r, 0.01, 1), "sigma2": _dec(r, 0.1, 1), "blocks": (s, t, b, w)}
 
     return _points(3, draw)
 
@@ -734,6 +801,8 @@ def _lnn_aligned_points() -> list[dict[str, Any]]:
 CASES: dict[tuple[str, str], tuple[Callable[..., Any], Callable[[], list[dict[str, Any]]]]] = {
     ("mp", ""): (_mp, _mp_points),
     ("dmp", ""): (_dmp, _dmp_points),
+    ("gcm", ""): (_gcm, _gcm_points),
+    ("learning_curve", ""): (_lc, _lc_points),
     ("ridge", "general=False"): (_ridge, _ridge_points),
     ("ridge", "general=True"): (_ridge_general, _ridge_general_points),
     ("krr", "form=de"): (_krr_de, _krr_points),

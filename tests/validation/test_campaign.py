@@ -108,6 +108,12 @@ def _in_ranges(model, p, sizes):
         g, lam, r2, s2, t2 = _floats(p, "gamma", "lam", "r2", "sigma2", "tau2")
         lam_ok = (lam == 0 and abs(g - 1) >= 0.4) or (0.01 <= lam <= 2 and (abs(g - 1) >= 0.4 or lam >= 0.05))
         return 0.1 <= g <= 4 and lam_ok and 0.25 <= r2 <= 2 and 0.01 <= s2 <= 1 and 0 <= t2 <= 0.5
+    if model == "gcm":
+        from validation.simulators.gcm import CAMPAIGN_SPECTRA as GCM_SPECTRA
+
+        g, lam, s2 = _floats(p, "gamma", "lam", "sigma2")
+        lam_ok = (lam == 0 and abs(g - 1) >= 0.5) or 0.05 <= lam <= 1
+        return 0.2 <= g <= 3 and lam_ok and 0.05 <= s2 <= 1 and (p["spectrum"], p["teacher"]) in GCM_SPECTRA
     if model in ("rf", "nt"):
         psi1, psi2, lam, f1, fs, t2 = _floats(p, "psi1", "psi2", "lam", "F1sq", "Fstar2", "tau2")
         common = p["activation"] in ("relu", "tanh", "erf") and 0.5 <= f1 <= 2 and 0 <= fs <= 0.5 and 0 <= t2 <= 0.5
@@ -132,6 +138,19 @@ def _in_ranges(model, p, sizes):
             and 0 <= f0 <= 0.5
             and 0.5 <= f1 <= 1.5
             and 0 <= f2 <= 0.5
+            and 0 <= s2 <= 0.5
+        )
+    if model == "learning_curve":
+        lam, s2 = _floats(p, "lam", "sigma2")
+        (e1, d1, b1), (e2, d2, b2) = (m.split("/") for m in p["spectrum"].removeprefix("modes:").split(","))
+        return (
+            e1 == "1"
+            and 5 <= int(d1) <= 40
+            and 50 <= int(d2) <= 200
+            and 0.02 <= float(e2) <= 0.5
+            and 0.5 <= float(b1) <= 1.5
+            and 0 <= float(b2) <= 1
+            and 0.01 <= lam <= 1
             and 0 <= s2 <= 0.5
         )
     raise AssertionError(model)

@@ -8,7 +8,7 @@ realized at a finite size, its campaign points and curve axes), so importing thi
 registers the built-ins; :func:`~validation.simulators.registry.get_simulator` finds them.
 """
 
-from . import deformed_mp, krr, marchenko_pastur, neural_tangent, random_features, registry, ridge
+from . import deformed_mp, krr, learning_curve, marchenko_pastur, neural_tangent, random_features, registry, ridge
 from .registry import SIMULATORS, SimulatorSpec, get_simulator, register_simulator
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "deformed_mp",
     "get_simulator",
     "krr",
+    "learning_curve",
     "marchenko_pastur",
     "neural_tangent",
     "random_features",
