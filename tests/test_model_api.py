@@ -738,7 +738,7 @@ def test_lazy_loading_from_several_threads_at_once():
         """
         import threading
         from asymptotics import get_model, REGISTRY
-        names = ["dmp", "krr", "learning_curve", "lnn", "mp", "nt", "rf", "ridge", "marchenko_pastur"] * 3
+        names = ["dmp", "gcm", "krr", "learning_curve", "lnn", "mp", "nt", "rf", "ridge", "marchenko_pastur"] * 3
         got, errors = {}, []
         def look(name):
             try:

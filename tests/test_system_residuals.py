@@ -291,7 +291,8 @@ def _gcm(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
     for j in range(len(s)):
         values.update({f"s[{j + 1}]": s[j], f"t[{j + 1}]": t[j], f"w[{j + 1}]": w[j], f"b[{j + 1}]": b[j]})
     q = system.quantities
-    outputs = [(f"gcm {name}", q[name], _v(getattr(gcm, name)(**kw, dps=DPS))) for name in ("risk", "bias", "variance", "train_error")]
+    names = ("risk", "bias", "variance", "train_error")
+    outputs = [(f"gcm {name}", q[name], _v(getattr(gcm, name)(**kw, dps=DPS))) for name in names]
     return [*_equations(system), *outputs], values
 
 

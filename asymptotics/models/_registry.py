@@ -142,6 +142,7 @@ ENTRY_POINT_GROUP = "asymptotics.models"
 
 BUILTIN_MODELS = {
     "dmp": "asymptotics.models.deformed_mp:MODEL",
+    "gcm": "asymptotics.models.gcm:MODEL",
     "krr": "asymptotics.models.krr:MODEL",
     "lnn": "asymptotics.models.linear_networks:MODEL",
     "mp": "asymptotics.models.marchenko_pastur:MODEL",
@@ -157,6 +158,8 @@ the installed distributions, and the package works from a source tree without me
 BUILTIN_ALIASES = {
     "deformed_mp": "dmp",
     "deformed_marchenko_pastur": "dmp",
+    "covariate_shift": "gcm",
+    "shift": "gcm",
     "linear_networks": "lnn",
     "dln": "lnn",
     "marchenko_pastur": "mp",

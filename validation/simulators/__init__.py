@@ -8,13 +8,14 @@ realized at a finite size, its campaign points and curve axes), so importing thi
 registers the built-ins; :func:`~validation.simulators.registry.get_simulator` finds them.
 """
 
-from . import deformed_mp, krr, learning_curve, marchenko_pastur, neural_tangent, random_features, registry, ridge
+from . import deformed_mp, gcm, krr, learning_curve, marchenko_pastur, neural_tangent, random_features, registry, ridge
 from .registry import SIMULATORS, SimulatorSpec, get_simulator, register_simulator
 
 __all__ = [
     "SIMULATORS",
     "SimulatorSpec",
     "deformed_mp",
+    "gcm",
     "get_simulator",
     "krr",
     "learning_curve",
