@@ -54,6 +54,8 @@ __all__ = [
     "to_latex",
     "unregister_model",
     "VectorResult",
+    "learning_curve_from_data",
+    "tuned_risk_curve",
 ]
 
 _LAZY = {
@@ -80,13 +82,18 @@ _LAZY = {
     "register_model": ".model_api",
     "root_tolerance": ".model_api",
     "unregister_model": ".model_api",
+    "tuned_risk_curve": ".tuning",
 }
+_RENAMED = {"learning_curve_from_data": (".models.learning_curve", "from_data")}
 _LAZY_MODULES = {"marchenko_pastur": ".models.marchenko_pastur", "ridge": ".models.ridge"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    elif name in _RENAMED:
+        module, attr = _RENAMED[name]
+        value = getattr(importlib.import_module(module, __name__), attr)
     elif name in _LAZY_MODULES:
         value = importlib.import_module(_LAZY_MODULES[name], __name__)
     else:
@@ -106,10 +113,12 @@ if TYPE_CHECKING:  # static tools see the names; at run time they are loaded by 
     from .model_api import Param, define_model, register_model, root_tolerance, unregister_model
     from .models import marchenko_pastur, ridge
     from .models._registry import REGISTRY, ModelSpec, SimulatorDecl, get_model
+    from .models.learning_curve import from_data as learning_curve_from_data
     from .plotting import plot_curve
     from .precision import DEFAULT_DPS
     from .references import Source
     from .result import CurveResult, Result, VectorResult
     from .sweeps import grid, sweep
+    from .tuning import tuned_risk_curve
     from .symbolic.latex import to_latex
     from .symbolic.system import FixedPointSystem
