@@ -337,24 +337,12 @@ def test_cli_bad_input_exit_2_one_line(args, name):
 
 
 # ----------------------------------------------------------------------- defects (strict xfail)
-@pytest.mark.xfail(
-    strict=True,
-    reason="Theorem 1 item 2 (Eq. 29) holds only under the theorem's main hypothesis "
-    "χ³log²n ≤ Cnκ^4.5 plus the extra bias conditions, so bias_conditions ⇒ variance_conditions; "
-    "for β = 0 the code returns bias_conditions = 1 while variance_conditions = 0 (ρ, Eq. 27, is "
-    "undefined at θ = 0 -- the flag should follow the variance one or be documented)",
-)
 def test_bias_flag_implies_variance_flag_for_zero_signal():
     r = D.de_error_bound("2", "0.1", spectrum="blocks:1/0.5/0,0.25/0.5/0", p=200, dps=15)
     v = [int(mpmath.mpf(x)) for x in r.value[2:]]
     assert v[1] <= v[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CLI: omitting lam says \"missing a required argument: 'lam'\" and in the same line "
-    "advertises 'lam (default 0)', a value de_error_bound rejects (Theorem 1 needs λ > 0)",
-)
 def test_cli_missing_lam_message_not_contradictory():
     pr = subprocess.run(
         [sys.executable, "-m", "asymptotics", "eval", "ridge", "de_error_bound", "gamma=2", "p=200"],
@@ -366,24 +354,11 @@ def test_cli_missing_lam_message_not_contradictory():
     assert "lam (default 0)" not in pr.stderr + pr.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs/models/ridge.md attributes the dominant-penalty case (df₁/n → 0 at λ > 0, p fixed, n "
-    "growing) to Theorem 4, but Cheng-Montanari Theorem 4 is 'Ridgeless regression in the "
-    "underparameterized regime' (λ = 0, n > d); no theorem of the paper covers κ → 0 at λ > 0",
-)
 def test_docs_theorem4_attribution():
     doc = (ROOT / "docs/models/ridge.md").read_text()
     assert "which Theorem 4 covers instead" not in doc
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="proven=True with wrong digits: d_Σ = max(n, max_k Σ_{l≥k}σ_l/σ_k) (Assumption 1.I, Eq. 6) is "
-    "decided in float64 for power laws (`float(tails[kk]/sf[kk]) > n`); at α where the true maximal "
-    "ratio exceeds n = 100 by 1e-15 the code takes d_Σ = n, so ε_V (Eq. 28) and ε_B (Eq. 29) are off by "
-    "~4e-17 relative while 30 digits are claimed proven",
-)
 @pytest.mark.parametrize("alpha", ["0.509777280991801850409148267943179254186", "0.509777280991801823977253938805231369423"])
 def test_power_law_near_tie_of_effective_rank_with_n(alpha):
     r = D.de_error_bound("2", "1", spectrum=f"power_law:p=200,alpha={alpha},beta=1", k_order=2, eta="1/4", dps=30)

@@ -180,13 +180,13 @@ def ranks(B: Any, tails: tuple[Any, Any, Any]) -> tuple[Any, Any]:
     return t1 / lam, t1 * t1 / t2
 
 
-def _decide(x: Any) -> bool:
+def _decide(x: Any, what: str = "effective rank: the comparison r_k >= b n") -> bool:
     """A comparison's truth value; an undecided ball comparison raises NotProven."""
     if x is True or x is False:
         return x
     from ..ball import NotProven
 
-    raise NotProven("effective rank: the comparison r_k >= b n is not decided at this precision")
+    raise NotProven(f"{what} is not decided at this precision")
 
 
 def power_benign(B: Any, P: Any, alpha: Fraction, n: Fraction, b: Fraction) -> tuple[Any, Any]:
@@ -432,7 +432,7 @@ CM_RATE_NOTE = (
 """What ``de_error_bound`` does and does not promise (also in the Result's source and in docs/models/ridge.md)."""
 CM_PROOF_NOTE = (
     "the ridge kappa's ball and exact effective-rank fractions (blocks, isotropic); power laws (finite p <= 1e5) "
-    "materialized on balls, the maximizing index of the effective-rank scan chosen in float64; " + CM_RATE_NOTE
+    "materialized on balls, d_Sigma's maximum over every index taken on balls; " + CM_RATE_NOTE
 )
 
 
@@ -507,21 +507,31 @@ def _cm_exact_parts(lv: list[tuple[Fraction, int, Fraction]], P: int, n: int, j0
     return lv[0][0], sig_j0, d
 
 
-def _cm_power_parts(B: Any, P: int, alpha: Fraction, beta: Fraction, n: int, j0: int, kappa: Any) -> tuple[Any, ...]:
-    """``(σ₁, σ_{j0}, d_Σ, df₁, Σ e/(s+κ), Σ e/s)`` for ``s_j = j^{−α}``, ``e_j = j^{−β}`` (unnormalized: ρ is scale free)."""
-    import numpy as np
+def _bmax(B: Any, a: Any, b: Any) -> Any:
+    """``max(a, b)`` without deciding on balls: an undecided comparison selects the union of both balls,
+    which contains the true maximum (it is one of the two true values)."""
+    return B.where(a >= b, a, b)
 
+
+def _cm_power_parts(B: Any, P: int, alpha: Fraction, beta: Fraction, n: int, j0: int, kappa: Any) -> tuple[Any, ...]:
+    """``(σ₁, σ_{j0}, d_Σ, df₁, Σ e/(s+κ), Σ e/s)`` for ``s_j = j^{−α}``, ``e_j = j^{−β}`` (unnormalized: ρ is scale free).
+
+    ``d_Σ = max(n, max_{1≤k≤min(n,P)} Σ_{l≥k} s_l / s_k)`` is a maximum taken on the backend over
+    every candidate ``k`` (:func:`_bmax`), so no float64 comparison chooses the index or the branch.
+    """
     A, Bt = B.num(alpha), B.num(beta)
     logs = [B.log(B.num(j)) for j in range(1, P + 1)]
     s = [B.exp(-A * lg) for lg in logs]
     e = [B.exp(-Bt * lg) for lg in logs]
     top = min(n, P)
-    js = np.arange(1, P + 1, dtype=float)
-    sf = js ** (-float(alpha))
-    tails = np.cumsum(sf[::-1])[::-1]
-    kk = int(np.argmax(tails[:top] / sf[:top]))  # 0-based index of the maximizing k
-    ratio = B.fsum(s[kk:]) / s[kk]
-    d = ratio if float(tails[kk] / sf[kk]) > n else B.num(n)
+    tails: list[Any] = [None] * P
+    acc = B.num(0)
+    for j in range(P - 1, -1, -1):  # Σ_{l≥j+1} s_l from the smallest eigenvalue up
+        acc = acc + s[j]
+        tails[j] = acc
+    d = B.num(n)
+    for kk in range(top):
+        d = _bmax(B, tails[kk] / s[kk], d)
     sig_j0 = s[j0 - 1] if j0 <= P else B.num(0)
     df1 = B.fsum([x / (x + kappa) for x in s])
     num = B.fsum([ee / (x + kappa) for x, ee in zip(s, e, strict=True)])
@@ -548,25 +558,25 @@ def _cm_bound(B: Any, kind: str, data: Any, P: int, n: int, lam: Fraction, k: in
     Ld = B.log(d)
     chi = one + sig_j0 * d * Ld * Ld / (nB * lamB)
     t = lamB / kappa  # λ/λ* = 1 − df₁/n ∈ (0, 1); the other side as df₁/n (no cancellation when λ/λ* ≈ 1)
-    sep = t if _decide(t <= B.num(Fraction(1, 2))) else df1 / nB
+    sep = B.where(t <= B.num(Fraction(1, 2)), t, df1 / nB)  # undecided (t ≈ 1/2): the union holds min(t, 1 − t)
     s45 = sep**4 * B.sqrt(sep)
     nk = B.exp((one - one / B.num(k)) * L)  # n^{1 − 1/k}
     core = chi**3 * L * L
     eps_v = core / (nk * s45 * sep**5)
-    cond_v = _decide(core <= nB * s45)
-    if not signal:  # β = 0: the bias and its equivalent vanish identically
-        return eps_v, B.num(0), B.num(int(cond_v)), one
+    cond_v = _decide(core <= nB * s45, "de_error_bound: the variance condition")
+    if not signal:  # β = 0: bias and equivalent vanish identically; ρ (Eq. 27) is undefined, the bias statement unused
+        return eps_v, B.num(0), B.num(int(cond_v)), B.num(0)
     rho = num / (den * df1)
     sr = B.sqrt(rho)
     eps_b = (kappa / sig1) ** (k + 1) / (nB * sep**3) + core / (sr * nk * s45 * sep**4)
-    cond_lam = _decide((lamB / sig1) * B.num(k) / B.exp(L / B.num(k)) <= sep / 2)
-    cond_b = cond_v and _decide(core <= nB * s45 * sr) and cond_lam
+    cond_lam = _decide((lamB / sig1) * B.num(k) / B.exp(L / B.num(k)) <= sep / 2, "de_error_bound: the penalty condition")
+    cond_b = cond_v and _decide(core <= nB * s45 * sr, "de_error_bound: the bias condition") and cond_lam
     return eps_v, eps_b, B.num(int(cond_v)), B.num(int(cond_b))
 
 
 def de_error_bound(
     gamma: Real,
-    lam: Real,
+    lam: Real | None = None,
     *,
     spectrum: Spectrum | str | None = None,
     p: int | None = None,
@@ -597,7 +607,8 @@ def de_error_bound(
     Parameters
     ----------
     gamma : p/n; ``n = p/γ`` must be an integer ≥ 2.
-    lam : ridge penalty, > 0 (the ridgeless theorems are not implemented).
+    lam : ridge penalty, > 0 (the ridgeless theorems are not implemented).  Required: the ridge model's
+        default ``lam = 0`` does not apply here (a missing ``lam`` is a ParameterError naming it).
     spectrum, p : as :func:`effective_rank_r` (power laws: finite ``p ≤ 1e5``).
     k_order : the theorem's integer ``k ≥ 1`` (default 2).
     eta : the theorem's ``η ∈ (0, 1/2)`` (default 1/4) with ``⌊ηn⌋ ≥ 1``.
@@ -605,9 +616,12 @@ def de_error_bound(
     Returns
     -------
     A vector Result ``(ε_V, ε_B, variance_conditions, bias_conditions)``; the last two are 1 when
-    the theorem's side conditions hold with ``C = 1`` and 0 otherwise.  ``ε_B = 0`` for ``β = 0``
-    (bias and equivalent vanish).  At practical sizes ``ε`` is usually ≫ 1: the theorem then
-    promises nothing numerically; it describes how the error shrinks as ``n`` grows.
+    the theorem's side conditions hold with ``C = 1`` and 0 otherwise; ``bias_conditions`` includes
+    the variance ones (Theorem 1's main hypothesis), so it is never above ``variance_conditions``.
+    For ``β = 0`` (no signal) ``ε_B = 0`` (bias and equivalent vanish identically) and
+    ``bias_conditions = 0``: ``ρ`` of Eq. 27 is undefined and the bias statement is not used.  At
+    practical sizes ``ε`` is usually ≫ 1: the theorem then promises nothing numerically; it
+    describes how the error shrinks as ``n`` grows.
     """
     from ..backend import MP
     from ..precision import certify
@@ -616,6 +630,11 @@ def de_error_bound(
 
     spec = R.Spectrum.parse(spectrum)
     g = check_real("gamma", gamma, low=0, low_open=True)
+    if lam is None:
+        raise ParameterError(
+            "`lam` is required by de_error_bound and must be > 0 and finite (Cheng-Montanari Theorem 1 is for ridge "
+            "with a positive penalty; the model-wide default lam = 0 does not apply here)."
+        )
     lm = check_real("lam", lam, low=0, low_open=True)
     k = check_int("k_order", k_order, low=1, high=10**6)
     et = check_real("eta", eta, low=0, high=Fraction(1, 2), low_open=True, high_open=True)

@@ -111,7 +111,8 @@ def test_scale_invariance_of_the_rates():
 
 def test_zero_signal_and_conditions_flags():
     r = D.de_error_bound(2, "0.1", spectrum="blocks:1/0.5/0,0.25/0.5/0", p=40, dps=15)
-    assert r.value[1] == 0 and r.value[3] == 1
+    # ρ (Eq. 27) is undefined at β = 0: ε_B = 0 and the bias flag is 0 (never above the variance flag)
+    assert r.value[1] == 0 and r.value[3] == 0
     # at simulation sizes the side conditions fail with C = 1 (the bound is vacuous there)
     assert tuple(D.de_error_bound(2, "0.1", p=400, dps=15).value[2:]) == (0, 0)
 
