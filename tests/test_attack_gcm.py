@@ -356,19 +356,16 @@ def test_python_bad_inputs_and_precision():
 I2, B2 = np.eye(2), np.array([1.0, 1.0])
 
 
-@pytest.mark.xfail(strict=True, reason="negative-definite Sigma_test accepted: deterministic_equivalent returns risk -0.638")
 def test_defect_sigma_test_not_psd():
     with pytest.raises(ParameterError):
         gcm.deterministic_equivalent(I2, -I2, B2, 4, 0.1, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="non-symmetric Sigma_train [[1,5],[-5,1]] silently replaced by its symmetric part I")
 def test_defect_sigma_train_not_symmetric():
     with pytest.raises(ParameterError):
         gcm.deterministic_equivalent(np.array([[1.0, 5.0], [-5.0, 1.0]]), I2, B2, 4, 0.1, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="NaN entries in Sigma_train / beta give risk=nan instead of ParameterError")
 @pytest.mark.parametrize("which", ["Sigma_train", "beta"])
 def test_defect_nan_matrix_entries(which):
     St = np.array([[np.nan, 0.0], [0.0, 1.0]]) if which == "Sigma_train" else I2
@@ -377,25 +374,21 @@ def test_defect_nan_matrix_entries(which):
         gcm.deterministic_equivalent(St, I2, b, 4, 0.1, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="singular Omega raises numpy LinAlgError, not ParameterError")
 def test_defect_singular_omega():
     with pytest.raises(ParameterError):
         gcm.teacher_student(I2, I2, np.diag([1.0, 0.0]), B2, 4, 0.1, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="joint covariance [[I, Phi],[Phi^T, I]] with Phi=diag(0,3) is not PSD but is accepted")
 def test_defect_joint_covariance_not_psd():
     with pytest.raises(ParameterError):
         gcm.teacher_student(I2, np.array([[0.0, 0.0], [0.0, 3.0]]), I2, np.array([1.0, 0.0]), 4, 0.1, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="error for a non-PD Omega names `Sigma_train`, not the caller's parameter `Omega`")
 def test_defect_omega_error_names_parameter():
     with pytest.raises(ParameterError, match="Omega"):
         gcm.teacher_student(I2, 0 * I2, -I2, B2, 4, 0.1, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="NaN theta is reported as '`tau2` must be a number', not naming `theta`")
 def test_defect_nan_theta_error_names_parameter():
     with np.errstate(all="ignore"), pytest.raises(ParameterError, match="theta"):
         gcm.teacher_student(I2, 0 * I2, I2, np.array([np.nan, 0.0]), 4, 0.1, 1)

@@ -341,6 +341,42 @@ def curve_values(
 
 
 # ----------------------------------------------------------------------------- general (non-commuting) matrices
+_SYM_RTOL = 1e-9  # asymmetry allowed, relative to the Frobenius norm (rounding in products like Q D Qᵀ)
+_PSD_RTOL = 1e-10  # negative eigenvalues allowed, relative to the largest |eigenvalue|
+
+
+def _finite(name: str, a: ArrayLike, ndim: int) -> np.ndarray:
+    """``a`` as a float64 array of ``ndim`` dimensions with finite entries, else ParameterError naming ``name``."""
+    try:
+        x = np.asarray(a, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"`{name}` must be a real array; got {type(a).__name__}.") from exc
+    x = x.reshape(-1) if ndim == 1 else x
+    if x.ndim != ndim or (ndim == 2 and x.shape[0] != x.shape[1]):
+        raise ParameterError(f"`{name}` must be a {'vector' if ndim == 1 else 'square matrix'}; got shape {x.shape}.")
+    if not np.all(np.isfinite(x)):
+        raise ParameterError(f"`{name}` must have finite entries (no NaN or inf).")
+    return x
+
+
+def _symmetric(name: str, A: np.ndarray) -> np.ndarray:
+    """Symmetric part of ``A`` after checking ‖A − Aᵀ‖_F ≤ 1e-9 ‖A‖_F (a covariance is symmetric)."""
+    asym = float(np.linalg.norm(A - A.T))
+    if asym > _SYM_RTOL * float(np.linalg.norm(A)):
+        raise ParameterError(f"`{name}` must be symmetric (a covariance); ‖A − Aᵀ‖_F = {asym:g} exceeds 1e-9·‖A‖_F.")
+    return (A + A.T) / 2
+
+
+def _check_psd(name: str, eig: np.ndarray, what: str = "") -> None:
+    """Eigenvalues ``eig`` ≥ −1e-10·max|eig| (positive semi-definite up to rounding), else ParameterError."""
+    scale = float(np.max(np.abs(eig))) if eig.size else 0.0
+    if eig.size and float(eig.min()) < -_PSD_RTOL * scale:
+        raise ParameterError(
+            f"{f'`{name}`: ' + what if what else f'`{name}`'} must be positive semi-definite; "
+            f"its smallest eigenvalue is {float(eig.min()):g}."
+        )
+
+
 def deterministic_equivalent(
     Sigma_train: ArrayLike,
     Sigma_test: ArrayLike,
@@ -363,9 +399,9 @@ def deterministic_equivalent(
     -------
     dict with ``risk``, ``bias``, ``variance``, ``kappa``, ``train_error``.
     """
-    S_tr = np.asarray(Sigma_train, dtype=float)
-    S_te = np.asarray(Sigma_test, dtype=float)
-    bt = np.asarray(beta, dtype=float).reshape(-1)
+    S_tr = _finite("Sigma_train", Sigma_train, 2)
+    S_te = _finite("Sigma_test", Sigma_test, 2)
+    bt = _finite("beta", beta, 1)
     p = bt.size
     if S_tr.shape != (p, p) or S_te.shape != (p, p):
         raise ParameterError(
@@ -376,11 +412,13 @@ def deterministic_equivalent(
     s2 = float(check_real("sigma2", sigma2, low=0))
     t2 = float(check_real("tau2", tau2, low=0))
     t2t = t2 if tau2_test is None else float(check_real("tau2_test", tau2_test, low=0))
-    s, U = np.linalg.eigh((S_tr + S_tr.T) / 2)
+    s, U = np.linalg.eigh(_symmetric("Sigma_train", S_tr))
     if s.min() <= 0:
         raise ParameterError(f"`Sigma_train` must be positive definite; its smallest eigenvalue is {s.min():g}.")
+    S_te = _symmetric("Sigma_test", S_te)
+    _check_psd("Sigma_test", np.linalg.eigvalsh(S_te))
     bb = U.T @ bt
-    Tt = U.T @ ((S_te + S_te.T) / 2) @ U
+    Tt = U.T @ S_te @ U
     g = np.array([p / nn])
     blocks = (s, np.full(p, 1.0 / p), bb * bb)
     noise = np.array([s2 + t2])
@@ -420,17 +458,28 @@ def teacher_student(
     :func:`deterministic_equivalent` with ``β* = Ω⁻¹Φᵀθ`` and extra noise ``τ² = θᵀ(Ψ − ΦΩ⁻¹Φᵀ)θ`` (added to
     the test risk too).
     """
-    Ps, Ph, Om = (np.asarray(a, dtype=float) for a in (Psi, Phi, Omega))
-    th = np.asarray(theta, dtype=float).reshape(-1)
-    if Ps.shape != (th.size, th.size) or Ph.shape[0] != th.size or Om.shape != (Ph.shape[1], Ph.shape[1]):
+    Ps, Om, th = _finite("Psi", Psi, 2), _finite("Omega", Omega, 2), _finite("theta", theta, 1)
+    try:
+        Ph = np.asarray(Phi, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"`Phi` must be a real array; got {type(Phi).__name__}.") from exc
+    if Ps.shape != (th.size, th.size) or Ph.shape != (th.size, Om.shape[0]):
         raise ParameterError(
             "`Psi`, `Phi`, `Omega`, `theta` must have shapes (pu, pu), (pu, pv), (pv, pv), (pu,); "
             f"got {Ps.shape}, {Ph.shape}, {Om.shape}, {th.shape}."
         )
+    if not np.all(np.isfinite(Ph)):
+        raise ParameterError("`Phi` must have finite entries (no NaN or inf).")
+    Ps, Om = _symmetric("Psi", Ps), _symmetric("Omega", Om)
+    _check_psd("Psi", np.linalg.eigvalsh(Ps))
+    w = np.linalg.eigvalsh(Om)
+    if w.min() <= Om.shape[0] * np.finfo(float).eps * max(float(np.abs(w).max()), np.finfo(float).tiny):
+        raise ParameterError(
+            f"`Omega` must be positive definite (β* = Ω⁻¹Φᵀθ needs its inverse); its smallest eigenvalue is {w.min():g}."
+        )
+    _check_psd("Phi", np.linalg.eigvalsh(np.block([[Ps, Ph], [Ph.T, Om]])), "the joint covariance [[Psi, Phi], [Phi^T, Omega]]")
     beta_star = np.linalg.solve(Om, Ph.T @ th)
     tau2 = float(th @ Ps @ th - (Ph.T @ th) @ beta_star)
-    if tau2 < -1e-10 * max(1.0, float(th @ Ps @ th)):
-        raise ParameterError("the joint covariance [[Psi, Phi], [Phi^T, Omega]] must be positive semi-definite.")
     return deterministic_equivalent(Om, Om, beta_star, n, lam, sigma2, tau2=max(tau2, 0.0))
 
 
@@ -506,7 +555,8 @@ MODEL = register(
             ),
             "teacher": ParamSpec(
                 "teacher",
-                "none | blocks:psi/phi/theta2,... aligned with the spectrum's blocks (phi^2 ≤ psi s)",
+                "none | blocks:psi/phi/theta2,... aligned with the spectrum's blocks (phi^2 ≤ psi s); "
+                "under a shift each block's test covariance of (u, v) is t/s times its training one",
                 default="none",
                 kind="text",
             ),

@@ -174,3 +174,49 @@ def test_properties(g: float, lam: float, s2: float, t1: float, t2: float, dt: f
 def test_system_latex() -> None:
     sys_ = gcm.system()
     assert set(sys_.quantities) == {"bias", "variance", "risk", "train_error"}
+
+
+_I2, _B2 = np.eye(2), np.array([1.0, 1.0])
+_NAN = np.array([[np.nan, 0.0], [0.0, 1.0]])
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        ((_NAN, _I2, _B2), "Sigma_train"),
+        ((_I2, _NAN, _B2), "Sigma_test"),
+        ((_I2, _I2, [np.inf, 1.0]), "beta"),
+        ((_I2, np.array([[1.0, 2.0], [0.0, 1.0]]), _B2), "Sigma_test"),  # not symmetric
+        ((_I2, np.diag([1.0, -1e-3]), _B2), "Sigma_test"),  # indefinite
+    ],
+)
+def test_matrix_api_bad_matrices(args: tuple, name: str) -> None:
+    with pytest.raises(ParameterError, match=name):
+        gcm.deterministic_equivalent(*args, 4, 0.1, 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        ((_NAN, 0 * _I2, _I2, _B2), "Psi"),
+        ((_I2, _NAN, _I2, _B2), "Phi"),
+        ((_I2, 0 * _I2, _NAN, _B2), "Omega"),
+        ((-_I2, 0 * _I2, _I2, _B2), "Psi"),
+        ((_I2, 0 * _I2, np.array([[1.0, 1.0], [0.0, 1.0]]), _B2), "Omega"),
+        ((_I2, np.diag([0.5, 1.5]), _I2, _B2), "Phi"),  # |phi| > sqrt(psi omega) in block 2
+    ],
+)
+def test_teacher_student_bad_matrices(args: tuple, name: str) -> None:
+    with pytest.raises(ParameterError, match=name):
+        gcm.teacher_student(*args, 4, 0.1, 1)
+
+
+def test_matrix_api_rounding_tolerated() -> None:
+    """Rounding-level asymmetry and a boundary (rank-deficient) joint covariance are accepted."""
+    e = 1e-14
+    out = gcm.deterministic_equivalent(np.array([[2.0, 1.0], [1.0 + e, 2.0]]), np.diag([1.0, -1e-17]), _B2, 4, 0.1, 1)
+    assert np.isfinite(out["risk"])
+    # Phi = Psi = Omega (teacher = student): joint covariance [[I, I], [I, I]] is PSD with zero eigenvalues, tau2 = 0
+    ts = gcm.teacher_student(_I2, _I2, _I2, _B2, 4, 0.1, 1)
+    de = gcm.deterministic_equivalent(_I2, _I2, _B2, 4, 0.1, 1)
+    assert ts["risk"] == pytest.approx(de["risk"], rel=1e-12)
