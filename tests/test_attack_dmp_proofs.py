@@ -511,12 +511,10 @@ def test_float64_cdf_agrees():
 
 
 # ----------------------------------------------------------------------------------------------
-# DEFECTS found by this review (strict xfail: they pass once fixed)
+# DEFECTS found by this review (were strict xfail; fixed)
 # ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="stieltjes_curve just outside the support at tiny gamma (1e-8) and "
-                   "Im z = 1e-30 returns status 0 with a wrong value (-8363.70 vs -5977.0688)")
 def test_defect_float64_stieltjes_tiny_gamma():
     x = 1.0001434199717814
     v, s = D.stieltjes_curve(np.array([x + 1e-30j]), 1e-8, TWO)
@@ -524,24 +522,18 @@ def test_defect_float64_stieltjes_tiny_gamma():
     assert _curve_ok(v[0], s[0], ref)
 
 
-@pytest.mark.xfail(strict=True, reason="density_curve at tiny gamma (1e-8) near an edge: status 0 with 5 digits "
-                   "(377.16893 vs 377.16957)")
 def test_defect_float64_density_tiny_gamma():
     x = 1.0001394194061026
     v, s = D.density_curve(np.array([x]), 1e-8, TWO)
     assert _curve_ok(v[0], s[0], ref_density(repr(x), "1/100000000", TWO))
 
 
-@pytest.mark.xfail(strict=True, reason="density_curve at gamma = 0.99999, 4 atoms, x ~ 2.76e-11 near the small "
-                   "lower edge: status 0 with 4-5 digits (81.59184 vs 81.59166; 18.2453 vs 18.2445)")
 @pytest.mark.parametrize("x", [2.7586316848078114e-11, 2.758626443418093e-11])
 def test_defect_float64_density_gamma_near_one(x):
     v, s = D.density_curve(np.array([x]), 0.99999, FOUR)
     assert _curve_ok(v[0], s[0], ref_density(repr(x), "99999/100000", FOUR))
 
 
-@pytest.mark.xfail(strict=True, reason="certified stieltjes raises BranchError at z = x + 1e-30i (widely "
-                   "separated atoms 1e-6/1e6 at dps 15; tiny gamma at dps 20) instead of continuing from the axis")
 @pytest.mark.parametrize("z,g,spec,dps", [
     ("0.000001+1e-30j", "1/10", WIDE, 15),
     ("1000000+1e-30j", "1/10", WIDE, 15),
@@ -552,8 +544,6 @@ def test_defect_branch_error_nearly_real(z, g, spec, dps):
     _check(r, ref_stieltjes(z, g, spec), dps, z)
 
 
-@pytest.mark.xfail(strict=True, reason="stieltjes at a real x 1e-45 (relative) OFF the support, dps = 60, raises "
-                   "ParameterError 'lies on the support' although 60 digits resolve the point")
 @pytest.mark.parametrize("spec,g,which,rel", [("blocks:1/1", "1/4", 1, "1e-45"), ("blocks:1/1", "1/4", 0, "-1e-45"),
                                              (SEP, "1/20", 2, "-1e-45")])
 def test_defect_off_support_called_on_support(spec, g, which, rel):
@@ -564,8 +554,6 @@ def test_defect_off_support_called_on_support(spec, g, which, rel):
     _check(D.stieltjes(x, g, spec, dps=60), ref_stieltjes(x, g, spec), 60, x)
 
 
-@pytest.mark.xfail(strict=True, reason="stieltjes at a real x just off an edge raises ConvergenceError "
-                   "'2 real roots with z'(m) > 0' instead of a value (estimate)")
 @pytest.mark.parametrize("which,rel,dps", [(0, "-1e-25", 15), (1, "1e-45", 30), (3, "1e-45", 30)])
 def test_defect_two_real_roots(which, rel, dps):
     e = ref_edges("1/20", SEP)[which]

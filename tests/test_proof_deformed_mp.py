@@ -182,7 +182,7 @@ def test_wrong_real_root_is_refused(monkeypatch):
         others = [mpmath.re(r) for r in D._roots(pb.companion_poly(mpmath.mpf(5))) if abs(mpmath.re(r) - good) > 1e-10]
         assert others
         for bad in others:
-            monkeypatch.setattr(D, "_companion_mp", lambda *a, bad=bad: (bad, None))
+            monkeypatch.setattr(D, "_companion_auto", lambda *a, bad=bad: (bad, None))
             with pytest.raises(NotProven):
                 D._transform_ball(zf, g, spec, True)
 
@@ -196,7 +196,7 @@ def test_wrong_complex_root_is_refused(monkeypatch):
         lower = [r for r in roots if mpmath.im(r) < 0]
         assert len(lower) == len(roots) - 1  # exactly one root in the upper half-plane
         for bad in lower:
-            monkeypatch.setattr(D, "_companion_mp", lambda *a, bad=bad: (bad, None))
+            monkeypatch.setattr(D, "_companion_auto", lambda *a, bad=bad: (bad, None))
             with pytest.raises(NotProven):
                 D._transform_ball(zf, g, spec, False)
 

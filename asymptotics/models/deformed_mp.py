@@ -372,14 +372,31 @@ def _edges_mp(pb: _Problem) -> list[tuple[Any, Any]]:
     return out
 
 
-def _companion_mp(pb: _Problem, z: Any, support: list[tuple[Any, Any]]) -> tuple[Any, Any]:
-    """``(m̃(z), residual)`` by the branch rule (module docstring) at the current precision."""
+def _noise(r: Any, frac: int) -> Any:
+    """``2^(−prec/frac) (1 + |r|)``: the margin below which a computed root's coordinate is not trusted
+    (a double root is found only to half the working bits)."""
+    return mpmath.mpf(2) ** (-(mp.prec // frac)) * (1 + abs(r))
+
+
+def _companion_mp(pb: _Problem, z: Any, support: list[tuple[Any, Any]], strict: bool = False) -> tuple[Any, Any]:
+    """``(m̃(z), residual)`` by the branch rule (module docstring) at the current precision.
+
+    ``strict``: the pick must be decided with a margin (:func:`_noise`), else :class:`BranchError` /
+    :class:`ConvergenceError` (the caller :func:`_companion_auto` then raises the precision).  Complex
+    ``z``: a root whose ``Im`` lies clearly on the side of ``Im z`` is ``m̃`` (there is exactly one there,
+    Bai & Silverstein 2010, Theorem 4.3).  Real ``z``: exactly one real root with ``z' > 0`` and it is
+    separated from every other root by more than the margin (so ``z'`` has its sign decided).
+    """
     coeffs = pb.companion_poly(z)
     roots = _roots(coeffs)
     if isinstance(z, mpmath.mpc) and mpmath.im(z) != 0:
         s = 1 if mpmath.im(z) > 0 else -1
         ranked = sorted(roots, key=lambda r: -s * mpmath.im(r))
         best = ranked[0]
+        if strict:
+            if not s * mpmath.im(best) > _noise(best, 2):
+                raise BranchError("deformed MP: Im m̃ · Im z > 0 not decided at this precision")
+            return best, _poly_residual(coeffs, best)
         if s * mpmath.im(best) <= 0 or (len(ranked) > 1 and s * mpmath.im(ranked[1]) >= 0):
             # Im z below the resolution of the roots: continue the real-axis pick at Re z off the support
             best = _continue_from_real(pb, z, coeffs)
@@ -398,7 +415,51 @@ def _companion_mp(pb: _Problem, z: Any, support: list[tuple[Any, Any]]) -> tuple
             cands.append(m)
     if len(cands) != 1:
         raise ConvergenceError(f"deformed MP: {len(cands)} real roots with z'(m) > 0 (expected exactly 1)")
+    if strict:
+        m = cands[0]
+        others = sorted(roots, key=lambda r: abs(r - m))[1:]
+        if others and not abs(others[0] - m) > _noise(m, 3):
+            raise ConvergenceError("deformed MP: the real root is not separated from another (a point near an edge)")
     return cands[0], _poly_residual(coeffs, cands[0])
+
+
+def _exact_bits(zf: tuple[Fraction, Fraction]) -> int:
+    """Bits in the exact input ``z`` (numerators and denominators of both parts)."""
+    return sum(q.numerator.bit_length() + q.denominator.bit_length() for q in (Fraction(zf[0]), Fraction(zf[1])))
+
+
+def _companion_auto(g_f: Fraction, spec: PopulationSpectrum, zf: tuple[Fraction, Fraction]) -> tuple[Any, Any]:
+    """``(m̃(z), residual)`` at the current precision, the branch decided at as many bits as it needs.
+
+    The input is exact, so the pick of :func:`_companion_mp` (``strict``) is retried at doubled precision
+    until it is decided with a margin: at ``z`` within ``δ`` of an edge the two real roots are ``~√δ``
+    apart, and at ``Im z = ε`` the roots that continue the real ones have ``Im ~ ε``.  The cap grows with
+    the input's own bits and ``log(1/ε)``; past it, the non-strict rule at the working precision.
+    The value is rounded back to the working precision (the ladder compares two such).
+    """
+    base = mp.prec
+    cap = 4 * base + 2 * _exact_bits(zf) + 64
+    if zf[1] != 0:
+        zr, zi = abs(to_mpf(zf[0])), abs(to_mpf(zf[1]))
+        cap += 2 * max(0, int(mpmath.log(zr + zi, 2) - mpmath.log(zi, 2)))
+    cap = min(cap, 40_000)
+    prec = base
+    while True:
+        with mp.workprec(prec):
+            pb = _Problem.build(g_f, spec)
+            z = to_mpf(zf[0]) if zf[1] == 0 else mpmath.mpc(to_mpf(zf[0]), to_mpf(zf[1]))
+            try:
+                mt, res = _companion_mp(pb, z, [], strict=True)
+            except (BranchError, ConvergenceError):
+                mt = None
+        if mt is not None:
+            return +mt, +res
+        if prec >= cap:
+            break
+        prec = min(2 * prec, cap)
+    pb = _Problem.build(g_f, spec)
+    z = to_mpf(zf[0]) if zf[1] == 0 else mpmath.mpc(to_mpf(zf[0]), to_mpf(zf[1]))
+    return _companion_mp(pb, z, [])
 
 
 def _continue_from_real(pb: _Problem, z: Any, coeffs: list[Any]) -> Any:
@@ -564,10 +625,19 @@ def _check_z(zf: tuple[Fraction, Fraction], g: Fraction, spec: PopulationSpectru
         if _atom_mass(g, spec) > 0 or _gamma_eff(g, spec) == 1:
             raise ParameterError("`z` = 0 lies in the support (an atom or hard edge at 0); pass z ≠ 0 or Im z ≠ 0.")
         return
-    with mp.workdps(40):
-        sup = _edges_mp(_Problem.build(g, spec))
-        x = to_mpf(zf[0])
-        if _in_support(x, sup):
+    # decided at as many digits as the exact x needs: 40, doubled while x lies within the margin of an
+    # edge, up to a cap set by x's own digits (past it x counts as on the support: an edge is in it)
+    dps, cap = 40, min(2 * len(str(zf[0].numerator)) + 2 * len(str(zf[0].denominator)) + 80, 4000)
+    while True:
+        with mp.workdps(dps):
+            sup = _edges_mp(_Problem.build(g, spec))
+            x = to_mpf(zf[0])
+            clear = all(abs(x - e) > mpmath.mpf(10) ** (10 - dps) * (1 + abs(e)) for ab in sup for e in ab)
+        if clear or dps >= cap:
+            break
+        dps = min(2 * dps, cap)
+    with mp.workdps(dps):
+        if not clear or _in_support(x, sup):
             shown = ", ".join(f"[{mpmath.nstr(a, 6)}, {mpmath.nstr(b, 6)}]" for a, b in sup)
             raise ParameterError(
                 f"`z` = {exact_str(zf[0])} lies on the support {shown}, where the Stieltjes transform is not "
@@ -585,7 +655,7 @@ def _transform(zf: tuple[Fraction, Fraction], g_f: Fraction, spec: PopulationSpe
         return mpmath.fsum(w / t for t, w in zip(ts, ws, strict=True)) / (1 - g), None
     real_z = zf[1] == 0
     z = to_mpf(zf[0]) if real_z else mpmath.mpc(to_mpf(zf[0]), to_mpf(zf[1]))
-    mt, res = _companion_mp(pb, z, [])
+    mt, res = _companion_auto(g_f, spec, zf)
     if res > residual_tolerance():
         raise ConvergenceError(f"deformed MP: residual {mpmath.nstr(res, 3)} of the companion root")
     val = mt if companion else (mt + (1 - g) / z) / g
@@ -883,7 +953,7 @@ def _companion_ball(zf: tuple[Fraction, Fraction], g: Fraction, spec: Population
     re_, im_ = _exact_companion(zf, g, spec)
     pb = _Problem.build(g, spec)
     z = to_mpf(zf[0]) if zf[1] == 0 else mpmath.mpc(to_mpf(zf[0]), to_mpf(zf[1]))
-    m0, _ = _companion_mp(pb, z, [])
+    m0, _ = _companion_auto(g, spec, zf)
     res = _poly_residual(pb.companion_poly(z), m0)
     if zf[1] == 0:
         return _real_root_ball(re_, mpmath.re(m0), g, spec), res
@@ -932,7 +1002,7 @@ def _density_ball(xf: Fraction, g: Fraction, spec: PopulationSpectrum) -> tuple[
     coeffs, _ = _exact_companion((xf, Fraction(0)), g, spec)
     mcoeffs = pb.companion_poly(x)
     if not any(a < xf < b for a, b in _support_guide(g, spec.label)):
-        m0, _ = _companion_mp(pb, x, [])
+        m0, _ = _companion_auto(g, spec, (xf, Fraction(0)))
         _real_root_ball(coeffs, m0, g, spec)
         return AB.num(0), None
     m0 = _upper_root_newton(mcoeffs)
@@ -1067,6 +1137,45 @@ def _np_roots(coeffs: np.ndarray) -> np.ndarray:
     return r
 
 
+def _np_root_err(
+    coeffs: np.ndarray, acoeffs: np.ndarray, r: np.ndarray, ssum: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """First-order bounds for float64 roots ``r`` (one column per row of ``coeffs``): ``(error, ∂r/∂γ)``.
+
+    ``error = (|P(r)| + 8u Σ A_k |r|^k)/|P'(r)|``: the residual plus the rounding of the coefficients and of
+    Horner's rule (``A_k`` the coefficients formed from absolute values, ``|z||Π| + |Π| + γ|Σ|``; ``u`` the unit
+    roundoff) over the derivative, the root's conditioning (large near a double root: an edge).
+    ``|∂r/∂γ| = |r Σ(r)|/|P'(r)|`` (``∂P/∂γ = −m Σ(m)``): how far the root moves with ``γ``.
+    """
+    p = np.zeros_like(r)
+    dp = np.zeros_like(r)
+    pa = np.zeros(r.shape)
+    ar = np.abs(r)
+    for c, ca in zip(coeffs.T[::-1], acoeffs.T[::-1], strict=True):
+        dp = dp * r + p
+        p = p * r + c[:, None]
+        pa = pa * ar + ca[:, None]
+    sv = np.zeros_like(r)
+    for c in ssum[::-1]:
+        sv = sv * r + c
+    u = np.finfo(float).eps / 2
+    with np.errstate(all="ignore"):
+        num = (np.abs(p) + 8 * u * pa) / np.abs(dp)
+        dg = np.abs(r * sv) / np.abs(dp)
+    return np.where(np.isfinite(num), num, np.inf), np.where(np.isfinite(dg), dg, np.inf)
+
+
+def _gamma_rounding(g: float) -> float:
+    """``|γ − decimal(γ)|``: the float ``γ`` against the shortest decimal that prints as it (``repr``), the
+    number the user most likely meant; 0 when ``γ`` is a short binary fraction such as 2 or 0.5."""
+    return float(abs(Fraction(g) - Fraction(repr(g))))
+
+
+def _abs_rows(z: np.ndarray, g: np.ndarray, prod: np.ndarray, ssum: np.ndarray) -> np.ndarray:
+    """The rows of :func:`_poly_rows` built from absolute values (for :func:`_np_root_err`)."""
+    return _poly_rows(np.abs(z).astype(complex), np.abs(g), np.abs(prod), -np.abs(ssum)).real
+
+
 def _poly_rows(z: np.ndarray, g: np.ndarray, prod: np.ndarray, ssum: np.ndarray) -> np.ndarray:
     K = len(prod) - 1
     c = np.zeros((z.size, K + 2), dtype=complex)
@@ -1131,10 +1240,24 @@ def _inside(x: np.ndarray, sup: tuple[tuple[float, float], ...]) -> np.ndarray:
     return out
 
 
-def _dens_np(x: np.ndarray, g: np.ndarray, prod: np.ndarray, ssum: np.ndarray) -> np.ndarray:
-    """Im of the upper root / (γπ) at real points ``x`` (1-d), assuming they lie inside the support."""
-    r = _np_roots(_poly_rows(x.astype(complex), g, prod, ssum))
-    return np.maximum(np.max(r.imag, axis=1), 0) / (g * np.pi)
+def _dens_np(x: np.ndarray, g: np.ndarray, prod: np.ndarray, ssum: np.ndarray, with_err: bool = False) -> Any:
+    """Im of the upper root / (γπ) at real points ``x`` (1-d), assuming they lie inside the support.
+
+    ``with_err``: also two masks (:func:`_np_root_err`): the numerical error bound exceeds ``1e-8`` of that
+    ``Im`` (the caller recomputes on the certified path), and the change from the float ``γ`` to its decimal
+    (:func:`_gamma_rounding`) exceeds ``1e-7`` of it (the 6th digit hangs on γ's last bit: status 3)."""
+    rows = _poly_rows(x.astype(complex), g, prod, ssum)
+    r = _np_roots(rows)
+    k = np.argmax(r.imag, axis=1)
+    top = np.take_along_axis(r, k[:, None], axis=1)
+    val = np.maximum(top[:, 0].imag, 0) / (g * np.pi)
+    if not with_err:
+        return val
+    num, dg = _np_root_err(rows, _abs_rows(x, g, prod, ssum), top, ssum)
+    im = top[:, 0].imag
+    dgam = np.array([_gamma_rounding(float(v)) for v in g])
+    cond = dg[:, 0] * dgam + im * dgam / g  # density = Im m̃/(γπ)
+    return val, ~(num[:, 0] <= 1e-8 * im), ~(cond <= 1e-7 * im)
 
 
 def density_curve(
@@ -1143,8 +1266,10 @@ def density_curve(
     """Vectorized float64 density; ``(values, status)``.
 
     Per point: the companion matrix of the polynomial (numpy ``eigvals``, two Newton steps) and
-    the root with the largest imaginary part; points within ``1e-6`` (relative) of an edge go to the
-    certified path (at most 64 per call), else status 3.  Status 1 (+inf) at the hard edge ``x = 0``.
+    the root with the largest imaginary part; points within ``1e-6`` (relative) of an edge, or whose root
+    error bound (:func:`_np_root_err`) exceeds ``1e-8`` of its ``Im``, go to the certified path (at most 64
+    per call), else status 3.  Status 3 also where the float ``γ`` and its decimal (:func:`_gamma_rounding`)
+    give densities more than ``1e-7`` apart.  Status 1 (+inf) at the hard edge ``x = 0``.
     """
     spec = _spec(spectrum)
     x, g = float_arrays(x=x, gamma=gamma)
@@ -1157,6 +1282,7 @@ def density_curve(
     prod, ssum = _np_basis(ts, ws)
     w0 = float(spec.zero_weight)
     near_all = np.zeros(x.shape, dtype=bool)
+    illcond = np.zeros(x.shape, dtype=bool)
     with np.errstate(all="ignore"):
         for gv in np.unique(g[valid]):
             sel = valid & (g == gv)
@@ -1164,15 +1290,21 @@ def density_curve(
             xs = x[sel]
             inside = _inside(xs, sup) & (xs > 0)
             v = np.zeros(xs.shape)
+            loose = np.zeros(xs.shape, dtype=bool)
+            ill = np.zeros(xs.shape, dtype=bool)
             if inside.any():
-                v[inside] = _dens_np(xs[inside], np.full(inside.sum(), gv), prod, ssum)
+                v[inside], loose[inside], ill[inside] = _dens_np(
+                    xs[inside], np.full(inside.sum(), gv), prod, ssum, with_err=True
+                )
             hard = (xs == 0) & (gv * (1 - w0) == 1)
             v[hard] = np.inf
             val[sel] = v
-            near_all[sel] = _near(xs, sup) & (xs != 0)
+            near_all[sel] = (_near(xs, sup) | loose) & (xs != 0)
+            illcond[sel] = ill
+    near_all &= ~illcond
     fb, done = _fallback(near_all, density, spec, x, g)
     val = np.where(done, fb, val)
-    status = np.where(near_all & ~done, STATUS_NOT_CONVERGED, status)
+    status = np.where((near_all & ~done) | illcond, STATUS_NOT_CONVERGED, status)
     status = np.where((status == STATUS_OK) & np.isinf(val), STATUS_INFINITE, status)
     val = np.where((status == STATUS_OK) | (status == STATUS_INFINITE), val, np.nan)
     return checked_status(val, status)
@@ -1256,8 +1388,11 @@ def stieltjes_curve(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized complex128 ``m(z)`` with the branch rule of the certified path; ``(values, status)``.
 
-    Status 2 on the support (real ``z``); real points within ``1e-6`` of an edge, or where the pick is
-    not clear-cut, go to the certified path (at most 64 per call), else status 3.
+    Status 2 on the support (real ``z``); real points within ``1e-6`` of an edge, points where the pick is
+    not clear-cut (the picked root's ``Im``, or its distance to the others for real ``z``, does not clear its
+    error bound, :func:`_np_root_err`) or where that bound gives ``m`` a relative error above ``1e-8``, go to
+    the certified path (at most 64 per call), else status 3; status 3 also where the float ``γ`` and its
+    decimal (:func:`_gamma_rounding`) move ``m`` by more than ``1e-7``.
     """
     spec = _spec(spectrum)
     (g,) = float_arrays(gamma=gamma)
@@ -1272,6 +1407,7 @@ def stieltjes_curve(
     prod, ssum = _np_basis(ts, ws)
     w0 = float(spec.zero_weight)
     bad = np.zeros(z.shape, dtype=bool)
+    illcond = np.zeros(z.shape, dtype=bool)
     domain = ~valid
     with np.errstate(all="ignore"):
         for gv in np.unique(g[valid]):
@@ -1293,6 +1429,11 @@ def stieltjes_curve(
             second = np.take_along_axis(r, order[:, 1:2], axis=1)[:, 0] if r.shape[1] > 1 else np.full(len(zw), -1j)
             cplx_ok = (s[:, 0] * best.imag > 0) & (s[:, 0] * second.imag < 0)
             # real z: the real root with z'(m) > 0
+            rerr, rdg = _np_root_err(_poly_rows(zs[work], gg, prod, ssum), _abs_rows(zs[work], gg, prod, ssum), r, ssum)
+            # the pick is decided only where the Im of the picked root (and of the runner-up) clears its error
+            berr = np.take_along_axis(rerr, order[:, :1], axis=1)[:, 0]
+            serr = np.take_along_axis(rerr, order[:, 1:2], axis=1)[:, 0] if r.shape[1] > 1 else np.zeros(len(zw))
+            cplx_ok &= (s[:, 0] * best.imag > 10 * berr) & (s[:, 0] * second.imag < -10 * serr)
             rr = r.real
             isreal = np.abs(r.imag) <= 1e-8 * (1 + np.abs(r))
             dz = 1 / rr**2 - gv * np.sum(ws[None, None, :] * ts**2 / (1 + ts[None, None, :] * rr[..., None]) ** 2, axis=-1)
@@ -1300,23 +1441,37 @@ def stieltjes_curve(
             nreal = good.sum(axis=1)
             pick = np.argmax(good, axis=1)
             mreal = np.take_along_axis(rr, pick[:, None], axis=1)[:, 0] + 0j
+            merr = np.take_along_axis(rerr, pick[:, None], axis=1)[:, 0]
             rzw = zw.imag == 0
             mt = np.where(rzw, mreal, best)
-            ok = np.where(rzw, nreal == 1, cplx_ok)
+            mterr = np.where(rzw, merr, berr)
+            mtdg = np.take_along_axis(rdg, np.where(rzw, pick, order[:, 0])[:, None], axis=1)[:, 0]
+            # a real pick: no other root within 100 error bounds (z' has its sign decided)
+            gap = np.abs(r - mreal[:, None]) + np.where(np.arange(r.shape[1])[None, :] == pick[:, None], np.inf, 0)
+            sep_ok = np.all(gap > 100 * (merr[:, None] + rerr), axis=1)
+            ok = np.where(rzw, (nreal == 1) & sep_ok, cplx_ok)
             corr = (1 - gv) / zw
             m = (mt + corr) / gv
+            # honest error of m: the root's error bound over γ, plus the rounding of the cancellation
             cancel = (np.abs(mt) + np.abs(corr)) / np.maximum(np.abs(mt + corr), 1e-300)
-            ok &= (cancel < 1e6) & np.isfinite(m)
+            merr_rel = mterr / np.maximum(np.abs(mt + corr), 1e-300) + 4 * np.finfo(float).eps * cancel
+            ok &= (merr_rel < 1e-8) & np.isfinite(m)
+            # the float γ against its decimal (the user's number) moves the 6th digit: status 3, no recomputation
+            dgam = _gamma_rounding(float(gv))
+            dm = (mtdg * dgam + dgam / np.abs(zw)) / gv + np.abs(m) * dgam / gv  # m = (m̃ + (1 − γ)/z)/γ
+            ill = ~(dm <= 1e-7 * np.abs(m))
             near = rzw & _near(zw.real, sup)
             vv = np.full(len(zs), np.nan + 0j)
             vv[work] = np.where(rzw, m.real + 0j, m)
             vv[at0] = np.sum(ws / ts) / (1 - gv)  # m(0) = E[1/t]/(1 − γ)
             bb = np.zeros(len(zs), dtype=bool)
             bb[work] = ~ok | near
-            val[sel], bad[sel] = vv, bb
-    fb, done = _fallback(bad & ~domain, stieltjes, spec, z, g)
+            il = np.zeros(len(zs), dtype=bool)
+            il[work] = ill
+            val[sel], bad[sel], illcond[sel] = vv, bb, il
+    fb, done = _fallback(bad & ~domain & ~illcond, stieltjes, spec, z, g)
     val = np.where(done, fb, val)
-    status = np.where(domain, STATUS_DOMAIN, np.where(bad & ~done, STATUS_NOT_CONVERGED, STATUS_OK))
+    status = np.where(domain, STATUS_DOMAIN, np.where((bad & ~done) | illcond, STATUS_NOT_CONVERGED, STATUS_OK))
     val = np.where(status == STATUS_OK, val, np.nan + 0j)
     v, st = checked_status(val.reshape(shape), status.reshape(shape))
     return v, st

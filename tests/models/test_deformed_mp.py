@@ -259,3 +259,30 @@ def test_cli_contract(capsys):
     out = capsys.readouterr().out
     assert code in (0, None)
     assert out.strip().startswith(str(D.density("0.5", "0.5", TWO).value)[:8])
+
+
+# ---------------------------------------------------------------- decisions next to an edge (review R2)
+@pytest.mark.parametrize("sign", [1, -1])
+def test_mp_just_off_an_edge_closed_form(sign):
+    # one atom t = 1 is MP: m(x) = (1 − γ − x + s·√((x − 1 − γ)² − 4γ))/(2γx), s = +1 right of b = 9/4,
+    # −1 left of a = 1/4 (m ~ −1/x at +∞, m > 0 for x < 0); x is 10⁻⁴⁰ off the edge: two roots 10⁻²⁰ apart
+    g = Fraction(1, 4)
+    x = Fraction(9, 4) + Fraction(1, 10**40) if sign > 0 else Fraction(1, 4) - Fraction(1, 10**40)
+    r = D.stieltjes(x, g, "isotropic", dps=30)
+    with mpmath.mp.workdps(120):
+        X, G = mpmath.mpf(x.numerator) / x.denominator, mpmath.mpf(1) / 4
+        ref = (1 - G - X + sign * mpmath.sqrt((X - 1 - G) ** 2 - 4 * G)) / (2 * G * X)
+        assert abs(mpmath.mpf(str(r.value)) - ref) <= abs(ref) * mpmath.mpf(10) ** -29
+
+
+def test_on_the_support_by_1e_minus_40_is_refused():
+    with pytest.raises(ParameterError, match="support"):
+        D.stieltjes(Fraction(9, 4) - Fraction(1, 10**40), "1/4", "isotropic", dps=30)
+
+
+def test_float64_gamma_rounding_flag():
+    assert D._gamma_rounding(2.0) == 0 and D._gamma_rounding(0.5) == 0
+    assert 0 < D._gamma_rounding(0.1) < 1e-17
+    # γ = 0.99999 (not a binary fraction) next to the tiny lower edge: the 6th digit hangs on γ's last bit
+    v, s = D.density_curve(np.array([2.7586316848078114e-11, 0.5]), 0.99999, "blocks:0.5/0.25,1/0.25,2/0.25,8/0.25")
+    assert s[0] == 3 and np.isnan(v[0]) and s[1] == 0
