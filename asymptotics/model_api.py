@@ -373,8 +373,9 @@ class _Declared:
     def by_name(self) -> dict[str, Param]:
         return {p.name: p for p in self.params}
 
-    def gather(self, args: tuple[Any, ...], kw: dict[str, Any], what: str) -> dict[str, Any]:
-        """Positional and keyword inputs → ``{name: raw value}`` with defaults; unknown/missing names refused."""
+    def gather(self, args: tuple[Any, ...], kw: dict[str, Any], what: str, fill: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Positional and keyword inputs → ``{name: raw value}`` with defaults; unknown/missing names refused,
+        except those in ``fill`` (a quantity that does not depend on them): a point of their range."""
         names = [p.name for p in self.params]
         if len(args) > len(names):
             raise ParameterError(
@@ -396,9 +397,18 @@ class _Declared:
                 out[p.name] = given[p.name]
             elif p.default is not None:
                 out[p.name] = p.default
+            elif p.name in fill:
+                out[p.name] = p.safe_value()
             else:
                 raise ParameterError(f"missing parameter `{p.name}` for {what} ({p.doc}{', ' if p.doc else ''}{p.range_text()}).")
         return out
+
+
+def _free(quantity: str) -> tuple[str, ...]:
+    """Parameters that ``quantity`` does not depend on although ``formulas`` takes them: ``lam`` for an
+    optimizer (``optimal_lambda*``, ``optimal_risk*``), so that ``lam=opt`` (:mod:`asymptotics.tuning`)
+    can call it without ``lam``; when omitted it is filled with a point of its range."""
+    return ("lam",) if quantity.startswith(("optimal_lambda", "optimal_risk")) else ()
 
 
 def _call(decl: _Declared, B: Backend, values: dict[str, Any]) -> Mapping[str, Any]:
@@ -416,7 +426,7 @@ def _make_certified(decl: _Declared, quantity: str) -> Callable[..., Result]:
     by_name = decl.by_name
 
     def certified(*args: Any, dps: int = DEFAULT_DPS, **kw: Any) -> Result:
-        raw = decl.gather(args, kw, what)
+        raw = decl.gather(args, kw, what, _free(quantity))
         exact = {k: by_name[k].parse(v) for k, v in raw.items()}
         shown = {k: by_name[k].shown(v) for k, v in exact.items()}
         dps = check_dps(dps)
@@ -580,7 +590,7 @@ def _make_curve(decl: _Declared, quantity: str) -> Callable[..., tuple[np.ndarra
     by_name = decl.by_name
 
     def curve(*args: Any, **kw: Any) -> tuple[np.ndarray, np.ndarray]:
-        raw = decl.gather(args, kw, what)
+        raw = decl.gather(args, kw, what, _free(quantity))
         texts = {k: by_name[k].parse(v) for k, v in raw.items() if by_name[k].kind == "text"}
         numeric = [p for p in decl.params if p.kind != "text"]
         real = float_arrays(**{p.name: raw[p.name] for p in numeric if p.kind != "complex"})
@@ -836,7 +846,10 @@ def define_model(
         certified = serialized(_make_certified(decl, q))
         curve = serialized(_make_curve(decl, q))
         certified.__generated__ = True  # type: ignore[attr-defined]
-        qspecs[q] = QuantitySpec(q, str(qdoc), tuple(names), certified, curve, proof="partial", proof_note=PROOF_NOTE)
+        optional = tuple(n for n in _free(q) if n in names and decl.by_name[n].default is None)
+        qspecs[q] = QuantitySpec(
+            q, str(qdoc), tuple(names), certified, curve, proof="partial", proof_note=PROOF_NOTE, optional=optional
+        )
     return ModelSpec(
         name=name,
         doc=doc,

@@ -30,7 +30,7 @@ from .models import get_model
 from .models._registry import ModelSpec, QuantitySpec
 from .precision import DEFAULT_DPS, check_dps, serialized
 from .result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK
-from .tuning import float64_tunable, is_opt
+from .tuning import float64_tunable, is_opt, refuse_mc
 
 if TYPE_CHECKING:
     import pandas
@@ -427,6 +427,7 @@ def sweep(
     pd = _pandas()
     req = _prepare(model, quantity, params, outer=False)
     if mc is not None:
+        refuse_mc(req.fixed.get("lam"))  # lam=opt: the simulators take a number (asymptotics.tuning)
         load_simulator(req.model.name)  # fail early, before the theory is computed
     res = _evaluate(req, dps, progress)
     cols: dict[str, Any] = {}

@@ -7,13 +7,18 @@ accepts ``lam="opt"`` (or ``"optimal"``, any case) wherever a quantity takes ``l
 (``asymptotics eval rf risk psi1=2 psi2=1 lam=opt``,
 ``asymptotics curve rf risk N_over_n=0.1:10:60 psi2=2 lam=opt --plot tuned.png``).
 Nothing here is model specific: the registry (:func:`asymptotics.models._registry.register`)
-wraps each quantity's callables with :func:`accept_opt`.
+wraps each quantity's callables with :func:`accept_opt`.  A model of
+:func:`asymptotics.define_model` with an ``optimal_lambda`` quantity works the same way: its
+optimizers take ``lam`` as optional (they do not depend on it).  Where ``lam=opt`` is accepted, a
+``lam`` that is no number is refused as "``lam`` must be a real number ≥ 0 or ``opt``".
 
 Certified path
 --------------
 ``λ*`` is the model's own ``optimal_lambda`` at the same parameters (minus ``lam``); the
 quantity is then evaluated at ``λ*`` and the :class:`~asymptotics.result.Result` records
 ``lam="opt"`` and ``lam_star`` (the located value, also in ``extra["lambda_star"]``).
+The located ``λ*`` of recent calls is reused by calls at the same parameters asking for no
+more digits (``bias``, ``variance``, ``kappa`` at ``lam=opt`` share one search).
 
 *The risk* is insensitive to an error ``δ`` of ``λ*`` to first order (``R'(λ*) = 0``):
 ``risk`` at ``lam=opt`` is the model's ``optimal_risk`` (the same digits; it locates ``λ*``
@@ -67,6 +72,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import threading
 from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -177,7 +183,10 @@ def accept_opt(fn: Callable[..., Any], spec: ModelSpec, q: QuantitySpec, kind: s
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         lam, named = _lam_of(fn, args, kwargs)
         if not is_opt(lam):
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except ParameterError as exc:
+                raise _with_opt(exc, spec, q) from None
         from .models import get_model
 
         model = get_model(name)
@@ -193,16 +202,62 @@ def accept_opt(fn: Callable[..., Any], spec: ModelSpec, q: QuantitySpec, kind: s
     return wrapper
 
 
+NOT_A_NUMBER = "`lam` must be a real number"
+
+
+def _with_opt(exc: ParameterError, spec: ModelSpec, q: QuantitySpec) -> ParameterError:
+    """``exc`` itself, or, for a ``lam`` that is no number where ``lam=opt`` is accepted, the one-line
+    refusal that names both forms: ``"`lam` must be a real number ≥ 0 or `opt` ...; got 'optimum'."``"""
+    msg = str(exc)
+    if not msg.startswith(NOT_A_NUMBER) or not tunable(spec, q):
+        return exc
+    got = msg.partition("; got ")[2] or "something else."
+    return ParameterError(f"{NOT_A_NUMBER} ≥ 0 or `opt` (the optimal penalty); got {got}")
+
+
+def refuse_mc(lam: object) -> None:
+    """Refuse a Monte Carlo overlay at ``lam=opt`` (the simulators take a number), as ``curve --mc`` does."""
+    if is_opt(lam):
+        raise ParameterError("`lam`=opt with mc: the simulators take a number for lam; give lam=VALUE (e.g. eval's lam_star).")
+
+
 # ----------------------------------------------------------------------------- certified
 def _exact(x: Any) -> Fraction:
     man, exp = int(x.man), int(x.exp)
     return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
 
 
+_LOCATED: dict[tuple[Any, ...], tuple[int, Any]] = {}
+"""Recent ``λ*`` by (optimizer callable, its arguments): ``(dps, value)``; a call asking for at most
+``dps`` digits reuses it (``bias``, ``variance``, ``kappa`` at ``lam=opt`` share one ``λ*``)."""
+
+_LOCATED_MAX = 64
+_LOCATED_LOCK = threading.Lock()
+_PLAIN = (str, int, float, Fraction, mpmath.mpf, type(None))
+
+
+def _exact_key(v: Any) -> object:
+    return v._mpf_ if isinstance(v, mpmath.mpf) else repr(v)  # exact: mpf's text depends on the working precision
+
+
 def _locate(model: ModelSpec, base: dict[str, Any], dps: int, suffix: str = "") -> Any:
+    """``optimal_lambda{suffix}`` at ``base`` (its own parameters only: ``lam`` is not one) to ``dps`` digits."""
     opt = model.quantities[f"optimal_lambda{suffix}"]
     args = {k: v for k, v in base.items() if k in opt.params}
-    return opt.certified(**args, dps=dps).value
+    key = None
+    if all(isinstance(v, _PLAIN) and not isinstance(v, bool) for v in args.values()):
+        key = (opt.certified, tuple(sorted((k, type(v).__name__, _exact_key(v)) for k, v in args.items())))
+        with _LOCATED_LOCK:
+            hit = _LOCATED.get(key)
+        if hit is not None and hit[0] >= dps:
+            return hit[1]
+    value = opt.certified(**args, dps=dps).value
+    if key is not None:
+        with _LOCATED_LOCK:
+            while len(_LOCATED) >= _LOCATED_MAX:
+                _LOCATED.pop(next(iter(_LOCATED)))
+            _LOCATED[key] = (dps, value)
+    return value
 
 
 def _elasticity(q: QuantitySpec, base: dict[str, Any], lam: Any) -> float:

@@ -213,3 +213,30 @@ def test_bad_usage_is_one_line_exit_2(capsys):
         from asymptotics.tuning import tuned_curve
 
         tuned_curve(get_model("ridge"), get_model("ridge").quantity("bias"), {"gamma": 1.0})
+
+
+def _toy_optimizer(name, c_star):
+    """A define_model model with lam and its own optimal_lambda: R = (lam - c)^2 + c, lam* = c (exact, by hand)."""
+    return A.register_model(
+        name,
+        doc="toy",
+        params=[A.Param("lam", low=0), A.Param("c", default="2", low=0)],
+        quantities={"risk": "(lam - c)^2 + c", "bias": "lam - c + 1", "optimal_lambda": "c"},
+        formulas=lambda B, lam, c: {"risk": (lam - c) ** 2 + c, "bias": lam - c + 1, "optimal_lambda": c * c_star},
+    )
+
+
+def test_user_optimizer_tunes_and_is_not_cached_across_registrations():
+    # lam* = c_star * c; the tuner calls optimal_lambda without lam (define_model fills it, the optimizer ignores it)
+    try:
+        _toy_optimizer("toy_opt", 1)
+        q = get_model("toy_opt").quantity("bias")
+        r = q.certified(lam="opt", c="3", dps=20)
+        assert r.value == 1 and r.extra["lambda_star"] == 3 and r.params["lam"] == "opt"
+        assert q.certified(lam="opt", c="5").value == 1  # another point: another lam*
+        with pytest.raises(ParameterError, match=r"^`lam` must be a real number ≥ 0 or `opt`"):
+            q.certified(lam="optimum", c="3")
+        _toy_optimizer("toy_opt", 2)  # re-registered: a new optimizer, no stale lam* from the cache
+        assert get_model("toy_opt").quantity("bias").certified(lam="opt", c="3", dps=20).value == 4
+    finally:
+        A.unregister_model("toy_opt")
