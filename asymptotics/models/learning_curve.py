@@ -62,7 +62,7 @@ from ..formulas import status_ladder
 from ..precision import DEFAULT_DPS, certify
 from ..references import Source
 from ..result import Result
-from ..solve.spectral_sums import PowerLawSums, power_tail
+from ..solve.spectral_sums import EM_START, U_SPLIT, Y_MIN, PowerLawSums, _lower_float, em_tail, power_tail
 from ..symbolic.system import FixedPointSystem
 from . import ridge as ridge_model
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
@@ -164,7 +164,14 @@ class ModeSpectrum:
         kind = kind.strip().lower().replace("-", "_")
         try:
             if kind in ("power_law", "powerlaw"):
-                kw = {k.strip(): v.strip() for k, v in (item.split("=", 1) for item in body.split(",") if item.strip())}
+                pairs = [(k.strip(), v.strip()) for k, v in (item.split("=", 1) for item in body.split(",") if item.strip())]
+                names = [("P" if k == "p" else k) for k, _ in pairs]
+                repeated = sorted({k for k in names if names.count(k) > 1})
+                if repeated:
+                    raise ParameterError(
+                        f"`spectrum` power_law gives `{repeated[0]}` more than once; each of alpha, beta, P, c at most once."
+                    )
+                kw = dict(pairs)
                 if set(kw) - {"alpha", "beta", "P", "p", "c"} or not {"alpha", "beta"} <= set(kw):
                     raise ValueError
                 if "p" in kw:
@@ -253,8 +260,65 @@ class _InfiniteSums(PowerLawSums):
             self._tables[N] = (s_a, s_b)
         return self._tables[N]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.B.name != "ball":
+            # below the closed-form floor the whole-range Euler–Maclaurin sums (em_tail) take over; the
+            # solver keeps a (far smaller) positive floor for its bracket: n up to ~1e15 samples
+            self.kappa_floor = Y_MIN / 1e15 ** float(self.alpha)
+
+    @property
+    def kappa_cover(self) -> float:
+        """Smallest ``k`` of the closed-form (head + binomial tail) sums."""
+        return Y_MIN / float(self.n_cap) ** float(self.alpha)
+
+    @property
+    def kappa_em(self) -> float:
+        """Largest ``k`` of the whole-range Euler–Maclaurin sums (:func:`em_tail`: ``k·EM_START^α ≤ 1/4``)."""
+        return float(U_SPLIT) / float(EM_START) ** float(self.alpha)
+
+    def _dispatch(self, fn: Any, k: Any, forms: Sequence[tuple[Any, int, int]], head: Any) -> tuple[Any, ...]:
+        """``fn(k)`` (closed form: head + binomial tail) or, at small ``k``, head ``j < EM_START`` plus
+        :func:`em_tail` per ``(c, e, m)``.  The ball backend keeps the closed form (rigorous bounds) and
+        raises ``NotProven`` below its floor (the whole-range remainder is estimated, not bounded)."""
+        B = self.B
+        if B.name == "ball":
+            if _lower_float(k) >= self.kappa_cover * (1 + 1e-9):
+                return fn(k)
+            from ..ball import NotProven
+
+            raise NotProven("learning_curve: kappa/c below the closed-form floor of the P = inf power-law sums")
+        if self.scalar:
+            if k > self.kappa_em:
+                return fn(k)
+            hs = self._head_sums(head, k, EM_START - 1)
+            return tuple(h + em_tail(B, k, self.alpha, c, e, m, self.log_rel) for h, (c, e, m) in zip(hs, forms, strict=True))
+        # whole-range Euler–Maclaurin from M = 256 (k·256^α ≤ 1/4) or from M = 64 (the float64 closed form's
+        # floor 16/4096^α lies below 1/(4·64^α) for α ≥ 1), the closed form above
+        k64 = self.kappa_em * (EM_START // 64) ** float(self.alpha)
+        groups = [(k <= self.kappa_em, EM_START), ((k > self.kappa_em) & (k <= k64), 64)]
+        big = ~(groups[0][0] | groups[1][0])
+        out = fn(np.where(big, k, 1.0)) if bool(np.any(big)) else None
+        for mask, M in groups:
+            if not bool(np.any(mask)):
+                continue
+            kk = np.where(mask, k, self.kappa_em)
+            hs = self._head_sums(head, kk, M - 1)
+            vals = [h + em_tail(B, kk, self.alpha, c, e, m, self.log_rel, M) for h, (c, e, m) in zip(hs, forms, strict=True)]
+            out = tuple(vals) if out is None else tuple(np.where(mask, v, o) for v, o in zip(vals, out, strict=True))
+        return out  # type: ignore[return-value]
+
     def slack_inf(self, k: Any) -> tuple[Any, Any]:
         """``(Σ p, Σ qp)`` at ``k > 0``."""
+        from .ridge import _slack_terms
+
+        def head(s: Any, w: Any, b: Any, kk: Any) -> tuple[Any, Any]:
+            return _slack_terms(s, w, b, kk)[1:]
+
+        forms = ((Fraction(0), 0, 1), (Fraction(0), 1, 2))
+        return self._dispatch(self._slack_closed, k, forms, head)  # type: ignore[return-value]
+
+    def _slack_closed(self, k: Any) -> tuple[Any, Any]:
         from .ridge import _slack_terms
 
         N, R, ok = self._plan(k)
@@ -268,10 +332,28 @@ class _InfiniteSums(PowerLawSums):
         """``Σ p²`` at ``k > 0``."""
         from .ridge import _final_terms
 
+        def head(s: Any, w: Any, b: Any, kk: Any) -> tuple[Any]:
+            return (_final_terms(s, w, b, kk)[0],)
+
+        return self._dispatch(lambda kk: (self._pp_closed(kk),), k, ((Fraction(0), 0, 2),), head)[0]
+
+    def _pp_closed(self, k: Any) -> Any:
+        from .ridge import _final_terms
+
         N, R, ok = self._plan(k)
         hpp, _ = self._head_sums(_final_terms, k, N)
         s_a, _ = self._table(N)
         return self._mask(hpp + self._series(k, s_a, 2, 2, True, R) + self._tail_error(k, N, s_a[2 + R], R + 2, R + 1), ok)
+
+    def bias_sum(self, k: Any) -> Any:
+        """``Σ_k k^{−β} s_k q_k²`` at ``k > 0`` (also below the closed-form floor)."""
+        from .ridge import _final_terms
+
+        def head(s: Any, w: Any, b: Any, kk: Any) -> tuple[Any]:
+            return (_final_terms(s, w, b, kk)[1],)
+
+        forms = ((self.beta + self.alpha, 2, 2),)
+        return self._dispatch(lambda kk: (PowerLawSums.bias_sum(self, kk),), k, forms, head)[0]
 
     def zeta_alpha(self) -> Any:
         N = N_HEAD
@@ -418,9 +500,8 @@ def _infinite_parts(B: Any, spec: ModeSpectrum, n: Any, lam: Any, *, state: dict
             if "floor" not in str(exc):
                 raise
             raise ConvergenceError(
-                f"learning_curve: kappa/c is below {core.kappa_floor:.3g} = 16/65536^alpha, the smallest value the "
-                "closed-form P = inf power-law sums cover (large n with a small lam); use a finite P (summed term by "
-                "term up to 1e6 modes) or a larger lam."
+                f"learning_curve: kappa/c is below {core.kappa_floor:.3g} = 16/1e15^alpha, the smallest value the "
+                "P = inf power-law sums accept (n beyond about 1e15 samples with a small lam); use a larger lam."
             ) from None
         if out["kappa"] > 0:
             state["kappa"] = out["kappa"]

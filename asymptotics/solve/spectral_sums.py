@@ -432,3 +432,133 @@ class PowerLawSums:
         assert self.P is not None
         B = self.B
         return B.exp(-B.num(self.alpha) * B.log(B.num(self.P)))
+
+
+# ----------------------------------------------------------------------------- small k: Euler–Maclaurin on the whole range
+EM_START = 256
+"""First index of the whole-range Euler–Maclaurin sum of :func:`em_tail` (the terms below it are summed one by one)."""
+U_SPLIT = Fraction(1, 4)
+""":func:`em_tail` needs ``k M^α ≤ U_SPLIT``; its integral is a series in ``u`` below it and in ``1/u`` above its inverse."""
+
+
+@cache
+def _middle_integral(s: Fraction, m: int, prec: int) -> mpmath.mpf:
+    """``∫_{1/4}^{∞} u^{s−1}(1+u)^{−m} du`` (needs ``m > s``) at ``prec`` bits: quadrature on ``[1/4, 4]`` (analytic
+    there) plus the convergent series ``Σ_r binom(−m, r) 4^{s−m−r}/(m + r − s)`` of ``∫_4^∞``."""
+    with mpmath.workprec(prec + 20):
+        ss = mpmath.mpf(s.numerator) / s.denominator
+        lo, hi = mpmath.mpf(U_SPLIT.numerator) / U_SPLIT.denominator, mpmath.mpf(U_SPLIT.denominator) / U_SPLIT.numerator
+        mid = mpmath.quad(lambda u: u ** (ss - 1) * (1 + u) ** (-m), [lo, 1, hi])
+        tail, r, c = mpmath.mpf(0), 0, mpmath.mpf(1)  # c = binom(−m, r)
+        while True:
+            t = c * hi ** (ss - m - r) / (m + r - ss)
+            tail += t
+            if abs(t) < mpmath.eps * abs(tail) * 2.0**-10 and r > 2:
+                break
+            c = -c * (m + r) / (r + 1)
+            r += 1
+        return +(mid + tail)
+
+
+def _series_terms(ratio: float, m: int, log_rel: float) -> int:
+    """Terms ``R`` of a series ``Σ binom(−m, r) x^r`` with ``x ≤ ratio`` whose omitted part is below ``e^{log_rel}``."""
+    R = 1
+    while (m - 1) * math.log(R + m) + R * math.log(ratio) - math.log(1 - ratio) >= log_rel - 2:
+        R += 1
+    return R
+
+
+def _em_corrections(alpha: Fraction, gamma: Fraction, m: int, M: int, log_rel: float) -> int:
+    """Euler–Maclaurin corrections ``K`` for :func:`em_tail` (planning on floats): the ``K``-th correction,
+    about ``(2K)!/(2πM)^{2K}`` times the polynomially growing Taylor coefficient, below ``e^{log_rel}``."""
+    grow = abs(float(gamma)) + m + float(alpha) + 2
+    for K in range(1, 400):
+        if math.lgamma(2 * K + 1) - 2 * K * math.log(2 * math.pi * M) + grow * math.log(2 * K + 2) < log_rel - 4:
+            return K
+    raise ConvergenceError("power-law sums: the whole-range Euler–Maclaurin sum did not converge")
+
+
+def em_tail(B: Any, k: Any, alpha: Fraction, c: Fraction, e: int, m: int, log_rel: float, M: int = EM_START) -> Any:
+    r"""``Σ_{j≥M} f(j)`` with ``f(x) = x^{−c} u^e (1+u)^{−m}``, ``u = k x^α``, for small ``k`` (``k M^α ≤ 1/4``).
+
+    The sums of :class:`PowerLawSums` are of this form (``Σp``: ``(0,0,1)``, ``Σqp``: ``(0,1,2)``, ``Σp²``:
+    ``(0,0,2)``, ``Σ j^{−β}s q²``: ``(β+α,2,2)``).  Their terms change from ``x^{−c}(k x^α)^e`` to
+    ``x^{−c−α(m−e)}k^{e−m}`` at ``x ≈ k^{−1/α}``, far beyond ``M``; ``f`` is smooth on ``[M, ∞)``, so the
+    Euler–Maclaurin formula on the whole range,
+
+    ``Σ_{j≥M} f(j) = ∫_M^∞ f + f(M)/2 − Σ_{i=1}^{K} B_{2i}/(2i)! f^{(2i−1)}(M) + R_K``,
+
+    converges like ``(2i)!/(2πM)^{2i}`` (the derivatives at ``M`` from the Taylor series of ``f`` in
+    ``t = x/M − 1``; singularities of ``f`` lie at ``x = 0`` and at ``|x| = k^{−1/α} ≫ M``).  With
+    ``u = k x^α`` the integral is ``α^{−1} k^{(c−1)/α} ∫_{u_0}^∞ u^{s−1}(1+u)^{−m} du``, ``s = (1−c)/α + e``,
+    ``u_0 = k M^α``: a series in ``u`` on ``[u_0, 1/4]`` (``log`` where ``s + r = 0``) plus the constant
+    ``∫_{1/4}^∞`` of :func:`_middle_integral` (needs ``m > s``, i.e. a convergent sum).  The remainder ``R_K``
+    is estimated, not bounded: the ball backend is refused (callers raise ``NotProven`` below the
+    closed-form floor instead).
+    """
+    s = (1 - c) / alpha + e
+    if not m > s:
+        raise ValueError("em_tail: the sum diverges (needs m > (1 - c)/alpha + e)")
+    a = B.num(alpha)
+    lnM = B.log(B.num(M))
+    lnk = B.log(k)
+    lnu0 = lnk + a * lnM
+    u0 = B.exp(lnu0)
+    # ∫_{u0}^{1/4} u^{s−1}(1+u)^{−m} du = Σ_r binom(−m, r) (U^{s+r} − u0^{s+r})/(s+r)
+    lnU = B.log(B.num(U_SPLIT))
+    R = _series_terms(float(U_SPLIT), m, log_rel)
+    low = 0 * u0
+    coef = 1  # binom(−m, r), an integer
+    for r in range(R + 1):
+        x = s + r
+        if x == 0:
+            t = lnU - lnu0
+        else:
+            xb = B.num(x)
+            t = (B.exp(xb * lnU) - B.exp(xb * lnu0)) / xb
+        low = low + coef * t
+        coef = -coef * (m + r) // (r + 1)
+    prec = _precision_bits(B)
+    const = _middle_integral(s, m, prec)
+    const = float(const) if B.name == "np" else const
+    integral = B.exp(B.num((c - 1) / alpha) * lnk) / a * (low + const)
+    # Taylor series of f(M(1+t)) / (M^{−c} u0^e) = (1+t)^{αe−c} (1 + u0 (1+t)^α)^{−m}
+    gamma = alpha * e - c
+    K = _em_corrections(alpha, gamma, m, M, log_rel)
+    n_coef = 2 * K
+    h = [1 + u0] + [u0 * B.num(_binom(alpha, i)) for i in range(1, n_coef + 1)]
+    P = [B.exp(-m * B.log(h[0]))]
+    for i in range(1, n_coef + 1):
+        acc = 0 * u0
+        for j in range(1, i + 1):
+            acc = acc + ((1 - m) * j - i) * h[j] * P[i - j]
+        P.append(acc / (i * h[0]))
+    d = [_binom(gamma, i) for i in range(n_coef + 1)]
+    coefs = []
+    for i in range(n_coef + 1):
+        acc = 0 * u0
+        for j in range(i + 1):
+            if d[j]:
+                acc = acc + B.num(d[j]) * P[i - j]
+        coefs.append(acc)
+    corr = coefs[0] / 2
+    for i in range(1, K + 1):
+        num, den = mpmath.bernfrac(2 * i)
+        bfac = Fraction(int(num), int(den) * 2 * i * M ** (2 * i - 1))  # B_{2i}/(2i)!·(2i−1)!/M^{2i−1}
+        corr = corr - B.num(bfac) * coefs[2 * i - 1]
+    pref = B.exp(-B.num(c) * lnM + e * lnu0)
+    return integral + pref * corr
+
+
+def _binom(x: Fraction, i: int) -> Fraction:
+    """``binom(x, i)`` for a rational ``x``, exactly."""
+    out = Fraction(1)
+    for j in range(i):
+        out = out * (x - j) / (j + 1)
+    return out
+
+
+def _precision_bits(B: Any) -> int:
+    if B.name == "np":
+        return 80
+    return mpmath.mp.prec

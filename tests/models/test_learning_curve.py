@@ -309,3 +309,91 @@ def test_mode_error_needs_mode():
 def test_system_equation():
     sys_ = lc.system()
     assert sys_.unknowns and "test_error" in sys_.quantities
+
+
+# ----------------------------------------------------------------------------- P = inf at large n (small kappa)
+def _power_sum(k, a, c, e, m, M=64):
+    """Σ_{j≥1} j^{-c} u^e (1+u)^{-m}, u = k j^a: terms below M one by one, then mpmath.sumem with the tail integral
+    in closed form, ∫_M^∞ = a^{-1} k^{(c-1)/a} V^b/b 2F1(m, b; b+1; -V), V = 1/(k M^a), b = m - (1-c)/a - e."""
+    f = lambda x: x ** (-c) * (k * x**a) ** e * (1 + k * x**a) ** (-m)  # noqa: E731
+    head = mpmath.fsum(f(mpmath.mpf(j)) for j in range(1, M))
+    b = m - ((1 - c) / a + e)
+    V = 1 / (k * mpmath.mpf(M) ** a)
+    integral = V**b / b * mpmath.hyp2f1(m, b, b + 1, -V) * k ** ((c - 1) / a) / a
+    return head + mpmath.sumem(f, [M, mpmath.inf], integral=integral)
+
+
+def _reference_power_law(n, a, be):
+    """δ = 0, σ² = 0, η_k = k^{-a}, b_k = k^{-be}/ζ(be): κ from n = Σ p_k, E = n/(n - Σ p_k²) Σ b_k q_k² (no package code)."""
+    a, be, n = mpmath.mpf(a), mpmath.mpf(be), mpmath.mpf(n)
+    lk = mpmath.findroot(lambda x: _power_sum(mpmath.exp(x), a, 0, 0, 1) - n, mpmath.log(n**-a))
+    k = mpmath.exp(lk)
+    e0 = n / (n - _power_sum(k, a, 0, 0, 2))
+    return k, e0 * _power_sum(k, a, be, 2, 2) / mpmath.zeta(be)
+
+
+@pytest.mark.parametrize(("n", "a", "be"), [("1e4", "1.5", "1.5"), pytest.param("1e7", "1.1", "3", marks=pytest.mark.slow)])
+def test_infinite_power_law_large_n(n, a, be):
+    # formerly a ConvergenceError (kappa below the closed-form floor 16/65536^alpha); now whole-range Euler-Maclaurin
+    spec = f"power_law:alpha={a},beta={be}"
+    k_ref, e_ref = _reference_power_law(n, a, be)
+    r = lc.test_error(n, 0, spectrum=spec, dps=20)
+    # the ball route proves above the closed-form floor 16/65536^alpha and refuses below it (the ladder estimate)
+    assert r.proven == (k_ref >= 16 / mpmath.mpf(65536) ** mpmath.mpf(a))
+    assert close(r.value, e_ref, 1e-19)
+    assert close(lc.kappa(n, 0, spectrum=spec, dps=20).value, k_ref, 1e-19)
+    v, s = lc.curve_values("test_error", [float(n)], spectrum=spec)
+    assert s[0] == 0 and math.isclose(v[0], float(e_ref), rel_tol=1e-12)
+
+
+def test_infinite_power_law_large_n_direct_sum():
+    # float64 curve against a direct float64 sum over 1e7 modes plus the Hurwitz-zeta tails of the 1/u expansions
+    from scipy.optimize import brentq
+    from scipy.special import zeta as hz
+
+    a, be, N = 2.0, 1.5, 10**7
+    j = np.arange(1, N + 1, dtype=float)
+    eta, b = j**-a, j**-be
+
+    def tails(k):
+        tp = sum((-1) ** r * k ** -(r + 1) * hz(a * (r + 1), N + 1) for r in range(8))
+        tpp = sum((-1) ** r * (r + 1) * k ** -(r + 2) * hz(a * (r + 2), N + 1) for r in range(8))
+        tb = sum((-1) ** r * (r + 1) * k**-r * hz(be + a * r, N + 1) for r in range(8))
+        return tp, tpp, tb
+
+    ns = np.array([1e3, 1e5, 1e6])
+    got, status = lc.curve_values("test_error", ns, spectrum="power_law:alpha=2,beta=1.5")
+    kap, st_k = lc.curve_values("kappa", ns, spectrum="power_law:alpha=2,beta=1.5")
+    assert np.all(status == 0) and np.all(st_k == 0)
+    for i, n in enumerate(ns):
+        lk = brentq(lambda x: np.sum(eta / (eta + np.exp(x))) + tails(np.exp(x))[0] - n, np.log(2 / N**a), 0.0, xtol=1e-14)
+        k = np.exp(lk)
+        L, q = eta / (eta + k), k / (eta + k)
+        tp, tpp, tb = tails(k)
+        e = n / (n - np.sum(L * L) - tpp) * (np.sum(b * q * q) + tb) / hz(be, 1)
+        assert math.isclose(kap[i], k, rel_tol=1e-10)
+        assert math.isclose(got[i], e, rel_tol=1e-10)
+    # the power-law rate E ~ C n^{-(beta-1)} (beta < 2 alpha): successive decades differ by about 10^{-1/2}
+    assert 0.25 < got[2] / got[1] < 0.4
+
+
+def test_infinite_power_law_large_n_all_quantities():
+    # every quantity and the learnability at n = 1e6: finite, the identities of the eigenlearning formulas hold
+    spec = "power_law:alpha=1.5,beta=1.5"
+    kw = dict(spectrum=spec, dps=15)
+    t = lc.test_error(10**6, "1e-9", "0.1", **kw).value
+    bias, var = lc.bias(10**6, "1e-9", "0.1", **kw).value, lc.variance(10**6, "1e-9", "0.1", **kw).value
+    assert close(t, bias + var + mpmath.mpf("0.1"), 1e-14)
+    L = lc.learnability(10**6, "1e-9", **kw).value
+    assert 0.99 < L < 1
+
+
+def test_infinite_power_law_curve_all_decades():
+    # one float64 array from n = 1 to 1e7 mixes the closed-form sums and both whole-range Euler-Maclaurin starts
+    # (M = 64, 256): every point ok and equal to the certified value
+    spec = "power_law:alpha=1.1,beta=1.5"
+    ns = np.logspace(0, 7, 29)
+    v, s = lc.curve_values("test_error", ns, spectrum=spec)
+    assert np.all(s == 0)
+    for i in (10, 14, 20):  # n ~ 3e2 (M = 64 band for alpha = 1.1), 3e3, 1e5 (1e7: the slow case above)
+        assert math.isclose(v[i], float(lc.test_error(ns[i], 0, spectrum=spec, dps=16).value), rel_tol=1e-12)
