@@ -524,7 +524,9 @@ def test_cli_bad_inputs_more(args, word):
     assert len(err.splitlines()) == 1 and word in err, err
 
 
-@pytest.mark.parametrize(("text", "key"), [("power_law:alpha=2,beta=2,alpha=3", "alpha"), ("power_law:alpha=2,beta=2,P=10,p=20", "P")])
+@pytest.mark.parametrize(
+    ("text", "key"), [("power_law:alpha=2,beta=2,alpha=3", "alpha"), ("power_law:alpha=2,beta=2,P=10,p=20", "P")]
+)
 def test_spectrum_duplicate_keys_rejected(text, key):
     # was: silently resolved (last wins; `p=` overrode `P=`)
     with pytest.raises(ParameterError, match=f"`{key}` more than once"):
