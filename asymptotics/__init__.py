@@ -119,6 +119,6 @@ if TYPE_CHECKING:  # static tools see the names; at run time they are loaded by 
     from .references import Source
     from .result import CurveResult, Result, VectorResult
     from .sweeps import grid, sweep
-    from .tuning import tuned_risk_curve
     from .symbolic.latex import to_latex
     from .symbolic.system import FixedPointSystem
+    from .tuning import tuned_risk_curve

@@ -29,7 +29,17 @@ from asymptotics import _types
 from asymptotics.models._registry import REGISTRY
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-MODEL_MODULES = ["marchenko_pastur", "ridge", "random_features", "krr", "neural_tangent", "linear_networks", "deformed_mp", "learning_curve", "gcm"]
+MODEL_MODULES = [
+    "marchenko_pastur",
+    "ridge",
+    "random_features",
+    "krr",
+    "neural_tangent",
+    "linear_networks",
+    "deformed_mp",
+    "learning_curve",
+    "gcm",
+]
 
 
 class _Lenient(dict):  # type: ignore[type-arg]
