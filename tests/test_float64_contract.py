@@ -374,7 +374,15 @@ HARD_POINTS: dict[str, list[dict[str, Any]]] = {
     + [{"d": 10, "n": 100.0, "kernel": "poly:3", "lam": lam, "F": "0,1,1", "sigma2": 0.5} for lam in (1e-12, 1e-9)],
 }
 
-DMP_SPECTRA = ("blocks:1/0.5,4/0.5", "blocks:1/0.5,10/0.5", "blocks:0/0.25,1/0.75", "spike:t=5,w=0.1", "isotropic")
+DMP_SPECTRA = (
+    "blocks:1/0.5,4/0.5",
+    "blocks:1/0.5,10/0.5",
+    "blocks:0/0.25,1/0.75",
+    "spike:t=5,w=0.1",
+    "isotropic",
+    "mp:gamma=0.25",
+    "mp:gamma=3,scale=2",
+)
 
 
 @st.composite

@@ -4,7 +4,9 @@ Setting
 -------
 ``X`` is ``n × p`` with rows ``x = Σ^{1/2} g`` (``g`` with i.i.d. entries of mean 0 and variance
 1); ``n, p → ∞`` with ``p/n → γ``, and the spectral law of ``Σ`` tends to ``H`` (here a finite
-set of atoms ``t_j ≥ 0`` with weights ``w_j``, ``Σ w_j = 1``).  The spectral law ``μ`` of
+set of atoms ``t_j ≥ 0`` with weights ``w_j``, ``Σ w_j = 1``, or the continuous Marchenko–Pastur law
+``mp:gamma=G,scale=S``, for which the equation becomes a cubic: see "continuous population law" below and
+docs/models/dmp.md).  The spectral law ``μ`` of
 ``S = XᵀX/n`` (``p × p``) tends to a deterministic law, the *deformed Marchenko–Pastur law*.
 
 Equations (Silverstein & Bai 1995)
@@ -63,6 +65,7 @@ J. Multivariate Anal. 54; Bai & Silverstein (2010), ch. 4.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -105,7 +108,7 @@ BRANCH_RULE = (
 )
 MAX_ATOMS = 40
 """Most distinct non-zero atoms of a spectrum (the polynomial has degree ``K + 1``)."""
-SPECTRUM_FORMS = "'isotropic', 'blocks:t/w,t/w,...', 'power_law:p=P,alpha=A' or 'spike:t=T,w=W'"
+SPECTRUM_FORMS = "'isotropic', 'blocks:t/w,t/w,...', 'power_law:p=P,alpha=A', 'spike:t=T,w=W' or 'mp:gamma=G[,scale=S]'"
 
 
 # ----------------------------------------------------------------------------- spectrum
@@ -121,6 +124,8 @@ class PopulationSpectrum:
     weights: tuple[Fraction, ...]
     label: str = "blocks"
     _power: tuple[int, Fraction] | None = None
+    _mp: tuple[Fraction, Fraction] | None = None
+    """``(G, S)`` for the continuous law ``mp:gamma=G,scale=S`` (no atoms; see :func:`mp_law`)."""
 
     @classmethod
     def from_blocks(cls, eigenvalues: Sequence[Any], weights: Sequence[Any], label: str | None = None) -> PopulationSpectrum:
@@ -155,6 +160,16 @@ class PopulationSpectrum:
         return cls((), (Fraction(1, pp),) * pp, label, (pp, a))  # type: ignore[arg-type]
 
     @classmethod
+    def mp_law(cls, G: Any, S: Any = 1) -> PopulationSpectrum:
+        """The Marchenko–Pastur law of ratio ``G`` and scale ``S``: the limit spectrum of ``S WᵀW/m``, ``W`` an
+        ``m × p`` standard Gaussian matrix, ``p/m → G`` (``0 < G ≤ 1000``, ``0 < S ≤ 10⁶``).  For ``G > 1`` it has
+        the atom ``1 − 1/G`` at 0 (kept: it is the zero weight ``w₀``)."""
+        gg: Fraction = check_real("spectrum gamma", G, low=0, high=1000, low_open=True)  # type: ignore[assignment]
+        ss: Fraction = check_real("spectrum scale", S, low=0, high=10**6, low_open=True)  # type: ignore[assignment]
+        label = f"mp:gamma={exact_str(gg)}" + ("" if ss == 1 else f",scale={exact_str(ss)}")
+        return cls((), (), label, None, (gg, ss))
+
+    @classmethod
     def parse(cls, text: Any) -> PopulationSpectrum:
         """Read ``isotropic``, ``blocks:t/w,...``, ``power_law:p=P,alpha=A[,beta=B,r2=R]`` or ``spike:t=T,w=W``.
 
@@ -162,6 +177,7 @@ class PopulationSpectrum:
         (e.g. ``blocks:1/1/3,4/2/3``).
         ``beta`` and ``r2`` (the target's power law in ``ridge``) are accepted and ignored.
         ``spike:t=T,w=W`` is the two-level spectrum ``T`` with weight ``W`` and 1 with ``1 − W``.
+        ``mp:gamma=G[,scale=S]`` is the continuous Marchenko–Pastur law (:meth:`mp_law`).
         """
         if isinstance(text, PopulationSpectrum):
             return text
@@ -181,6 +197,11 @@ class PopulationSpectrum:
                 # t/w, or t/a/b for the weight a/b (exact fractions such as 1/3)
                 weights = [pr[1].strip() if len(pr) == 2 else Fraction(pr[1].strip()) / Fraction(pr[2].strip()) for pr in pairs]
                 return cls.from_blocks([pr[0].strip() for pr in pairs], weights)
+            if kind in ("mp", "marchenko_pastur"):
+                kw = {k.strip(): v.strip() for k, v in (item.split("=", 1) for item in body.split(",") if item.strip())}
+                if not {"gamma"} <= set(kw) <= {"gamma", "scale"}:
+                    raise ValueError
+                return cls.mp_law(kw["gamma"], kw.get("scale", 1))
             if kind in ("power_law", "powerlaw", "spike"):
                 kw = {k.strip(): v.strip() for k, v in (item.split("=", 1) for item in body.split(",") if item.strip())}
                 if kind == "spike":
@@ -200,11 +221,19 @@ class PopulationSpectrum:
     @property
     def zero_weight(self) -> Fraction:
         """Weight ``w₀`` of the atom at 0."""
+        if self._mp is not None:
+            return max(Fraction(0), 1 - 1 / self._mp[0])
         return self.weights[0] if self.eigenvalues and self.eigenvalues[0] == 0 else Fraction(0)
 
     @property
     def exact(self) -> bool:
-        return self._power is None
+        """Finitely many rational atoms (the ball routes and the exact polynomials apply)."""
+        return self._power is None and self._mp is None
+
+    @property
+    def continuous(self) -> bool:
+        """The continuous law ``mp:gamma=G,scale=S``."""
+        return self._mp is not None
 
     def mp_atoms(self) -> tuple[list[Any], list[Any]]:
         """Non-zero atoms and their weights as mpf at the current precision."""
@@ -221,7 +250,20 @@ class PopulationSpectrum:
             return np.array([float(t) for t in ts]), np.array([float(w) for w in ws])
 
     def moments(self, k: int, exact: bool) -> list[Any]:
-        """``h_r = Σ_j w_j t_j^r`` for ``r = 0..k`` (Fractions when ``exact``, else mpf)."""
+        """``h_r = Σ_j w_j t_j^r`` for ``r = 0..k`` (Fractions when ``exact``, else mpf).
+
+        For ``mp:gamma=G,scale=S``: ``h_r = S^r Σ_{j=1}^{r} N(r, j) G^{j−1}`` with the Narayana numbers
+        ``N(r, j) = C(r, j) C(r, j − 1)/r`` (exact rationals).
+        """
+        if self._mp is not None:
+            from math import comb
+
+            G, Sc = self._mp
+            h = [Fraction(1)] + [
+                Sc**r * sum((Fraction(comb(r, j) * comb(r, j - 1), r) * G ** (j - 1) for j in range(1, r + 1)), Fraction(0))
+                for r in range(1, k + 1)
+            ]
+            return h if exact else [to_mpf(v) for v in h]
         if exact:
             return [
                 sum((w * t**r for t, w in zip(self.eigenvalues, self.weights, strict=True)), Fraction(0)) for r in range(k + 1)
@@ -610,7 +652,7 @@ def edges(gamma: Real, spectrum: PopulationSpectrum | str | None = None, *, dps:
     shown = _shown(spec, gamma=g)
 
     def run() -> tuple[Any, Any]:
-        sup = _edges_mp(_Problem.build(g, spec))
+        sup = _support_of(g, spec)
         return [v for ab in sup for v in ab], None
 
     prove = (lambda: _edges_ball(g, spec)) if spec.exact else None
@@ -622,7 +664,7 @@ def _check_z(zf: tuple[Fraction, Fraction], g: Fraction, spec: PopulationSpectru
     if zf[1] != 0:
         return
     if zf[0] == 0:
-        if _atom_mass(g, spec) > 0 or _gamma_eff(g, spec) == 1:
+        if _atom_mass(g, spec) > 0 or _gamma_eff(g, spec) == 1 or (spec._mp is not None and spec._mp[0] == 1):
             raise ParameterError("`z` = 0 lies in the support (an atom or hard edge at 0); pass z ≠ 0 or Im z ≠ 0.")
         return
     # decided at as many digits as the exact x needs: 40, doubled while x lies within the margin of an
@@ -630,7 +672,7 @@ def _check_z(zf: tuple[Fraction, Fraction], g: Fraction, spec: PopulationSpectru
     dps, cap = 40, min(2 * len(str(zf[0].numerator)) + 2 * len(str(zf[0].denominator)) + 80, 4000)
     while True:
         with mp.workdps(dps):
-            sup = _edges_mp(_Problem.build(g, spec))
+            sup = _support_of(g, spec)
             x = to_mpf(zf[0])
             clear = all(abs(x - e) > mpmath.mpf(10) ** (10 - dps) * (1 + abs(e)) for ab in sup for e in ab)
         if clear or dps >= cap:
@@ -645,7 +687,14 @@ def _check_z(zf: tuple[Fraction, Fraction], g: Fraction, spec: PopulationSpectru
             )
 
 
+def _support_of(g: Fraction, spec: PopulationSpectrum) -> list[tuple[Any, Any]]:
+    """Support intervals at the current precision (discrete spectra or the continuous ``mp:`` law)."""
+    return _cont_edges(g, spec) if spec.continuous else _edges_mp(_Problem.build(g, spec))
+
+
 def _transform(zf: tuple[Fraction, Fraction], g_f: Fraction, spec: PopulationSpectrum, companion: bool) -> tuple[Any, Any]:
+    if spec.continuous:
+        return _cont_transform(zf, g_f, spec, companion)
     pb = _Problem.build(g_f, spec)
     g = pb.g
     if zf == (0, 0):  # γ' < 1, no atom: m(0) = E[1/t]/(1 − γ), m̃ has a pole
@@ -660,6 +709,25 @@ def _transform(zf: tuple[Fraction, Fraction], g_f: Fraction, spec: PopulationSpe
         raise ConvergenceError(f"deformed MP: residual {mpmath.nstr(res, 3)} of the companion root")
     val = mt if companion else (mt + (1 - g) / z) / g
     if not real_z and mpmath.im(val) * mpmath.im(z) <= 0:
+        raise BranchError("deformed MP: Im m and Im z differ in sign")
+    return val, res
+
+
+def _cont_transform(zf: tuple[Fraction, Fraction], g_f: Fraction, spec: PopulationSpectrum, companion: bool) -> tuple[Any, Any]:
+    """:func:`_transform` for ``H = MP(G, S)`` (:func:`_cont_companion`); ``m(0) = E_H[1/t]/(1 − γ) = 1/(S(1 − G)(1 − γ))``."""
+    assert spec._mp is not None
+    g = to_mpf(g_f)
+    if zf == (0, 0):
+        if companion:
+            raise ParameterError("`z` = 0 is a pole of the companion transform when gamma < 1.")
+        G, Sc = spec._mp
+        return to_mpf(1 / (Sc * (1 - G) * (1 - g_f))), None
+    z = to_mpf(zf[0]) if zf[1] == 0 else mpmath.mpc(to_mpf(zf[0]), to_mpf(zf[1]))
+    mt, res = _cont_companion(g_f, spec, z)
+    if res > residual_tolerance():
+        raise ConvergenceError(f"deformed MP: residual {mpmath.nstr(res, 3)} of the companion root")
+    val = mt if companion else (mt + (1 - g) / z) / g
+    if zf[1] != 0 and mpmath.im(val) * mpmath.im(z) <= 0:
         raise BranchError("deformed MP: Im m and Im z differ in sign")
     return val, res
 
@@ -694,6 +762,8 @@ def companion(z: Complex, gamma: Real, spectrum: PopulationSpectrum | str | None
 
 
 def _density_mp(xf: Fraction, g: Fraction, spec: PopulationSpectrum) -> tuple[Any, Any]:
+    if spec.continuous:
+        return _cont_density(xf, g, spec)
     if xf < 0:
         return mpmath.mpf(0), None
     if xf == 0:
@@ -754,6 +824,8 @@ def _interval_mass(pb: _Problem, a: Any, b: Any, upto: Any) -> Any:
 
 
 def _cdf_mp(xf: Fraction, g: Fraction, spec: PopulationSpectrum) -> tuple[Any, Any]:
+    if spec.continuous:
+        return _cont_cdf(xf, g, spec)
     if xf < 0:
         return mpmath.mpf(0), None
     total = to_mpf(_atom_mass(g, spec))
@@ -826,7 +898,7 @@ def moment(k: IntLike, gamma: Real, spectrum: PopulationSpectrum | str | None = 
     g, spec = _gamma(gamma), _spec(spectrum)
     dps = check_dps(dps)
     shown = {"k": str(kk), **_shown(spec, gamma=g)}
-    if spec.exact:
+    if spec.exact or spec.continuous:
         exact = moment_series(kk, g, spec.moments(kk, True))[kk]
         with mp.workdps(dps):
             v = to_mpf(exact)
@@ -1105,6 +1177,220 @@ def _edges_ball(g: Fraction, spec: PopulationSpectrum) -> tuple[list[Any], None]
     return out, None
 
 
+# ----------------------------------------------------------------------------- continuous population law H = MP(G, S)
+# docs/models/dmp.md, "Continuous population law": with w = −1/m̃, ∫ t dH/(1 + t m̃) = (1 − s_H(w)/m̃)/m̃, so the
+# equation gives s_H(w) = m̃(γ − 1 − z m̃)/γ (linear in s_H); substituted into the MP quadratic
+# G S w s² + (w − S(1 − G)) s + 1 = 0 (times m̃) it leaves the cubic below (the resultant in s, up to the factor m̃).
+def _cont_coeffs(z: Any, g: Any, G: Any, Sc: Any) -> list[Any]:
+    """Ascending coefficients of ``γ + c₁m + c₂m² − G S z² m³`` whose roots contain ``m̃(z)``."""
+    a = g - 1
+    return [g, -G * Sc * a * a + g * z - g * Sc * (1 - G) * a, 2 * G * Sc * a * z + g * Sc * (1 - G) * z, -G * Sc * z * z]
+
+
+def _cont_roots(coeffs: list[Any]) -> list[Any]:
+    """Roots of the cubic; when ``polyroots`` does not converge (roots of very different sizes, near the hard
+    edge 0), again with more steps and working bits."""
+    try:
+        return _roots(coeffs)
+    except ConvergenceError:
+        try:
+            return list(mpmath.polyroots(coeffs[::-1], maxsteps=4000, extraprec=4 * mp.prec))
+        except mpmath.libmp.libhyper.NoConvergence as exc:
+            raise ConvergenceError(f"deformed MP (mp spectrum): cubic roots did not converge ({exc})") from None
+
+
+def _cont_params(spec: PopulationSpectrum) -> tuple[Any, Any]:
+    assert spec._mp is not None
+    return to_mpf(spec._mp[0]), to_mpf(spec._mp[1])
+
+
+def _s_true(w: Any, G: Any, Sc: Any) -> Any:
+    """``s_H(w) = ∫ dH(t)/(t − w)`` for ``H = MP(G, S)``: ``(S(1 − G) − w + √(w − λ₋)√(w − λ₊))/(2GSw)``
+    (principal roots: analytic off ``[λ₋, λ₊]``, ``~ −1/w`` at infinity; ``λ± = S(1 ± √G)²``)."""
+    rg = mpmath.sqrt(G)
+    lm, lp = Sc * (1 - rg) ** 2, Sc * (1 + rg) ** 2
+    w = mpmath.mpc(w)
+    return (Sc * (1 - G) - w + mpmath.sqrt(w - lm) * mpmath.sqrt(w - lp)) / (2 * G * Sc * w)
+
+
+def _s_root(m: Any, z: Any, g: Any) -> Any:
+    """The value of ``s_H(−1/m̃)`` that the root ``m̃`` carries: ``m̃(γ − 1 − z m̃)/γ``."""
+    return m * (g - 1 - z * m) / g
+
+
+def _on_true_branch(m: Any, z: Any, g: Any, G: Any, Sc: Any) -> bool:
+    """``m̃`` solves the Silverstein–Bai equation with the true ``s_H`` (not the other root of the quadratic)."""
+    st = _s_true(-1 / m, G, Sc)
+    return bool(abs(_s_root(m, z, g) - st) <= _noise(st, 3) * 16)
+
+
+def _cont_dz(m: Any, g: Any, G: Any, Sc: Any) -> Any:
+    """``z'(m̃)`` on the true branch: ``(1 − γ)/m̃² + 2γ s/m̃³ − γ s'(w)/m̃⁴``, ``w = −1/m̃``,
+    ``s' = −(GSs² + s)/(2GSws + w − S(1 − G))`` (the quadratic differentiated)."""
+    w = -1 / m
+    s = _s_true(w, G, Sc)
+    ds = -(G * Sc * s * s + s) / (2 * G * Sc * w * s + w - Sc * (1 - G))
+    return mpmath.re((1 - g) / m**2 + 2 * g * s / m**3 - g * ds / m**4)
+
+
+def _cont_companion(g_f: Fraction, spec: PopulationSpectrum, z: Any) -> tuple[Any, Any]:
+    """``(m̃(z), residual)`` for ``H = MP(G, S)`` at the current precision (branch rule of the docs).
+
+    Complex ``z``: the root with ``Im m̃ · Im z > 0`` whose ``s = m̃(γ − 1 − z m̃)/γ`` is the true ``s_H(−1/m̃)``
+    (equivalently ``Im s · Im z > 0``: the other root of the quadratic has ``Im s · Im w < 0``).  Real ``z`` off the
+    support: the real root on the true branch with ``−1/m̃ ∉ [λ₋, λ₊]`` and ``z'(m̃) > 0`` (Silverstein & Choi 1995).
+    """
+    g = to_mpf(g_f)
+    G, Sc = _cont_params(spec)
+    coeffs = _cont_coeffs(z, g, G, Sc)
+    roots = _cont_roots(coeffs)
+    if isinstance(z, mpmath.mpc) and mpmath.im(z) != 0:
+        sz = 1 if mpmath.im(z) > 0 else -1
+        c = [
+            r for r in roots if sz * mpmath.im(r) > 0 and sz * mpmath.im(_s_root(r, z, g)) > 0 and _on_true_branch(r, z, g, G, Sc)
+        ]
+        if len(c) != 1:
+            raise BranchError(f"deformed MP (mp spectrum): {len(c)} roots on the true branch with Im m̃ · Im z > 0")
+        return c[0], _poly_residual(coeffs, c[0])
+    tol = _real_tol()
+    rg = mpmath.sqrt(G)
+    lm, lp = Sc * (1 - rg) ** 2, Sc * (1 + rg) ** 2
+    cands = []
+    for r in roots:
+        if abs(mpmath.im(r)) > tol * (1 + abs(r)) or mpmath.re(r) == 0:
+            continue
+        m = mpmath.re(r)
+        if lm - tol <= -1 / m <= lp + tol:
+            continue
+        if _on_true_branch(m, z, g, G, Sc) and _cont_dz(m, g, G, Sc) > 0:
+            cands.append(m)
+    if len(cands) != 1:
+        raise ConvergenceError(f"deformed MP (mp spectrum): {len(cands)} real roots on the true branch with z' > 0")
+    return cands[0], _poly_residual(coeffs, cands[0])
+
+
+@lru_cache(maxsize=64)
+def _cont_edge_poly(g: Fraction, G: Fraction, Sc: Fraction) -> tuple[Fraction, ...]:
+    """The discriminant of the cubic in ``m̃`` with its factor ``z²`` removed (exact, ascending in ``z``): its real
+    zeros are the ``z`` where two roots merge, among them every critical value ``z(m_c)``, ``z'(m_c) = 0``."""
+    m, z = sp.symbols("m z")
+    P = sum(c * m**k for k, c in enumerate(_cont_coeffs(z, sp.Rational(g), sp.Rational(G), sp.Rational(Sc))))
+    D = sp.Poly(sp.cancel(sp.discriminant(sp.expand(P), m) / z**2), z)
+    return tuple(Fraction(int(sp.fraction(c)[0]), int(sp.fraction(c)[1])) for c in reversed(D.all_coeffs()))
+
+
+def _cont_upper(g: Any, G: Any, Sc: Any, x: Any, strict: bool = True) -> Any:
+    """``m̃(x + i0)`` at real ``x > 0`` when ``x`` is inside the support, else ``None``: the root with ``Im > 0`` of
+    the real cubic (at most one: complex roots come in pairs) whose ``s`` is the true ``s_H`` (``Im s > 0``).
+    ``strict``: ``Im m̃`` must clear the rounding margin :func:`_noise` (a real double root at an edge splits
+    into a pair with ``Im ~ 2^(−prec/2)``); the quadrature inside a known interval only asks ``Im m̃ > 0``
+    (near a hard edge at 0 ``Im m̃/|m̃| ~ √x`` is tiny but exact)."""
+    coeffs = _cont_coeffs(x, g, G, Sc)
+    r = _upper_root_newton(coeffs)
+    if r is None:
+        r = max(_cont_roots(coeffs), key=lambda v: mpmath.im(v))
+    if not mpmath.im(r) > (_noise(r, 3) if strict else 0) or not mpmath.im(_s_root(r, x, g)) > 0:
+        return None
+    if strict and not _on_true_branch(r, x, g, G, Sc):  # implied by Im s > 0; checked again with a margin
+        return None
+    return r
+
+
+def _cont_edges(g_f: Fraction, spec: PopulationSpectrum) -> list[tuple[Any, Any]]:
+    """Support intervals for ``H = MP(G, S)``: the candidate edges are 0 and the real zeros ``≥ 0`` of
+    :func:`_cont_edge_poly`; an interval between consecutive candidates is in the support iff the density is
+    positive at its midpoint (it has no zero inside: a zero of the density is an edge, hence a candidate)."""
+    assert spec._mp is not None
+    g = to_mpf(g_f)
+    G, Sc = _cont_params(spec)
+    poly = [to_mpf(c) for c in _cont_edge_poly(g_f, *spec._mp)]
+    tol = _real_tol()
+    cand = sorted(
+        {mpmath.mpf(0)}
+        | {mpmath.re(r) for r in _cont_roots(poly) if abs(mpmath.im(r)) <= tol * (1 + abs(r)) and mpmath.re(r) > tol}
+    )
+    out: list[tuple[Any, Any]] = []
+    for a, b in zip(cand[:-1], cand[1:], strict=True):
+        if _cont_upper(g, G, Sc, (a + b) / 2) is None:
+            continue
+        if out and out[-1][1] == a:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    if not out:
+        raise ConvergenceError("deformed MP (mp spectrum): no support interval found")
+    return out
+
+
+def _cont_density(xf: Fraction, g_f: Fraction, spec: PopulationSpectrum) -> tuple[Any, Any]:
+    assert spec._mp is not None
+    if xf < 0:
+        return mpmath.mpf(0), None
+    if xf == 0:
+        hard = _gamma_eff(g_f, spec) == 1 or spec._mp[0] == 1
+        return (mpmath.inf if hard else mpmath.mpf(0)), None
+    g = to_mpf(g_f)
+    G, Sc = _cont_params(spec)
+    x = to_mpf(xf)
+    if not any(a < x < b for a, b in _cont_edges(g_f, spec)):
+        return mpmath.mpf(0), None
+    r = _cont_upper(g, G, Sc, x, False)
+    if r is None:  # within the rounding of an edge the pair is numerically real: the density is 0 to this precision
+        return mpmath.mpf(0), None
+    return mpmath.im(r) / (g * mpmath.pi), _poly_residual(_cont_coeffs(x, g, G, Sc), r)
+
+
+def _cont_cdf(xf: Fraction, g_f: Fraction, spec: PopulationSpectrum) -> tuple[Any, Any]:
+    """Atom ``max(w₀, 1 − 1/γ)`` plus the density integrated in ``θ`` (``t = a + (b − a) sin²(θ/2)``), tanh–sinh."""
+    if xf < 0:
+        return mpmath.mpf(0), None
+    g = to_mpf(g_f)
+    G, Sc = _cont_params(spec)
+    total = to_mpf(_atom_mass(g_f, spec))
+    x = to_mpf(xf)
+    for a, b in _cont_edges(g_f, spec):
+        if x <= a:
+            continue
+
+        def f(theta: Any, a: Any = a, b: Any = b) -> Any:
+            t = a + (b - a) * mpmath.sin(theta / 2) ** 2
+            # below 10^(−3 dps − 6) (b − a) from a hard edge at 0 the mass is < 10^(−dps − 2) (ρ = O(t^(−2/3)))
+            r = _cont_upper(g, G, Sc, t, False) if a < t < b and t - a > mpmath.mpf(10) ** (-3 * mp.dps - 6) * (b - a) else None
+            return (mpmath.im(r) / (g * mpmath.pi) if r is not None else 0) * (b - a) * mpmath.sin(theta) / 2
+
+        val, err = mpmath.quad(f, [0, mpmath.pi / 2, _theta(a, b, min(x, b))], error=True, maxdegree=8, method="tanh-sinh")
+        if err > mpmath.mpf(10) ** (-(mp.dps // 2 + 2)) * max(abs(val), 1):
+            raise ConvergenceError(f"cdf: quadrature error estimate {mpmath.nstr(err, 3)} above the working precision")
+        total += val
+    return min(total, mpmath.mpf(1)), None
+
+
+def _cont_curve(
+    fn: Callable[..., Result], pts: np.ndarray, g: np.ndarray, spec: PopulationSpectrum, cplx: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 curve for ``H = MP(G, S)``: each point on the certified path at 16 digits (status 2 for a
+    ParameterError such as ``z`` on the support, 3 when it does not converge)."""
+    pts, g = np.broadcast_arrays(pts, g)
+    val = np.full(pts.shape, np.nan + 0j if cplx else np.nan)
+    status = np.full(pts.shape, STATUS_OK)
+    for i in np.ndindex(pts.shape):
+        v, gv = pts[i], g[i]
+        if not (np.isfinite(v) and np.isfinite(gv) and gv > 0):
+            status[i] = STATUS_DOMAIN
+            continue
+        try:
+            r = fn(complex(v) if cplx else Fraction(float(v)), Fraction(float(gv)), spec, dps=16).value
+            val[i] = complex(r) if cplx else float(r)
+            if not cplx and np.isinf(val[i]):
+                status[i] = STATUS_INFINITE
+        except ParameterError:
+            status[i] = STATUS_DOMAIN
+        except (ConvergenceError, BranchError):
+            status[i] = STATUS_NOT_CONVERGED
+    val = np.where((status == STATUS_OK) | (status == STATUS_INFINITE), val, np.nan)
+    return checked_status(val, status)
+
+
 # ----------------------------------------------------------------------------- float64 path
 _MAX_FALLBACK = 64
 _NEAR_EDGE = 1e-6  # relative distance to an edge below which a point goes to the certified path
@@ -1137,9 +1423,7 @@ def _np_roots(coeffs: np.ndarray) -> np.ndarray:
     return r
 
 
-def _np_root_err(
-    coeffs: np.ndarray, acoeffs: np.ndarray, r: np.ndarray, ssum: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _np_root_err(coeffs: np.ndarray, acoeffs: np.ndarray, r: np.ndarray, ssum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First-order bounds for float64 roots ``r`` (one column per row of ``coeffs``): ``(error, ∂r/∂γ)``.
 
     ``error = (|P(r)| + 8u Σ A_k |r|^k)/|P'(r)|``: the residual plus the rounding of the coefficients and of
@@ -1273,6 +1557,8 @@ def density_curve(
     """
     spec = _spec(spectrum)
     x, g = float_arrays(x=x, gamma=gamma)
+    if spec.continuous:
+        return _cont_density_curve(x, g, spec)
     x, g = np.broadcast_arrays(x, g)
     val = np.zeros(x.shape)
     status = np.full(x.shape, STATUS_OK)
@@ -1293,9 +1579,7 @@ def density_curve(
             loose = np.zeros(xs.shape, dtype=bool)
             ill = np.zeros(xs.shape, dtype=bool)
             if inside.any():
-                v[inside], loose[inside], ill[inside] = _dens_np(
-                    xs[inside], np.full(inside.sum(), gv), prod, ssum, with_err=True
-                )
+                v[inside], loose[inside], ill[inside] = _dens_np(xs[inside], np.full(inside.sum(), gv), prod, ssum, with_err=True)
             hard = (xs == 0) & (gv * (1 - w0) == 1)
             v[hard] = np.inf
             val[sel] = v
@@ -1310,8 +1594,78 @@ def density_curve(
     return checked_status(val, status)
 
 
+# ----------------------------------------------------------------------------- float64 path of the continuous law
+@cache
+def _cont_support_np(g: float, label: str) -> tuple[tuple[float, float], ...]:
+    """:func:`_cont_edges` in float64 (at 20 digits, cached)."""
+    with mp.workdps(20):
+        return tuple((float(a), float(b)) for a, b in _cont_edges(Fraction(g), _spec(label)))
+
+
+def _cont_dens_np(x: np.ndarray, gv: float, G: float, Sc: float, with_err: bool = False) -> Any:
+    """Density ``Im m̃/(γπ)`` at points ``x`` inside the support: the root of the cubic with the largest ``Im``
+    (numpy companion matrices, two Newton steps).  ``with_err``: also the mask of points whose root error bound
+    ``|P/P'|`` exceeds ``1e-8`` of ``Im m̃`` or whose ``s = m̃(γ − 1 − x m̃)/γ`` has not ``Im s > 0`` (the caller
+    recomputes them on the certified path)."""
+    a = gv - 1
+    rows = np.stack(
+        [
+            np.full(x.shape, gv),
+            -G * Sc * a * a + gv * x - gv * Sc * (1 - G) * a,
+            (2 * G * Sc * a + gv * Sc * (1 - G)) * x,
+            -G * Sc * x * x,
+        ],
+        axis=1,
+    ).astype(complex)
+    r = _np_roots(rows)
+    top = np.take_along_axis(r, np.argmax(r.imag, axis=1)[:, None], axis=1)[:, 0]
+    val = np.maximum(top.imag, 0) / (gv * np.pi)
+    if not with_err:
+        return val
+    p = np.zeros_like(top)
+    dp = np.zeros_like(top)
+    for c in rows.T[::-1]:
+        dp = dp * top + p
+        p = p * top + c
+    err = np.abs(p) / np.abs(dp) + 8 * np.finfo(float).eps * np.abs(top)
+    s_im = (top * (gv - 1 - x * top) / gv).imag
+    return val, ~((err <= 1e-8 * top.imag) & (s_im > 0))
+
+
+def _cont_density_curve(x: np.ndarray, g: np.ndarray, spec: PopulationSpectrum) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`density_curve` for ``H = MP(G, S)`` (vectorized; near edges and unsure points: certified, ≤ 64)."""
+    assert spec._mp is not None
+    G, Sc = float(spec._mp[0]), float(spec._mp[1])
+    x, g = np.broadcast_arrays(x, g)
+    val = np.zeros(x.shape)
+    status = np.full(x.shape, STATUS_OK)
+    valid = np.isfinite(x) & np.isfinite(g) & (g > 0)
+    status[~valid] = STATUS_DOMAIN
+    bad = np.zeros(x.shape, dtype=bool)
+    with np.errstate(all="ignore"):
+        for gv in np.unique(g[valid]):
+            sel = valid & (g == gv)
+            sup = _cont_support_np(float(gv), spec.label)
+            xs = x[sel]
+            inside = _inside(xs, sup) & (xs > 0)
+            v = np.zeros(xs.shape)
+            loose = np.zeros(xs.shape, dtype=bool)
+            if inside.any():
+                v[inside], loose[inside] = _cont_dens_np(xs[inside], float(gv), G, Sc, with_err=True)
+            hard = (xs == 0) & ((gv * (1 - float(spec.zero_weight)) == 1) | (G == 1))
+            v[hard] = np.inf
+            val[sel] = v
+            bad[sel] = (_near(xs, sup) | loose) & (xs != 0)
+    fb, done = _fallback(bad, density, spec, x, g)
+    val = np.where(done, fb, val)
+    status = np.where(bad & ~done, STATUS_NOT_CONVERGED, status)
+    status = np.where((status == STATUS_OK) & np.isinf(val), STATUS_INFINITE, status)
+    val = np.where((status == STATUS_OK) | (status == STATUS_INFINITE), val, np.nan)
+    return checked_status(val, status)
+
+
 def _panel_masses(
-    a: float, b: float, th: np.ndarray, gv: float, prod: np.ndarray, ssum: np.ndarray
+    a: float, b: float, th: np.ndarray, gv: float, prod: np.ndarray, ssum: np.ndarray, dens: Callable[..., Any] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mass of each panel ``[th_k, th_{k+1}]`` (θ variable of ``[a, b]``): one 20-node and two 20-node rules."""
     nodes, wts = _GL_PANEL
@@ -1320,7 +1674,8 @@ def _panel_masses(
     def rule(l0: np.ndarray, l1: np.ndarray) -> np.ndarray:
         theta = l0 + (l1 - l0) * (1 + nodes[None, :]) / 2
         t = a + (b - a) * (1 - np.cos(theta)) / 2
-        d = _dens_np(t.ravel(), np.full(t.size, gv), prod, ssum).reshape(t.shape)
+        tt = t.ravel()
+        d = (_dens_np(tt, np.full(t.size, gv), prod, ssum) if dens is None else dens(tt)).reshape(t.shape)
         return (l1[:, 0] - l0[:, 0]) / 2 * np.sum(wts[None, :] * d * (b - a) * np.sin(theta) / 2, axis=1)
 
     mid = (lo + hi) / 2
@@ -1339,18 +1694,22 @@ def cdf_curve(x: ArrayLike, gamma: ArrayLike, spectrum: PopulationSpectrum | str
     """
     spec = _spec(spectrum)
     x, g = float_arrays(x=x, gamma=gamma)
+    cont = spec._mp
     x, g = np.broadcast_arrays(x, g)
     val = np.full(x.shape, np.nan)
     status = np.full(x.shape, STATUS_OK)
     valid = ~np.isnan(x) & np.isfinite(g) & (g > 0)
     status[~valid] = STATUS_DOMAIN
-    ts, ws = spec.np_atoms()
-    prod, ssum = _np_basis(ts, ws)
+    if cont is None:
+        ts, ws = spec.np_atoms()
+        prod, ssum = _np_basis(ts, ws)
+    else:  # the continuous law: no atoms; its density (:func:`_cont_dens_np`) replaces the polynomial's
+        prod = ssum = np.zeros(1)
     bad = np.zeros(x.shape, dtype=bool)
     with np.errstate(all="ignore"):
         for gv in np.unique(g[valid]):
             sel = valid & (g == gv)
-            sup = _support_np(float(gv), spec.label)
+            sup = (_support_np if cont is None else _cont_support_np)(float(gv), spec.label)
             xs = x[sel]
             tot = np.where(xs < 0, 0.0, float(_atom_mass(Fraction(float(gv)), spec)))
             err = np.zeros(xs.shape)
@@ -1361,13 +1720,18 @@ def cdf_curve(x: ArrayLike, gamma: ArrayLike, spectrum: PopulationSpectrum | str
                 up = np.minimum(xs[part], b)
                 thx = np.arccos(np.clip(1 - 2 * (up - a) / (b - a), -1, 1))
                 sing = [
-                    np.arccos(np.clip(1 - 2 * (c - a) / (b - a), -1, 1)) for c in _singular_np(float(gv), spec.label) if a < c < b
+                    np.arccos(np.clip(1 - 2 * (c - a) / (b - a), -1, 1))
+                    for c in (_singular_np(float(gv), spec.label) if cont is None else ())
+                    if a < c < b
                 ]
                 # panels graded geometrically towards each near-singular point (a complex branch point near the axis)
                 graded = [c + sgn * np.pi * 2.0**-k for c in sing for sgn in (-1, 1) for k in range(2, 40)]
                 grid = np.concatenate([np.linspace(0, np.pi, _PANELS + 1), thx, sing, np.clip(graded, 0, np.pi)])
                 th = np.unique(grid)
-                coarse, fine = _panel_masses(a, b, th, float(gv), prod, ssum)
+                dens = None
+                if cont is not None:
+                    dens = functools.partial(_cont_dens_np, gv=float(gv), G=float(cont[0]), Sc=float(cont[1]))
+                coarse, fine = _panel_masses(a, b, th, float(gv), prod, ssum, dens)
                 cum = np.concatenate([[0.0], np.cumsum(fine)])
                 cerr = np.concatenate([[0.0], np.cumsum(np.abs(fine - coarse))])
                 k = np.searchsorted(th, thx)
@@ -1397,6 +1761,8 @@ def stieltjes_curve(
     spec = _spec(spectrum)
     (g,) = float_arrays(gamma=gamma)
     z, g = float_arrays(complex, z=z, gamma=g)
+    if spec.continuous:
+        return _cont_curve(stieltjes, z, g.real, spec, True)
     z, g = np.broadcast_arrays(z, g.real)
     shape = z.shape
     z, g = z.ravel(), g.ravel()
@@ -1478,7 +1844,10 @@ def stieltjes_curve(
 
 
 # ----------------------------------------------------------------------------- registry
-_SPECTRUM_DOC = "population spectrum: isotropic | blocks:t/w,t/w,... | power_law:p=P,alpha=A | spike:t=T,w=W"
+_SPECTRUM_DOC = (
+    "population spectrum: isotropic | blocks:t/w,t/w,... | power_law:p=P,alpha=A | spike:t=T,w=W | "
+    "mp:gamma=G[,scale=S] (continuous Marchenko-Pastur law)"
+)
 _NOTE = (
     "precision-ladder estimate (quadrature of the density: polynomial roots + residual + branch rule checks); no ball proof yet"
 )

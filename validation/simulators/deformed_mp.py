@@ -8,6 +8,9 @@ rounded by largest remainders so that ``Σ p_j = p``).  The data are ``X = G Σ^
 ``Σ^{1/2} g``) and each replicate computes the ``p`` eigenvalues of ``S = XᵀX/n =
 Σ^{1/2} GᵀG Σ^{1/2}/n`` as squared singular values (``p − n`` structural zeros set exactly to 0
 when ``p > n``).  The theory is compared at the realized point: ``γ = p/n`` and weights ``p_j/p``.
+For the continuous law ``mp:gamma=G,scale=S`` each replicate draws its own population covariance, the
+eigenvalues of ``S WᵀW/m`` (``W`` an ``m × p`` Gaussian matrix, ``m = round(p/G)``): the simulated matrix is
+the product of two independent Wisharts, whose limit is the model's at ``(γ, G)``.
 
 Estimators (one value per replicate)
 ------------------------------------
@@ -42,8 +45,22 @@ from .registry import DEFAULT_N, SimulatorSpec, fixed_params, register_simulator
 QUANTITIES = ("stieltjes", "cdf", "moment", "density")
 
 
+def population_sample(spectrum: PopulationSpectrum, p: int, rng: np.random.Generator) -> np.ndarray:
+    """For ``mp:gamma=G,scale=S``: the ``p`` eigenvalues of ``S WᵀW/m`` with ``W`` an ``m × p`` standard Gaussian
+    matrix, ``m = max(1, round(p/G))`` (a fresh Wishart population covariance per replicate; the Gaussian design
+    is rotation invariant, so ``Σ`` may be taken diagonal).  ``p − m`` exact zeros when ``p > m``."""
+    assert spectrum._mp is not None
+    G, S = spectrum._mp
+    m = max(1, round(p / float(G)))
+    w = rng.standard_normal((m, p))
+    d = np.linalg.svd(w, compute_uv=False) ** 2 * (float(S) / m)
+    return np.sort(np.concatenate([np.zeros(max(0, p - d.size)), d]))
+
+
 def block_counts(spectrum: PopulationSpectrum, p: int) -> list[int]:
     """Features per atom: ``w_j p`` rounded by largest remainders (sum exactly ``p``)."""
+    if spectrum.continuous:
+        raise ParameterError("`spectrum` mp:... is continuous: it has no blocks (see population_sample).")
     if not spectrum.exact:
         pw = spectrum._power
         assert pw is not None
@@ -73,7 +90,7 @@ def population_diagonal(spectrum: PopulationSpectrum, p: int) -> np.ndarray:
 def realized_spectrum(spectrum: PopulationSpectrum, p: int) -> str:
     """The text form of the spectrum the simulation actually had (weights ``p_j/p``)."""
     if not spectrum.exact:
-        return spectrum.label
+        return spectrum.label  # power law, or the continuous mp law (its population is sampled: no realized blocks)
     counts = block_counts(spectrum, p)
     pairs = [f"{exact_str(t)}/{c}/{p}" for t, c in zip(spectrum.eigenvalues, counts, strict=True) if c]  # weight c/p
     return "blocks:" + ",".join(pairs)
@@ -110,9 +127,10 @@ def replicate_eigenvalues(
     design = check_design(design)
     p = features(g, n)  # type: ignore[arg-type]
     check_request(g, n=n, reps=reps, points=0, max_memory=max_memory)
-    diag = population_diagonal(spec, p)
+    diag = None if spec.continuous else population_diagonal(spec, p)
     for rng in replicate_rngs(seed, reps):
-        yield eigenvalues(standardized_design(rng, n, p, design), diag)
+        d = population_sample(spec, p, rng) if diag is None else diag
+        yield eigenvalues(standardized_design(rng, n, p, design), d)
 
 
 def ks_distance(eigs: np.ndarray, gamma: Any, spectrum: Any = None) -> float:
@@ -207,7 +225,8 @@ def simulate(
     h = None
     if quantity == "density":
         if width is None:
-            top = float(max(spec.np_atoms()[0])) * (1 + np.sqrt(float(g))) ** 2
+            hi = float(spec._mp[1]) * (1 + np.sqrt(float(spec._mp[0]))) ** 2 if spec._mp else float(max(spec.np_atoms()[0]))
+            top = hi * (1 + np.sqrt(float(g))) ** 2
             h = top / 50
         else:
             h = float(check_real("width", width, low=0, low_open=True))
