@@ -104,6 +104,13 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "method": ("rf", "nt", "kernel"),
     "spectrum": ("isotropic", "power_law:p=200,alpha=1.5,beta=1", "blocks:1/0.5/1,0.1/0.5/1"),
 }
+# per-model choices where a text parameter's forms differ from the common ones above
+_MODEL_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("gcm", "spectrum"): ("blocks:1/2/0.5/0.5,4/1/0.5/0.5", "blocks:1/1/1/1", "blocks:1/0.5/0.5/0.5,0.1/2/0.5/0.5"),
+    ("gcm", "teacher"): ("none",),
+    ("learning_curve", "spectrum"): ("power_law:alpha=1.5,beta=1.5", "power_law:alpha=2,beta=3", "modes:1/1/1,0.1/10/0.5"),
+    ("dmp", "spectrum"): ("isotropic", "blocks:1/0.5,4/0.5", "spike:t=5,w=0.1", "mp:gamma=0.25"),
+}
 
 # default axis per (model, quantity), then per model (None)
 _AXES: dict[tuple[str, str | None], str] = {
@@ -149,7 +156,7 @@ def _control(model: ModelSpec, name: str) -> Control:
     default = _number(p.default)
     optional = p.default is not None and default is None and p.kind in NUMERIC_KINDS
     if p.kind not in NUMERIC_KINDS:
-        choices = _CHOICES.get(name, ())
+        choices = _MODEL_CHOICES.get((model.name, name)) or _CHOICES.get(name, ())
         value = p.default if p.default not in (None, "-") else (choices[0] if choices else "")
         if choices and value in choices:
             return Control("choice", value=value, choices=choices)
