@@ -112,6 +112,34 @@ SPECTRUM_FORMS = "'isotropic', 'blocks:t/w,t/w,...', 'power_law:p=P,alpha=A', 's
 
 
 # ----------------------------------------------------------------------------- spectrum
+def _keywords(body: str) -> dict[str, str]:
+    """``k=v,k=v,...`` of a spectrum text form; a key given twice is a ParameterError (ValueError: malformed)."""
+    pairs = [(k.strip(), v.strip()) for k, v in (item.split("=", 1) for item in body.split(",") if item.strip())]
+    keys = [k for k, _ in pairs]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ParameterError(f"`spectrum` gives `{repeated[0]}` more than once; each key at most once.")
+    return dict(pairs)
+
+
+def _small_G_digits(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a continuous-law routine with ``⌈−log₁₀ G⌉ + 5`` extra digits when ``G < 10⁻¹²``: as ``G → 0`` the
+    cubic's roots (and the edge polynomial's) pair up at distances ``~ √G``, below the working precision's
+    tolerances otherwise (the law tends to MP with ``σ² = S``).  The caller rounds the result."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        spec = next((a for a in args if isinstance(a, PopulationSpectrum)), None)
+        G = spec._mp[0] if spec is not None and spec._mp is not None else None
+        if G is None or G >= Fraction(1, 10**12):
+            return fn(*args, **kwargs)
+        extra = len(str(G.denominator)) - len(str(G.numerator)) + 5
+        with mpmath.workdps(mpmath.mp.dps + extra):
+            return fn(*args, **kwargs)
+
+    return run
+
+
 @dataclass(frozen=True)
 class PopulationSpectrum:
     """Population spectral law ``H``: atoms ``t_j ≥ 0`` (distinct, ascending) with weights ``w_j > 0``.
@@ -162,9 +190,14 @@ class PopulationSpectrum:
     @classmethod
     def mp_law(cls, G: Any, S: Any = 1) -> PopulationSpectrum:
         """The Marchenko–Pastur law of ratio ``G`` and scale ``S``: the limit spectrum of ``S WᵀW/m``, ``W`` an
-        ``m × p`` standard Gaussian matrix, ``p/m → G`` (``0 < G ≤ 1000``, ``0 < S ≤ 10⁶``).  For ``G > 1`` it has
+        ``m × p`` standard Gaussian matrix, ``p/m → G``
+        (``10⁻⁶⁰ ≤ G ≤ 1000``, ``0 < S ≤ 10⁶``; below ``10⁻⁶⁰`` use ``blocks:S/1``, the limit).  For ``G > 1`` it has
         the atom ``1 − 1/G`` at 0 (kept: it is the zero weight ``w₀``)."""
         gg: Fraction = check_real("spectrum gamma", G, low=0, high=1000, low_open=True)  # type: ignore[assignment]
+        if gg < Fraction(1, 10**60):
+            raise ParameterError(
+                f"`spectrum gamma` must be in [1e-60, 1000] (below 1e-60 the law is blocks:S/1 to 60 digits); got {G!r}."
+            )
         ss: Fraction = check_real("spectrum scale", S, low=0, high=10**6, low_open=True)  # type: ignore[assignment]
         label = f"mp:gamma={exact_str(gg)}" + ("" if ss == 1 else f",scale={exact_str(ss)}")
         return cls((), (), label, None, (gg, ss))
@@ -198,12 +231,12 @@ class PopulationSpectrum:
                 weights = [pr[1].strip() if len(pr) == 2 else Fraction(pr[1].strip()) / Fraction(pr[2].strip()) for pr in pairs]
                 return cls.from_blocks([pr[0].strip() for pr in pairs], weights)
             if kind in ("mp", "marchenko_pastur"):
-                kw = {k.strip(): v.strip() for k, v in (item.split("=", 1) for item in body.split(",") if item.strip())}
+                kw = _keywords(body)
                 if not {"gamma"} <= set(kw) <= {"gamma", "scale"}:
                     raise ValueError
                 return cls.mp_law(kw["gamma"], kw.get("scale", 1))
             if kind in ("power_law", "powerlaw", "spike"):
-                kw = {k.strip(): v.strip() for k, v in (item.split("=", 1) for item in body.split(",") if item.strip())}
+                kw = _keywords(body)
                 if kind == "spike":
                     if set(kw) != {"t", "w"}:
                         raise ValueError
@@ -713,6 +746,7 @@ def _transform(zf: tuple[Fraction, Fraction], g_f: Fraction, spec: PopulationSpe
     return val, res
 
 
+@_small_G_digits
 def _cont_transform(zf: tuple[Fraction, Fraction], g_f: Fraction, spec: PopulationSpectrum, companion: bool) -> tuple[Any, Any]:
     """:func:`_transform` for ``H = MP(G, S)`` (:func:`_cont_companion`); ``m(0) = E_H[1/t]/(1 − γ) = 1/(S(1 − G)(1 − γ))``."""
     assert spec._mp is not None
@@ -1296,6 +1330,7 @@ def _cont_upper(g: Any, G: Any, Sc: Any, x: Any, strict: bool = True) -> Any:
     return r
 
 
+@_small_G_digits
 def _cont_edges(g_f: Fraction, spec: PopulationSpectrum) -> list[tuple[Any, Any]]:
     """Support intervals for ``H = MP(G, S)``: the candidate edges are 0 and the real zeros ``≥ 0`` of
     :func:`_cont_edge_poly`; an interval between consecutive candidates is in the support iff the density is
@@ -1322,6 +1357,7 @@ def _cont_edges(g_f: Fraction, spec: PopulationSpectrum) -> list[tuple[Any, Any]
     return out
 
 
+@_small_G_digits
 def _cont_density(xf: Fraction, g_f: Fraction, spec: PopulationSpectrum) -> tuple[Any, Any]:
     assert spec._mp is not None
     if xf < 0:
@@ -1340,6 +1376,7 @@ def _cont_density(xf: Fraction, g_f: Fraction, spec: PopulationSpectrum) -> tupl
     return mpmath.im(r) / (g * mpmath.pi), _poly_residual(_cont_coeffs(x, g, G, Sc), r)
 
 
+@_small_G_digits
 def _cont_cdf(xf: Fraction, g_f: Fraction, spec: PopulationSpectrum) -> tuple[Any, Any]:
     """Atom ``max(w₀, 1 − 1/γ)`` plus the density integrated in ``θ`` (``t = a + (b − a) sin²(θ/2)``), tanh–sinh."""
     if xf < 0:
