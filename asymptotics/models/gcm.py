@@ -107,7 +107,11 @@ class GcmParams:
         set_(self, "sigma2", check_real("sigma2", self.sigma2, low=0))
         if self.spectrum is None:
             raise ParameterError("`spectrum` is required: 'blocks:s/t/b/w,...' (or 'blocks:s/t/w,...' with `teacher`).")
-        self_teacher = None if self.teacher in (None, "", "none") else self.teacher
+        if self.teacher is not None and not isinstance(self.teacher, str):
+            raise ParameterError(
+                f"`teacher` must be 'none' or 'blocks:psi/phi/theta2,...' (text); got {type(self.teacher).__name__}."
+            )
+        self_teacher = None if self.teacher is None or self.teacher.strip().lower() in ("", "none") else self.teacher
         raw = _split(self.spectrum, "spectrum", (3,) if self_teacher is not None else (4,))
         s = tuple(check_real(f"spectrum s[{j}]", r[0], low=0, low_open=True) for j, r in enumerate(raw))
         t = tuple(check_real(f"spectrum t[{j}]", r[1], low=0) for j, r in enumerate(raw))
