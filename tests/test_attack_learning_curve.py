@@ -307,7 +307,7 @@ def test_power_law_inf_hard(alpha, beta, c, n, lam):
     check(r, ref["target_learnability"], 25, "target learnability", ref_acc=30)
 
 
-@pytest.mark.parametrize("n", [10000, 1000000])
+@pytest.mark.parametrize("n", [10000, pytest.param(1000000, marks=pytest.mark.slow)])
 def test_power_law_inf_large_n_ridgeless(n):
     r = lc.test_error(n=n, lam=0, sigma2=0.1, spectrum="power_law:alpha=1.5,beta=1.5")
     ref = ref_power_inf("1.5", "1.5", 1, n, 0, "0.1")

@@ -377,6 +377,7 @@ def test_infinite_power_law_large_n_direct_sum():
     assert 0.25 < got[2] / got[1] < 0.4
 
 
+@pytest.mark.slow  # the identities at n = 1e6; n = 1e4 and the float64 decades run by default
 def test_infinite_power_law_large_n_all_quantities():
     # every quantity and the learnability at n = 1e6: finite, the identities of the eigenlearning formulas hold
     spec = "power_law:alpha=1.5,beta=1.5"
