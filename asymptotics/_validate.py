@@ -451,3 +451,17 @@ def float_arrays(dtype: Any = float, **named: Any) -> list[Any]:
     except ValueError:
         shapes = ", ".join(f"{n} {a.shape}" for n, a in zip(named, arrays, strict=True))
         raise ParameterError(f"the array arguments do not broadcast to one shape: {shapes}.") from None
+
+
+def key_values(body: str, what: str = "spectrum", aliases: dict[str, str] | None = None) -> dict[str, str]:
+    """``k=v,k=v,...`` of a text form (e.g. a spectrum's ``power_law:alpha=1,beta=2``), keys renamed by ``aliases``.
+
+    A key given twice is a :class:`ParameterError` naming it; a malformed item raises ``ValueError`` (the caller
+    reports the whole form)."""
+    pairs = [(k.strip(), v.strip()) for k, v in (item.split("=", 1) for item in body.split(",") if item.strip())]
+    keys = [(aliases or {}).get(k, k) for k, _ in pairs]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ParameterError(f"`{what}` gives `{repeated[0]}` more than once; each key at most once.")
+    return dict(zip(keys, (v for _, v in pairs), strict=True))
+

@@ -82,6 +82,7 @@ import numpy as np
 
 from .errors import ConvergenceError, ParameterError
 from .result import STATUS_DOMAIN, STATUS_INFINITE, STATUS_NOT_CONVERGED, STATUS_OK, Result
+from .solve.optimize import exact_penalty
 
 if TYPE_CHECKING:
     from .models._registry import ModelSpec, QuantitySpec
@@ -222,11 +223,6 @@ def refuse_mc(lam: object) -> None:
 
 
 # ----------------------------------------------------------------------------- certified
-def _exact(x: Any) -> Fraction:
-    man, exp = int(x.man), int(x.exp)
-    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
-
-
 _LOCATED: dict[tuple[Any, ...], tuple[int, Any]] = {}
 """Recent ``λ*`` by (optimizer callable, its arguments): ``(dps, value)``; a call asking for at most
 ``dps`` digits reuses it (``bias``, ``variance``, ``kappa`` at ``lam=opt`` share one ``λ*``)."""
@@ -265,7 +261,7 @@ def _elasticity(q: QuantitySpec, base: dict[str, Any], lam: Any) -> float:
     with mpmath.workdps(30):
         h = mpmath.mpf("1e-4")
         lo, hi = lam * (1 - h), lam * (1 + h)
-        vals = [q.certified(**base, lam=_exact(+x), dps=15).value for x in (lo, lam, hi)]
+        vals = [q.certified(**base, lam=exact_penalty(+x), dps=15).value for x in (lo, lam, hi)]
         if not all(isinstance(v, mpmath.mpf) and mpmath.isfinite(v) for v in vals) or vals[1] == 0:
             return 0.0 if vals[1] == 0 else math.inf
         return float(abs((vals[2] - vals[0]) / (2 * h * vals[1])))
@@ -314,7 +310,7 @@ def tuned_certified(model: ModelSpec, q: QuantitySpec, params: dict[str, Any]) -
         if not math.isfinite(e):
             raise ConvergenceError(f"{model.name} {q.name} at lam=opt: the quantity is not finite near lam* = {lam15}")
         lam = _locate(model, base, dps + GUARD + max(0, math.ceil(math.log10(max(e, 1.0)))), suffix)
-    res = q.certified(**base, lam=_exact(lam), dps=dps)
+    res = q.certified(**base, lam=exact_penalty(lam), dps=dps)
     return _relabel(res, q.name, lam, dps, proven=False, enclosure=None)
 
 

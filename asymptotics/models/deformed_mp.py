@@ -78,7 +78,7 @@ from mpmath import mp
 
 from .._lazy import sympy as sp
 from .._types import ArrayLike, Complex, IntLike, Real
-from .._validate import check_int, check_real, exact_str, float_arrays, shown_params, to_complex_fractions, to_mpf
+from .._validate import check_int, check_real, exact_str, float_arrays, key_values, shown_params, to_complex_fractions, to_mpf
 from ..errors import BranchError, ConvergenceError, ParameterError
 from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
 from ..references import Source
@@ -112,16 +112,6 @@ SPECTRUM_FORMS = "'isotropic', 'blocks:t/w,t/w,...', 'power_law:p=P,alpha=A', 's
 
 
 # ----------------------------------------------------------------------------- spectrum
-def _keywords(body: str) -> dict[str, str]:
-    """``k=v,k=v,...`` of a spectrum text form; a key given twice is a ParameterError (ValueError: malformed)."""
-    pairs = [(k.strip(), v.strip()) for k, v in (item.split("=", 1) for item in body.split(",") if item.strip())]
-    keys = [k for k, _ in pairs]
-    repeated = sorted({k for k in keys if keys.count(k) > 1})
-    if repeated:
-        raise ParameterError(f"`spectrum` gives `{repeated[0]}` more than once; each key at most once.")
-    return dict(pairs)
-
-
 def _small_G_digits(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run a continuous-law routine with ``⌈−log₁₀ G⌉ + 5`` extra digits when ``G < 10⁻¹²``: as ``G → 0`` the
     cubic's roots (and the edge polynomial's) pair up at distances ``~ √G``, below the working precision's
@@ -231,12 +221,12 @@ class PopulationSpectrum:
                 weights = [pr[1].strip() if len(pr) == 2 else Fraction(pr[1].strip()) / Fraction(pr[2].strip()) for pr in pairs]
                 return cls.from_blocks([pr[0].strip() for pr in pairs], weights)
             if kind in ("mp", "marchenko_pastur"):
-                kw = _keywords(body)
+                kw = key_values(body)
                 if not {"gamma"} <= set(kw) <= {"gamma", "scale"}:
                     raise ValueError
                 return cls.mp_law(kw["gamma"], kw.get("scale", 1))
             if kind in ("power_law", "powerlaw", "spike"):
-                kw = _keywords(body)
+                kw = key_values(body)
                 if kind == "spike":
                     if set(kw) != {"t", "w"}:
                         raise ValueError

@@ -175,13 +175,17 @@ def _shift_sums(B: Any, s: Any, t: Any, b: Any, w: Any, k: Any) -> tuple[Any, An
 
 
 def _shifted(
-    B: Any, blocks: tuple[Any, ...], g: Any, omg: Any, lam: Any, noise: Any, tau_test: Any, kappa: Any
+    B: Any, blocks: tuple[Any, ...], g: Any, omg: Any, lam: Any, noise: Any, tau_test: Any, kappa: Any, cross: Any = 0
 ) -> dict[str, Any]:
-    """Every quantity at ridge's root ``kappa`` on backend ``B`` (blocks ``(s, t, b, w)``, ``noise = σ² + τ²``)."""
+    """Every quantity at ridge's root ``kappa`` on backend ``B`` (blocks ``(s, t, b, w)``, ``noise = σ² + τ²``).
+
+    ``cross`` is the off-diagonal part ``κ² Σ_{i≠j} β̃ᵢ T̃ᵢⱼ β̃ⱼ/((sᵢ+κ)(sⱼ+κ))`` of the direct bias term when the
+    test covariance is not diagonal in Σ's eigenbasis (:func:`deterministic_equivalent`); 0 for blocks."""
     s, t, b, w = blocks
     out, _ = _ridge._general(B, (s, w, b), g, omg, lam, noise, rtol=None, kappa=kappa)
     k = out["kappa"]
     direct, coupled, dfp = _shift_sums(B, s, t, b, w, k)
+    direct = direct + cross
     dfp = g * dfp
     omd2 = out["_one_minus_d2"]
     sing = omd2 <= 0
@@ -432,19 +436,12 @@ def deterministic_equivalent(
         from ..errors import ConvergenceError
 
         raise ConvergenceError("gcm: the ridge kappa equation did not converge")
-    k = float(out["kappa"][0])
-    omd2 = float(out["_one_minus_d2"][0])
-    d = 1 / (s + k)
-    direct = k * k * float((bb * d) @ Tt @ (bb * d))
-    coupled = k * k * float(np.sum(bb * bb * s * d * d))
-    dfp = float(np.sum(np.diag(Tt) * s * d * d)) / nn
-    if omd2 <= 0:
-        var = np.inf if s2 + t2 > 0 else 0.0
-        bias_ = direct
-    else:
-        var = (s2 + t2) * dfp / omd2
-        bias_ = direct + coupled * dfp / omd2
-    return {"risk": bias_ + var + t2t, "bias": bias_, "variance": var, "kappa": k, "train_error": float(out["train_error"][0])}
+    k = out["kappa"]
+    d = bb / (s + k[0])  # β̃ⱼ/(sⱼ+κ): the off-diagonal part of κ² β̃ᵀ D T̃ D β̃ (the diagonal is in the block sums)
+    cross = k * k * float(d @ (Tt - np.diag(np.diag(Tt))) @ d)
+    with np.errstate(all="ignore"):
+        res = _shifted(NP, (s, np.diag(Tt), bb * bb, blocks[1]), g, 1 - g, np.array([lm]), noise, np.array([t2t]), k, cross)
+    return {name: float(res[name][0]) for name in ("risk", "bias", "variance", "kappa", "train_error")}
 
 
 def teacher_student(

@@ -55,7 +55,7 @@ import numpy as np
 
 from .._lazy import sympy as sp
 from .._types import ArrayLike, IntLike, Real
-from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
+from .._validate import check_int, check_real, float_arrays, key_values, shown_params, to_mpf
 from ..backend import MP, NP
 from ..errors import ConvergenceError, ParameterError
 from ..formulas import status_ladder
@@ -164,14 +164,7 @@ class ModeSpectrum:
         kind = kind.strip().lower().replace("-", "_")
         try:
             if kind in ("power_law", "powerlaw"):
-                pairs = [(k.strip(), v.strip()) for k, v in (item.split("=", 1) for item in body.split(",") if item.strip())]
-                names = [("P" if k == "p" else k) for k, _ in pairs]
-                repeated = sorted({k for k in names if names.count(k) > 1})
-                if repeated:
-                    raise ParameterError(
-                        f"`spectrum` power_law gives `{repeated[0]}` more than once; each of alpha, beta, P, c at most once."
-                    )
-                kw = dict(pairs)
+                kw = key_values(body, aliases={"p": "P"})
                 if set(kw) - {"alpha", "beta", "P", "p", "c"} or not {"alpha", "beta"} <= set(kw):
                     raise ValueError
                 if "p" in kw:
