@@ -135,6 +135,10 @@ _PLAIN: dict[tuple[str | None, str], str] = {
     ("krr", "exponent"): r"$\kappa = \log n/\log d$",
     ("rf", "kappa1"): r"$\kappa_1 = \log N/\log d$ (features)",
     ("rf", "kappa2"): r"$\kappa_2 = \log n/\log d$ (samples)",
+    ("nt", "kappa1"): r"$\kappa_1 = \log N/\log d$ (neurons; $Nd$ parameters)",
+    ("nt", "kappa2"): r"$\kappa_2 = \log n/\log d$ (samples)",
+    (None, "alpha1"): r"$\alpha_1 = N/B(d,\ell)$",
+    (None, "alpha2"): r"$\alpha_2 = n/B(d,\ell)$",
     ("nt", "exponent"): r"$\kappa = \log N/\log d$ (rf, nt) or $\log n/\log d$ (kernel)",
     ("lnn", "depth"): "depth $N$",
     ("lnn", "init"): r"initial singular value $\sigma(0)$",
@@ -160,6 +164,10 @@ _SYMBOL_ONLY: dict[tuple[str | None, str], str] = {
     (None, "d"): "d",
     (None, "alpha"): r"\alpha",
     (None, "level"): r"\ell",
+    (None, "alpha1"): r"\alpha_1",
+    (None, "alpha2"): r"\alpha_2",
+    (None, "kappa1"): r"\kappa_1",
+    (None, "kappa2"): r"\kappa_2",
     (None, "exponent"): r"\kappa",
     ("lnn", "depth"): "N",
     ("lnn", "init"): r"\sigma(0)",
@@ -284,6 +292,7 @@ _Q_WORDS: dict[str, str] = {
     "chi": "",
     "risk_asymptotic": r"test error ($d\to\infty$)",
     "staircase": "limiting test error",
+    "phase": "limiting test error",
     "eigenvalue": "kernel eigenvalue",
     "multiplicity": "multiplicity",
     "xi": "Taylor coefficient",
@@ -307,6 +316,8 @@ _Q_SYMBOLS: dict[tuple[str | None, str], str] = {
     ("krr", "staircase"): r"F^2_{>\lfloor\kappa\rfloor}",
     ("nt", "staircase"): r"F^2_{>\lfloor\kappa\rfloor}",
     ("rf", "staircase"): r"F^2_{>\lfloor\min(\kappa_1,\kappa_2)\rfloor}",
+    ("nt", "phase"): r"F^2_{>\lfloor\min(\kappa_1+1,\kappa_2)\rfloor}",
+    ("rf", "risk_asymptotic"): "R",
     ("krr", "risk_asymptotic"): "R",
     (None, "eigenvalue"): r"\mu_{d,\ell}",
     (None, "multiplicity"): r"B(d,\ell)",
@@ -429,6 +440,11 @@ def _rf(quantity: str | None) -> list[Threshold]:
             Threshold(r"$\min(\kappa_1, \kappa_2) \in \{1, 2, \ldots\}$ (steps)", ("kappa1", "kappa2"),
                       lambda kappa1, kappa2: np.sin(np.pi * low(kappa1, kappa2))),
         ]
+    if quantity == "risk_asymptotic":  # the per-level problem's interpolation peak N = n
+        return [
+            Threshold(r"$\alpha_1 = \alpha_2$ ($N = n$)", ("alpha1", "alpha2"),
+                      lambda alpha1, alpha2: np.asarray(alpha1, dtype=float) - np.asarray(alpha2, dtype=float)),
+        ]
     if quantity is not None and quantity not in _PEAKED:
         return []
     p1, p2 = _sym("psi1"), _sym("psi2")
@@ -452,6 +468,16 @@ def _staircase_steps(levels: range) -> list[Threshold]:
 def _nt(quantity: str | None) -> list[Threshold]:
     if quantity == "staircase":
         return _staircase_steps(range(1, 7))
+    if quantity == "phase":  # polynomial scaling: the Nd = n line and the steps at integer min(kappa1 + 1, kappa2)
+        def low(kappa1: Any, kappa2: Any) -> np.ndarray:
+            return np.minimum(np.asarray(kappa1, dtype=float) + 1, np.asarray(kappa2, dtype=float))
+
+        return [
+            Threshold(r"$\kappa_2 = \kappa_1 + 1$ ($Nd = n$)", ("kappa1", "kappa2"),
+                      lambda kappa1, kappa2: np.asarray(kappa1, dtype=float) + 1 - np.asarray(kappa2, dtype=float)),
+            Threshold(r"$\min(\kappa_1 + 1, \kappa_2) \in \{1, 2, \ldots\}$ (steps)", ("kappa1", "kappa2"),
+                      lambda kappa1, kappa2: np.sin(np.pi * low(kappa1, kappa2))),
+        ]
     if quantity is not None and quantity not in _PEAKED:
         return []
 
@@ -531,8 +557,10 @@ def thresholds(model: str, quantity: str | None = None) -> list[Threshold]:
     -------
     list of Threshold
         ridge: ``γ = 1``; mp: ``γ = 1`` and, for ``density``/``cdf``, the edges
-        ``x = σ²(1 ± √γ)²``; rf: ``ψ₁ = ψ₂`` and ``N/n = 1``; nt: ``Nd = n`` (needs ``d``), and
-        the integer exponents for ``staircase``; krr: ``n = B(d, 0) + … + B(d, ℓ)`` (ℓ = 1..8, the
+        ``x = σ²(1 ± √γ)²``; rf: ``ψ₁ = ψ₂`` and ``N/n = 1`` (``α₁ = α₂`` for ``risk_asymptotic``;
+        ``κ₁ = κ₂`` and the integer ``min(κ₁, κ₂)`` for ``staircase``); nt: ``Nd = n`` (needs ``d``), the
+        integer exponents for ``staircase``, and ``κ₂ = κ₁ + 1`` and the integer ``min(κ₁ + 1, κ₂)`` for
+        ``phase``; krr: ``n = B(d, 0) + … + B(d, ℓ)`` (ℓ = 1..8, the
         number of eigenfunctions of degree ≤ ℓ, from the domain's own multiplicity: ``C(d, k)`` on
         the hypercube), where ridgeless regression on those levels interpolates (the multiple-descent
         peaks, shifted by the implicit ridge of the higher levels), ``α = 1``, and the integer

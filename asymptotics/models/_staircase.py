@@ -15,6 +15,12 @@ that sit beside the neural tangent model; registered as the ``staircase`` quanti
   ``ℓ = ⌊min(κ₁, κ₂)⌋``; registered as the ``staircase`` quantity of the ``rf`` model, with a float64
   curve for maps over ``(κ₁, κ₂)``.
 
+* :func:`nt_phase` — the **phase diagram of neural tangent features** (Ghorbani, Mei, Misiakiewicz,
+  Montanari, arXiv 1904.12191; Mei, Misiakiewicz, Montanari, arXiv 2101.10588): ``N ≍ d^κ₁`` neurons
+  (``Nd ≍ d^{κ₁+1}`` parameters) and ``n ≍ d^κ₂`` samples.  The bottleneck is the smaller of ``Nd`` and
+  ``n``: ``R → F²_{>ℓ}`` with ``ℓ = ⌊min(κ₁ + 1, κ₂)⌋``; registered as the ``phase`` quantity of the
+  ``nt`` model, with a float64 curve for maps over ``(κ₁, κ₂)``.
+
 * **Lazy regime** (Chizat, Oyallon, Bach, arXiv 1812.07956; Six Lectures §1.3–1.4): for the
   ``α``-scaled, centred model ``αh(θ)`` trained by gradient flow on ``α⁻²R(αh)``, the
   trajectory and its linearization differ by ``O(1/α)`` in prediction space and
@@ -35,7 +41,7 @@ from ..precision import DEFAULT_DPS, certify
 from ..references import GMMM_2019, MMM_2021
 from ..result import Result
 
-__all__ = ["LAZY_RATES", "METHODS", "rf_phase", "rf_phase_curve", "staircase"]
+__all__ = ["LAZY_RATES", "METHODS", "nt_phase", "nt_phase_curve", "rf_phase", "rf_phase_curve", "staircase"]
 
 NAME = "nt"
 """The registry model whose quantity the staircase is (``asymptotics eval nt staircase ...``)."""
@@ -176,5 +182,94 @@ def rf_phase_curve(kappa1: Any, kappa2: Any, F: Energies = "0,1") -> tuple[Any, 
         bad = ~(np.isfinite(k1) & np.isfinite(k2) & (k1 > 0) & (k2 > 0)) | (k1 == k2)
         bad |= np.isfinite(low) & (low == np.floor(low))
         ell = np.clip(np.floor(np.where(bad, 0.0, low)), 0, len(energies)).astype(int)
+    values = np.where(bad, np.nan, tails[ell])
+    return values, np.where(bad, 2, 0)
+
+
+def _nt_phase_checks(kappa1: Real | None, kappa2: Real | None) -> tuple[Fraction, Fraction]:
+    if kappa1 is None or kappa2 is None:
+        raise ParameterError("`kappa1` (log N/log d) and `kappa2` (log n/log d), both > 0, are required.")
+    k1 = check_real("kappa1", kappa1, low=0, low_open=True)
+    k2 = check_real("kappa2", kappa2, low=0, low_open=True)
+    if k1 + 1 == k2:
+        kt = shown_params(x=k2)["x"]
+        raise ParameterError(
+            f"`kappa2` = `kappa1` + 1 = {kt}: at n ≍ Nd (as many samples as parameters) the error depends on Nd/n and "
+            "the penalty (the NT interpolation peak); the phase diagram needs kappa2 != kappa1 + 1."
+        )
+    low = min(k1 + 1, k2)
+    if low.denominator == 1:  # type: ignore[union-attr]
+        what = "`kappa1` + 1" if k1 + 1 < k2 else "`kappa2`"
+        raise ParameterError(
+            f"{what} = {low} is an integer and min(kappa1 + 1, kappa2) (the bottleneck exponent): the staircase is in "
+            "transition there and its value depends on the constant in front of the power of d; use a non-integer value."
+        )
+    return k1, k2  # type: ignore[return-value]
+
+
+def nt_phase(kappa1: Real | None = None, kappa2: Real | None = None, F: Energies = "0,1", *, dps: int = DEFAULT_DPS) -> Result:
+    r"""Neural tangent features in polynomial scaling: the limit of the test error.
+
+    ``N = d^κ₁`` neurons give ``Nd = d^{κ₁+1}`` NT parameters; ``n = d^κ₂`` samples.  With infinite data NT
+    learns the degrees ``≤ ⌊κ₁⌋ + 1`` (Ghorbani–Mei–Misiakiewicz–Montanari, arXiv 1904.12191: the
+    approximation staircase of ``staircase method=nt``), with infinitely many neurons it is kernel ridge
+    regression with the NT kernel and ``n`` samples, which learns the degrees ``≤ ⌊κ₂⌋`` (the same paper,
+    and the kernel staircase); in between, the smaller of ``Nd`` and ``n`` is the bottleneck (Mei,
+    Misiakiewicz, Montanari, arXiv 2101.10588, random features and NT under their hypercontractivity
+    conditions; derivation in docs/models/nt.md, 'Polynomial scalings: the NT phase diagram'):
+
+    .. math:: R \to F^2_{>\ell} = \sum_{k > \ell} F_k^2,\qquad \ell = \lfloor \min(\kappa_1 + 1, \kappa_2) \rfloor .
+
+    On the line ``κ₂ = κ₁ + 1`` (``n ≍ Nd``: the interpolation peak) and at an integer
+    ``min(κ₁ + 1, κ₂)`` the limit depends on constants: :class:`ParameterError`.  ``F`` lists
+    ``F₀², F₁², …``; the activation is assumed to have non-vanishing Hermite coefficients up to the
+    degree learned (generic activations; not for polynomials or parity zeros).
+
+    Examples
+    --------
+    >>> print(nt_phase("1.5", "3.2", "1,1,0.5,0.25", dps=10))   # Nd = d^2.5 < n: degrees <= 2 learned
+    0.2500000000
+    """
+    from .krr import parse_energies
+
+    k1, k2 = _nt_phase_checks(kappa1, kappa2)
+    energies = parse_energies(F)
+    ell = math.floor(min(k1 + 1, k2))
+    value = _tail(energies, ell)
+    shown = shown_params(kappa1=k1, kappa2=k2)
+    shown["F"] = ",".join(shown_params(x=v)["x"] for v in energies)
+    extra = {"degree_learned": ell, "bottleneck": "parameters" if k1 + 1 < k2 else "samples"}
+    c = certify(
+        lambda: (to_mpf(value), None), dps, what="nt phase", params=shown, prove=lambda: (_exact_ball(value), None)
+    )
+    return Result(c.value, NAME, "phase", shown, dps, None, c.error_estimate, None, GMMM_2019, extra, **c.proof_fields())
+
+
+def nt_phase_curve(kappa1: Any, kappa2: Any, F: Energies = "0,1") -> tuple[Any, Any]:
+    """Float64 :func:`nt_phase` over arrays of ``kappa1``, ``kappa2`` (broadcast): ``(values, status)``.
+
+    The exact tail sums rounded once; status 2 (NaN) on the line ``κ₂ = κ₁ + 1``, at an integer
+    ``min(κ₁ + 1, κ₂)`` and at exponents that are not finite and > 0.
+    """
+    import numpy as np
+
+    from .._validate import float_arrays
+    from .krr import parse_energies
+
+    k1, k2 = float_arrays(kappa1=kappa1, kappa2=kappa2)
+    energies = parse_energies(F)
+    tails = np.array([float(_tail(energies, ell)) for ell in range(len(energies))] + [0.0])
+    with np.errstate(invalid="ignore"):
+        # κ₁ + 1 compared with κ₂ exactly: s + e = κ₁ + 1 exactly (Knuth's TwoSum), and s is the float nearest to it
+        s = k1 + 1
+        e = (k1 - (s - (s - k1))) + (1 - (s - k1))
+        below = (s < k2) | ((s == k2) & (e < 0))  # κ₁ + 1 < κ₂: the parameters are the bottleneck
+        on_line = (s == k2) & (e == 0)
+        bad = ~(np.isfinite(k1) & np.isfinite(k2) & (k1 > 0) & (k2 > 0)) | on_line
+        # min(κ₁ + 1, κ₂) is an integer exactly when κ₁ (resp. κ₂) is
+        low_int = np.where(below, k1 == np.floor(k1), k2 == np.floor(k2))
+        bad |= np.isfinite(k1) & np.isfinite(k2) & low_int
+        low = np.where(below, np.floor(k1) + 1, np.floor(k2))
+        ell = np.clip(np.where(bad, 0.0, low), 0, len(energies)).astype(int)
     values = np.where(bad, np.nan, tails[ell])
     return values, np.where(bad, 2, 0)

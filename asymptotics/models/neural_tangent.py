@@ -99,7 +99,7 @@ from ..symbolic import symbols as S
 from ..symbolic.system import FixedPointSystem
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
 from ._rf_common import ridge_on_x, ridge_on_x_error
-from ._staircase import LAZY_RATES, METHODS, staircase  # noqa: F401 - re-exported (public names of this module)
+from ._staircase import LAZY_RATES, METHODS, nt_phase, nt_phase_curve, staircase  # noqa: F401 - re-exported (public names)
 
 NAME = "nt"
 LAYERS = ("first", "both")
@@ -1272,6 +1272,8 @@ MODEL = register(
             "exponent": ParamSpec("exponent", "log N/log d (rf, nt) or log n/log d (kernel), non-integer > 0"),
             "F": ParamSpec("F", "target energies F_0^2,F_1^2,... by degree", default="0,1", kind="energies"),
             "method": ParamSpec("method", "rf | nt | kernel (staircase)", default="nt", kind="method"),
+            "kappa1": ParamSpec("kappa1", "log N/log d > 0 (phase: polynomial scaling, Nd = d^(kappa1+1) parameters)"),
+            "kappa2": ParamSpec("kappa2", "log n/log d > 0 (phase: polynomial scaling)"),
         },
         quantities={
             "risk": _q("risk", risk, "test error F1^2 B + (tau^2 + F*^2) V + F*^2"),
@@ -1320,6 +1322,15 @@ MODEL = register(
                 "N or n = d^exponent limit: F^2 above the learned degree",
                 ("exponent", "F", "method"),
                 staircase,
+                proof="proven",
+                proof_note="an exact rational sum of the given energies",
+            ),
+            "phase": QuantitySpec(
+                "phase",
+                "N = d^kappa1, n = d^kappa2 limit F^2_{>floor(min(kappa1 + 1, kappa2))} (kappa2 != kappa1 + 1)",
+                ("kappa1", "kappa2", "F"),
+                nt_phase,
+                nt_phase_curve,
                 proof="proven",
                 proof_note="an exact rational sum of the given energies",
             ),
