@@ -105,6 +105,7 @@ from ..symbolic.system import FixedPointSystem
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
 from ._rf_common import ridge_on_x, ridge_on_x_error
 from ._rf_generated import e_polys, e_term_sizes
+from ._rf_levels import risk_asymptotic
 from ._staircase import rf_phase, rf_phase_curve
 
 NAME = "rf"
@@ -344,6 +345,7 @@ class RFParams:
     Fstar2: Any = 0
     tau2: Any = 0
     N_over_n: Any = None
+    spectrum: Any = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -369,6 +371,11 @@ class RFParams:
         set_(self, "F1sq", check_real("F1sq", self.F1sq, low=0))
         set_(self, "Fstar2", check_real("Fstar2", self.Fstar2, low=0))
         set_(self, "tau2", check_real("tau2", self.tau2, low=0))
+        if self.spectrum is not None:  # "isotropic" parses to None: the Mei–Montanari path, unchanged
+            from ._rf_spectrum import Spectrum, check_spectrum
+
+            parsed = Spectrum.parse(self.spectrum)
+            set_(self, "spectrum", None if parsed is None else check_spectrum(parsed, self.psi1, self.psi2, self.lam, self.F1sq))
 
     def shown(self) -> dict[str, str]:
         d = shown_params(psi1=self.psi1, psi2=self.psi2, lam=self.lam)
@@ -376,6 +383,8 @@ class RFParams:
         d.update(shown_params(F1sq=self.F1sq, Fstar2=self.Fstar2, tau2=self.tau2))
         if self.N_over_n is not None:
             d["N_over_n"] = shown_params(N_over_n=self.N_over_n)["N_over_n"]
+        if self.spectrum is not None:
+            d["spectrum"] = self.spectrum.label
         return d
 
 
@@ -824,6 +833,10 @@ def solve(params: RFParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
     """Certified value of one RF quantity (see :data:`QUANTITIES` and :data:`COEFFICIENTS`)."""
     if quantity in COEFFICIENTS:
         return _coefficient(params.activation, quantity, dps)
+    if params.spectrum is not None or quantity in ("nu1", "nu2"):  # general input covariance (docs/models/rf.md)
+        from . import _rf_spectrum
+
+        return _rf_spectrum.solve(params, quantity, dps=dps)
     if quantity not in QUANTITIES:
         raise ParameterError(f"unknown rf quantity {quantity!r}; valid: {', '.join(QUANTITIES + COEFFICIENTS)}.")
     solver = _Solver(params)
@@ -892,9 +905,10 @@ def _make(quantity: str, doc: str) -> Any:
         tau2: Real = 0,
         *,
         N_over_n: Real | None = None,
+        spectrum: str | None = None,
         dps: int = DEFAULT_DPS,
     ) -> Result:
-        return solve(RFParams(psi1, psi2, lam, activation, F1sq, Fstar2, tau2, N_over_n), quantity, dps=dps)
+        return solve(RFParams(psi1, psi2, lam, activation, F1sq, Fstar2, tau2, N_over_n, spectrum), quantity, dps=dps)
 
     fn.__name__ = fn.__qualname__ = quantity
     fn.__doc__ = doc + _COMMON
@@ -912,6 +926,9 @@ _COMMON = """
         expression in x, or callable.
     F1sq, Fstar2, tau2 : energies of the linear and nonlinear target parts, noise variance.
     N_over_n : N/n, replaces ``psi1`` (``ψ₁ = (N/n)ψ₂``).
+    spectrum : input covariance as for ``ridge`` (``"blocks:s/w/b,..."``, ``"power_law:p=P,alpha=A,beta=B"``
+        with ``P ≤ 4096``, ``"isotropic"``); ``ψ₁ = N/d``, ``ψ₂ = n/d`` finite; the energies ``b`` spread
+        ``F1sq`` over the blocks (docs/models/rf.md, "General input covariance"; precision-ladder estimate).
     dps : significant digits (default 30).
 
     Returns
@@ -928,6 +945,17 @@ bias = _make("bias", "Bias part ``F₁²𝓑``, ``𝓑 = 𝓔₁/𝓔₀``.")
 variance = _make("variance", "Variance part ``(τ² + F⋆²)𝓥``, ``𝓥 = 𝓔₂/𝓔₀`` (the unlearnable F⋆² acts as noise).")
 train_error = _make("train_error", "Training error ``(1 − g(p)/ψ₂)²(R + τ²)`` (0 for ψ₁ ≥ ψ₂ at λ = 0).")
 chi = _make("chi", "``χ = ν₁(iη)ν₂(iη) = −p``, the fixed point the risk depends on.")
+nu1 = _make(
+    "nu1",
+    "Sample-level effective regularization ``ν₁ = (κ + μ⋆²)/ψ₁`` of the general-covariance equations "
+    "(``N(1 − ν₁/ν₂) = df₁(ν₂)``; defined for finite ψ₁, ψ₂, with or without ``spectrum``; Defilippis–Loureiro–"
+    "Misiakiewicz, arXiv 2405.15699).",
+)
+nu2 = _make(
+    "nu2",
+    "Feature-level effective regularization ``ν₂``: ``ψ₁ν₁ = ν₂(ψ₁ − Σ wᵢcᵢ/(cᵢ + ν₂))``, ``cᵢ = μ₁²sᵢ/m`` "
+    "(→ μ₁²/m times ridge's κ as ψ₁ → ∞; arXiv 2405.15699).",
+)
 
 
 def _tuned(
@@ -1081,6 +1109,7 @@ def curve_values(
     tau2: ArrayLike = 0.0,
     *,
     N_over_n: ArrayLike | None = None,
+    spectrum: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized float64 evaluation (broadcast over the array arguments).
 
@@ -1096,7 +1125,10 @@ def curve_values(
     ``linear``, ``ψ₁ > 1``, tiny ``λ``: :func:`_data_limit_error`), ``psi1=inf`` only next to
     ``ψ₂ = 1`` with ``λ' → 0`` (:func:`~asymptotics.models._rf_common.ridge_on_x_error`).
     """
-    if quantity not in QUANTITIES:
+    from ._rf_spectrum import Spectrum as _Spectrum
+
+    general = quantity in ("nu1", "nu2") or _Spectrum.parse(spectrum) is not None
+    if quantity not in QUANTITIES and not general:
         raise ParameterError(f"unknown rf quantity {quantity!r} for a float64 curve; valid: {', '.join(QUANTITIES)}.")
     act = get_activation(activation)
     with mpmath.workdps(25):
@@ -1111,6 +1143,11 @@ def curve_values(
     p1, p2, lam, F1, Fs, t2 = float_arrays(psi1=psi1, psi2=psi2, lam=lam, F1sq=F1sq, Fstar2=Fstar2, tau2=tau2)
     shape = p1.shape
     p1, p2, lam, F1, Fs, t2 = (a.reshape(-1) for a in (p1, p2, lam, F1, Fs, t2))
+    if general:
+        from . import _rf_spectrum
+
+        gv, gs = _rf_spectrum.curve_values(quantity, p1, p2, lam, act, F1, Fs, t2, spectrum)
+        return gv.reshape(shape), gs.reshape(shape)
     domain = (p1 > 0) & (p2 > 0) & (lam >= 0) & np.isfinite(lam) & (F1 >= 0) & (Fs >= 0) & (t2 >= 0)
     domain &= np.isfinite(F1) & np.isfinite(Fs) & np.isfinite(t2) & ~(np.isinf(p1) & np.isinf(p2))
     B, V, factor, chi = (np.full(p1.shape, np.nan) for _ in range(4))
@@ -1226,7 +1263,7 @@ def _general_np(
 
 
 # ----------------------------------------------------------------------------- registry
-_MODEL_PARAMS = ("psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "N_over_n")
+_MODEL_PARAMS = ("psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "N_over_n", "spectrum")
 _COEF_PARAMS = ("activation", "psi1", "psi2", "lam", "F1sq", "Fstar2", "tau2", "N_over_n")
 
 
@@ -1264,9 +1301,19 @@ MODEL = register(
             "Fstar2": ParamSpec("Fstar2", "energy of the nonlinear part of the target, >= 0", default="0"),
             "tau2": ParamSpec("tau2", "label-noise variance, >= 0", default="0"),
             "N_over_n": ParamSpec("N_over_n", "N/n, > 0: replaces psi1 (psi1 = N_over_n*psi2)", default="psi1/psi2"),
+            "spectrum": ParamSpec(
+                "spectrum",
+                "input covariance as for ridge: isotropic | blocks:s/w/b,... | power_law:p=P,alpha=A,beta=B (P <= 4096); "
+                "psi1 = N/d, psi2 = n/d finite",
+                default="isotropic",
+                kind="spectrum",
+            ),
             "kappa1": ParamSpec("kappa1", "log N/log d > 0 (staircase: polynomial scaling)"),
             "kappa2": ParamSpec("kappa2", "log n/log d > 0 (staircase: polynomial scaling)"),
             "F": ParamSpec("F", "target energies F_0^2,F_1^2,... by degree (staircase)", default="0,1", kind="energies"),
+            "alpha1": ParamSpec("alpha1", "N/B(d, level) > 0 or inf (risk_asymptotic)", default="-"),
+            "alpha2": ParamSpec("alpha2", "n/B(d, level) > 0 or inf (risk_asymptotic)", default="-"),
+            "level": ParamSpec("level", "harmonic degree l >= 1 (risk_asymptotic)", default="-", kind="int"),
         },
         quantities={
             "risk": _q("risk", risk, "test error F1^2 B + (tau^2 + F*^2) V + F*^2"),
@@ -1274,6 +1321,8 @@ MODEL = register(
             "variance": _q("variance", variance, "variance part (tau^2 + F*^2) V"),
             "train_error": _q("train_error", train_error, "training error"),
             "chi": _q("chi", chi, "chi = nu1 nu2 on the imaginary axis"),
+            "nu1": _q("nu1", nu1, "sample-level effective regularization (kappa + mu*^2)/psi1 (general covariance)"),
+            "nu2": _q("nu2", nu2, "feature-level effective regularization nu2 (general covariance)"),
             "mu0": _coef_q("mu0", mu0, "E sigma(G) (other parameters ignored)"),
             "mu1": _coef_q("mu1", mu1, "E G sigma(G) (other parameters ignored)"),
             "mustar": _coef_q("mustar", mustar, "(E sigma(G)^2 - mu0^2 - mu1^2)^(1/2)"),
@@ -1292,6 +1341,14 @@ MODEL = register(
                 optimal_risk,
                 optional=("psi1", "N_over_n"),
                 proof="estimate",
+            ),
+            "risk_asymptotic": QuantitySpec(
+                "risk_asymptotic",
+                "d -> inf risk at N = alpha1 B(d, level), n = alpha2 B(d, level) (per-level Mei-Montanari problem)",
+                ("alpha1", "alpha2", "level", "activation", "lam", "F", "tau2"),
+                risk_asymptotic,
+                proof="partial",
+                proof_note="where rf's ball route and the activation's Hermite coefficients (ball_hermite) are proven",
             ),
             "staircase": QuantitySpec(
                 "staircase",

@@ -15,6 +15,11 @@ with ``β₁`` uniformly distributed of norm ``‖β₁‖² = F1sq`` and ``u`` 
 and variance exactly ``F_⋆² = Fstar2`` on the sphere (``⟨u, x⟩²/d ~ Beta(½, (d−1)/2)``), and
 it is orthogonal to every polynomial of degree ≤ 1.  Labels ``y = f(X) + ε``, ``Var ε = τ²``.
 
+With ``params.spectrum`` (issue 18, :func:`draw_spectrum`) the inputs are ``Σ^{1/2}``-Gaussian instead,
+``x = Σ^{1/2}g`` with ``Σ`` diagonal (blocks: ``d·wᵢ`` coordinates of eigenvalue ``sᵢ``, which must be integers;
+a power law: ``d = p``), the features ``σ(⟨θ_a, x⟩/√(d m))`` with ``m = tr Σ/d``, ``β`` of energy
+``F1sq·bᵢ/Σb`` on block ``i`` and the nonlinear part ``F⋆(t² − 1)/√2``, ``t = ⟨u, x⟩/√(uᵀΣu)``.
+
 Estimator (the paper's penalty scaling; ``λ`` in the units of ``RFParams.lam``)
 
 .. math:: \hat a(\lambda) = \arg\min_a \frac1n\lVert y - Za\rVert^2 + \frac{N\lambda}{d}\lVert a\rVert^2
@@ -181,9 +186,62 @@ def draw(
     ``[X; X_test](Θᵀ/√d)`` and ``σ`` is applied once to all of them; ``Z`` and ``Z_test`` are
     row views of that one array.
     """
+    if getattr(params, "spectrum", None) is not None:
+        theta, x_all, f_all, m = draw_spectrum(rng, params.spectrum, d, N, n, n_test, params.F1sq, params.Fstar2)
+        z_all = activate(params, x_all @ (theta.T * (1.0 / math.sqrt(d * m))))
+        return z_all[:n], z_all[n:], f_all[:n], f_all[n:]
     theta, x_all, f_all = draw_stacked(rng, d, N, n, n_test, params.F1sq, params.Fstar2)
     z_all = activate(params, x_all @ (theta.T * (1.0 / math.sqrt(d))))
     return z_all[:n], z_all[n:], f_all[:n], f_all[n:]
+
+
+def spectrum_coordinates(spectrum: Any, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-coordinate eigenvalues ``sⱼ`` and target energies of ``Σ`` (``spectrum=``) in dimension ``d``.
+
+    Blocks: block ``i`` holds ``wᵢd`` coordinates (must be an integer: the theory then runs at exactly these
+    weights) with eigenvalue ``sᵢ``, and the energy ``bᵢ/Σb`` of ``β`` (a fraction of ``F1sq``).  A power law needs
+    ``d = p``: coordinate ``j`` has ``s_j = j^{−α}`` and energy ``∝ j^{−β}``.
+    """
+    power = spectrum._power
+    if power is not None:
+        if power[0] != d:
+            raise ParameterError(f"`d` must equal the power law's p = {power[0]} for a simulation with `spectrum`; got d = {d}.")
+        s, _, b = spectrum.np_blocks()
+        return s, b / b.sum() if b.sum() > 0 else b
+    counts = [w * d for w in spectrum.weights]
+    if any(c.denominator != 1 for c in counts):
+        raise ParameterError(f"`d` = {d} times every block weight of `spectrum` must be an integer (here {spectrum.label}).")
+    sv = np.repeat([float(v) for v in spectrum.eigenvalues], [int(c) for c in counts])
+    tot = sum(spectrum.energies)
+    share = [float(b / tot) if tot else 0.0 for b in spectrum.energies]
+    ev = np.concatenate([np.full(int(c), sh / int(c)) if int(c) else np.zeros(0) for c, sh in zip(counts, share, strict=True)])
+    return sv, ev
+
+
+def draw_spectrum(
+    rng: np.random.Generator, spectrum: Any, d: int, N: int, n: int, n_test: int, F1sq: Any, Fstar2: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """One replicate with a general input covariance: ``(Θ, [X; X_test], [f(X); f(X_test)], m)``.
+
+    ``Θ`` rows uniform on ``S^{d−1}(√d)``; inputs ``x = Σ^{1/2}g`` with ``g ~ N(0, I_d)`` (``Σ`` diagonal, from
+    :func:`spectrum_coordinates`); ``β`` has energy ``F1sq·eⱼ`` on coordinate ``j`` with a random sign (so
+    ``‖β‖² = F1sq`` spread over the blocks as the theory assumes); the nonlinear part is
+    ``F⋆(t² − 1)/√2`` with ``t = ⟨u, x⟩/√(uᵀΣu)`` for a uniform direction ``u`` (mean 0, variance ``F⋆²``,
+    orthogonal to every linear function of the Gaussian ``x``).  Draw order: ``Θ``, ``X``, ``X_test``, the
+    signs of ``β``, ``u``.  ``m = tr Σ/d`` normalizes the pre-activations: ``σ(⟨θ, x⟩/√(dm))``.
+    """
+    sv, ev = spectrum_coordinates(spectrum, d)
+    (theta,) = spheres(rng, d, N)
+    x_all = rng.standard_normal((n + n_test, d)) * np.sqrt(sv)
+    beta = np.sqrt(float(F1sq) * ev) * rng.choice([-1.0, 1.0], size=d)
+    u = rng.standard_normal(d)
+    u /= np.linalg.norm(u)
+    f_all = x_all @ beta
+    fstar = math.sqrt(float(Fstar2))
+    if fstar:
+        t = (x_all @ u) / math.sqrt(float(np.sum(u * u * sv)))
+        f_all += fstar * (t * t - 1.0) / math.sqrt(2.0)
+    return theta, x_all, f_all, float(np.mean(sv))
 
 
 # ----------------------------------------------------------------------------- one replicate

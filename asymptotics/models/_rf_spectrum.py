@@ -1,0 +1,438 @@
+r"""Random features ridge regression with a general input covariance (``rf spectrum=``).
+
+Setting
+-------
+``x = Σ^{1/2} g`` in ``R^d`` (``g`` standard Gaussian), ``Σ`` given as blocks ``(sᵢ, wᵢ, bᵢ)`` of
+:class:`~asymptotics.models.ridge.Spectrum` (eigenvalue, fraction of the ``d`` coordinates, energy of ``β``
+in that eigenspace); ``m = tr Σ/d = Σ wᵢsᵢ``.  Features ``σ(⟨θ_a, x⟩/√(d m))`` with ``θ_a ~ N(0, I_d)``
+(the preactivations are standard Gaussians, so ``μ₀, μ₁, μ⋆`` are the activation's usual coefficients;
+``m = 1`` is the convention of ``rf``), ``N = ψ₁d`` features, ``n = ψ₂d`` samples, target
+``⟨β, x⟩ + f_NL + ε`` with ``‖β‖² = F₁²`` spread over the blocks in proportion to ``bᵢ``, ``E f_NL² = F⋆²``,
+``Var ε = τ²``, penalty ``(Nλ/d)‖a‖²`` as in ``rf``.
+
+Equations (derivation in docs/models/rf.md, "General input covariance")
+-----------------------------------------------------------------------
+With ``cᵢ = μ₁²sᵢ/m`` and ``eᵢ = sᵢ b̃ᵢ`` (``b̃ᵢ = F₁² bᵢ/Σb``), the feature-level regularization ``ν₂`` and
+the sample-level one ``κ`` solve
+
+.. math:: \rho = \kappa + \mu_\star^2 = \nu_2\Big(\psi_1 - \sum_i w_i\frac{c_i}{c_i+\nu_2}\Big),\qquad
+          \psi_1\lambda = \kappa\Big(1 - \frac{\psi_1}{\psi_2} + \frac{\kappa}{\psi_2\nu_2}\Big),
+
+(``ν₁ = ρ/ψ₁``: then ``N(1 − ν₁/ν₂) = df₁(ν₂)`` of the features' linear part), and with
+``S_k = Σ wᵢ cᵢ^{k'}/(cᵢ+ν₂)^k``-type sums (see :func:`_at_root`)
+
+.. math:: R = \frac{\mathcal B_{\rm tot}}{D} + (\tau^2 + F_\star^2)\frac{\mathrm{df}_2/n}{D} + F_\star^2,\qquad
+          T = (\psi_1\lambda/\kappa)^2 (R + \tau^2).
+
+Sources: Defilippis, Loureiro & Misiakiewicz, arXiv 2405.15699 (dimension-free deterministic equivalents for
+RF regression); Bach, arXiv 2303.01372; Atanasov, Zavatone-Veth & Pehlevan, arXiv 2405.00592; Mei & Montanari,
+arXiv 1908.05355 (the isotropic case, reproduced by ``spectrum=blocks:1/1/1``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mpmath
+import numpy as np
+
+from ..activations import coefficients_float
+from ..backend import MP, NP
+from ..errors import ConvergenceError, ParameterError
+from ..formulas import status_ladder
+from ..precision import DEFAULT_DPS, certify, residual_tolerance
+from ..references import Source
+from ..result import Result
+from ..solve.roots import increasing_root
+from .ridge import Spectrum
+
+DLM_2024 = Source(
+    "L. Defilippis, B. Loureiro, T. Misiakiewicz",
+    "Dimension-free deterministic equivalents for random feature regression",
+    2024,
+    arxiv="2405.15699",
+    where="the two-level deterministic equivalent; rf with Sigma = I: Mei-Montanari, arXiv:1908.05355",
+)
+FLOAT64_MAX_ERROR = 1e-6
+"""A float64 value whose estimated relative error exceeds this gets status 3."""
+MAX_DIRECT_P = 4096
+"""Largest power-law ``p`` summed term by term (the RF equations need sums the closed-form tables do not hold)."""
+SPECTRUM_QUANTITIES = ("risk", "bias", "variance", "train_error", "nu1", "nu2")
+BRANCH_RULE = (
+    "nu2 > 0 the unique root of the increasing H(nu2) = 1 - psi1/psi2 - psi1 lam/kappa + kappa/(psi2 nu2), "
+    "kappa = nu2 (psi1 - sum w c/(c + nu2)) - mu*^2 > 0 (kappa = 0 when lam = 0 and psi1 <= psi2)"
+)
+PROOF_NOTE = "rf with spectrum=: precision-ladder estimate (no ball route yet)"
+
+
+# ----------------------------------------------------------------------------- validation
+def check_spectrum(spectrum: Any, psi1: Any, psi2: Any, lam: Any, F1sq: Any, ms2_zero: bool | None = None) -> Spectrum:
+    """Validate ``spectrum=`` for ``rf`` (a :class:`Spectrum` or its text); returns the parsed spectrum.
+
+    Raises :class:`ParameterError` naming ``spectrum`` (or ``psi1``/``psi2``) where the model is not defined here.
+    """
+    sp_ = Spectrum.parse(spectrum)
+    if sp_ is None:
+        sp_ = Spectrum.from_blocks([1], [1], [1])
+    if psi1 == math.inf or psi2 == math.inf:
+        raise ParameterError("`spectrum` needs finite `psi1` and `psi2` (> 0); the limits psi=inf are for spectrum=isotropic.")
+    power = sp_._power
+    if power is not None and power[1] != 0 and not (power[0] != math.inf and power[0] <= MAX_DIRECT_P):
+        raise ParameterError(
+            f"`spectrum` power_law for rf needs an integer p in [1, {MAX_DIRECT_P}] (summed term by term); got {sp_.label}."
+        )
+    if F1sq != 0 and sp_.r2 == 0:
+        raise ParameterError("`spectrum` energies (third field) are all 0 but F1sq > 0: give at least one energy > 0.")
+    return sp_
+
+
+def _blocks(spectrum: Spectrum, B: Any, F1: Any) -> tuple[Any, Any, Any, Any]:
+    """``(s, w, ẽ, m)``: eigenvalues, weights, target energies ``ẽᵢ = F₁² bᵢ sᵢ/Σb`` and ``m = Σ wᵢsᵢ``."""
+    power = spectrum._power
+    if power is not None and power[1] == 0:
+        s, w, b = [1], [1], [1]
+    elif power is None:
+        s, w, b = list(spectrum.eigenvalues), list(spectrum.weights), list(spectrum.energies)
+    else:
+        s, w, b = spectrum.mp_blocks() if B.name == "mp" else spectrum.np_blocks()
+    if B.name == "mp":
+        s, w, b = (
+            [mpmath.mpf(v) if not hasattr(v, "numerator") else mpmath.mpf(v.numerator) / v.denominator for v in col]
+            for col in (s, w, b)
+        )
+        tot = mpmath.fsum(b)
+        e = [F1 * bi * si / tot if tot != 0 else mpmath.mpf(0) for bi, si in zip(b, s, strict=True)]
+        m = mpmath.fsum(wi * si for wi, si in zip(w, s, strict=True))
+        return s, w, e, m
+    s, w, b = (np.array([float(v) for v in col]) for col in (s, w, b))
+    tot = b.sum()
+    e = b * s / tot if tot != 0 else 0 * b
+    return s, w, e, float((w * s).sum())
+
+
+# ----------------------------------------------------------------------------- formulas (mp scalars, numpy points × blocks)
+def _bsum(B: Any, blocks: Any, terms: Any, v: Any) -> tuple[Any, ...]:
+    """``Σᵢ terms(cᵢ, wᵢ, eᵢ, v)`` (mpmath: lists; numpy: points × blocks)."""
+    if B.name == "np":
+        c, w, e = blocks
+        return tuple(t.sum(axis=-1) for t in terms(c, w, e, np.asarray(v)[..., None]))
+    rows = [terms(ci, wi, ei, v) for ci, wi, ei in zip(*blocks, strict=True)]
+    return tuple(mpmath.fsum(col) for col in zip(*rows, strict=True))
+
+
+def _s_terms(c: Any, w: Any, e: Any, v: Any) -> tuple[Any, Any, Any, Any]:
+    """``w c/(c+v)``, ``w v/(c+v)``, ``w c/(c+v)²``, ``w c²/(c+v)²``."""
+    inv = 1 / (c + v)
+    wc = w * c * inv
+    return wc, w * v * inv, wc * inv, wc * c * inv
+
+
+def _slack(B: Any, blocks: Any, psi1: Any, v: Any) -> tuple[Any, Any]:
+    """``ψ₁ − S₁(v)`` without cancellation (``(ψ₁ − 1) + Σ w v/(c+v)`` for ``ψ₁ ≤ 2``) and ``ρ'(v) = ψ₁ − S₃``."""
+    s1, sv, _, s3 = _bsum(B, blocks, _s_terms, v)
+    slack = B.where(psi1 <= 2, (psi1 - 1) + sv, psi1 - s1)
+    return slack, psi1 - s3
+
+
+def _nu2_floor(B: Any, blocks: Any, psi1: Any, ms2: Any, cmax: Any, ctot: Any, rtol: Any) -> tuple[Any, Any]:
+    """``ν₂`` where ``κ = 0`` (``ρ(ν₂) = μ⋆²``), and the root's convergence flag.
+
+    ``ψ₁ − S₁`` increases in ``ν₂`` (zero at ``ν₂⁰``, or ``ν₂⁰ = 0`` when ``ψ₁ ≥ 1``); above ``ν₂⁰``
+    ``ρ = ν₂(ψ₁ − S₁)`` increases, with ``ρ(ν₂) ≥ ψ₁ν₂ − Σwc``, so the root lies below ``(μ⋆² + Σwc)/ψ₁``.
+    """
+    one = 1 + 0 * psi1
+    need0 = B.land(psi1 < 1, cmax > 0)
+    lo0 = B.where(need0, cmax * 1e-300 + 0 * psi1, one)
+    if B.name == "mp":
+        lo0 = mpmath.mpf(10) ** (-mpmath.mp.dps - 30) * (cmax if cmax > 0 else 1)
+    hi0 = B.where(need0, 2 * cmax / B.where(psi1 > 0, psi1, one) + 1, 2 * one)
+
+    def f0(v: Any) -> Any:
+        return _slack(B, blocks, psi1, v)[0]
+
+    def df0(v: Any) -> Any:
+        return _bsum(B, blocks, _s_terms, v)[2]
+
+    if B.name == "mp":
+        v0, ok0 = increasing_root(f0, df0, lo0, hi0, ops=B, rtol=rtol, throw=False) if need0 else (mpmath.mpf(0), True)
+    else:
+        v0, ok0 = increasing_root(f0, df0, lo0, hi0, ops=B, rtol=rtol, throw=False)
+        v0 = np.where(need0, v0, 0.0)
+        ok0 = np.where(need0, ok0, True)
+    pos = ms2 > 0
+
+    def g(v: Any) -> Any:
+        return v * _slack(B, blocks, psi1, v)[0] - ms2
+
+    def dg(v: Any) -> Any:
+        return _slack(B, blocks, psi1, v)[1]
+
+    hi = (ms2 + ctot) / psi1 + v0 + 1
+    lo = B.where(v0 > 0, v0, ms2 / (psi1 + 1) + 0 * v0) if B.name == "np" else (v0 if v0 > 0 else ms2 / (psi1 + 1))
+    if B.name == "mp":
+        if not pos:
+            return v0, ok0
+        v, ok = increasing_root(g, dg, lo, hi, ops=B, rtol=rtol, throw=False)
+        return v, ok and ok0
+    lo = np.where(lo > 0, lo, 1.0)
+    v, ok = increasing_root(g, dg, lo, hi, ops=B, rtol=rtol, throw=False)
+    return np.where(pos, v, v0), np.where(pos, ok, True) & ok0
+
+
+def _kappa(B: Any, blocks: Any, psi1: Any, ms2: Any, v: Any) -> tuple[Any, Any]:
+    """``κ(ν₂) = ν₂(ψ₁ − S₁) − μ⋆²`` and ``dκ/dν₂ = ψ₁ − S₃``."""
+    slack, drho = _slack(B, blocks, psi1, v)
+    return v * slack - ms2, drho
+
+
+def solve_point(
+    B: Any, blocks: Any, psi1: Any, psi2: Any, lam: Any, ms2: Any, omr: Any, *, rtol: Any, x0: Any = None
+) -> dict[str, Any]:
+    """The root ``(κ, ν₂)`` and every quantity (without the energies' weights) on backend ``B``.
+
+    ``omr = 1 − ψ₁/ψ₂`` (formed exactly by the caller).  ``H(ν₂) = 1 − ψ₁/ψ₂ − ψ₁λ/κ + κ/(ψ₂ν₂)`` increases
+    in ``ν₂`` where ``κ > 0`` (``κ`` increases with ``ν₂`` and ``1 − ψ₁λ/κ − df₁/n`` with ``κ``), from ``−∞``
+    (``λ > 0``) or ``1 − ψ₁/ψ₂`` (``λ = 0``) at ``κ = 0`` to ``1`` at ``ν₂ = ∞``.
+    """
+    c = blocks[0]
+    cmax = max(c) if B.name == "mp" else float(np.max(c))
+    ctot = _bsum(B, blocks, lambda c_, w_, e_, v_: (w_ * c_,), 0 * psi1)[0]
+    vlo, ok_lo = _nu2_floor(B, blocks, psi1, ms2, cmax, ctot, rtol)
+    trivial = B.land(lam == 0, omr >= 0)  # κ = 0
+
+    def H(v: Any) -> Any:
+        k, _ = _kappa(B, blocks, psi1, ms2, v)
+        return omr - psi1 * lam / k + k / (psi2 * v)
+
+    def dH(v: Any) -> Any:
+        k, dk = _kappa(B, blocks, psi1, ms2, v)
+        return psi1 * lam * dk / k**2 + (dk * v - k) / (psi2 * v * v)
+
+    lo = B.where(vlo > lam, vlo, lam) if B.name == "np" else max(vlo, lam)
+    lo = lo * (1 + rtol) if B.name == "mp" else lo * (1 + 1e-15)
+    if B.name == "mp" and lo == 0:
+        lo = mpmath.mpf(10) ** (-mpmath.mp.dps - 30)
+    if B.name == "np":
+        lo = np.where(lo > 0, lo, 1e-300)
+    hi = 2 * lo + (ms2 + ctot + psi1 * lam + 1) / psi1
+    for _ in range(60):  # double until H(hi) > 0 (H → 1 as ν₂ → ∞)
+        bad = H(hi) <= 0
+        if B.name == "np":
+            if not np.any(bad & ~trivial):
+                break
+            hi = np.where(bad, 2 * hi, hi)
+        else:
+            if trivial or not bad:
+                break
+            hi = 2 * hi
+    if B.name == "mp":
+        if trivial:
+            v, ok = vlo, ok_lo
+        else:
+            if x0 is not None and not lo < x0 < hi:
+                x0 = None
+            v, ok = increasing_root(H, dH, lo, hi, ops=B, rtol=rtol, throw=False, x0=x0)
+    else:
+        v, ok = increasing_root(H, dH, np.where(trivial, 1.0, lo), np.where(trivial, 2.0, hi), ops=B, rtol=rtol, throw=False)
+        v = np.where(trivial, vlo, v)
+        ok = np.where(trivial, ok_lo, ok & ok_lo)
+    return _at_root(B, blocks, psi1, psi2, lam, ms2, omr, v, trivial, ok, H, dH)
+
+
+def _e_terms(c: Any, w: Any, e: Any, v: Any) -> tuple[Any, Any]:
+    """``e c/(c+v)²`` and ``e/(c+v)²`` (the bias sums)."""
+    inv2 = 1 / (c + v) ** 2
+    return e * c * inv2, e * inv2
+
+
+def _at_root(
+    B: Any, blocks: Any, psi1: Any, psi2: Any, lam: Any, ms2: Any, omr: Any, v: Any, trivial: Any, ok: Any, H: Any, dH: Any
+) -> dict[str, Any]:
+    """Quantities at the root, every difference rewritten as a sum of positive terms (docs/models/rf.md).
+
+    ``ρ' = ρ/ν₂ + ν₂S₂``; ``D = 1 − df₂/n = r + κ(μ⋆² + ν₂²S₂)/(ψ₂ν₂²ρ')`` with ``r = 1 − df₁/n``;
+    ``df₂/n = (ψ₁/ψ₂)[((ν₂S₁ + μ⋆²)/(ψ₁ν₂))² + (κ/(ψ₁ν₂))² S₃/ρ']``;
+    ``𝓑_tot = Σ eᵢ[cᵢ(μ⋆² + ν₂²S₂) + ν₂²ρ']/(ρ'(cᵢ+ν₂)²)``.
+    """
+    s1, sv, s2, s3 = _bsum(B, blocks, _s_terms, v)
+    slack = B.where(psi1 <= 2, (psi1 - 1) + sv, psi1 - s1)
+    slack_size = B.where(psi1 <= 2, B.abs(psi1 - 1) + sv, psi1 + s1)  # ψ₁ − S₁ cancels near ν₂⁰ (ψ₁ < 1)
+    rho = B.where(trivial, ms2 + 0 * v, v * slack)
+    kappa = B.where(trivial, 0 * v, rho - ms2)
+    drho = rho / v + v * s2
+    kk = B.where(kappa > 0, kappa, 1 + 0 * v)
+    r = B.where(trivial, omr + 0 * v, B.where(lam > 0, psi1 * lam / kk, 0 * v))
+    D = r + kappa * (ms2 + v * v * s2) / (psi2 * v * v * drho)
+    a = (v * s1 + ms2) / (psi1 * v)
+    u = kappa / (psi1 * v)
+    df2 = psi1 / psi2 * (a * a + u * u * s3 / drho)
+    ec, e0 = _bsum(B, blocks, _e_terms, v)
+    btot = ((ms2 + v * v * s2) * ec + v * v * drho * e0) / drho
+    # backward error in ν₂: |H| over the larger of the size of its terms and |ν₂ H'| (steep near κ = 0)
+    if B.name == "mp":
+        resid = 0 * v if trivial else abs(H(v)) / max(1 + abs(omr) + r + kappa / (psi2 * v), abs(v * dH(v)))
+        slope = 0 * v if trivial else abs(v * dH(v))
+    else:
+        vv = np.where(trivial, 2 * v + 1, v)
+        slope = np.where(trivial, 0.0, np.abs(vv * dH(vv)))
+        size = 1 + np.abs(omr) + r + kappa / (psi2 * v)
+        resid = np.where(trivial, 0.0, np.abs(H(vv)) / np.maximum(size, slope))
+    return {
+        "kappa": kappa,
+        "nu1": rho / psi1,
+        "nu2": v,
+        "r": r,
+        "D": D,
+        "df2": df2,
+        "btot": btot,
+        "ok": ok,
+        "residual": resid,
+        "slope": slope,
+        "rho": rho,
+        "slack_cond": slack_size / B.where(slack != 0, B.abs(slack), 1e-300 + 0 * slack),
+    }
+
+
+def combine(B: Any, st: dict[str, Any], thr: Any, F1: Any, Fs: Any, tau2: Any) -> dict[str, Any]:
+    """``bias, variance, risk, train_error`` from the root's parts; ``+inf`` at the threshold (``D = 0``)."""
+    noise = tau2 + Fs
+    D, zero = st["D"], 0 * st["D"]
+    safe = B.where(thr, 1 + zero, D)
+    inf = B.inf + zero if B.name == "np" else mpmath.inf
+    bias = B.where(thr, B.where(F1 > 0, inf, zero), st["btot"] / safe)
+    variance = B.where(thr, B.where(noise > 0, inf, zero), noise * st["df2"] / safe)
+    risk = bias + variance + Fs
+    r = st["r"]
+    train = B.where(r == 0, zero, r * (r * (risk + tau2)))
+    return {"bias": bias, "variance": variance, "risk": risk, "train_error": train, "nu1": st["nu1"], "nu2": st["nu2"]}
+
+
+def _degenerate(ms2_zero: bool, lam: Any, psi1: Any, psi2: Any) -> bool:
+    """``μ⋆ = 0``, ``λ = 0`` and ``min(ψ₁, ψ₂) ≥ 1``: least squares on the raw coordinates, ``ν₂ = 0``."""
+    return ms2_zero and lam == 0 and min(psi1, psi2) >= 1
+
+
+# ----------------------------------------------------------------------------- certified path
+def solve(params: Any, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
+    """Certified value of one quantity of ``rf`` with ``spectrum=`` (``params``: a validated ``RFParams``)."""
+    if quantity not in SPECTRUM_QUANTITIES:
+        raise ParameterError(
+            f"rf quantity {quantity!r} is not defined with `spectrum`; valid: {', '.join(SPECTRUM_QUANTITIES)} "
+            "(chi is the isotropic Mei-Montanari fixed point: use nu1, nu2)."
+        )
+    pr = params
+    spectrum = check_spectrum(pr.spectrum, pr.psi1, pr.psi2, pr.lam, pr.F1sq)
+    state: dict[str, Any] = {"v": None}
+
+    def evaluate() -> tuple[Any, Any]:
+        c = pr.activation.coefficients()
+        mu1sq, ms2 = c.mu1**2, c.mustar2
+        if mu1sq == 0 and ms2 == 0:
+            raise ParameterError(f"`activation` {pr.activation.name!r} is constant on Gaussian inputs (mu1 = mu* = 0).")
+        if _degenerate(ms2 == 0, pr.lam, pr.psi1, pr.psi2):
+            raise ParameterError(
+                "`lam` must be > 0 for rf with `spectrum` and an affine activation when min(psi1, psi2) >= 1 "
+                "(the ridgeless limit is least squares on x, nu2 = 0)."
+            )
+        F1 = mpmath.mpf(pr.F1sq.numerator) / pr.F1sq.denominator
+        s, w, e, m = _blocks(spectrum, MP, F1)
+        blocks = ([mu1sq * si / m for si in s], w, e)
+        q = lambda x: mpmath.mpf(x.numerator) / x.denominator  # noqa: E731
+        psi1, psi2, lam = q(pr.psi1), q(pr.psi2), q(pr.lam)
+        omr = q(1 - pr.psi1 / pr.psi2)
+        rtol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 2))
+        x0 = state["v"]
+        st = solve_point(MP, blocks, psi1, psi2, lam, ms2, omr, rtol=rtol, x0=None if x0 is None else +x0)
+        if not st["ok"]:
+            raise ConvergenceError("rf spectrum: the nu2 root did not converge", params=pr.shown())
+        state["v"] = st["nu2"]
+        thr = pr.lam == 0 and pr.psi1 == pr.psi2
+        out = combine(MP, st, thr, F1, q(pr.Fstar2), q(pr.tau2))
+        if st["residual"] > residual_tolerance():
+            raise ConvergenceError(f"rf spectrum: residual {mpmath.nstr(st['residual'], 3)} too large", params=pr.shown())
+        return out[quantity], st["residual"]
+
+    c = certify(evaluate, dps, what=f"rf {quantity}", params=pr.shown())
+    return Result(
+        c.value,
+        "rf",
+        quantity,
+        pr.shown(),
+        dps,
+        c.residual,
+        c.error_estimate,
+        BRANCH_RULE,
+        DLM_2024,
+        {"proof_note": PROOF_NOTE},
+        **c.proof_fields(),
+    )
+
+
+# ----------------------------------------------------------------------------- float64 path
+def curve_values(
+    quantity: str,
+    p1: np.ndarray,
+    p2: np.ndarray,
+    lam: np.ndarray,
+    act: Any,
+    F1: np.ndarray,
+    Fs: np.ndarray,
+    t2: np.ndarray,
+    spectrum: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 values and status codes on flat arrays (the caller broadcasts and reshapes).
+
+    The same formulas as the certified path (:func:`solve_point` on :data:`NP`); a point whose estimated
+    rounding error (the conditioning of ``H`` at its root times the unit roundoff) exceeds ``10⁻⁶`` gets
+    status 3.
+    """
+    if quantity not in SPECTRUM_QUANTITIES:
+        raise ParameterError(f"unknown rf quantity {quantity!r} with `spectrum`; valid: {', '.join(SPECTRUM_QUANTITIES)}.")
+    sp_ = Spectrum.parse(spectrum)
+    sp_ = sp_ if sp_ is not None else Spectrum.from_blocks([1], [1], [1])
+    _, m1, ms2 = coefficients_float(act)
+    mu1sq = m1 * m1
+    s, w, e, m = _blocks(sp_, NP, 1.0)
+    blocks = (mu1sq * s / m, w, e)
+    domain = (p1 > 0) & (p2 > 0) & np.isfinite(p1) & np.isfinite(p2) & (lam >= 0) & np.isfinite(lam)
+    domain &= (F1 >= 0) & (Fs >= 0) & (t2 >= 0) & np.isfinite(F1) & np.isfinite(Fs) & np.isfinite(t2)
+    domain &= ~((ms2 == 0) & (lam == 0) & (np.minimum(p1, p2) >= 1))
+    val = np.full(p1.shape, np.nan)
+    conv = np.zeros(p1.shape, bool)
+    idx = np.flatnonzero(domain)
+    if idx.size:
+        with np.errstate(all="ignore"):
+            a1, a2, al = p1[idx], p2[idx], lam[idx]
+            omr = 1 - a1 / a2
+            st = solve_point(NP, blocks, a1, a2, al, ms2, omr, rtol=1e-15)
+            thr = (al == 0) & (a1 == a2)
+            out = combine(NP, st, thr, F1[idx], Fs[idx], t2[idx])
+            # the energies were normalized to F₁² = 1 (one block table for every point): scale the bias here
+            bias = np.where(F1[idx] == 0, 0.0, out["bias"] * F1[idx])
+            risk = bias + out["variance"] + Fs[idx]
+            r = st["r"]
+            train = np.where(r == 0, 0.0, r * (r * (risk + t2[idx])))
+            v = {
+                "bias": bias,
+                "variance": out["variance"],
+                "risk": risk,
+                "train_error": train,
+                "nu1": out["nu1"],
+                "nu2": out["nu2"],
+            }[quantity]
+            # conditioning: relative change of ν₂ per unit residual of H, times the size of H's terms
+            nu = st["nu2"]
+            k = st["kappa"]
+            kpos = np.where(k > 0, k, 1.0)
+            size = 1 + np.abs(omr) + a1 * al / kpos + k / (a2 * nu)
+            slope = st["slope"]
+            cond = np.where(thr | (k == 0), 1.0, size / np.where(slope > 0, slope, np.nan))
+            # κ = ρ − μ⋆² cancels when κ ≪ μ⋆² (tiny λ): ρ/κ units of roundoff in κ, hence in r and D
+            canc = np.where(k > 0, st["rho"] / kpos * st["slack_cond"], 1.0)
+            err = 50 * np.finfo(float).eps * (cond + canc) * (1 + np.abs(st["r"]) / np.maximum(st["D"], 1e-300))
+            good = np.asarray(st["ok"], bool) & (st["residual"] < 1e-10) & (err < FLOAT64_MAX_ERROR)
+            good |= thr
+            val[idx] = v
+            conv[idx] = good & ~np.isnan(v)
+    return status_ladder(domain, conv, val)

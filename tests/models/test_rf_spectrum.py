@@ -1,0 +1,190 @@
+"""``rf`` with a general input covariance (``spectrum=``, issue 18): reductions, a closed two-block case, properties.
+
+Expected values come from independent routes: the Mei–Montanari formulas of ``rf`` (Σ = I), ``ridge`` (the
+kernel limit N → ∞), the classical least-squares risk on a random projection (linear features, λ = 0) and
+two exact symmetries of the model's definition (a scalar Σ = sI; μ₁ = 0).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import strategies as st
+
+from asymptotics.errors import ParameterError
+from asymptotics.models import ridge
+from asymptotics.models.random_features import RFParams, curve_values, solve
+
+Q4 = ("risk", "bias", "variance", "train_error")
+TWO_BLOCKS = "blocks:1/4/1,7/4/3".replace("/4/", "/0.5/")  # s = 1, 7 (m = 4), energies 1 : 3
+
+
+def value(q: str, dps: int = 30, **kw):
+    return solve(RFParams(**kw), q, dps=dps).value
+
+
+# ----------------------------------------------------------------------------- Σ = I is rf, to every digit
+IDENTITY_POINTS = [
+    dict(psi1=2, psi2=3, lam="0.1"),
+    dict(psi1="0.5", psi2=3, lam=0, tau2="0.3"),
+    dict(psi1=3, psi2="1.5", lam=0, Fstar2="0.5", tau2="0.3"),  # interpolating, λ = 0
+    dict(psi1="0.7", psi2="0.7", lam=0, tau2=1),  # the threshold: +inf
+    dict(psi1="0.7", psi2="0.7", lam="0.01", activation="tanh"),  # ψ₁ = ψ₂, λ > 0
+    dict(psi1="0.4", psi2="0.9", lam=0, activation="linear", tau2="0.2"),
+    dict(psi1="1.3", psi2="2.1", lam="1/3", activation="erf", F1sq=2, Fstar2="0.4", tau2="0.1"),
+    dict(psi1=2, psi2=3, lam="0.1", activation="abs", Fstar2="0.2"),  # μ₁ = 0
+]
+
+
+@pytest.mark.parametrize("kw", IDENTITY_POINTS)
+def test_identity_covariance_reproduces_rf_to_every_digit(kw):
+    for dps in (30, 50):
+        for q in Q4:
+            assert value(q, dps, **kw, spectrum="blocks:1/1/1") == value(q, dps, **kw), (q, dps)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow], phases=[Phase.generate])
+@given(
+    p1=st.fractions(Fraction(1, 10), 5, max_denominator=20),
+    p2=st.fractions(Fraction(1, 10), 5, max_denominator=20),
+    lam=st.sampled_from([Fraction(0), Fraction(1, 1000), Fraction(1, 7), Fraction(2)]),
+    act=st.sampled_from(["relu", "tanh", "erf", "linear"]),
+    fs=st.sampled_from([Fraction(0), Fraction(1, 3)]),
+    tau2=st.sampled_from([Fraction(0), Fraction(1, 4)]),
+)
+def test_identity_drawn_points(p1, p2, lam, act, fs, tau2):
+    assume(not (act == "linear" and lam == 0 and min(p1, p2) >= 1))
+    kw = dict(psi1=p1, psi2=p2, lam=lam, activation=act, Fstar2=fs, tau2=tau2)
+    for q in ("risk", "train_error"):
+        assert value(q, 30, **kw, spectrum="blocks:1/1/1") == value(q, 30, **kw)
+    assert value("nu2", 30, **kw) == value("nu2", 30, **kw, spectrum="isotropic")
+
+
+# ----------------------------------------------------------------------------- N → ∞ is ridge
+def test_kernel_limit_is_ridge():
+    """ψ₁ → ∞: kernel ridge with ``K = μ₁² XXᵀ/(dm) + μ⋆² I``, i.e. ridge on x with ``γ = 1/ψ₂``,
+    ``λ_ridge = (μ⋆² + ψ₂λ) m/(μ₁²ψ₂)``, noise ``τ²``, misspecification ``F⋆²``.  The gap is O(1/ψ₁):
+    Richardson's ``2R(2N) − R(N)`` removes it."""
+    spec = "blocks:0.5/0.5/0.3,2/0.25/0.5,1/0.25/0.2"  # m = 1, ‖β‖² = 1 = F1sq
+    kw = dict(psi2=2, lam="0.1", activation="tanh", Fstar2="0.3", tau2="0.2", spectrum=spec)
+    with mpmath.workdps(30):
+        r1 = value("risk", 25, psi1=10**6, **kw)
+        r2 = value("risk", 25, psi1=2 * 10**6, **kw)
+        c = RFParams(1, 1, 0, "tanh").activation.coefficients()
+        lr = (c.mustar2 + 2 * mpmath.mpf("0.1")) / (c.mu1**2 * 2)
+        s = ridge.Spectrum.parse(spec)
+        out, _ = ridge.general_equivalent(mpmath.mpf(1) / 2, lr, mpmath.mpf("0.5"), mpmath.mpf("0.3"), *s.mp_blocks())
+        assert abs(r2 - out["risk"]) < 1e-5  # the O(1/ψ₁) gap itself
+        assert abs(2 * r2 - r1 - out["risk"]) < 1e-10 * out["risk"]
+
+
+# ----------------------------------------------------------------------------- exact symmetries and a closed form
+def test_scalar_covariance_rescales_the_target_only():
+    """Σ = sI: the features are normalized by m = s, so only the target energy changes: βᵀΣβ = s‖β‖²."""
+    kw = dict(psi1="1.5", psi2="2.5", lam="0.05", activation="relu", Fstar2="0.25", tau2="0.5")
+    for q in Q4:
+        a = value(q, 30, **kw, F1sq="0.8", spectrum="blocks:3/1/1")
+        b = value(q, 30, **kw, F1sq="2.4")
+        assert mpmath.almosteq(a, b, rel_eps=mpmath.mpf(10) ** -26), q
+
+
+def test_mu1_zero_sees_only_the_target_energy():
+    """μ₁ = 0 (abs): the features carry no linear information, Σ enters only through βᵀΣβ = Σ bᵢsᵢ."""
+    kw = dict(psi1=2, psi2=3, lam="0.1", activation="abs", Fstar2="0.2", tau2="0.1")
+    # ‖β‖² = 1 with energies 1:3 on eigenvalues 1, 7: βᵀΣβ = (1·1 + 3·7)/4 = 5.5
+    for q in Q4:
+        a = value(q, 30, **kw, spectrum=TWO_BLOCKS)
+        b = value(q, 30, **kw, F1sq="5.5")
+        assert mpmath.almosteq(a, b, rel_eps=mpmath.mpf(10) ** -26), q
+
+
+@pytest.mark.parametrize("psi1, psi2", [("0.3", "1.2"), ("0.6", "0.9")])
+def test_linear_least_squares_two_blocks_closed_form(psi1, psi2):
+    """Linear features, λ = 0, N < d, N < n: least squares on N random projections of x.
+
+    Classical OLS with Gaussian design: risk = F⋆² + A·n/(n − N) + (τ² + F⋆²)·N/(n − N), train = (1 − N/n)(A + τ² + F⋆²),
+    A the approximation error of the projection: ``A = Σ eᵢ v/(cᵢ + v)`` with ``ψ₁ = Σ wᵢcᵢ/(cᵢ + v)``, cᵢ = sᵢ/m —
+    for two blocks ``ψ₁v² + (ψ₁(c₁ + c₂) − w₁c₁ − w₂c₂)v − (1 − ψ₁)c₁c₂ = 0``."""
+    with mpmath.workdps(40):
+        p1, p2 = mpmath.mpf(psi1), mpmath.mpf(psi2)
+        c1, c2, w1, w2 = mpmath.mpf(1) / 4, mpmath.mpf(7) / 4, mpmath.mpf(1) / 2, mpmath.mpf(1) / 2
+        bq = p1 * (c1 + c2) - w1 * c1 - w2 * c2
+        v = (-bq + mpmath.sqrt(bq**2 + 4 * p1 * (1 - p1) * c1 * c2)) / (2 * p1)
+        e1, e2 = mpmath.mpf(1) / 4 * 1, mpmath.mpf(3) / 4 * 7  # ‖β‖² = 1 split 1:3, times the eigenvalues
+        A = e1 * v / (c1 + v) + e2 * v / (c2 + v)
+        fs, tau2 = mpmath.mpf("0.3"), mpmath.mpf("0.2")
+        q = p1 / p2
+        risk = fs + A / (1 - q) + (tau2 + fs) * q / (1 - q)
+        train = (1 - q) * (A + tau2 + fs)
+    kw = dict(psi1=psi1, psi2=psi2, lam=0, activation="linear", Fstar2="0.3", tau2="0.2", spectrum=TWO_BLOCKS)
+    assert mpmath.almosteq(value("risk", 30, **kw), risk, rel_eps=mpmath.mpf(10) ** -27)
+    assert mpmath.almosteq(value("train_error", 30, **kw), train, rel_eps=mpmath.mpf(10) ** -27)
+    assert mpmath.almosteq(value("nu2", 30, **kw), v, rel_eps=mpmath.mpf(10) ** -27)
+
+
+# ----------------------------------------------------------------------------- properties
+SPECTRA = ("blocks:1/1/1", TWO_BLOCKS, "blocks:0.1/0.75/1,2.7/0.25/1", "power_law:p=40,alpha=1,beta=1.5")
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow], phases=[Phase.generate])
+@given(
+    p1=st.fractions(Fraction(1, 5), 4, max_denominator=10),
+    p2=st.fractions(Fraction(1, 5), 4, max_denominator=10),
+    lam=st.sampled_from([Fraction(0), Fraction(1, 100), Fraction(1, 2)]),
+    act=st.sampled_from(["relu", "tanh", "linear"]),
+    spec=st.sampled_from(SPECTRA),
+    fs=st.sampled_from([Fraction(0), Fraction(1, 2)]),
+)
+def test_properties(p1, p2, lam, act, spec, fs):
+    assume(not (lam == 0 and (p1 == p2 or (act == "linear" and min(p1, p2) >= 1))))
+    kw = dict(psi1=p1, psi2=p2, lam=lam, activation=act, Fstar2=fs, spectrum=spec)
+    lo = {q: value(q, 15, **kw, tau2=0) for q in Q4}
+    hi = {q: value(q, 15, **kw, tau2=1) for q in Q4}
+    assert lo["bias"] > 0 and lo["variance"] >= 0 and lo["train_error"] >= 0
+    fsm = mpmath.mpf(fs.numerator) / fs.denominator
+    assert lo["risk"] >= fsm  # the nonlinear part is never learned
+    assert mpmath.almosteq(lo["risk"], lo["bias"] + lo["variance"] + fsm, rel_eps=1e-13)
+    assert hi["risk"] >= lo["risk"] and hi["variance"] >= lo["variance"] and hi["bias"] == lo["bias"]
+    assert value("nu1", 15, **kw) > 0 and value("nu2", 15, **kw) > 0
+    # the float64 curve agrees with the certified value (status 0) or declines (status 3)
+    v, s = curve_values("risk", psi1=float(p1), psi2=float(p2), lam=float(lam), activation=act, Fstar2=float(fs), spectrum=spec)
+    assert int(s) in (0, 3)
+    if int(s) == 0:
+        assert abs(float(v) - float(lo["risk"])) <= 1e-6 * float(lo["risk"])
+
+
+def test_curve_broadcasts_and_thresholds():
+    v, s = curve_values("risk", psi1=np.array([0.5, 0.7, 2.0]), psi2=0.7, lam=0.0, tau2=0.5, spectrum=TWO_BLOCKS)
+    assert list(s) == [0, 1, 0] and np.isinf(v[1])
+    for i, p1 in enumerate((0.5, 2.0)):
+        exact = float(value("risk", 15, psi1=p1, psi2="0.7", lam=0, tau2="0.5", spectrum=TWO_BLOCKS))
+        assert abs(v[2 * i] - exact) < 1e-9 * exact
+
+
+# ----------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(psi1=1, psi2=2, spectrum="nonsense"),
+        dict(psi1="inf", psi2=2, spectrum=TWO_BLOCKS),
+        dict(psi1=1, psi2="inf", spectrum=TWO_BLOCKS),
+        dict(psi1=1, psi2=2, spectrum="power_law:p=100000,alpha=1,beta=1.5"),
+        dict(psi1=1, psi2=2, spectrum="blocks:1/1/0"),
+    ],
+)
+def test_bad_spectrum_names_spectrum(kw):
+    with pytest.raises(ParameterError, match="spectrum"):
+        solve(RFParams(**kw), "risk", dps=15)
+
+
+def test_chi_and_degenerate_refused():
+    with pytest.raises(ParameterError, match="spectrum"):
+        solve(RFParams(psi1=1, psi2=2, spectrum=TWO_BLOCKS), "chi", dps=15)
+    with pytest.raises(ParameterError, match="lam"):
+        solve(RFParams(psi1=2, psi2=3, activation="linear", spectrum=TWO_BLOCKS), "risk", dps=15)
+    with pytest.raises(ParameterError, match="psi"):
+        solve(RFParams(psi1="inf", psi2=2), "nu1", dps=15)
