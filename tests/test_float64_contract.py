@@ -250,7 +250,7 @@ def rf_points(draw: Any, quantity: str) -> dict[str, Any]:
         psi1 = draw(near(1.0))
     else:
         psi1 = math.inf if math.isfinite(psi2) else draw(ratios())
-    return {
+    point = {
         "psi1": psi1,
         "psi2": psi2,
         "lam": draw(lams()),
@@ -259,6 +259,12 @@ def rf_points(draw: Any, quantity: str) -> dict[str, Any]:
         "Fstar2": draw(energies()),
         "tau2": draw(energies()),
     }
+    if math.isfinite(psi1) and math.isfinite(psi2) and (quantity in ("nu1", "nu2") or draw(st.booleans())):
+        point["spectrum"] = draw(st.sampled_from(RF_SPECTRA))  # general input covariance (issue 18)
+    return point
+
+
+RF_SPECTRA = ("isotropic", "blocks:1/1/1", "blocks:0.5/0.5/1,1.5/0.5/0", "blocks:0.1/0.75/1,2.7/0.25/1", "power_law:p=50,alpha=1,beta=1.5")
 
 
 NT_ACTIVATIONS = ("relu", "abs", "x**2-1", "linear", "quadratic", "erf", "tanh")
@@ -266,6 +272,11 @@ NT_ACTIVATIONS = ("relu", "abs", "x**2-1", "linear", "quadratic", "erf", "tanh")
 
 @st.composite
 def nt_points(draw: Any, quantity: str) -> dict[str, Any]:
+    if quantity == "phase":  # polynomial scaling: exponents near the steps and the Nd = n line kappa2 = kappa1 + 1
+        k1 = draw(st.one_of(st.floats(0.01, 6), st.integers(1, 5).map(float), near(1.5)))
+        k2 = draw(st.one_of(st.floats(0.01, 6), st.just(k1 + 1), near(k1 + 1), st.integers(1, 5).map(float)))
+        F = ",".join(repr(draw(energies())) for _ in range(draw(st.integers(1, 6))))
+        return {"kappa1": k1, "kappa2": k2, "F": F}
     point: dict[str, Any] = {
         "psi2": draw(st.one_of(ratios(), near(1.0))),
         "lam": draw(lams()),
@@ -303,6 +314,8 @@ def _thresholds(d: int, kernel: str, domain: str) -> list[float]:
 
 @st.composite
 def krr_points(draw: Any, quantity: str) -> dict[str, Any]:
+    if quantity == "kernel_density":  # the kernel-matrix bulk: x over and next to the edges [a, b]
+        return draw(krr_spectrum_points())
     domain = draw(st.sampled_from(["sphere", "sphere", "hypercube"]))
     d = draw(st.integers(2, 40) if domain == "sphere" else st.integers(2, 16))
     kernels = KRR_KERNELS + (("relu_nngp",) if domain == "hypercube" else ())
@@ -325,6 +338,27 @@ def krr_points(draw: Any, quantity: str) -> dict[str, Any]:
     return point
 
 
+@st.composite
+def krr_spectrum_points(draw: Any) -> dict[str, Any]:
+    """``kernel_density`` points: ``n = αB(d, level)``, d → ∞ or a finite ``d``, ``x`` anywhere or next to an edge."""
+    from asymptotics.models._kernel_spectrum import kernel_edges
+
+    point: dict[str, Any] = {
+        "alpha": draw(ratios(1e-2, 1e2)),
+        "level": draw(st.integers(1, 3)),
+        "kernel": draw(st.sampled_from(("exp", "exp:0.5", "poly:3"))),
+    }
+    if draw(st.booleans()):
+        point["d"] = draw(st.integers(5, 40))
+    try:
+        rest = {k: v for k, v in point.items() if k != "alpha"}
+        lo, hi = (float(e) for e in kernel_edges(repr(point["alpha"]), dps=17, **rest).value)
+    except ParameterError:  # no bulk at this finite d: the float path must say domain too
+        lo, hi = 0.0, 1.0
+    point["x"] = draw(st.one_of(st.floats(-1.0, 2 * hi + 1), near(lo), near(hi)))
+    return point
+
+
 _UP, _DOWN = math.nextafter(1.0, 2.0), math.nextafter(1.0, 0.0)
 _A, _B = (1 - math.sqrt(0.5)) ** 2, (1 + math.sqrt(0.5)) ** 2  # Marchenko-Pastur edges at gamma = 1/2
 HARD_POINTS: dict[str, list[dict[str, Any]]] = {
@@ -341,6 +375,12 @@ HARD_POINTS: dict[str, list[dict[str, Any]]] = {
     ]
     + [{"gamma": 2.0, "lam": lam, "sigma2": 0.25, "spectrum": sp_} for lam in (1e-12, 1e-8, 0.0) for sp_ in SPECTRA[:3]],
     "rf": [
+        {"psi1": p1, "psi2": 2.0, "lam": lam, "activation": act, "Fstar2": 0.5, "tau2": 0.25, "spectrum": "blocks:0.1/0.75/1,2.7/0.25/1"}
+        for act in ("linear", "relu")
+        for p1 in (2.0, 2.0 * (1 + 1e-12), 0.5)
+        for lam in (0.0, 1e-12, 1e-6)
+    ]
+    + [
         {"psi1": p1, "psi2": 2.0, "lam": lam, "activation": act, "Fstar2": 0.5, "tau2": 0.25}
         for act in ("abs", "x**2-1", "relu")
         for p1 in (2.0, 2.0 * (1 + 1e-12), 2.0 * (1 + 1e-6))

@@ -116,6 +116,13 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
         for q in ("risk", "bias", "variance", "train_error", "chi")
     },
     **{("rf", q): [{"activation": "relu"}, {"activation": "tanh"}] for q in ("mu0", "mu1", "mustar")},
+    **{
+        ("rf", q): [
+            {"psi1": "0.5", "psi2": "3", "tau2": "0.25"},
+            {"psi1": "2", "psi2": "1", "lam": "0.1", "activation": "tanh", "spectrum": "blocks:0.5/0.5/1,1.5/0.5/0"},
+        ]
+        for q in ("nu1", "nu2")
+    },
     # neural tangent
     **{
         ("nt", q): [{"psi2": "2", "tau2": "0.25"}, {"psi2": "2", "tau2": "0.25", "layers": "both", "psi1": "1"}]
@@ -146,9 +153,30 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
         {"kappa1": "1.5", "kappa2": "2.5", "F": "0,1,0.5,0.25"},
         {"kappa1": "3.25", "kappa2": "0.5", "F": "1/3,1,1"},
     ],
+    ("nt", "phase"): [
+        {"kappa1": "1.5", "kappa2": "3.2", "F": "0,1,0.5,0.25"},
+        {"kappa1": "2.25", "kappa2": "0.5", "F": "1/3,1,1"},
+    ],
+    ("rf", "risk_asymptotic"): [
+        {"alpha1": "2", "alpha2": "3", "level": "2", "lam": "0.1", "F": "1,1,1,0.5", "tau2": "0.2"},
+        {"alpha1": "inf", "alpha2": "0.5", "level": "3", "activation": "erf", "F": "1,1,1,1,1"},
+    ],
     ("krr", "eigenvalue"): [{"d": "40", "level": "2", "domain": "hypercube"}, {"d": "10", "level": "1"}],
     ("krr", "multiplicity"): [{"d": "40", "level": "2"}, {"d": "10", "level": "3", "domain": "hypercube"}],
     ("krr", "xi"): [{"level": "1"}, {"level": "2", "kernel": "exp"}],
+    ("krr", "kernel_density"): [
+        {"x": "1", "alpha": "0.5", "level": "2", "kernel": "exp"},
+        {"x": "1", "alpha": "1", "level": "1", "kernel": "exp", "d": "30"},
+    ],
+    ("krr", "kernel_stieltjes"): [
+        {"z": "1+0.5j", "alpha": "2", "level": "2", "kernel": "exp"},
+        {"z": "-1", "alpha": "0.5", "level": "1", "kernel": "relu_ntk"},
+    ],
+    ("krr", "kernel_edges"): [
+        {"alpha": "2", "level": "2", "kernel": "exp"},
+        {"alpha": "1", "level": "2", "kernel": "coef:1,2,3", "d": "20"},
+    ],
+    ("krr", "kernel_spike"): [{"d": "30", "alpha": "1", "level": "2", "k": "1", "kernel": "exp"}],
     # deep linear networks
     ("lnn", "time_to_learn"): [{"depth": "2", "init": "1e-3", "s": "1"}, {"depth": "4", "init": "0.01", "s": "2", "frac": "0.9"}],
     ("lnn", "trajectory"): [

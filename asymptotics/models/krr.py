@@ -1572,6 +1572,32 @@ def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
     return QuantitySpec(name, doc, _DE_PARAMS, fn, curve, proof="partial", proof_note=_DE_NOTE)
 
 
+def _kernel_spectrum_quantities() -> dict[str, QuantitySpec]:
+    """The kernel-matrix spectrum quantities (:mod:`asymptotics.models._kernel_spectrum`)."""
+    from . import _kernel_spectrum as ks
+
+    note = "xi_k, h(1) (or the finite-d eigenvalues) and the mp closed form on balls; not for kernels without ball routes"
+    return {
+        "kernel_density": QuantitySpec(
+            "kernel_density", "density of the kernel matrix's bulk at n = alpha B(d, level): mp law shifted by kappa_{>l}",
+            ("x", "alpha", "level", "kernel", "d"), ks.kernel_density, ks.kernel_density_curve, optional=("d",),
+            proof="partial", proof_note=note,
+        ),
+        "kernel_stieltjes": QuantitySpec(
+            "kernel_stieltjes", "Stieltjes transform of the kernel matrix's limit spectral law",
+            ("z", "alpha", "level", "kernel", "d"), ks.kernel_stieltjes, optional=("d",), proof="partial", proof_note=note,
+        ),
+        "kernel_edges": QuantitySpec(
+            "kernel_edges", "edges of the kernel matrix's bulk: kappa_{>l} + xi_l (1 -+ sqrt(alpha))^2",
+            ("alpha", "level", "kernel", "d"), ks.kernel_edges, optional=("d",), proof="partial", proof_note=note,
+        ),
+        "kernel_spike": QuantitySpec(
+            "kernel_spike", "centre of the B(d,k) kernel-matrix eigenvalues of degree k < level (finite d)",
+            ("d", "alpha", "level", "k", "kernel"), ks.kernel_spike, proof="partial", proof_note=note,
+        ),
+    }
+
+
 MODEL = register(
     ModelSpec(
         name=NAME,
@@ -1584,7 +1610,8 @@ MODEL = register(
             "level": ParamSpec("level", "harmonic degree l >= 0 (with alpha)", default="-", kind="int"),
             "kernel": ParamSpec(
                 "kernel",
-                "exp | exp:c | poly:k | coef:a0,a1,... | relu_nngp | relu_ntk | expression in s",
+                "exp | exp:c | poly:k | coef:a0,a1,... | relu_nngp | relu_ntk | nngp:ACT,L | ntk:ACT,L (options sw2=,sb2=) "
+                "| nt:ACT | expression in s",
                 default="exp",
                 kind="kernel",
             ),
@@ -1593,6 +1620,9 @@ MODEL = register(
             "sigma2": ParamSpec("sigma2", "noise variance >= 0", default="0"),
             "domain": ParamSpec("domain", "sphere | hypercube (x uniform on {-1,1}^d)", default="sphere", kind="domain"),
             "exponent": ParamSpec("exponent", "n = d^exponent, non-integer > 0", default=None),
+            "x": ParamSpec("x", "spectral point of the kernel matrix (kernel_density)"),
+            "z": ParamSpec("z", "complex point off the kernel spectrum, e.g. 1+0.5j (kernel_stieltjes)", kind="complex"),
+            "k": ParamSpec("k", "degree of a spike, 0 <= k < level (kernel_spike)", kind="int"),
         },
         quantities={
             "risk": _q("risk", risk, "test error (finite-d deterministic equivalent)"),
@@ -1662,6 +1692,7 @@ MODEL = register(
                 proof="partial",
                 proof_note="the exact SymPy coefficient evaluated on balls; not for Piecewise/Max text kernels",
             ),
+            **_kernel_spectrum_quantities(),
         },
         system=system,
         source=BCP_2020,

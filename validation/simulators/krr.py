@@ -661,3 +661,101 @@ register_simulator(
         curve=curve,
     )
 )
+
+
+# ----------------------------------------------------------------------------- kernel-matrix spectrum (issue 18)
+def kernel_eigenvalues(kernel: Any, d: int, n: int, seed: int = 0, reps: int = 1) -> np.ndarray:
+    """Eigenvalues of ``K = (h(⟨xᵢ, xⱼ⟩/d))_{i,j≤n}`` for ``xᵢ`` i.i.d. uniform on ``S^{d−1}(√d)``.
+
+    Returns a ``reps × n`` array, each row in decreasing order (replicate ``r`` uses
+    ``SeedSequence(seed).spawn(reps)[r]``).  The theory is :func:`asymptotics.models.krr.kernel_density`
+    and the other ``kernel_*`` quantities (docs/models/krr.md, 'Spectrum of kernel matrices').
+    """
+    from asymptotics.kernels import get_kernel
+
+    dd = check_int("d", d, low=2, high=10**6)
+    nn = check_int("n", n, low=1, high=MAX_N)
+    rr = check_int("reps", reps, low=1, high=MAX_REPS)
+    ker = get_kernel(kernel)
+    out = np.empty((rr, nn))
+    for r, rng in enumerate(replicate_rngs(int(seed), rr)):
+        x = sphere(rng, nn, dd)
+        k = kernel_matrix(ker, x, x, dd)
+        out[r] = np.linalg.eigvalsh((k + k.T) / 2)[::-1]
+    return out
+
+
+def empirical_kernel(
+    activation: Any,
+    depth: int,
+    x: Any,
+    x2: Any,
+    width: int,
+    seed: int = 0,
+    *,
+    reps: int = 1,
+    sigma_w2: float = 1.0,
+    sigma_b2: float = 0.0,
+) -> dict[str, MCEstimate]:
+    r"""Empirical NNGP and NTK of random fully connected networks of ``depth`` hidden layers, ``width`` units.
+
+    Network (NTK parametrization, all weights and biases i.i.d. ``N(0, 1)``; ``d`` = input dimension):
+
+    .. math::
+        g^1 = \sigma_w W^1 x/\sqrt d + \sigma_b b^1,\quad
+        g^\ell = \sigma_w W^\ell\sigma(g^{\ell-1})/\sqrt m + \sigma_b b^\ell\ (\ell\le L),\quad
+        f = v^\top\sigma(g^L)/\sqrt m .
+
+    Empirical NNGP: ``σ(g^L(x))·σ(g^L(x'))/m`` (post-activation inner product over the width);
+    empirical NTK: ``⟨∇_θ f(x), ∇_θ f(x')⟩`` over all ``W^ℓ, b^ℓ, v`` (backpropagation by hand).  Their
+    infinite-width limits (Jacot et al. 2018; Arora et al. 2019, arXiv 1904.11955), with
+    ``Σ^1 = σ_w²⟨x,x'⟩/d + σ_b²`` and ``Σ^ℓ = σ_w² E[σ(u)σ(v)] + σ_b²`` over ``(u, v) ~ N(0, Σ^{ℓ−1})``:
+    NNGP ``= E[σ(u)σ(v)]`` over ``N(0, Σ^L)``; NTK ``Θ^L E[σ'(u)σ'(v)] + NNGP`` with ``Θ^1 = Σ^1``,
+    ``Θ^ℓ = Σ^ℓ + σ_w² Θ^{ℓ−1} E[σ'σ'](Σ^{ℓ−1})``.  At ``L = 1``, ``σ_w² = 1``, ``σ_b² = 0`` and
+    ``‖x‖² = ‖x'‖² = d`` these are ``relu_nngp(s)`` and ``relu_ntk(s)``, ``s = ⟨x,x'⟩/d``.
+
+    Returns ``{"nngp": MCEstimate, "ntk": MCEstimate}``, one sample per replicate (fresh network).
+    """
+    from asymptotics.activations import get_activation
+
+    act = get_activation(activation)
+    dsig = act.derivative()
+    L = check_int("depth", depth, low=1, high=100)
+    m = check_int("width", width, low=1, high=100_000)
+    rr = check_int("reps", reps, low=1, high=MAX_REPS)
+    xs = np.stack([np.asarray(x, dtype=float).reshape(-1), np.asarray(x2, dtype=float).reshape(-1)])
+    d = xs.shape[1]
+    if xs.shape != (2, d) or d < 1 or not np.all(np.isfinite(xs)):
+        raise ParameterError("`x` and `x2` must be finite vectors of the same length d >= 1.")
+    sw, sb = float(sigma_w2), float(sigma_b2)
+    if not (sw > 0 and np.isfinite(sw)) or not (sb >= 0 and np.isfinite(sb)):
+        raise ParameterError(f"`sigma_w2` must be > 0 and `sigma_b2` >= 0 (finite); got {sigma_w2}, {sigma_b2}.")
+    rw, rb = math.sqrt(sw), math.sqrt(sb)
+    nngp, ntk = np.empty(rr), np.empty(rr)
+    for r, rng in enumerate(replicate_rngs(int(seed), rr)):
+        inputs_, gs, weights = [xs], [], []
+        fan = d
+        for _ in range(L):
+            W = rng.standard_normal((m, fan))
+            b = rng.standard_normal(m)
+            g = rw * inputs_[-1] @ W.T / math.sqrt(fan) + rb * b
+            weights.append(W)
+            gs.append(g)
+            inputs_.append(np.asarray(act.np(g), dtype=float))
+            fan = m
+        v = rng.standard_normal(m)
+        top = inputs_[-1]
+        k_nngp = float(top[0] @ top[1]) / m
+        total = k_nngp  # readout v
+        delta = v * np.asarray(dsig.np(gs[-1]), dtype=float) / math.sqrt(m)  # ∂f/∂g^L, shape (2, m)
+        for ell in range(L - 1, -1, -1):
+            inp, fan_in = inputs_[ell], (d if ell == 0 else m)
+            total += float(delta[0] @ delta[1]) * (sw * float(inp[0] @ inp[1]) / fan_in + sb)
+            if ell > 0:
+                delta = (rw / math.sqrt(m)) * (delta @ weights[ell]) * np.asarray(dsig.np(gs[ell - 1]), dtype=float)
+        nngp[r], ntk[r] = k_nngp, total
+    params = {"activation": act.name, "depth": str(L), "width": str(m), "sigma_w2": repr(sw), "sigma_b2": repr(sb)}
+    return {
+        "nngp": MCEstimate("nngp", nngp, n=2, p=m, seed=int(seed), params=params),
+        "ntk": MCEstimate("ntk", ntk, n=2, p=m, seed=int(seed), params=params),
+    }
