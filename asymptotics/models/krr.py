@@ -1262,6 +1262,7 @@ def optimal_risk(
     numerically in tests/models/test_optimal_krr_nt.py).  Precision-ladder estimate (``proven=False``);
     parameters as in :func:`optimal_lambda`.
     """
+    dps = check_dps(dps)
     pr = KRRParams(d, n, kernel, 0, F, sigma2, alpha, level, domain)
     lam, _ = _krr_lambda_star(pr, dps + 5)
     with mpmath.workdps(dps):
@@ -1387,6 +1388,7 @@ def optimal_risk_asymptotic(
     :func:`risk_asymptotic` at ``λ = 0``; ``λ* = +inf``: ``F²_{≥ℓ} + F²_u``.  Non-increasing in ``α``: the
     tuned multiple-descent curve has no peaks.  Proven when the parts it uses are.
     """
+    dps = check_dps(dps)
     a, ell, ker, energies, s2, shown = _asymptotic_inputs(alpha, level, kernel, F, sigma2)
     lam = optimal_lambda_asymptotic(a, ell, ker, energies, s2, dps=dps + 5)
     with mpmath.workdps(dps):

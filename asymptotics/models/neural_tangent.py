@@ -90,7 +90,7 @@ from ..activations import Activation, get_activation
 from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError, ParameterError, RegimeError, RegimeWarning
 from ..formulas import mp_stieltjes_neg, positive_root, status_ladder
-from ..precision import DEFAULT_DPS, certify, residual_tolerance
+from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
 from ..references import ADLAM_PENNINGTON_2020, MONTANARI_ZHONG_2020, Source
 from ..result import Result
 from ..solve.optimize import exact_penalty
@@ -958,6 +958,7 @@ def optimal_risk(
     estimate (``proven=False``: the risk at the located ``λ*``, whose last digits are rounded); parameters as in
     :func:`optimal_lambda`.
     """
+    dps = check_dps(dps)
     pr = _tuned(psi2, activation, F1sq, Fstar2, tau2, layers, psi1, d)
     lam, _, _ = _nt_lambda_star(pr, dps + 5)
     with mpmath.workdps(dps):

@@ -71,7 +71,7 @@ from .._types import ArrayLike, Real
 from .._validate import check_int, check_real, float_arrays, shown_params, to_mpf
 from ..errors import ConvergenceError, ParameterError
 from ..formulas import isotropic_kappa, isotropic_risk_parts, status_ladder
-from ..precision import DEFAULT_DPS, certify, residual_tolerance
+from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
 from ..references import CHENG_MONTANARI_2022, DOBRIBAN_WAGER_2018, HMRT_2019
 from ..result import Result
 from ..solve.optimize import exact_penalty
@@ -999,6 +999,7 @@ def optimal_risk(
     insensitive to its error, ``R(λ*+δ) − R(λ*) = R''δ²/2``); ``proven=False``.  ``extra``
     holds ``lambda_star``.  Parameters as in :func:`optimal_lambda`.
     """
+    dps = check_dps(dps)
     pr = _tuned_params(gamma, r2, sigma2, tau2, spectrum)
     if pr.spectrum is not None:
         lam_value, lam_err = _numeric_lambda_star(pr, dps + 5)
