@@ -37,7 +37,8 @@ Named kernels (``get_kernel``): ``exp`` (``e^s``), ``exp:c`` (``e^{cs}``, ``c > 
 (``(1 + s)^k``), ``coef:a0,a1,...`` (``Σ a_k s^k``, ``a_k ≥ 0``), ``relu_nngp``
 (``(√(1−s²) + (π − arccos s)s)/(2π)``, the arc-cosine kernel ``E[relu(u)relu(v)]``),
 ``relu_ntk`` (``s(π − arccos s)/(2π) + relu_nngp(s)``, the NTK of a two-layer ReLU network),
-or any SymPy expression in ``s``.
+the deep kernels ``nngp:ACT,L``, ``ntk:ACT,L`` (``L`` hidden layers, options ``sw2=``, ``sb2=``) and the first-layer
+NT kernel ``nt:ACT`` (:mod:`asymptotics.deep_kernels`), or any SymPy expression in ``s``.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def __getattr__(name: str) -> Any:  # ``S_VAR`` without importing SymPy at start
         return _grammar()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-NAMES = ("exp", "exp:c", "poly:k", "coef:a0,a1,...", "relu_nngp", "relu_ntk")
+NAMES = ("exp", "exp:c", "poly:k", "coef:a0,a1,...", "relu_nngp", "relu_ntk", "nngp:ACT,L", "ntk:ACT,L", "nt:ACT")
 
 
 def harmonic_count(d: int, ell: int) -> int:
@@ -974,11 +975,18 @@ def _relu_nngp_ball(d: int, ell: int) -> Any:
 
 def _relu_ntk_ball(d: int, ell: int) -> Any:
     """:func:`_relu_ntk_closed` on balls."""
+    from .ball import Ball
+
+    return Ball(d * _relu_coefficients_ball(d, ell)[0] ** 2 + _relu_sk0_ball(d, ell).v)
+
+
+def _relu_sk0_ball(d: int, ell: int) -> Any:
+    """:func:`_relu_sk0_closed` on balls."""
     from flint import arb
 
     from .ball import Ball
 
-    total = d * _relu_coefficients_ball(d, ell)[0] ** 2
+    total = arb(0)
     up = _relu_coefficients_ball(d, ell + 1)[1]
     if not up.is_zero():
         total += harmonic_count(d, ell + 1) * up**2 * arb(ell + 1) / (2 * ell + d) / harmonic_count(d, ell)
@@ -1271,7 +1279,13 @@ def _relu_ntk_closed(d: int, ell: int) -> Any:
     (``sQ_0 = Q_1``), so ``μ_ℓ(sκ₀) = [B_{ℓ−1}b_{ℓ−1}²c_{ℓ−1} + B_{ℓ+1}b_{ℓ+1}²(ℓ+1)/(2ℓ+d)]/B_ℓ`` with
     ``c_0 = 1``, ``c_k = (k+d−2)/(2k+d−2)``.
     """
-    total = _relu_nngp_closed(d, ell)
+    return _relu_nngp_closed(d, ell) + _relu_sk0_closed(d, ell)
+
+
+def _relu_sk0_closed(d: int, ell: int) -> Any:
+    r"""``μ_{d,ℓ}`` of ``s·κ₀(s)`` (the first-layer part of ``relu_ntk``, and the NT kernel ``nt:relu``); see
+    :func:`_relu_ntk_closed`."""
+    total = mpmath.mpf(0)
     up = _relu_coefficients(d, ell + 1)[1]
     if up:
         total += harmonic_count(d, ell + 1) * up**2 * mpmath.mpf(ell + 1) / (2 * ell + d) / harmonic_count(d, ell)
@@ -1331,7 +1345,7 @@ def _parse_rational(name: str, text: str) -> sp.Rational:
         raise ParameterError(f"`kernel` {name[:60]!r}: {str(exc).partition(': ')[2]}") from None
 
 
-_NAMED = "a named kernel (exp, exp:c, poly:k, coef:a0,a1,..., relu_nngp, relu_ntk)"
+_NAMED = "a named kernel (exp, exp:c, poly:k, coef:a0,a1,..., relu_nngp, relu_ntk, nngp:ACT,L, ntk:ACT,L, nt:ACT)"
 
 
 @functools.cache
@@ -1369,6 +1383,10 @@ def _from_text(text: str) -> Kernel:
         return _from_expr(sum(a * _s_var()**k for k, a in enumerate(coefs)), f"coef:{','.join(str(a) for a in coefs)}")
     if key in ("relu_nngp", "arccos1"):
         return _from_expr(_relu_nngp(), "relu_nngp", _relu_nngp_closed, _relu_nngp_ball, _relu_ball_h(False))
+    if key in ("nngp", "ntk", "nt"):  # deep NNGP/NTK and first-layer NT kernels (asymptotics.deep_kernels)
+        from .deep_kernels import deep_kernel
+
+        return deep_kernel(raw)
     if key == "relu_ntk":
         s = _s_var()
         expr = s * (sp.pi - sp.acos(s)) / (2 * sp.pi) + _relu_nngp()
