@@ -71,6 +71,7 @@ MODELS = sorted(REGISTRY)
 VALID = {
     "F": "0,1,0.5",
     "F1sq": "1",
+    "N": "",  # rf: absolute sizes only with spectrum=power_law:p=inf (not drawn; "" = left out)
     "Fstar2": "0.2",
     "N_over_n": "2",
     "activation": "relu",

@@ -149,6 +149,10 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
         for q in ("optimal_lambda_asymptotic", "optimal_risk_asymptotic")
     },
     ("krr", "staircase"): [{"exponent": "1.5", "F": "0,1,0.5"}, {"exponent": "2.5", "F": "0,1,0.5,0.25"}],
+    ("rf", "scaling_exponents"): [
+        {"spectrum": "power_law:p=inf,alpha=1.5,beta=1.5", "activation": "linear"},
+        {"spectrum": "power_law:p=inf,alpha=3,beta=2", "activation": "relu"},
+    ],
     ("rf", "staircase"): [
         {"kappa1": "1.5", "kappa2": "2.5", "F": "0,1,0.5,0.25"},
         {"kappa1": "3.25", "kappa2": "0.5", "F": "1/3,1,1"},

@@ -24,6 +24,10 @@ the sample-level one ``κ`` solve
 .. math:: R = \frac{\mathcal B_{\rm tot}}{D} + (\tau^2 + F_\star^2)\frac{\mathrm{df}_2/n}{D} + F_\star^2,\qquad
           T = (\psi_1\lambda/\kappa)^2 (R + \tau^2).
 
+Power laws with ``p > 4096`` and ``p = ∞`` (absolute sizes ``N``, ``n``; the equations with ``d = 1``) sum in
+closed form by ridge's power-law machinery (:class:`PowerRF`); :func:`scaling_exponents` gives the predicted
+scaling-law exponents (docs/models/rf.md, "Scaling laws").
+
 Sources: Defilippis, Loureiro & Misiakiewicz, arXiv 2405.15699 (dimension-free deterministic equivalents for
 RF regression); Bach, arXiv 2303.01372; Atanasov, Zavatone-Veth & Pehlevan, arXiv 2405.00592; Mei & Montanari,
 arXiv 1908.05355 (the isotropic case, reproduced by ``spectrum=blocks:1/1/1``).
@@ -32,6 +36,7 @@ arXiv 1908.05355 (the isotropic case, reproduced by ``spectrum=blocks:1/1/1``).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -67,10 +72,13 @@ PROOF_NOTE = "rf with spectrum=: precision-ladder estimate (no ball route yet)"
 
 
 # ----------------------------------------------------------------------------- validation
-def check_spectrum(spectrum: Any, psi1: Any, psi2: Any, lam: Any, F1sq: Any, ms2_zero: bool | None = None) -> Spectrum:
+def check_spectrum(
+    spectrum: Any, psi1: Any, psi2: Any, lam: Any, F1sq: Any, ms2_zero: bool | None = None, absolute: bool = False
+) -> Spectrum:
     """Validate ``spectrum=`` for ``rf`` (a :class:`Spectrum` or its text); returns the parsed spectrum.
 
-    Raises :class:`ParameterError` naming ``spectrum`` (or ``psi1``/``psi2``) where the model is not defined here.
+    Raises :class:`ParameterError` naming ``spectrum`` (or ``psi1``/``psi2``, ``N``/``n``) where the model is not
+    defined here.  ``absolute``: the sizes were given as ``N``, ``n`` (only with ``p = ∞``).
     """
     sp_ = Spectrum.parse(spectrum)
     if sp_ is None:
@@ -78,13 +86,36 @@ def check_spectrum(spectrum: Any, psi1: Any, psi2: Any, lam: Any, F1sq: Any, ms2
     if psi1 == math.inf or psi2 == math.inf:
         raise ParameterError("`spectrum` needs finite `psi1` and `psi2` (> 0); the limits psi=inf are for spectrum=isotropic.")
     power = sp_._power
-    if power is not None and power[1] != 0 and not (power[0] != math.inf and power[0] <= MAX_DIRECT_P):
+    if power is not None and power[0] == math.inf:
+        if not absolute:
+            raise ParameterError(
+                "`N` and `n` (absolute numbers of features and samples, > 0) are required with a power law of p=inf "
+                "(psi1 = N/d and psi2 = n/d have no meaning without d); give N=... n=... instead of psi1/psi2/N_over_n."
+            )
+        if power[1] <= 1:
+            raise ParameterError(
+                f"`spectrum` power_law with p=inf for rf needs alpha > 1 (tr Sigma = sum j^-alpha finite); got {sp_.label}."
+            )
+    elif absolute:
         raise ParameterError(
-            f"`spectrum` power_law for rf needs an integer p in [1, {MAX_DIRECT_P}] (summed term by term); got {sp_.label}."
+            "`N` and `n` (absolute sizes) are for spectrum=power_law:p=inf only; with a finite p (or blocks) give "
+            "psi1 = N/d and psi2 = n/d."
         )
     if F1sq != 0 and sp_.r2 == 0:
         raise ParameterError("`spectrum` energies (third field) are all 0 but F1sq > 0: give at least one energy > 0.")
     return sp_
+
+
+_MU1_ZERO = (
+    "`activation` with mu1 = 0 (no linear part) is not covered with a power law of p > 4096 or p = inf; "
+    "use p <= 4096 (summed term by term)."
+)
+
+
+def _large_power(spectrum: Spectrum) -> bool:
+    """A power law summed in closed form (``p > 4096`` or ``p = ∞``)."""
+    power = spectrum._power
+    return power is not None and power[1] != 0 and (power[0] == math.inf or power[0] > MAX_DIRECT_P)
 
 
 def _blocks(spectrum: Spectrum, B: Any, F1: Any) -> tuple[Any, Any, Any, Any]:
@@ -111,9 +142,116 @@ def _blocks(spectrum: Spectrum, B: Any, F1: Any) -> tuple[Any, Any, Any, Any]:
     return s, w, e, float((w * s).sum())
 
 
+# ----------------------------------------------------------------------------- power laws at any p (closed-form sums)
+def _ec_head(s: Any, w: Any, b: Any, k: Any) -> tuple[Any]:
+    """``j^{−β} p_j²`` with ``p_j = s_j/(s_j + k)`` (the head terms of :meth:`PowerRF.ec_sum`)."""
+    p = s / (s + k)
+    return (b * p * p,)
+
+
+class PowerRF:
+    r"""The RF sums over a power law ``s_j = j^{−α}``, target energies ``∝ j^{−β}``, for ``p > 4096`` or ``p = ∞``.
+
+    Blocks ``c_j = C s_j``, weights ``W`` (``1/p``; ``1`` at ``p = ∞``), energies ``e_j = (F₁²/Z_β) j^{−β} s_j``
+    (``Z_β = Σ_{j≤p} j^{−β}``), ``C = μ₁²/(W Σ_j s_j)`` (so ``Σ W c_j = μ₁²``).  With ``k = v/C`` and ridge's
+    ``p_j = s_j/(s_j + k)``, ``q_j = 1 − p_j``, every sum of the RF equations is one of ridge's power-law sums
+    (:class:`~asymptotics.solve.spectral_sums.PowerLawSums`; at ``p = ∞`` learning_curve's ``_InfiniteSums``,
+    whose whole-range Euler–Maclaurin sums :func:`~asymptotics.solve.spectral_sums.em_tail` cover any small
+    ``k``):
+
+    ``S₁ = WΣp``, ``Σ w v/(c+v) = WΣq``, ``S₂ = WΣpq/v``, ``S₃ = WΣp²``,
+    ``Σ e c/(c+v)² = (E/C) Σ j^{−β} p²``, ``Σ e/(c+v)² = (E/v²) Σ j^{−β} s q²``.
+
+    The one new sum, ``Σ j^{−β} p_j²``, uses the same head, binomial tail series (entries ``S(α(r+2)+β)`` of
+    the same power-sum table) and, at ``p = ∞`` and small ``k``, ``em_tail`` with the form ``(β, 0, 2)``.
+    At ``p = ∞`` (``α > 1``: ``tr Σ = ζ(α)`` finite) the equations are written with ``d = 1`` (``ψ₁ = N``,
+    ``ψ₂ = n``; docs/models/rf.md).  Finite ``p`` covers ``k`` down to the tables' floor only (below it MP raises
+    :class:`ConvergenceError`, float64 gives status 3).
+    """
+
+    def __init__(self, B: Any, power: tuple[Any, Any, Any, Any], mu1sq: Any, F1: Any) -> None:
+        from .learning_curve import _prec, _sums
+
+        p, a, bb, _ = power
+        self.B, self.inf, self.alpha, self.mu1sq = B, p == math.inf, a, mu1sq
+        self.P = None if self.inf else int(p)
+        self.core: Any = _sums(B.name, self.P, a, bb, _prec(B))
+        trace = self.core.zeta_alpha() if self.inf else self.core.trace()  # Σ s (p = ∞) or Σ s/p
+        self.C = mu1sq / trace
+        self.E = F1 / self.core.energy()
+
+    def floor_bracket(self, psi1: Any) -> tuple[Any, Any, Any]:
+        """``(need, lo, hi)`` bracketing ``ν₂⁰`` (``S₁(ν₂⁰) = ψ₁``) in ``ν₂``.
+
+        ``S₁ ≤ Σ W c/v = μ₁²/v``, so ``hi = 2μ₁²/ψ₁`` has ``S₁ < ψ₁``.  Below: ``Σ_{j≤J} p_j ≥ J/(1 + kJ^α)``;
+        ``p = ∞``: ``J = 2N + 2``, ``k = J^{−α}`` gives ``S₁ ≥ N + 1``; finite ``p`` (needed for ``ψ₁ < 1``):
+        ``J = p(1+ψ₁)/2``, ``k = εJ^{−α}``, ``ε = (1−ψ₁)/(4ψ₁)`` gives ``S₁ ≥ (J/p)/(1+ε) > ψ₁``.
+        """
+        B = self.B
+        a = float(self.alpha) if B.name == "np" else mpmath.mpf(self.alpha.numerator) / self.alpha.denominator
+        hi = 2 * self.mu1sq / psi1 + 0 * psi1
+        if self.inf:
+            need = True if B.name == "mp" else np.ones(np.shape(psi1), bool)
+            return need, self.C * (2 * psi1 + 2) ** (-a), hi
+        one = 1 + 0 * psi1
+        need = psi1 < 1
+        safe = B.where(need, psi1, one / 2)
+        J = self.P * (1 + safe) / 2
+        lo = self.C * (1 - safe) / (4 * safe) * J ** (-a)
+        return need, B.where(need, lo, one), B.where(need, hi, 2 * one)
+
+    def ec_sum(self, k: Any) -> Any:
+        """``Σ_j j^{−β} p_j²`` at ``k > 0`` (``j^{−β}(1+u)^{−2} = Σ_r (−1)^r(r+1) k^{−r−2} j^{−α(r+2)−β}`` beyond the head)."""
+        core = self.core
+
+        def closed(kk: Any) -> tuple[Any]:
+            N, R, ok = core._plan(kk)
+            (h,) = core._head_sums(_ec_head, kk, N)
+            if R == 0:
+                return (h,)
+            _, s_b = core._table(N)
+            return (core._mask(h + core._series(kk, s_b, 2, 2, True, R), ok),)
+
+        if self.inf:
+            return core._dispatch(closed, k, ((core.beta, 0, 2),), _ec_head)[0]
+        return closed(k)[0]
+
+    def sums(self, terms: Any, v: Any) -> tuple[Any, ...]:
+        """The sums ``Σᵢ terms(cᵢ, wᵢ, eᵢ, v)`` of :func:`_bsum` for ``terms`` in ``_s_terms, _e_terms, _c_terms``."""
+        B, core = self.B, self.core
+        if terms is _c_terms:
+            return (self.mu1sq + 0 * v,)
+        k = v / self.C
+        if terms is _s_terms:
+            if self.inf:
+                sp, sqp = core.slack_inf(k)
+                spp = core.pp_inf(k)
+                sq = (mpmath.inf if B.name == "mp" else np.inf) + 0 * sp  # Σ q diverges (never used at p = ∞)
+            else:
+                sq, sp, sqp = core.slack(k)
+                spp = core.final(k)[0]
+            return sp, sq, sqp / v, spp
+        if terms is _e_terms:
+            return self.E / self.C * self.ec_sum(k), self.E / (v * v) * core.bias_sum(k)
+        raise TypeError(f"PowerRF.sums: unknown terms {terms!r}")
+
+
+def rf_blocks(spectrum: Spectrum, B: Any, mu1sq: Any, F1: Any) -> Any:
+    """What the RF sums run over: ``(c, w, e)`` with ``cᵢ = μ₁²sᵢ/m``, or :class:`PowerRF` (``p > 4096``, ``p = ∞``)."""
+    power = spectrum._power
+    if power is not None and power[1] != 0 and (power[0] == math.inf or power[0] > MAX_DIRECT_P):
+        return PowerRF(B, power, mu1sq, F1)
+    s, w, e, m = _blocks(spectrum, B, F1)
+    if B.name == "mp":
+        return ([mu1sq * si / m for si in s], w, e)
+    return (mu1sq * s / m, w, e)
+
+
 # ----------------------------------------------------------------------------- formulas (mp scalars, numpy points × blocks)
 def _bsum(B: Any, blocks: Any, terms: Any, v: Any) -> tuple[Any, ...]:
-    """``Σᵢ terms(cᵢ, wᵢ, eᵢ, v)`` (mpmath: lists; numpy: points × blocks)."""
+    """``Σᵢ terms(cᵢ, wᵢ, eᵢ, v)`` (mpmath: lists; numpy: points × blocks; a power law: :class:`PowerRF`)."""
+    if isinstance(blocks, PowerRF):
+        return blocks.sums(terms, v)
     if B.name == "np":
         c, w, e = blocks
         return tuple(t.sum(axis=-1) for t in terms(c, w, e, np.asarray(v)[..., None]))
@@ -128,10 +266,22 @@ def _s_terms(c: Any, w: Any, e: Any, v: Any) -> tuple[Any, Any, Any, Any]:
     return wc, w * v * inv, wc * inv, wc * c * inv
 
 
+def _c_terms(c: Any, w: Any, e: Any, v: Any) -> tuple[Any]:
+    """``w c`` (``Σ wc = μ₁²``, the trace of the features' linear part)."""
+    return (w * c,)
+
+
+def _small(B: Any, blocks: Any, psi1: Any) -> Any:
+    """Where ``ψ₁ − S₁`` is formed as ``(ψ₁ − 1) + Σ w v/(c+v)`` (``Σ w = 1``; not at ``p = ∞``, where ``Σ w = ∞``)."""
+    if isinstance(blocks, PowerRF) and blocks.inf:
+        return psi1 < 0
+    return psi1 <= 2
+
+
 def _slack(B: Any, blocks: Any, psi1: Any, v: Any) -> tuple[Any, Any]:
     """``ψ₁ − S₁(v)`` without cancellation (``(ψ₁ − 1) + Σ w v/(c+v)`` for ``ψ₁ ≤ 2``) and ``ρ'(v) = ψ₁ − S₃``."""
     s1, sv, _, s3 = _bsum(B, blocks, _s_terms, v)
-    slack = B.where(psi1 <= 2, (psi1 - 1) + sv, psi1 - s1)
+    slack = B.where(_small(B, blocks, psi1), (psi1 - 1) + sv, psi1 - s1)
     return slack, psi1 - s3
 
 
@@ -147,6 +297,8 @@ def _nu2_floor(B: Any, blocks: Any, psi1: Any, ms2: Any, cmax: Any, ctot: Any, r
     if B.name == "mp":
         lo0 = mpmath.mpf(10) ** (-mpmath.mp.dps - 30) * (cmax if cmax > 0 else 1)
     hi0 = B.where(need0, 2 * cmax / B.where(psi1 > 0, psi1, one) + 1, 2 * one)
+    if isinstance(blocks, PowerRF):
+        need0, lo0, hi0 = blocks.floor_bracket(psi1)
 
     def f0(v: Any) -> Any:
         return _slack(B, blocks, psi1, v)[0]
@@ -195,9 +347,12 @@ def solve_point(
     in ``ν₂`` where ``κ > 0`` (``κ`` increases with ``ν₂`` and ``1 − ψ₁λ/κ − df₁/n`` with ``κ``), from ``−∞``
     (``λ > 0``) or ``1 − ψ₁/ψ₂`` (``λ = 0``) at ``κ = 0`` to ``1`` at ``ν₂ = ∞``.
     """
-    c = blocks[0]
-    cmax = max(c) if B.name == "mp" else float(np.max(c))
-    ctot = _bsum(B, blocks, lambda c_, w_, e_, v_: (w_ * c_,), 0 * psi1)[0]
+    if isinstance(blocks, PowerRF):
+        cmax = blocks.C
+    else:
+        c = blocks[0]
+        cmax = max(c) if B.name == "mp" else float(np.max(c))
+    ctot = _bsum(B, blocks, _c_terms, 0 * psi1)[0]
     vlo, ok_lo = _nu2_floor(B, blocks, psi1, ms2, cmax, ctot, rtol)
     trivial = B.land(lam == 0, omr >= 0)  # κ = 0
 
@@ -256,8 +411,9 @@ def _at_root(
     ``𝓑_tot = Σ eᵢ[cᵢ(μ⋆² + ν₂²S₂) + ν₂²ρ']/(ρ'(cᵢ+ν₂)²)``.
     """
     s1, sv, s2, s3 = _bsum(B, blocks, _s_terms, v)
-    slack = B.where(psi1 <= 2, (psi1 - 1) + sv, psi1 - s1)
-    slack_size = B.where(psi1 <= 2, B.abs(psi1 - 1) + sv, psi1 + s1)  # ψ₁ − S₁ cancels near ν₂⁰ (ψ₁ < 1)
+    small = _small(B, blocks, psi1)
+    slack = B.where(small, (psi1 - 1) + sv, psi1 - s1)
+    slack_size = B.where(small, B.abs(psi1 - 1) + sv, psi1 + s1)  # ψ₁ − S₁ cancels near ν₂⁰ (ψ₁ < 1)
     rho = B.where(trivial, ms2 + 0 * v, v * slack)
     kappa = B.where(trivial, 0 * v, rho - ms2)
     drho = rho / v + v * s2
@@ -314,6 +470,51 @@ def _degenerate(ms2_zero: bool, lam: Any, psi1: Any, psi2: Any) -> bool:
 
 
 # ----------------------------------------------------------------------------- certified path
+def evaluate_mp(pr: Any, spectrum: Spectrum, state: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """Every quantity at the current mpmath precision (no ladder) and the residual; ``state["v"]`` warm-starts ``ν₂``.
+
+    ``pr``: a validated ``RFParams``; ``spectrum``: its checked spectrum.  Used by :func:`solve` and by rf's
+    ``optimal_lambda`` (which minimizes the risk over ``λ`` at one precision per rung).
+    """
+    c = pr.activation.coefficients()
+    mu1sq, ms2 = c.mu1**2, c.mustar2
+    if mu1sq == 0 and ms2 == 0:
+        raise ParameterError(f"`activation` {pr.activation.name!r} is constant on Gaussian inputs (mu1 = mu* = 0).")
+    if _degenerate(ms2 == 0, pr.lam, pr.psi1, pr.psi2) and not spectrum.infinite:
+        raise ParameterError(
+            "`lam` must be > 0 for rf with `spectrum` and an affine activation when min(psi1, psi2) >= 1 "
+            "(the ridgeless limit is least squares on x, nu2 = 0)."
+        )
+    F1 = mpmath.mpf(pr.F1sq.numerator) / pr.F1sq.denominator
+    if mu1sq == 0 and _large_power(spectrum):
+        raise ParameterError(_MU1_ZERO)
+    blocks = rf_blocks(spectrum, MP, mu1sq, F1)
+    q = lambda x: mpmath.mpf(x.numerator) / x.denominator  # noqa: E731
+    psi1, psi2, lam = q(pr.psi1), q(pr.psi2), q(pr.lam)
+    omr = q(1 - pr.psi1 / pr.psi2)
+    rtol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 2))
+    x0 = state["v"]
+    try:
+        st = solve_point(MP, blocks, psi1, psi2, lam, ms2, omr, rtol=rtol, x0=None if x0 is None else +x0)
+    except ConvergenceError as exc:
+        if not isinstance(blocks, PowerRF) or blocks.inf:
+            raise
+        raise ConvergenceError(
+            f"rf spectrum {spectrum.label}: nu2 lies below the closed-form power-law sums' floor (N = psi1 p or "
+            f"n = psi2 p resolve more eigenvalues than their head holds); use p <= {MAX_DIRECT_P}, p = inf with N=, n= "
+            f"(finite-p correction O(p^(1-alpha))), or a larger lam ({exc})",
+            params=pr.shown(),
+        ) from exc
+    if not st["ok"]:
+        raise ConvergenceError("rf spectrum: the nu2 root did not converge", params=pr.shown())
+    state["v"] = st["nu2"]
+    thr = pr.lam == 0 and pr.psi1 == pr.psi2
+    out = combine(MP, st, thr, F1, q(pr.Fstar2), q(pr.tau2))
+    if st["residual"] > residual_tolerance():
+        raise ConvergenceError(f"rf spectrum: residual {mpmath.nstr(st['residual'], 3)} too large", params=pr.shown())
+    return out, st["residual"]
+
+
 def solve(params: Any, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
     """Certified value of one quantity of ``rf`` with ``spectrum=`` (``params``: a validated ``RFParams``)."""
     if quantity not in SPECTRUM_QUANTITIES:
@@ -322,36 +523,12 @@ def solve(params: Any, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
             "(chi is the isotropic Mei-Montanari fixed point: use nu1, nu2)."
         )
     pr = params
-    spectrum = check_spectrum(pr.spectrum, pr.psi1, pr.psi2, pr.lam, pr.F1sq)
+    spectrum = check_spectrum(pr.spectrum, pr.psi1, pr.psi2, pr.lam, pr.F1sq, absolute=getattr(pr, "N", None) is not None)
     state: dict[str, Any] = {"v": None}
 
     def evaluate() -> tuple[Any, Any]:
-        c = pr.activation.coefficients()
-        mu1sq, ms2 = c.mu1**2, c.mustar2
-        if mu1sq == 0 and ms2 == 0:
-            raise ParameterError(f"`activation` {pr.activation.name!r} is constant on Gaussian inputs (mu1 = mu* = 0).")
-        if _degenerate(ms2 == 0, pr.lam, pr.psi1, pr.psi2):
-            raise ParameterError(
-                "`lam` must be > 0 for rf with `spectrum` and an affine activation when min(psi1, psi2) >= 1 "
-                "(the ridgeless limit is least squares on x, nu2 = 0)."
-            )
-        F1 = mpmath.mpf(pr.F1sq.numerator) / pr.F1sq.denominator
-        s, w, e, m = _blocks(spectrum, MP, F1)
-        blocks = ([mu1sq * si / m for si in s], w, e)
-        q = lambda x: mpmath.mpf(x.numerator) / x.denominator  # noqa: E731
-        psi1, psi2, lam = q(pr.psi1), q(pr.psi2), q(pr.lam)
-        omr = q(1 - pr.psi1 / pr.psi2)
-        rtol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 2))
-        x0 = state["v"]
-        st = solve_point(MP, blocks, psi1, psi2, lam, ms2, omr, rtol=rtol, x0=None if x0 is None else +x0)
-        if not st["ok"]:
-            raise ConvergenceError("rf spectrum: the nu2 root did not converge", params=pr.shown())
-        state["v"] = st["nu2"]
-        thr = pr.lam == 0 and pr.psi1 == pr.psi2
-        out = combine(MP, st, thr, F1, q(pr.Fstar2), q(pr.tau2))
-        if st["residual"] > residual_tolerance():
-            raise ConvergenceError(f"rf spectrum: residual {mpmath.nstr(st['residual'], 3)} too large", params=pr.shown())
-        return out[quantity], st["residual"]
+        out, residual = evaluate_mp(pr, spectrum, state)
+        return out[quantity], residual
 
     c = certify(evaluate, dps, what=f"rf {quantity}", params=pr.shown())
     return Result(
@@ -393,11 +570,13 @@ def curve_values(
     sp_ = sp_ if sp_ is not None else Spectrum.from_blocks([1], [1], [1])
     _, m1, ms2 = coefficients_float(act)
     mu1sq = m1 * m1
-    s, w, e, m = _blocks(sp_, NP, 1.0)
-    blocks = (mu1sq * s / m, w, e)
+    if mu1sq == 0 and _large_power(sp_):
+        raise ParameterError(_MU1_ZERO)
+    blocks = rf_blocks(sp_, NP, mu1sq, 1.0)
     domain = (p1 > 0) & (p2 > 0) & np.isfinite(p1) & np.isfinite(p2) & (lam >= 0) & np.isfinite(lam)
     domain &= (F1 >= 0) & (Fs >= 0) & (t2 >= 0) & np.isfinite(F1) & np.isfinite(Fs) & np.isfinite(t2)
-    domain &= ~((ms2 == 0) & (lam == 0) & (np.minimum(p1, p2) >= 1))
+    if not sp_.infinite:  # p = ∞: N linear features never span the input space
+        domain &= ~((ms2 == 0) & (lam == 0) & (np.minimum(p1, p2) >= 1))
     val = np.full(p1.shape, np.nan)
     conv = np.zeros(p1.shape, bool)
     idx = np.flatnonzero(domain)
@@ -436,3 +615,61 @@ def curve_values(
             val[idx] = v
             conv[idx] = good & ~np.isnan(v)
     return status_ladder(domain, conv, val)
+
+
+# ----------------------------------------------------------------------------- scaling laws (power-law Σ and target)
+def predicted_exponents(alpha: Fraction, beta: Fraction, linear: bool) -> tuple[Fraction, Fraction, Fraction]:
+    r"""``(e_N, e_n, e_joint)``: the risk ``≍ N^{−e_N}`` (``n = ∞``), ``≍ n^{−e_n}`` (``N = ∞``), ``≍ n^{−e_joint}``
+    along ``N = qn`` (any fixed ``q ≠ 1``); ridgeless (``λ = 0``), noiseless (``τ² = F⋆² = 0``), ``p = ∞``.
+
+    With ``t = (α + β − 1)/α`` (``= 2r``, the source exponent of Caponnetto–De Vito / Cui et al. 2021: the
+    target's risk weight per mode is ``s_jβ_j² ∝ j^{−(α+β)}``) and ``a = α`` for linear features (``μ⋆ = 0``:
+    the effective regularization falls like ``N^{−α}`` or ``n^{−α}``) or ``a = 1`` (``μ⋆ > 0``: ``μ⋆²`` acts as
+    a fixed ridge, ``ν₂ ≈ μ⋆²/N``, ``κ ≈ δ/n``):
+
+    ``e_N = a·min(1, t)`` (projection error ``Σ e_j k/(s_j + k)``: linear in ``k``),
+    ``e_n = a·min(2, t)`` (ridge bias ``Σ e_j k²/(s_j + k)²``: quadratic, saturating at 2),
+    ``e_joint = min(e_N, e_n) = e_N``.  Derivation: docs/models/rf.md, "Scaling laws".
+    """
+    t = (alpha + beta - 1) / alpha
+    a = alpha if linear else Fraction(1)
+    eN, en = a * min(Fraction(1), t), a * min(Fraction(2), t)
+    return eN, en, min(eN, en)
+
+
+def scaling_exponents(spectrum: str | Spectrum | None = None, activation: Any = "relu", *, dps: int = DEFAULT_DPS) -> Result:
+    """Predicted scaling-law exponents ``(e_N, e_n, e_joint)`` of the rf risk (see :func:`predicted_exponents`).
+
+    ``spectrum`` must be ``power_law:p=inf,alpha=A,beta=B`` (``α > 1``, ``β > 1``); ``activation`` decides ``μ⋆ = 0``
+    (linear features: exponents scale with ``α``) or ``μ⋆ > 0`` (the implicit ridge ``μ⋆²``).  Exact rationals.
+    Sources: Defilippis, Loureiro & Misiakiewicz, arXiv 2405.15699; Atanasov, Zavatone-Veth & Pehlevan, arXiv
+    2405.00592; Bach, arXiv 2303.01372; Cui, Loureiro, Krzakala & Zdeborová, arXiv 2105.15004.
+    """
+    from ..activations import get_activation
+    from ..ball import AB
+
+    sp_ = Spectrum.parse(spectrum) if spectrum is not None else None
+    if sp_ is None or sp_._power is None or not sp_.infinite:
+        raise ParameterError("`spectrum` must be power_law:p=inf,alpha=A,beta=B (alpha > 1, beta > 1) for scaling_exponents.")
+    _, a, bb, _ = sp_._power
+    if a <= 1:
+        raise ParameterError(f"`spectrum` needs alpha > 1 for scaling_exponents (tr Sigma finite); got {sp_.label}.")
+    act = get_activation(activation)
+    with mpmath.workdps(30):
+        c = act.coefficients()
+        if c.mu1 == 0:
+            raise ParameterError(f"`activation` {act.name!r} has mu1 = 0: its features learn no linear target (no decay).")
+        linear = c.mustar2 == 0
+    exps = predicted_exponents(Fraction(a), Fraction(bb), linear)
+    shown = {"spectrum": sp_.label, "activation": act.name}
+    cert = certify(
+        lambda: (tuple(mpmath.mpf(e.numerator) / e.denominator for e in exps), None),
+        dps,
+        what="rf scaling_exponents",
+        params=shown,
+        prove=lambda: (tuple(AB.num(e) for e in exps), None),
+    )
+    extra = {"exponents": "e_N (n = inf), e_n (N = inf), e_joint (N = q n)", "linear_features": linear}
+    return Result(
+        cert.value, "rf", "scaling_exponents", shown, dps, None, cert.error_estimate, None, DLM_2024, extra, **cert.proof_fields()
+    )

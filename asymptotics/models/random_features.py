@@ -95,7 +95,7 @@ from ..activations import Activation, coefficients_float, get_activation
 from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError, ParameterError
 from ..formulas import mp_stieltjes_neg, positive_root, status_ladder
-from ..precision import DEFAULT_DPS, certify, residual_tolerance, round_to
+from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance, round_to
 from ..references import MEI_MONTANARI_2019
 from ..result import Result
 from ..solve.optimize import exact_penalty
@@ -346,9 +346,25 @@ class RFParams:
     tau2: Any = 0
     N_over_n: Any = None
     spectrum: Any = None
+    N: Any = None
+    n: Any = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        absolute = self.N is not None or self.n is not None
+        if absolute:  # spectrum=power_law:p=inf: absolute sizes, the equations written with d = 1 (psi1 = N, psi2 = n)
+            for name, given in (("psi1", self.psi1), ("psi2", self.psi2), ("N_over_n", self.N_over_n)):
+                if given is not None:
+                    raise ParameterError(f"give either `N` and `n` (spectrum=power_law:p=inf) or `{name}`, not both.")
+            for name in ("N", "n"):
+                if getattr(self, name) is None:
+                    raise ParameterError(f"`{name}` (> 0) is required with the other absolute size (p=inf power laws).")
+            set_(self, "N", check_real("N", self.N, low=0, low_open=True))
+            set_(self, "n", check_real("n", self.n, low=0, low_open=True))
+            set_(self, "psi1", self.N)
+            set_(self, "psi2", self.n)
+            if self.spectrum is None:
+                raise ParameterError("`N` and `n` need spectrum=power_law:p=inf,...; without it give psi1 = N/d, psi2 = n/d.")
         if self.psi2 is None:
             raise ParameterError("`psi2` (= n/d, > 0) is required.")
         set_(self, "psi2", check_real("psi2", self.psi2, low=0, low_open=True, allow_inf=True))
@@ -375,10 +391,18 @@ class RFParams:
             from ._rf_spectrum import Spectrum, check_spectrum
 
             parsed = Spectrum.parse(self.spectrum)
-            set_(self, "spectrum", None if parsed is None else check_spectrum(parsed, self.psi1, self.psi2, self.lam, self.F1sq))
+            if parsed is None and absolute:
+                raise ParameterError("`N` and `n` need spectrum=power_law:p=inf,...; spectrum=isotropic takes psi1, psi2.")
+            checked = (
+                None if parsed is None else check_spectrum(parsed, self.psi1, self.psi2, self.lam, self.F1sq, absolute=absolute)
+            )
+            set_(self, "spectrum", checked)
 
     def shown(self) -> dict[str, str]:
-        d = shown_params(psi1=self.psi1, psi2=self.psi2, lam=self.lam)
+        if self.N is not None:
+            d = shown_params(N=self.N, n=self.n, lam=self.lam)
+        else:
+            d = shown_params(psi1=self.psi1, psi2=self.psi2, lam=self.lam)
         d["activation"] = self.activation.name
         d.update(shown_params(F1sq=self.F1sq, Fstar2=self.Fstar2, tau2=self.tau2))
         if self.N_over_n is not None:
@@ -906,9 +930,11 @@ def _make(quantity: str, doc: str) -> Any:
         *,
         N_over_n: Real | None = None,
         spectrum: str | None = None,
+        N: Real | None = None,
+        n: Real | None = None,
         dps: int = DEFAULT_DPS,
     ) -> Result:
-        return solve(RFParams(psi1, psi2, lam, activation, F1sq, Fstar2, tau2, N_over_n, spectrum), quantity, dps=dps)
+        return solve(RFParams(psi1, psi2, lam, activation, F1sq, Fstar2, tau2, N_over_n, spectrum, N, n), quantity, dps=dps)
 
     fn.__name__ = fn.__qualname__ = quantity
     fn.__doc__ = doc + _COMMON
@@ -927,8 +953,11 @@ _COMMON = """
     F1sq, Fstar2, tau2 : energies of the linear and nonlinear target parts, noise variance.
     N_over_n : N/n, replaces ``psi1`` (``ψ₁ = (N/n)ψ₂``).
     spectrum : input covariance as for ``ridge`` (``"blocks:s/w/b,..."``, ``"power_law:p=P,alpha=A,beta=B"``
-        with ``P ≤ 4096``, ``"isotropic"``); ``ψ₁ = N/d``, ``ψ₂ = n/d`` finite; the energies ``b`` spread
+        any ``P`` or ``P = inf``, ``"isotropic"``); ``ψ₁ = N/d``, ``ψ₂ = n/d`` finite; the energies ``b`` spread
         ``F1sq`` over the blocks (docs/models/rf.md, "General input covariance"; precision-ladder estimate).
+    N, n : absolute numbers of features and samples, with ``spectrum=power_law:p=inf,...`` only (then instead of
+        ``psi1``, ``psi2``): features ``σ(⟨θ, x⟩/√(tr Σ))``, ``tr Σ = ζ(α)`` (``α > 1``), penalty ``N·lam‖a‖²``
+        (the finite-``p`` model at ``ψ₁ = N/p``, ``ψ₂ = n/p``, ``λ = p·lam`` converges to it).
     dps : significant digits (default 30).
 
     Returns
@@ -959,9 +988,27 @@ nu2 = _make(
 
 
 def _tuned(
-    psi1: Real | None, psi2: Real | None, activation: ActivationLike, F1sq: Real, Fstar2: Real, tau2: Real, N_over_n: Real | None
+    psi1: Real | None,
+    psi2: Real | None,
+    activation: ActivationLike,
+    F1sq: Real,
+    Fstar2: Real,
+    tau2: Real,
+    N_over_n: Real | None,
+    spectrum: str | None = None,
+    N: Real | None = None,
+    n: Real | None = None,
 ) -> RFParams:
-    return RFParams(psi1, psi2, 0, activation, F1sq, Fstar2, tau2, N_over_n)
+    return RFParams(psi1, psi2, 0, activation, F1sq, Fstar2, tau2, N_over_n, spectrum, N, n)
+
+
+def _at_lam(pr: RFParams, lam: Any) -> RFParams:
+    """``pr`` at the penalty ``lam`` (the sizes kept as given: ``psi1``/``psi2`` or, at ``p = ∞``, ``N``/``n``)."""
+    from dataclasses import replace
+
+    if pr.N is not None:
+        return replace(pr, psi1=None, psi2=None, lam=lam)
+    return replace(pr, lam=lam, N_over_n=None)
 
 
 def _shown_tuned(pr: RFParams) -> dict[str, str]:
@@ -971,16 +1018,22 @@ def _shown_tuned(pr: RFParams) -> dict[str, str]:
 def _lambda_star(pr: RFParams, dps: int) -> tuple[Any, Any]:
     """``(λ*, error estimate)``: ``+inf`` when ``F₁² = 0`` (the null predictor is optimal), else the
     minimizer of the certified risk over ``λ ≥ 0`` (:func:`asymptotics.solve.optimize.minimize_penalty`)."""
-    from dataclasses import replace
-
     from ..solve.optimize import minimize_penalty
 
     if pr.F1sq == 0:
         return mpmath.inf, mpmath.mpf(0)
     state: dict[str, Any] = {}
 
+    spectral: dict[str, Any] = {"v": None}
+
     def risk_at(lam: Any) -> Any:
-        out, _ = _Solver(replace(pr, lam=exact_penalty(mpmath.mpf(lam)), N_over_n=None)).evaluate()
+        at = _at_lam(pr, exact_penalty(mpmath.mpf(lam)))
+        if at.spectrum is not None:  # general input covariance: one precision, no ladder (the optimizer's rung)
+            from . import _rf_spectrum
+
+            out, _ = _rf_spectrum.evaluate_mp(at, at.spectrum, spectral)
+            return out["risk"]
+        out, _ = _Solver(at).evaluate()
         return out["risk"]
 
     def evaluate() -> tuple[Any, Any]:
@@ -999,6 +1052,9 @@ def optimal_lambda(
     tau2: Real = 0,
     *,
     N_over_n: Real | None = None,
+    spectrum: str | None = None,
+    N: Real | None = None,
+    n: Real | None = None,
     dps: int = DEFAULT_DPS,
 ) -> Result:
     """Optimal ridge ``λ* = argmin_{λ ≥ 0} R(λ)`` of random features regression.
@@ -1011,9 +1067,10 @@ def optimal_lambda(
     estimate (``proven=False``).  Mei & Montanari (arXiv 1908.05355): the optimally tuned risk
     decreases with ``ψ₁`` (more features never hurt once λ is tuned).
 
-    Parameters as in :func:`risk` (without ``lam``).
+    Parameters as in :func:`risk` (without ``lam``), ``spectrum`` (and ``N``, ``n`` at ``p = ∞``) included: the
+    same search over the general-covariance risk (docs/models/rf.md, "General input covariance").
     """
-    pr = _tuned(psi1, psi2, activation, F1sq, Fstar2, tau2, N_over_n)
+    pr = _tuned(psi1, psi2, activation, F1sq, Fstar2, tau2, N_over_n, spectrum, N, n)
     value, err = _lambda_star(pr, dps)
     return Result(value, NAME, "optimal_lambda", _shown_tuned(pr), dps, None, err, None, MEI_MONTANARI_2019)
 
@@ -1027,6 +1084,9 @@ def optimal_risk(
     tau2: Real = 0,
     *,
     N_over_n: Real | None = None,
+    spectrum: str | None = None,
+    N: Real | None = None,
+    n: Real | None = None,
     dps: int = DEFAULT_DPS,
 ) -> Result:
     """Optimally tuned test error ``min_{λ ≥ 0} R(λ) = R(λ*)`` (``extra["lambda_star"]``).
@@ -1035,7 +1095,8 @@ def optimal_risk(
     certified :func:`risk` there.  ``F1sq = 0``: the null predictor's ``F⋆²``.  Parameters as in
     :func:`optimal_lambda`; precision-ladder estimate (``proven=False``).
     """
-    pr = _tuned(psi1, psi2, activation, F1sq, Fstar2, tau2, N_over_n)
+    dps = check_dps(dps)
+    pr = _tuned(psi1, psi2, activation, F1sq, Fstar2, tau2, N_over_n, spectrum, N, n)
     lam, _ = _lambda_star(pr, dps + 5)
     with mpmath.workdps(dps):
         lam_shown = +lam
@@ -1054,9 +1115,7 @@ def optimal_risk(
             MEI_MONTANARI_2019,
             {"lambda_star": lam_shown},
         )
-    from dataclasses import replace
-
-    res = solve(replace(pr, lam=exact_penalty(lam), N_over_n=None), "risk", dps=dps)
+    res = solve(_at_lam(pr, exact_penalty(lam)), "risk", dps=dps)
     return Result(
         res.value,
         NAME,
@@ -1097,6 +1156,17 @@ def _check_model_params(kw: dict[str, Any]) -> None:
     check_known(kw, _MODEL_PARAMS)
 
 
+def scaling_exponents(spectrum: str | None = None, activation: ActivationLike = "relu", *, dps: int = DEFAULT_DPS) -> Result:
+    """Predicted scaling-law exponents ``(e_N, e_n, e_joint)`` of the ridgeless, noiseless risk for a power-law
+    ``Σ`` (``s_j = j^{−α}``) and target (``β_j² ∝ j^{−β}``), ``spectrum=power_law:p=inf,alpha=A,beta=B``:
+    ``t = (α+β−1)/α``, ``a = α`` (``μ⋆ = 0``) or 1, ``e_N = a·min(1, t)``, ``e_n = a·min(2, t)``,
+    ``e_joint = e_N`` (along ``N = qn``).  Defilippis–Loureiro–Misiakiewicz, arXiv 2405.15699; Atanasov–
+    Zavatone-Veth–Pehlevan, arXiv 2405.00592; docs/models/rf.md, "Scaling laws"."""
+    from ._rf_spectrum import scaling_exponents as _se
+
+    return _se(spectrum, activation, dps=dps)
+
+
 # ----------------------------------------------------------------------------- float64 path
 def curve_values(
     quantity: str,
@@ -1110,6 +1180,8 @@ def curve_values(
     *,
     N_over_n: ArrayLike | None = None,
     spectrum: str | None = None,
+    N: ArrayLike | None = None,
+    n: ArrayLike | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorized float64 evaluation (broadcast over the array arguments).
 
@@ -1135,6 +1207,12 @@ def curve_values(
         _Solver(RFParams(1, 1, 0, act)).coefficients()  # activation checks (constant / numerically affine)
     _, m1, ms2 = coefficients_float(act)
     mu1sq = m1 * m1
+    if N is not None or n is not None:  # p = inf power laws: absolute sizes (RFParams checks the combinations)
+        one = {k: (None if v is None else 1) for k, v in (("N", N), ("n", n))}
+        RFParams(psi1, psi2, 0, act, N_over_n=N_over_n, spectrum=spectrum, **one)  # the combination's ParameterError
+        psi1, psi2 = N, n
+    elif spectrum is not None and _Spectrum.parse(spectrum) is not None and _Spectrum.parse(spectrum).infinite:
+        RFParams(1, 1, 0, act, spectrum=spectrum)  # raises: p = inf needs N and n
     if N_over_n is not None:
         if psi1 is not None:
             raise ParameterError("give either `psi1` (= N/d) or `N_over_n` (= N/n), not both.")
@@ -1263,7 +1341,7 @@ def _general_np(
 
 
 # ----------------------------------------------------------------------------- registry
-_MODEL_PARAMS = ("psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "N_over_n", "spectrum")
+_MODEL_PARAMS = ("psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "N_over_n", "spectrum", "N", "n")
 _COEF_PARAMS = ("activation", "psi1", "psi2", "lam", "F1sq", "Fstar2", "tau2", "N_over_n")
 
 
@@ -1276,7 +1354,7 @@ def _q(name: str, fn: Any, doc: str) -> QuantitySpec:
     def curve(**kw: Any) -> tuple[np.ndarray, np.ndarray]:
         return curve_values(name, **kw)
 
-    return QuantitySpec(name, doc, _MODEL_PARAMS, fn, curve, proof="partial", proof_note=PROOF_NOTE)
+    return QuantitySpec(name, doc, _MODEL_PARAMS, fn, curve, optional=("psi2",), proof="partial", proof_note=PROOF_NOTE)
 
 
 def _coef_q(name: str, fn: Any, doc: str) -> QuantitySpec:
@@ -1303,11 +1381,13 @@ MODEL = register(
             "N_over_n": ParamSpec("N_over_n", "N/n, > 0: replaces psi1 (psi1 = N_over_n*psi2)", default="psi1/psi2"),
             "spectrum": ParamSpec(
                 "spectrum",
-                "input covariance as for ridge: isotropic | blocks:s/w/b,... | power_law:p=P,alpha=A,beta=B (P <= 4096); "
-                "psi1 = N/d, psi2 = n/d finite",
+                "input covariance as for ridge: isotropic | blocks:s/w/b,... | power_law:p=P,alpha=A,beta=B (any P; "
+                "P=inf with N=, n=); psi1 = N/d, psi2 = n/d finite",
                 default="isotropic",
                 kind="spectrum",
             ),
+            "N": ParamSpec("N", "number of features > 0, with spectrum=power_law:p=inf (replaces psi1)", default="-"),
+            "n": ParamSpec("n", "number of samples > 0, with spectrum=power_law:p=inf (replaces psi2)", default="-"),
             "kappa1": ParamSpec("kappa1", "log N/log d > 0 (staircase: polynomial scaling)"),
             "kappa2": ParamSpec("kappa2", "log n/log d > 0 (staircase: polynomial scaling)"),
             "F": ParamSpec("F", "target energies F_0^2,F_1^2,... by degree (staircase)", default="0,1", kind="energies"),
@@ -1329,18 +1409,27 @@ MODEL = register(
             "optimal_lambda": QuantitySpec(
                 "optimal_lambda",
                 "optimal ridge lam* = argmin_{lam >= 0} risk (0: ridgeless optimal; inf: F1sq = 0)",
-                ("psi1", "psi2", "activation", "F1sq", "Fstar2", "tau2", "N_over_n"),
+                ("psi1", "psi2", "activation", "F1sq", "Fstar2", "tau2", "N_over_n", "spectrum", "N", "n"),
                 optimal_lambda,
-                optional=("psi1", "N_over_n"),
+                optional=("psi1", "psi2", "N_over_n"),
                 proof="estimate",
             ),
             "optimal_risk": QuantitySpec(
                 "optimal_risk",
                 "optimally tuned test error min_{lam >= 0} risk",
-                ("psi1", "psi2", "activation", "F1sq", "Fstar2", "tau2", "N_over_n"),
+                ("psi1", "psi2", "activation", "F1sq", "Fstar2", "tau2", "N_over_n", "spectrum", "N", "n"),
                 optimal_risk,
-                optional=("psi1", "N_over_n"),
+                optional=("psi1", "psi2", "N_over_n"),
                 proof="estimate",
+            ),
+            "scaling_exponents": QuantitySpec(
+                "scaling_exponents",
+                "predicted exponents (e_N, e_n, e_joint) of the ridgeless noiseless risk ~ N^-e_N, n^-e_n for "
+                "spectrum=power_law:p=inf (docs/models/rf.md, Scaling laws)",
+                ("spectrum", "activation"),
+                scaling_exponents,
+                proof="proven",
+                proof_note="exact rational exponents (a closed formula of alpha, beta and whether mu* = 0)",
             ),
             "risk_asymptotic": QuantitySpec(
                 "risk_asymptotic",

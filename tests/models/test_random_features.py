@@ -915,7 +915,7 @@ def test_registry():
 
     spec = get_model("rf")
     assert spec is RF.MODEL and set(RF.QUANTITIES) <= set(spec.quantities)
-    proportional = {"psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "N_over_n", "spectrum"}  # spectrum: issue 18
+    proportional = {"psi1", "psi2", "lam", "activation", "F1sq", "Fstar2", "tau2", "N_over_n", "spectrum", "N", "n"}  # issue 18
     polynomial = {"kappa1", "kappa2", "F", "alpha1", "alpha2", "level"}  # staircase and risk_asymptotic (issue 18)
     assert set(spec.params) == proportional | polynomial
     assert spec.quantities["risk"].certified(psi1=2, psi2=3, lam="0.1").value == RF.risk(2, 3, "0.1").value

@@ -172,7 +172,7 @@ def test_curve_broadcasts_and_thresholds():
         dict(psi1=1, psi2=2, spectrum="nonsense"),
         dict(psi1="inf", psi2=2, spectrum=TWO_BLOCKS),
         dict(psi1=1, psi2="inf", spectrum=TWO_BLOCKS),
-        dict(psi1=1, psi2=2, spectrum="power_law:p=100000,alpha=1,beta=1.5"),
+        dict(N=10, n=20, spectrum="power_law:p=inf,alpha=1,beta=1.5"),  # p = inf needs alpha > 1
         dict(psi1=1, psi2=2, spectrum="blocks:1/1/0"),
     ],
 )
@@ -188,3 +188,130 @@ def test_chi_and_degenerate_refused():
         solve(RFParams(psi1=2, psi2=3, activation="linear", spectrum=TWO_BLOCKS), "risk", dps=15)
     with pytest.raises(ParameterError, match="psi"):
         solve(RFParams(psi1="inf", psi2=2), "nu1", dps=15)
+
+
+# ----------------------------------------------------------------------------- power laws of any size, p = inf
+def test_closed_form_sums_equal_term_by_term():
+    """PowerRF (ridge's closed-form tails) against the direct sums over all 5000 terms, mpmath and float64."""
+    from asymptotics.backend import MP, NP
+    from asymptotics.models import _rf_spectrum as R
+
+    sp = ridge.Spectrum.parse("power_law:p=5000,alpha=1.5,beta=0.5")
+    with mpmath.workdps(25):
+        s_, w_, e_, m_ = R._blocks(sp, MP, mpmath.mpf(2))  # every term, one by one
+        direct = ([mpmath.mpf("0.25") * si / m_ for si in s_], w_, e_)
+        closed = R.PowerRF(MP, sp._power, mpmath.mpf("0.25"), mpmath.mpf(2))
+        for v in (mpmath.mpf("3e-4"), mpmath.mpf("0.05"), mpmath.mpf(7)):
+            for terms in (R._s_terms, R._e_terms, R._c_terms):
+                for a, b in zip(R._bsum(MP, direct, terms, v), R._bsum(MP, closed, terms, v), strict=True):
+                    assert abs(a - b) <= mpmath.mpf(10) ** -20 * abs(a), (terms.__name__, v)
+    s_, w_, e_, m_ = R._blocks(sp, NP, 1.0)
+    d64 = (0.25 * s_ / m_, w_, e_)
+    c64 = R.PowerRF(NP, sp._power, 0.25, 1.0)
+    v = np.array([0.05, 1.0, 7.0])  # float64 tables: k = v/C above 16/4096^alpha
+    for terms in (R._s_terms, R._e_terms):
+        for a, b in zip(R._bsum(NP, d64, terms, v), R._bsum(NP, c64, terms, v), strict=True):
+            np.testing.assert_allclose(b, a, rtol=1e-12)
+
+
+def test_p4097_continues_p4096():
+    """P <= 4096 is summed term by term, P > 4096 in closed form: the steps P -> P+1 (float64 curves, 1e-12 accurate)
+    are equal across the switch to 2% (a smooth function of P: second difference << first)."""
+    r = [
+        float(curve_values("risk", psi1=0.02, psi2=0.05, lam=4.0, tau2=0.1, spectrum=f"power_law:p={p},alpha=1.5,beta=1.5")[0])
+        for p in (4095, 4096, 4097, 4098)
+    ]
+    steps = np.diff(r)
+    assert np.all(steps < 0) and np.ptp(steps) < 0.02 * abs(steps[0])
+
+
+def test_p_inf_is_the_limit_of_large_p():
+    """psi1 = N/P, psi2 = n/P, lam = P*lam_inf -> the p = inf value with N, n; the gap shrinks like P^(1-alpha)
+    (the tail of tr Sigma): ratio sqrt(10) per decade at alpha = 3/2."""
+    N, n, lam = 100, 200, mpmath.mpf("0.001")
+    spec = "power_law:p={},alpha=1.5,beta=1.5"
+    inf = value("risk", 16, N=N, n=n, lam="0.001", tau2="0.1", spectrum=spec.format("inf"))
+    gaps = []
+    for P in (10**5, 10**6):
+        r = value("risk", 16, psi1=mpmath.mpf(N) / P, psi2=mpmath.mpf(n) / P, lam=P * lam, tau2="0.1", spectrum=spec.format(P))
+        gaps.append(inf - r)
+    assert gaps[-1] > 0 and abs(gaps[-1]) < 2e-3 * inf
+    for g1, g2 in zip(gaps, gaps[1:]):
+        assert abs(g1 / g2 / mpmath.sqrt(10) - 1) < 0.1
+
+
+def test_p_inf_float64_matches_certified():
+    """em_tail (tiny k: N = 1e3), closed-form tails, kappa = 0 and kappa > 0 branches, both activation kinds."""
+    spec = "power_law:p=inf,alpha=2,beta=1.5"
+    pts = [
+        (dict(N=1e3, n=1e4, lam=0.0), "relu"),
+        (dict(N=300, n=100, lam=0.0), "linear"),
+        (dict(N=0.5, n=3, lam=0.1), "relu"),
+        (dict(N=50, n=50, lam=1e-3), "linear"),
+    ]
+    for kw, act in pts:
+        v, st = curve_values("risk", activation=act, tau2=0.1, spectrum=spec, **kw)
+        exact = value("risk", 16, activation=act, tau2="0.1", spectrum=spec, **{k: repr(x) for k, x in kw.items()})
+        assert int(st) == 0 and abs(float(v) - float(exact)) < 1e-9 * float(exact), (kw, act)
+
+
+def test_p_inf_linear_ridgeless_projection_closed_form():
+    """Linear features, lam = 0, N < n at p = inf: risk = [sum_j e_j k/(s_j + k)]/(1 - N/n) with sum_j s_j/(s_j+k) = N
+    (least squares on N random projections; noiseless).  alpha = 2, beta = 2: direct sums to j = 2e5 plus the
+    integral tail, independently of the code's closed forms."""
+    with mpmath.workdps(20):
+        N, n = 3, 12
+        z2, zb = mpmath.zeta(2), mpmath.zeta(2)
+
+        def S(k, f):
+            return mpmath.nsum(lambda j: f(j**-2, j), [1, mpmath.inf])
+
+        k = mpmath.findroot(lambda k: S(k, lambda s, j: s / (s + k)) - N, mpmath.mpf("0.05"))
+        bias = S(k, lambda s, j: j**-2 * s * k / (s + k)) / zb
+        expect = bias / (1 - mpmath.mpf(N) / n)
+        got = value("risk", 20, N=N, n=n, lam=0, activation="linear", spectrum="power_law:p=inf,alpha=2,beta=2")
+        assert abs(got - expect) < 1e-12 * expect
+        _ = z2
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(N=10, n=20, spectrum="power_law:p=1000,alpha=2,beta=2"),  # N, n with a finite p
+        dict(N=10, n=20),  # N, n without a spectrum
+        dict(N=10, spectrum="power_law:p=inf,alpha=2,beta=2"),  # n missing
+        dict(psi1=1, psi2=2, spectrum="power_law:p=inf,alpha=2,beta=2"),  # ratios at p = inf
+        dict(N=10, n=20, psi1=1, spectrum="power_law:p=inf,alpha=2,beta=2"),  # mixed
+        dict(N=-1, n=20, spectrum="power_law:p=inf,alpha=2,beta=2"),
+    ],
+)
+def test_absolute_sizes_refused_where_meaningless(kw):
+    with pytest.raises(ParameterError, match="`N`|`n`|`psi1`"):
+        solve(RFParams(**kw), "risk", dps=15)
+
+
+# ----------------------------------------------------------------------------- optimal lambda with a spectrum
+def test_optimal_lambda_with_spectrum_is_a_minimum():
+    """lam* minimizes the certified risk: R(lam*) = optimal_risk <= R(lam*(1 +- 2%)); noise makes lam* > 0."""
+    from asymptotics.models.random_features import optimal_lambda, optimal_risk, risk
+
+    kw = dict(psi1=2, psi2=3, tau2="0.5", spectrum=TWO_BLOCKS)
+    lam = optimal_lambda(**kw, dps=15).value
+    best = optimal_risk(**kw, dps=15)
+    assert lam > 0 and best.extra["lambda_star"] == lam
+    at = [risk(**kw, lam=mpmath.nstr(lam * f, 25), dps=15).value for f in (mpmath.mpf("0.98"), 1, mpmath.mpf("1.02"))]
+    assert abs(at[1] - best.value) < 1e-13 * best.value
+    assert at[0] > best.value and at[2] > best.value
+
+
+def test_tuned_float64_curve_at_p_inf_beats_a_grid():
+    """lam=opt float64 curve at p = inf (N, n): at most the minimum over a fine lam grid, and within 1e-4 of it."""
+    from asymptotics.tuning import tuned_risk_curve
+
+    spec = "power_law:p=inf,alpha=1.5,beta=1.5"
+    N = np.array([10.0, 50.0, 300.0])
+    tuned, status, _ = tuned_risk_curve(lambda **kw: curve_values("risk", **kw), dict(N=N, n=100.0, tau2=0.5, spectrum=spec))
+    grid = np.logspace(-6, 1, 700)
+    v, st = curve_values("risk", N=N[:, None], n=100.0, tau2=0.5, lam=grid[None, :], spectrum=spec)
+    assert np.all(status == 0) and np.all(st == 0)
+    assert np.all(tuned <= v.min(axis=1) * (1 + 1e-9)) and np.all(tuned > v.min(axis=1) * (1 - 1e-4))
