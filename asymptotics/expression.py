@@ -8,7 +8,7 @@ nodes.  Accepted:
 * numbers written in decimal or scientific notation, read exactly (``0.1`` is ``1/10``);
 * the one variable of the grammar (``x`` for activations, ``s`` for kernels), the constants
   ``pi`` and ``E``;
-* ``+ - * / **`` (``^`` also means ``**``, as it did with ``sympify``), unary ``-``/``+`` and
+* ``+ - * / **`` (``^`` also means ``**``, with the power's precedence: ``x^2-1`` is ``x**2 - 1``), unary ``-``/``+`` and
   parentheses;
 * calls, with positional arguments only, to the functions of :data:`ACTIVATION_FUNCTIONS` or
   :data:`KERNEL_FUNCTIONS`.  ``Piecewise((expr, cond), ..., (expr, True))`` takes pairs whose
@@ -302,13 +302,16 @@ def parse(text: str, grammar: Grammar) -> sp.Expr:
         raise ParameterError(f"`{name}` is {len(text)} characters long; an expression may have at most {MAX_TEXT}.")
     lead = f"`{name}` {_show(text.strip())} is " + (f"neither {grammar.named} nor " if grammar.named else "not ")
     lead += f"an accepted expression in {grammar.variable.name}"
+    # ``^`` means ``**`` with the power's precedence (``x^2-1`` is ``x**2 - 1``, never Python's XOR ``x^(2-1)``):
+    # a token-level rewrite before parsing, as SymPy's ``convert_xor`` does (no string literals are accepted anyway).
+    source = text.strip().replace("^", "**")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         raise ParameterError(f"{lead}: it is not valid syntax; allowed: {grammar.allowed()}.") from None
     try:
         _check_tree(tree)
-        expr = _Builder(text.strip(), grammar).build(tree.body)
+        expr = _Builder(source, grammar).build(tree.body)
     except _Refused as exc:
         raise ParameterError(f"{lead}: {exc}.") from None
     except RecursionError:

@@ -12,6 +12,7 @@ import sys
 import mpmath as mp
 import numpy as np
 import pytest
+import sympy as sp
 
 from asymptotics.errors import ParameterError
 from asymptotics.models._rf_levels import risk_asymptotic as R
@@ -138,16 +139,20 @@ def test_pure_harmonic_level2_ridge_vs_tiny_mustar():
     assert abs(got.value - want) < 1e-20
 
 
-@pytest.mark.xfail(strict=True, reason="'^' has Python XOR precedence: 'x^2-1' -> x, 'x^2+1' -> x^3, '2*x^2' -> (2x)^2")
 def test_caret_activation_parses_as_power_of_whole_rest():
-    # 'x^2-1' is read as x^(2-1) = x (mu1 = 1, mu*^2 = 0), 'x^2+1' as x^3, '2*x^2' as (2x)^2
+    # was: 'x^2-1' read as x^(2-1) = x (Python's XOR precedence), 'x^2+1' as x^3, '2*x^2' as (2x)^2
     from asymptotics.activations import get_activation
+    from asymptotics.kernels import get_kernel
+    x = sp.Symbol("x", real=True)
+    assert sp.simplify(get_activation("x^2-1").expr - (x**2 - 1)) == 0
+    assert sp.simplify(get_activation("x^2+1").expr - (x**2 + 1)) == 0
+    assert sp.simplify(get_activation("2*x^2").expr - 2 * x**2) == 0
     c = get_activation("x^2-1").coefficients()
     assert not (c.mu1 == 1 and c.mustar2 == 0)
+    s_ = sp.Symbol("s", real=True)
+    assert sp.simplify(get_kernel("1+s^2/2").expr - (1 + s_**2 / 2)) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="activation 'x^2-1' is parsed as x^(2-1) = x (Python XOR precedence turned "
-                   "into power): rf risk_asymptotic level=2 activation='x^2-1' F=0,0,1 gives 1 instead of 0")
 def test_caret_activation_value():
     assert abs(R(2, 3, 2, "x^2-1", 0, "0,0,1", 0).value) < 1e-20
 
