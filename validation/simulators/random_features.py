@@ -483,6 +483,8 @@ def simulate(
 # the theory runs at the realized ratios N/d and n/d.
 CURVE_AXES = ("lam", "psi1", "psi2", "N_over_n", "F1sq", "Fstar2", "tau2")
 _CAMPAIGN_ACTIVATIONS = ("relu", "tanh", "erf")
+_CAMPAIGN_SPECTRA = ("isotropic", "blocks:0.5/0.5/1,1.5/0.5/1", "blocks:0.25/0.5/0.5,1.75/0.5/1.5")
+"""Input covariances of the campaign design: the identity and two anisotropic two-block ones (trace d)."""
 
 
 def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dict[str, str]:
@@ -492,7 +494,8 @@ def _registry_realize(params: dict[str, str], est: MCEstimate, size: int) -> dic
 def _registry_points(sizes: Sequence[int]) -> Any:
     """``psi1``, ``psi2`` ∈ [0.2, 3], ``lam`` ∈ [0.01, 1] or 0 when ``|ψ₁ − ψ₂| ≥ 0.5 max(ψ₁, ψ₂)``,
     ``lam`` ∈ [0.1, 1] nearer the peak, ``activation`` ∈ {relu, tanh, erf}, ``F1sq`` ∈ [0.5, 2],
-    ``Fstar2``, ``tau2`` ∈ [0, 0.5]."""
+    ``Fstar2``, ``tau2`` ∈ [0, 0.5], ``spectrum`` isotropic or one of :data:`_CAMPAIGN_SPECTRA`'s two-block
+    covariances (half the coordinates each, so every even ``d`` realizes it exactly)."""
     from hypothesis import strategies as st
 
     from ..points import rounded, text
@@ -510,6 +513,7 @@ def _registry_points(sizes: Sequence[int]) -> Any:
             "F1sq": text(draw_(rounded(0.5, 2))),
             "Fstar2": text(draw_(rounded(0, 0.5))),
             "tau2": text(draw_(rounded(0, 0.5))),
+            "spectrum": draw_(st.sampled_from(_CAMPAIGN_SPECTRA)),
         }
 
     return draw()
