@@ -114,17 +114,12 @@ def test_pure_harmonic_level2_least_squares():
     assert abs(got.value - want) < 1e-25
 
 
-@pytest.mark.xfail(strict=True, reason="sigma = z^2-1 on the sphere has E_x sigma = 0 exactly, so every RF predictor is "
-                   "a pure degree-2 harmonic and F0 cannot be learned; the library applies krr's kernel rule (h(s)=2s^2 "
-                   "has a 2/d constant part on the sphere) and returns 0 (proven) instead of 0.3 + 0.3/2 = 0.45")
 def test_constant_not_learned_by_pure_harmonic_features():
     r = R(2, 3, 2, "x**2-1", 0, "0.3,0,1,0", 0)
-    assert abs(r.value - mp.mpf("0.45")) < 1e-20
+    with mp.workdps(40):  # mp.mpf("0.45") at 15 digits is itself 1e-17 off
+        assert abs(r.value - mp.mpf("0.45")) < 1e-20
 
 
-@pytest.mark.xfail(strict=True, reason="x^3-3x at level 2: the RF kernel's degree-1 eigenvalue is c_1^2/d, "
-                   "c_1 = E[He3(z) z] = -6/(d+2), so n*lambda_1 ~ 18 alpha2/d -> 0: F1 is simply lost; "
-                   "expected a value, not ParameterError")
 def test_he3_level2_degree1_lost():
     with mp.workdps(40):
         want = ref("x**3-3*x", 2, "2", "3", "0.1", ["0", "1", "1", "0.5"], "0.1")
@@ -235,9 +230,6 @@ def test_nt_phase_bad(k1, k2):
         nt_phase(k1, k2, "1,1,1")
 
 
-@pytest.mark.xfail(strict=True, reason="float64 nt_phase_curve gives status 0 (value F2>1) at kappa1=1.3, "
-                   "kappa2=2.3 == kappa1+1 in float64 (and at 0.1/1.1, 0.2/1.2, and many linspace diagonal points), "
-                   "where nt_phase refuses the NT interpolation line")
 def test_nt_phase_curve_line_in_float():
     k1 = np.array([1.3, 0.1, 0.2])
     v, s = nt_phase_curve(k1, k1 + 1, "1,1,1,1,1")

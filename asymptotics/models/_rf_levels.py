@@ -14,9 +14,10 @@ The activation's kernel is ``h(s) = E σ(G)σ(G')`` with ``corr(G, G') = s``, i.
 ``h(s) = Σ_k ξ_k s^k``, ``ξ_k = μ_k²/k!``, ``μ_k = E σ(G) He_k(G)`` (Mehler).  Expanding each feature
 ``σ(⟨θ, x⟩/√d)`` in spherical harmonics splits the feature matrix by degree:
 
-* degrees ``k < ℓ`` span ``B(d, k) ≪ N, n`` directions: low-rank spikes, learned exactly (as in krr's
-  per-level formula; a lower degree whose coefficient vanishes follows krr's rule
-  :func:`asymptotics.models.krr._lower_level_lost` and then acts as noise);
+* degrees ``k < ℓ`` span ``B(d, k) ≪ N, n`` directions: low-rank spikes, learned exactly when ``μ_k ≠ 0``.
+  When ``μ_k = 0`` the RF kernel's degree-``k`` eigenvalue ``λ_k(d)²`` (weights uniform on the sphere) comes
+  from the ``1/d`` corrections of the sphere, ``d^{k/2}λ_k(d) = c/d + …`` with ``c = −kμ_{k+2} − μ_{k+4}/4``:
+  :func:`_lower_degree_lost` decides learned / lost (then it acts as noise) / partly learned (refused);
 * degree ``ℓ``: ``√ξ_ℓ · Y_ℓ(X)Y_ℓ(Θ)ᵀ/B(d, ℓ)^{1/2}``-type product of two ``B(d, ℓ)``-dimensional
   isotropic feature maps: the *linear* part of Mei–Montanari's problem with ``d → B(d, ℓ)``,
   ``μ₁² → ξ_ℓ``;
@@ -40,6 +41,7 @@ with these coefficients in place of ``μ₁², μ_⋆²``).  Checks (tests/model
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Any
@@ -54,7 +56,7 @@ from ..precision import DEFAULT_DPS, certify
 from ..references import Source
 from ..result import Result
 
-__all__ = ["HLM_2024", "MAX_LEVEL", "level_coefficients", "risk_asymptotic", "risk_from_coefficients"]
+__all__ = ["HLM_2024", "MAX_LEVEL", "level_coefficients", "risk_asymptotic", "risk_from_coefficients", "sphere_coefficient"]
 
 HLM_2024 = Source(
     "H. Hu, Y. M. Lu, T. Misiakiewicz",
@@ -157,17 +159,104 @@ def level_coefficients(activation: ActivationLike, level: int, top: int) -> list
     return [act.hermite(k)[0] ** 2 / mpmath.factorial(k) for k in range(top + 1)]
 
 
-def _lost(act: Activation, energies: tuple[Fraction, ...], ell: int) -> Fraction:
-    """``F²_lost``: the energy of the lower degrees ``k < ℓ`` that stay unlearned (krr's rule on the activation's kernel)."""
-    from .krr import _lower_level_lost
+def _series_mul(a: list[Fraction], b: list[Fraction]) -> list[Fraction]:
+    """Product of two power series in ``u = 1/d`` (same truncation order)."""
+    out = [Fraction(0)] * len(a)
+    for i, x in enumerate(a):
+        if x:
+            for j in range(len(a) - i):
+                out[i + j] += x * b[j]
+    return out
 
-    need = [k for k in range(min(ell, len(energies))) if energies[k] != 0]
-    if not need:
+
+@functools.cache
+def sphere_coefficient(k: int, j: int, m: int) -> Fraction:
+    r"""``a_{k,j,m}``: the ``d^{−m}`` coefficient of ``d^{k/2} E[He_j(z) Q_k(z/√d)]/j!``, exactly.
+
+    ``z = ⟨θ, x⟩/√d`` with ``θ, x`` uniform on the sphere of radius ``√d``, ``Q_k`` the Gegenbauer polynomial
+    of ``S^{d−1}`` with ``Q_k(1) = 1``.  So ``d^{k/2}λ_k(d) = Σ_m d^{−m} Σ_j μ_j a_{k,j,m}`` for
+    ``σ = Σ_j μ_j He_j/j!``, ``λ_k(d) = E σ(z)Q_k(z/√d)`` the degree-``k`` Gegenbauer coefficient (the RF kernel's
+    eigenvalue is ``λ_k(d)²``).  Exact series in ``u = 1/d`` of the two rational ingredients: the moments
+    ``E z^{2p} = (2p − 1)!! Π_{i<p} 1/(1 + 2iu)`` and
+    ``d^{k/2}Q_k(z/√d) = Σ_i (−1)^i k!/(2^i i!(k − 2i)!) Π_{r<k−i}(1 + (2r − 2)u)/Π_{r<k}(1 + (r − 2)u) z^{k−2i}``.
+    ``a_{k,k,0} = 1``; ``a_{k,k+2,1} = −k``, ``a_{k,k+4,1} = −1/4``
+    (docs/models/rf.md, 'Polynomial scalings: per-level formula and phase figures');
+    ``a_{k,j,m} = 0`` for ``j > k + 4m`` or ``j ≢ k (mod 2)``.
+    """
+    if (j - k) % 2 or j < k:
         return Fraction(0)
+    M = m
+    one = [Fraction(1)] + [Fraction(0)] * M
+
+    def lin(c: int) -> list[Fraction]:
+        return [Fraction(1), Fraction(c)] + [Fraction(0)] * (M - 1) if M else [Fraction(1)]
+
+    def inv_lin(c: int) -> list[Fraction]:
+        return [Fraction(-c) ** n for n in range(M + 1)]
+
+    def moment(p: int) -> list[Fraction]:
+        if p % 2:
+            return [Fraction(0)] * (M + 1)
+        out = [Fraction(math.prod(range(1, p, 2)))] + [Fraction(0)] * M
+        for i in range(p // 2):
+            out = _series_mul(out, inv_lin(2 * i))
+        return out
+
+    den = one
+    for r in range(k):
+        den = _series_mul(den, inv_lin(r - 2))
+    total = Fraction(0)
+    for i in range(k // 2 + 1):
+        g = [Fraction((-1) ** i * math.factorial(k), 2**i * math.factorial(i) * math.factorial(k - 2 * i))] + [Fraction(0)] * M
+        for r in range(k - i):
+            g = _series_mul(g, lin(2 * r - 2))
+        g = _series_mul(g, den)
+        for q in range(j // 2 + 1):
+            h = Fraction((-1) ** q * math.factorial(j), 2**q * math.factorial(q) * math.factorial(j - 2 * q))
+            total += h * _series_mul(g, moment(k - 2 * i + j - 2 * q))[M]
+    return total / math.factorial(j)
+
+
+def _lower_degree_lost(act: Activation, k: int, ell: int) -> bool:
+    r"""Whether degree ``k < ℓ`` is unlearned by random features at ``N, n ≍ d^ℓ`` (True) or learned (False).
+
+    RF's kernel (weights uniform on the sphere) has degree-``k`` eigenvalue ``λ_k(d)²`` with
+    ``d^{k/2}λ_k(d) = Σ_m c_m d^{−m}``, ``c_m = Σ_j a_{k,j,m}μ_j`` (:func:`sphere_coefficient`; ``c_0 = μ_k``,
+    ``c_1 = −kμ_{k+2} − μ_{k+4}/4`` when ``μ_k = 0``).  With ``m`` the first order where ``c_m ≠ 0``,
+    ``nλ_k² ≍ d^{ℓ−k−2m}``: learned if ``k + 2m < ℓ``, lost if ``k + 2m > ℓ`` or no such ``m``;
+    ``k + 2m = ℓ`` is only partly learned (:class:`ParameterError`).  A coefficient is zero when every Hermite
+    coefficient in it is (parity, polynomial exactness, or the activation's certified zero test
+    :meth:`~asymptotics.activations.Activation.hermite`); a sum within its error bound of 0 is undecidable:
+    :class:`ParameterError`.
+    """
     with mpmath.workdps(30):
-        xi = level_coefficients(act, ell, 2 * ell)
-    name = f"activation {act.name}"
-    return sum((energies[k] for k in need if _lower_level_lost(name, xi, k, ell)), Fraction(0))
+        for m in range((ell - k) // 2 + 1):
+            coefs = [(sphere_coefficient(k, j, m), j) for j in range(k, k + 4 * m + 1, 2)]
+            terms = [(a, *act.hermite(j)) for a, j in coefs if a != 0]
+            if all(mu == 0 for _, mu, _ in terms):
+                continue
+            value = mpmath.fsum(mpmath.mpf(a.numerator) / a.denominator * mu for a, mu, _ in terms)
+            err = mpmath.fsum(abs(mpmath.mpf(a.numerator) / a.denominator) * e for a, _, e in terms)
+            if abs(value) <= 2 * err:
+                raise ParameterError(
+                    f"activation {act.name!r}: whether degree {k} is learned at level {ell} depends on a combination of "
+                    f"Hermite coefficients (order d^-{m} of its Gegenbauer coefficient) that is zero to within the "
+                    "quadrature error; pass the activation as a polynomial or a SymPy expression with exact parity."
+                )
+            if k + 2 * m == ell:
+                raise ParameterError(
+                    f"activation {act.name!r}: at level {ell} the RF kernel's degree-{k} eigenvalue is of order 1/n "
+                    f"(mu_{k} = 0, its Gegenbauer coefficient ~ d^-{k / 2 + m:g}), so degree {k} is only partly learned "
+                    "and the per-level formula does not apply."
+                )
+            return False
+    return True
+
+
+def _lost(act: Activation, energies: tuple[Fraction, ...], ell: int) -> Fraction:
+    """``F²_lost``: the energy of the lower degrees ``k < ℓ`` that stay unlearned (:func:`_lower_degree_lost`)."""
+    need = [k for k in range(min(ell, len(energies))) if energies[k] != 0]
+    return sum((energies[k] for k in need if _lower_degree_lost(act, k, ell)), Fraction(0))
 
 
 def risk_asymptotic(

@@ -167,7 +167,10 @@ def rf_phase_curve(kappa1: Any, kappa2: Any, F: Energies = "0,1") -> tuple[Any, 
     """Float64 :func:`rf_phase` over arrays of ``kappa1``, ``kappa2`` (broadcast): ``(values, status)``.
 
     The values are the same exact tail sums as the certified path, rounded once; status 2 (NaN) on the
-    line ``κ₁ = κ₂``, at an integer ``min(κ₁, κ₂)`` and at exponents that are not finite and > 0.
+    line ``κ₁ = κ₂``, at an integer ``min(κ₁, κ₂)`` and at exponents that are not finite and > 0.  Float
+    comparisons decide exactly as :func:`rf_phase` does on the floats' decimals (two floats are equal iff their
+    shortest decimals are, and a float is an integer iff its decimal is), so no correction is needed here, unlike
+    :func:`nt_phase_curve`, whose ``κ₁ + 1`` rounds.
     """
     import numpy as np
 
@@ -184,6 +187,27 @@ def rf_phase_curve(kappa1: Any, kappa2: Any, F: Energies = "0,1") -> tuple[Any, 
         ell = np.clip(np.floor(np.where(bad, 0.0, low)), 0, len(energies)).astype(int)
     values = np.where(bad, np.nan, tails[ell])
     return values, np.where(bad, 2, 0)
+
+
+#: Float64 points within this many units in the last place of ``κ₂ = κ₁ + 1`` or of an integer bottleneck are
+#: decided again in exact decimal arithmetic (:func:`_nt_phase_exact`).
+NEAR_ULPS = 8
+
+
+def _near(a: Any, b: Any) -> Any:
+    """``|a − b| ≤ NEAR_ULPS·ε·max(|a|, |b|, 1)`` elementwise (float64 arrays; NaN compares False)."""
+    import numpy as np
+
+    scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)
+    return np.abs(a - b) <= NEAR_ULPS * np.finfo(float).eps * scale
+
+
+def _nt_phase_exact(k1: float, k2: float) -> int | None:
+    """The learned degree ``⌊min(κ₁ + 1, κ₂)⌋`` from the floats' shortest decimals (as :func:`nt_phase` reads
+    them), or ``None`` where :func:`nt_phase` refuses (on the line, or an integer bottleneck)."""
+    a, b = Fraction(repr(float(k1))) + 1, Fraction(repr(float(k2)))
+    low = min(a, b)
+    return None if a == b or low.denominator == 1 else math.floor(low)
 
 
 def _nt_phase_checks(kappa1: Real | None, kappa2: Real | None) -> tuple[Fraction, Fraction]:
@@ -249,7 +273,10 @@ def nt_phase_curve(kappa1: Any, kappa2: Any, F: Energies = "0,1") -> tuple[Any, 
     """Float64 :func:`nt_phase` over arrays of ``kappa1``, ``kappa2`` (broadcast): ``(values, status)``.
 
     The exact tail sums rounded once; status 2 (NaN) on the line ``κ₂ = κ₁ + 1``, at an integer
-    ``min(κ₁ + 1, κ₂)`` and at exponents that are not finite and > 0.
+    ``min(κ₁ + 1, κ₂)`` and at exponents that are not finite and > 0, decided as :func:`nt_phase` decides on the
+    floats' shortest decimals: ``κ₁ + 1`` rounds in float64, so points within :data:`NEAR_ULPS` ulps of the line
+    or of an integer are decided again exactly (``κ₁ = 1.3, κ₂ = 2.3`` is on the line, although ``1.3 + 1 != 2.3``
+    in binary; ``κ₁ = 1.35, κ₂ = 2.3499999999999996`` is not).
     """
     import numpy as np
 
@@ -259,17 +286,19 @@ def nt_phase_curve(kappa1: Any, kappa2: Any, F: Energies = "0,1") -> tuple[Any, 
     k1, k2 = float_arrays(kappa1=kappa1, kappa2=kappa2)
     energies = parse_energies(F)
     tails = np.array([float(_tail(energies, ell)) for ell in range(len(energies))] + [0.0])
+    k1, k2 = np.broadcast_arrays(k1, k2)
+    shape = k1.shape
+    k1, k2 = k1.ravel(), k2.ravel()
     with np.errstate(invalid="ignore"):
-        # κ₁ + 1 compared with κ₂ exactly: s + e = κ₁ + 1 exactly (Knuth's TwoSum), and s is the float nearest to it
         s = k1 + 1
-        e = (k1 - (s - (s - k1))) + (1 - (s - k1))
-        below = (s < k2) | ((s == k2) & (e < 0))  # κ₁ + 1 < κ₂: the parameters are the bottleneck
-        on_line = (s == k2) & (e == 0)
-        bad = ~(np.isfinite(k1) & np.isfinite(k2) & (k1 > 0) & (k2 > 0)) | on_line
-        # min(κ₁ + 1, κ₂) is an integer exactly when κ₁ (resp. κ₂) is
-        low_int = np.where(below, k1 == np.floor(k1), k2 == np.floor(k2))
-        bad |= np.isfinite(k1) & np.isfinite(k2) & low_int
-        low = np.where(below, np.floor(k1) + 1, np.floor(k2))
-        ell = np.clip(np.where(bad, 0.0, low), 0, len(energies)).astype(int)
+        ok = np.isfinite(k1) & np.isfinite(k2) & (k1 > 0) & (k2 > 0)
+        low = np.where(s < k2, s, k2)
+        bad = ~ok | (s == k2) | (low == np.floor(low))
+        ell = np.floor(np.where(bad, 0.0, low))
+        # κ₁ + 1 rounds: near the line or an integer, decide on the decimals (κ₁ = 1.3, κ₂ = 2.3 is on the line)
+        for i in np.flatnonzero(ok & (_near(s, k2) | _near(low, np.round(low)))):
+            deg = _nt_phase_exact(k1[i], k2[i])
+            bad[i], ell[i] = deg is None, 0.0 if deg is None else deg
+        ell = np.clip(ell, 0, len(energies)).astype(int)
     values = np.where(bad, np.nan, tails[ell])
-    return values, np.where(bad, 2, 0)
+    return values.reshape(shape), np.where(bad, 2, 0).reshape(shape)

@@ -130,3 +130,87 @@ def test_caller_precision_unchanged():
     with mpmath.workdps(17):
         risk_asymptotic("2", "3", 2, "relu", "0.1", F, dps=30)
         assert mpmath.mp.dps == 17
+
+
+# ---- lower degrees under random features (weights uniform on the sphere) ----------------------------------------
+def _exact_gegenbauer_coefficient(poly, k, d):
+    """``d^{k/2} λ_k(d) = d^{k/2} E σ(z)Q_k(z/√d)`` exactly (SymPy), z = <θ,x>/√d on the sphere of radius √d:
+    E z^{2p} = d^p Π_{i<p} (2i+1)/(d+2i), Q_k = C_k^{(d-2)/2}/C_k^{(d-2)/2}(1)."""
+    import sympy as sp
+
+    t, z = sp.symbols("t z")
+    dd = sp.Integer(d)
+    g = sp.gegenbauer(k, (dd - 2) / 2, t)
+    q = sp.Poly(sp.expand(g / g.subs(t, 1)), t)
+    # d^{k/2} t^e = d^{(k-e)/2} z^e, k - e even
+    dq = sum(c * dd ** ((k - e) // 2) * z**e for (e,), c in q.terms())
+    expr = sp.Poly(sp.expand(poly(z) * dq), z)
+
+    def moment(p):
+        if p % 2:
+            return 0
+        return dd ** (p // 2) * sp.prod([sp.Rational(2 * i + 1) / (dd + 2 * i) for i in range(p // 2)])
+
+    return sum(c * moment(e) for (e,), c in expr.terms())
+
+
+HE = {3: lambda z: z**3 - 3 * z, 4: lambda z: z**4 - 6 * z**2 + 3, 5: lambda z: z**5 - 10 * z**3 + 15 * z,
+      6: lambda z: z**6 - 15 * z**4 + 45 * z**2 - 15}
+
+
+@pytest.mark.parametrize("sigma,k,c", [
+    (HE[3], 1, -6),  # c_1 = -k mu_{k+2} - mu_{k+4}/4 by hand: -1*6
+    (HE[4], 0, -6),  # -24/4
+    (HE[5], 1, -30),  # -120/4
+    (HE[4], 2, -48),  # -2*24
+    (lambda z: HE[4](z) + HE[6](z), 2, -48 - 180),  # -2*24 - 720/4
+    (lambda z: z**2 - 1, 0, 0),  # E z^2 = 1 on the sphere: exactly 0 at every d
+])
+def test_first_order_gegenbauer_coefficient(sigma, k, c):
+    from asymptotics.models._rf_levels import sphere_coefficient
+
+    for d in (10**3, 10**6):
+        v = _exact_gegenbauer_coefficient(sigma, k, d) * d  # = c + O(1/d)
+        assert abs(float(v) - c) <= 50 * (abs(c) + 1) / d
+    # the exact series agrees: a_{k,k+2,1} = -k, a_{k,k+4,1} = -1/4, nothing from j > k + 4
+    assert sphere_coefficient(k, k + 2, 1) == -k and sphere_coefficient(k, k + 4, 1) == Fraction(-1, 4)
+    assert sphere_coefficient(k, k + 6, 1) == 0 and sphere_coefficient(k, k + 10, 2) == 0
+
+
+def test_second_order_gegenbauer_coefficient():
+    # He6 at degree 0: the d^-1 term vanishes (mu_2 = mu_4 = 0), d^2 E He6(z) -> 720 a_{0,6,2}
+    from asymptotics.models._rf_levels import sphere_coefficient
+
+    want = 720 * sphere_coefficient(0, 6, 2)
+    v = [_exact_gegenbauer_coefficient(HE[6], 0, d) * d**2 for d in (10**4, 10**6)]
+    assert abs(float(v[1]) - float(want)) < 1e-3 * abs(float(want)) and abs(float(v[0]) - float(want)) < 0.1 * abs(float(want))
+    assert want == 240
+
+
+@pytest.mark.parametrize("act,k,verdicts", [
+    ("x**3-3*x", 1, {2: True, 3: None, 4: False, 6: False}),  # n lambda_1^2 ~ d^(l-3)
+    ("x**4-6*x**2+3", 0, {1: True, 2: None, 3: False}),
+    ("x**6-15*x**4+45*x**2-15", 0, {1: True, 3: True, 4: None, 5: False}),  # second order: ~ d^(l-4)
+    ("x**2-1", 0, {2: True, 5: True, 12: True}),  # E sigma = 0 exactly on the sphere
+    ("tanh", 0, {3: True, 6: True}),  # parity
+    ("relu", 3, {4: True, 6: True}),  # odd part x/2: degree 3 has no component at any order
+    ("relu", 1, {3: False}),
+])
+def test_lower_degree_rule(act, k, verdicts):
+    from asymptotics.activations import get_activation
+    from asymptotics.models._rf_levels import _lower_degree_lost
+
+    a = get_activation(act)
+    for ell, want in verdicts.items():
+        if want is None:
+            with pytest.raises(ParameterError, match="partly learned"):
+                _lower_degree_lost(a, k, ell)
+        else:
+            assert _lower_degree_lost(a, k, ell) is want
+
+
+def test_he3_degree_one_learned_at_level_four():
+    # xi_4 = 0 and no tail: the features are exactly degrees 1 and 3; degree 1 is learned (c_1 = -6), so R = F_4^2
+    assert close(risk_asymptotic(2, 3, 4, "x**3-3*x", 0, "0,1,0,0,0.5", 0).value, Fraction(1, 2))
+    with pytest.raises(ParameterError, match="partly learned"):
+        risk_asymptotic(2, 3, 3, "x**3-3*x", 0, "0,1,0,0,0.5", 0)
