@@ -162,8 +162,6 @@ def test_density_finite_d_digits(d, kernel, level, alpha, x):
 
 
 # ----------------------------------------------------------------------------- edges x within a ball radius
-@pytest.mark.xfail(strict=True, reason="x within ~1e-50 of a bulk edge: the ball route's `(t > lo) & (t < hi)` "
-                   "on undecided comparisons raises TypeError instead of a value / NotProven fallback")
 @pytest.mark.parametrize("which,alpha", [("lo", "1/2"), ("hi", "1/2"), ("kappa", "1")])
 def test_density_at_edge_to_50_digits(which, alpha):
     with mp.workdps(60):
@@ -400,9 +398,6 @@ def test_empirical_kernel_cho_saul(depth, sw, sb):
 
 
 # ----------------------------------------------------------------------------- high levels: κ cancellation
-@pytest.mark.xfail(strict=True, reason="level >= ~35 (exp): x at the CENTRE of the bulk crashes with TypeError "
-                   "(`(t > lo) & (t < hi)` on undecided balls: κ = e − Σ_{k≤ℓ}1/k! ≈ 1/(ℓ+1)! cancels), although "
-                   "kernel_edges proves the same edges and kernel_stieltjes answers")
 @pytest.mark.parametrize("ell", [50])
 def test_density_high_level_centre(ell):
     with mp.workdps(150):
@@ -520,8 +515,6 @@ def test_density_curve_fuzz():
                     assert (v == 0 and ref == 0) or close(v, ref, 1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="CLI: x within a ball radius of an edge ends in a Python traceback (exit 1), "
-                   "not a value or a one-line error")
 def test_cli_edge_no_traceback():
     import subprocess
     import sys

@@ -152,11 +152,12 @@ def _density_eval(xf: Fraction, a: Fraction, ker: Kernel, ell: int, d: int | Non
     g = AB.num(a) if ball else to_mpf(a)
     t = (AB.num(xf) if ball else to_mpf(xf)) - shift
     lo, hi = mpm._edges_b(B, g, s2)
-    inside, outside = (t > lo) & (t < hi), (t <= lo) | (t >= hi)
-    if ball:
+    if ball:  # a ball comparison may be undecided: only a decided one counts
         inside, outside = (t - lo > 0) is True and (hi - t > 0) is True, (t - lo <= 0) is True or (hi - t <= 0) is True
         if not (inside or outside):
             raise NotProven("kernel density: x is not decided inside or outside the bulk on balls")
+    else:
+        inside, outside = bool(lo < t < hi), bool(t <= lo or t >= hi)
     if outside:
         if a == 1 and (t == 0) is True:
             return (AB.inf if ball else mpmath.inf), None
