@@ -204,8 +204,6 @@ def test_cli_bad_spectrum_exit2_one_line():
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and r.stdout == ""
 
 
-@pytest.mark.xfail(strict=True, reason="power_law's r2= (‖β‖²) is accepted by rf spectrum= but silently ignored "
-                   "(F1sq decides): r2=7 gives the r2-less value; it should be refused or honoured")
 def test_power_law_r2_not_silently_ignored():
     base = lib("risk", psi1=2, psi2=3, lam="0.1", spectrum="power_law:p=10,alpha=1,beta=0")
     try:

@@ -24,6 +24,8 @@ the sample-level one ``κ`` solve
 .. math:: R = \frac{\mathcal B_{\rm tot}}{D} + (\tau^2 + F_\star^2)\frac{\mathrm{df}_2/n}{D} + F_\star^2,\qquad
           T = (\psi_1\lambda/\kappa)^2 (R + \tau^2).
 
+``ψ₁ = ∞`` is ridge on ``x`` (:func:`kernel_limit_mp`, ridge's solver with ``γ = 1/ψ₂``,
+``λ_r = (μ⋆² + ψ₂λ)m/(μ₁²ψ₂)``); ``ψ₂ = ∞`` is the same equations with ``1/ψ₂ = 0`` (``κ = ψ₁λ``).
 Power laws with ``p > 4096`` and ``p = ∞`` (absolute sizes ``N``, ``n``; the equations with ``d = 1``) sum in
 closed form by ridge's power-law machinery (:class:`PowerRF`); :func:`scaling_exponents` gives the predicted
 scaling-law exponents (docs/models/rf.md, "Scaling laws").
@@ -35,6 +37,7 @@ arXiv 1908.05355 (the isotropic case, reproduced by ``spectrum=blocks:1/1/1``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from fractions import Fraction
 from typing import Any
@@ -72,21 +75,53 @@ PROOF_NOTE = "rf with spectrum=: precision-ladder estimate (no ball route yet)"
 
 
 # ----------------------------------------------------------------------------- validation
+def parse_spectrum(spectrum: Any) -> Spectrum | None:
+    """Parse ``spectrum=`` for ``rf`` (``None`` for ``isotropic``); every refusal names ``spectrum``.
+
+    ``power_law:...,r2=R`` with ``R ≠ 1`` is refused: in ``rf`` ``F1sq`` sets ``‖β‖²`` and the spectrum
+    only says how it spreads over the eigenvalues (the blocks' energies likewise count only relative to their sum).
+    """
+    try:
+        sp_ = Spectrum.parse(spectrum)
+    except ParameterError as exc:
+        msg = str(exc)
+        if msg.startswith("`weights` must sum to 1"):
+            total = msg.rsplit("sum to ", 1)[-1].rstrip(".")
+            raise ParameterError(
+                f"`spectrum` block weights (the middle field of each s/w/b, fractions of the d input coordinates, each "
+                f"> 0) must sum to 1; they sum to {total} in {spectrum!r}."
+            ) from None
+        if msg.startswith("`spectrum`"):
+            raise
+        raise ParameterError(f"`spectrum` {spectrum!r}: {msg}") from None
+    if sp_ is not None and sp_._power is not None and sp_._power[3] != 1:
+        raise ParameterError(
+            f"`spectrum` power_law's r2 (= {float(sp_._power[3]):g}) is not used by rf: `F1sq` sets ||beta||^2 and the "
+            "spectrum only how it spreads over the eigenvalues; leave r2 out (or r2=1) and give F1sq=R."
+        )
+    return sp_
+
+
 def check_spectrum(
     spectrum: Any, psi1: Any, psi2: Any, lam: Any, F1sq: Any, ms2_zero: bool | None = None, absolute: bool = False
 ) -> Spectrum:
     """Validate ``spectrum=`` for ``rf`` (a :class:`Spectrum` or its text); returns the parsed spectrum.
 
     Raises :class:`ParameterError` naming ``spectrum`` (or ``psi1``/``psi2``, ``N``/``n``) where the model is not
-    defined here.  ``absolute``: the sizes were given as ``N``, ``n`` (only with ``p = ∞``).
+    defined here.  ``absolute``: the sizes were given as ``N``, ``n`` (only with ``p = ∞``).  ``psi1 = inf`` (the
+    kernel limit: ridge on ``x``, :func:`kernel_limit_mp`) and ``psi2 = inf`` (infinite data: ``κ = ψ₁λ``) are
+    defined for blocks and finite power laws.
     """
-    sp_ = Spectrum.parse(spectrum)
+    sp_ = parse_spectrum(spectrum)
     if sp_ is None:
         sp_ = Spectrum.from_blocks([1], [1], [1])
-    if psi1 == math.inf or psi2 == math.inf:
-        raise ParameterError("`spectrum` needs finite `psi1` and `psi2` (> 0); the limits psi=inf are for spectrum=isotropic.")
     power = sp_._power
     if power is not None and power[0] == math.inf:
+        if psi1 == math.inf or psi2 == math.inf:
+            raise ParameterError(
+                "`N` and `n` must be finite (> 0) with spectrum=power_law:p=inf: the limits N = inf, n = inf of the "
+                "d = 1 equations are not covered (use a finite p with psi1=inf or psi2=inf)."
+            )
         if not absolute:
             raise ParameterError(
                 "`N` and `n` (absolute numbers of features and samples, > 0) are required with a power law of p=inf "
@@ -469,6 +504,110 @@ def _degenerate(ms2_zero: bool, lam: Any, psi1: Any, psi2: Any) -> bool:
     return ms2_zero and lam == 0 and min(psi1, psi2) >= 1
 
 
+# ----------------------------------------------------------------------------- the kernel limit psi1 = inf: ridge on x
+def ridge_spectrum(spectrum: Spectrum, F1sq: Any) -> Spectrum:
+    """``Σ`` with ``β``'s energies scaled to ``‖β‖² = F₁²`` (what ``ridge`` reads as its ``spectrum``)."""
+    F1 = Fraction(F1sq)
+    if spectrum._power is not None:
+        p, a, bb, _ = spectrum._power
+        return dataclasses.replace(spectrum, _power=(p, a, bb, F1))
+    tot = sum(spectrum.energies, Fraction(0))
+    energies = tuple(F1 * e / tot for e in spectrum.energies) if tot else spectrum.energies
+    return dataclasses.replace(spectrum, energies=energies)
+
+
+def input_trace(spectrum: Spectrum, B: Any) -> Any:
+    """``m = tr Σ/d`` on backend ``B`` (mp or np); closed form for power laws of ``p > 4096``."""
+    power = spectrum._power
+    if power is None:
+        m = sum((w * s for w, s in zip(spectrum.weights, spectrum.eigenvalues, strict=True)), Fraction(0))
+        return mpmath.mpf(m.numerator) / m.denominator if B.name == "mp" else float(m)
+    if power[1] == 0:
+        return mpmath.mpf(1) if B.name == "mp" else 1.0
+    if _large_power(spectrum):
+        from .learning_curve import _prec, _sums
+
+        return _sums(B.name, int(power[0]), power[1], power[2], _prec(B)).trace()
+    return _blocks(spectrum, B, 1)[3]
+
+
+def kernel_map(psi2: Any, lam: Any, mu1sq: Any, ms2: Any, m: Any) -> Any:
+    r"""``λ_r = (μ⋆² + ψ₂λ)m/(μ₁²ψ₂)``: the kernel limit is ridge on ``x`` at ``γ = 1/ψ₂`` and this ridge.
+
+    The training residual is ``ψ₂λ/(ψ₂λ + μ⋆²)`` times ridge's (the kernel's ``μ⋆²`` identity part also fits
+    the training noise; ``1`` when ``λ = μ⋆ = 0``).
+    """
+    return (ms2 + psi2 * lam) * m / (mu1sq * psi2)
+
+
+def kernel_limit_mp(pr: Any, spectrum: Spectrum, mu1sq: Any, ms2: Any) -> tuple[dict[str, Any], Any]:
+    r"""Every quantity at ``ψ₁ = ∞`` (current mpmath precision), by ridge's general solver.
+
+    As ``ψ₁ → ∞`` at fixed ``ν₂`` the equations become ``ν₂(1 − S₁(ν₂)/ψ₂) = λ + μ⋆²/ψ₂`` (``κ/ψ₁ → ν₂``,
+    ``ν₁ → ν₂``, ``ψ₁λ/κ → λ/ν₂``): with ``ν₂ = μ₁²k/m`` this is ridge's ``k(1 − γ Σ wᵢsᵢ/(sᵢ + k)) = λ_r``
+    (:func:`kernel_map`).  Bias, variance, risk are ridge's with training noise ``σ² + τ²_ridge = τ² + F⋆²`` and
+    misspecification ``τ²_ridge = F⋆²``; the training error is ``ratio²`` times ridge's.  ``μ₁ = 0``: the null
+    estimator (``λ_r = ∞``), ``ν₂ = λ + μ⋆²/ψ₂``.  docs/models/rf.md, "General input covariance".
+    """
+    from . import ridge
+
+    q = lambda x: mpmath.mpf(x.numerator) / x.denominator  # noqa: E731
+    psi2, lam, F1, Fs, t2 = q(pr.psi2), q(pr.lam), q(pr.F1sq), q(pr.Fstar2), q(pr.tau2)
+    noise = t2 + Fs
+    if mu1sq == 0:
+        out = ridge._null_estimator(F1, noise, Fs)
+        nu2, residual = lam + ms2 / psi2, mpmath.mpf(0)
+        ratio = psi2 * lam / (psi2 * lam + ms2)
+    else:
+        m = input_trace(spectrum, MP)
+        lam_r = kernel_map(psi2, lam, mu1sq, ms2, m)
+        ratio = psi2 * lam / (psi2 * lam + ms2) if psi2 * lam + ms2 != 0 else mpmath.mpf(1)
+        blocks = ridge._spectral_blocks(ridge_spectrum(spectrum, pr.F1sq), MP)
+        omg = q(1 - 1 / pr.psi2)
+        out, residual = ridge._equivalent(blocks, 1 / psi2, lam_r, noise, Fs, params=pr.shown(), one_minus_g=omg, x0=None)
+        nu2 = mu1sq * out["kappa"] / m
+    res = {k: out[k] for k in ("bias", "variance", "risk")}
+    res.update(train_error=ratio * ratio * out["train_error"], nu1=nu2, nu2=nu2)
+    return res, residual
+
+
+def _kernel_limit_np(
+    quantity: str, sp_: Spectrum, p2: np.ndarray, lam: np.ndarray, mu1sq: float, ms2: float, F1: np.ndarray, Fs: np.ndarray,
+    t2: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float64 values, convergence and domain flags at ``ψ₁ = ∞`` (ridge's float64 path, :func:`kernel_limit_mp`)."""
+    from . import ridge
+
+    val, conv, dom = np.full(p2.shape, np.nan), np.ones(p2.shape, bool), np.ones(p2.shape, bool)
+    with np.errstate(all="ignore"):
+        if mu1sq == 0:
+            den = p2 * lam + ms2
+            ratio = np.where(den > 0, p2 * lam / np.where(den > 0, den, 1.0), 1.0)
+            nu2 = lam + ms2 / p2
+            vals = {"bias": F1, "variance": 0 * F1, "risk": F1 + Fs, "train_error": ratio**2 * (F1 + Fs + t2), "nu1": nu2}
+            vals["nu2"] = nu2
+            return np.asarray(vals[quantity], float) + 0 * p2, conv, dom
+        m = input_trace(sp_, NP)
+        lam_r = kernel_map(p2, lam, mu1sq, ms2, m)
+        den = p2 * lam + ms2
+        ratio = np.where(den > 0, p2 * lam / np.where(den > 0, den, 1.0), 1.0)
+        rq = {"nu1": "kappa", "nu2": "kappa"}.get(quantity, quantity)
+        # γ = 1/ψ₂ and λ_r are rounded before ridge sees them: a relative error ε in γ moves every output by
+        # about ε/(1 − df₂/n) (large only at γ ≈ 1, λ_r ≈ 0); 1/(1 − df₂/n) = 1 + ridge's variance at unit noise
+        amp, _ = ridge.curve_values("variance", 1 / p2, lam_r, 1.0, 1.0, 0.0, spectrum=ridge_spectrum(sp_, 1))
+        rounding = 16 * np.finfo(float).eps * (2 + np.abs(amp))
+        for f in np.unique(F1):
+            at = F1 == f
+            spf = ridge_spectrum(sp_, Fraction(float(f)))
+            v, st = ridge.curve_values(rq, 1 / p2[at], lam_r[at], f, t2[at], Fs[at], spectrum=spf)
+            if quantity == "train_error":
+                v = ratio[at] ** 2 * v
+            elif rq == "kappa":
+                v = mu1sq * v / m
+            val[at], conv[at], dom[at] = v, (st <= 1) & ~(rounding[at] > FLOAT64_MAX_ERROR), st != 2
+    return val, conv, dom
+
+
 # ----------------------------------------------------------------------------- certified path
 def evaluate_mp(pr: Any, spectrum: Spectrum, state: dict[str, Any]) -> tuple[dict[str, Any], Any]:
     """Every quantity at the current mpmath precision (no ladder) and the residual; ``state["v"]`` warm-starts ``ν₂``.
@@ -480,6 +619,12 @@ def evaluate_mp(pr: Any, spectrum: Spectrum, state: dict[str, Any]) -> tuple[dic
     mu1sq, ms2 = c.mu1**2, c.mustar2
     if mu1sq == 0 and ms2 == 0:
         raise ParameterError(f"`activation` {pr.activation.name!r} is constant on Gaussian inputs (mu1 = mu* = 0).")
+    if pr.psi1 == math.inf:  # the kernel limit: ridge on x (one solver, ridge's)
+        return kernel_limit_mp(pr, spectrum, mu1sq, ms2)
+    if _degenerate(ms2 == 0, pr.lam, pr.psi1, pr.psi2) and pr.psi2 == math.inf:  # N >= d linear features span x
+        Fs, t2 = (mpmath.mpf(v.numerator) / v.denominator for v in (pr.Fstar2, pr.tau2))
+        zero = mpmath.mpf(0)
+        return {"bias": zero, "variance": zero, "risk": Fs, "train_error": Fs + t2, "nu1": zero, "nu2": zero}, zero
     if _degenerate(ms2 == 0, pr.lam, pr.psi1, pr.psi2) and not spectrum.infinite:
         raise ParameterError(
             "`lam` must be > 0 for rf with `spectrum` and an affine activation when min(psi1, psi2) >= 1 "
@@ -489,9 +634,9 @@ def evaluate_mp(pr: Any, spectrum: Spectrum, state: dict[str, Any]) -> tuple[dic
     if mu1sq == 0 and _large_power(spectrum):
         raise ParameterError(_MU1_ZERO)
     blocks = rf_blocks(spectrum, MP, mu1sq, F1)
-    q = lambda x: mpmath.mpf(x.numerator) / x.denominator  # noqa: E731
+    q = lambda x: mpmath.inf if x == math.inf else mpmath.mpf(x.numerator) / x.denominator  # noqa: E731
     psi1, psi2, lam = q(pr.psi1), q(pr.psi2), q(pr.lam)
-    omr = q(1 - pr.psi1 / pr.psi2)
+    omr = mpmath.mpf(1) if pr.psi2 == math.inf else q(1 - pr.psi1 / pr.psi2)  # psi2 = inf: kappa = psi1 lam
     rtol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 2))
     x0 = state["v"]
     try:
@@ -566,20 +711,35 @@ def curve_values(
     """
     if quantity not in SPECTRUM_QUANTITIES:
         raise ParameterError(f"unknown rf quantity {quantity!r} with `spectrum`; valid: {', '.join(SPECTRUM_QUANTITIES)}.")
-    sp_ = Spectrum.parse(spectrum)
+    sp_ = parse_spectrum(spectrum)
     sp_ = sp_ if sp_ is not None else Spectrum.from_blocks([1], [1], [1])
     _, m1, ms2 = coefficients_float(act)
     mu1sq = m1 * m1
     if mu1sq == 0 and _large_power(sp_):
         raise ParameterError(_MU1_ZERO)
     blocks = rf_blocks(sp_, NP, mu1sq, 1.0)
-    domain = (p1 > 0) & (p2 > 0) & np.isfinite(p1) & np.isfinite(p2) & (lam >= 0) & np.isfinite(lam)
+    domain = (p1 > 0) & (p2 > 0) & ~np.isnan(p1) & ~np.isnan(p2) & (lam >= 0) & np.isfinite(lam)
     domain &= (F1 >= 0) & (Fs >= 0) & (t2 >= 0) & np.isfinite(F1) & np.isfinite(Fs) & np.isfinite(t2)
+    # psi1 = inf (kernel limit: ridge on x) or psi2 = inf (infinite data), not both; p = ∞ needs finite N, n
+    domain &= ~(np.isinf(p1) & np.isinf(p2)) & ~((np.isinf(p1) | np.isinf(p2)) & sp_.infinite)
+    kern = domain & np.isinf(p1)
     if not sp_.infinite:  # p = ∞: N linear features never span the input space
-        domain &= ~((ms2 == 0) & (lam == 0) & (np.minimum(p1, p2) >= 1))
+        degenerate = (ms2 == 0) & (lam == 0) & (np.minimum(p1, p2) >= 1)
+        spans = domain & degenerate & np.isinf(p2)  # infinite data, N >= d linear features: x is fitted exactly
+        domain &= kern | spans | ~degenerate
+    else:
+        spans = np.zeros(p1.shape, bool)
     val = np.full(p1.shape, np.nan)
     conv = np.zeros(p1.shape, bool)
-    idx = np.flatnonzero(domain)
+    if spans.any():
+        zero = 0 * Fs[spans]
+        val[spans] = {"risk": Fs[spans], "train_error": Fs[spans] + t2[spans]}.get(quantity, zero)
+        conv[spans] = True
+    if kern.any():
+        kv, kc, kd = _kernel_limit_np(quantity, sp_, p2[kern], lam[kern], mu1sq, ms2, F1[kern], Fs[kern], t2[kern])
+        val[kern], conv[kern] = kv, kc
+        domain[np.flatnonzero(kern)[~kd]] = False
+    idx = np.flatnonzero(domain & ~kern & ~spans)
     if idx.size:
         with np.errstate(all="ignore"):
             a1, a2, al = p1[idx], p2[idx], lam[idx]

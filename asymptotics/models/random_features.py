@@ -388,9 +388,9 @@ class RFParams:
         set_(self, "Fstar2", check_real("Fstar2", self.Fstar2, low=0))
         set_(self, "tau2", check_real("tau2", self.tau2, low=0))
         if self.spectrum is not None:  # "isotropic" parses to None: the Mei–Montanari path, unchanged
-            from ._rf_spectrum import Spectrum, check_spectrum
+            from ._rf_spectrum import check_spectrum, parse_spectrum
 
-            parsed = Spectrum.parse(self.spectrum)
+            parsed = parse_spectrum(self.spectrum)
             if parsed is None and absolute:
                 raise ParameterError("`N` and `n` need spectrum=power_law:p=inf,...; spectrum=isotropic takes psi1, psi2.")
             checked = (
@@ -977,7 +977,7 @@ chi = _make("chi", "``χ = ν₁(iη)ν₂(iη) = −p``, the fixed point the ri
 nu1 = _make(
     "nu1",
     "Sample-level effective regularization ``ν₁ = (κ + μ⋆²)/ψ₁`` of the general-covariance equations "
-    "(``N(1 − ν₁/ν₂) = df₁(ν₂)``; defined for finite ψ₁, ψ₂, with or without ``spectrum``; Defilippis–Loureiro–"
+    "(``N(1 − ν₁/ν₂) = df₁(ν₂)``; with or without ``spectrum``, ``ν₁ = ν₂`` at ψ₁ = ∞; Defilippis–Loureiro–"
     "Misiakiewicz, arXiv 2405.15699).",
 )
 nu2 = _make(
@@ -1197,9 +1197,10 @@ def curve_values(
     ``linear``, ``ψ₁ > 1``, tiny ``λ``: :func:`_data_limit_error`), ``psi1=inf`` only next to
     ``ψ₂ = 1`` with ``λ' → 0`` (:func:`~asymptotics.models._rf_common.ridge_on_x_error`).
     """
-    from ._rf_spectrum import Spectrum as _Spectrum
+    from ._rf_spectrum import parse_spectrum
 
-    general = quantity in ("nu1", "nu2") or _Spectrum.parse(spectrum) is not None
+    parsed = parse_spectrum(spectrum)
+    general = quantity in ("nu1", "nu2") or parsed is not None
     if quantity not in QUANTITIES and not general:
         raise ParameterError(f"unknown rf quantity {quantity!r} for a float64 curve; valid: {', '.join(QUANTITIES)}.")
     act = get_activation(activation)
@@ -1211,7 +1212,7 @@ def curve_values(
         one = {k: (None if v is None else 1) for k, v in (("N", N), ("n", n))}
         RFParams(psi1, psi2, 0, act, N_over_n=N_over_n, spectrum=spectrum, **one)  # the combination's ParameterError
         psi1, psi2 = N, n
-    elif spectrum is not None and _Spectrum.parse(spectrum) is not None and _Spectrum.parse(spectrum).infinite:
+    elif parsed is not None and parsed.infinite:
         RFParams(1, 1, 0, act, spectrum=spectrum)  # raises: p = inf needs N and n
     if N_over_n is not None:
         if psi1 is not None:

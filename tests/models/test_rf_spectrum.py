@@ -82,6 +82,77 @@ def test_kernel_limit_is_ridge():
         assert abs(2 * r2 - r1 - out["risk"]) < 1e-10 * out["risk"]
 
 
+KL = dict(psi2="1.5", lam="0.1", Fstar2="0.3", tau2="0.2", F1sq=2)
+KL_SPECS = ("blocks:0.01/0.5/1,10/0.5/3", "power_law:p=50,alpha=1.5,beta=0.5")
+KL_Q = ("risk", "bias", "variance", "train_error", "nu1", "nu2")
+
+
+@pytest.mark.parametrize("spec", KL_SPECS)
+def test_psi1_inf_is_ridge_with_the_mapped_parameters(spec):
+    """psi1 = inf: ridge on x at gamma = 1/psi2, lam_r = (mu*^2 + psi2 lam) m/(mu1^2 psi2), noise tau^2 + F*^2,
+    misspecification F*^2, ||beta||^2 = F1sq; training error times (psi2 lam/(psi2 lam + mu*^2))^2;
+    nu1 = nu2 = mu1^2 kappa_ridge/m.  The mapped numbers are formed here by hand and handed to ridge's solver."""
+    got = {q: value(q, 30, psi1="inf", activation="tanh", spectrum=spec, **KL) for q in KL_Q}
+    with mpmath.workdps(45):
+        c = RFParams(1, 1, 0, "tanh").activation.coefficients()
+        mu1sq, ms2 = c.mu1**2, c.mustar2
+        psi2, lam = mpmath.mpf(3) / 2, mpmath.mpf("0.1")
+        sp = ridge.Spectrum.parse(spec)
+        if sp._power is None:
+            s, w, b = sp.mp_blocks()
+        else:
+            P = sp._power[0]
+            s = [mpmath.mpf(j) ** mpmath.mpf("-1.5") for j in range(1, P + 1)]
+            w = [mpmath.mpf(1) / P] * P
+            b = [mpmath.mpf(j) ** mpmath.mpf("-0.5") for j in range(1, P + 1)]
+        b = [2 * x / mpmath.fsum(b) for x in b]  # ||beta||^2 = F1sq = 2
+        m = mpmath.fsum(wi * si for wi, si in zip(w, s))
+        lam_r = (ms2 + psi2 * lam) * m / (mu1sq * psi2)
+        out, _ = ridge.general_equivalent(1 / psi2, lam_r, mpmath.mpf("0.5"), mpmath.mpf("0.3"), s, w, b)
+        ratio = psi2 * lam / (psi2 * lam + ms2)
+        expect = dict(out, train_error=ratio**2 * out["train_error"], nu1=mu1sq * out["kappa"] / m)
+        expect["nu2"] = expect["nu1"]
+    for q in KL_Q:
+        assert abs(got[q] - expect[q]) < mpmath.mpf(10) ** -28 * abs(expect[q]), q
+        near = value(q, 30, psi1="1e12", activation="tanh", spectrum=spec, **KL)
+        assert abs(near - got[q]) < 1e-11 * abs(got[q]), q  # the limit: an O(1/psi1) gap
+        v, st = curve_values(q, psi1=np.inf, activation="tanh", spectrum=spec, psi2=1.5, lam=0.1, Fstar2=0.3, tau2=0.2, F1sq=2.0)
+        assert int(st) == 0 and abs(float(v) - float(got[q])) < 1e-12 * float(got[q]), q
+
+
+def test_psi1_inf_linear_equals_ridge_cli_values_every_digit():
+    """Linear features (mu1 = 1, mu* = 0): lam_r = lam m exactly, so ridge's own certified value at rational
+    parameters (gamma = 1/2, lam = 0.1 m with m = 1, r2 = 4, sigma2 = tau^2, tau2 = F*^2) is rf's to every digit."""
+    spec = "blocks:0.5/0.5/1,1.5/0.5/3"
+    for q in ("risk", "bias", "variance", "train_error"):
+        a = value(q, 30, psi1="inf", psi2=2, lam="0.1", activation="linear", F1sq=4, Fstar2="0.3", tau2="0.2", spectrum=spec)
+        b = ridge.solve(ridge.RidgeParams(gamma="0.5", lam="0.1", sigma2="0.2", tau2="0.3", spectrum=spec), q, dps=30).value
+        assert a == b, q
+
+
+def test_infinite_data_limit():
+    """psi2 = inf: kappa = psi1 lam, no variance, train = risk + tau^2; equal to the O(1/psi2) limit; with linear
+    features and lam = 0 (psi1 < 1) the projection error sum_i e_i k/(s_i + k), sum_i w_i s_i/(s_i + k) = psi1 (the
+    best predictor in N random directions); psi1 >= 1 linear: x is fitted exactly (risk F*^2)."""
+    spec, kw = "blocks:0.01/0.5/1,10/0.5/3", dict(lam="0.1", Fstar2="0.3", tau2="0.2", activation="relu")
+    for q in ("risk", "bias", "train_error", "nu2"):
+        a = value(q, 30, psi1="0.7", psi2="inf", spectrum=spec, **kw)
+        b = value(q, 30, psi1="0.7", psi2="1e13", spectrum=spec, **kw)
+        assert abs(a - b) < 1e-11 * abs(a), q
+        v, st = curve_values(q, psi1=0.7, psi2=np.inf, spectrum=spec, lam=0.1, Fstar2=0.3, tau2=0.2)
+        assert int(st) == 0 and abs(float(v) - float(a)) < 1e-12 * float(a), q
+    assert value("variance", 30, psi1="0.7", psi2="inf", spectrum=spec, **kw) == 0
+    with mpmath.workdps(40):
+        s, w, e = [mpmath.mpf("0.01"), mpmath.mpf(10)], [mpmath.mpf(1) / 2] * 2, [mpmath.mpf("0.0025"), mpmath.mpf("7.5")]
+        df1 = lambda k: mpmath.fsum(wi * si / (si + k) for si, wi in zip(s, w))  # noqa: E731
+        k = mpmath.findroot(lambda k: df1(k) - mpmath.mpf("0.7"), (mpmath.mpf("1e-3"), 100), solver="anderson")
+        proj = mpmath.fsum(ei * k / (si + k) for si, ei in zip(s, e))
+    got = value("risk", 30, psi1="0.7", psi2="inf", lam=0, activation="linear", spectrum=spec)
+    assert abs(got - proj) < mpmath.mpf(10) ** -27 * proj
+    exact = value("risk", 30, psi1=3, psi2="inf", lam=0, activation="linear", Fstar2="0.3", spectrum=spec)
+    assert abs(exact - mpmath.mpf("0.3")) < 1e-29
+
+
 # ----------------------------------------------------------------------------- exact symmetries and a closed form
 def test_scalar_covariance_rescales_the_target_only():
     """Σ = sI: the features are normalized by m = s, so only the target energy changes: βᵀΣβ = s‖β‖²."""
@@ -170,8 +241,10 @@ def test_curve_broadcasts_and_thresholds():
     "kw",
     [
         dict(psi1=1, psi2=2, spectrum="nonsense"),
-        dict(psi1="inf", psi2=2, spectrum=TWO_BLOCKS),
-        dict(psi1=1, psi2="inf", spectrum=TWO_BLOCKS),
+        dict(psi1="inf", psi2=2, spectrum="power_law:p=inf,alpha=2,beta=2"),  # N = inf at p = inf
+        dict(psi1=1, psi2="inf", spectrum="power_law:p=inf,alpha=2,beta=2"),
+        dict(psi1=1, psi2=2, spectrum="power_law:p=10,alpha=1,beta=0,r2=7"),  # F1sq sets the norm, not r2
+        dict(psi1=1, psi2=2, spectrum="blocks:1/0.5/1,2/0.6/1"),  # weights sum to 1.1
         dict(N=10, n=20, spectrum="power_law:p=inf,alpha=1,beta=1.5"),  # p = inf needs alpha > 1
         dict(psi1=1, psi2=2, spectrum="blocks:1/1/0"),
     ],
@@ -187,7 +260,7 @@ def test_chi_and_degenerate_refused():
     with pytest.raises(ParameterError, match="lam"):
         solve(RFParams(psi1=2, psi2=3, activation="linear", spectrum=TWO_BLOCKS), "risk", dps=15)
     with pytest.raises(ParameterError, match="psi"):
-        solve(RFParams(psi1="inf", psi2=2), "nu1", dps=15)
+        solve(RFParams(psi1="inf", psi2="inf"), "nu1", dps=15)
 
 
 # ----------------------------------------------------------------------------- power laws of any size, p = inf
