@@ -231,11 +231,15 @@ class DeepKernel(Kernel):
     """A deep NNGP/NTK or NT kernel: :class:`~asymptotics.kernels.Kernel` whose Taylor coefficients and
     ``h(1)`` come from the layer recursion (module docstring), not from SymPy.
 
-    Finite-``d`` eigenvalues use the inherited Funk–Hecke quadrature of ``h`` (ReLU: closed-form
-    pointwise recursion); other activations have no pointwise evaluator yet (ParameterError).
+    Finite-``d`` eigenvalues and ``E h²`` on the sphere use :func:`_sphere_levels` with ``h`` in Arb (ReLU:
+    the closed-form pointwise recursion, :func:`_relu_arb`); other activations have no pointwise evaluator
+    yet (ParameterError).  Proofs of finite-``d`` quantities stop at once (:meth:`ball_levels_blocker`) except
+    for ``nt:relu``.
     """
 
     spec: DeepSpec | None = None
+    arb_h: Callable[[Any], Any] | None = None
+    """``h`` on python-flint ``arb`` numbers (ReLU: :func:`_relu_arb`), for the finite-``d`` quadrature."""
 
     @property
     def is_polynomial(self) -> bool:
@@ -260,13 +264,37 @@ class DeepKernel(Kernel):
         key = ("fh", d, ell)
         cached = self._cache.get(key)
         if cached is None or cached[0] < need:
-            top = ell + LEVEL_BLOCK - 1 - ell % LEVEL_BLOCK
-            for k, (value, err) in enumerate(_sphere_levels(self.mp, d, top, self.name)):
+            h = self.arb_h if self.arb_h is not None else self.mp  # (no pointwise h: its ParameterError)
+            for k, (value, err) in enumerate(_sphere_levels(h, d, _block_top(ell), self.name)):
                 old = self._cache.get(("fh", d, k))
                 if old is None or old[0] < need:
                     self._cache[("fh", d, k)] = (need, value, err)
             cached = self._cache[key]
         return +cached[1], cached[2]
+
+    def second_moment(self, d: int, domain: Any = "sphere") -> Any:
+        """``E h(s)²``: on the sphere the quadrature of :func:`_sphere_levels` applied to ``h²`` (its level 0),
+        cached per ``d`` and precision; elsewhere as for any kernel."""
+        from .kernels import get_domain
+
+        if get_domain(domain).name != "sphere" or self.arb_h is None:
+            return super().second_moment(d, domain)
+        key = ("h2fh", d)
+        cached = self._cache.get(key)
+        if cached is None or cached[0] < mpmath.mp.prec:
+            h = self.arb_h
+            value, _ = _sphere_levels(lambda s: h(s) ** 2, d, 0, self.name)[0]
+            self._cache[key] = cached = (mpmath.mp.prec, value)
+        return +cached[1]
+
+    def ball_levels_blocker(self, d: int, domain: Any = "sphere") -> str | None:
+        """The reason a proof of finite-``d`` quantities stops at once: deep NNGP/NTK kernels have no ball route
+        for their eigenvalues (``nt:relu`` has one: closed-form eigenvalues, ``E h²`` by rigorous integration)."""
+        if self.ball_closed is None:
+            return f"kernel {self.name!r}: finite-d eigenvalues of deep kernels have no ball route yet"
+        if self.ball_h is None:
+            return f"kernel {self.name!r}: E h(s)^2 has no ball route yet"
+        return None
 
     def ball_eigenvalue(self, d: int, ell: int, domain: Any = "sphere") -> Any:
         """Closed form on balls (``nt:relu``); otherwise NotProven at once (no rigorous route for composed
@@ -278,8 +306,12 @@ class DeepKernel(Kernel):
         raise NotProven(f"kernel {self.name!r}: finite-d eigenvalues of deep kernels have no ball route yet")
 
     def ball_second_moment(self, d: int, domain: Any = "sphere") -> Any:
+        """``E h(s)²`` on balls: ``nt:relu`` by rigorous integration of ``h²`` (``h = relu_ntk − relu_nngp`` on
+        ``acb`` balls, :func:`~asymptotics.kernels._ball_sphere_mean`); NotProven for the others."""
         from .ball import NotProven
 
+        if self.ball_h is not None:
+            return super().ball_second_moment(d, domain)
         raise NotProven(f"kernel {self.name!r}: E h(s)^2 of deep kernels has no ball route yet")
 
     # -- exact coefficients -----------------------------------------------------------
@@ -435,25 +467,54 @@ class DeepKernel(Kernel):
 
 
 LEVEL_BLOCK = 32
-"""Levels computed together by one set of quadrature nodes (:func:`_sphere_levels`)."""
+"""Levels computed together by one set of quadrature nodes (:func:`_sphere_levels`): the first request
+computes ``0..31``, a later one beyond the cached levels ``0..32·2^j − 1`` (doubling, so a spectrum of ``L``
+levels costs about twice its last block instead of ``L/32`` blocks)."""
 END_T1 = mpmath.mpf(1) / 2
 """The end pieces are ``s = ±(1 − t²)``, ``0 ≤ t ≤ END_T1``; the middle is ``|s| ≤ 1 − END_T1²``."""
+FIX_GUARD = 32
+"""Guard bits of the fixed-point Gegenbauer sums of :func:`_sphere_levels` (beyond the working precision)."""
 _RULE: list[Any] = []
+
+
+def _block_top(ell: int) -> int:
+    """The last level of the block that holds ``ℓ`` (``32·2^j − 1``, see :data:`LEVEL_BLOCK`)."""
+    top = LEVEL_BLOCK - 1
+    while top < ell:
+        top = 2 * top + 1
+    return top
+
+
+def _fixed(x: Any, bits: int) -> int:
+    """``⌊m·2^{e+bits}⌋`` for the midpoint ``m·2^e`` of a python-flint ``arb`` (fixed point with ``bits`` fraction bits)."""
+    m, e = x.mid().man_exp()
+    m, shift = int(m), int(e) + bits
+    return m << shift if shift >= 0 else m >> -shift
 
 
 def _sphere_levels(h: Callable[[Any], Any], d: int, top: int, name: str) -> list[tuple[Any, Any]]:
     r"""``(μ_{d,ℓ}, error)`` for ``ℓ = 0..top``: ``E[h(s)Q_ℓ(s)]`` over the cosine law of ``S^{d−1}``.
 
-    Three pieces, each analytic in its variable for the composed arc-cosine kernels (singular only at
-    ``s = ±1``, where ``√(1 − ρ²)`` and ``arccos ρ`` become analytic in ``t``, ``s = ±(1 − t²)``): the middle
-    ``|s| ≤ 3/4`` with the weight ``(1 − s²)^{(d−3)/2}``, and the ends with ``ds = 2t dt``,
-    ``1 − s² = t²(2 − t²)``.  mpmath's tanh–sinh rule (its nodes and error estimate, degrees raised until
-    every level meets the working precision), with a vector integrand as in
-    :meth:`~asymptotics.kernels.Kernel._funk_hecke_levels` but three pieces instead of ten;
-    ``top·log₁₀(d)/2 + 10`` extra digits cover the cancellation of the high levels,
+    ``h`` acts on python-flint ``arb`` numbers at ``flint.ctx.prec`` (its midpoint is used).  Three pieces,
+    each analytic in its variable for the composed arc-cosine kernels (singular only at ``s = ±1``, where
+    ``√(1 − ρ²)`` and ``arccos ρ`` become analytic in ``t``, ``s = ±(1 − t²)``): the middle ``|s| ≤ 3/4`` with
+    the weight ``(1 − s²)^{(d−3)/2}``, and the ends with ``ds = 2t dt``, ``1 − s² = t²(2 − t²)``.  mpmath's
+    tanh–sinh rule (its nodes and error estimate, degrees raised until every level meets the working
+    precision), with a vector integrand as in :meth:`~asymptotics.kernels.Kernel._funk_hecke_levels` but three
+    pieces instead of ten; ``top·log₁₀(d)/2 + 10`` extra digits cover the cancellation of the high levels,
     and a value below 10× its error is read as 0, as in :meth:`Kernel._funk_hecke_levels`.
+
+    The hot loop runs in C or on whole arrays: ``h`` and the weights at each node in Arb (python-flint), then
+    ``Σ_i w_i h(s_i) Q_ℓ(s_i)`` for all levels at once by the recurrence
+    ``Q_ℓ = ((2ℓ + d − 4)s Q_{ℓ−1} − (ℓ − 1)Q_{ℓ−2})/(ℓ + d − 3)`` on numpy arrays of Python integers in
+    fixed point (``|Q_ℓ| ≤ 1`` on ``[−1, 1]``; :data:`FIX_GUARD` bits beyond the working precision absorb the
+    roundings of the recurrence and of the sum).
     """
+    from flint import arb
     from mpmath.calculus.quadrature import TanhSinh
+    from mpmath.libmp import to_fixed
+
+    from .ball import workprec
 
     if not _RULE:
         _RULE.append(TanhSinh(mpmath.mp))
@@ -465,50 +526,77 @@ def _sphere_levels(h: Callable[[Any], Any], d: int, top: int, name: str) -> list
         prec = mpmath.mp.prec
         eps = mpmath.ldexp(1, -prec + 4)
         mpmath.mp.prec += 20
-        expo = mpmath.mpf(d - 3) / 2
+        bits = mpmath.mp.prec + FIX_GUARD
+        one = 1 << bits
+        half_e = Fraction(d - 3, 2)
         c = 1 - END_T1 * END_T1
 
-        def row(s: Any, weight: Any) -> list[Any]:
-            hw = h(s) * weight
-            q_prev, q = s * 0 + 1, s
-            vals = [hw]
-            for k in range(1, top + 1):
-                if k > 1:
-                    q_prev, q = q, ((2 * (k - 1) + d - 2) * s * q - (k - 1) * q_prev) / (k - 1 + d - 2)
-                vals.append(hw * q)
-            return vals
+        def levels_sum(s_fix: list[int], hw_fix: list[int]) -> list[int]:
+            """``Σ_i hw_i Q_ℓ(s_i)`` for ``ℓ = 0..top`` (all fixed point at ``bits``)."""
+            sv = np.array(s_fix, dtype=object)
+            hv = np.array(hw_fix, dtype=object)
+            sums = [int(hv.sum())]
+            if top >= 1:
+                sums.append(int(np.dot(hv, sv)) >> bits)
+            q_prev, q = one, sv
+            for k in range(2, top + 1):
+                q_prev, q = q, ((2 * k + d - 4) * ((sv * q) >> bits) - (k - 1) * q_prev) // (k + d - 3)
+                sums.append(int(np.dot(hv, q)) >> bits)
+            return sums
 
-        def mid(x: Any) -> list[Any]:
-            return row(x, (1 - x * x) ** expo)
+        with workprec(bits):
+            expo = arb(half_e.numerator) / half_e.denominator
+            scale = arb(2) ** (-bits)
 
-        def end(sign: int) -> Callable[[Any], list[Any]]:
-            def g(t: Any) -> list[Any]:
-                return row(sign * (1 - t * t), 2 * t ** (d - 2) * (2 - t * t) ** expo)
+            def node_mid(x: Any, w: Any) -> tuple[int, int]:
+                xa = arb(to_fixed(x._mpf_, bits)) * scale
+                wa = arb(to_fixed(w._mpf_, bits)) * scale
+                s = xa
+                return _fixed(s, bits), _fixed(h(s) * (1 - s * s) ** expo * wa, bits)
 
-            return g
+            def node_end(sign: int) -> Callable[[Any, Any], tuple[int, int]]:
+                def g(x: Any, w: Any) -> tuple[int, int]:
+                    t = arb(to_fixed(x._mpf_, bits)) * scale
+                    wa = arb(to_fixed(w._mpf_, bits)) * scale
+                    s = sign * (1 - t * t)
+                    weight = 2 * t ** (d - 2) * (2 - t * t) ** expo
+                    return _fixed(s, bits), _fixed(h(s) * weight * wa, bits)
 
-        total = [mpmath.mpf(0)] * (top + 1)
-        total_err = [mpmath.mpf(0)] * (top + 1)
-        want = range(top + 1)
-        for f, a, b in ((mid, -c, c), (end(1), mpmath.mpf(0), END_T1), (end(-1), mpmath.mpf(0), END_T1)):
-            results: list[list[Any]] = []
-            errs = [mpmath.mpf(1)] * (top + 1)
-            for degree in range(1, rule.guess_degree(prec) + 1):
-                step_h = mpmath.mpf(2) ** (-degree)
-                acc = [mpmath.mpf(0)] * (top + 1)
-                for i, (x, w) in enumerate(rule.get_nodes(a, b, degree, prec)):
-                    if i % 16 == 0:
-                        check()
-                    for k, v in enumerate(f(x)):
-                        acc[k] += w * v
-                results.append([step_h * (results[-1][k] / (2 * step_h) + acc[k]) if results else step_h * acc[k] for k in want])
-                if degree > 1:
+                return g
+
+            total = [mpmath.mpf(0)] * (top + 1)
+            total_err = [mpmath.mpf(0)] * (top + 1)
+            want = range(top + 1)
+            for f, a, b in ((node_mid, -c, c), (node_end(1), mpmath.mpf(0), END_T1), (node_end(-1), mpmath.mpf(0), END_T1)):
+                results: list[list[Any]] = []
+                errs = [mpmath.mpf(1)] * (top + 1)
+                for degree in range(1, rule.guess_degree(prec) + 1):
+                    step_h = mpmath.mpf(2) ** (-degree)
+                    s_fix, hw_fix = [], []
+                    for i, (x, w) in enumerate(rule.get_nodes(a, b, degree, prec)):
+                        if i % 64 == 0:
+                            check()
+                        sx, hx = f(x, w)
+                        s_fix.append(sx)
+                        hw_fix.append(hx)
+                    check()
+                    acc = [mpmath.mpf((v, -bits)) for v in levels_sum(s_fix, hw_fix)]
+                    prev = results[-1] if results else None
+                    results.append([step_h * (prev[k] / (2 * step_h) + acc[k]) if prev else step_h * acc[k] for k in want])
+                    if degree > 1:  # the levels in turn, stopping at the first one not yet converged
+                        done = True
+                        for k in want:
+                            errs[k] = rule.estimate_error([res[k] for res in results], prec, eps)
+                            if errs[k] > eps:
+                                done = False
+                                break
+                        if done:
+                            break
+                else:  # never converged: every level's own estimate at the last degree
                     errs = [rule.estimate_error([res[k] for res in results], prec, eps) for k in want]
-                    if all(e <= eps for e in errs):
-                        break
-            for k in want:
-                total[k] += results[-1][k]
-                total_err[k] += errs[k]
+                for k in want:
+                    total[k] += results[-1][k]
+                    total_err[k] += errs[k]
         nu = mpmath.mpf(d - 2) / 2
         den = mpmath.sqrt(mpmath.pi) * mpmath.gamma(nu + mpmath.mpf(1) / 2) / mpmath.gamma(nu + 1)
         for k in range(top + 1):
@@ -635,6 +723,51 @@ def _relu_mp(spec: DeepSpec) -> Callable[[Any], Any]:
     return h
 
 
+def _relu_arb(spec: DeepSpec) -> Callable[[Any], Any]:
+    """``h(s)`` by the arc-cosine recursion of :func:`_relu_mp` on python-flint ``arb`` numbers at ``flint.ctx.prec``
+    (Arb's transcendental functions in C; :func:`_sphere_levels` uses the midpoint).  The next angle's
+    argument is re-centred on its midpoint and clamped to ``[0, 2]``, as :func:`_relu_mp` clamps it."""
+    from flint import arb, ctx, fmpq
+
+    consts: dict[int, tuple[Any, ...]] = {}
+    qs, q = [], Fraction(1)
+    for _ in range(spec.depth):
+        qs.append(q)
+        q = spec.sw2 * q / 2 + spec.sb2
+
+    def num(x: Fraction) -> Any:
+        return arb(fmpq(x.numerator, x.denominator))
+
+    def h(s: Any) -> Any:
+        prec = ctx.prec
+        if prec not in consts:
+            pi = arb.pi()
+            consts[prec] = (pi, 1 / (2 * pi), [num(x) for x in qs], [num(1 / x) for x in qs], num(spec.sw2), num(spec.sb2))
+        pi, c, qm, qinv, sw2, sb2 = consts[prec]
+        one = arb(1)
+        s = s.mid()
+        s = one if s > 1 else -one if s < -1 else s
+        theta = s.acos()
+        if spec.kind == "nt":
+            return s * (pi - theta) * c
+        sig = ntk = s
+        for i, (q_l, qi) in enumerate(zip(qm, qinv, strict=True)):
+            sin, cos = theta.sin_cos()
+            ang = pi - theta
+            new = sw2 * q_l * (sin + ang * cos) * c + sb2
+            if spec.kind == "ntk":
+                ntk = new + ntk * sw2 * ang * c
+            sig = new
+            if i + 1 < len(qm):
+                half = 2 * pi * (theta / 2).sin() ** 2 - sin + theta * cos
+                u = (sw2 * q_l * half * c * qinv[i + 1]).mid()
+                u = arb(0) if u < 0 else arb(2) if u > 2 else u
+                theta = 2 * (u / 2).sqrt().asin()
+        return ntk if spec.kind == "ntk" else sig
+
+    return h
+
+
 def _no_pointwise(name: str) -> Callable[[Any], Any]:
     def h(s: Any) -> Any:
         raise ParameterError(
@@ -689,12 +822,30 @@ def deep_kernel(raw: str) -> Kernel:
                 "layer, i.e. an odd activation (tanh, erf, sin, ...) and sb2=0; not available yet for this one "
                 "(use L=1, relu, or an odd activation)."
             )
-    closed = ball_closed = None
+    closed = ball_closed = ball_h = None
     if spec.relu and spec.kind == "nt":  # s·κ₀(s): the first-layer part of relu_ntk, closed form at every d
-        closed, ball_closed = K._relu_sk0_closed, K._relu_sk0_ball
+        closed, ball_closed, ball_h = K._relu_sk0_closed, K._relu_sk0_ball, _nt_relu_ball_h()
     # finite-d eigenvalues of deep kernels have no ball route yet (the composed arc-cosines are analytic in t near
     # s = 1 but not manifestly so): their proofs say NotProven, the precision ladder certifies them
-    return DeepKernel(name, expr, mp_h, np_h, closed, ball_closed=ball_closed, spec=spec)
+    arb_h = _relu_arb(spec) if spec.relu else None
+    return DeepKernel(name, expr, mp_h, np_h, closed, ball_closed=ball_closed, ball_h=ball_h, spec=spec, arb_h=arb_h)
+
+
+def _nt_relu_ball_h() -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``s·κ₀(s) = s(π − arccos s)/(2π)`` on ``acb`` balls as ``relu_ntk − relu_nngp`` (their ball evaluators,
+    :func:`~asymptotics.kernels._relu_ball_h`, analytic where asked; ``h_end`` in ``t``, ``s = σ(1 − t²)``)."""
+    from .kernels import _relu_ball_h
+
+    ntk, ntk_end = _relu_ball_h(True)
+    gp, gp_end = _relu_ball_h(False)
+
+    def h(z: Any, a: bool) -> Any:
+        return ntk(z, a) - gp(z, a)
+
+    def h_end(t: Any, sign: int, a: bool) -> Any:
+        return ntk_end(t, sign, a) - gp_end(t, sign, a)
+
+    return h, h_end
 
 
 __all__ = ["KINDS", "MAX_DEPTH", "DeepKernel", "DeepSpec", "deep_kernel", "parse", "relu_dual_series"]

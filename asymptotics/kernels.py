@@ -374,6 +374,13 @@ class Kernel:
         dom = get_domain(domain)
         return self._ball_cached((dom.name, "h2", d), lambda: dom.ball_second_moment(self, d))
 
+    def ball_levels_blocker(self, d: int, domain: Any = "sphere") -> str | None:
+        """Why this kernel's finite-``d`` eigenvalues or ``E h²`` have no ball route (``None``: the route may exist).
+
+        A proof that needs them stops on a reason at once, before any mpmath work (deep kernels override it).
+        """
+        return None
+
     def _parity_mp(self, ell: int) -> Callable[[Any], Any]:
         """mpmath evaluator of the parity part of ``h`` seen by level ``ℓ`` (``h`` itself if unknown)."""
         key = ("parity_mp", ell % 2)

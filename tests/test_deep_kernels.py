@@ -198,6 +198,82 @@ def test_eigenvalues_vs_independent_funk_hecke():
             assert close(k.eigenvalue(d, ell)[0], ref, 12)
 
 
+def _sphere_mean_in_t(f, d):
+    """E f(s) over the cosine law of S^{d−1} by mpmath.quad: |s| ≤ 3/4 in s, the ends s = ±(1 − t²), 0 ≤ t ≤ 1/2, in t."""
+    e = mpf(d - 3) / 2
+    mid = mpmath.quad(lambda s: f(s) * (1 - s * s) ** e, [-mpf(3) / 4, 0, mpf(3) / 4])
+    ends = sum(
+        mpmath.quad(lambda t, g=g: f(g * (1 - t * t)) * 2 * t ** (d - 2) * (2 - t * t) ** e, [0, mpf(1) / 2]) for g in (1, -1)
+    )
+    return (mid + ends) / mpmath.quad(lambda s: (1 - s * s) ** e, [-1, 1])
+
+
+def test_high_level_eigenvalue_and_second_moment_vs_independent_quadrature():
+    """μ_40 at d = 12 (13 digits cancel) and E h² against mpmath.quad of the angle form with the Gegenbauer
+    recurrence written here (Q_ℓ(1) = 1), in the variables where the integrand is smooth."""
+    k = get_kernel("ntk:relu,3,sw2=2")
+    d, ell = 12, 40
+
+    def q(s):
+        a, b = mpf(1), s
+        for j in range(1, ell):
+            a, b = b, ((2 * j + d - 2) * s * b - j * a) / (j + d - 2)
+        return b
+
+    with mpmath.workdps(45):
+        ref = _sphere_mean_in_t(lambda s: arccos_angle_kernel(s, 3, True) * q(s), d)
+        ref2 = _sphere_mean_in_t(lambda s: arccos_angle_kernel(s, 3, True) ** 2, d)
+    with mpmath.workdps(30):
+        assert abs(ref) < mpf(10) ** -12  # the cancellation is real
+        assert close(k.eigenvalue(d, ell)[0], ref, 20)
+        assert close(k.second_moment(d), ref2, 28)
+
+
+def test_deep_proof_stops_before_any_quadrature(monkeypatch):
+    """No ball route for deep finite-d eigenvalues: the proof says NotProven before the mpmath solve of its rung."""
+    from asymptotics.ball import NotProven
+    from asymptotics.models import krr
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the proof ran the mpmath solve")
+
+    monkeypatch.setattr(krr, "_solve_mp", boom)
+    with pytest.raises(NotProven, match="no ball route"):
+        krr._solve_ball(krr.KRRParams(20, 400, "ntk:relu,3"), "risk", {}, 30)
+
+
+def test_issue_request_ntk_relu_3_at_d20():
+    """The issue's `eval krr risk d=20 n=400 kernel=ntk:relu,3` (it ran past the 10 s budget before): the value of
+    the pure-mpmath quadrature of commit 8daac58 (computed there with a 900 s budget), every digit; proven=False."""
+    from asymptotics.models import krr
+
+    r = krr.risk(d=20, n=400, kernel="ntk:relu,3")
+    assert not r.proven
+    with mpmath.workdps(40):
+        assert close(r.value, mpf("0.00800294659125271890486216888048"), 29)
+
+
+def test_nt_relu_finite_d_risk_is_proven():
+    """nt:relu: closed-form ball eigenvalues plus E h² by rigorous integration of relu_ntk − relu_nngp on balls.
+    References: E h² by mpmath.quad of s(π − arccos s)/(2π) written here; the risk from the text kernel
+    `s*(pi-acos(s))/(2*pi)` (the generic Funk–Hecke route, 10 s, run once: 0.0032886520104583868115402995049...)."""
+    from asymptotics.ball import to_mpmath, workprec
+    from asymptotics.models import krr
+
+    k = get_kernel("nt:relu")
+    with mpmath.workdps(40):
+        ref = _sphere_mean_in_t(lambda s: (s * (mpmath.pi - mpmath.acos(s)) / (2 * mpmath.pi)) ** 2, 20)
+    with workprec(120):
+        ball = k.ball_second_moment(20)
+    with mpmath.workdps(40):  # the ball holds the reference (up to the reference's own last digits)
+        assert abs(to_mpmath(ball) - ref) <= to_mpmath(ball.v.rad()) + mpf(10) ** -35
+        assert to_mpmath(ball.v.rad()) < mpf(10) ** -18
+    r = krr.risk(d=20, n=400, kernel="nt:relu", lam="1/10", dps=20)
+    assert r.proven
+    with mpmath.workdps(40):
+        assert close(r.value, mpf("0.0032886520104583868115402995"), 19)
+
+
 def test_trace_identity_at_d3():
     """Σ_ℓ B(3, ℓ)μ_ℓ = h(1); the tail beyond ℓ = 31 is below h(1) − partial sum, which must be small and > 0."""
     k = get_kernel("nngp:relu,2,sw2=2")

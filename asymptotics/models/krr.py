@@ -842,6 +842,9 @@ def _solve_ball(pr: KRRParams, quantity: str, info: dict[str, Any], dps: int) ->
     from ..ball import AB, UNDECIDED, NotProven, root_by_sign_change
     from ..precision import GUARD_DPS, dynamic_range
 
+    blocker = pr.kernel.ball_levels_blocker(pr.d, pr.domain)
+    if blocker is not None:  # no ball route for the levels: say so before the mpmath solve at the finer rung
+        raise NotProven(blocker)
     # the mpmath solve at the ladder's finer rung: its levels and self-induced ridge are the ones the ladder
     # reports (``extra``), and its κ is the approximate root to prove
     g_ladder = GUARD_DPS + max(0, -((dps - dynamic_range(pr.shown())) // 2))
