@@ -6,7 +6,7 @@ Text forms (``kernel=`` of ``krr``; see docs/models/krr.md, 'Deep kernels and th
 * ``ntk:ACTIVATION,L`` — its neural tangent kernel;
 * ``nt:ACTIVATION`` — ``h(s) = s·E[σ'(u)σ'(v)]`` (unit variances, correlation ``s``): the kernel of the
   neural tangent model's first layer;
-* optional ``sw2=W`` (``σ_w² > 0``, default 1) and ``sb2=B`` (``σ_b² ≥ 0``, default 0) for ``nngp``/``ntk``,
+* optional ``sw2=W`` (``σ_w² ∈ [1e-4, 1e4]``, default 1) and ``sb2=B`` (``σ_b² ∈ [0, 1e4]``, default 0) for ``nngp``/``ntk``,
   exact rationals, e.g. ``ntk:relu,3,sw2=2,sb2=1/10``; ``1 ≤ L ≤ 20``.
 
 The recursion (inputs on the sphere of radius ``√d``, cosine ``s = ⟨x, x'⟩/d``; Jacot, Gabriel & Hongler
@@ -57,6 +57,8 @@ from .kernels import Kernel, _budget_checker, _s_var
 
 MAX_DEPTH = 20
 """Largest depth ``L`` accepted in ``nngp:ACT,L`` / ``ntk:ACT,L``."""
+SCALE_MIN, SCALE_MAX = Fraction(1, 10**4), Fraction(10**4)
+"""Range of ``sw2`` (``[SCALE_MIN, SCALE_MAX]``) and of ``sb2`` (``[0, SCALE_MAX]``)."""
 
 KINDS = ("nngp", "ntk", "nt")
 GUARD_BITS = 30
@@ -105,7 +107,8 @@ def parse(raw: str) -> DeepSpec:
     key, _, arg = raw.strip().partition(":")
     kind = key.strip().lower()
     usage = (
-        "nngp:ACTIVATION,L or ntk:ACTIVATION,L (1 <= L <= 20, optional sw2=W > 0, sb2=B >= 0) or nt:ACTIVATION, "
+        "nngp:ACTIVATION,L or ntk:ACTIVATION,L (1 <= L <= 20, optional sw2=W in [1e-4, 1e4], sb2=B in [0, 1e4]) "
+        "or nt:ACTIVATION, "
         "e.g. ntk:relu,3 or nngp:tanh,2,sw2=2"
     )
     parts = [p.strip() for p in arg.split(",")]
@@ -136,10 +139,12 @@ def parse(raw: str) -> DeepSpec:
     except ParameterError as exc:
         raise ParameterError(f"`kernel` {raw[:60]!r}: {exc}") from None
     sw2, sb2 = scal.get("sw2", Fraction(1)), scal.get("sb2", Fraction(0))
-    if sw2 <= 0:
-        raise ParameterError(f"`kernel` {raw[:60]!r}: sw2 (sigma_w^2) must be > 0; got {sw2}.")
-    if sb2 < 0:
-        raise ParameterError(f"`kernel` {raw[:60]!r}: sb2 (sigma_b^2) must be >= 0; got {sb2}.")
+    # the variances grow or shrink like (sw2/2)^L through the layers: the range keeps every layer's variance
+    # (and the float64 path's values) far inside float64 for L <= 20, and the quadratures' cost bounded
+    if not SCALE_MIN <= sw2 <= SCALE_MAX:
+        raise ParameterError(f"`kernel` {raw[:60]!r}: sw2 (sigma_w^2) must be in [1e-4, 1e4]; got {float(sw2):.6g}.")
+    if not 0 <= sb2 <= SCALE_MAX:
+        raise ParameterError(f"`kernel` {raw[:60]!r}: sb2 (sigma_b^2) must be in [0, 1e4]; got {float(sb2):.6g}.")
     return DeepSpec(kind, act.name, depth, sw2, sb2)
 
 
@@ -430,9 +435,24 @@ class DeepKernel(Kernel):
         cached = self._cache.get(key)
         if cached is None or len(cached[0]) <= top:
             with mpmath.workprec(prec + GUARD_BITS):
-                cached = self._series(top, _MPOps)
+                cached = self._budgeted_series(top, _MPOps)
             self._cache[key] = cached
         return cached
+
+    def _budgeted_series(self, top: int, ops: Any) -> tuple[list[Any], Any]:
+        """:meth:`_series` with every Gaussian quadrature of all layers under ONE request budget
+        (:func:`asymptotics.kernels.quadrature_budget`), and a correlation that reaches 1 within the working
+        precision (a bias far above the weights' variance, deep) as a named error, never a ZeroDivisionError."""
+        from .kernels import quadrature_budget
+
+        try:
+            with quadrature_budget():
+                return self._series(top, ops)
+        except ZeroDivisionError:
+            raise ParameterError(
+                f"`kernel` {self.name!r}: the layers' correlation reaches 1 within the working precision "
+                "(sb2 far above sw2 at this depth: the kernel is constant to every digit); use fewer layers or a smaller sb2."
+            ) from None
 
     def xi(self, ell: int) -> Any:
         """``ξ_ℓ = h^{(ℓ)}(0)/ℓ!`` at the current precision (power-series composition, module docstring)."""
@@ -453,7 +473,7 @@ class DeepKernel(Kernel):
         if cached is None or len(cached[0]) <= top:
             prec = ctx.prec
             with workprec(prec + GUARD_BITS):
-                cached = self._series(top, _BallOps)
+                cached = self._budgeted_series(top, _BallOps)
             self._cache[key] = cached
         return cached
 

@@ -414,39 +414,31 @@ def test_float64_sweep_xi_deep_relu_and_erf(ker, act, kind, L, sw2, sb2):
             assert st == 0 and abs(v - float(ref[lev])) <= 1e-12 * float(ref[lev])
 
 
-# ------------------------------------------------------------------ defects (strict xfails)
-@pytest.mark.xfail(
-    strict=True,
-    reason="float64 xi of nngp:relu,20,sw2=1e30 is inf with status 0 "
-    "(true value 9.0449e593 is finite: should be flagged, status 0 means ok)",
-)
+# ------------------------------------------------------------------ former defects (fixed: sw2, sb2 range-checked)
 def test_float64_overflow_is_not_status_zero():
     import asymptotics as A
+    from asymptotics.errors import ParameterError
 
-    df = A.sweep("krr", "xi", level=np.array([0]), kernel="nngp:relu,20,sw2=1e30")
+    with pytest.raises(ParameterError, match=r"sw2 \(sigma_w\^2\) must be in \[1e-4, 1e4\]"):
+        A.sweep("krr", "xi", level=np.array([0]), kernel="nngp:relu,20,sw2=1e30")
+    df = A.sweep("krr", "xi", level=np.array([0]), kernel="nngp:relu,20,sw2=1e4")  # the largest accepted
     v, st = float(df["value"][0]), int(df["status"][0])
     assert st != 0 or np.isfinite(v)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="float64 xi of nngp:relu,20,sw2=1e-30 underflows to 0.0 with status 0 (true value 9.0449e-607, 0 correct digits)",
-)
 def test_float64_underflow_is_not_status_zero():
     import asymptotics as A
+    from asymptotics.errors import ParameterError
 
-    df = A.sweep("krr", "xi", level=np.array([0]), kernel="nngp:relu,20,sw2=1e-30")
+    with pytest.raises(ParameterError, match="sw2"):
+        A.sweep("krr", "xi", level=np.array([0]), kernel="nngp:relu,20,sw2=1e-30")
+    df = A.sweep("krr", "xi", level=np.array([0]), kernel="nngp:relu,20,sw2=1e-4")  # the smallest accepted
     v, st = float(df["value"][0]), int(df["status"][0])
     with mpmath.workdps(30):
-        ref = ref_h("relu", "nngp", mpf(0), 20, mpf("1e-30"), 0)  # ξ_0 = h(0)
+        ref = ref_h("relu", "nngp", mpf(0), 20, mpf("1e-4"), 0)  # ξ_0 = h(0)
     assert st != 0 or abs(v - float(ref)) <= 1e-6 * float(ref) and v > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eval krr xi level=1 kernel=nngp:erf,2,sw2=1e-200 runs > 100 s with no budget error "
-    "(expected 2.70189823046234e-401 by Williams' erf closed form)",
-)
 def test_cli_tiny_sw2_erf_answers_or_fails_fast():
     try:
         out = subprocess.run(
@@ -463,3 +455,12 @@ def test_cli_tiny_sw2_erf_answers_or_fails_fast():
             assert agree(mpf(out.stdout.split()[0]), ref, ref, 20)
     else:
         assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_correlation_reaching_one_is_a_named_error():
+    # sb2 = 1e4 over sw2 = 1e-4: 1 - rho shrinks by ~1e-8 per layer, below 30 digits after a few layers
+    from asymptotics.errors import ParameterError
+    from asymptotics.models import krr
+
+    with pytest.raises(ParameterError, match="correlation reaches 1"):
+        krr.xi(level=1, kernel="nngp:relu,20,sw2=1e-4,sb2=1e4")

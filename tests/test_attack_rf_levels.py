@@ -5,7 +5,6 @@ xi = i sqrt(psi1 psi2 lam/mu*^2) and the E0, E1, E2 polynomials; Hermite coeffic
 Per-level map (derived from Hu–Lu–Misiakiewicz 2403.08160): psi -> alpha, mu1^2 -> mu_l^2/l!,
 mu*^2 -> E s^2 - sum_{k<=l} mu_k^2/k!, F1^2 -> F_l^2, F*^2 -> F_{>l}^2 + (lower degrees with mu_k = 0).
 """
-import math
 import subprocess
 import sys
 
@@ -31,8 +30,10 @@ def hermite_mu(f, K):
 def mm_BV(mu1sq, mustar2, psi1, psi2, lam):
     z2 = mu1sq / mustar2
     u = mp.sqrt(psi1 * psi2 * lam / mustar2)
-    f1 = lambda a, b: psi1 / (u + b + z2 * b / (1 + z2 * a * b))
-    f2 = lambda a, b: psi2 / (u + a + z2 * a / (1 + z2 * a * b))
+    def f1(a, b):
+        return psi1 / (u + b + z2 * b / (1 + z2 * a * b))
+    def f2(a, b):
+        return psi2 / (u + a + z2 * a / (1 + z2 * a * b))
     a = b = mp.mpf(1)
     for _ in range(4000):
         an, bn = (a + f1(a, b)) / 2, (b + f2(a, b)) / 2

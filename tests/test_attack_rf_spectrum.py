@@ -248,7 +248,9 @@ def _mc(psi1, psi2, lam, blocks, Fstar2, tau2, d=100, seeds=10, ntest=1000):
     return [(np.mean(z), np.std(z, ddof=1) / np.sqrt(len(z))) for z in (risks, trains)]
 
 
-@pytest.mark.parametrize("p", [(2, 3, 0.1, "blocks:0.1/0.5/1,10/0.5/1", 0.3, 0.2), (0.5, 2, 0.0, "blocks:0.2/0.5/1,3/0.5/2", 0.2, 0.3)])
+@pytest.mark.parametrize(
+    "p", [(2, 3, 0.1, "blocks:0.1/0.5/1,10/0.5/1", 0.3, 0.2), (0.5, 2, 0.0, "blocks:0.2/0.5/1,3/0.5/2", 0.2, 0.3)]
+)
 def test_monte_carlo_three_se(p):
     p1, p2, lam, sp, Fs, t2 = p
     ref = dlm(p1, p2, lam, sp, Fstar2=Fs, tau2=t2, dps=20)

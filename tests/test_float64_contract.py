@@ -264,7 +264,9 @@ def rf_points(draw: Any, quantity: str) -> dict[str, Any]:
     return point
 
 
-RF_SPECTRA = ("isotropic", "blocks:1/1/1", "blocks:0.5/0.5/1,1.5/0.5/0", "blocks:0.1/0.75/1,2.7/0.25/1", "power_law:p=50,alpha=1,beta=1.5")
+RF_SPECTRA = (
+    "isotropic", "blocks:1/1/1", "blocks:0.5/0.5/1,1.5/0.5/0", "blocks:0.1/0.75/1,2.7/0.25/1", "power_law:p=50,alpha=1,beta=1.5"
+)
 
 
 NT_ACTIVATIONS = ("relu", "abs", "x**2-1", "linear", "quadratic", "erf", "tanh")
@@ -375,7 +377,8 @@ HARD_POINTS: dict[str, list[dict[str, Any]]] = {
     ]
     + [{"gamma": 2.0, "lam": lam, "sigma2": 0.25, "spectrum": sp_} for lam in (1e-12, 1e-8, 0.0) for sp_ in SPECTRA[:3]],
     "rf": [
-        {"psi1": p1, "psi2": 2.0, "lam": lam, "activation": act, "Fstar2": 0.5, "tau2": 0.25, "spectrum": "blocks:0.1/0.75/1,2.7/0.25/1"}
+        {"psi1": p1, "psi2": 2.0, "lam": lam, "activation": act, "Fstar2": 0.5, "tau2": 0.25,
+         "spectrum": "blocks:0.1/0.75/1,2.7/0.25/1"}
         for act in ("linear", "relu")
         for p1 in (2.0, 2.0 * (1 + 1e-12), 0.5)
         for lam in (0.0, 1e-12, 1e-6)
