@@ -137,6 +137,11 @@ def _budget_checker(name: str, d: int) -> Callable[[], None]:
     deadline, budget = _DEADLINE.get() or (time.monotonic() + QUAD_BUDGET_S, QUAD_BUDGET_S)
 
     def check() -> None:
+        if time.monotonic() > deadline and d == 0:  # d = 0: the Gaussian integrals of a deep kernel's layers
+            raise QuadratureBudgetError(
+                f"kernel {name[:80]!r}: the Gaussian quadratures of its layers exceeded their {budget:g} s budget "
+                "(a deep non-ReLU kernel: fewer layers or sw2 nearer 1 converge faster; ReLU kernels have closed forms)."
+            )
         if time.monotonic() > deadline:
             raise QuadratureBudgetError(
                 f"kernel {name[:80]!r}: Funk-Hecke quadrature at d={d} exceeded its {budget:g} s budget "
