@@ -101,6 +101,13 @@ GMMM_2019 = Source(
     arxiv="1904.12191",
     journal="Ann. Statist. 49(2), 2021",
 )
+MISIAKIEWICZ_2022 = Source(
+    "T. Misiakiewicz",
+    "Spectrum of inner-product kernel matrices in the polynomial regime and multiple descent phenomenon in kernel "
+    "ridge regression",
+    2022,
+    arxiv="2204.10425",
+)
 MMM_2021 = Source(
     "S. Mei, T. Misiakiewicz, A. Montanari",
     "Generalization error of random features and kernel methods: hypercontractivity and kernel matrix concentration",

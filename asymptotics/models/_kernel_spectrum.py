@@ -42,11 +42,11 @@ import numpy as np
 from .._types import ArrayLike, Complex, IntLike, KernelLike, Real
 from .._validate import check_int, check_real, exact_str, float_arrays, shown_params, to_complex_fractions, to_mpf
 from ..backend import MP
-from ..errors import BranchError, ConvergenceError, ParameterError
+from ..errors import ParameterError
 from ..kernels import Kernel, get_kernel, quadrature_budget
 from ..kernels import multiplicity as _multiplicity
-from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
-from ..references import Source
+from ..precision import DEFAULT_DPS, certify, check_dps
+from ..references import MISIAKIEWICZ_2022, Source
 from ..result import STATUS_DOMAIN, STATUS_NOT_CONVERGED, STATUS_OK, Result, checked_status
 from . import marchenko_pastur as mpm
 
@@ -57,13 +57,6 @@ LU_YAU_2022 = Source(
     "An equivalence principle for the spectrum of random inner-product kernel matrices with polynomial scalings",
     2022,
     arxiv="2205.06308",
-)
-MISIAKIEWICZ_2022 = Source(
-    "T. Misiakiewicz",
-    "Spectrum of inner-product kernel matrices in the polynomial regime and multiple descent phenomenon in kernel "
-    "ridge regression",
-    2022,
-    arxiv="2204.10425",
 )
 BRANCH_RULE = "m_K(z) = m_MP(z - kappa; gamma = alpha, sigma2 = xi_l): the mp branch rule at the shifted point"
 
@@ -216,21 +209,7 @@ def _stieltjes_eval(zf: tuple[Fraction, Fraction], a: Fraction, ker: Kernel, ell
     lo, hi = mpm._edges_mp(g, s2)
     if real_z and (lo <= w <= hi or (w == 0 and a >= 1)):
         raise ParameterError(f"`z` = {exact_str(zf[0])} lies on the support of the kernel spectral law; pass Im z != 0.")
-    side = (-1 if w < lo else 1) if real_z else 0
-    A, Bq, Q = mpm._quadratic(MP, w, g, s2, lo, hi, False, side)
-    val = mpm._branch_value(A, Bq, Q)
-    residual = abs(A * val**2 + Bq * val + 1) / (abs(A) * abs(val) ** 2 + abs(Bq) * abs(val) + 1)
-    params = {"z": zf, "alpha": a, "level": ell}
-    if residual > residual_tolerance():
-        raise ConvergenceError(f"kernel_stieltjes: quadratic residual {mpmath.nstr(residual, 3)}", params=params)
-    if real_z:
-        val = mpmath.re(val)
-    elif mpmath.im(val) * mpmath.im(w) <= 0:
-        raise BranchError("kernel_stieltjes: Im m and Im z differ in sign (wrong root)", params=params)
-    dist = mpm._dist_to_support(w, g, lo, hi)
-    if dist > 0 and abs(val) > (1 / dist) * (1 + residual_tolerance()):
-        raise BranchError("kernel_stieltjes: |m(z)| exceeds 1/dist(z, supp) (wrong root)", params=params)
-    return val, residual
+    return mpm._certified_root(w, g, s2, False, real_z, {"z": zf, "alpha": a, "level": ell}, "kernel_stieltjes")
 
 
 def _stieltjes_ball(zf: tuple[Fraction, Fraction], a: Fraction, ker: Kernel, ell: int, d: int | None) -> tuple[Any, Any]:
@@ -248,26 +227,7 @@ def _stieltjes_ball(zf: tuple[Fraction, Fraction], a: Fraction, ker: Kernel, ell
             raise NotProven("kernel_stieltjes: z not proven off the support")
     else:
         w, side = AB.num(zf[0]) - shift + 1j * AB.num(zf[1]), 0
-    A, Bq, Q = mpm._quadratic(AB, w, g, s2, lo, hi, False, side)
-    val = mpm._branch_value(A, Bq, Q)
-    plus, minus = Q - Bq, -Bq - Q
-    other = None if (A == 0) is True else (2 / plus if mpm._pick_plus(plus, minus) else minus / (2 * A))
-    if side == 0:
-        sgn = 1 if zf[1] > 0 else -1
-        ok = (val.imag * sgn > 0) is True and (other is None or (other.imag * sgn > 0) is not True)
-    else:
-        alpha_ = s2 * g
-
-        def slope(r: Any) -> Any:
-            return -r * (alpha_ * r + 1) / (2 * A * r + Bq)
-
-        ok = (slope(val) > 0) is True and (other is None or (slope(other) > 0) is not True)
-    if not ok:
-        raise NotProven("kernel_stieltjes: branch not proven on the balls")
-    residual = abs(A * val**2 + Bq * val + 1) / (abs(A) * abs(val) ** 2 + abs(Bq) * abs(val) + 1)
-    if (residual > 0) is True:
-        raise NotProven("kernel_stieltjes: the ball does not solve the quadratic")
-    return val, residual
+    return mpm._proven_root(w, g, s2, side, 1 if zf[1] > 0 else -1, False, "kernel_stieltjes")
 
 
 def kernel_stieltjes(

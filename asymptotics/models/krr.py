@@ -74,7 +74,7 @@ from ..errors import ConvergenceError, ParameterError
 from ..kernels import Domain, Kernel, QuadratureBudgetError, check_domain, get_domain, get_kernel, quadrature_budget
 from ..kernels import multiplicity as _multiplicity
 from ..precision import DEFAULT_DPS, certify, check_dps, residual_tolerance
-from ..references import GMMM_2019, Source
+from ..references import GMMM_2019, MISIAKIEWICZ_2022, Source
 from ..result import Result, checked_status
 from ..solve.optimize import exact_penalty
 from ..symbolic.system import FixedPointSystem
@@ -92,13 +92,6 @@ BCP_2020 = Source(
     2020,
     arxiv="2002.02561",
     journal="ICML 2020",
-)
-MISIAKIEWICZ_2022 = Source(
-    "T. Misiakiewicz",
-    "Spectrum of inner-product kernel matrices in the polynomial regime and multiple descent phenomenon in kernel "
-    "ridge regression",
-    2022,
-    arxiv="2204.10425",
 )
 
 

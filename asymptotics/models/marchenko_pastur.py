@@ -236,25 +236,32 @@ def _transform(zf: tuple[Fraction, Fraction], g_f: Fraction, s2_f: Fraction, com
     g, s2 = to_mpf(g_f), to_mpf(s2_f)
     real_z = zf[1] == 0
     z = to_mpf(zf[0]) if real_z else mpmath.mpc(to_mpf(zf[0]), to_mpf(zf[1]))
+    return _certified_root(z, g, s2, companion, real_z, {"z": zf, "gamma": g_f, "sigma2": s2_f}, "Stieltjes transform")
+
+
+def _certified_root(
+    z: Any, g: Any, s2: Any, companion: bool, real_z: bool, params: dict[str, Any], label: str
+) -> tuple[Any, Any]:
+    """The branch's root at an mpmath point ``z`` (real off the support, or complex), with the mpmath branch
+    certificate (residual, ``Im m · Im z > 0``, ``|m| ≤ 1/dist(z, supp)``); shared with krr's kernel spectra."""
     a, b = _edges_mp(g, s2)
     side = (-1 if z < a else 1) if real_z else 0
     A, B, Q = _quadratic(MP, z, g, s2, a, b, companion, side)
     val = _branch_value(A, B, Q)
     residual = abs(A * val**2 + B * val + 1) / (abs(A) * abs(val) ** 2 + abs(B) * abs(val) + 1)
-    params = {"z": zf, "gamma": g_f, "sigma2": s2_f}
     if residual > residual_tolerance():
-        raise ConvergenceError(f"Stieltjes transform: quadratic residual {mpmath.nstr(residual, 3)}", params=params)
+        raise ConvergenceError(f"{label}: quadratic residual {mpmath.nstr(residual, 3)}", params=params)
     # branch certificate
     if real_z:
         val = mpmath.re(val)
     else:
         if mpmath.im(val) * mpmath.im(z) <= 0:
-            raise BranchError("Stieltjes transform: Im m and Im z differ in sign (wrong root)", params=params)
+            raise BranchError(f"{label}: Im m and Im z differ in sign (wrong root)", params=params)
     if not companion:
         dist = _dist_to_support(z, g, a, b)
         # dist = 0 at this precision (z within it of an edge): the bound is +inf, no constraint
         if dist > 0 and abs(val) > (1 / dist) * (1 + residual_tolerance()):
-            raise BranchError("Stieltjes transform: |m(z)| exceeds 1/dist(z, supp) (wrong root)", params=params)
+            raise BranchError(f"{label}: |m(z)| exceeds 1/dist(z, supp) (wrong root)", params=params)
     return val, residual
 
 
@@ -295,13 +302,20 @@ def _transform_ball(zf: tuple[Fraction, Fraction], g_f: Fraction, s2_f: Fraction
     else:
         side = 0
         z = AB.num(re_) + 1j * AB.num(im_)
+    return _proven_root(z, g, s2, side, 1 if im_ > 0 else -1, companion, "Marchenko-Pastur transform")
+
+
+def _proven_root(z: Any, g: Any, s2: Any, side: int, im_sign: int, companion: bool, label: str) -> tuple[Any, Any]:
+    """The branch's root at a ball ``z`` (``side`` −1/+1: real left/right of the support, 0: ``Im z`` of sign
+    ``im_sign``), its branch proven as in :func:`_transform_ball`; shared with krr's kernel spectra."""
+    from ..ball import AB, NotProven
+
     A, Bq, Q = _quadratic(AB, z, g, s2, *_edges_b(AB, g, s2), companion, side)
     val = _branch_value(A, Bq, Q)
     plus, minus = Q - Bq, -Bq - Q
     other = None if (A == 0) is True else (2 / plus if _pick_plus(plus, minus) else minus / (2 * A))
     if side == 0:
-        s = 1 if im_ > 0 else -1
-        ok = (val.imag * s > 0) is True and (other is None or (other.imag * s > 0) is not True)
+        ok = (val.imag * im_sign > 0) is True and (other is None or (other.imag * im_sign > 0) is not True)
         what = "Im m · Im z > 0"
     else:
         alpha = s2 if companion else s2 * g
@@ -312,10 +326,10 @@ def _transform_ball(zf: tuple[Fraction, Fraction], g_f: Fraction, s2_f: Fraction
         ok = (slope(val) > 0) is True and (other is None or (slope(other) > 0) is not True)
         what = "m' > 0"
     if not ok:
-        raise NotProven(f"Marchenko-Pastur transform: branch not proven ({what} not decided on the balls)")
+        raise NotProven(f"{label}: branch not proven ({what} not decided on the balls)")
     residual = abs(A * val**2 + Bq * val + 1) / (abs(A) * abs(val) ** 2 + abs(Bq) * abs(val) + 1)
     if (residual > 0) is True:  # a consistency check: the ball must contain a root of the quadratic
-        raise NotProven("Marchenko-Pastur transform: the ball does not solve the quadratic")
+        raise NotProven(f"{label}: the ball does not solve the quadratic")
     return val, residual
 
 
