@@ -189,6 +189,31 @@ POINTS: dict[tuple[str, str], list[dict[str, str]]] = {
     ],
     ("lnn", "time_asymptotic"): [{"depth": "4", "init": "1e-3", "s": "1"}, {"depth": "2", "init": "1e-6", "s": "3"}],
     ("lnn", "singular_value_rate"): [{"depth": "3", "sigma": "0.5", "grad": "-2"}, {"depth": "2", "sigma": "2", "grad": "1"}],
+    ("lnn", "guarantee_step"): [
+        {"depth": "3", "margin": "0.5", "phi_norm": "2"},
+        {"depth": "1", "margin": "1/3", "phi_norm": "1"},
+    ],
+    ("lnn", "guarantee_delta"): [
+        {"depth": "3", "margin": "0.5", "phi_norm": "2"},
+        {"depth": "7", "margin": "0.1", "phi_norm": "3"},
+    ],
+    ("lnn", "guarantee_rate"): [
+        {"depth": "2", "margin": "0.9", "phi_norm": "1"},
+        {"depth": "3", "margin": "0.5", "phi_norm": "2", "step": "1e-9"},
+    ],
+    ("lnn", "guarantee_iterations"): [
+        {"depth": "2", "margin": "0.9", "phi_norm": "1", "loss0": "0.005", "eps": "1e-6"},
+        {"depth": "4", "margin": "0.5", "phi_norm": "2", "loss0": "1", "eps": "1e-3", "step": "1e-12"},
+    ],
+    ("lnn", "acceleration_speedup"): [
+        {"depth": "2", "kappa": "10", "overlap": "1"},
+        {"depth": "3", "kappa": "30", "overlap": "0.2"},
+    ],
+    ("lnn", "norm_lower_bound"): [{"loss": "1e-6"}, {"loss": "0.4"}],
+    ("lnn", "growth_time_bound"): [
+        {"depth": "3", "init": "1e-6", "sigma": "2", "grad": "0.5"},
+        {"depth": "2", "init": "1e-3", "sigma": "1", "grad": "3"},
+    ],
 }
 
 

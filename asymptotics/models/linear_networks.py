@@ -56,6 +56,8 @@ from ..errors import ConvergenceError, ParameterError
 from ..precision import DEFAULT_DPS, certify
 from ..references import Source
 from ..result import Result
+from . import _lnn_guarantee as _guarantee
+from . import _lnn_implicit as _implicit
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
 
 if TYPE_CHECKING:
@@ -828,6 +830,14 @@ MODEL = register(
             "t": ParamSpec("t", "time >= 0 (loss 1/2||W - Phi||_F^2)"),
             "sigma": ParamSpec("sigma", "singular value >= 0"),
             "grad": ParamSpec("grad", "<grad l(W), u v^T>"),
+            "margin": ParamSpec("margin", "deficiency margin c of the start, 0 < c < phi_norm"),
+            "phi_norm": ParamSpec("phi_norm", "||Phi||_F of the target (loss 1/2||W - Phi||_F^2)"),
+            "loss0": ParamSpec("loss0", "initial loss, 0 < loss0 <= (phi_norm - margin)^2/2"),
+            "eps": ParamSpec("eps", "target loss, 0 < eps < loss0"),
+            "step": ParamSpec("step", "GD step size, 0 < step <= guarantee_step (default: that maximum)"),
+            "kappa": ParamSpec("kappa", "condition number >= 1 of the Hessian at the minimizer"),
+            "overlap": ParamSpec("overlap", "squared cosine of w* with the softest Hessian direction, in [0, 1]"),
+            "loss": ParamSpec("loss", "training loss > 0 of the 2x2 completion problem (RC20)"),
         },
         quantities={
             "time_to_learn": QuantitySpec(
@@ -859,6 +869,64 @@ MODEL = register(
                 "d sigma/dt = -N (sigma^2)^(1-1/N) grad",
                 ("depth", "sigma", "grad"),
                 singular_value_rate,
+                proof="proven",
+                proof_note="elementary closed form on balls",
+            ),
+            "guarantee_step": QuantitySpec(
+                "guarantee_step",
+                "ACGH19 admissible GD step c^((4N-2)/N)/(6144 N^3 ||Phi||_F^((6N-4)/N))",
+                ("depth", "margin", "phi_norm"),
+                _guarantee.guarantee_step,
+                proof="proven",
+                proof_note="elementary closed form on balls",
+            ),
+            "guarantee_delta": QuantitySpec(
+                "guarantee_delta",
+                "ACGH19 balancedness tolerance c^2/(256 N^3 ||Phi||_F^(2(N-1)/N))",
+                ("depth", "margin", "phi_norm"),
+                _guarantee.guarantee_delta,
+                proof="proven",
+                proof_note="elementary closed form on balls",
+            ),
+            "guarantee_rate": QuantitySpec(
+                "guarantee_rate",
+                "ACGH19 guaranteed loss factor per iteration 1 - step c^(2(N-1)/N)",
+                ("depth", "margin", "phi_norm", "step"),
+                _guarantee.guarantee_rate,
+                optional=("step",),
+                proof="proven",
+                proof_note="elementary closed form on balls",
+            ),
+            "guarantee_iterations": QuantitySpec(
+                "guarantee_iterations",
+                "ACGH19 iterations to reach eps: ln(loss0/eps)/(step c^(2(N-1)/N))",
+                ("depth", "margin", "phi_norm", "loss0", "eps", "step"),
+                _guarantee.guarantee_iterations,
+                optional=("step",),
+                proof="proven",
+                proof_note="elementary closed form on balls",
+            ),
+            "acceleration_speedup": QuantitySpec(
+                "acceleration_speedup",
+                "tuned local speed-up of depth N over depth 1 near a minimizer, H = diag(1, kappa) (ACH18 end-to-end rule)",
+                ("depth", "kappa", "overlap"),
+                _guarantee.acceleration_speedup,
+                proof="proven",
+                proof_note="closed form on balls (kappa_N = 1: +inf, estimate only)",
+            ),
+            "norm_lower_bound": QuantitySpec(
+                "norm_lower_bound",
+                "RC20 2x2 completion, det W > 0: |W11| and every Schatten (quasi-)norm exceed B(loss) ~ (2 loss)^(-1/2)",
+                ("loss",),
+                _implicit.norm_lower_bound,
+                proof="proven",
+                proof_note="elementary closed form on balls (branches decided on the exact loss)",
+            ),
+            "growth_time_bound": QuantitySpec(
+                "growth_time_bound",
+                "RMC21 least time for a CP component (order N) to grow from init to sigma when |<grad l, W_r/||W_r||>| <= grad",
+                ("depth", "init", "sigma", "grad"),
+                _implicit.growth_time_bound,
                 proof="proven",
                 proof_note="elementary closed form on balls",
             ),
