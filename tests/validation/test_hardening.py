@@ -294,6 +294,7 @@ def _bad_out(kind, tmp_path):
 SUBCOMMANDS = {
     "lnn": ["lnn", "--quick"],
     "nt": ["nt", "--quick"],
+    "network": ["network", "--quick"],
     "validate": ["validate", "ridge", "--points", "1", "--reps", "2", "--sizes", "20", "--scheduler", "inprocess"],
 }
 
