@@ -100,17 +100,31 @@ def test_guarantee_closed_forms(N, c, p, dps):
 
 def test_guarantee_iterations_hard_points():
     with M.workdps(120):
-        check(Q("guarantee_iterations", depth=3, margin="0.5", phi_norm="2", loss0="0.5", eps="1e-4"),
-              r_iters(3, "0.5", "2", "0.5", "1e-4"), 30)
+        check(
+            Q("guarantee_iterations", depth=3, margin="0.5", phi_norm="2", loss0="0.5", eps="1e-4"),
+            r_iters(3, "0.5", "2", "0.5", "1e-4"),
+            30,
+        )
         # eps next to loss0: ln(l0/eps) ~ 2e-40, no cancellation allowed
         e = Fraction(1, 2) - Fraction(1, 10**40)
-        check(Q("guarantee_iterations", depth=2, margin="0.5", phi_norm="2", loss0=Fraction(1, 2), eps=e),
-              r_iters(2, "0.5", "2", Fraction(1, 2), e), 30)
-        check(Q("guarantee_iterations", depth=2, margin="0.5", phi_norm="2", loss0="0.5", eps="1e-300", step="1e-10"),
-              r_iters(2, "0.5", "2", "0.5", "1e-300", "1e-10"), 30)
+        check(
+            Q("guarantee_iterations", depth=2, margin="0.5", phi_norm="2", loss0=Fraction(1, 2), eps=e),
+            r_iters(2, "0.5", "2", Fraction(1, 2), e),
+            30,
+        )
+        check(
+            Q("guarantee_iterations", depth=2, margin="0.5", phi_norm="2", loss0="0.5", eps="1e-300", step="1e-10"),
+            r_iters(2, "0.5", "2", "0.5", "1e-300", "1e-10"),
+            30,
+        )
         # the docs' certified table
-        assert abs(M.mpf(Q("guarantee_iterations", depth=3, margin="0.5", phi_norm="2", loss0="0.5", eps="1e-4").value)
-                   - M.mpf("911433028.09524949610")) < 1e-9
+        assert (
+            abs(
+                M.mpf(Q("guarantee_iterations", depth=3, margin="0.5", phi_norm="2", loss0="0.5", eps="1e-4").value)
+                - M.mpf("911433028.09524949610")
+            )
+            < 1e-9
+        )
 
 
 def test_guarantee_step_boundary_exact():
@@ -165,8 +179,13 @@ def test_bad_inputs(name, kw, param):
 
 
 def test_cli_exit_2_one_line():
-    p = subprocess.run([sys.executable, "-m", "asymptotics", "eval", "lnn", "guarantee_rate", "depth=2",
-                        "margin=0.5", "phi_norm=1", "step=1"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    p = subprocess.run(
+        [sys.executable, "-m", "asymptotics", "eval", "lnn", "guarantee_rate", "depth=2", "margin=0.5", "phi_norm=1", "step=1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert p.returncode == 2
     lines = [x for x in p.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and "step" in lines[0] and "valid range" in lines[0]
@@ -198,9 +217,23 @@ def r_speedup(N, k, a):
     return M.log((kn + 1) / (kn - 1)) / M.log((k + 1) / (k - 1))
 
 
-@pytest.mark.parametrize("N,k,a", [(2, 10, 1), (3, 10, 1), (2, 10, 0), (5, "1.5", "0.3"), (1000, "1e6", "0.999"),
-                                   (3, "3.000000000001", 1), (2, 2, "0.99999999999999"), (2, "1.0000000001", "0.5"),
-                                   (7, "1e12", 0), (7, "1e12", 1), (1, 5, "0.2"), (4, 1, "0.7")])
+@pytest.mark.parametrize(
+    "N,k,a",
+    [
+        (2, 10, 1),
+        (3, 10, 1),
+        (2, 10, 0),
+        (5, "1.5", "0.3"),
+        (1000, "1e6", "0.999"),
+        (3, "3.000000000001", 1),
+        (2, 2, "0.99999999999999"),
+        (2, "1.0000000001", "0.5"),
+        (7, "1e12", 0),
+        (7, "1e12", 1),
+        (1, 5, "0.2"),
+        (4, 1, "0.7"),
+    ],
+)
 def test_acceleration_speedup(N, k, a):
     with M.workdps(200):
         check(Q("acceleration_speedup", depth=N, kappa=k, overlap=a, dps=30), r_speedup(N, k, a), 30)
@@ -227,7 +260,7 @@ def test_layer_jacobian_is_end_to_end_preconditioner():
     def f(t):
         out, i = [], 0
         for sh in shapes:
-            out.append(t[i:i + sh[0] * sh[1]].reshape(sh))
+            out.append(t[i : i + sh[0] * sh[1]].reshape(sh))
             i += sh[0] * sh[1]
         return (out[2] @ out[1] @ out[0]).ravel()
 
@@ -246,27 +279,23 @@ def _kappa_n(H, u, N):
 
 def test_criterion_claims_two_dim_and_stiff():
     H = np.diag([1.0, 10.0])
-    assert _kappa_n(H, np.array([1.0, 0]), 3) == pytest.approx(10 / 3)   # kappa/N along soft, N <= kappa
-    assert _kappa_n(H, np.array([0, 1.0]), 3) == pytest.approx(30)       # N kappa along stiff
+    assert _kappa_n(H, np.array([1.0, 0]), 3) == pytest.approx(10 / 3)  # kappa/N along soft, N <= kappa
+    assert _kappa_n(H, np.array([0, 1.0]), 3) == pytest.approx(30)  # N kappa along stiff
     assert _kappa_n(np.eye(3), np.array([1.0, 0, 0]), 4) == pytest.approx(4)  # isotropic: kappa_N = N
 
 
-@pytest.mark.xfail(strict=True, reason="docs/models/lnn.md and _lnn_guarantee.py state 'kappa_N = kappa_1/N along the "
-                   "softest eigenvector, if N <= kappa_1' for general H; true only when the second-smallest "
-                   "eigenvalue >= N lambda_min (always in d = 2). H = diag(1, 2, 10), N = 5: kappa_N = 10/min(5, 2) = 5, "
-                   "not 10/5 = 2. The statement needs the qualifier.")
 def test_docs_soft_direction_claim_qualified():
     H = np.diag([1.0, 2.0, 10.0])
     assert _kappa_n(H, np.array([1.0, 0, 0]), 5) == pytest.approx(5)
     text = (ROOT / "docs/models/lnn.md").read_text()
     i = text.index("along the softest eigenvector")
-    window = text[i - 300:i + 300]
+    window = text[i - 300 : i + 300]
     assert re.search(r"lambda_2|\\lambda_2|second|two-dimensional|d\s*=\s*2|2\\times2|min\(", window), window
 
 
 # ----------------------------------------------------------------------------- norm bound
-def r_B(l):
-    L = mf(l)
+def r_B(lv):
+    L = mf(lv)
     if L >= M.mpf(1) / 2:
         return M.mpf(0)
     if L >= M.mpf(3) / 8:
@@ -275,9 +304,9 @@ def r_B(l):
     return (1 - u) ** M.mpf(1.5) / M.sqrt(u)
 
 
-def brute_B(l, n=900):
+def brute_B(lv, n=900):
     """inf of W12 W21/|W22| over the loss sphere (u=1-W12, v=1-W21, z=W22), z > 0 wlog."""
-    r = math.sqrt(2 * l)
+    r = math.sqrt(2 * lv)
     th = np.linspace(0, np.pi / 2, n)[1:-1]
     ph = np.linspace(-np.pi, np.pi, 2 * n)
     T, P = np.meshgrid(th, ph)
@@ -289,25 +318,26 @@ def brute_B(l, n=900):
     return float((a / z).min())
 
 
-@pytest.mark.parametrize("l", [1e-4, 0.01, 0.125, 0.3, 0.36, 0.375, 0.4, 0.45])
-def test_norm_bound_vs_bruteforce(l):
-    b = float(Q("norm_lower_bound", loss=l).value)
-    g = brute_B(l)
+@pytest.mark.parametrize("lv", [1e-4, 0.01, 0.125, 0.3, 0.36, 0.375, 0.4, 0.45])
+def test_norm_bound_vs_bruteforce(lv):
+    b = float(Q("norm_lower_bound", loss=lv).value)
+    g = brute_B(lv)
     assert b <= g <= b * (1 + 2e-5)
 
 
-@pytest.mark.parametrize("l", ["1e-40", "1e-200", "0.375", "0.3749999999999999999999999999999",
-                               "0.4999999999999999999999999999", "0.5", "7", "1e100"])
-def test_norm_bound_hard_points(l):
+@pytest.mark.parametrize(
+    "lv", ["1e-40", "1e-200", "0.375", "0.3749999999999999999999999999999", "0.4999999999999999999999999999", "0.5", "7", "1e100"]
+)
+def test_norm_bound_hard_points(lv):
     with M.workdps(300):
-        check(Q("norm_lower_bound", loss=l, dps=40), r_B(l), 40)
+        check(Q("norm_lower_bound", loss=lv, dps=40), r_B(lv), 40)
 
 
 def test_norm_bound_small_loss_asymptotics():
     with M.workdps(80):
-        for l in ["1e-6", "1e-12"]:
-            L = M.mpf(l)
-            v = M.mpf(Q("norm_lower_bound", loss=l, dps=40).value)
+        for lv in ["1e-6", "1e-12"]:
+            L = M.mpf(lv)
+            v = M.mpf(Q("norm_lower_bound", loss=lv, dps=40).value)
             rem = v - ((2 * L) ** -0.5 - (2 * L) ** 0.5)
             assert abs(rem) < 10 * L**1.5
 
@@ -332,8 +362,10 @@ def test_norm_bound_random_matrices_det_positive():
 
 
 # ----------------------------------------------------------------------------- growth time
-@pytest.mark.parametrize("N,s0,s1,g", [(1, "0.1", "3", "2"), (2, "1e-3", "1", "0.5"), (3, "1e-3", "1", "1"),
-                                       (4, "1e-6", "2", "0.3"), (10000, "0.5", "0.7", "1")])
+@pytest.mark.parametrize(
+    "N,s0,s1,g",
+    [(1, "0.1", "3", "2"), (2, "1e-3", "1", "0.5"), (3, "1e-3", "1", "1"), (4, "1e-6", "2", "0.3"), (10000, "0.5", "0.7", "1")],
+)
 def test_growth_time_vs_quadrature(N, s0, s1, g):
     with M.workdps(60):
         ref = M.quad(lambda s: 1 / (N * mf(g) * s ** (2 - M.mpf(2) / N)), [mf(s0), mf(s1)])
@@ -368,8 +400,10 @@ def test_own_gd_satisfies_acgh_guarantee():
     assert (bal <= float(r_delta(N, cmin, phi))).all()
     eta = float(Q("guarantee_step", depth=N, margin=cmin, phi_norm=phi).value)
     l0 = 0.5 * (w - phi) ** 2
-    T = max(math.ceil(float(Q("guarantee_iterations", depth=N, margin=cmin, phi_norm=phi,
-                                  loss0=float(x), eps=float(x) / 2).value)) for x in l0)
+    T = max(
+        math.ceil(float(Q("guarantee_iterations", depth=N, margin=cmin, phi_norm=phi, loss0=float(x), eps=float(x) / 2).value))
+        for x in l0
+    )
     qf = float(Q("guarantee_rate", depth=N, margin=cmin, phi_norm=phi).value)
     worst = 0.0
     for t in range(1, T + 1):
@@ -402,7 +436,9 @@ def _norms_run(seed, refl=False, steps=12000, eta=5e-3):
         if t % 1000 == 0:
             s = np.linalg.svd(W, compute_uv=False)
             p = s / s.sum()
-            rec.append((0.5 * np.sum(G**2), np.linalg.det(W), abs(W[0, 0]), s, math.exp(-sum(x * math.log(x) for x in p if x > 0))))
+            rec.append(
+                (0.5 * np.sum(G**2), np.linalg.det(W), abs(W[0, 0]), s, math.exp(-sum(x * math.log(x) for x in p if x > 0)))
+            )
         g0, g1, g2 = (Ws[2] @ Ws[1]).T @ G, Ws[2].T @ G @ Ws[0].T, G @ (Ws[1] @ Ws[0]).T
         Ws = [Ws[0] - eta * g0, Ws[1] - eta * g1, Ws[2] - eta * g2]
     return rec
@@ -445,8 +481,11 @@ def _cp_run(seed, d=5, R=4, s0=1e-6, eta=0.05, steps=6000):
         G = mask * (W - T)
         if t % 10 == 0:
             hist.append(np.prod([np.linalg.norm(f, axis=1) for f in F], axis=0))
-        g = [np.einsum("ijk,rj,rk->ri", G, F[1], F[2]), np.einsum("ijk,ri,rk->rj", G, F[0], F[2]),
-             np.einsum("ijk,ri,rj->rk", G, F[0], F[1])]
+        g = [
+            np.einsum("ijk,rj,rk->ri", G, F[1], F[2]),
+            np.einsum("ijk,ri,rk->rj", G, F[0], F[2]),
+            np.einsum("ijk,ri,rj->rk", G, F[0], F[1]),
+        ]
         F = [f - eta * gg for f, gg in zip(F, g)]
     err = np.linalg.norm((1 - mask) * (W - T)) / np.linalg.norm((1 - mask) * T)
     return np.array(hist), l0, err
@@ -472,13 +511,11 @@ def test_own_cp_incremental_and_growth_bound():
 
 
 # ----------------------------------------------------------------------------- defects found
-@pytest.mark.xfail(strict=True, reason="the exact rational step check step^N (6144N^3)^N |Phi|^(6N-4) <= c^(4N-2) "
-                   "blows up for valid extreme inputs: depth=1000, margin=1e-300, phi_norm=1e300, step=1e-3012 "
-                   "(admissible, eta_max ~ 1.03e-3011) runs for minutes (depth 100: 1.6 s, 200: 7 s, 400: 27 s). "
-                   "A cheap ball/log pre-test or exponent-only comparison would decide it at once.")
 def test_step_check_fast_at_extreme_exponents():
-    code = ("from asymptotics import get_model; q = get_model('lnn').quantities['guarantee_rate'];"
-            "print(q.certified(depth=1000, margin='1e-300', phi_norm='1e300', step='1e-3012').value)")
+    code = (
+        "from asymptotics import get_model; q = get_model('lnn').quantities['guarantee_rate'];"
+        "print(q.certified(depth=1000, margin='1e-300', phi_norm='1e300', step='1e-3012').value)"
+    )
     try:
         p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=6)
     except subprocess.TimeoutExpired:
@@ -486,9 +523,6 @@ def test_step_check_fast_at_extreme_exponents():
     assert p.returncode == 0
 
 
-@pytest.mark.xfail(strict=True, reason="when eta_max underflows float64 the step error prints "
-                   "'valid range 0 < step <= 0' (depth=2, margin=1e-200, phi_norm=1e200, step=1e-300: "
-                   "eta_max = 1e-600/(49152*1e800) = 2.03e-1405); the bound should be printed from the mpf value.")
 def test_step_error_message_prints_true_bound():
     with pytest.raises(ParameterError) as ei:
         Q("guarantee_rate", depth=2, margin="1e-200", phi_norm="1e200", step="1e-300")

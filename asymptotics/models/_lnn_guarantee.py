@@ -34,9 +34,11 @@ classical optimal step ``2/(μ_max + μ_min)``).  Depth therefore accelerates th
 ``κ_N < κ_1 = κ(H)``; the speed-up in iterations is ``ln ρ_N / ln ρ_1`` (:func:`local_speedup`).
 It cannot accelerate when ``H`` is isotropic (``κ_1 = 1``: one tuned step of depth 1 already solves
 the local quadratic, while ``κ_N = N``), and it slows down when ``w⋆`` lies along the stiffest
-direction; it accelerates when ``w⋆`` lies along soft directions (``κ_N = κ_1/N`` for ``N ≤ κ_1`` and
-``w⋆`` along the softest eigenvector).  :func:`acceleration_speedup` is the closed form for a
-two-dimensional ``H = diag(1, κ)`` with ``overlap = (u · e_soft)²``.
+direction; it accelerates when ``w⋆`` lies along soft directions: along the softest eigenvector and
+for ``N ≤ κ_1``, ``κ_N = λ_max / min(Nλ_min, λ_2)`` (``λ_2`` the second-smallest eigenvalue of ``H``),
+which is ``κ_1/N`` only when ``λ_2 ≥ Nλ_min`` (always in ``d = 2``; ``H = diag(1, 2, 10)``, ``N = 5``
+gives ``κ_N = 5``, not 2).  :func:`acceleration_speedup` is the closed form for a two-dimensional
+``H = diag(1, κ)`` with ``overlap = (u · e_soft)²``; :func:`local_criterion` handles any ``H``.
 """
 
 from __future__ import annotations
@@ -136,10 +138,51 @@ def _guarantee_params(depth: Any, margin: Any, phi_norm: Any) -> tuple[int, Frac
     return n, Fraction(c), Fraction(phi)
 
 
-def step_admissible(depth: int, margin: Fraction, phi_norm: Fraction, step: Fraction) -> bool:
-    """Exactly decide ``step ≤ η_max``: ``step^N (6144N³)^N ‖Φ‖_F^{6N−4} ≤ c^{4N−2}`` in rationals."""
+def _log_gap_decided(depth: int, margin: Fraction, phi_norm: Fraction, step: Fraction) -> bool | None:
+    """Decide ``step ≤ η_max`` from a rigorous enclosure of the log gap, or ``None`` if the balls cannot.
+
+    ``g = N ln step + N ln(6144N³) + (6N − 4) ln‖Φ‖_F − (4N − 2) ln c`` on Arb balls (outward rounded), at 64
+    and then 256 bits: ``g < 0`` proves admissibility, ``g > 0`` proves the opposite; an enclosure that
+    contains 0 (the two sides agree to about 75 digits, e.g. ``step = η_max`` exactly) returns ``None``.
+    """
+    from flint import arb, fmpz
+
+    from ..ball import workprec
+    from ..precision import MPMATH_LOCK
+
+    def ln(x: Fraction) -> Any:
+        return arb(fmpz(x.numerator)).log() - arb(fmpz(x.denominator)).log()
+
     n = depth
-    return step**n * (STEP_CONSTANT * n**3) ** n * phi_norm ** (6 * n - 4) <= margin ** (4 * n - 2)
+    with MPMATH_LOCK:
+        for bits in (64, 256):
+            with workprec(bits):
+                g = n * ln(step) + n * ln(Fraction(STEP_CONSTANT * n**3)) + (6 * n - 4) * ln(phi_norm)
+                g -= (4 * n - 2) * ln(margin)
+                if g < 0:
+                    return True
+                if g > 0:
+                    return False
+    return None
+
+
+def step_admissible(depth: int, margin: Fraction, phi_norm: Fraction, step: Fraction) -> bool:
+    """Decide ``step ≤ η_max`` exactly: ``step^N (6144N³)^N ‖Φ‖_F^{6N−4} ≤ c^{4N−2}``.
+
+    A rigorous ball enclosure of the logarithms of both sides decides at once unless they agree to
+    about 75 digits; only then are the powers formed, exactly, in FLINT rationals (GMP: a fraction of
+    a second even at depth 1000 with 300-digit exponents).
+    """
+    decided = _log_gap_decided(depth, margin, phi_norm, step)
+    if decided is not None:
+        return decided
+    from flint import fmpq
+
+    def q(x: Fraction) -> Any:
+        return fmpq(x.numerator, x.denominator)
+
+    n = depth
+    return bool(q(step) ** n * fmpq(STEP_CONSTANT * n**3) ** n * q(phi_norm) ** (6 * n - 4) <= q(margin) ** (4 * n - 2))
 
 
 def _check_step(step: Any, n: int, c: Fraction, phi: Fraction) -> Fraction | None:
@@ -147,10 +190,11 @@ def _check_step(step: Any, n: int, c: Fraction, phi: Fraction) -> Fraction | Non
         return None
     s = Fraction(check_real("step", step, low=0, low_open=True))
     if not step_admissible(n, c, phi, s):
-        bound = float(step_bound(n, to_mpf(c), to_mpf(phi)))
+        with mpmath.workdps(30):  # mpf: no float64 underflow (η_max can be far below 1e-308)
+            bound = mpmath.nstr(step_bound(n, to_mpf(c), to_mpf(phi)), 6)
         raise ParameterError(
             f"`step` = {shown_params(x=s)['x']} exceeds the admissible step size of ACGH19's Theorem 1, "
-            f"c^((4N-2)/N)/(6144 N^3 ||Phi||_F^((6N-4)/N)) = {bound:.6g}: valid range 0 < step <= {bound:.6g}."
+            f"c^((4N-2)/N)/(6144 N^3 ||Phi||_F^((6N-4)/N)) = {bound}: valid range 0 < step <= {bound}."
         )
     return s
 
@@ -348,9 +392,7 @@ def acceleration_speedup(
     shown = {"depth": str(n), **shown_params(kappa=k, overlap=a)}
     if n == 1 or k == 1:
         exact = Fraction(1) if n == 1 else Fraction(0)
-        return _result(
-            "acceleration_speedup", lambda: to_mpf(exact), lambda: _ball().num(exact), shown, dps, ACH_2018
-        )
+        return _result("acceleration_speedup", lambda: to_mpf(exact), lambda: _ball().num(exact), shown, dps, ACH_2018)
 
     tr = 1 + k + (n - 1) * (a + (1 - a) * k)
     if tr * tr == 4 * n * k:  # κ_N = 1: one tuned step of depth N solves the local quadratic
