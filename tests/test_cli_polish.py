@@ -17,7 +17,7 @@ from asymptotics.models import get_model
 from asymptotics.models._registry import BUILTIN_MODELS, REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
-SIX = ("dmp", "gcm", "krr", "learning_curve", "lnn", "mp", "nt", "rf", "ridge")  # the built-in models
+SIX = ("committee", "dmp", "gcm", "krr", "learning_curve", "lnn", "mp", "nt", "onestep", "rf", "ridge")  # the built-in models
 
 
 def cli(capsys, *args):

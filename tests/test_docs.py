@@ -24,12 +24,14 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-MODELS = ("mp", "ridge", "rf", "krr", "nt", "lnn", "dmp", "learning_curve", "gcm")
+MODELS = ("mp", "ridge", "rf", "krr", "nt", "lnn", "dmp", "learning_curve", "gcm", "onestep", "committee")
 FORMS = {  # every system form of `asymptotics latex MODEL [--form F | --general]`
     "mp": [{}],
     "dmp": [{}],
     "learning_curve": [{}],
     "gcm": [{}],
+    "onestep": [{}],
+    "committee": [{}],
     "ridge": [{}, {"general": True}],
     "rf": [{"form": f} for f in ("general", "scalar", "ridgeless", "kernel_limit", "data_limit")],
     "krr": [{"form": "de"}, {"form": "level"}],

@@ -488,7 +488,42 @@ def gcm_points(draw: Any, quantity: str) -> dict[str, Any]:
     return point
 
 
+@st.composite
+def onestep_points(draw: Any, quantity: str) -> dict[str, Any]:
+    psi2 = draw(st.one_of(ratios(), near(1.0)))
+    psi1 = draw(st.one_of(ratios(), near(psi2), near(1.0)))
+    return {
+        "psi1": psi1,
+        "psi2": psi2,
+        "lam": draw(lams()),
+        "activation": draw(st.sampled_from(RF_ACTIVATIONS)),
+        "F1sq": draw(energies()),
+        "Fstar2": draw(energies()),
+        "tau2": draw(energies()),
+        "eta": draw(st.one_of(st.just(0.0), st.floats(0.0, 10.0), _log_uniform(1e-3, 1e3))),
+        "psi_step": draw(ratios()),
+    }
+
+
+@st.composite
+def committee_points(draw: Any, quantity: str) -> dict[str, Any]:
+    # short times and small widths: the certified (mpmath ODE) path costs ~5 ms per right-hand side at K = M = 2
+    linear = quantity != "plateau" and draw(st.booleans())  # a linear student never specializes
+    point: dict[str, Any] = {
+        "K": draw(st.integers(1, 2)),
+        "M": draw(st.integers(2 if quantity in ("specialization", "plateau") else 1, 2)),
+        "activation": "linear" if linear else "erf",
+        "lr": draw(st.floats(0.1, 1.5)),
+        "noise": draw(st.sampled_from([0.0, 0.1])),
+        "r0": draw(st.sampled_from([0.45] if quantity == "plateau" else [0.001, 0.3])),
+    }
+    if quantity != "plateau":
+        point["t"] = draw(st.floats(0.0, 0.5))
+    return point
+
+
 STRATEGIES = {
+    "committee": committee_points,
     "gcm": gcm_points,
     "mp": mp_points,
     "ridge": ridge_points,
@@ -497,6 +532,7 @@ STRATEGIES = {
     "krr": krr_points,
     "dmp": dmp_points,
     "learning_curve": lc_points,
+    "onestep": onestep_points,
 }
 
 CASES = [

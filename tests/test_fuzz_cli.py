@@ -76,6 +76,8 @@ VALID = {
     "N_over_n": "2",
     "activation": "relu",
     "alpha": "1.5",
+    "alpha1": "1.5",  # rf risk_asymptotic
+    "alpha2": "2",
     "b": "1",
     "d": "12",
     "depth": "3",
@@ -106,6 +108,7 @@ VALID = {
     "p": "10",
     "phi_norm": "2",
     "psi1": "1.5",
+    "psi_step": "1.5",
     "psi2": "2",
     "r2": "1",
     "s": "1",

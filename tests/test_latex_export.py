@@ -26,6 +26,8 @@ SPECS = [
     ["dmp"],
     ["learning_curve"],
     ["gcm"],
+    ["onestep"],
+    ["committee"],
     ["ridge"],
     ["ridge", "--general"],
     *[[name, "--form", f] for name, module in (("rf", _rf), ("krr", _krr), ("nt", _nt), ("lnn", _lnn)) for f in module.FORMS],

@@ -738,7 +738,7 @@ def test_lazy_loading_from_several_threads_at_once():
         """
         import threading
         from asymptotics import get_model, REGISTRY
-        names = ["dmp", "gcm", "krr", "learning_curve", "lnn", "mp", "nt", "rf", "ridge", "marchenko_pastur"] * 3
+        names = ["committee", "dmp", "gcm", "krr", "learning_curve", "lnn", "mp", "nt", "onestep", "rf", "ridge", "marchenko_pastur"] * 3
         got, errors = {}, []
         def look(name):
             try:
@@ -753,7 +753,7 @@ def test_lazy_loading_from_several_threads_at_once():
     )
     p = _python(code)
     assert p.returncode == 0, p.stderr
-    six = "['dmp', 'gcm', 'krr', 'learning_curve', 'lnn', 'mp', 'nt', 'rf', 'ridge']"
+    six = "['committee', 'dmp', 'gcm', 'krr', 'learning_curve', 'lnn', 'mp', 'nt', 'onestep', 'rf', 'ridge']"
     assert p.stdout.strip() == f"[] {six} {six}"
 
 

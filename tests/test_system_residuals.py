@@ -798,11 +798,48 @@ def _lnn_aligned_points() -> list[dict[str, Any]]:
     return _points(8, draw)
 
 
+# ----------------------------------------------------------------------------- onestep
+def _onestep(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
+    import mpmath
+
+    from asymptotics.models import onestep
+    from asymptotics.solve.roots import MP
+
+    kw = dict(psi1=pt["psi1"], psi2=pt["psi2"], lam=pt["lam"], activation="tanh", F1sq=pt["F1sq"], Fstar2="0.2",
+              tau2="0.1", eta=pt["eta"], psi_step=pt["psi_step"])
+    pr = onestep.OneStepParams(**kw)
+    with mpmath.workdps(DPS + 10):
+        out, _ = onestep._evaluate(pr)
+        c = pr.activation.coefficients()
+        mu1, ms = c.mu1, mpmath.sqrt(c.mustar2)
+        psi1 = mpmath.mpf(pt["psi1"])
+        m0 = 1 / onestep.mp_inverse(MP, ms**2 / mu1**2, psi1)[0]
+        mk = 1 / onestep.mp_inverse(MP, (ms**2 + out["kappa"]) / mu1**2, psi1)[0]
+    values: dict[str, Any] = {
+        "kappa": out["kappa"], "m_0": m0, r"m_{\kappa}": mk, "psi_1": pt["psi1"], "psi_2": pt["psi2"], "lambda": pt["lam"],
+        "mu_1": mu1, r"\mu_{\star}": ms, "F_1^2": pt["F1sq"], r"F_{\star}^{2}": "0.2", "tau^2": "0.1", "eta": pt["eta"],
+        "psi_0": pt["psi_step"], r"R_{\mathrm{RF}}": out["rf_risk"],
+    }
+    q = system.quantities
+    names = ("risk", "improvement", "alignment")
+    outputs = [(f"onestep {name}", q[name], _v(getattr(onestep, name)(**kw, dps=DPS))) for name in names]
+    return [*_equations(system), *outputs], values
+
+
+def _onestep_points() -> list[dict[str, Any]]:
+    def draw(r: random.Random) -> dict[str, Any]:
+        return {"psi1": _dec(r, 0.3, 3), "psi2": _dec(r, 0.3, 3), "lam": _dec(r, 0.01, 1), "F1sq": _dec(r, 0.5, 2),
+                "eta": _dec(r, 0, 4), "psi_step": _dec(r, 0.3, 3)}
+
+    return _points(5, draw)
+
+
 # ----------------------------------------------------------------------------- tables
 CASES: dict[tuple[str, str], tuple[Callable[..., Any], Callable[[], list[dict[str, Any]]]]] = {
     ("mp", ""): (_mp, _mp_points),
     ("dmp", ""): (_dmp, _dmp_points),
     ("gcm", ""): (_gcm, _gcm_points),
+    ("onestep", ""): (_onestep, _onestep_points),
     ("learning_curve", ""): (_lc, _lc_points),
     ("ridge", "general=False"): (_ridge, _ridge_points),
     ("ridge", "general=True"): (_ridge_general, _ridge_general_points),

@@ -39,6 +39,8 @@ MODEL_MODULES = [
     "deformed_mp",
     "learning_curve",
     "gcm",
+    "onestep",
+    "committee",
 ]
 
 

@@ -141,6 +141,7 @@ class ModelSpec:
 ENTRY_POINT_GROUP = "asymptotics.models"
 
 BUILTIN_MODELS = {
+    "committee": "asymptotics.models.committee:MODEL",
     "dmp": "asymptotics.models.deformed_mp:MODEL",
     "gcm": "asymptotics.models.gcm:MODEL",
     "krr": "asymptotics.models.krr:MODEL",
@@ -148,6 +149,7 @@ BUILTIN_MODELS = {
     "lnn": "asymptotics.models.linear_networks:MODEL",
     "mp": "asymptotics.models.marchenko_pastur:MODEL",
     "nt": "asymptotics.models.neural_tangent:MODEL",
+    "onestep": "asymptotics.models.onestep:MODEL",
     "rf": "asymptotics.models.random_features:MODEL",
     "ridge": "asymptotics.models.ridge:MODEL",
 }
@@ -161,6 +163,7 @@ BUILTIN_ALIASES = {
     "deformed_marchenko_pastur": "dmp",
     "covariate_shift": "gcm",
     "shift": "gcm",
+    "one_step": "onestep",
     "eigenlearning": "learning_curve",
     "lc": "learning_curve",
     "linear_networks": "lnn",

@@ -114,6 +114,11 @@ def _in_ranges(model, p, sizes):
         g, lam, s2 = _floats(p, "gamma", "lam", "sigma2")
         lam_ok = (lam == 0 and abs(g - 1) >= 0.5) or 0.05 <= lam <= 1
         return 0.2 <= g <= 3 and lam_ok and 0.05 <= s2 <= 1 and (p["spectrum"], p["teacher"]) in GCM_SPECTRA
+    if model == "onestep":
+        psi1, psi2, ps, lam, eta, f1, fs, t2 = _floats(p, "psi1", "psi2", "psi_step", "lam", "eta", "F1sq", "Fstar2", "tau2")
+        ratios_ok = all(0.5 <= v <= 2 for v in (psi1, psi2, ps))
+        common = p["activation"] in ("relu", "tanh", "erf") and 0.5 <= f1 <= 1.5 and 0 <= fs <= 0.5 and 0 <= t2 <= 0.5
+        return common and ratios_ok and 0.05 <= lam <= 1 and 0 <= eta <= 3
     if model in ("rf", "nt"):
         psi1, psi2, lam, f1, fs, t2 = _floats(p, "psi1", "psi2", "lam", "F1sq", "Fstar2", "tau2")
         common = p["activation"] in ("relu", "tanh", "erf") and 0.5 <= f1 <= 2 and 0 <= fs <= 0.5 and 0 <= t2 <= 0.5

@@ -1,0 +1,865 @@
+r"""Online SGD in two-layer soft committee machines: the exact order-parameter ODEs.
+
+Setting (Saad & Solla, Phys. Rev. E 52, 4225, 1995; Biehl & Schwarze, J. Phys. A 28, 643, 1995;
+Goldt, Advani, Saxe, Krzakala & Zdeborová, NeurIPS 2019, arXiv 1906.08632)
+----------------------------------------------------------------------------------------------
+Inputs ``x ~ N(0, I_d)``; a teacher ``y = Σ_{n≤M} g(ν_n) + √noise·ξ`` with ``ν_n = v_n·x/√d`` and a
+student ``f = Σ_{i≤K} g(λ_i)``, ``λ_i = w_i·x/√d`` (second layers fixed to 1).  One-pass SGD, a fresh
+sample each step, on ``½(f − y)²`` with learning rate ``lr``:
+``w_i ← w_i + (lr/√d) g'(λ_i)(y − f) x`` (in the normalized weights ``J_i = w_i/√d`` the step is
+``lr/d``).  Order parameters ``Q_ik = w_i·w_k/d``, ``R_in = w_i·v_n/d``, ``T_nm = v_n·v_m/d = δ_nm``
+(orthonormal teachers).  With ``t = steps/d`` and ``d → ∞`` they obey the closed ODEs
+
+.. math::
+
+    \dot R_{in} = \mathrm{lr}\sum_c s_c I_3(i, n, c),\qquad
+    \dot Q_{ik} = \mathrm{lr}\sum_c s_c\,[I_3(i, k, c) + I_3(k, i, c)]
+        + \mathrm{lr}^2\Big[\sum_{c,e} s_c s_e I_4(i, k, c, e) + \mathrm{noise}\,J_2(i, k)\Big],
+
+where ``c, e`` run over the ``K`` student units (``s_c = −1``) and the ``M`` teacher units
+(``s_c = +1``), ``I_3(a,b,c) = E g'(u_a) u_b g(u_c)``, ``I_4(a,b,c,e) = E g'(u_a)g'(u_b)g(u_c)g(u_e)``,
+``J_2(a,b) = E g'(u_a)g'(u_b)`` for the Gaussian ``u`` with covariance ``C = [[Q, R], [Rᵀ, I]]``.
+The generalization error is ``eg = ½ E(f − y_clean)² = ½ Σ_{c,e} s_c s_e I_2(c, e)``,
+``I_2(a,b) = E g(u_a)g(u_b)``.  ``g(x) = erf(x/√2)`` has the arcsine closed forms of Saad & Solla
+(implemented in :func:`i2`, :func:`i3`, :func:`i4`, :func:`j2`); ``g(x) = x`` has ``I_2 = C_ab``,
+``I_3 = C_bc``, ``I_4 = C_ce``, ``J_2 = 1``.
+
+Initial condition (deterministic): ``Q(0) = q0·I_K``, ``R_in(0) = r0`` for ``i = n`` and 0 otherwise
+(``q0 ≥ r0²``, so that ``C`` is a covariance).  The defaults ``q0 = 1/4``, ``r0 = 1/1000``, ``lr = 1/2``
+give, for ``erf`` and ``K = M = 2``, a plateau near the symmetric fixed point's error ``≈ 0.0116``
+that ends (specialization) around ``t ≈ 70``.
+
+Quantities: ``eg``, ``R`` (``R_in``; without ``i``/``n`` the mean of the diagonal), ``Q`` (``Q_ik``;
+without indices the mean of ``Q_ii``), ``specialization``
+``S = M/(M − 1)·[(1/K)Σ_i max_n R_in − (1/(KM))Σ_in R_in]`` (0 on the symmetric subspace, 1 at
+``R = I``; needs ``M ≥ 2``) and ``plateau``: the escape time, the first ``t`` with ``S(t) = 1/2``.
+
+Certified values integrate the ODEs in mpmath with a Gragg–Bulirsch–Stoer extrapolation integrator
+whose tolerance follows the working precision, so the precision ladder's two rungs see the
+discretization error too.  No ball proof: an enclosure of an ODE flow needs a validated
+integrator (Taylor models), which the package does not have.  The work is bounded
+(:data:`MAX_CERT_T`, :data:`MAX_RHS_EVALS`): a request beyond it is refused with a named error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import mpmath
+import numpy as np
+
+from .._types import ArrayLike, IntLike, Real
+from .._validate import check_int, check_real, shown_params, to_mpf
+from ..backend import MP, NP, Backend
+from ..errors import ConvergenceError, ParameterError
+from ..formulas import status_ladder
+from ..precision import DEFAULT_DPS, certify
+from ..references import Source
+from ..result import Result
+from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
+
+if TYPE_CHECKING:
+    from ..symbolic.system import FixedPointSystem
+
+NAME = "committee"
+ACTIVATIONS = ("erf", "linear")
+MAX_WIDTH = 6
+MAX_CERT_T = 200
+"""Largest ``t`` the certified path integrates to (the float64 curve has no such limit)."""
+MAX_RHS_EVALS = 40_000
+"""Right-hand-side evaluations one certified integration may spend before it is refused."""
+
+SAAD_SOLLA_1995 = Source(
+    "D. Saad, S. A. Solla",
+    "On-line learning in soft committee machines",
+    1995,
+    journal="Phys. Rev. E 52, 4225",
+)
+GOLDT_2019 = Source(
+    "S. Goldt, M. S. Advani, A. M. Saxe, F. Krzakala, L. Zdeborová",
+    "Dynamics of stochastic gradient descent for two-layer neural networks in the teacher-student setup",
+    2019,
+    arxiv="1906.08632",
+    journal="NeurIPS 2019",
+)
+
+
+# ----------------------------------------------------------------------------- Gaussian integrals (any backend)
+def i2(B: Backend, caa: Any, cbb: Any, cab: Any) -> Any:
+    """``E g(u_a)g(u_b) = (2/π) arcsin(C_ab/√((1 + C_aa)(1 + C_bb)))`` for ``g(x) = erf(x/√2)`` (Saad & Solla 1995)."""
+    return 2 / B.pi() * B.asin(cab / B.sqrt((1 + caa) * (1 + cbb)))
+
+
+def i3(B: Backend, caa: Any, cbb: Any, ccc: Any, cab: Any, cac: Any, cbc: Any) -> Any:
+    """``E g'(u_a) u_b g(u_c) = (2/π) (C_bc(1 + C_aa) − C_ab C_ac)/((1 + C_aa)√Λ₃)``, ``Λ₃ = (1+C_aa)(1+C_cc) − C_ac²``."""
+    lam3 = (1 + caa) * (1 + ccc) - cac * cac
+    return 2 / B.pi() * (cbc * (1 + caa) - cab * cac) / ((1 + caa) * B.sqrt(lam3))
+
+
+def i4(B: Backend, caa: Any, cbb: Any, ccc: Any, cdd: Any, cab: Any, cac: Any, cad: Any, cbc: Any, cbd: Any, ccd: Any) -> Any:
+    r"""``E g'(u_a)g'(u_b)g(u_c)g(u_d) = (4/π²) Λ₄^{−1/2} arcsin(Λ₀/√(Λ₁Λ₂))`` (Saad & Solla 1995).
+
+    ``Λ₄ = (1+C_aa)(1+C_bb) − C_ab²``; ``Λ₀ = Λ₄C_cd − C_bcC_bd(1+C_aa) − C_acC_ad(1+C_bb) + C_abC_acC_bd
+    + C_abC_adC_bc``; ``Λ₁ = Λ₄(1+C_cc) − C_bc²(1+C_aa) − C_ac²(1+C_bb) + 2C_abC_acC_bc`` and ``Λ₂`` the
+    same with ``d`` for ``c``.
+    """
+    a1, b1 = 1 + caa, 1 + cbb
+    lam4 = a1 * b1 - cab * cab
+    lam0 = lam4 * ccd - cbc * cbd * a1 - cac * cad * b1 + cab * cac * cbd + cab * cad * cbc
+    lam1 = lam4 * (1 + ccc) - cbc * cbc * a1 - cac * cac * b1 + 2 * cab * cac * cbc
+    lam2 = lam4 * (1 + cdd) - cbd * cbd * a1 - cad * cad * b1 + 2 * cab * cad * cbd
+    pi = B.pi()
+    return 4 / (pi * pi) / B.sqrt(lam4) * B.asin(lam0 / B.sqrt(lam1 * lam2))
+
+
+def j2(B: Backend, caa: Any, cbb: Any, cab: Any) -> Any:
+    """``E g'(u_a)g'(u_b) = (2/π)(1 + C_aa + C_bb + C_aaC_bb − C_ab²)^{−1/2}``."""
+    return 2 / B.pi() / B.sqrt(1 + caa + cbb + caa * cbb - cab * cab)
+
+
+# ----------------------------------------------------------------------------- index tables
+@cache
+def _layout(K: int, M: int) -> dict[str, Any]:
+    """Index tables: state = (R row-major, K·M entries; Q upper triangle, K(K+1)/2 entries)."""
+    L = K + M
+    sign = np.array([-1.0] * K + [1.0] * M)
+    r_idx = [(i, K + n) for i in range(K) for n in range(M)]
+    q_idx = [(i, k) for i in range(K) for k in range(i, K)]
+    # I4 terms for Q_ik: pairs (c, e) with c <= e, weight s_c s_e (2 for c < e)
+    pairs = [(c, e) for c in range(L) for e in range(c, L)]
+    pw = np.array([sign[c] * sign[e] * (1 if c == e else 2) for c, e in pairs])
+    return {"L": L, "sign": sign, "r_idx": r_idx, "q_idx": q_idx, "pairs": pairs, "pw": pw}
+
+
+def _cov(y: Any, K: int, M: int, zero: Any, one: Any) -> list[list[Any]]:
+    """The covariance ``C = [[Q, R], [Rᵀ, I]]`` of ``(λ, ν)`` from the state vector (lists)."""
+    lay = _layout(K, M)
+    L = lay["L"]
+    C = [[zero] * L for _ in range(L)]
+    for n in range(M):
+        C[K + n][K + n] = one
+    for j, (a, b) in enumerate(lay["r_idx"]):
+        C[a][b] = C[b][a] = y[j]
+    off = K * M
+    for j, (a, b) in enumerate(lay["q_idx"]):
+        C[a][b] = C[b][a] = y[off + j]
+    return C
+
+
+def _rhs_mp(y: list[Any], K: int, M: int, act: str, lr: Any, noise: Any) -> list[Any]:
+    """``dy/dt`` in mpmath (current precision)."""
+    lay = _layout(K, M)
+    L, sign = lay["L"], lay["sign"]
+    C = _cov(y, K, M, mpmath.mpf(0), mpmath.mpf(1))
+    fsum = mpmath.fsum
+
+    def I3(a: int, b: int, c: int) -> Any:
+        if act == "linear":
+            return C[b][c]
+        return i3(MP, C[a][a], C[b][b], C[c][c], C[a][b], C[a][c], C[b][c])
+
+    def drift(a: int, b: int) -> Any:
+        return fsum(I3(a, b, c) if sign[c] > 0 else -I3(a, b, c) for c in range(L))
+
+    out = [lr * drift(a, b) for a, b in lay["r_idx"]]
+    for a, b in lay["q_idx"]:
+        lin = drift(a, b) + drift(b, a)
+        if act == "linear":
+            quad = fsum(C[c][e] * int(w) for (c, e), w in zip(lay["pairs"], lay["pw"], strict=True))
+            j = 1
+        else:
+            quad = fsum(
+                i4(MP, C[a][a], C[b][b], C[c][c], C[e][e], C[a][b], C[a][c], C[a][e], C[b][c], C[b][e], C[c][e]) * int(w)
+                for (c, e), w in zip(lay["pairs"], lay["pw"], strict=True)
+            )
+            j = j2(MP, C[a][a], C[b][b], C[a][b])
+        out.append(lr * lin + lr * lr * (quad + noise * j))
+    return out
+
+
+def _eg_generic(B: Backend, C: Any, K: int, M: int, act: str, get: Callable[[int, int], Any], total: Callable[[Any], Any]) -> Any:
+    lay = _layout(K, M)
+    terms = []
+    for (c, e), w in zip(lay["pairs"], lay["pw"], strict=True):
+        v = get(c, e) if act == "linear" else i2(B, get(c, c), get(e, e), get(c, e))
+        terms.append(v * float(w) if B is NP else v * int(w))
+    return total(terms) / 2
+
+
+def _eg_mp(y: list[Any], K: int, M: int, act: str) -> Any:
+    C = _cov(y, K, M, mpmath.mpf(0), mpmath.mpf(1))
+    return _eg_generic(MP, C, K, M, act, lambda a, b: C[a][b], mpmath.fsum)
+
+
+def _specialization(R: Any, K: int, M: int) -> Any:
+    """``S = M/(M − 1)·[(1/K)Σ_i max_n R_in − (1/(KM))Σ_in R_in]`` (``R`` a K×M nested list or array)."""
+    top = sum(max(R[i][n] for n in range(M)) for i in range(K)) / K
+    mean = sum(R[i][n] for i in range(K) for n in range(M)) / (K * M)
+    return (top - mean) * M / (M - 1)
+
+
+# ----------------------------------------------------------------------------- mpmath integrator
+class _Budget:
+    def __init__(self) -> None:
+        self.evals = 0
+
+
+def _gbs_step(
+    f: Callable[[list[Any]], list[Any]], y: list[Any], H: Any, tol: Any, jmax: int, budget: _Budget
+) -> list[Any] | None:
+    """One Gragg–Bulirsch–Stoer macro step of size ``H`` (modified midpoint, polynomial extrapolation in h²).
+
+    Returns the extrapolated state, or ``None`` when the tableau has not converged to ``tol`` by ``jmax``.
+    """
+    table: list[list[list[Any]]] = []
+    ns: list[int] = []
+    f0 = f(y)
+    for j in range(jmax):
+        n = 2 * (j + 1)
+        h = H / n
+        z0 = y
+        z1 = [a + h * b for a, b in zip(y, f0, strict=True)]
+        for _ in range(n - 1):
+            fz = f(z1)
+            z0, z1 = z1, [a + 2 * h * b for a, b in zip(z0, fz, strict=True)]
+        fz = f(z1)
+        budget.evals += n
+        if budget.evals > MAX_RHS_EVALS:
+            raise ConvergenceError(
+                f"committee: the ODE integration exceeded its work budget ({MAX_RHS_EVALS} right-hand-side evaluations); "
+                "lower `t` or `dps`, or use the float64 curve (asymptotics curve committee ...)."
+            )
+        row = [[(a + b + h * c) / 2 for a, b, c in zip(z0, z1, fz, strict=True)]]
+        ns.append(n)
+        for k in range(1, j + 1):
+            ratio = mpmath.mpf(ns[j]) ** 2 / mpmath.mpf(ns[j - k]) ** 2 - 1
+            row.append([a + (a - b) / ratio for a, b in zip(row[k - 1], table[j - 1][k - 1], strict=True)])
+        table.append(row)
+        if j >= 2:
+            err = max(abs(a - b) for a, b in zip(row[j], row[j - 1], strict=True))
+            scale = 1 + max(abs(a) for a in row[j])
+            if err <= tol * scale:
+                return row[j]
+    return None
+
+
+def _integrate_mp(
+    y0: list[Any],
+    t_end: Any,
+    f: Callable[[list[Any]], list[Any]],
+    stop: Callable[[list[Any]], Any] | None = None,
+) -> tuple[Any, list[Any]]:
+    """Integrate ``y' = f(y)`` from 0 to ``t_end`` (current precision); with ``stop``, to the first root of ``stop``.
+
+    Returns ``(t, y)``: ``t = t_end``, or the crossing time where ``stop`` changes sign from negative.
+    """
+    dps = mpmath.mp.dps
+    tol = mpmath.mpf(10) ** (-(dps - 4))  # the rung's working precision minus rounding slack
+    jmax = max(8, dps // 4 + 4)
+    budget = _Budget()
+    t, y = mpmath.mpf(0), list(y0)
+    H = mpmath.mpf(1) / 4
+    while t < t_end:
+        step = min(H, t_end - t)
+        y1 = _gbs_step(f, y, step, tol, jmax, budget)
+        if y1 is None:
+            H = step / 2
+            if H < mpmath.mpf(10) ** (-6):
+                raise ConvergenceError("committee: the ODE integrator cannot converge (stiff or diverging dynamics: lower `lr`).")
+            continue
+        if not all(mpmath.isfinite(v) for v in y1) or max(abs(v) for v in y1) > 10**8:
+            raise ConvergenceError("committee: the dynamics diverge (the overlaps blow up): lower `lr`.")
+        if stop is not None and stop(y1) >= 0:
+            return _crossing(f, y, t, step, stop, tol, jmax, budget)
+        t, y = t + step, y1
+        H = step * 2 if step == H else H
+        H = min(H, mpmath.mpf(4))
+    return t_end, y
+
+
+def _crossing(
+    f: Callable[[list[Any]], list[Any]],
+    y: list[Any],
+    t: Any,
+    H: Any,
+    stop: Callable[[list[Any]], Any],
+    tol: Any,
+    jmax: int,
+    budget: _Budget,
+) -> tuple[Any, list[Any]]:
+    """The root of ``stop(y(t + τ))`` in ``(0, H]`` by the Illinois (regula falsi) method; each trial one GBS step."""
+
+    def s(tau: Any) -> tuple[Any, list[Any]]:
+        if tau == 0:
+            return stop(y), y
+        yy = _gbs_step(f, y, tau, tol, jmax, budget)
+        if yy is None:
+            raise ConvergenceError("committee: the ODE integrator cannot converge near the escape time.")
+        return stop(yy), yy
+
+    a, b = mpmath.mpf(0), H
+    fa, _ = s(a)
+    fb, _ = s(b)
+    side = 0
+    eps = mpmath.mpf(10) ** (-(mpmath.mp.dps + 2)) * (1 + t + H)
+    for _ in range(400):
+        c = (a * fb - b * fa) / (fb - fa)
+        fc, yc = s(c)
+        if fc == 0 or abs(b - a) <= eps:
+            return t + c, yc
+        if (fc < 0) == (fa < 0):
+            a, fa = c, fc
+            if side == -1:
+                fb /= 2
+            side = -1
+        else:
+            b, fb = c, fc
+            if side == 1:
+                fa /= 2
+            side = 1
+        if abs(b - a) <= eps:
+            return t + c, yc
+    raise ConvergenceError("committee: the escape time did not converge.")
+
+
+# ----------------------------------------------------------------------------- parameters
+def _params(K: Any, M: Any, activation: Any, lr: Any, noise: Any, r0: Any, q0: Any) -> dict[str, Any]:
+    if K is None or M is None:
+        raise ParameterError("missing parameter(s) `K`, `M`: student and teacher widths (integers in [1, 6]).")
+    k = check_int("K", K, low=1, high=MAX_WIDTH)
+    m = check_int("M", M, low=1, high=MAX_WIDTH)
+    act = str(activation).strip().lower()
+    if act not in ACTIVATIONS:
+        raise ParameterError(f"`activation` = {activation!r} is not supported; valid: {', '.join(ACTIVATIONS)}.")
+    lrv = check_real("lr", lr, low=0, low_open=True, high=100)
+    nz = check_real("noise", noise, low=0, high=10**6)
+    qv = check_real("q0", q0, low=0, low_open=True, high=100)
+    rv = check_real("r0", r0, low=0, high=10)
+    if rv * rv > qv:
+        raise ParameterError(
+            f"`r0`² must not exceed `q0` (the initial overlaps must form a covariance); got r0 = {rv}, q0 = {qv}."
+        )
+    return {"K": k, "M": m, "activation": act, "lr": lrv, "noise": nz, "r0": rv, "q0": qv}
+
+
+def _y0(p: dict[str, Any], conv: Callable[[Any], Any]) -> list[Any]:
+    K, M = p["K"], p["M"]
+    zero = conv(0)
+    y = [conv(p["r0"]) if i == n else zero for i in range(K) for n in range(M)]
+    y += [conv(p["q0"]) if i == k else zero for i in range(K) for k in range(i, K)]
+    return y
+
+
+def _shown(p: dict[str, Any], **extra: Any) -> dict[str, str]:
+    out = {"K": str(p["K"]), "M": str(p["M"]), "activation": p["activation"]}
+    out.update(shown_params(lr=p["lr"], noise=p["noise"], r0=p["r0"], q0=p["q0"]))
+    out.update({k: str(v) for k, v in extra.items()})
+    return out
+
+
+def _index(name: str, value: Any, high: int) -> int | None:
+    return (
+        None
+        if value is None or (isinstance(value, str) and value.strip() in ("", "-"))
+        else check_int(name, value, low=1, high=high)
+    )
+
+
+def _observe(quantity: str, y: list[Any], p: dict[str, Any], idx: tuple[int | None, int | None]) -> Any:
+    """The quantity's value from the state (mpmath, current precision)."""
+    K, M, act = p["K"], p["M"], p["activation"]
+    R = [[y[i * M + n] for n in range(M)] for i in range(K)]
+    C = _cov(y, K, M, mpmath.mpf(0), mpmath.mpf(1))
+    if quantity == "eg":
+        return _eg_mp(y, K, M, act)
+    if quantity == "R":
+        i, n = idx
+        if i is None and n is None:
+            return mpmath.fsum(R[a][a] for a in range(min(K, M))) / min(K, M)
+        return R[(i or 1) - 1][(n or 1) - 1]
+    if quantity == "Q":
+        i, k = idx
+        if i is None and k is None:
+            return mpmath.fsum(C[a][a] for a in range(K)) / K
+        return C[(i or 1) - 1][(k or 1) - 1]
+    return _specialization(R, K, M)
+
+
+def _certified(
+    quantity: str, p: dict[str, Any], t: Any, idx: tuple[int | None, int | None], dps: int, shown: dict[str, str]
+) -> Result:
+    K, M, act = p["K"], p["M"], p["activation"]
+    if quantity in ("specialization", "plateau") and M < 2:
+        raise ParameterError(f"`M` = {M}: the {quantity} needs at least two teacher units (M >= 2).")
+    if quantity == "plateau" and act == "linear":
+        raise ParameterError(
+            "`activation` = linear: a linear student never specializes (only the sum of its units is learned); use erf."
+        )
+    if t is not None and t > MAX_CERT_T:
+        raise ParameterError(
+            f"`t` = {t} exceeds the certified path's time budget (t <= {MAX_CERT_T}); use the float64 curve "
+            "(asymptotics curve committee ... t=...)."
+        )
+
+    def evaluate() -> tuple[Any, Any]:
+        lr, noise = to_mpf(p["lr"]), to_mpf(p["noise"])
+        y0 = _y0(p, to_mpf)
+
+        def f(y: list[Any]) -> list[Any]:
+            return _rhs_mp(y, K, M, act, lr, noise)
+
+        if quantity == "plateau":
+
+            def stop(y: list[Any]) -> Any:
+                return _specialization([[y[i * M + n] for n in range(M)] for i in range(K)], K, M) - mpmath.mpf(1) / 2
+
+            if stop(y0) >= 0:
+                return mpmath.mpf(0), None
+            t_cap = mpmath.mpf(MAX_CERT_T)
+            tc, _ = _integrate_mp(y0, t_cap, f, stop)
+            if tc == t_cap:
+                raise ConvergenceError(
+                    f"committee plateau: the student does not specialize (S < 1/2) before t = {MAX_CERT_T}; "
+                    "a larger r0 or another lr shortens the plateau."
+                )
+            return tc, None
+        _, y = _integrate_mp(y0, to_mpf(t), f)
+        return _observe(quantity, y, p, idx), None
+
+    c = certify(evaluate, dps, what=f"committee {quantity}", params=shown, range_guard=False)
+    return Result(c.value, NAME, quantity, shown, dps, None, c.error_estimate, None, SAAD_SOLLA_1995, **c.proof_fields())
+
+
+_DOC_PARAMS = """
+
+    Parameters
+    ----------
+    K, M : int
+        Student and teacher widths, integers in [1, 6].
+    activation : {"erf", "linear"}
+        ``g(x) = erf(x/√2)`` (default) or ``g(x) = x``.
+    lr : real
+        Learning rate > 0 (SGD step ``lr/√d`` on the weights, ``lr/d`` on the normalized weights).
+    noise : real
+        Label-noise variance ≥ 0 (default 0).
+    t : real
+        Time ``steps/d`` ≥ 0 (at most :data:`MAX_CERT_T` on the certified path).
+    r0, q0 : real
+        Initial diagonal student–teacher overlap (default 1/1000) and student norm² ``Q_ii(0)`` (default 1/4).
+    dps : int
+        Significant digits certified by the precision ladder.
+
+    Returns
+    -------
+    Result
+        The certified value (``proven=False``: precision ladder; no validated ODE enclosure).
+"""
+
+
+def eg(
+    K: IntLike | None = None,
+    M: IntLike | None = None,
+    activation: str = "erf",
+    lr: Real = "1/2",
+    noise: Real = 0,
+    t: Real | None = None,
+    r0: Real = "1/1000",
+    q0: Real = "1/4",
+    *,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """Generalization error ``eg(t) = ½ E(f − y_clean)² = ½ Σ s_c s_e I₂(c, e)`` (Saad & Solla 1995)."""
+    p = _params(K, M, activation, lr, noise, r0, q0)
+    tt = _time(t)
+    return _certified("eg", p, tt, (None, None), dps, _shown(p, t=tt))
+
+
+def R(
+    K: IntLike | None = None,
+    M: IntLike | None = None,
+    activation: str = "erf",
+    lr: Real = "1/2",
+    noise: Real = 0,
+    t: Real | None = None,
+    r0: Real = "1/1000",
+    q0: Real = "1/4",
+    i: IntLike | None = None,
+    n: IntLike | None = None,
+    *,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """Student–teacher overlap ``R_in(t) = w_i·v_n/d`` (1-based ``i``, ``n``; without them the mean of ``R_ii``)."""
+    p = _params(K, M, activation, lr, noise, r0, q0)
+    tt = _time(t)
+    idx = (_index("i", i, p["K"]), _index("n", n, p["M"]))
+    extra = {k: v for k, v in (("i", idx[0]), ("n", idx[1])) if v is not None}
+    return _certified("R", p, tt, idx, dps, _shown(p, t=tt, **extra))
+
+
+def Q(
+    K: IntLike | None = None,
+    M: IntLike | None = None,
+    activation: str = "erf",
+    lr: Real = "1/2",
+    noise: Real = 0,
+    t: Real | None = None,
+    r0: Real = "1/1000",
+    q0: Real = "1/4",
+    i: IntLike | None = None,
+    k: IntLike | None = None,
+    *,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """Student–student overlap ``Q_ik(t) = w_i·w_k/d`` (1-based; without indices the mean of ``Q_ii``)."""
+    p = _params(K, M, activation, lr, noise, r0, q0)
+    tt = _time(t)
+    idx = (_index("i", i, p["K"]), _index("k", k, p["K"]))
+    extra = {a: v for a, v in (("i", idx[0]), ("k", idx[1])) if v is not None}
+    return _certified("Q", p, tt, idx, dps, _shown(p, t=tt, **extra))
+
+
+def specialization(
+    K: IntLike | None = None,
+    M: IntLike | None = None,
+    activation: str = "erf",
+    lr: Real = "1/2",
+    noise: Real = 0,
+    t: Real | None = None,
+    r0: Real = "1/1000",
+    q0: Real = "1/4",
+    *,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """``S(t) = M/(M − 1)·[(1/K)Σ_i max_n R_in − (1/(KM))Σ_in R_in]``: 0 when unspecialized, 1 at ``R = I``."""
+    p = _params(K, M, activation, lr, noise, r0, q0)
+    tt = _time(t)
+    return _certified("specialization", p, tt, (None, None), dps, _shown(p, t=tt))
+
+
+def plateau(
+    K: IntLike | None = None,
+    M: IntLike | None = None,
+    activation: str = "erf",
+    lr: Real = "1/2",
+    noise: Real = 0,
+    r0: Real = "1/1000",
+    q0: Real = "1/4",
+    *,
+    dps: int = DEFAULT_DPS,
+) -> Result:
+    """Escape time from the plateau: the first ``t`` at which the specialization ``S(t)`` reaches 1/2."""
+    p = _params(K, M, activation, lr, noise, r0, q0)
+    return _certified("plateau", p, None, (None, None), dps, _shown(p))
+
+
+for _fn in (eg, R, Q, specialization):
+    _fn.__doc__ = (_fn.__doc__ or "") + _DOC_PARAMS
+plateau.__doc__ = (plateau.__doc__ or "") + _DOC_PARAMS.replace(
+    "    t : real\n        Time ``steps/d`` ≥ 0 (at most :data:`MAX_CERT_T` on the certified path).\n", ""
+)
+
+
+def _time(t: Any) -> Any:
+    if t is None:
+        raise ParameterError("missing parameter `t` (time steps/d >= 0).")
+    return check_real("t", t, low=0)
+
+
+# ----------------------------------------------------------------------------- float64
+def _rhs_np(y: np.ndarray, K: int, M: int, act: str, lr: float, noise: float) -> np.ndarray:
+    """``dy/dt`` in float64, vectorized over the index tables (same formulas as :func:`_rhs_mp`)."""
+    lay = _layout(K, M)
+    L, sign = lay["L"], lay["sign"]
+    C = np.eye(L)
+    C[:K, :K] = 0.0
+    for j, (a, b) in enumerate(lay["r_idx"]):
+        C[a, b] = C[b, a] = y[j]
+    off = K * M
+    for j, (a, b) in enumerate(lay["q_idx"]):
+        C[a, b] = C[b, a] = y[off + j]
+    d = np.diag(C)
+    A = np.arange(L)
+    if act == "linear":
+        I3 = np.broadcast_to(C[None, :, :], (L, L, L))  # I3[a, b, c] = C_bc
+    else:
+        a_, b_, c_ = np.meshgrid(A, A, A, indexing="ij")
+        I3 = i3(NP, d[a_], d[b_], d[c_], C[a_, b_], C[a_, c_], C[b_, c_])
+    drift = I3 @ sign  # drift[a, b] = Σ_c s_c I3(a, b, c)
+    out = [lr * drift[a, b] for a, b in lay["r_idx"]]
+    pairs = lay["pairs"]
+    ce = np.array(pairs)
+    c2, e2 = ce[:, 0], ce[:, 1]
+    for a, b in lay["q_idx"]:
+        if act == "linear":
+            quad = float(np.dot(lay["pw"], C[c2, e2]))
+            jj = 1.0
+        else:
+            v = i4(NP, d[a], d[b], d[c2], d[e2], C[a, b], C[a, c2], C[a, e2], C[b, c2], C[b, e2], C[c2, e2])
+            quad = float(np.dot(lay["pw"], v))
+            jj = float(j2(NP, d[a], d[b], C[a, b]))
+        out.append(lr * (drift[a, b] + drift[b, a]) + lr * lr * (quad + noise * jj))
+    return np.array(out, dtype=float)
+
+
+def _observe_np(quantity: str, Y: np.ndarray, K: int, M: int, act: str, idx: tuple[int | None, int | None]) -> np.ndarray:
+    """The quantity along a trajectory ``Y`` (state × times)."""
+    lay = _layout(K, M)
+    Rm = Y[: K * M].reshape(K, M, -1)
+    off = K * M
+
+    def q(a: int, b: int) -> np.ndarray:
+        a, b = min(a, b), max(a, b)
+        return Y[off + lay["q_idx"].index((a, b))]
+
+    if quantity == "R":
+        i, n = idx
+        if i is None and n is None:
+            return np.mean([Rm[a, a] for a in range(min(K, M))], axis=0)
+        return Rm[(i or 1) - 1, (n or 1) - 1]
+    if quantity == "Q":
+        i, k = idx
+        if i is None and k is None:
+            return np.mean([q(a, a) for a in range(K)], axis=0)
+        return q((i or 1) - 1, (k or 1) - 1)
+    if quantity == "specialization":
+        return (Rm.max(axis=1).mean(axis=0) - Rm.mean(axis=(0, 1))) * M / (M - 1)
+
+    def get(a: int, b: int) -> np.ndarray:
+        if a >= K and b >= K:
+            return np.full(Y.shape[1], 1.0 if a == b else 0.0)
+        if a < K and b < K:
+            return q(a, b)
+        i_, n_ = (a, b - K) if a < K else (b, a - K)
+        return Rm[i_, n_]
+
+    return _eg_generic(NP, None, K, M, act, get, lambda terms: np.sum(terms, axis=0))
+
+
+def _solve_np(p: dict[str, Any], t_eval: np.ndarray, rtol: float, stop: bool = False) -> Any:
+    from scipy.integrate import solve_ivp
+
+    K, M, act = p["K"], p["M"], p["activation"]
+    lr, noise = float(p["lr"]), float(p["noise"])
+    y0 = np.array(_y0(p, float))
+
+    def f(_t: float, y: np.ndarray) -> np.ndarray:
+        return _rhs_np(y, K, M, act, lr, noise)
+
+    events = None
+    if stop:
+
+        def ev(_t: float, y: np.ndarray) -> float:
+            Rm = y[: K * M].reshape(K, M)
+            return float((Rm.max(axis=1).mean() - Rm.mean()) * M / (M - 1) - 0.5)
+
+        ev.terminal = True  # type: ignore[attr-defined]
+        ev.direction = 1  # type: ignore[attr-defined]
+        events = ev
+    t_end = float(t_eval.max()) if t_eval.size else 0.0
+    if t_end == 0.0 and not stop:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(status=0, y=np.repeat(y0[:, None], t_eval.size, axis=1), t_events=None)
+    with np.errstate(all="ignore"):
+        return solve_ivp(f, (0.0, t_end), y0, method="DOP853", t_eval=t_eval, rtol=rtol, atol=rtol * 1e-3, events=events)
+
+
+_RTOLS = (1e-10, 1e-13)
+CURVE_BUDGET_S = 15.0
+"""Wall-clock seconds one float64 ``curve_values`` call may spend: each distinct parameter combination is one
+pair of ODE solves (about 0.1-2 s), so a sweep along ``lr``, ``K``, ... (not ``t``) is capped; the points left
+when the budget is spent get status 3 (NaN).  A sweep along ``t`` is one integration per combination."""
+PLATEAU_HORIZON = 20_000.0
+
+
+def curve_values(
+    quantity: str,
+    K: ArrayLike,
+    M: ArrayLike,
+    activation: str = "erf",
+    lr: ArrayLike = 0.5,
+    noise: ArrayLike = 0.0,
+    t: ArrayLike = 0.0,
+    r0: ArrayLike = 1e-3,
+    q0: ArrayLike = 0.25,
+    i: ArrayLike | None = None,
+    n: ArrayLike | None = None,
+    k: ArrayLike | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 values and status codes: ``solve_ivp`` (DOP853) at two tolerances, status 0 where they agree to 1e-7.
+
+    One integration per distinct parameter combination, with every requested ``t`` of that combination as
+    output time; points outside the domain get status 2, disagreeing tolerances or a failed solve status 3.
+    """
+    arrs = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (K, M, lr, noise, t, r0, q0)))
+    shape = arrs[0].shape
+    flat = [a.reshape(-1) for a in arrs]
+    size = flat[0].size
+    values = np.full(size, np.nan)
+    domain = np.zeros(size, bool)
+    conv = np.zeros(size, bool)
+    combos: dict[tuple[float, ...], list[int]] = {}
+    for j in range(size):
+        key = tuple(float(a[j]) for a in flat)
+        combos.setdefault(key[:4] + key[5:], []).append(j)
+    import time
+
+    start = time.perf_counter()
+    for key, js in combos.items():
+        if time.perf_counter() - start > CURVE_BUDGET_S:
+            for j in js:
+                domain[j] = True  # inside the domain but not computed: status 3
+            continue
+        Kf, Mf, lrf, nzf, r0f, q0f = key
+        ts = np.array([flat[4][j] for j in js])  # noqa: E501
+        try:
+            if not (all(math.isfinite(v) for v in key) and Kf.is_integer() and Mf.is_integer()):
+                raise ParameterError("non-finite")
+            p = _params(int(Kf), int(Mf), activation, lrf, nzf, r0f, q0f)
+            p = {**p, "lr": lrf, "noise": nzf, "r0": r0f, "q0": q0f}
+            idx: tuple[int | None, int | None] = (None, None)
+            if quantity == "R":
+                idx = (_index("i", i, p["K"]) if i is not None else None, _index("n", n, p["M"]) if n is not None else None)
+            elif quantity == "Q":
+                idx = (_index("i", i, p["K"]) if i is not None else None, _index("k", k, p["K"]) if k is not None else None)
+            if (quantity in ("specialization", "plateau") and p["M"] < 2) or (
+                quantity == "plateau" and p["activation"] == "linear"
+            ):
+                raise ParameterError("M < 2")
+        except (ParameterError, ValueError):
+            continue
+        ok_t = np.isfinite(ts) & (ts >= 0)
+        for j, okj in zip(js, ok_t, strict=True):
+            domain[j] = bool(okj) or quantity == "plateau"
+        if quantity == "plateau":
+            outs = []
+            for rtol in _RTOLS:
+                sol = _solve_np(p, np.array([PLATEAU_HORIZON]), rtol, stop=True)
+                te = sol.t_events[0] if sol.t_events is not None else []
+                outs.append(float(te[0]) if len(te) else math.nan)
+            good = math.isfinite(outs[1]) and abs(outs[0] - outs[1]) <= 1e-7 * abs(outs[1])
+            for j in js:
+                values[j], conv[j] = outs[1], good
+            continue
+        tv = np.unique(ts[ok_t])
+        if tv.size == 0:
+            continue
+        res = []
+        for rtol in _RTOLS:
+            sol = _solve_np(p, tv, rtol)
+            if sol.status != 0 or sol.y.shape[1] != tv.size or not np.all(np.isfinite(sol.y)):
+                res.append(None)
+                continue
+            res.append(_observe_np(quantity, sol.y, p["K"], p["M"], p["activation"], idx))
+        if res[0] is None or res[1] is None:
+            continue
+        agree = np.abs(res[0] - res[1]) <= 1e-7 * np.abs(res[1])
+        for j, tj, okj in zip(js, ts, ok_t, strict=True):
+            if okj:
+                pos = int(np.searchsorted(tv, tj))
+                values[j], conv[j] = res[1][pos], bool(agree[pos])
+    return status_ladder(domain.reshape(shape), conv.reshape(shape), values.reshape(shape))
+
+
+# ----------------------------------------------------------------------------- symbolic
+@cache
+def system() -> FixedPointSystem:
+    """The order-parameter ODEs (general ``K``, ``M``, in index form) and the erf integrals, as SymPy objects."""
+    import sympy as sp
+
+    from ..symbolic.system import FixedPointSystem
+
+    t = sp.Symbol("t", nonnegative=True)
+    lr, noise = sp.symbols(r"\eta \sigma^2", nonnegative=True)
+    Rin, Qik = sp.Function("R_{in}")(t), sp.Function("Q_{ik}")(t)
+    I3 = sp.Function("I_3")
+    I4 = sp.Function("I_4")
+    J2 = sp.Function("J_2")
+    I2 = sp.Function("I_2")
+    c, e, i, k, n = sp.symbols("c e i k n")
+    s = sp.Function("s")
+    Lsym = sp.Symbol("L", positive=True, integer=True)
+    dR = lr * sp.Sum(s(c) * I3(i, n, c), (c, 1, Lsym))
+    dQ = lr * sp.Sum(s(c) * (I3(i, k, c) + I3(k, i, c)), (c, 1, Lsym)) + lr**2 * (
+        sp.Sum(s(c) * s(e) * I4(i, k, c, e), (c, 1, Lsym), (e, 1, Lsym)) + noise * J2(i, k)
+    )
+    caa, cbb, ccc, cdd, cab, cac, cad, cbc, cbd, ccd = sp.symbols("C_aa C_bb C_cc C_dd C_ab C_ac C_ad C_bc C_bd C_cd", real=True)
+    lam3 = (1 + caa) * (1 + ccc) - cac**2
+    lam4 = (1 + caa) * (1 + cbb) - cab**2
+    lam0 = lam4 * ccd - cbc * cbd * (1 + caa) - cac * cad * (1 + cbb) + cab * cac * cbd + cab * cad * cbc
+    lam1 = lam4 * (1 + ccc) - cbc**2 * (1 + caa) - cac**2 * (1 + cbb) + 2 * cab * cac * cbc
+    lam2 = lam4 * (1 + cdd) - cbd**2 * (1 + caa) - cad**2 * (1 + cbb) + 2 * cab * cad * cbd
+    quantities = {
+        "eg": sp.Rational(1, 2) * sp.Sum(s(c) * s(e) * I2(c, e), (c, 1, Lsym), (e, 1, Lsym)),
+        "I2_erf": 2 / sp.pi * sp.asin(cab / sp.sqrt((1 + caa) * (1 + cbb))),
+        "I3_erf": 2 / sp.pi * (cbc * (1 + caa) - cab * cac) / ((1 + caa) * sp.sqrt(lam3)),
+        "I4_erf": 4 / sp.pi**2 / sp.sqrt(lam4) * sp.asin(lam0 / sp.sqrt(lam1 * lam2)),
+        "J2_erf": 2 / sp.pi / sp.sqrt(1 + caa + cbb + caa * cbb - cab**2),
+    }
+    labels = {
+        "eg": r"\varepsilon_g",
+        "I2_erf": r"I_2(a,b)",
+        "I3_erf": r"I_3(a,b,c)",
+        "I4_erf": r"I_4(a,b,c,d)",
+        "J2_erf": r"J_2(a,b)",
+    }
+    return FixedPointSystem(
+        name="committee",
+        unknowns=(Rin, Qik),
+        parameters=(lr, noise),
+        equations=(sp.Eq(sp.Derivative(Rin, t), dR), sp.Eq(sp.Derivative(Qik, t), dQ)),
+        quantities=quantities,
+        labels=labels,
+        source=SAAD_SOLLA_1995,
+    )
+
+
+# ----------------------------------------------------------------------------- registry
+_COMMON = ("K", "M", "activation", "lr", "noise", "t", "r0", "q0")
+PROOF_NOTE = "precision ladder only: the ODE flow has no validated (ball/Taylor-model) enclosure in the package"
+
+
+def _q(name: str, fn: Any, doc: str, params: tuple[str, ...] = _COMMON, optional: tuple[str, ...] = ()) -> QuantitySpec:
+    def curve(**kw: Any) -> tuple[np.ndarray, np.ndarray]:
+        return curve_values(name, **kw)
+
+    return QuantitySpec(name, doc, params, fn, curve, optional=optional, proof="estimate", proof_note=PROOF_NOTE)
+
+
+MODEL = register(
+    ModelSpec(
+        name=NAME,
+        doc="Online SGD in a soft committee machine (teacher-student, d -> inf): the Saad-Solla order-parameter ODEs.",
+        params={
+            "K": ParamSpec("K", "student width, integer in [1, 6]", kind="int"),
+            "M": ParamSpec("M", "teacher width, integer in [1, 6] (orthonormal teachers, T = I)", kind="int"),
+            "activation": ParamSpec("activation", "erf (g = erf(x/sqrt 2)) | linear", default="erf", kind="text"),
+            "lr": ParamSpec("lr", "learning rate > 0 (step lr/d on normalized weights)", default="1/2"),
+            "noise": ParamSpec("noise", "label-noise variance >= 0", default="0"),
+            "t": ParamSpec("t", "time steps/d >= 0"),
+            "r0": ParamSpec("r0", "initial diagonal overlap R_ii(0) >= 0 (off-diagonal 0), r0^2 <= q0", default="1/1000"),
+            "q0": ParamSpec("q0", "initial student norm Q_ii(0) > 0 (off-diagonal 0)", default="1/4"),
+            "i": ParamSpec("i", "student index 1..K (R, Q); default: mean of the diagonal", default="-", kind="int"),
+            "n": ParamSpec("n", "teacher index 1..M (R)", default="-", kind="int"),
+            "k": ParamSpec("k", "student index 1..K (Q)", default="-", kind="int"),
+        },
+        quantities={
+            "eg": _q("eg", eg, "generalization error 1/2 E(f - y_clean)^2 at time t"),
+            "R": _q("R", R, "student-teacher overlap R_in(t) (default: mean diagonal)", (*_COMMON, "i", "n"), ("i", "n")),
+            "Q": _q("Q", Q, "student-student overlap Q_ik(t) (default: mean diagonal)", (*_COMMON, "i", "k"), ("i", "k")),
+            "specialization": _q("specialization", specialization, "specialization S(t) in [0, 1] (needs M >= 2)"),
+            "plateau": _q(
+                "plateau",
+                plateau,
+                "escape time from the plateau: first t with S(t) = 1/2",
+                ("K", "M", "activation", "lr", "noise", "r0", "q0"),
+            ),
+        },
+        system=system,
+        source=SAAD_SOLLA_1995,
+        aliases=("soft_committee", "saad_solla"),
+    )
+)
