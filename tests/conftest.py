@@ -1,14 +1,40 @@
 import os
 
-import mpmath
-import numpy as np
-import pytest
-from hypothesis import HealthCheck, settings
+# One BLAS thread for the whole test session (and, through the environment, for the CLI subprocesses, the
+# notebook kernels and Dask workers it starts).  OpenBLAS threads busy-wait between calls: on a 2-core
+# machine with any other load, two of them per process made the Monte Carlo files 7x slower (measured:
+# test_neural_tangent_mc.py 711 s wall / 205 s CPU with 2 threads, 101 s / 18 s with one, same load).
+# The tests' matrices are small (n <= ~1000), where a second thread gains little when the machine is idle.
+# ASYMPTOTICS_TEST_BLAS_THREADS=0 keeps the library defaults.
+_BLAS_THREADS = os.environ.get("ASYMPTOTICS_TEST_BLAS_THREADS", "1")
+if _BLAS_THREADS != "0":
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, _BLAS_THREADS)
+
+import mpmath  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile("default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_blas_thread():
+    """The BLAS thread limit above, also when numpy was imported before this file (a plugin, ``-p``)."""
+    if _BLAS_THREADS == "0":
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with the test extras
+        yield
+        return
+    with threadpool_limits(limits=int(_BLAS_THREADS), user_api="blas"):
+        yield
 
 
 @pytest.fixture(autouse=True)
