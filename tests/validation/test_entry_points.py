@@ -20,7 +20,7 @@ def test_entry_points_resolve_to_simulate_curve():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     group = meta["project"]["entry-points"]["asymptotics.simulators"]
     # default: models that declare a simulator
-    assert set(group) == {"mp", "dmp", "ridge", "rf", "krr", "nt", "learning_curve", "gcm", "default"}
+    assert set(group) == {"committee", "onestep", "mp", "dmp", "ridge", "rf", "krr", "nt", "learning_curve", "gcm", "default"}
     for target in group.values():
         module, _, attr = target.partition(":")
         fn = getattr(importlib.import_module(module), attr)
