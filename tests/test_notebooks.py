@@ -30,5 +30,5 @@ def test_notebook_outputs_are_stripped(path):
 
 def test_there_are_notebooks():
     expected = {"ridge", "marchenko_pastur", "random_features", "krr", "neural_tangent", "linear_networks",
-                "spectra_and_tuning", "feature_maps"}
+                "spectra_and_tuning", "feature_maps", "beyond_linear"}
     assert {p.stem for p in NOTEBOOKS} >= expected
