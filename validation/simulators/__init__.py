@@ -8,7 +8,19 @@ realized at a finite size, its campaign points and curve axes), so importing thi
 registers the built-ins; :func:`~validation.simulators.registry.get_simulator` finds them.
 """
 
-from . import committee, deformed_mp, gcm, krr, learning_curve, marchenko_pastur, neural_tangent, onestep, random_features, registry, ridge
+from . import (
+    committee,
+    deformed_mp,
+    gcm,
+    krr,
+    learning_curve,
+    marchenko_pastur,
+    neural_tangent,
+    onestep,
+    random_features,
+    registry,
+    ridge,
+)
 from .registry import SIMULATORS, SimulatorSpec, get_simulator, register_simulator
 
 __all__ = [
