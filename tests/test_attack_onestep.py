@@ -12,7 +12,7 @@ brentq), d = 1500, 2 seeds, pinned;
 (d) exact identities: eta = 0 is rf; mu1 = 0 gives rf; eta -> inf gives rf at F1sq (1 - alignment^2),
 alignment^2 = F1sq psi0 / (F1sq psi0 + F1sq + Fstar2 + tau2) (derived independently: v = beta1 + g,
 |g|^2 = E y^2 / psi0, g orthogonal to beta1).
-Defects found are ``xfail(strict=True)`` tests.
+Defects found were ``xfail(strict=True)`` tests; they are fixed and now plain regression tests.
 """
 
 from __future__ import annotations
@@ -297,35 +297,23 @@ def test_bad_inputs_cli(arg: str, name: str, capsys: pytest.CaptureFixture[str])
         o.OneStepParams(**{kk: vv for kk, vv in base.items()})
 
 
-# ----------------------------------------------------------------------------- defects (xfail strict)
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: eta=0 at lam=1e-9 raises ConvergenceError ('residual 2.55e-36 too large') "
-    "although the docs say eta=0 IS rf and rf returns 0.35309445817...",
-)
+# ----------------------------------------------------------------------------- defects found (fixed; regression tests)
 def test_eta_zero_small_lam_is_rf() -> None:
+    """Was: eta=0 at lam=1e-9 raised ConvergenceError ('residual 2.55e-36 too large') although rf gives a value."""
     kw = dict(psi1=2, psi2="1.5", lam="1e-9", activation="tanh")
     assert o.risk(**kw, eta=0).value == rf.risk(**kw).value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: valid small lam (1e-12) -> exit 3 'residual 2.33e-32 too large' "
-    "while rf and onestep's own float64 curve (status 0) give values",
-)
 def test_small_lam_cli_succeeds(capsys: pytest.CaptureFixture[str]) -> None:
+    """Was: valid small lam (1e-12) -> exit 3 'residual 2.33e-32 too large' while rf and float64 give values."""
     rc = cli_main(
         ["eval", "onestep", "risk", "psi1=2", "psi2=1.5", "lam=1e-12", "activation=tanh", "Fstar2=0.3", "tau2=0.2", "eta=1"]
     )
     assert rc == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: psi1=1e-4 (valid, > 0) -> ConvergenceError 'residual 9.64e-37 too large'; "
-    "rf gives a value at the same point and float64 gives status 0",
-)
 def test_small_psi1_certified_value() -> None:
+    """Was: psi1=1e-4 (valid, > 0) -> ConvergenceError 'residual 9.64e-37 too large'; rf and float64 give values."""
     kw = dict(psi1="1e-4", psi2="1.5", lam="0.1", eta=1)
     v, s = o.curve_values("risk", psi1=1e-4, psi2=1.5, lam=0.1, eta=1.0)
     try:

@@ -8,7 +8,9 @@ Single-index target ``y = f⋆(⟨β, x⟩) + ε`` whose linear part ``⟨β₁,
 part of degree ``≥ 2`` has energy ``Fstar2``, and noise variance ``tau2`` (the ``rf`` names).
 
 1. One full-batch gradient step on ``W`` from ``n₀ = psi_step·d`` samples, loss
-   ``L = (1/2n₀)Σ(yᵢ − f(xᵢ))²``, step ``W₁ = W₀ − η√N ∇_W L`` (``eta = η ≥ 0``).
+   ``L = (1/2n₀)Σ(yᵢ − f(xᵢ))²``, step ``W₁ = W₀ − η√N ∇_W L`` (``eta = η ≥ 0``).  The ½ is this code's
+   normalization: against a loss ``(1/n₀)Σ(f − y)²`` without it (the paper's abstract), our ``eta`` is
+   2 × that η.
 2. Ridge regression of the second layer on ``n = psi2·d`` FRESH samples with the trained features
    ``σ(W₁ᵀx)``, penalty ``(Nλ/d)‖a‖²`` exactly as in :mod:`~asymptotics.models.random_features`.
 
@@ -226,29 +228,49 @@ def _kappa_h(B: Any, psi1: Any, psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> tu
 
 
 # ----------------------------------------------------------------------------- certified path
+def _kappa_residual(kappa: Any, psi1: Any, psi2: Any, lam: Any, mu1sq: Any, ms2: Any) -> Any:
+    """Backward-error residual of the κ equation ``κ(1 − df₁(κ)) = ψ₁λ``, relative to the size of its terms.
+
+    ``κ df₁ = κ(1 − δm)/ψ₂ + κ(ψ₁ − 1)f₀/ψ₂`` is a sum of terms that can each be far larger than ``ψ₁λ``
+    (tiny ``λ``, tiny ``ψ₂``) and cancel; rounding alone leaves a residual of their size times the working
+    precision, so that size (not ``|h|``'s own scale) is the yardstick — the way ``rf`` judges its ``ν`` equations.
+    """
+    tk = (ms2 + kappa) / mu1sq
+    delta = kappa / mu1sq
+    minv, _ = mp_inverse(MP, tk, psi1)
+    df1, _ = kappa_terms(MP, kappa, psi1, psi2, mu1sq, ms2)
+    f0 = ms2 / (ms2 + kappa)
+    size = psi1 * lam + kappa * (1 + (1 + abs(delta / minv)) / psi2 + abs(psi1 - 1) / psi2 * f0)
+    return abs(kappa * (1 - df1) - psi1 * lam) / size
+
+
 def _evaluate(pr: OneStepParams) -> tuple[dict[str, Any], Any]:
+    """All quantities at the current working precision and the residual of onestep's own κ equation.
+
+    ``rf``'s fixed point is judged by ``rf``'s solver alone (it raises when its residual, scaled by its own
+    conditioning, is too large); it is not re-judged here against an unscaled tolerance.  Only onestep's extra
+    equation (κ) is judged, relative to its terms; the precision ladder (two rungs agreeing) is the certificate.
+    """
     rf_out, rf_res = _rf._Solver(pr.rf).evaluate()
     c = pr.activation.coefficients()
     mu1sq, ms2 = c.mu1**2, c.mustar2
     psi1, psi2, lam = to_mpf(pr.psi1), to_mpf(pr.psi2), to_mpf(pr.lam)
     F1, Fs, tau2, eta, psis = (to_mpf(v) for v in (pr.F1sq, pr.Fstar2, pr.tau2, pr.eta, pr.psi_step))
     out = {"rf_risk": rf_out["risk"], "alignment": alignment_value(MP, F1, Fs, tau2, psis)}
-    if mu1sq == 0:  # no linear component of σ: the step carries no spike (u = 0) and the features stay rf's
+    if mu1sq == 0 or pr.eta == 0:  # no spike (u = 0): the features are rf's, and so is every value
         out.update(risk=rf_out["risk"], improvement=mpmath.mpf(0), kappa=mpmath.nan)
         return out, rf_res
     h, dh, lo, hi = _kappa_h(MP, psi1, psi2, lam, mu1sq, ms2)
     kappa, _ = increasing_root(
         h, dh, lo, hi, ops=MP, rtol=mpmath.mpf(10) ** (-(mpmath.mp.dps - 2)), what="onestep kappa", params=pr.shown()
     )
-    df1, _ = kappa_terms(MP, kappa, psi1, psi2, mu1sq, ms2)
-    res_k = abs(h(kappa)) / (psi1 * lam + kappa * (1 + abs(df1)))  # relative to the terms that cancel in κ(1 − df₁)
+    res_k = _kappa_residual(kappa, psi1, psi2, lam, mu1sq, ms2)
+    if res_k > residual_tolerance():
+        raise ConvergenceError(f"onestep: kappa residual {mpmath.nstr(res_k, 3)} too large", params=pr.shown())
     c2, V = spike(MP, eta, mu1sq, F1, Fs, tau2, psis)
-    dR, _ = correction(MP, kappa, psi1, psi2, mu1sq, ms2, c2, V) if pr.eta != 0 else (mpmath.mpf(0), None)
+    dR, _ = correction(MP, kappa, psi1, psi2, mu1sq, ms2, c2, V)
     out.update(risk=rf_out["risk"] + dR, improvement=-dR, kappa=kappa)
-    residual = res_k if rf_res is None else max(res_k, rf_res)
-    if residual > residual_tolerance():
-        raise ConvergenceError(f"onestep: residual {mpmath.nstr(residual, 3)} too large", params=pr.shown())
-    return out, residual
+    return out, res_k if rf_res is None else max(res_k, rf_res)
 
 
 def solve(params: OneStepParams, quantity: str, *, dps: int = DEFAULT_DPS) -> Result:
@@ -278,7 +300,8 @@ _COMMON = """
     activation : as for ``rf`` (name or SymPy expression in x).
     F1sq, Fstar2, tau2 : energies of the linear and nonlinear target parts, label-noise variance.
     eta : step size η ≥ 0 of the first-layer step ``W₁ = W₀ − η√N∇_W L``, ``L = (1/2n₀)Σ(yᵢ − f(xᵢ))²``
-        (η = Θ(1): the paper's small-learning-rate regime).
+        (η = Θ(1): the paper's small-learning-rate regime).  Because of the ½ in ``L``, our ``eta`` is
+        2 × the η of a loss written ``(1/n₀)Σ(f − y)²`` without it.
     psi_step : n₀/d > 0, the batch of the gradient step (default ``psi2``; independent of the ridge samples).
     dps : significant digits.
 

@@ -190,3 +190,28 @@ def test_system_residuals() -> None:
         assert max(abs(r) for r in sys_.residuals(values)) < mpmath.mpf(10) ** -30
         risk_expr = sys_.quantities["risk"].subs({k: mpmath.mpf(v) for k, v in values.items()})
         assert abs(mpmath.mpf(str(risk_expr.evalf(35))) - out["risk"]) < mpmath.mpf(10) ** -25
+
+
+@pytest.mark.parametrize(
+    ("psi1", "psi2", "lam", "act"),
+    [
+        ("2", "1.5", "1e-9", "tanh"),
+        ("2", "1.5", "1e-12", "relu"),
+        ("1e-4", "1.5", "0.1", "relu"),
+        ("1e-4", "1e-4", "1e-12", "tanh"),
+        ("2", "1e-4", "1e-12", "erf"),
+        ("1e-4", "1.5", "1e-12", "tanh"),
+    ],
+)
+def test_certified_small_lam_small_psi(psi1: str, psi2: str, lam: str, act: str) -> None:
+    """Regression: rf's fixed point is judged by rf's own (conditioning-scaled) residual, not re-judged by onestep.
+
+    At tiny ``lam`` or ``psi`` rf accepts residuals above the plain ``10^-(dps-3)``; onestep used to refuse them.
+    ``eta = 0`` is rf to every digit; ``eta = 1`` agrees with the float64 path where that path says status 0.
+    """
+    kw = dict(psi1=psi1, psi2=psi2, lam=lam, activation=act, Fstar2="0.3", tau2="0.2")
+    assert o.risk(**kw, eta=0).value == rf.risk(**kw).value
+    c = o.risk(**kw, eta=1).value
+    assert c >= mpmath.mpf("0.3") * (1 - mpmath.mpf(10) ** -20)
+    v, s = o.curve_values("risk", float(psi1), float(psi2), float(lam), act, 1.0, 0.3, 0.2, 1.0)
+    assert s == 0 and abs(float(v) - float(c)) <= 1e-6 * abs(float(c)), (float(v), c)
