@@ -834,12 +834,69 @@ def _onestep_points() -> list[dict[str, Any]]:
     return _points(5, draw)
 
 
+# ----------------------------------------------------------------------------- committee
+def _committee(system: Any, pt: dict[str, Any]) -> tuple[list[Check], dict[str, Any]]:
+    """K = M = 1, erf: R'(t), Q'(t) by differencing certified overlaps at 60 digits against the ODEs' right-hand
+    sides, whose I_2/I_3/I_4/J_2 values are the arcsine integrals at the certified covariance."""
+    from asymptotics.backend import MP
+    from asymptotics.models import committee as cm
+
+    kw = {"lr": pt["lr"], "noise": pt["noise"], "r0": pt["r0"], "q0": pt["q0"]}
+    t = pt["t"]
+
+    def overlap(fn: Any) -> Callable[[Any], Any]:
+        return lambda u: fn(1, 1, t=mpmath.nstr(u, 70), dps=60, **kw).value
+
+    with mpmath.workdps(70):
+        dR = _derivative(overlap(cm.R), mpmath.mpf(t), mpmath.mpf(10) ** -12)
+        dQ = _derivative(overlap(cm.Q), mpmath.mpf(t), mpmath.mpf(10) ** -12)
+    R, Q = _v(cm.R(1, 1, t=t, dps=DPS, **kw)), _v(cm.Q(1, 1, t=t, dps=DPS, **kw))
+    values: dict[str, Any] = {
+        "Derivative(R_{in}(t), t)": dR, "Derivative(Q_{ik}(t), t)": dQ, "i": 1, "k": 1, "n": 2, "L": 2,
+        r"\eta": pt["lr"], r"\sigma^2": pt["noise"], "s(1)": -1, "s(2)": 1,
+    }
+    with mpmath.workdps(WORK):
+        C = [[mpmath.mpf(Q), mpmath.mpf(R)], [mpmath.mpf(R), mpmath.mpf(1)]]
+        r2 = range(2)
+        for a in r2:
+            for b in r2:
+                values[f"I_2({a + 1}, {b + 1})"] = cm.i2(MP, C[a][a], C[b][b], C[a][b])
+                values[f"J_2({a + 1}, {b + 1})"] = cm.j2(MP, C[a][a], C[b][b], C[a][b])
+                for c in r2:
+                    values[f"I_3({a + 1}, {b + 1}, {c + 1})"] = cm.i3(MP, C[a][a], C[b][b], C[c][c], C[a][b], C[a][c], C[b][c])
+                    for e in r2:
+                        values[f"I_4({a + 1}, {b + 1}, {c + 1}, {e + 1})"] = cm.i4(
+                            MP, C[a][a], C[b][b], C[c][c], C[e][e], C[a][b], C[a][c], C[a][e], C[b][c], C[b][e], C[c][e]
+                        )
+    # the closed forms at (a, b, c, d) = (student, teacher, student, teacher)
+    values.update({"C_aa": Q, "C_bb": 1, "C_cc": Q, "C_dd": 1, "C_ab": R, "C_ac": Q, "C_ad": R, "C_bc": R, "C_bd": 1, "C_cd": R})
+    q = system.quantities
+    checks: list[Check] = [
+        *_equations(system),
+        ("committee eg", q["eg"], _v(cm.eg(1, 1, t=t, dps=DPS, **kw))),
+        ("committee I2", q["I2_erf"], values["I_2(1, 2)"]),
+        ("committee I3", q["I3_erf"], values["I_3(1, 2, 1)"]),
+        ("committee I4", q["I4_erf"], values["I_4(1, 2, 1, 2)"]),
+        ("committee J2", q["J2_erf"], values["J_2(1, 2)"]),
+    ]
+    return checks, values
+
+
+def _committee_points() -> list[dict[str, Any]]:
+    def draw(r: random.Random) -> dict[str, Any]:
+        return {"lr": _dec(r, 0.2, 1.2), "noise": _dec(r, 0, 0.3), "t": _dec(r, 0.1, 1), "r0": _dec(r, 0.05, 0.4),
+                "q0": _dec(r, 0.25, 0.6)}
+
+    return _points(19, draw)
+
+
 # ----------------------------------------------------------------------------- tables
 CASES: dict[tuple[str, str], tuple[Callable[..., Any], Callable[[], list[dict[str, Any]]]]] = {
     ("mp", ""): (_mp, _mp_points),
     ("dmp", ""): (_dmp, _dmp_points),
     ("gcm", ""): (_gcm, _gcm_points),
     ("onestep", ""): (_onestep, _onestep_points),
+    ("committee", ""): (_committee, _committee_points),
     ("learning_curve", ""): (_lc, _lc_points),
     ("ridge", "general=False"): (_ridge, _ridge_points),
     ("ridge", "general=True"): (_ridge_general, _ridge_general_points),

@@ -34,29 +34,35 @@ without indices the mean of ``Q_ii``), ``specialization``
 ``S = M/(M − 1)·[(1/K)Σ_i max_n R_in − (1/(KM))Σ_in R_in]`` (0 on the symmetric subspace, 1 at
 ``R = I``; needs ``M ≥ 2``) and ``plateau``: the escape time, the first ``t`` with ``S(t) = 1/2``.
 
-Certified values integrate the ODEs in mpmath with a Gragg–Bulirsch–Stoer extrapolation integrator
-whose tolerance follows the working precision, so the precision ladder's two rungs see the
-discretization error too.  No ball proof: an enclosure of an ODE flow needs a validated
-integrator (Taylor models), which the package does not have.  The work is bounded
-(:data:`MAX_CERT_T`, :data:`MAX_RHS_EVALS`): a request beyond it is refused with a named error.
+Certified values integrate the ODEs with a Gragg–Bulirsch–Stoer extrapolation integrator (ODEX-style
+step-size and order control) on python-flint ``arb`` midpoints at mpmath's working precision; its
+tolerance follows that precision, so the precision ladder's two rungs see the discretization error
+too.  No ball proof: an enclosure of an ODE flow needs a validated integrator (Taylor models), which
+the package does not have.  The work is bounded before it starts (:func:`_check_cost`: an estimate
+above :data:`CERT_BUDGET_S` seconds, or ``t`` > :data:`MAX_CERT_T`, is refused with a ParameterError
+naming ``t`` and the certified range) and while it runs (:data:`MAX_RHS_EVALS`, :data:`DEADLINE_S`:
+a named ConvergenceError).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
+from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import mpmath
 import numpy as np
+from flint import arb, ctx
 
 from .._types import ArrayLike, IntLike, Real
-from .._validate import check_int, check_real, shown_params, to_mpf
+from .._validate import check_int, check_real, shown_params
 from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError, ParameterError
 from ..formulas import status_ladder
-from ..precision import DEFAULT_DPS, certify
+from ..precision import DEFAULT_DPS, certify, check_dps
 from ..references import Source
 from ..result import Result
 from ._registry import ModelSpec, ParamSpec, QuantitySpec, register
@@ -71,6 +77,9 @@ MAX_CERT_T = 200
 """Largest ``t`` the certified path integrates to (the float64 curve has no such limit)."""
 MAX_RHS_EVALS = 40_000
 """Right-hand-side evaluations one certified integration may spend before it is refused."""
+DEADLINE_S = 20.0
+"""Wall-clock backstop of one certified request (all ladder rungs): past it a ConvergenceError ends the call.
+Requests estimated above :data:`CERT_BUDGET_S` are refused before they start; this catches extra ladder rungs."""
 
 SAAD_SOLLA_1995 = Source(
     "D. Saad, S. A. Solla",
@@ -149,37 +158,6 @@ def _cov(y: Any, K: int, M: int, zero: Any, one: Any) -> list[list[Any]]:
     return C
 
 
-def _rhs_mp(y: list[Any], K: int, M: int, act: str, lr: Any, noise: Any) -> list[Any]:
-    """``dy/dt`` in mpmath (current precision)."""
-    lay = _layout(K, M)
-    L, sign = lay["L"], lay["sign"]
-    C = _cov(y, K, M, mpmath.mpf(0), mpmath.mpf(1))
-    fsum = mpmath.fsum
-
-    def I3(a: int, b: int, c: int) -> Any:
-        if act == "linear":
-            return C[b][c]
-        return i3(MP, C[a][a], C[b][b], C[c][c], C[a][b], C[a][c], C[b][c])
-
-    def drift(a: int, b: int) -> Any:
-        return fsum(I3(a, b, c) if sign[c] > 0 else -I3(a, b, c) for c in range(L))
-
-    out = [lr * drift(a, b) for a, b in lay["r_idx"]]
-    for a, b in lay["q_idx"]:
-        lin = drift(a, b) + drift(b, a)
-        if act == "linear":
-            quad = fsum(C[c][e] * int(w) for (c, e), w in zip(lay["pairs"], lay["pw"], strict=True))
-            j = 1
-        else:
-            quad = fsum(
-                i4(MP, C[a][a], C[b][b], C[c][c], C[e][e], C[a][b], C[a][c], C[a][e], C[b][c], C[b][e], C[c][e]) * int(w)
-                for (c, e), w in zip(lay["pairs"], lay["pw"], strict=True)
-            )
-            j = j2(MP, C[a][a], C[b][b], C[a][b])
-        out.append(lr * lin + lr * lr * (quad + noise * j))
-    return out
-
-
 def _eg_generic(B: Backend, C: Any, K: int, M: int, act: str, get: Callable[[int, int], Any], total: Callable[[Any], Any]) -> Any:
     lay = _layout(K, M)
     terms = []
@@ -201,24 +179,112 @@ def _specialization(R: Any, K: int, M: int) -> Any:
     return (top - mean) * M / (M - 1)
 
 
-# ----------------------------------------------------------------------------- mpmath integrator
+# ----------------------------------------------------------------------------- multiprecision right-hand side
+def _rhs_arb(y: list[arb], K: int, M: int, act: str, lr: arb, noise: arb, pi: arb) -> list[arb]:
+    """``dy/dt`` on python-flint ``arb`` numbers at ``flint.ctx.prec`` (same formulas as :func:`_rhs_np`).
+
+    The midpoints are the multiprecision values (arb is ~5x faster per operation than ``mpf``); the shared
+    factors are computed once per call: ``(2/π)/((1 + C_aa)√Λ₃(a, c))`` for every student ``a`` and unit
+    ``c`` (all ``I₃`` terms), and, for each ``Q_ab``, ``Λ₄`` and ``Λ₁(c)^{−1/2}`` (all ``I₄`` terms of
+    that entry), so one call costs one arcsine per (entry, pair) and ``O(L²)`` square roots.
+    """
+    lay = _layout(K, M)
+    L, sign = lay["L"], lay["sign"]
+    zero, one = arb(0), arb(1)
+    C = [[zero] * L for _ in range(L)]
+    for n in range(M):
+        C[K + n][K + n] = one
+    for j, (a, b) in enumerate(lay["r_idx"]):
+        C[a][b] = C[b][a] = y[j]
+    off = K * M
+    for j, (a, b) in enumerate(lay["q_idx"]):
+        C[a][b] = C[b][a] = y[off + j]
+    lin = act == "linear"
+    if lin:
+        drift = [[sum((C[b][c] if sign[c] > 0 else -C[b][c] for c in range(L)), zero) for b in range(L)] for _a in range(K)]
+    else:
+        d1 = [one + C[a][a] for a in range(L)]
+        two_pi = 2 / pi
+        f3 = [
+            [(two_pi if sign[c] > 0 else -two_pi) / (d1[a] * (d1[a] * d1[c] - C[a][c] * C[a][c]).sqrt()) for c in range(L)]
+            for a in range(K)
+        ]
+        drift = [
+            [sum((f3[a][c] * (C[b][c] * d1[a] - C[a][b] * C[a][c]) for c in range(L)), zero) for b in range(L)]
+            for a in range(K)
+        ]
+    out = [lr * drift[a][b] for a, b in lay["r_idx"]]
+    lr2 = lr * lr
+    pairs, pw = lay["pairs"], lay["pw"]
+    for a, b in lay["q_idx"]:
+        dr = drift[a][b] + drift[b][a]
+        if lin:
+            quad = sum((C[c][e] * int(w) for (c, e), w in zip(pairs, pw, strict=True)), zero)
+            jj = one
+        else:
+            da, db, cab = d1[a], d1[b], C[a][b]
+            Ca, Cb = C[a], C[b]
+            lam4 = da * db - cab * cab
+            rs = [
+                1 / (lam4 * d1[c] - Cb[c] * Cb[c] * da - Ca[c] * Ca[c] * db + 2 * cab * Ca[c] * Cb[c]).sqrt() for c in range(L)
+            ]
+            acc = zero
+            for (c, e), w in zip(pairs, pw, strict=True):
+                lam0 = lam4 * C[c][e] - Cb[c] * Cb[e] * da - Ca[c] * Ca[e] * db + cab * (Ca[c] * Cb[e] + Ca[e] * Cb[c])
+                acc += (lam0 * rs[c] * rs[e]).asin() * int(w)
+            quad = 4 / (pi * pi) / lam4.sqrt() * acc
+            jj = (2 / pi) / (da * db - cab * cab).sqrt()
+        out.append(lr * dr + lr2 * (quad + noise * jj))
+    return out
+
+
+# ----------------------------------------------------------------------------- extrapolation integrator
+_SEQ = tuple(2 * (j + 1) for j in range(24))
+"""Step-number sequence of the modified midpoint rule (the "double harmonic" sequence 2, 4, 6, ...)."""
+_WORK = tuple(1 + sum(_SEQ[: j + 1]) for j in range(len(_SEQ)))
+"""Right-hand sides of one macro step that builds the tableau up to column ``j``."""
+
+
 class _Budget:
-    def __init__(self) -> None:
+    """Right-hand-side count of one integration, and the wall-clock deadline of the whole request."""
+
+    def __init__(self, deadline: float = math.inf) -> None:
         self.evals = 0
+        self.deadline = deadline
+
+    def spend(self, n: int) -> None:
+        self.evals += n
+        if time.monotonic() > self.deadline:
+            raise ConvergenceError(
+                f"committee: the certified ODE integration ran past its wall-clock limit ({DEADLINE_S:.0f} s; the precision "
+                "ladder needed more rungs than estimated); lower `t` or `dps`, or use the float64 curve "
+                "(asymptotics curve committee ...)."
+            )
+        if self.evals > MAX_RHS_EVALS:
+            raise ConvergenceError(
+                f"committee: the ODE integration exceeded its work budget ({MAX_RHS_EVALS} right-hand-side evaluations); "
+                "lower `t` or `dps`, or use the float64 curve (asymptotics curve committee ...)."
+            )
+
+
+def _mid_abs(x: arb) -> float:
+    return abs(float(x.mid()))
 
 
 def _gbs_step(
-    f: Callable[[list[Any]], list[Any]], y: list[Any], H: Any, tol: Any, jmax: int, budget: _Budget
-) -> list[Any] | None:
-    """One Gragg–Bulirsch–Stoer macro step of size ``H`` (modified midpoint, polynomial extrapolation in h²).
+    f: Callable[[list[arb]], list[arb]], y: list[arb], f0: list[arb], H: arb, tol: float, kmax: int, budget: _Budget
+) -> tuple[list[arb] | None, int, list[float]]:
+    """One Gragg–Bulirsch–Stoer macro step of size ``H``: modified midpoint with ``n_j = 2(j+1)`` substeps,
+    Aitken–Neville extrapolation in ``h²``.
 
-    Returns the extrapolated state, or ``None`` when the tableau has not converged to ``tol`` by ``jmax``.
+    Returns ``(state, j, errs)``: the extrapolated state ``T_jj`` at the first column ``j ≥ 1`` whose
+    error estimate ``|T_jj − T_{j,j−1}|/(1 + |T_jj|)`` (max over components) is below ``tol``, or ``None``
+    when no column up to ``kmax`` is; ``errs[j]`` are those estimates (``errs[0] = inf``).
     """
-    table: list[list[list[Any]]] = []
-    ns: list[int] = []
-    f0 = f(y)
-    for j in range(jmax):
-        n = 2 * (j + 1)
+    table: list[list[list[arb]]] = []
+    errs = [math.inf]
+    for j in range(kmax + 1):
+        n = _SEQ[j]
         h = H / n
         z0 = y
         z1 = [a + h * b for a, b in zip(y, f0, strict=True)]
@@ -226,91 +292,119 @@ def _gbs_step(
             fz = f(z1)
             z0, z1 = z1, [a + 2 * h * b for a, b in zip(z0, fz, strict=True)]
         fz = f(z1)
-        budget.evals += n
-        if budget.evals > MAX_RHS_EVALS:
-            raise ConvergenceError(
-                f"committee: the ODE integration exceeded its work budget ({MAX_RHS_EVALS} right-hand-side evaluations); "
-                "lower `t` or `dps`, or use the float64 curve (asymptotics curve committee ...)."
-            )
+        budget.spend(n)
         row = [[(a + b + h * c) / 2 for a, b, c in zip(z0, z1, fz, strict=True)]]
-        ns.append(n)
         for k in range(1, j + 1):
-            ratio = mpmath.mpf(ns[j]) ** 2 / mpmath.mpf(ns[j - k]) ** 2 - 1
-            row.append([a + (a - b) / ratio for a, b in zip(row[k - 1], table[j - 1][k - 1], strict=True)])
+            num, den = _SEQ[j - k] ** 2, _SEQ[j] ** 2 - _SEQ[j - k] ** 2  # 1/((n_j/n_{j-k})² − 1), exactly
+            row.append([a + (a - b) * num / den for a, b in zip(row[k - 1], table[j - 1][k - 1], strict=True)])
         table.append(row)
-        if j >= 2:
-            err = max(abs(a - b) for a, b in zip(row[j], row[j - 1], strict=True))
-            scale = 1 + max(abs(a) for a in row[j])
-            if err <= tol * scale:
-                return row[j]
-    return None
+        if j >= 1:
+            err = max(_mid_abs(a - b) / (1 + _mid_abs(a)) for a, b in zip(row[j], row[j - 1], strict=True))
+            errs.append(err)
+            if err <= tol and j >= 2:
+                return [arb(v.mid()) for v in row[j]], j, errs
+    return None, kmax, errs
 
 
-def _integrate_mp(
-    y0: list[Any],
-    t_end: Any,
-    f: Callable[[list[Any]], list[Any]],
-    stop: Callable[[list[Any]], Any] | None = None,
-) -> tuple[Any, list[Any]]:
-    """Integrate ``y' = f(y)`` from 0 to ``t_end`` (current precision); with ``stop``, to the first root of ``stop``.
+def _integrate(
+    y0: list[arb],
+    t_end: Fraction,
+    f: Callable[[list[arb]], list[arb]],
+    stop: Callable[[list[arb]], arb] | None = None,
+    deadline: float = math.inf,
+) -> tuple[arb, list[arb]]:
+    """Integrate ``y' = f(y)`` from 0 to ``t_end`` at ``flint.ctx.prec`` bits; with ``stop``, to the first root of
+    ``stop`` (a sign change from negative).
 
-    Returns ``(t, y)``: ``t = t_end``, or the crossing time where ``stop`` changes sign from negative.
+    Step size and order follow a simplified Hairer–Nørsett–Wanner (ODEX) controller: after a step accepted at
+    column ``j`` the next step size is ``H·0.9(tol/err_j)^{1/(2j+1)}`` and the column is moved down when that is
+    cheaper per unit time, up when the step converged at its target column.  The local tolerance is
+    ``2^{-(prec − 14)}``, so the precision ladder's two rungs also differ in their discretization error.
+    Returns ``(t, y)`` with ``t = t_end`` or the crossing time.
     """
-    dps = mpmath.mp.dps
-    tol = mpmath.mpf(10) ** (-(dps - 4))  # the rung's working precision minus rounding slack
-    jmax = max(8, dps // 4 + 4)
-    budget = _Budget()
-    t, y = mpmath.mpf(0), list(y0)
-    H = mpmath.mpf(1) / 4
+    prec = ctx.prec
+    tol = 2.0 ** -(prec - 14)
+    kmax = min(len(_SEQ) - 1, max(8, prec // 7))
+    k = max(3, min(kmax - 1, prec // 12))  # target column: high order at high precision
+    budget = _Budget(deadline)
+    t, y = Fraction(0), list(y0)  # the time is kept exact: a rounded running sum would blur the last step
+    H = 0.5
     while t < t_end:
-        step = min(H, t_end - t)
-        y1 = _gbs_step(f, y, step, tol, jmax, budget)
+        rest = t_end - t
+        last = H >= float(rest) * (1 - 1e-12)
+        step = _exact_arb(rest if last else Fraction(H))
+        f0 = f(y)
+        budget.spend(1)
+        y1, j, errs = _gbs_step(f, y, f0, step, tol, k + 1, budget)
         if y1 is None:
-            H = step / 2
-            if H < mpmath.mpf(10) ** (-6):
+            H = float(step.mid()) * max(0.2, 0.9 * (tol / errs[k]) ** (1 / (2 * k + 1)) if errs[k] > 0 else 0.5)
+            if H < 1e-8:
                 raise ConvergenceError("committee: the ODE integrator cannot converge (stiff or diverging dynamics: lower `lr`).")
             continue
-        if not all(mpmath.isfinite(v) for v in y1) or max(abs(v) for v in y1) > 10**8:
+        if not all(v.is_finite() for v in y1) or max(_mid_abs(v) for v in y1) > 1e8:
             raise ConvergenceError("committee: the dynamics diverge (the overlaps blow up): lower `lr`.")
-        if stop is not None and stop(y1) >= 0:
-            return _crossing(f, y, t, step, stop, tol, jmax, budget)
-        t, y = t + step, y1
-        H = step * 2 if step == H else H
-        H = min(H, mpmath.mpf(4))
-    return t_end, y
+        if stop is not None and float(stop(y1).mid()) >= 0:
+            return _crossing(f, y, f0, t, step, stop, tol, kmax, budget)
+        t, y = t + (rest if last else Fraction(H)), y1
+        h_used = float(step.mid())
+        fac = [0.0] + [
+            min(4.0, max(0.2, 0.9 * (tol / e) ** (1 / (2 * i + 1)))) if e > 0 else 4.0 for i, e in enumerate(errs[1:], 1)
+        ]
+        new_h = h_used * fac[j]
+        if j >= 3 and _WORK[j - 1] / fac[j - 1] < 0.9 * _WORK[j] / fac[j]:
+            k, new_h = j - 1, h_used * fac[j - 1]
+        elif j <= k and k + 1 < kmax:
+            k, new_h = j + 1, new_h * _WORK[j + 1] / _WORK[j]
+        else:
+            k = min(j, kmax - 1)
+        if not last or new_h > H:
+            H = new_h
+    return _exact_arb(t_end), y
+
+
+def _exact_arb(x: Fraction) -> arb:
+    """``x`` as a radius-free arb (the midpoint of its rounding at ``flint.ctx.prec``)."""
+    return arb((arb(x.numerator) / x.denominator).mid())
 
 
 def _crossing(
-    f: Callable[[list[Any]], list[Any]],
-    y: list[Any],
-    t: Any,
-    H: Any,
-    stop: Callable[[list[Any]], Any],
-    tol: Any,
-    jmax: int,
+    f: Callable[[list[arb]], list[arb]],
+    y: list[arb],
+    f0: list[arb],
+    t: Fraction,
+    H: arb,
+    stop: Callable[[list[arb]], arb],
+    tol: float,
+    kmax: int,
     budget: _Budget,
-) -> tuple[Any, list[Any]]:
+) -> tuple[arb, list[arb]]:
     """The root of ``stop(y(t + τ))`` in ``(0, H]`` by the Illinois (regula falsi) method; each trial one GBS step."""
 
-    def s(tau: Any) -> tuple[Any, list[Any]]:
+    def s(tau: arb) -> tuple[arb, list[arb]]:
         if tau == 0:
             return stop(y), y
-        yy = _gbs_step(f, y, tau, tol, jmax, budget)
+        yy, _, _ = _gbs_step(f, y, f0, tau, tol, kmax, budget)
         if yy is None:
             raise ConvergenceError("committee: the ODE integrator cannot converge near the escape time.")
-        return stop(yy), yy
+        return arb(stop(yy).mid()), yy
 
-    a, b = mpmath.mpf(0), H
+    a, b = arb(0), H
     fa, _ = s(a)
     fb, _ = s(b)
     side = 0
-    eps = mpmath.mpf(10) ** (-(mpmath.mp.dps + 2)) * (1 + t + H)
-    for _ in range(400):
-        c = (a * fb - b * fa) / (fb - fa)
+    eps = 2.0 ** -(ctx.prec + 6) * (1 + float(t) + float(H.mid()))
+    c_prev = None
+    for _ in range(200):
+        c = arb(((a * fb - b * fa) / (fb - fa)).mid())
         fc, yc = s(c)
-        if fc == 0 or abs(b - a) <= eps:
-            return t + c, yc
-        if (fc < 0) == (fa < 0):
+        # stop at an exact zero, a bracket below the rounding level, |S − 1/2| at the integrator's noise
+        # level (the tolerance of one step), or when the iterate no longer moves
+        if fc.mid() == 0 or _mid_abs(b - a) <= eps or _mid_abs(fc) <= 4 * tol:
+            return _exact_arb(t) + c, yc
+        if c_prev is not None and _mid_abs(c - c_prev) <= eps:
+            return _exact_arb(t) + c, yc
+        c_prev = c
+        if (fc.mid() < 0) == (fa.mid() < 0):
             a, fa = c, fc
             if side == -1:
                 fb /= 2
@@ -320,8 +414,8 @@ def _crossing(
             if side == 1:
                 fa /= 2
             side = 1
-        if abs(b - a) <= eps:
-            return t + c, yc
+        if _mid_abs(b - a) <= eps:
+            return _exact_arb(t) + c, yc
     raise ConvergenceError("committee: the escape time did not converge.")
 
 
@@ -388,10 +482,153 @@ def _observe(quantity: str, y: list[Any], p: dict[str, Any], idx: tuple[int | No
     return _specialization(R, K, M)
 
 
+def _to_arb(x: Fraction) -> arb:
+    return arb(x.numerator) / x.denominator if x.denominator != 1 else arb(x.numerator)
+
+
+def _spec_arb(y: list[arb], K: int, M: int) -> arb:
+    """The specialization ``S`` (see :func:`_specialization`) of the state, on arb midpoints."""
+    rows = [[y[i * M + n] for n in range(M)] for i in range(K)]
+    top = sum((max(r, key=lambda v: float(v.mid())) for r in rows), arb(0)) / K
+    mean = sum((v for r in rows for v in r), arb(0)) / (K * M)
+    return (top - mean) * M / (M - 1)
+
+
+def _evaluate_arb(
+    quantity: str, p: dict[str, Any], t: Fraction | None, idx: tuple[int | None, int | None], deadline: float = math.inf
+) -> tuple[Any, Any]:
+    """One rung of the precision ladder: integrate at ``flint.ctx.prec`` (= mpmath's precision), observe in mpmath."""
+    from ..ball import _arb_to_mpf
+
+    K, M, act = p["K"], p["M"], p["activation"]
+    lr, noise, pi = _to_arb(p["lr"]), _to_arb(p["noise"]), arb.pi()
+    y0 = _y0(p, _to_arb)
+
+    def f(y: list[arb]) -> list[arb]:
+        return _rhs_arb(y, K, M, act, lr, noise, pi)
+
+    if quantity == "plateau":
+
+        def stop(y: list[arb]) -> arb:
+            return _spec_arb(y, K, M) - arb(1) / 2
+
+        if float(stop(y0).mid()) >= 0:
+            return mpmath.mpf(0), None
+        tc, _ = _integrate(y0, Fraction(MAX_CERT_T), f, stop, deadline)
+        if float(tc.mid()) >= MAX_CERT_T:
+            raise ConvergenceError(
+                f"committee plateau: the student does not specialize (S < 1/2) before t = {MAX_CERT_T}; "
+                "a larger r0 or another lr shortens the plateau."
+            )
+        return _arb_to_mpf(tc), None
+    assert t is not None
+    _, y = _integrate(y0, t, f, deadline=deadline)
+    return _observe(quantity, [_arb_to_mpf(v) for v in y], p, idx), None
+
+
+CERT_BUDGET_S = 10.0
+"""Estimated wall-clock seconds above which a certified request is refused up front (see :func:`_check_cost`)."""
+_EVALS_PER_T = 130.0
+"""Right-hand sides per unit ``t`` and unit ``max(lr, 1/5)`` at 84 bits (measured: 75-120 for K, M <= 2, 170-230 at
+K = M = 3); the count grows like ``prec²`` (the extrapolation order grows with the precision)."""
+_EVALS_RAMP = 300.0
+"""Right-hand sides of the step-size ramp-up at the start of an integration (at 84 bits; also grows like ``prec²``)."""
+_STEP_OVERHEAD = 1.4
+"""Measured ratio of one integrator right-hand side (with the midpoint and tableau arithmetic) to a bare one."""
+
+
+def _rung_bits(dps: int) -> tuple[int, int]:
+    """Binary precisions of the precision ladder's two rungs (``dps + g`` and ``dps + 2g`` digits, no range guard)."""
+    from mpmath.libmp import dps_to_prec
+
+    from ..precision import GUARD_DPS
+
+    g = GUARD_DPS + max(0, -(dps // 2))
+    return dps_to_prec(dps + g), dps_to_prec(dps + 2 * g)
+
+
+def _rhs_seconds(p: dict[str, Any], bits: int) -> float:
+    """Measured seconds of one arb right-hand side at ``bits`` (best of five calls at the initial state)."""
+    saved = ctx.prec
+    ctx.prec = bits
+    try:
+        K, M, act = p["K"], p["M"], p["activation"]
+        lr, noise, pi = _to_arb(p["lr"]), _to_arb(p["noise"]), arb.pi()
+        y0 = _y0(p, _to_arb)
+        best = math.inf
+        for _ in range(5):
+            t0 = time.perf_counter()
+            _rhs_arb(y0, K, M, act, lr, noise, pi)
+            best = min(best, time.perf_counter() - t0)
+        return best
+    finally:
+        ctx.prec = saved
+
+
+def _escape_estimate(p: dict[str, Any]) -> float:
+    """Float64 (DOP853, rtol 1e-10) estimate of the escape time; ``inf`` when ``S`` stays below 1/2 up to :data:`MAX_CERT_T`."""
+    sol = _solve_np(p, np.array([float(MAX_CERT_T)]), 1e-10, stop=True)
+    te = sol.t_events[0] if sol.t_events is not None else []
+    return float(te[0]) if len(te) else math.inf
+
+
+def _cost(p: dict[str, Any], horizon: float, dps: int) -> tuple[float, float, float]:
+    """``(estimated seconds, seconds per unit t, fixed seconds)`` of a certified integration to ``horizon``.
+
+    Cost = Σ over the two rungs of (right-hand sides) × (measured seconds per right-hand side), with
+    right-hand sides ``≈ (130·max(lr, 1/5)·t + 300)·(prec/84)²·max(1, (K + M)/4)`` (measured on this integrator).
+    """
+    rate = 0.0
+    fixed = 0.0
+    width = max(1.0, (p["K"] + p["M"]) / 4)  # wider networks take smaller steps (measured: x1.5 at K = M = 3, x2 at 4)
+    for bits in _rung_bits(dps):
+        sec = _rhs_seconds(p, bits) * _STEP_OVERHEAD * width * (bits / 84) ** 2
+        rate += _EVALS_PER_T * max(float(p["lr"]), 0.2) * sec
+        fixed += _EVALS_RAMP * sec
+    return fixed + rate * horizon, rate, fixed
+
+
+def _check_cost(quantity: str, p: dict[str, Any], t: Fraction | None, dps: int) -> None:
+    """Refuse, before any multiprecision work, a request whose estimated cost (:func:`_cost`) exceeds
+    :data:`CERT_BUDGET_S`.  For the ``plateau`` the horizon is the float64 escape time (plus one); an escape
+    beyond :data:`MAX_CERT_T` is refused too.
+    """
+    horizon: float
+    if quantity == "plateau":
+        if float(_spec_arb(_y0(p, _to_arb), p["K"], p["M"]).mid()) >= 0.5:
+            return  # specialized from the start: the escape time is 0, no integration
+        te = _escape_estimate(p)
+        if not te <= MAX_CERT_T:
+            raise ParameterError(
+                f"committee plateau: the float64 escape time is {'> ' + str(MAX_CERT_T) if math.isinf(te) else f'≈ {te:.4g}'}, "
+                f"beyond the certified horizon (escape time <= {MAX_CERT_T}); raise `r0` or `lr`, or use the float64 value "
+                "(asymptotics curve committee plateau ...)."
+            )
+        horizon = te + 1
+    else:
+        assert t is not None
+        horizon = float(t)
+    est, rate, fixed = _cost(p, horizon, dps)
+    if est <= CERT_BUDGET_S:
+        return
+    t_max = max(0.0, (CERT_BUDGET_S - fixed) / rate)
+    if quantity == "plateau":
+        raise ParameterError(
+            f"committee plateau: certifying the escape time (≈ {horizon - 1:.4g}) at dps = {dps} would take about {est:.0f} s "
+            f"(budget {CERT_BUDGET_S:.0f} s: certified horizons up to t ≈ {t_max:.3g} for these `K`, `M`, `lr`); "
+            "lower `dps`, raise `r0`, or use the float64 value (asymptotics curve committee plateau ...)."
+        )
+    raise ParameterError(
+        f"`t` = {t}: certifying committee {quantity} at dps = {dps} would take about {est:.0f} s (budget {CERT_BUDGET_S:.0f} s); "
+        f"the certified range for these `K`, `M`, `lr`, `dps` is t <= {t_max:.3g} (at most {MAX_CERT_T}). "
+        "For long horizons use the float64 curve (asymptotics curve committee ... t=...), or lower `dps`."
+    )
+
+
 def _certified(
     quantity: str, p: dict[str, Any], t: Any, idx: tuple[int | None, int | None], dps: int, shown: dict[str, str]
 ) -> Result:
-    K, M, act = p["K"], p["M"], p["activation"]
+    M, act = p["M"], p["activation"]
     if quantity in ("specialization", "plateau") and M < 2:
         raise ParameterError(f"`M` = {M}: the {quantity} needs at least two teacher units (M >= 2).")
     if quantity == "plateau" and act == "linear":
@@ -403,31 +640,17 @@ def _certified(
             f"`t` = {t} exceeds the certified path's time budget (t <= {MAX_CERT_T}); use the float64 curve "
             "(asymptotics curve committee ... t=...)."
         )
+    dps = check_dps(dps)
+    _check_cost(quantity, p, t, dps)
+    deadline = time.monotonic() + DEADLINE_S
 
     def evaluate() -> tuple[Any, Any]:
-        lr, noise = to_mpf(p["lr"]), to_mpf(p["noise"])
-        y0 = _y0(p, to_mpf)
-
-        def f(y: list[Any]) -> list[Any]:
-            return _rhs_mp(y, K, M, act, lr, noise)
-
-        if quantity == "plateau":
-
-            def stop(y: list[Any]) -> Any:
-                return _specialization([[y[i * M + n] for n in range(M)] for i in range(K)], K, M) - mpmath.mpf(1) / 2
-
-            if stop(y0) >= 0:
-                return mpmath.mpf(0), None
-            t_cap = mpmath.mpf(MAX_CERT_T)
-            tc, _ = _integrate_mp(y0, t_cap, f, stop)
-            if tc == t_cap:
-                raise ConvergenceError(
-                    f"committee plateau: the student does not specialize (S < 1/2) before t = {MAX_CERT_T}; "
-                    "a larger r0 or another lr shortens the plateau."
-                )
-            return tc, None
-        _, y = _integrate_mp(y0, to_mpf(t), f)
-        return _observe(quantity, y, p, idx), None
+        saved = ctx.prec
+        ctx.prec = mpmath.mp.prec
+        try:
+            return _evaluate_arb(quantity, p, t, idx, deadline)
+        finally:
+            ctx.prec = saved
 
     c = certify(evaluate, dps, what=f"committee {quantity}", params=shown, range_guard=False)
     return Result(c.value, NAME, quantity, shown, dps, None, c.error_estimate, None, SAAD_SOLLA_1995, **c.proof_fields())
@@ -570,7 +793,7 @@ def _time(t: Any) -> Any:
 
 # ----------------------------------------------------------------------------- float64
 def _rhs_np(y: np.ndarray, K: int, M: int, act: str, lr: float, noise: float) -> np.ndarray:
-    """``dy/dt`` in float64, vectorized over the index tables (same formulas as :func:`_rhs_mp`)."""
+    """``dy/dt`` in float64, vectorized over the index tables (same formulas as :func:`_rhs_arb`)."""
     lay = _layout(K, M)
     L, sign = lay["L"], lay["sign"]
     C = np.eye(L)
@@ -705,7 +928,6 @@ def curve_values(
     for j in range(size):
         key = tuple(float(a[j]) for a in flat)
         combos.setdefault(key[:4] + key[5:], []).append(j)
-    import time
 
     start = time.perf_counter()
     for key, js in combos.items():
@@ -735,6 +957,11 @@ def curve_values(
         for j, okj in zip(js, ok_t, strict=True):
             domain[j] = bool(okj) or quantity == "plateau"
         if quantity == "plateau":
+            R0 = np.array(_y0(p, float)[: p["K"] * p["M"]]).reshape(p["K"], p["M"])
+            if (R0.max(axis=1).mean() - R0.mean()) * p["M"] / (p["M"] - 1) >= 0.5:
+                for j in js:  # specialized from the start (as the certified path): escape time 0
+                    values[j], conv[j] = 0.0, True
+                continue
             outs = []
             for rtol in _RTOLS:
                 sol = _solve_np(p, np.array([PLATEAU_HORIZON]), rtol, stop=True)
@@ -747,7 +974,7 @@ def curve_values(
         tv = np.unique(ts[ok_t])
         if tv.size == 0:
             continue
-        res = []
+        res: list[np.ndarray | None] = []
         for rtol in _RTOLS:
             sol = _solve_np(p, tv, rtol)
             if sol.status != 0 or sol.y.shape[1] != tv.size or not np.all(np.isfinite(sol.y)):

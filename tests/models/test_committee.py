@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from asymptotics.backend import NP
-from asymptotics.errors import ParameterError
+from asymptotics.errors import ConvergenceError, ParameterError
 from asymptotics.models import committee as cm
 
 
@@ -140,3 +140,45 @@ def test_bad_input_and_precision() -> None:
     with mpmath.workdps(77):
         cm.eg(1, 1, activation="linear", t="1/4", dps=15)
         assert mpmath.mp.dps == 77
+
+
+def test_certified_integrator_at_high_precision_against_closed_form() -> None:
+    # K = M = 1, g(x) = x: dR/dt = lr (1 - R), so R(t) = 1 - (1 - r0) e^{-lr t} (derived by hand); 40 digits
+    r = cm.R(1, 1, activation="linear", lr="1/2", t=3, dps=40)
+    with mpmath.workdps(60):
+        want = 1 - (1 - mpmath.mpf(1) / 1000) * mpmath.exp(-mpmath.mpf(3) / 2)
+        assert abs(r.value - want) < mpmath.mpf(10) ** -39
+
+
+def test_certified_long_horizon_and_plateau_agree_with_float64() -> None:
+    # the multiprecision GBS path and scipy's DOP853 are independent integrators of the same ODEs
+    r = cm.eg(2, 2, t=20, dps=15)
+    v, s = cm.curve_values("eg", 2, 2, t=np.array([20.0]))
+    assert s[0] == 0 and abs(float(r.value) - v[0]) < 1e-8 * v[0]
+    tp = cm.plateau(2, 2, lr=1, r0="0.3", dps=15)
+    v, s = cm.curve_values("plateau", 2, 2, lr=1.0, r0=0.3)
+    assert s[()] == 0 and abs(float(tp.value) - float(v)) < 1e-7 * float(v)
+    # at the certified escape time the specialization is 1/2 (to the ladder's digits)
+    sp = cm.specialization(2, 2, lr=1, r0="0.3", t=mpmath.nstr(tp.value, 15), dps=15)
+    assert abs(float(sp.value) - 0.5) < 1e-10
+    # specialized from the start (S(0) = 2(r0 - r0/2) = 0.9 >= 1/2): escape time 0 on both paths
+    assert cm.plateau(2, 2, r0="0.9", q0=1, dps=15).value == 0
+    v, s = cm.curve_values("plateau", 2, 2, r0=0.9, q0=1.0)
+    assert s[()] == 0 and v[()] == 0
+
+
+def test_work_is_bounded_before_it_starts() -> None:
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ParameterError, match=r"`t` = 150.*certified range.*asymptotics curve"):
+        cm.eg(2, 2, t=150, dps=60)  # ~ minutes of work at 70/80 working digits: refused up front
+    with pytest.raises(ParameterError, match="escape time.*200"):
+        cm.plateau(2, 2)  # the defaults escape at t ~ 238 (float64), beyond the certified horizon
+    assert time.perf_counter() - start < 5  # refusals cost a float64 solve at most
+    b = cm._Budget(deadline=0.0)  # the wall-clock backstop (past deadline): a named error
+    with pytest.raises(ConvergenceError, match="wall-clock"):
+        b.spend(1)
+    b = cm._Budget()
+    with pytest.raises(ConvergenceError, match="work budget"):
+        b.spend(cm.MAX_RHS_EVALS + 1)

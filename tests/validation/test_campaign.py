@@ -158,6 +158,18 @@ def _in_ranges(model, p, sizes):
             and 0.01 <= lam <= 1
             and 0 <= s2 <= 0.5
         )
+    if model == "committee":
+        lr, r0, t = _floats(p, "lr", "r0", "t")
+        return (
+            p["K"] in ("1", "2")
+            and p["M"] == "2"
+            and p["activation"] in ("erf", "linear")
+            and 0.2 <= lr <= 1
+            and p["noise"] in ("0", "0.1")
+            and r0 in (0.001, 0.3)
+            and p["q0"] == "0.25"
+            and 0.5 <= t <= 3
+        )
     raise AssertionError(model)
 
 

@@ -127,6 +127,27 @@ def simulate(params: dict[str, Any], size: int, reps: int, rng: np.random.Genera
     return out
 
 
+def _registry_points(sizes: Any) -> Any:
+    """Campaign points: ``K`` ∈ {1, 2}, ``M = 2``, ``activation`` ∈ {erf, linear}, ``lr`` ∈ [0.2, 1], ``noise`` ∈ {0, 0.1},
+    ``r0`` ∈ {0.001, 0.3}, ``q0 = 0.25``, ``t`` ∈ [0.5, 3] (short horizons: the certified theory stays fast)."""
+    from hypothesis import strategies as st
+
+    from ..points import rounded, text
+
+    return st.fixed_dictionaries(
+        {
+            "K": st.sampled_from(["1", "2"]),
+            "M": st.just("2"),
+            "activation": st.sampled_from(["erf", "linear"]),
+            "lr": rounded(0.2, 1).map(text),
+            "noise": st.sampled_from(["0", "0.1"]),
+            "r0": st.sampled_from(["0.001", "0.3"]),
+            "q0": st.just("0.25"),
+            "t": rounded(0.5, 3).map(text),
+        }
+    )
+
+
 def _register() -> None:
     from asymptotics.models import get_model
     from asymptotics.models._registry import SimulatorDecl
@@ -137,7 +158,8 @@ def _register() -> None:
     decl = SimulatorDecl(
         simulate, size_param="d", sizes=(100, 200, 400), quantities=("eg", "R", "Q", "specialization"), curve_axes=("t",)
     )
-    register_simulator(from_declaration(dataclasses.replace(model, simulator=decl)))
+    spec = from_declaration(dataclasses.replace(model, simulator=decl))
+    register_simulator(dataclasses.replace(spec, points=_registry_points))
 
 
 try:
