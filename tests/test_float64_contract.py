@@ -507,7 +507,7 @@ def onestep_points(draw: Any, quantity: str) -> dict[str, Any]:
 
 @st.composite
 def committee_points(draw: Any, quantity: str) -> dict[str, Any]:
-    # short times and small widths: the certified (mpmath ODE) path costs ~5 ms per right-hand side at K = M = 2
+    # short times and small widths keep the certified (multiprecision ODE) reference fast
     linear = quantity != "plateau" and draw(st.booleans())  # a linear student never specializes
     point: dict[str, Any] = {
         "K": draw(st.integers(1, 2)),
