@@ -41,3 +41,16 @@ def test_linear_sgd_matches_closed_form() -> None:
     want = einf + (e0 - einf) * np.exp(-(2 * lr - lr * lr) * t)
     se = eg.std(axis=0, ddof=1) / np.sqrt(eg.shape[0])
     assert np.all(np.abs(eg.mean(axis=0) - want) <= 4 * se + 2.0 / 800)
+
+
+def test_registered_simulator_serves_the_cli_overlay() -> None:
+    # the registry's adapter (campaigns, `asymptotics curve ... --mc`) reaches the simulator through the declaration;
+    # a linear K = M = 1 point has the closed form eg(t) = eg0 exp(-(2 lr - lr^2) t) (noiseless, hand derivation)
+    from validation.simulators.registry import get_simulator
+
+    spec = get_simulator("committee")
+    params = {"K": "1", "M": "1", "activation": "linear", "lr": "0.5", "t": "2"}
+    est = spec.simulate(params, 400, 8, 5, quantity="eg")
+    e0 = (0.25 - 2e-3 + 1) / 2
+    want = e0 * np.exp(-(2 * 0.5 - 0.25) * 2)
+    assert abs(est.mean - want) <= 4 * est.se + 2.0 / 400

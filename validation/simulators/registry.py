@@ -712,8 +712,7 @@ def from_declaration(model: Any) -> SimulatorSpec:
         size = check_int(decl.size_param, size, low=1)
         reps = check_int("reps", reps, low=1)
         seed = check_int("seed", seed, low=0)
-        m = get_model(name)
-        values = declared_values(m, params, size, size_in_theory)
+        values = declared_values(model, params, size, size_in_theory)  # the declaration's model, as given
         out = decl.simulate(values, size, reps, np.random.default_rng(seed))
         if not isinstance(out, Mapping) or quantity not in out:
             raise ParameterError(
