@@ -58,7 +58,7 @@ import numpy as np
 from flint import arb, ctx
 
 from .._types import ArrayLike, IntLike, Real
-from .._validate import check_int, check_real, shown_params
+from .._validate import check_int, check_real, float_arrays, shown_params
 from ..backend import MP, NP, Backend
 from ..errors import ConvergenceError, ParameterError
 from ..formulas import status_ladder
@@ -1057,7 +1057,7 @@ def curve_values(
     Points outside the domain get status 2, disagreeing tolerances, a failed solve or a point left when
     :data:`CURVE_BUDGET_S` is spent status 3.
     """
-    arrs = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (K, M, lr, noise, t, r0, q0)))
+    arrs = np.broadcast_arrays(*float_arrays(K=K, M=M, lr=lr, noise=noise, t=t, r0=r0, q0=q0))
     shape = arrs[0].shape
     flat = [a.reshape(-1) for a in arrs]
     size = flat[0].size
