@@ -159,6 +159,8 @@ Read before the installed metadata so that ``get_model("ridge")`` costs one impo
 the installed distributions, and the package works from a source tree without metadata."""
 
 BUILTIN_ALIASES = {
+    "saad_solla": "committee",
+    "soft_committee": "committee",
     "deformed_mp": "dmp",
     "deformed_marchenko_pastur": "dmp",
     "covariate_shift": "gcm",
