@@ -510,10 +510,10 @@ def committee_points(draw: Any, quantity: str) -> dict[str, Any]:
     # short times and small widths keep the certified (multiprecision ODE) reference fast
     linear = quantity != "plateau" and draw(st.booleans())  # a linear student never specializes
     point: dict[str, Any] = {
-        "K": draw(st.integers(1, 2)),
+        "K": 2 if quantity == "plateau" else draw(st.integers(1, 2)),  # K = 1 < M = 2 never escapes (status 3, costly)
         "M": draw(st.integers(2 if quantity in ("specialization", "plateau") else 1, 2)),
         "activation": "linear" if linear else "erf",
-        "lr": draw(st.floats(0.1, 1.5)),
+        "lr": draw(st.floats(0.5 if quantity == "plateau" else 0.1, 1.5)),  # plateau: short escapes, cheap references
         "noise": draw(st.sampled_from([0.0, 0.1])),
         "r0": draw(st.sampled_from([0.45] if quantity == "plateau" else [0.001, 0.3])),
     }
