@@ -407,7 +407,7 @@ def curve_values(
             scale = _correction_scale(kap, p1, p2, mu1sq, ms2, c2, V)
         risk_ = rf_vals + dR
         conv = conv & (scale * 1e-10 <= 1e-6 * np.abs(risk_)) & np.isfinite(risk_)
-    vals = {"risk": risk_, "improvement": -dR, "alignment": align, "rf_risk": rf_vals}[quantity]
+    vals = {"risk": risk_, "improvement": 0.0 - dR, "alignment": align, "rf_risk": rf_vals}[quantity]
     if quantity == "alignment":
         conv = np.ones(p1.shape, bool)
     elif quantity == "rf_risk":

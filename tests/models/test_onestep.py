@@ -215,3 +215,11 @@ def test_certified_small_lam_small_psi(psi1: str, psi2: str, lam: str, act: str)
     assert c >= mpmath.mpf("0.3") * (1 - mpmath.mpf(10) ** -20)
     v, s = o.curve_values("risk", float(psi1), float(psi2), float(lam), act, 1.0, 0.3, 0.2, 1.0)
     assert s == 0 and abs(float(v) - float(c)) <= 1e-6 * abs(float(c)), (float(v), c)
+
+
+def test_float64_improvement_at_eta_zero_is_plus_zero() -> None:
+    # the curve printed "-0.0" at eta = 0 (the negated zero correction): the improvement there is exactly +0
+    from asymptotics.models import onestep
+
+    v, st = onestep.curve_values("improvement", 2.0, 1.5, 0.1, "tanh", eta=np.array([0.0, 1.0]))
+    assert st[0] == 0 and v[0] == 0 and not np.signbit(v[0]) and v[1] > 0
