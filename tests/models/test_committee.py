@@ -182,3 +182,27 @@ def test_work_is_bounded_before_it_starts() -> None:
     b = cm._Budget()
     with pytest.raises(ConvergenceError, match="work budget"):
         b.spend(cm.MAX_RHS_EVALS + 1)
+
+
+@pytest.mark.parametrize("act", ["erf", "linear"])
+def test_float64_and_arb_right_hand_sides_agree_at_drawn_points(act: str) -> None:
+    # the ODE's right-hand side is written twice (arb for the certified path, vectorized numpy for the curves):
+    # the two must agree at drawn, valid overlap states (C positive definite), widths up to 4, noise on and off
+    from flint import arb, ctx
+
+    rng = np.random.default_rng(7)
+    for _ in range(12):
+        K, M = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+        W, V = rng.standard_normal((K, 6)) / 2, np.linalg.qr(rng.standard_normal((6, M)))[0].T  # orthonormal teachers
+        R, Q = W @ V.T, W @ W.T
+        y = np.concatenate([R.ravel(), Q[np.triu_indices(K)]])
+        lr, noise = float(rng.uniform(0.1, 1.5)), float(rng.choice([0.0, 0.2]))
+        want = cm._rhs_np(y, K, M, act, lr, noise)
+        old = ctx.prec
+        try:
+            ctx.prec = 80
+            got = cm._rhs_arb([arb(float(v)) for v in y], K, M, act, arb(lr), arb(noise), arb.pi())
+            got = np.array([float(g.mid()) for g in got])
+        finally:
+            ctx.prec = old
+        assert np.allclose(got, want, rtol=1e-11, atol=1e-12), (K, M, act)
